@@ -1,0 +1,64 @@
+# Wirewatch — the only way in. `make help` lists the targets.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+UV_VERSION := 0.13.8
+STAMP := $(VENV)/.installed
+
+# `make test` runs its own stack on its own ports and state dir, so a developer's `make up` stack is untouched.
+TEST_ENV := WIREWATCH_KAFKA_BOOTSTRAP=localhost:19092 WIREWATCH_KAFKA_CONTROLLER_PORT=19093 \
+            WIREWATCH_ES_URL=http://localhost:19200 WIREWATCH_STATE_DIR=$(CURDIR)/.wirewatch/test \
+            WIREWATCH_STACK_STARTED=1
+
+.PHONY: help check install up down status demo test test-unit lint bench clean
+
+help: ## show this help
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+check: ## check the prerequisites (Python 3.11, a JDK, Maven)
+	@command -v $(PYTHON) >/dev/null || { echo "missing $(PYTHON): install Python 3.11 (e.g. pyenv install 3.11, or apt-get install python3.11 python3.11-venv)"; exit 1; }
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' || { echo "$(PYTHON) is not Python 3.11"; exit 1; }
+	@bash deploy/stack.sh check
+
+install: $(STAMP) ## create .venv with wirewatch and its pinned dependencies
+
+$(STAMP): pyproject.toml requirements.lock
+	@$(MAKE) --no-print-directory check
+	@echo "installing into $(VENV) (first time ~1 min)"
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -m pip install -q --disable-pip-version-check uv==$(UV_VERSION)
+	@$(BIN)/uv pip sync -q --python $(BIN)/python --require-hashes requirements.lock
+	@$(BIN)/uv pip install -q --python $(BIN)/python --no-deps -e .
+	@bash deploy/install-tools.sh
+	@touch $(STAMP)
+
+up: install ## start Kafka and Elasticsearch (idempotent) and create topics and templates
+	@$(BIN)/wirewatch stack up
+
+down: ## stop Kafka and Elasticsearch
+	@bash deploy/stack.sh down
+
+status: install ## show the stack and the pipeline
+	@$(BIN)/wirewatch stack status; $(BIN)/wirewatch status
+
+demo: install ## install, start the stack, ingest the bundled sample feeds end to end, print a summary
+	@$(BIN)/wirewatch stack up
+	@$(BIN)/python -m demo
+
+test-unit: install ## unit and contract tests only (no services)
+	@$(BIN)/python -m pytest tests/unit tests/contract -q
+
+test: install ## install, start a real stack, run unit, contract, integration and e2e tests, stop the stack
+	@$(TEST_ENV) $(BIN)/wirewatch stack up
+	@status=0; $(TEST_ENV) $(BIN)/python -m pytest tests -q -p no:cacheprovider || status=$$?; \
+	  $(TEST_ENV) bash deploy/stack.sh down || true; exit $$status
+
+lint: install ## ruff and mypy
+	@$(BIN)/ruff check .
+	@$(BIN)/mypy schemas wirewatch services
+
+clean: ## remove the venv and local state (not the download cache)
+	rm -rf $(VENV) .wirewatch

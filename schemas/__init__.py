@@ -1,0 +1,43 @@
+"""The contract between Wirewatch services: one pydantic model per topic payload, and the topic registry.
+
+Depends on pydantic only. A change here changes the wire format: the JSON Schema snapshots under
+``tests/contract/`` must be regenerated on purpose.
+"""
+
+from schemas._base import AwareDatetime, Message
+from schemas.alerts import Alert, Rule, RuleFilters, alert_id_for
+from schemas.articles import MAIN_TYPES, EnrichedArticle, Entity, GeoPoint, Mention, ParsedArticle
+from schemas.deadletters import DeadLetter, Stage
+from schemas.feeds import Feed, feed_id_for
+from schemas.indexing import IndexedBatch, IndexedDoc
+from schemas.pages import FeedItem, FetchedPage, Lane
+from schemas.probe import Probe
+from schemas.topics import TOPICS, TopicSpec, topic
+
+__all__ = [
+    "MAIN_TYPES",
+    "TOPICS",
+    "Alert",
+    "AwareDatetime",
+    "DeadLetter",
+    "EnrichedArticle",
+    "Entity",
+    "Feed",
+    "FeedItem",
+    "FetchedPage",
+    "GeoPoint",
+    "IndexedBatch",
+    "IndexedDoc",
+    "Lane",
+    "Mention",
+    "Message",
+    "ParsedArticle",
+    "Probe",
+    "Rule",
+    "RuleFilters",
+    "Stage",
+    "TopicSpec",
+    "alert_id_for",
+    "feed_id_for",
+    "topic",
+]

@@ -1,0 +1,10 @@
+"""The record ``wirewatch stack up`` sends and reads back to prove the broker works end to end."""
+
+from __future__ import annotations
+
+from schemas._base import AwareDatetime, Message
+
+
+class Probe(Message):
+    marker: str
+    sent_at: AwareDatetime

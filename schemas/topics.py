@@ -1,0 +1,73 @@
+"""The topic registry: every topic's name, payload model, key and broker settings.
+
+Names are relative; the deployment adds a prefix (``wirewatch.`` by default) so that tests and
+several installations can share one broker.
+
+    feed pages ──► pages ──► articles.parsed ──► articles.enriched ──► (Elasticsearch)
+                                                                       └─► articles.indexed ──► alerts
+    any stage ──► deadletters
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from schemas._base import Message
+from schemas.alerts import Alert
+from schemas.articles import EnrichedArticle, ParsedArticle
+from schemas.deadletters import DeadLetter
+from schemas.indexing import IndexedBatch
+from schemas.pages import FetchedPage
+from schemas.probe import Probe
+
+DAY_MS = 24 * 3600 * 1000
+
+
+@dataclass(frozen=True)
+class TopicSpec:
+    """How a topic is created and what travels on it."""
+
+    name: str
+    model: type[Message]
+    key: str
+    partitions: int
+    retention_ms: int
+    compression: str = "zstd"
+    cleanup_policy: str = "delete"
+    max_message_bytes: int = 1024 * 1024
+
+    def full_name(self, prefix: str) -> str:
+        return f"{prefix}{self.name}"
+
+    def configs(self) -> dict[str, str]:
+        return {
+            "retention.ms": str(self.retention_ms),
+            "compression.type": self.compression,
+            "cleanup.policy": self.cleanup_policy,
+            "max.message.bytes": str(self.max_message_bytes),
+        }
+
+
+TOPICS: dict[str, TopicSpec] = {
+    spec.name: spec
+    for spec in (
+        TopicSpec("pages", FetchedPage, key="id", partitions=6, retention_ms=7 * DAY_MS,
+                  max_message_bytes=16 * 1024 * 1024),
+        TopicSpec("articles.parsed", ParsedArticle, key="id", partitions=6, retention_ms=7 * DAY_MS,
+                  max_message_bytes=4 * 1024 * 1024),
+        TopicSpec("articles.enriched", EnrichedArticle, key="id", partitions=6, retention_ms=7 * DAY_MS,
+                  max_message_bytes=8 * 1024 * 1024),
+        TopicSpec("articles.indexed", IndexedBatch, key="index", partitions=3, retention_ms=3 * DAY_MS),
+        TopicSpec("alerts", Alert, key="alert_id", partitions=3, retention_ms=30 * DAY_MS),
+        TopicSpec("probe", Probe, key="marker", partitions=1, retention_ms=3600 * 1000),
+        TopicSpec("deadletters", DeadLetter, key="stage", partitions=1, retention_ms=30 * DAY_MS,
+                  max_message_bytes=16 * 1024 * 1024),
+    )
+}
+
+
+def topic(name: str) -> TopicSpec:
+    try:
+        return TOPICS[name]
+    except KeyError:
+        raise KeyError(f"unknown topic {name!r}; known: {', '.join(TOPICS)}") from None

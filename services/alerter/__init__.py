@@ -1,0 +1,1 @@
+"""Alerter: reads ``articles.indexed``, matches saved searches, records and delivers signed webhooks."""

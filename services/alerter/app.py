@@ -1,0 +1,58 @@
+"""Alerter worker: ``articles.indexed`` → rules (``<prefix>-rules``) → ledger (``<prefix>-alerts``) →
+signed webhooks, and every new alert on ``alerts``. Failed deliveries go to ``deadletters``."""
+
+from __future__ import annotations
+
+from functools import partial
+
+import aiohttp
+
+from schemas import DeadLetter, IndexedBatch
+from services.alerter.delivery import DeliveryPolicy, WebhookSender
+from services.alerter.dispatch import Dispatcher
+from services.alerter.handler import AlertHandler
+from services.alerter.ledger import Ledger
+from services.alerter.rules import RuleStore
+from services.alerter.settings import AlerterSettings
+from wirewatch import worker
+from wirewatch.es import make_es
+from wirewatch.kafka import Outgoing, app_topic, make_app, send_all
+from wirewatch.stage import BatchRunner
+
+settings = AlerterSettings()
+app = make_app("alerter", settings, web_port=settings.alerter_metrics_port)
+indexed_topic = app_topic(app, settings, "articles.indexed")
+DEADLETTERS = settings.topic_name("deadletters")
+
+
+async def _dead_letter(letter: DeadLetter) -> None:
+    await send_all(app, [Outgoing(DEADLETTERS, letter.stage, letter.to_bytes())])
+
+
+@app.agent(indexed_topic, concurrency=1)
+async def evaluate_rules(stream):  # type: ignore[no-untyped-def]
+    es = make_es(settings)
+    rules = RuleStore(es, settings.index_name("rules"), ttl_s=settings.alerter_rules_ttl_s)
+    ledger = Ledger(es, settings.index_name("alerts"), claim_s=settings.alerter_claim_s)
+    policy = DeliveryPolicy(settings.alerter_attempts, settings.alerter_backoff_s,
+                            settings.alerter_backoff_max_s, settings.alerter_timeout_s)
+    async with aiohttp.ClientSession() as session:
+        dispatcher = Dispatcher(WebhookSender(session, policy), ledger, rules=rules.get,
+                                dead_letter=_dead_letter, concurrency=settings.alerter_concurrency)
+        dispatcher.start()
+        handler = AlertHandler(es, articles=settings.index_name("articles"), rules=rules, ledger=ledger,
+                               dispatcher=dispatcher, alerts_topic=settings.topic_name("alerts"))
+        runner = BatchRunner(stage="alerter", model=IndexedBatch, handler=handler,
+                             send=partial(send_all, app), deadletter_topic=DEADLETTERS)
+        try:
+            await worker.drain(stream, runner, max_batch=50, within_s=0.05)
+        finally:
+            await dispatcher.stop()
+
+
+def main() -> None:
+    worker.run(app, settings)
+
+
+if __name__ == "__main__":
+    main()

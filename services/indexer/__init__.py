@@ -1,0 +1,1 @@
+"""Indexer: reads ``articles.enriched``, writes Elasticsearch, reports searchable ids on ``articles.indexed``."""

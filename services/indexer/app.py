@@ -1,0 +1,40 @@
+"""Indexer worker: ``articles.enriched`` → Elasticsearch (``<prefix>-articles`` alias) → ``articles.indexed``.
+
+Offsets are committed only after Elasticsearch acknowledged the bulk request (``refresh=wait_for``, so
+the documents are searchable) and the searchable ids were published; dead letters go to ``deadletters``.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+from schemas import TOPICS, EnrichedArticle
+from services.indexer.handler import IndexHandler
+from services.indexer.settings import IndexerSettings
+from wirewatch import worker
+from wirewatch.es import make_es
+from wirewatch.kafka import app_topic, make_app, send_all
+from wirewatch.stage import BatchRunner
+
+settings = IndexerSettings()
+app = make_app("indexer", settings, web_port=settings.indexer_metrics_port)
+enriched_topic = app_topic(app, settings, "articles.enriched")
+
+
+@app.agent(enriched_topic, concurrency=1)
+async def index_articles(stream):  # type: ignore[no-untyped-def]
+    handler = IndexHandler(make_es(settings), alias=settings.index_name("articles"),
+                           indexed_topic=TOPICS["articles.indexed"].full_name(settings.topic_prefix),
+                           max_bytes=settings.indexer_batch_bytes)
+    runner = BatchRunner(stage="indexer", model=EnrichedArticle, handler=handler, send=partial(send_all, app),
+                         deadletter_topic=settings.topic_name("deadletters"))
+    await worker.drain(stream, runner, max_batch=settings.indexer_batch_max,
+                       within_s=settings.indexer_batch_within_s)
+
+
+def main() -> None:
+    worker.run(app, settings)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,49 @@
+"""The indexer's batch handler: bulk-write a batch, then announce what became searchable."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+from elasticsearch import AsyncElasticsearch
+
+from schemas import EnrichedArticle, IndexedBatch, IndexedDoc
+from services.indexer.bulk import write
+from services.indexer.documents import external_version
+from wirewatch.kafka import Outgoing
+from wirewatch.stage import Result
+
+
+class IndexHandler:
+    def __init__(self, es: AsyncElasticsearch, *, alias: str, indexed_topic: str, max_bytes: int) -> None:
+        self.es = es
+        self.alias = alias
+        self.indexed_topic = indexed_topic
+        self.max_bytes = max_bytes
+
+    async def __call__(self, articles: Sequence[EnrichedArticle]) -> list[Result]:
+        outcome = await write(self.es, self.alias, articles, max_bytes=self.max_bytes)
+        written = {a.id for a in outcome.written}
+        announcement = self._announce(outcome.written)
+        results: list[Result] = []
+        for article in articles:
+            if article.id in outcome.rejected:
+                results.append(outcome.rejected[article.id])
+            elif article.id in written and announcement is not None:
+                results.append([announcement])
+                announcement = None  # one announcement per batch, attached to the first written item
+            else:
+                results.append([])
+        return results
+
+    def _announce(self, written: Sequence[EnrichedArticle]) -> Outgoing | None:
+        if not written:
+            return None
+        lanes = {a.lane for a in written}
+        batch = IndexedBatch(
+            index=self.alias,
+            docs=[IndexedDoc(id=a.id, version=external_version(a), fetched_at=a.fetched_at) for a in written],
+            searchable_at=datetime.now(UTC),
+            lane="backfill" if lanes == {"backfill"} else "live",
+        )
+        return Outgoing(self.indexed_topic, self.alias, batch.to_bytes())

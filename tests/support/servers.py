@@ -1,0 +1,108 @@
+"""Real local HTTP servers for tests: a site serving feeds and pages, and a webhook receiver."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+Route = Callable[[web.Request], Any]
+
+
+@dataclass
+class Site:
+    """Serves fixed bodies by path; records every request it received."""
+
+    files: dict[str, tuple[bytes, str]] = field(default_factory=dict)
+    requests: list[tuple[str, dict[str, str]]] = field(default_factory=list)
+    runner: web.AppRunner | None = None
+    port: int = 0
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def put(self, path: str, body: bytes | str, content_type: str = "text/html; charset=utf-8") -> str:
+        self.files[path] = (body.encode() if isinstance(body, str) else body, content_type)
+        return self.base + path
+
+    async def _handle(self, request: web.Request) -> web.Response:
+        self.requests.append((request.path_qs, dict(request.headers)))
+        found = self.files.get(request.path_qs) or self.files.get(request.path)
+        if found is None:
+            return web.Response(status=404, text="not here")
+        body, content_type = found
+        return web.Response(body=body, headers={"Content-Type": content_type})
+
+    async def start(self) -> Site:
+        app = web.Application()
+        app.router.add_route("GET", "/{tail:.*}", self._handle)
+        self.runner = web.AppRunner(app, access_log=None)
+        await self.runner.setup()
+        site = web.TCPSite(self.runner, "127.0.0.1", 0)
+        await site.start()
+        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        return self
+
+    async def stop(self) -> None:
+        if self.runner:
+            await self.runner.cleanup()
+
+
+@dataclass
+class Receiver:
+    """A webhook receiver: answers with the queued statuses first (e.g. 500, 500), then 200."""
+
+    statuses: list[int] = field(default_factory=list)
+    received: list[tuple[bytes, dict[str, str]]] = field(default_factory=list)
+    attempts: int = 0
+    runner: web.AppRunner | None = None
+    port: int = 0
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/hook"
+
+    async def _handle(self, request: web.Request) -> web.Response:
+        self.attempts += 1
+        body = await request.read()
+        if self.statuses:
+            return web.Response(status=self.statuses.pop(0))
+        self.received.append((body, dict(request.headers)))
+        return web.Response(status=200, text="ok")
+
+    def payloads(self) -> list[dict[str, Any]]:
+        return [json.loads(body) for body, _ in self.received]
+
+    async def start(self) -> Receiver:
+        app = web.Application()
+        app.router.add_post("/hook", self._handle)
+        self.runner = web.AppRunner(app, access_log=None)
+        await self.runner.setup()
+        site = web.TCPSite(self.runner, "127.0.0.1", 0)
+        await site.start()
+        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        return self
+
+    async def stop(self) -> None:
+        if self.runner:
+            await self.runner.cleanup()
+
+
+async def eventually(check: Callable[[], Any], *, timeout: float = 60.0, every: float = 0.5,
+                     what: str = "condition") -> Any:
+    """Poll an (async or sync) check until it returns something truthy, or fail with a deadline."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    last: Any = None
+    while asyncio.get_running_loop().time() < deadline:
+        last = check()
+        if asyncio.iscoroutine(last):
+            last = await last
+        if last:
+            return last
+        await asyncio.sleep(every)
+    raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what} (last: {last!r})")

@@ -1,0 +1,1 @@
+"""The ``wirewatch`` subcommands, one module per group."""

@@ -1,0 +1,127 @@
+"""``wirewatch rules add|list|remove|test|export|import``: saved searches that fire webhooks."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+import yaml
+from elasticsearch import AsyncElasticsearch
+from rich.table import Table
+
+from schemas import Rule, RuleFilters
+from services.alerter.rules import RuleStore, new_rule
+from wirewatch.commands._common import console, print_json, settings, with_es
+from wirewatch.commands.search import _rows, _table
+from wirewatch.query import HIGHLIGHT, build_query
+
+
+def _store(es: AsyncElasticsearch) -> RuleStore:
+    return RuleStore(es, settings().index_name("rules"))
+
+
+@click.group()
+def rules() -> None:
+    """Manage saved searches (alert rules)."""
+
+
+@rules.command()
+@click.argument("name")
+@click.option("--query", required=True, help="Lucene query, as in Kibana")
+@click.option("--webhook", "webhooks", multiple=True, required=True, help="URL to POST alerts to (repeatable)")
+@click.option("--secret", help="HMAC-SHA256 signing secret (X-Wirewatch-Signature)")
+@click.option("--person", "persons", multiple=True)
+@click.option("--org", "organizations", multiple=True)
+@click.option("--place", "locations", multiple=True)
+@click.option("--source", "sources", multiple=True)
+@click.option("--lang", "languages", multiple=True)
+@click.option("--throttle", "throttle_minutes", type=float, help="at most one message per N minutes")
+@click.option("--slack", is_flag=True, help="send a Slack-compatible body")
+def add(name: str, query: str, webhooks: tuple[str, ...], secret: str | None, persons: tuple[str, ...],
+        organizations: tuple[str, ...], locations: tuple[str, ...], sources: tuple[str, ...],
+        languages: tuple[str, ...], throttle_minutes: float | None, slack: bool) -> None:
+    """Add (or replace) a rule."""
+    filters = RuleFilters(persons=list(persons), organizations=list(organizations), locations=list(locations),
+                          sources=list(sources), languages=list(languages))
+    rule = new_rule(name, query, webhooks=list(webhooks), secret=secret, filters=filters,
+                    throttle_minutes=throttle_minutes, slack=slack)
+    with_es(lambda es: _store(es).put(rule))
+    console.print(f"rule {name!r} saved ({rule.id})")
+
+
+@rules.command(name="list")
+@click.option("--json", "as_json", is_flag=True)
+def list_rules(as_json: bool) -> None:
+    """List rules (secrets are never shown)."""
+    found = with_es(lambda es: _store(es).all())
+    if as_json:
+        print_json([r.model_dump(mode="json", exclude={"secret"}) | {"signed": r.secret is not None}
+                    for r in found])
+        return
+    table = Table(title=f"{len(found)} rules")
+    for column in ("name", "query", "webhooks", "signed", "enabled"):
+        table.add_column(column, overflow="fold")
+    for r in found:
+        table.add_row(r.name, r.query, "\n".join(r.webhooks), "yes" if r.secret else "no", str(r.enabled))
+    console.print(table)
+
+
+@rules.command()
+@click.argument("name")
+def remove(name: str) -> None:
+    """Remove a rule by name or id."""
+    if not with_es(lambda es: _store(es).remove(name)):
+        raise click.ClickException(f"no rule named {name!r}")
+    console.print(f"removed {name!r}")
+
+
+@rules.command()
+@click.argument("name")
+@click.option("--limit", default=10, show_default=True)
+def test(name: str, limit: int) -> None:
+    """Show which recent articles the rule would have matched."""
+    from services.alerter.matching import rule_filters
+
+    async def go(es: AsyncElasticsearch) -> dict[str, Any]:
+        rule = await _store(es).get(name)
+        if rule is None:
+            raise click.ClickException(f"no rule named {name!r}")
+        filters = rule_filters(rule, ids=[])
+        response = await es.search(index=settings().index_name("articles"), size=limit,
+                                   query=build_query(rule.query, filters), highlight=HIGHLIGHT,
+                                   sort=[{"indexed_at": "desc"}], track_total_hits=True)
+        return dict(response.body)
+
+    body = with_es(go)
+    console.print(_table(_rows(body), body["hits"]["total"]["value"]))
+
+
+@rules.command(name="export")
+def export_rules() -> None:
+    """Print all rules as YAML (secrets included: keep the file private)."""
+    found = with_es(lambda es: _store(es).all())
+    docs = [r.model_dump(mode="json", exclude={"id", "created_at"}) |
+            {"secret": r.secret.get_secret_value() if r.secret else None} for r in found]
+    yaml.safe_dump({"rules": docs}, sys.stdout, sort_keys=False, allow_unicode=True)
+
+
+@rules.command(name="import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def import_rules(path: Path) -> None:
+    """Add or replace the rules of a YAML file (as written by `rules export`)."""
+    data = yaml.safe_load(path.read_text()) or {}
+    parsed: list[Rule] = []
+    for entry in data.get("rules", []):
+        rule = new_rule(entry["name"], entry["query"], webhooks=list(entry.get("webhooks", [])),
+                        secret=entry.get("secret"), filters=RuleFilters(**(entry.get("filters") or {})),
+                        throttle_minutes=entry.get("throttle_minutes"), slack=bool(entry.get("slack")))
+        parsed.append(rule.model_copy(update={"enabled": entry.get("enabled", True)}))
+
+    async def go(es: AsyncElasticsearch) -> None:
+        for rule in parsed:
+            await _store(es).put(rule)
+
+    with_es(go)
+    console.print(f"imported {len(parsed)} rules from {path.name}")

@@ -1,0 +1,75 @@
+"""``wirewatch run`` (all workers, one process each, in the foreground) and ``wirewatch worker NAME``."""
+
+from __future__ import annotations
+
+import importlib
+import os
+import signal
+import subprocess
+import sys
+import time
+from types import FrameType
+
+import click
+
+from wirewatch.commands._common import console
+
+WORKERS = ("fetcher", "parser", "extractor", "indexer", "alerter")
+STOP_GRACE_S = 30.0
+
+
+@click.command()
+@click.argument("name", type=click.Choice(WORKERS))
+def worker(name: str) -> None:
+    """Run one worker in the foreground (what each compose service runs)."""
+    module = importlib.import_module(f"services.{name}.app")
+    module.main()
+
+
+def _parse_only(value: str | None) -> list[str]:
+    if not value:
+        return list(WORKERS)
+    names = [n.strip() for n in value.split(",") if n.strip()]
+    unknown = sorted(set(names) - set(WORKERS))
+    if unknown:
+        raise click.BadParameter(f"unknown worker(s): {', '.join(unknown)}; choose from {', '.join(WORKERS)}")
+    return names
+
+
+@click.command()
+@click.option("--only", help="comma-separated workers to run (default: all five)")
+def run(only: str | None) -> None:
+    """Run the workers in the foreground until Ctrl-C or SIGTERM, then stop them cleanly."""
+    names = _parse_only(only)
+    children = {name: subprocess.Popen([sys.executable, "-m", "wirewatch", "worker", name],
+                                       env=os.environ.copy()) for name in names}
+    console.print(f"running {', '.join(names)} (pids {', '.join(str(p.pid) for p in children.values())}); "
+                  "Ctrl-C stops them")
+    stopping = False
+
+    def stop(signum: int, _frame: FrameType | None) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    while not stopping and all(p.poll() is None for p in children.values()):
+        time.sleep(0.2)
+    _stop_all(children)
+    failed = [n for n, p in children.items() if p.returncode not in (0, -signal.SIGTERM)]
+    if failed and not stopping:
+        raise click.ClickException(f"worker(s) exited unexpectedly: {', '.join(failed)}")
+
+
+def _stop_all(children: dict[str, subprocess.Popen[bytes]]) -> None:
+    for proc in children.values():
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+    deadline = time.monotonic() + STOP_GRACE_S
+    for name, proc in children.items():
+        try:
+            proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            console.print(f"[yellow]{name} did not stop in {STOP_GRACE_S:.0f}s; killing it[/yellow]")
+            proc.kill()
+            proc.wait()

@@ -1,0 +1,104 @@
+"""Elasticsearch plumbing: the client factory, index templates from ``deploy/elasticsearch/templates``,
+and the versioned article index behind its alias."""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+from typing import Any
+
+from elasticsearch import AsyncElasticsearch, BadRequestError, NotFoundError
+
+from wirewatch.settings import REPO_ROOT, CommonSettings
+
+log = logging.getLogger(__name__)
+
+TEMPLATES_DIR = REPO_ROOT / "deploy" / "elasticsearch" / "templates"
+DEFAULT_PREFIX = "wirewatch"
+#: index families whose single index is created up front (the articles index is versioned instead)
+PLAIN_INDICES = ("feeds", "urls", "rules", "alerts")
+
+
+def make_es(settings: CommonSettings, *, timeout: float = 30.0) -> AsyncElasticsearch:
+    auth: dict[str, Any] = {}
+    if settings.es_api_key is not None:
+        auth["api_key"] = settings.es_api_key.get_secret_value()
+    elif settings.es_username and settings.es_password is not None:
+        auth["basic_auth"] = (settings.es_username, settings.es_password.get_secret_value())
+    return AsyncElasticsearch(settings.es_url, request_timeout=timeout, retry_on_timeout=False,
+                              max_retries=0, **auth)
+
+
+def _with_prefix(value: Any, prefix: str) -> Any:
+    """Replace the default ``wirewatch`` prefix in index patterns and aliases with the configured one."""
+    if isinstance(value, str):
+        return prefix + value[len(DEFAULT_PREFIX):] if value.startswith(DEFAULT_PREFIX + "-") else value
+    if isinstance(value, list):
+        return [_with_prefix(v, prefix) for v in value]
+    return value
+
+
+def load_template(family: str, prefix: str, directory: Path = TEMPLATES_DIR) -> dict[str, Any]:
+    body: dict[str, Any] = json.loads((directory / f"{family}.json").read_text())
+    body["index_patterns"] = _with_prefix(body["index_patterns"], prefix)
+    aliases = body.get("template", {}).get("aliases")
+    if aliases:
+        body["template"]["aliases"] = {_with_prefix(k, prefix): v for k, v in aliases.items()}
+    body.pop("_comment", None)
+    return body
+
+
+def template_families(directory: Path = TEMPLATES_DIR) -> list[str]:
+    return sorted(p.stem for p in directory.glob("*.json"))
+
+
+async def apply_templates(es: AsyncElasticsearch, settings: CommonSettings) -> list[str]:
+    """PUT every index template (idempotent) and create the first indices; returns what was created."""
+    prefix = settings.index_prefix
+    for family in template_families():
+        await es.indices.put_index_template(name=f"{prefix}-{family}", **load_template(family, prefix))
+    created = [name for name in [await ensure_articles_index(es, settings)] if name]
+    for family in PLAIN_INDICES:
+        if family in template_families() and await _create_if_missing(es, settings.index_name(family)):
+            created.append(settings.index_name(family))
+    return created
+
+
+async def _create_if_missing(es: AsyncElasticsearch, index: str, **body: Any) -> bool:
+    try:
+        await es.indices.create(index=index, **body)
+        return True
+    except BadRequestError as exc:
+        if exc.error == "resource_already_exists_exception":
+            return False
+        raise
+
+
+async def articles_versions(es: AsyncElasticsearch, settings: CommonSettings) -> list[str]:
+    """Existing versioned article indices, oldest first (``…-articles-v1``, ``…-articles-v2``, …)."""
+    base = settings.index_name("articles")
+    try:
+        found = await es.indices.get(index=f"{base}-v*")
+    except NotFoundError:
+        return []
+    return sorted(found.body, key=lambda name: int(name.rsplit("-v", 1)[1]))
+
+
+async def alias_target(es: AsyncElasticsearch, alias: str) -> list[str]:
+    try:
+        found = await es.indices.get_alias(name=alias)
+    except NotFoundError:
+        return []
+    return sorted(found.body)
+
+
+async def ensure_articles_index(es: AsyncElasticsearch, settings: CommonSettings) -> str | None:
+    """Create ``<prefix>-articles-v1`` with its alias when no version exists yet, so search works before
+    the first article arrives. Returns the index created, if any."""
+    alias = settings.index_name("articles")
+    if await alias_target(es, alias):
+        return None
+    first = f"{alias}-v1"
+    created = await _create_if_missing(es, first, aliases={alias: {"is_write_index": True}})
+    return first if created else None

@@ -1,0 +1,145 @@
+"""Kafka plumbing shared by the workers: the faust App factory, topics from the registry, producing
+with delivery confirmation, and topic administration for ``wirewatch stack up``."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from datetime import UTC, datetime
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import faust
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import TopicAlreadyExistsError
+
+from schemas import TOPICS, TopicSpec
+from schemas.probe import Probe
+from wirewatch.settings import CommonSettings
+
+log = logging.getLogger(__name__)
+
+MAX_MESSAGE_BYTES = 16 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """A message to produce: full topic name, key and the serialised value."""
+
+    topic: str
+    key: str | None
+    value: bytes
+    partition: int | None = None
+
+
+def broker_urls(settings: CommonSettings) -> list[str]:
+    return [f"kafka://{server.strip()}" for server in settings.kafka_bootstrap.split(",")]
+
+
+def make_app(service: str, settings: CommonSettings, *, web_port: int | None = None) -> faust.App:
+    """A faust App for one worker: raw-bytes topics (pydantic does the schema), no tables, no leader topic."""
+    datadir = Path(settings.state_dir) / "faust" / f"{settings.topic_prefix}{service}"
+    return faust.App(
+        f"{settings.topic_prefix}{service}",
+        broker=broker_urls(settings),
+        key_serializer="raw",
+        value_serializer="raw",
+        datadir=str(datadir),
+        topic_allow_declare=False,
+        topic_disable_leader=True,
+        consumer_auto_offset_reset="earliest",
+        producer_acks=-1,
+        producer_max_request_size=MAX_MESSAGE_BYTES,
+        consumer_max_fetch_size=MAX_MESSAGE_BYTES,
+        broker_commit_interval=1.0,
+        stream_wait_empty=False,
+        web_enabled=web_port is not None,
+        web_port=web_port or 6066,
+        web_host="127.0.0.1",
+    )
+
+
+def app_topic(app: faust.App, settings: CommonSettings, name: str) -> faust.TopicT:
+    spec = TOPICS[name]
+    return app.topic(spec.full_name(settings.topic_prefix), key_type=bytes, value_type=bytes,
+                     partitions=spec.partitions)
+
+
+async def send_all(app: faust.App, messages: Sequence[Outgoing]) -> None:
+    """Produce every message and return only once the broker acknowledged all of them (acks=all)."""
+    if not messages:
+        return
+    producer = app.producer
+    futures = [
+        await producer.send(m.topic, m.key.encode() if m.key else None, m.value, partition=m.partition,
+                            timestamp=None, headers=None)
+        for m in messages
+    ]
+    await asyncio.gather(*futures)
+
+
+def _admin(settings: CommonSettings) -> AIOKafkaAdminClient:
+    return AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap, request_timeout_ms=15000)
+
+
+async def ensure_topics(settings: CommonSettings, specs: Iterable[TopicSpec] | None = None) -> list[str]:
+    """Create the registry's topics that do not exist yet; returns the names created."""
+    specs = list(specs if specs is not None else TOPICS.values())
+    admin = _admin(settings)
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+        wanted = [s for s in specs if s.full_name(settings.topic_prefix) not in existing]
+        new = [NewTopic(s.full_name(settings.topic_prefix), s.partitions, 1, topic_configs=s.configs())
+               for s in wanted]
+        if new:
+            try:
+                await admin.create_topics(new)
+            except TopicAlreadyExistsError:
+                log.info("topics were created concurrently")
+        return [t.name for t in new]
+    finally:
+        await admin.close()
+
+
+async def delete_topics(settings: CommonSettings, names: Sequence[str]) -> None:
+    admin = _admin(settings)
+    await admin.start()
+    try:
+        await admin.delete_topics(list(names))
+    finally:
+        await admin.close()
+
+
+async def list_topics(settings: CommonSettings) -> list[str]:
+    admin = _admin(settings)
+    await admin.start()
+    try:
+        return sorted(await admin.list_topics())
+    finally:
+        await admin.close()
+
+
+async def roundtrip(settings: CommonSettings, topic: str, timeout: float = 20.0) -> None:
+    """Prove the broker works end to end: produce a record and read it back."""
+    marker = Probe(marker=uuid.uuid4().hex, sent_at=datetime.now(UTC)).to_bytes()
+    producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap, acks="all")
+    await producer.start()
+    try:
+        meta = await producer.send_and_wait(topic, marker, partition=0)
+    finally:
+        await producer.stop()
+    consumer = AIOKafkaConsumer(bootstrap_servers=settings.kafka_bootstrap, enable_auto_commit=False)
+    await consumer.start()
+    try:
+        tp = TopicPartition(topic, 0)
+        consumer.assign([tp])
+        consumer.seek(tp, meta.offset)
+        record = await asyncio.wait_for(consumer.getone(), timeout)
+        if record.value != marker:
+            raise RuntimeError("Kafka round trip returned a different record")
+    finally:
+        await consumer.stop()

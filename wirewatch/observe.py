@@ -1,0 +1,96 @@
+"""What the pipeline has done: per-stage consumed offsets and lag, dead letters, documents indexed."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
+
+from schemas import DeadLetter
+from wirewatch.settings import CommonSettings
+
+#: each consuming stage and the topic it reads
+STAGE_INPUTS = {"parser": "pages", "extractor": "articles.parsed", "indexer": "articles.enriched",
+                "alerter": "articles.indexed"}
+
+
+@dataclass
+class StageStatus:
+    stage: str
+    topic: str
+    produced: int
+    processed: int
+    lag: int
+
+
+@dataclass
+class PipelineStatus:
+    stages: list[StageStatus] = field(default_factory=list)
+    dead_letters: dict[str, int] = field(default_factory=dict)
+    articles_indexed: int | None = None
+    alerts: int | None = None
+    feeds: int | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+async def _end_offsets(consumer: AIOKafkaConsumer, topic: str) -> dict[TopicPartition, int]:
+    partitions = consumer.partitions_for_topic(topic) or set()
+    tps = [TopicPartition(topic, p) for p in sorted(partitions)]
+    return dict(await consumer.end_offsets(tps)) if tps else {}
+
+
+async def stage_status(settings: CommonSettings) -> list[StageStatus]:
+    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap)
+    consumer = AIOKafkaConsumer(bootstrap_servers=settings.kafka_bootstrap, enable_auto_commit=False)
+    await asyncio.gather(admin.start(), consumer.start())
+    try:
+        await consumer.topics()
+        result = []
+        for stage, name in STAGE_INPUTS.items():
+            topic = settings.topic_name(name)
+            ends = await _end_offsets(consumer, topic)
+            committed = await admin.list_consumer_group_offsets(f"{settings.topic_prefix}{stage}")
+            done = {tp: meta.offset for tp, meta in committed.items() if tp.topic == topic and meta.offset >= 0}
+            processed = sum(done.values())
+            produced = sum(ends.values())
+            lag = sum(max(0, end - done.get(tp, 0)) for tp, end in ends.items())
+            result.append(StageStatus(stage, topic, produced, processed, lag))
+        return result
+    finally:
+        await asyncio.gather(admin.close(), consumer.stop())
+
+
+async def read_dead_letters(settings: CommonSettings, *, timeout_s: float = 3.0) -> list[DeadLetter]:
+    """Every record of the dead-letter topic, oldest first (bounded by its retention)."""
+    topic = settings.topic_name("deadletters")
+    consumer = AIOKafkaConsumer(bootstrap_servers=settings.kafka_bootstrap, enable_auto_commit=False,
+                                auto_offset_reset="earliest")
+    await consumer.start()
+    try:
+        await consumer.topics()
+        tps = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or [])]
+        if not tps:
+            return []
+        consumer.assign(tps)
+        await consumer.seek_to_beginning(*tps)
+        ends = await consumer.end_offsets(tps)
+        letters: list[DeadLetter] = []
+        while any(await consumer.position(tp) < ends[tp] for tp in tps):
+            batch = await consumer.getmany(*tps, timeout_ms=int(timeout_s * 1000))
+            if not batch:
+                break
+            for records in batch.values():
+                letters += [DeadLetter.from_bytes(r.value) for r in records if r.value]
+        return letters
+    finally:
+        await consumer.stop()
+
+
+def count_by_stage(letters: list[DeadLetter]) -> dict[str, int]:
+    return dict(Counter(letter.stage for letter in letters))

@@ -1,0 +1,57 @@
+"""Settings shared by every worker and the CLI, read from ``WIREWATCH_*`` environment variables.
+
+Each service extends :class:`CommonSettings` with its own knobs in ``services/<name>/settings.py``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+class CommonSettings(BaseSettings):
+    """Where the services are, and how this installation names its topics and indices."""
+
+    model_config = SettingsConfigDict(env_prefix="WIREWATCH_", extra="ignore", frozen=True)
+
+    kafka_bootstrap: str = Field(default="localhost:9092", description="Kafka bootstrap servers, host:port[,…]")
+    es_url: str = Field(default="http://localhost:9200", description="Elasticsearch URL")
+    es_username: str | None = Field(default=None, description="Elasticsearch basic-auth user")
+    es_password: SecretStr | None = Field(default=None, description="Elasticsearch basic-auth password")
+    es_api_key: SecretStr | None = Field(default=None, description="Elasticsearch API key (instead of a password)")
+    state_dir: Path = Field(default=REPO_ROOT / ".wirewatch", description="data, logs and pid files")
+    topic_prefix: str = Field(default="wirewatch.", description="prefix of every Kafka topic name")
+    index_prefix: str = Field(default="wirewatch", description="prefix of every Elasticsearch index and alias")
+    allow_private_networks: bool = Field(
+        default=False, description="allow fetching from private, loopback and link-local addresses"
+    )
+    poll_interval: float = Field(default=300.0, gt=0, description="default feed poll interval, seconds")
+    log_level: str = Field(default="info", description="debug, info, warning or error")
+
+    @field_validator("kafka_bootstrap")
+    @classmethod
+    def _bootstrap_has_port(cls, value: str) -> str:
+        for server in value.split(","):
+            host, _, port = server.strip().rpartition(":")
+            if not host or not port.isdigit():
+                raise ValueError(f"bootstrap server {server!r} must be host:port")
+        return value
+
+    @field_validator("es_url")
+    @classmethod
+    def _es_url_is_http(cls, value: str) -> str:
+        if urlsplit(value).scheme not in ("http", "https"):
+            raise ValueError(f"WIREWATCH_ES_URL must be an http(s) URL, got {value!r}")
+        return value.rstrip("/")
+
+    def topic_name(self, name: str) -> str:
+        return f"{self.topic_prefix}{name}"
+
+    def index_name(self, name: str) -> str:
+        """``articles`` → ``wirewatch-articles`` (the alias analysts and Kibana use)."""
+        return f"{self.index_prefix}-{name}"

@@ -1,0 +1,188 @@
+"""The batch runner every consuming worker shares: validate in, process, produce out, dead-letter what
+fails, and only then let the agent acknowledge the offsets.
+
+Delivery guarantee: at least once. Outputs and dead letters are acknowledged by the broker before the
+input offsets may be committed; a crash in between replays the batch, and every downstream write is
+idempotent (deterministic ids, external versions, alert ids), so a replay duplicates nothing visible.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import logging
+import random
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Generic, TypeVar
+
+from pydantic import ValidationError
+
+from schemas import DeadLetter, Message, Stage
+from wirewatch.errors import WirewatchError
+from wirewatch.kafka import Outgoing
+
+log = logging.getLogger(__name__)
+
+M = TypeVar("M", bound=Message)
+Result = list[Outgoing] | BaseException
+Handler = Callable[[Sequence[M]], Awaitable[Sequence[Result]]]
+Sender = Callable[[Sequence[Outgoing]], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Record:
+    """The parts of a consumed Kafka record the runner needs (decoupled from faust's Event)."""
+
+    value: bytes
+    key: bytes | None = None
+    topic: str | None = None
+    partition: int | None = None
+    offset: int | None = None
+
+    @classmethod
+    def from_event(cls, event: Any) -> Record:
+        msg = event.message
+        return cls(value=event.value, key=event.key, topic=msg.topic, partition=msg.partition, offset=msg.offset)
+
+    def where(self) -> str:
+        return f"{self.topic}[{self.partition}]@{self.offset}"
+
+
+@dataclass
+class BatchStats:
+    consumed: int = 0
+    produced: int = 0
+    dead_lettered: int = 0
+    retries: int = 0
+    errors_by_class: dict[str, int] = field(default_factory=dict)
+
+
+def dead_letter(stage: Stage, record: Record, error: BaseException, item_id: str | None = None) -> DeadLetter:
+    reason = error.reason if isinstance(error, WirewatchError) else f"{type(error).__name__}: {error}"
+    error_class = error.error_class if isinstance(error, WirewatchError) else type(error).__name__
+    return DeadLetter(
+        stage=stage, topic=record.topic, partition=record.partition, offset=record.offset,
+        key=record.key.decode("utf-8", "replace") if record.key else None,
+        payload_b64=base64.b64encode(record.value).decode("ascii"),
+        error_class=error_class, reason=reason[:4000], failed_at=datetime.now(UTC), item_id=item_id,
+    )
+
+
+class BatchRunner(Generic[M]):
+    """Runs one stage's handler over batches of records with schema checks, retries and dead letters."""
+
+    def __init__(self, *, stage: Stage, model: type[M], handler: Handler[M], send: Sender,
+                 deadletter_topic: str, max_backoff_s: float = 30.0) -> None:
+        self.stage = stage
+        self.model = model
+        self.handler = handler
+        self.send = send
+        self.deadletter_topic = deadletter_topic
+        self.max_backoff_s = max_backoff_s
+        self.stats = BatchStats()
+
+    async def run(self, records: Sequence[Record]) -> None:
+        """Process one batch completely; returns only when outputs and dead letters are acknowledged."""
+        self.stats.consumed += len(records)
+        valid: list[tuple[Record, M]] = []
+        dead: list[DeadLetter] = []
+        for record in records:
+            try:
+                valid.append((record, self.model.from_bytes(record.value)))
+            except (ValidationError, ValueError, UnicodeDecodeError) as exc:
+                log.warning("schema error at %s: %s", record.where(), str(exc).splitlines()[0])
+                dead.append(dead_letter(self.stage, record, _schema_error(exc)))
+        outgoing, more_dead = await self._process(valid)
+        dead.extend(more_dead)
+        await self._deliver(outgoing, dead)
+
+    async def _process(self, valid: list[tuple[Record, M]]) -> tuple[list[Outgoing], list[DeadLetter]]:
+        if not valid:
+            return [], []
+        results = await self._with_retries(lambda: self._handle_isolating(valid))
+        outgoing: list[Outgoing] = []
+        dead: list[DeadLetter] = []
+        for (record, message), result in zip(valid, results, strict=True):
+            if isinstance(result, BaseException):
+                self._count(result)
+                log.warning("%s failed at %s (id=%s): %s", self.stage, record.where(),
+                            getattr(message, "id", None), result)
+                dead.append(dead_letter(self.stage, record, result, getattr(message, "id", None)))
+            else:
+                outgoing.extend(result)
+        return outgoing, dead
+
+    async def _handle_isolating(self, valid: list[tuple[Record, M]]) -> Sequence[Result]:
+        """Handle the batch; if the handler itself crashes on a bad item, handle items one by one so
+        only the poison is dead-lettered. Retriable errors propagate (the whole batch is retried)."""
+        messages = [m for _, m in valid]
+        try:
+            return await self.handler(messages)
+        except Exception as exc:
+            if _is_retriable(exc) or len(messages) == 1:
+                if _is_retriable(exc):
+                    raise
+                return [exc]
+            log.warning("%s batch of %d failed (%s); isolating items", self.stage, len(messages), exc)
+        results: list[Result] = []
+        for message in messages:
+            try:
+                results.extend(await self.handler([message]))
+            except Exception as exc:
+                if _is_retriable(exc):
+                    raise
+                results.append(exc)
+        return results
+
+    async def _deliver(self, outgoing: list[Outgoing], dead: list[DeadLetter]) -> None:
+        letters = [Outgoing(self.deadletter_topic, self.stage, d.to_bytes()) for d in dead]
+        await self._with_retries(lambda: self.send([*outgoing, *letters]))
+        self.stats.produced += len(outgoing)
+        self.stats.dead_lettered += len(letters)
+
+    async def _with_retries(self, attempt: Callable[[], Awaitable[Any]]) -> Any:
+        """Retry retriable failures forever with capped exponential backoff and jitter: we stop
+        consuming (backpressure) rather than drop anything."""
+        delay = 0.5
+        while True:
+            try:
+                return await attempt()
+            except Exception as exc:
+                if not _is_retriable(exc):
+                    raise
+                self.stats.retries += 1
+                self._count(exc)
+                sleep = min(self.max_backoff_s, delay) * random.uniform(0.5, 1.0)
+                log.warning("%s: retriable failure (%s: %s); retrying in %.1fs", self.stage,
+                            type(exc).__name__, exc, sleep)
+                await asyncio.sleep(sleep)
+                delay *= 2
+
+    def _count(self, exc: BaseException) -> None:
+        name = exc.error_class if isinstance(exc, WirewatchError) else type(exc).__name__
+        self.stats.errors_by_class[name] = self.stats.errors_by_class.get(name, 0) + 1
+
+
+def _schema_error(exc: Exception) -> WirewatchError:
+    from wirewatch.errors import SchemaError
+
+    first = str(exc).splitlines()
+    return SchemaError("message does not match its schema: " + " ".join(s.strip() for s in first[:4]))
+
+
+def _is_retriable(exc: BaseException) -> bool:
+    """Waiting fixes it: broker/cluster outages, timeouts, 429 and 5xx answers."""
+    from aiokafka.errors import KafkaError
+    from elastic_transport import ConnectionError as EsConnectionError
+    from elastic_transport import ConnectionTimeout as EsTimeout
+    from elasticsearch import ApiError
+
+    if isinstance(exc, WirewatchError):
+        return exc.retriable
+    if isinstance(exc, KafkaError):
+        return bool(getattr(exc, "retriable", True))
+    if isinstance(exc, ApiError):
+        return exc.meta.status == 429 or exc.meta.status >= 500
+    return isinstance(exc, (EsConnectionError, EsTimeout, ConnectionError, TimeoutError, asyncio.TimeoutError))

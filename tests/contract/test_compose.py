@@ -1,0 +1,226 @@
+"""docker-compose.yml is valid for a real compose implementation and agrees with the rest of deploy/.
+
+The structural checks read the YAML directly and always run. The `config` checks need a compose
+implementation (Debian's `docker-compose` 1.29, or the `docker compose` v2 plugin): without one they
+skip on a developer machine and fail in CI, where a skipped contract test would hide a broken install.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+COMPOSE_FILE = ROOT / "docker-compose.yml"
+VERSIONS_ENV = ROOT / "deploy" / "versions.env"
+PROMETHEUS = ROOT / "deploy" / "prometheus" / "prometheus.yml"
+WORKERS = ("fetcher", "parser", "extractor", "indexer", "alerter")
+DEFAULT_PINS = {"KAFKA_VERSION": "3.9.1", "ES_VERSION": "9.3.2"}
+SECRETS = {"ELASTIC_PASSWORD": "compose-test-elastic-secret", "KIBANA_PASSWORD": "compose-test-kibana-secret"}
+
+
+def read_pins(path: Path = VERSIONS_ENV) -> dict[str, str]:
+    """KEY=VALUE lines of deploy/versions.env (comments, blanks and an optional `export` ignored)."""
+    if not path.exists():
+        return dict(DEFAULT_PINS)
+    pins: dict[str, str] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        key, sep, value = line.removeprefix("export ").partition("=")
+        if sep:
+            pins[key.strip()] = value.strip().strip("'\"")
+    return pins
+
+
+def raw_compose() -> dict[str, Any]:
+    data: dict[str, Any] = yaml.safe_load(COMPOSE_FILE.read_text(encoding="utf-8"))
+    return data
+
+
+# --- structure, read straight from the file ------------------------------------------------------------
+
+
+def test_read_pins_parses_versions_env(tmp_path: Path) -> None:
+    env = tmp_path / "versions.env"
+    env.write_text("# pins\nKAFKA_VERSION=4.1.0\n\nexport ES_VERSION='9.9.9'\nJUNK\n")
+    assert read_pins(env) == {"KAFKA_VERSION": "4.1.0", "ES_VERSION": "9.9.9"}
+    assert read_pins(tmp_path / "absent.env") == DEFAULT_PINS
+
+
+def test_images_match_the_pinned_versions() -> None:
+    pins = read_pins()
+    services = raw_compose()["services"]
+    assert services["kafka"]["image"] == f"apache/kafka:{pins['KAFKA_VERSION']}"
+    assert services["elasticsearch"]["image"] == (
+        f"docker.elastic.co/elasticsearch/elasticsearch:{pins['ES_VERSION']}"
+    )
+    assert services["kibana"]["image"] == f"docker.elastic.co/kibana/kibana:{pins['ES_VERSION']}"
+    prometheus = services["prometheus"]["image"]
+    assert re.fullmatch(r"prom/prometheus:v\d+\.\d+\.\d+", prometheus), f"unpinned {prometheus}"
+
+
+def test_no_password_is_written_in_the_file() -> None:
+    text = COMPOSE_FILE.read_text(encoding="utf-8")
+    for match in re.finditer(r"^\s*([A-Za-z_.]*PASSWORD[A-Za-z_.]*):\s*(.*)$", text, re.MULTILINE):
+        value = match.group(2).strip()
+        assert re.fullmatch(r"\$\{[A-Z_]+:\?[^}]*\}", value), (
+            f"{match.group(1)} must come from a required variable (${{VAR:?…}}), not {value!r}"
+        )
+
+
+@pytest.mark.parametrize("worker", WORKERS)
+def test_worker_service(worker: str) -> None:
+    service = raw_compose()["services"][worker]
+    assert service["command"] == ["wirewatch", "worker", worker]
+    assert service["build"]["context"] == "."
+    depends = service["depends_on"]
+    assert depends["kafka"]["condition"] == "service_healthy"
+    assert depends["elasticsearch"]["condition"] == "service_healthy"
+    assert depends["setup"]["condition"] == "service_completed_successfully"
+    env = service["environment"]
+    assert env["WIREWATCH_KAFKA_BOOTSTRAP"] == "kafka:9092"
+    assert env["WIREWATCH_ES_URL"] == "http://elasticsearch:9200"
+    assert env["WIREWATCH_ES_USERNAME"] == "elastic"
+    assert env["WIREWATCH_ES_PASSWORD"].startswith("${ELASTIC_PASSWORD:?")
+    port = 9400 + WORKERS.index(worker)
+    assert env["WIREWATCH_METRICS_PORT"] == str(port)
+    assert f"127.0.0.1:{port}/healthz" in " ".join(service["healthcheck"]["test"])
+
+
+def test_infrastructure_has_healthchecks_and_setup_waits_for_it() -> None:
+    services = raw_compose()["services"]
+    for name in ("kafka", "elasticsearch", "kibana", "prometheus"):
+        assert services[name]["healthcheck"]["test"], f"{name} has no healthcheck"
+    setup = services["setup"]
+    assert setup["depends_on"]["kafka"]["condition"] == "service_healthy"
+    assert setup["depends_on"]["elasticsearch"]["condition"] == "service_healthy"
+    assert setup["command"][-1].endswith("deploy/compose/setup.sh")
+    assert services["kibana-setup"]["depends_on"]["kibana"]["condition"] == "service_healthy"
+    assert services["kibana-setup"]["command"][-1].endswith("deploy/compose/kibana-import.sh")
+    es_env = services["elasticsearch"]["environment"]
+    assert es_env["xpack.security.enabled"] == "true"
+    assert es_env["discovery.type"] == "single-node"
+
+
+def test_compose_scripts_exist_and_do_their_jobs() -> None:
+    setup = (ROOT / "deploy" / "compose" / "setup.sh").read_text(encoding="utf-8")
+    assert "wirewatch stack init" in setup and "/_security/user/kibana_system/_password" in setup
+    kibana = (ROOT / "deploy" / "compose" / "kibana-import.sh").read_text(encoding="utf-8")
+    assert "/api/saved_objects/_import" in kibana and "*.ndjson" in kibana
+    for script in ("setup.sh", "kibana-import.sh"):
+        result = subprocess.run(
+            ["sh", "-n", str(ROOT / "deploy" / "compose" / script)],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert result.returncode == 0, result.stderr
+
+
+def test_prometheus_scrapes_every_worker_on_its_port() -> None:
+    config = yaml.safe_load(PROMETHEUS.read_text(encoding="utf-8"))
+    targets = {
+        target
+        for job in config["scrape_configs"]
+        for group in job["static_configs"]
+        for target in group["targets"]
+    }
+    services = raw_compose()["services"]
+    for worker in WORKERS:
+        port = services[worker]["environment"]["WIREWATCH_METRICS_PORT"]
+        assert f"{worker}:{port}" in targets
+    mount = "./deploy/prometheus/prometheus.yml:/etc/prometheus/prometheus.yml:ro"
+    assert mount in services["prometheus"]["volumes"]
+
+
+def test_dockerfile() -> None:
+    text = (ROOT / "Dockerfile").read_text(encoding="utf-8")
+    assert re.search(r"^FROM python:3\.11-slim\b", text, re.MULTILINE)
+    assert "--require-hashes -r requirements.lock" in text
+    assert re.search(r"pip install --no-deps\b.* \.", text)
+    users = re.findall(r"^USER\s+(\S+)", text, re.MULTILINE)
+    assert users and users[-1] not in ("root", "0"), "the image must run as a non-root user"
+
+
+def test_env_example_documents_the_secrets_without_values() -> None:
+    values = dict(
+        line.split("=", 1)
+        for line in (ROOT / ".env.example").read_text(encoding="utf-8").splitlines()
+        if "=" in line and not line.startswith("#")
+    )
+    for name in SECRETS:
+        assert values.get(name) == "", f"{name} must be listed, empty"
+
+
+# --- a real compose implementation ---------------------------------------------------------------------
+
+
+def compose_command() -> list[str] | None:
+    if shutil.which("docker-compose"):
+        return ["docker-compose"]
+    if shutil.which("docker"):
+        probe = subprocess.run(["docker", "compose", "version"], capture_output=True, check=False)
+        if probe.returncode == 0:
+            return ["docker", "compose"]
+    return None
+
+
+@pytest.fixture(scope="module")
+def compose() -> list[str]:
+    command = compose_command()
+    if command is None:
+        message = (
+            "no compose implementation: apt-get install -y docker-compose (or the docker compose plugin)"
+        )
+        if os.environ.get("CI"):
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+    return command
+
+
+def run_config(compose: list[str], tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    """`config` with only the given variables: an empty --env-file so a developer's .env cannot leak in."""
+    empty_env_file = tmp_path / "empty.env"
+    empty_env_file.write_text("")
+    base = {key: os.environ[key] for key in ("PATH", "HOME", "LANG") if key in os.environ}
+    return subprocess.run(
+        [*compose, "--env-file", str(empty_env_file), "-f", str(COMPOSE_FILE), "config"],
+        cwd=ROOT,
+        env={**base, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_config_is_valid_with_the_secrets_set(compose: list[str], tmp_path: Path) -> None:
+    result = run_config(compose, tmp_path, **SECRETS)
+    assert result.returncode == 0, result.stderr
+    resolved = yaml.safe_load(result.stdout)["services"]
+    assert resolved["elasticsearch"]["environment"]["ELASTIC_PASSWORD"] == SECRETS["ELASTIC_PASSWORD"]
+    assert resolved["kibana"]["environment"]["ELASTICSEARCH_PASSWORD"] == SECRETS["KIBANA_PASSWORD"]
+    for worker in WORKERS:
+        service = resolved[worker]
+        assert service["environment"]["WIREWATCH_ES_PASSWORD"] == SECRETS["ELASTIC_PASSWORD"]
+        assert service["healthcheck"]["test"]
+        assert service["depends_on"]["kafka"]["condition"] == "service_healthy"
+        assert service["depends_on"]["elasticsearch"]["condition"] == "service_healthy"
+        assert service["depends_on"]["setup"]["condition"] == "service_completed_successfully"
+
+
+@pytest.mark.parametrize("missing", sorted(SECRETS))
+def test_config_fails_without_a_secret(compose: list[str], tmp_path: Path, missing: str) -> None:
+    env = {key: value for key, value in SECRETS.items() if key != missing}
+    result = run_config(compose, tmp_path, **env)
+    assert result.returncode != 0
+    assert missing in result.stderr

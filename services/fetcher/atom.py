@@ -1,0 +1,107 @@
+"""Atom 1.0 (and the old 0.3 namespace) reader, honouring ``xml:base`` for relative links."""
+
+from __future__ import annotations
+
+from schemas.pages import FeedItem
+from services.fetcher.dates import parse_date
+from services.fetcher.feedmodels import (
+    MAX_TITLE_CHARS,
+    ParsedFeed,
+    absolute_url,
+    clean_text,
+    html_to_text,
+    unique,
+)
+from services.fetcher.xmlsafe import Element, namespace
+
+ATOM_NS = "http://www.w3.org/2005/Atom"
+ATOM03_NS = "http://purl.org/atom/ns#"
+XML_BASE = "{http://www.w3.org/XML/1998/namespace}base"
+
+
+def read_atom(root: Element, *, url: str) -> ParsedFeed:
+    """Read an Atom ``<feed>`` document (``root``) fetched from ``url``."""
+    ns = namespace(root.tag)
+    base = absolute_url(root.get(XML_BASE), url) or url
+    links = _links(root, ns, base)
+    feed_authors = _authors(root, ns)
+    entries = [_entry(entry, ns, base, feed_authors) for entry in root.iterfind(f"{{{ns}}}entry")]
+    return ParsedFeed(
+        kind="atom",
+        title=_title(root, ns),
+        site_url=links.get("alternate"),
+        self_url=links.get("self"),
+        hub_url=links.get("hub"),
+        items=[entry for entry in entries if entry is not None],
+    )
+
+
+def _text(element: Element, ns: str, name: str) -> str | None:
+    found = element.find(f"{{{ns}}}{name}")
+    return found.text if found is not None else None
+
+
+def _links(element: Element, ns: str, base: str) -> dict[str, str]:
+    """rel → href; the first of each rel wins, HTML links before other types."""
+    found: dict[str, str] = {}
+    for link in sorted(element.iterfind(f"{{{ns}}}link"), key=lambda link: not _is_html(link)):
+        rel = (link.get("rel") or "alternate").strip().lower()
+        if href := absolute_url(link.get("href"), base):
+            found.setdefault(rel, href)
+    return found
+
+
+def _is_html(link: Element) -> bool:
+    return str(link.get("type") or "text/html").startswith(("text/html", "application/xhtml"))
+
+
+def _entry(entry: Element, ns: str, base: str, feed_authors: list[str]) -> FeedItem | None:
+    base = absolute_url(entry.get(XML_BASE), base) or base
+    link = _links(entry, ns, base).get("alternate")
+    guid = clean_text(_text(entry, ns, "id"))
+    if link is None and guid is not None:
+        link = absolute_url(guid, None)
+    if link is None:
+        return None
+    return FeedItem(
+        guid=guid,
+        link=link,
+        title=_title(entry, ns),
+        summary=html_to_text(_text(entry, ns, "summary") or _content(entry, ns)),
+        published_at=parse_date(_first_date(entry, ns)),
+        authors=_authors(entry, ns) or feed_authors,
+        tags=unique(
+            [clean_text(c.get("label") or c.get("term")) or "" for c in entry.iterfind(f"{{{ns}}}category")]
+        ),
+    )
+
+
+def _title(element: Element, ns: str) -> str | None:
+    """Atom says whether a title is text or (escaped) HTML; only strip tags from HTML."""
+    title = element.find(f"{{{ns}}}title")
+    if title is None:
+        return None
+    if title.get("type") in ("html", "xhtml"):
+        return html_to_text(" ".join(title.itertext()), MAX_TITLE_CHARS)
+    return clean_text(title.text)
+
+
+def _content(entry: Element, ns: str) -> str | None:
+    content = entry.find(f"{{{ns}}}content")
+    if content is None:
+        return None
+    if content.get("type") == "xhtml":
+        return " ".join(content.itertext())
+    return str(content.text) if content.text is not None else None
+
+
+def _first_date(entry: Element, ns: str) -> str | None:
+    for name in ("published", "issued", "updated", "modified", "created"):
+        if (text := _text(entry, ns, name)) and text.strip():
+            return text
+    return None
+
+
+def _authors(element: Element, ns: str) -> list[str]:
+    names = [clean_text(_text(author, ns, "name")) or "" for author in element.iterfind(f"{{{ns}}}author")]
+    return unique(names)

@@ -1,0 +1,107 @@
+"""What a parsed feed looks like, and the small field-cleaning helpers every format reader shares."""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass, field
+from typing import Literal
+from urllib.parse import urljoin, urlsplit
+
+from schemas.pages import FeedItem
+
+FeedKind = Literal["rss", "rdf", "atom", "json", "sitemap", "sitemap_index", "news_sitemap"]
+MAX_SUMMARY_CHARS = 2000
+MAX_TITLE_CHARS = 1000
+MAX_HTML_CHARS = 64 * 1024
+
+HIDDEN_CLOSERS = {"<!--": "-->", "script": "/script", "style": "/style"}
+
+_HIDDEN_TOKEN = re.compile(r"<!--|-->|<(/?)(script|style)\b[^<>]*>", re.IGNORECASE)
+_BLOCK_TAG = re.compile(
+    r"</?(?:p|div|br|li|ul|ol|h[1-6]|tr|td|th|blockquote|section|article|hr)\b[^<>]*>", re.IGNORECASE
+)
+_ANY_TAG = re.compile(r"</?[A-Za-z][^<>]*>")
+
+
+@dataclass(slots=True)
+class ParsedFeed:
+    """One fetched feed or sitemap, reduced to what the fetcher needs."""
+
+    kind: FeedKind
+    title: str | None = None
+    site_url: str | None = None
+    items: list[FeedItem] = field(default_factory=list)
+    ttl_s: float | None = None
+    update_period_s: float | None = None
+    hub_url: str | None = None
+    self_url: str | None = None
+    child_sitemaps: list[str] = field(default_factory=list)
+
+    @property
+    def is_sitemap(self) -> bool:
+        """True for sitemaps and sitemap indexes (``schemas.feeds.Feed.kind == "sitemap"``)."""
+        return self.kind in ("sitemap", "sitemap_index", "news_sitemap")
+
+
+@dataclass(slots=True)
+class OpmlFeed:
+    """One feed listed in an OPML file; enclosing folders become tags."""
+
+    url: str
+    title: str | None = None
+    tags: list[str] = field(default_factory=list)
+
+
+def clean_text(value: str | None, limit: int = MAX_TITLE_CHARS) -> str | None:
+    """Collapse whitespace; ``None`` for empty; cut at ``limit`` characters."""
+    if value is None:
+        return None
+    text = " ".join(value.split())
+    return text[:limit] or None
+
+
+def html_to_text(value: str | None, limit: int = MAX_SUMMARY_CHARS) -> str | None:
+    """Feed descriptions are often HTML: keep the text only.
+
+    Regular expressions rather than an HTML parser: about twenty times faster per item, and good
+    enough for a fallback summary. Only the first :data:`MAX_HTML_CHARS` are looked at, and no pattern
+    can backtrack past a ``<``, so a hostile description cannot make this slow.
+    """
+    if value is None or "<" not in value:
+        return clean_text(html.unescape(value) if value and "&" in value else value, limit)
+    text = _BLOCK_TAG.sub(" ", _drop_hidden(value[:MAX_HTML_CHARS]))
+    return clean_text(html.unescape(_ANY_TAG.sub("", text)), limit)
+
+
+def _drop_hidden(text: str) -> str:
+    """Remove comments, scripts and styles in one linear pass (an unclosed one hides the rest)."""
+    kept: list[str] = []
+    position, closer = 0, ""
+    for match in _HIDDEN_TOKEN.finditer(text):
+        token = match[0] if match[0].startswith(("<!", "-")) else f"{match[1]}{match[2].lower()}"
+        if not closer and token in HIDDEN_CLOSERS:
+            kept.append(text[position : match.start()])
+            closer = HIDDEN_CLOSERS[token]
+        elif closer and token == closer:
+            position, closer = match.end(), ""
+    if not closer:
+        kept.append(text[position:])
+    return " ".join(kept)
+
+
+def absolute_url(link: str | None, base: str | None) -> str | None:
+    """``link`` resolved against ``base``; ``None`` unless the result is an http(s) URL."""
+    if not link or not (link := link.strip()):
+        return None
+    try:
+        resolved = urljoin(base or "", link)
+        scheme, netloc = urlsplit(resolved)[:2]
+    except ValueError:
+        return None
+    return resolved if scheme in ("http", "https") and netloc else None
+
+
+def unique(values: list[str]) -> list[str]:
+    """Drop empty and repeated values, keeping the first occurrence's position."""
+    return list(dict.fromkeys(value for value in values if value))

@@ -1,0 +1,338 @@
+"""A safe, honest async HTTP client for feeds and pages (aiohttp underneath).
+
+``SafeFetcher.fetch`` follows redirects itself (at most ``max_redirects``, loops detected), checks the
+destination of every hop against the :class:`~services.fetcher.addresses.AddressPolicy` (IP literals
+here, names in the connector's :class:`~services.fetcher.addresses.SafeResolver`), sends conditional
+GET headers, caps the raw and the decoded body size while streaming, and bounds the whole exchange by
+a total deadline (a server trickling a byte a second is cut off). It identifies itself with an honest
+User-Agent carrying a contact URL, keeps no cookies, and ignores proxy environment variables.
+
+Errors are the tree in :mod:`services.fetcher.errors`; aiohttp's own exceptions never escape.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from urllib.parse import urljoin, urlsplit, urlunsplit
+
+import aiohttp
+from aiohttp.abc import AbstractResolver
+from multidict import CIMultiDictProxy
+from yarl import URL
+
+from services.fetcher.addresses import AddressPolicy, SafeResolver, check_literal_host
+from services.fetcher.bodies import CHUNK_BYTES, decoder_for, read_capped
+from services.fetcher.charset import decode, sniff_charset
+from services.fetcher.errors import (
+    BlockedAddress,
+    ConnectionFailed,
+    DNSError,
+    FetchError,
+    FetchTimeout,
+    HTTPStatusError,
+    RedirectLoop,
+    SoftBlock,
+    TLSError,
+    TooLarge,
+    TooManyRedirects,
+)
+from services.fetcher.headers import max_age_s, parse_retry_after
+from services.fetcher.softblock import SCAN_BYTES, soft_block_reason
+from services.fetcher.urls import canonicalize
+
+DEFAULT_USER_AGENT = "WirewatchBot/0.1 (+https://github.com/wirewatch/wirewatch#bot; news feed monitor)"
+FEED_ACCEPT = (
+    "application/rss+xml, application/atom+xml, application/feed+json, application/rdf+xml;q=0.9, "
+    "application/xml;q=0.9, text/xml;q=0.9, application/json;q=0.8, */*;q=0.5"
+)
+PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
+DEFAULT_MAX_BYTES = 10 * 1024 * 1024
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+PERMANENT_STATUSES = frozenset({301, 308})
+
+
+@dataclass(frozen=True, slots=True)
+class Timeouts:
+    """Seconds allowed to connect, between two reads, and for the whole fetch including redirects."""
+
+    connect_s: float = 10.0
+    read_s: float = 20.0
+    total_s: float = 60.0
+
+
+@dataclass(frozen=True, slots=True)
+class FetchResult:
+    """The final answer of a fetch, after redirects and decompression."""
+
+    status: int
+    url: str
+    final_url: str
+    headers: Mapping[str, str]
+    body: bytes
+    charset: str | None
+    content_type: str | None
+    permanent_redirect: str | None
+    not_modified: bool
+    elapsed_s: float
+    retry_after_s: float | None
+
+    @property
+    def etag(self) -> str | None:
+        """The validator to send back as ``If-None-Match`` next time."""
+        return self.headers.get("ETag")
+
+    @property
+    def last_modified(self) -> str | None:
+        """The validator to send back as ``If-Modified-Since`` next time."""
+        return self.headers.get("Last-Modified")
+
+    @property
+    def max_age_s(self) -> float | None:
+        """``Cache-Control: max-age`` in seconds, if the server said."""
+        return max_age_s(self.headers.get("Cache-Control"))
+
+    def text(self) -> str:
+        """The body decoded with the sniffed charset."""
+        return decode(self.body, self.charset)
+
+
+@dataclass(slots=True)
+class RedirectChain:
+    """The hops of one fetch: loop and length checks, and the permanent-redirect target."""
+
+    url: str
+    max_redirects: int
+    visited: set[str] = field(default_factory=set)
+    permanent_target: str | None = None
+    all_permanent: bool = True
+
+    def __post_init__(self) -> None:
+        self.visited.add(canonicalize(self.url))
+
+    def follow(self, status: int, target: str) -> None:
+        """Record a hop to ``target``; raise if it loops or is one too many."""
+        key = canonicalize(target)
+        if key in self.visited:
+            raise RedirectLoop(f"redirect loop back to {target}", url=self.url, status=status)
+        if len(self.visited) > self.max_redirects:
+            raise TooManyRedirects(f"more than {self.max_redirects} redirects", url=self.url, status=status)
+        self.visited.add(key)
+        self.all_permanent = self.all_permanent and status in PERMANENT_STATUSES
+        if self.all_permanent:
+            self.permanent_target = target
+
+
+class SafeFetcher:
+    """One per worker: holds the connection pool. Use as ``async with SafeFetcher(...) as fetcher``.
+
+    ``policy`` (default: strict, or private networks allowed by ``allow_private_networks``) decides which
+    addresses may be contacted; ``hosts`` pins names to addresses like ``/etc/hosts`` and ``resolver``
+    replaces the system resolver — every answer still goes through the policy.
+    """
+
+    def __init__(
+        self,
+        *,
+        user_agent: str = DEFAULT_USER_AGENT,
+        allow_private_networks: bool = False,
+        policy: AddressPolicy | None = None,
+        hosts: Mapping[str, Sequence[str]] | None = None,
+        resolver: AbstractResolver | None = None,
+        timeouts: Timeouts | None = None,
+        max_redirects: int = 5,
+        max_connections: int = 100,
+        detect_soft_blocks: bool = True,
+    ) -> None:
+        self.policy = policy or AddressPolicy(allow_private_networks=allow_private_networks)
+        self.user_agent = user_agent
+        self.timeouts = timeouts or Timeouts()
+        self.max_redirects = max_redirects
+        self.detect_soft_blocks = detect_soft_blocks
+        self._hosts = hosts
+        self._inner_resolver = resolver
+        self._max_connections = max_connections
+        self._client: aiohttp.ClientSession | None = None
+
+    async def __aenter__(self) -> SafeFetcher:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.close()
+
+    async def close(self) -> None:
+        """Close the connection pool."""
+        if self._client is not None:
+            await self._client.close()
+            self._client = None
+
+    async def fetch(
+        self,
+        url: str,
+        *,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        max_bytes: int = DEFAULT_MAX_BYTES,
+        accept: str = FEED_ACCEPT,
+        raise_for_status: bool = True,
+    ) -> FetchResult:
+        """GET ``url``; a :class:`FetchResult`, or a :class:`FetchError` subclass.
+
+        With ``raise_for_status`` (the default) a final 4xx/5xx raises :class:`HTTPStatusError`
+        (with ``retry_after_s``); a challenge page raises :class:`SoftBlock` either way.
+        """
+        started = time.monotonic()
+        headers = self._headers(accept, etag, last_modified)
+        try:
+            async with asyncio.timeout(self.timeouts.total_s):
+                result = await self._follow(url, headers, max_bytes, started)
+        except TimeoutError as exc:
+            raise FetchTimeout(f"no complete answer within {self.timeouts.total_s}s", url=url) from exc
+        return self._judge(result, raise_for_status)
+
+    def _headers(self, accept: str, etag: str | None, last_modified: str | None) -> dict[str, str]:
+        headers = {"Accept": accept, "Accept-Encoding": "gzip, deflate, br"}
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
+        return headers
+
+    async def _follow(self, url: str, headers: dict[str, str], max_bytes: int, started: float) -> FetchResult:
+        chain, current = RedirectChain(url, self.max_redirects), url
+        while True:
+            self._check_destination(current)
+            with _client_errors(current):
+                async with self._session().get(current, headers=headers, allow_redirects=False) as response:
+                    target = _redirect_target(response, current)
+                    if target is None:
+                        return await _result(response, url, current, chain, max_bytes, started)
+            chain.follow(response.status, target)
+            current = target
+
+    def _check_destination(self, url: str) -> None:
+        """Scheme and IP-literal check, parsed with yarl exactly as aiohttp will parse it."""
+        try:
+            parsed = URL(url)
+        except (ValueError, TypeError) as exc:
+            raise BlockedAddress(f"invalid URL: {exc}", url=url) from exc
+        if parsed.scheme not in ("http", "https") or not parsed.raw_host:
+            raise BlockedAddress(f"only http(s) URLs with a host may be fetched, not {url[:100]!r}", url=url)
+        check_literal_host(parsed.raw_host, self.policy, url=url)
+
+    def _judge(self, result: FetchResult, raise_for_status: bool) -> FetchResult:
+        reason = None
+        if self.detect_soft_blocks and not result.not_modified:
+            reason = soft_block_reason(result.status, result.headers, result.body)
+        if reason is not None:
+            raise SoftBlock(f"soft block: {reason}", url=result.final_url, status=result.status)
+        if raise_for_status and result.status >= 400:
+            raise HTTPStatusError(
+                f"HTTP {result.status}",
+                url=result.final_url,
+                status=result.status,
+                retry_after_s=result.retry_after_s,
+            )
+        return result
+
+    def _session(self) -> aiohttp.ClientSession:
+        if self._client is None:
+            self._client = aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(
+                    resolver=SafeResolver(self.policy, self._hosts, self._inner_resolver),
+                    limit=self._max_connections,
+                    limit_per_host=0,  # politeness.Politeness owns per-host limits
+                    ttl_dns_cache=300,
+                ),
+                headers={"User-Agent": self.user_agent},
+                timeout=aiohttp.ClientTimeout(
+                    total=None, sock_connect=self.timeouts.connect_s, sock_read=self.timeouts.read_s
+                ),
+                cookie_jar=aiohttp.DummyCookieJar(),
+                auto_decompress=False,
+                trust_env=False,
+            )
+        return self._client
+
+
+def _redirect_target(response: aiohttp.ClientResponse, current: str) -> str | None:
+    location = response.headers.get("Location")
+    if response.status not in REDIRECT_STATUSES or not location:
+        return None
+    target = urlsplit(urljoin(current, location.strip()))
+    return urlunsplit(target._replace(fragment=""))
+
+
+async def _result(
+    response: aiohttp.ClientResponse,
+    url: str,
+    final_url: str,
+    chain: RedirectChain,
+    max_bytes: int,
+    started: float,
+) -> FetchResult:
+    body = await _body(response, final_url, max_bytes)
+    content_type = response.headers.get("Content-Type")
+    mimetype = content_type.split(";")[0].strip().lower() if content_type else None
+    return FetchResult(
+        status=response.status,
+        url=url,
+        final_url=final_url,
+        headers=CIMultiDictProxy(response.headers.copy()),
+        body=body,
+        charset=sniff_charset(body, response.charset) if body and _is_textual(mimetype) else None,
+        content_type=mimetype,
+        permanent_redirect=chain.permanent_target,
+        not_modified=response.status == 304,
+        elapsed_s=time.monotonic() - started,
+        retry_after_s=parse_retry_after(response.headers.get("Retry-After")),
+    )
+
+
+async def _body(response: aiohttp.ClientResponse, url: str, max_bytes: int) -> bytes:
+    if response.status == 304 or response.status < 200:
+        return b""
+    if response.status >= 400:  # only enough to recognise a challenge page
+        max_bytes = min(max_bytes, SCAN_BYTES)
+    elif response.content_length is not None and response.content_length > max_bytes:
+        raise TooLarge(f"Content-Length {response.content_length} exceeds {max_bytes}", url=url)
+    decoder = decoder_for(response.headers.get("Content-Encoding"), url=url)
+    try:
+        return await read_capped(
+            response.content.iter_chunked(CHUNK_BYTES), decoder, max_bytes=max_bytes, url=url
+        )
+    except TooLarge:
+        if response.status >= 400:
+            return b""
+        raise
+
+
+def _is_textual(mimetype: str | None) -> bool:
+    if mimetype is None:
+        return True
+    return mimetype.startswith("text/") or any(
+        word in mimetype for word in ("xml", "json", "html", "javascript")
+    )
+
+
+@contextmanager
+def _client_errors(url: str) -> Iterator[None]:
+    """Translate aiohttp and socket exceptions into the fetcher's error tree."""
+    try:
+        yield
+    except FetchError as exc:
+        exc.url = exc.url or url
+        raise
+    except aiohttp.ClientConnectorDNSError as exc:
+        raise DNSError(f"cannot resolve host: {exc.os_error}", url=url) from exc
+    except (aiohttp.ClientConnectorCertificateError, aiohttp.ClientSSLError) as exc:
+        raise TLSError(f"TLS failure: {exc}", url=url) from exc
+    except aiohttp.ServerTimeoutError as exc:
+        raise FetchTimeout(f"timed out: {exc}", url=url) from exc
+    except aiohttp.InvalidURL as exc:
+        raise BlockedAddress(f"invalid URL: {exc}", url=url) from exc
+    except (aiohttp.ClientError, OSError) as exc:
+        raise ConnectionFailed(f"{type(exc).__name__}: {exc}", url=url) from exc

@@ -1,0 +1,124 @@
+"""robots.txt: fetched through the :class:`SafeFetcher`, parsed by ``urllib.robotparser``, cached per origin.
+
+What an answer means (RFC 9309, as the big crawlers read it):
+
+* 2xx: the rules apply (at most 512 KiB is read);
+* 4xx (not 429), or a redirect chain that never ends: there are no rules, everything is allowed;
+* 429, 5xx, timeouts, connection errors and challenge pages: the site is not reachable, so nothing is
+  allowed for now; this is cached only for ``error_ttl_s`` and then asked again.
+
+Concurrent callers for one origin share a single fetch. ``urllib.robotparser`` does not implement the
+``*``/``$`` path wildcards; such rules are read literally (so they allow rather than deny).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+from urllib.robotparser import RobotFileParser
+
+from services.fetcher.errors import FetchError, HTTPStatusError, RedirectError, TooLarge
+from services.fetcher.http import SafeFetcher
+
+ROBOTS_MAX_BYTES = 512 * 1024
+
+
+@dataclass(slots=True)
+class RobotsRules:
+    """One origin's robots.txt verdict, valid until ``expires_at`` (monotonic clock)."""
+
+    expires_at: float
+    parser: RobotFileParser | None = None  # None: no rules (allow all) or see disallow_all
+    disallow_all: bool = False
+    reason: str = "ok"
+    sitemaps: list[str] = field(default_factory=list)
+
+    def allows(self, url: str, agent: str) -> bool:
+        """Whether ``agent`` may fetch ``url`` under these rules."""
+        if self.disallow_all:
+            return False
+        return self.parser is None or self.parser.can_fetch(agent, url)
+
+    def crawl_delay_s(self, agent: str) -> float | None:
+        """The ``Crawl-delay`` for ``agent``, if the site set one."""
+        delay = self.parser.crawl_delay(agent) if self.parser is not None else None
+        return float(delay) if delay is not None else None
+
+
+class RobotsCache:
+    """Answers "may we fetch this URL?" with one robots.txt fetch per origin per ``ttl_s``."""
+
+    def __init__(
+        self,
+        fetcher: SafeFetcher,
+        *,
+        agent: str | None = None,
+        ttl_s: float = 3600.0,
+        error_ttl_s: float = 600.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.fetcher = fetcher
+        self.agent = agent or fetcher.user_agent.split("/", 1)[0].split()[0]
+        self.ttl_s, self.error_ttl_s = ttl_s, error_ttl_s
+        self._clock = clock
+        self._rules: dict[str, RobotsRules] = {}
+        self._pending: dict[str, asyncio.Task[RobotsRules]] = {}
+
+    async def allowed(self, url: str) -> bool:
+        """Whether robots.txt lets us fetch ``url`` (fetching robots.txt first if needed)."""
+        return (await self.rules(url)).allows(url, self.agent)
+
+    async def rules(self, url: str) -> RobotsRules:
+        """The current rules for ``url``'s origin, fetched once for concurrent callers."""
+        origin = origin_of(url)
+        cached = self._rules.get(origin)
+        if cached is not None and cached.expires_at > self._clock():
+            return cached
+        task = self._pending.get(origin)
+        if task is None:
+            task = asyncio.ensure_future(self._load(origin))
+            self._pending[origin] = task
+            task.add_done_callback(lambda _: self._pending.pop(origin, None))
+        return await asyncio.shield(task)
+
+    async def _load(self, origin: str) -> RobotsRules:
+        rules = await self._fetch_rules(origin)
+        self._rules[origin] = rules
+        return rules
+
+    async def _fetch_rules(self, origin: str) -> RobotsRules:
+        now = self._clock()
+        try:
+            result = await self.fetcher.fetch(
+                f"{origin}/robots.txt", accept="text/plain, */*;q=0.1", max_bytes=ROBOTS_MAX_BYTES
+            )
+        except HTTPStatusError as exc:
+            if exc.status is not None and 400 <= exc.status < 500 and exc.status != 429:
+                return RobotsRules(expires_at=now + self.ttl_s, reason=f"HTTP {exc.status}: allow all")
+            return self._unreachable(now, f"HTTP {exc.status}")
+        except (RedirectError, TooLarge) as exc:
+            return RobotsRules(expires_at=now + self.ttl_s, reason=f"{exc.error_class}: allow all")
+        except FetchError as exc:
+            return self._unreachable(now, exc.error_class)
+        return self._parsed(now, result.text())
+
+    def _unreachable(self, now: float, why: str) -> RobotsRules:
+        return RobotsRules(
+            expires_at=now + self.error_ttl_s, disallow_all=True, reason=f"{why}: disallow for now"
+        )
+
+    def _parsed(self, now: float, text: str) -> RobotsRules:
+        parser = RobotFileParser()
+        parser.parse(text.splitlines())
+        return RobotsRules(
+            expires_at=now + self.ttl_s, parser=parser, sitemaps=list(parser.site_maps() or [])
+        )
+
+
+def origin_of(url: str) -> str:
+    """``scheme://host[:port]`` of ``url``, lower-cased: robots.txt is per origin."""
+    parts = urlsplit(url)
+    return f"{parts.scheme.lower()}://{parts.netloc.lower()}"

@@ -10,11 +10,10 @@ from typing import Any
 
 from elasticsearch import AsyncElasticsearch, BadRequestError, NotFoundError
 
-from wirewatch.settings import REPO_ROOT, CommonSettings
+from wirewatch.settings import CommonSettings
 
 log = logging.getLogger(__name__)
 
-TEMPLATES_DIR = REPO_ROOT / "deploy" / "elasticsearch" / "templates"
 DEFAULT_PREFIX = "wirewatch"
 #: index families whose single index is created up front (the articles index is versioned instead)
 PLAIN_INDICES = ("feeds", "urls", "rules", "alerts")
@@ -39,28 +38,63 @@ def _with_prefix(value: Any, prefix: str) -> Any:
     return value
 
 
-def load_template(family: str, prefix: str, directory: Path = TEMPLATES_DIR) -> dict[str, Any]:
+def templates_dir(settings: CommonSettings) -> Path:
+    return Path(settings.deploy_dir) / "elasticsearch" / "templates"
+
+
+def load_template(family: str, prefix: str, directory: Path) -> dict[str, Any]:
     body: dict[str, Any] = json.loads((directory / f"{family}.json").read_text())
     body["index_patterns"] = _with_prefix(body["index_patterns"], prefix)
     aliases = body.get("template", {}).get("aliases")
     if aliases:
         body["template"]["aliases"] = {_with_prefix(k, prefix): v for k, v in aliases.items()}
-    body.pop("_comment", None)
     return body
 
 
-def template_families(directory: Path = TEMPLATES_DIR) -> list[str]:
+def _deep_merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in extra.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _deep_merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+async def _has_analyzer(es: AsyncElasticsearch, analyzer: str) -> bool:
+    try:
+        await es.indices.analyze(analyzer=analyzer, text="probe")
+        return True
+    except BadRequestError:
+        return False
+
+
+async def with_overlays(es: AsyncElasticsearch, family: str, body: dict[str, Any], directory: Path) -> dict[str, Any]:
+    """Merge ``full/<family>-*.json`` overlays whose analyzers this server has (the full distribution);
+    the core-modules server gets the plain template."""
+    for path in sorted((directory / "full").glob(f"{family}-*.json")):
+        overlay = json.loads(path.read_text())
+        needed = overlay.get("requires_analyzers", [])
+        if all([await _has_analyzer(es, name) for name in needed]):
+            body = _deep_merge(body, {"template": overlay["template"]})
+    return body
+
+
+def template_families(directory: Path) -> list[str]:
     return sorted(p.stem for p in directory.glob("*.json"))
 
 
 async def apply_templates(es: AsyncElasticsearch, settings: CommonSettings) -> list[str]:
     """PUT every index template (idempotent) and create the first indices; returns what was created."""
     prefix = settings.index_prefix
-    for family in template_families():
-        await es.indices.put_index_template(name=f"{prefix}-{family}", **load_template(family, prefix))
+    directory = templates_dir(settings)
+    families = template_families(directory)
+    for family in families:
+        body = await with_overlays(es, family, load_template(family, prefix, directory), directory)
+        await es.indices.put_index_template(name=f"{prefix}-{family}", **body)
     created = [name for name in [await ensure_articles_index(es, settings)] if name]
     for family in PLAIN_INDICES:
-        if family in template_families() and await _create_if_missing(es, settings.index_name(family)):
+        if family in families and await _create_if_missing(es, settings.index_name(family)):
             created.append(settings.index_name(family))
     return created
 

@@ -8,6 +8,7 @@ import logging
 import uuid
 from datetime import UTC, datetime
 from collections.abc import Iterable, Sequence
+from typing import Any
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,6 +43,7 @@ def broker_urls(settings: CommonSettings) -> list[str]:
 def make_app(service: str, settings: CommonSettings, *, web_port: int | None = None) -> faust.App:
     """A faust App for one worker: raw-bytes topics (pydantic does the schema), no tables, no leader topic."""
     datadir = Path(settings.state_dir) / "faust" / f"{settings.topic_prefix}{service}"
+    datadir.parent.mkdir(parents=True, exist_ok=True)
     return faust.App(
         f"{settings.topic_prefix}{service}",
         broker=broker_urls(settings),
@@ -141,5 +143,35 @@ async def roundtrip(settings: CommonSettings, topic: str, timeout: float = 20.0)
         record = await asyncio.wait_for(consumer.getone(), timeout)
         if record.value != marker:
             raise RuntimeError("Kafka round trip returned a different record")
+    finally:
+        await consumer.stop()
+
+
+async def read_topic(settings: CommonSettings, name: str, *, timeout_s: float = 5.0) -> list[Any]:
+    """Every record currently in a topic (full name), oldest first per partition; for tools and tests."""
+    admin = _admin(settings)
+    await admin.start()
+    try:
+        described = await admin.describe_topics([name])
+    finally:
+        await admin.close()
+    tps = [TopicPartition(name, p["partition"]) for t in described for p in t.get("partitions", [])]
+    if not tps:
+        return []
+    consumer = AIOKafkaConsumer(bootstrap_servers=settings.kafka_bootstrap, enable_auto_commit=False,
+                                max_partition_fetch_bytes=MAX_MESSAGE_BYTES, fetch_max_bytes=4 * MAX_MESSAGE_BYTES)
+    await consumer.start()
+    try:
+        consumer.assign(tps)
+        await consumer.seek_to_beginning(*tps)
+        ends = await consumer.end_offsets(tps)
+        records: list[Any] = []
+        while [tp for tp in tps if await consumer.position(tp) < ends[tp]]:
+            batch = await asyncio.wait_for(consumer.getmany(*tps, timeout_ms=int(timeout_s * 1000)), timeout_s + 5)
+            if not batch:
+                break
+            for part in batch.values():
+                records += part
+        return records
     finally:
         await consumer.stop()

@@ -11,6 +11,7 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
 from schemas import DeadLetter
+from wirewatch.kafka import read_topic
 from wirewatch.settings import CommonSettings
 
 #: each consuming stage and the topic it reads
@@ -39,9 +40,10 @@ class PipelineStatus:
         return asdict(self)
 
 
-async def _end_offsets(consumer: AIOKafkaConsumer, topic: str) -> dict[TopicPartition, int]:
-    partitions = consumer.partitions_for_topic(topic) or set()
-    tps = [TopicPartition(topic, p) for p in sorted(partitions)]
+async def _end_offsets(admin: AIOKafkaAdminClient, consumer: AIOKafkaConsumer,
+                       topic: str) -> dict[TopicPartition, int]:
+    described = await admin.describe_topics([topic])
+    tps = [TopicPartition(topic, p["partition"]) for t in described for p in t.get("partitions", [])]
     return dict(await consumer.end_offsets(tps)) if tps else {}
 
 
@@ -50,11 +52,10 @@ async def stage_status(settings: CommonSettings) -> list[StageStatus]:
     consumer = AIOKafkaConsumer(bootstrap_servers=settings.kafka_bootstrap, enable_auto_commit=False)
     await asyncio.gather(admin.start(), consumer.start())
     try:
-        await consumer.topics()
         result = []
         for stage, name in STAGE_INPUTS.items():
             topic = settings.topic_name(name)
-            ends = await _end_offsets(consumer, topic)
+            ends = await _end_offsets(admin, consumer, topic)
             committed = await admin.list_consumer_group_offsets(f"{settings.topic_prefix}{stage}")
             done = {tp: meta.offset for tp, meta in committed.items() if tp.topic == topic and meta.offset >= 0}
             processed = sum(done.values())
@@ -66,30 +67,10 @@ async def stage_status(settings: CommonSettings) -> list[StageStatus]:
         await asyncio.gather(admin.close(), consumer.stop())
 
 
-async def read_dead_letters(settings: CommonSettings, *, timeout_s: float = 3.0) -> list[DeadLetter]:
+async def read_dead_letters(settings: CommonSettings) -> list[DeadLetter]:
     """Every record of the dead-letter topic, oldest first (bounded by its retention)."""
-    topic = settings.topic_name("deadletters")
-    consumer = AIOKafkaConsumer(bootstrap_servers=settings.kafka_bootstrap, enable_auto_commit=False,
-                                auto_offset_reset="earliest")
-    await consumer.start()
-    try:
-        await consumer.topics()
-        tps = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or [])]
-        if not tps:
-            return []
-        consumer.assign(tps)
-        await consumer.seek_to_beginning(*tps)
-        ends = await consumer.end_offsets(tps)
-        letters: list[DeadLetter] = []
-        while any(await consumer.position(tp) < ends[tp] for tp in tps):
-            batch = await consumer.getmany(*tps, timeout_ms=int(timeout_s * 1000))
-            if not batch:
-                break
-            for records in batch.values():
-                letters += [DeadLetter.from_bytes(r.value) for r in records if r.value]
-        return letters
-    finally:
-        await consumer.stop()
+    records = await read_topic(settings, settings.topic_name("deadletters"))
+    return [DeadLetter.from_bytes(r.value) for r in records if r.value]
 
 
 def count_by_stage(letters: list[DeadLetter]) -> dict[str, int]:

@@ -32,6 +32,8 @@ class CommonSettings(BaseSettings):
     )
     poll_interval: float = Field(default=300.0, gt=0, description="default feed poll interval, seconds")
     log_level: str = Field(default="info", description="debug, info, warning or error")
+    deploy_dir: Path = Field(default=REPO_ROOT / "deploy", description="index templates, Kibana objects, scripts")
+    metrics_port: int | None = Field(default=None, description="port of this worker's /metrics and /healthz")
 
     @field_validator("kafka_bootstrap")
     @classmethod

@@ -13,9 +13,8 @@ from elasticsearch import AsyncElasticsearch
 
 from wirewatch.es import apply_templates, make_es
 from wirewatch.kafka import ensure_topics, roundtrip
-from wirewatch.settings import REPO_ROOT, CommonSettings
+from wirewatch.settings import CommonSettings
 
-STACK_SCRIPT = REPO_ROOT / "deploy" / "stack.sh"
 
 
 class StackError(RuntimeError):
@@ -28,7 +27,7 @@ def _script(*args: str, settings: CommonSettings) -> int:
         "WIREWATCH_ES_URL": settings.es_url,
         "WIREWATCH_STATE_DIR": str(settings.state_dir),
     }
-    return subprocess.call(["bash", str(STACK_SCRIPT), *args], env=env)
+    return subprocess.call(["bash", str(settings.deploy_dir / "stack.sh"), *args], env=env)
 
 
 @dataclass

@@ -60,13 +60,12 @@ class BatchStats:
 
 
 def dead_letter(stage: Stage, record: Record, error: BaseException, item_id: str | None = None) -> DeadLetter:
-    reason = error.reason if isinstance(error, WirewatchError) else f"{type(error).__name__}: {error}"
-    error_class = error.error_class if isinstance(error, WirewatchError) else type(error).__name__
+    reason = str(getattr(error, "reason", None) or f"{type(error).__name__}: {error}")
     return DeadLetter(
         stage=stage, topic=record.topic, partition=record.partition, offset=record.offset,
         key=record.key.decode("utf-8", "replace") if record.key else None,
         payload_b64=base64.b64encode(record.value).decode("ascii"),
-        error_class=error_class, reason=reason[:4000], failed_at=datetime.now(UTC), item_id=item_id,
+        error_class=error_class_of(error), reason=reason[:4000], failed_at=datetime.now(UTC), item_id=item_id,
     )
 
 
@@ -161,8 +160,14 @@ class BatchRunner(Generic[M]):
                 delay *= 2
 
     def _count(self, exc: BaseException) -> None:
-        name = exc.error_class if isinstance(exc, WirewatchError) else type(exc).__name__
+        name = error_class_of(exc)
         self.stats.errors_by_class[name] = self.stats.errors_by_class.get(name, 0) + 1
+
+
+def error_class_of(exc: BaseException) -> str:
+    """Stages model their errors with an ``error_class`` (see ``wirewatch.errors``); others use the type name."""
+    value = getattr(exc, "error_class", None)
+    return value if isinstance(value, str) and value else type(exc).__name__
 
 
 def _schema_error(exc: Exception) -> WirewatchError:
@@ -179,8 +184,8 @@ def _is_retriable(exc: BaseException) -> bool:
     from elastic_transport import ConnectionTimeout as EsTimeout
     from elasticsearch import ApiError
 
-    if isinstance(exc, WirewatchError):
-        return exc.retriable
+    if isinstance(getattr(exc, "retriable", None), bool) and not isinstance(exc, KafkaError):
+        return bool(getattr(exc, "retriable"))
     if isinstance(exc, KafkaError):
         return bool(getattr(exc, "retriable", True))
     if isinstance(exc, ApiError):

@@ -18,4 +18,3 @@ class AlerterSettings(CommonSettings):
     alerter_rules_ttl_s: float = Field(default=2.0, ge=0, description="how long the rule cache is trusted")
     alerter_claim_s: float = Field(default=120.0, gt=0, description="lease of a replica on a pending alert")
     alerter_concurrency: int = Field(default=32, gt=0, description="webhook POSTs in flight at most")
-    alerter_metrics_port: int | None = Field(default=None, description="Prometheus/health port")

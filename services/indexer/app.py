@@ -17,7 +17,7 @@ from wirewatch.kafka import app_topic, make_app, send_all
 from wirewatch.stage import BatchRunner
 
 settings = IndexerSettings()
-app = make_app("indexer", settings, web_port=settings.indexer_metrics_port)
+app = make_app("indexer", settings, web_port=settings.metrics_port)
 enriched_topic = app_topic(app, settings, "articles.enriched")
 
 

@@ -14,4 +14,3 @@ class IndexerSettings(CommonSettings):
     indexer_batch_max: int = Field(default=500, gt=0, description="documents per bulk request at most")
     indexer_batch_bytes: int = Field(default=8 * 1024 * 1024, gt=0, description="bytes per bulk request at most")
     indexer_batch_within_s: float = Field(default=0.25, gt=0, description="close a partial batch after this")
-    indexer_metrics_port: int | None = Field(default=None, description="Prometheus/health port")

@@ -1,0 +1,16 @@
+"""Parser settings (``WIREWATCH_PARSER_*``)."""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import SettingsConfigDict
+
+from wirewatch.settings import CommonSettings
+
+
+class ParserSettings(CommonSettings):
+    model_config = SettingsConfigDict(env_prefix="WIREWATCH_", extra="ignore", frozen=True)
+
+    parser_budget_s: float = Field(default=10.0, gt=0, description="time budget of one page")
+    parser_max_page_bytes: int = Field(default=10 * 1024 * 1024, gt=0, description="larger pages are refused")
+    parser_batch_max: int = Field(default=16, gt=0, description="pages taken from the stream at once")

@@ -1,0 +1,30 @@
+"""Producing and consuming test messages on the real broker."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from aiokafka import AIOKafkaProducer
+
+from schemas import Message
+from wirewatch.kafka import read_topic
+from wirewatch.settings import CommonSettings
+
+
+async def produce(settings: CommonSettings, topic: str, messages: Sequence[Message | bytes],
+                  key: str | None = None) -> None:
+    producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap, acks="all",
+                                max_request_size=16 * 1024 * 1024)
+    await producer.start()
+    try:
+        for message in messages:
+            value = message if isinstance(message, bytes) else message.to_bytes()
+            k = key if key is not None else getattr(message, "id", None)
+            await producer.send_and_wait(settings.topic_name(topic), value, key=k.encode() if k else None)
+    finally:
+        await producer.stop()
+
+
+async def read_all(settings: CommonSettings, topic: str) -> list[bytes]:
+    """Every record currently in the topic (relative name)."""
+    return [r.value for r in await read_topic(settings, settings.topic_name(topic))]

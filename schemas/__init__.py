@@ -10,7 +10,7 @@ from schemas.articles import MAIN_TYPES, EnrichedArticle, Entity, GeoPoint, Ment
 from schemas.deadletters import DeadLetter, Stage
 from schemas.feeds import Feed, feed_id_for
 from schemas.indexing import IndexedBatch, IndexedDoc
-from schemas.pages import FeedItem, FetchedPage, Lane
+from schemas.pages import FeedItem, FetchedPage, FetchRequest, Lane
 from schemas.probe import Probe
 from schemas.topics import TOPICS, TopicSpec, topic
 
@@ -24,6 +24,7 @@ __all__ = [
     "Entity",
     "Feed",
     "FeedItem",
+    "FetchRequest",
     "FetchedPage",
     "GeoPoint",
     "IndexedBatch",

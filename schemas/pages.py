@@ -53,3 +53,13 @@ class FetchedPage(Message):
         if len(data) > max_bytes:
             raise ValueError(f"page body inflates past {max_bytes} bytes")
         return data
+
+
+class FetchRequest(Message):
+    """Ask the fetcher to fetch one item's page now (a dead-letter replay, a pushed WebSub entry, a backfill)."""
+
+    feed_id: str | None = None
+    feed_url: str | None = None
+    item: FeedItem
+    requested_at: AwareDatetime
+    force: bool = Field(default=False, description="fetch even when the URL is already known")

@@ -3,7 +3,7 @@
 Names are relative; the deployment adds a prefix (``wirewatch.`` by default) so that tests and
 several installations can share one broker.
 
-    feed pages ──► pages ──► articles.parsed ──► articles.enriched ──► (Elasticsearch)
+    feeds, fetch.requests ──► pages ──► articles.parsed ──► articles.enriched ──► (Elasticsearch)
                                                                        └─► articles.indexed ──► alerts
     any stage ──► deadletters
 """
@@ -17,7 +17,7 @@ from schemas.alerts import Alert
 from schemas.articles import EnrichedArticle, ParsedArticle
 from schemas.deadletters import DeadLetter
 from schemas.indexing import IndexedBatch
-from schemas.pages import FetchedPage
+from schemas.pages import FetchedPage, FetchRequest
 from schemas.probe import Probe
 
 DAY_MS = 24 * 3600 * 1000
@@ -51,6 +51,7 @@ class TopicSpec:
 TOPICS: dict[str, TopicSpec] = {
     spec.name: spec
     for spec in (
+        TopicSpec("fetch.requests", FetchRequest, key="feed_id", partitions=3, retention_ms=7 * DAY_MS),
         TopicSpec("pages", FetchedPage, key="id", partitions=6, retention_ms=7 * DAY_MS,
                   max_message_bytes=16 * 1024 * 1024),
         TopicSpec("articles.parsed", ParsedArticle, key="id", partitions=6, retention_ms=7 * DAY_MS,

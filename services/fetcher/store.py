@@ -66,8 +66,8 @@ class FeedStore:
     async def add(self, feed: Feed) -> bool:
         """Add a feed; returns False (and changes nothing) when the URL is already monitored."""
         record = FeedRecord(feed=feed)
-        response = await self.es.index(index=self.index, id=feed.id, document=record.to_doc(),
-                                       op_type="create", refresh="wait_for", ignore_status=409)
+        response = await self.es.options(ignore_status=409).index(
+            index=self.index, id=feed.id, document=record.to_doc(), op_type="create", refresh="wait_for")
         return bool(response.meta.status < 300)
 
     async def remove(self, feed_id: str) -> bool:

@@ -37,9 +37,9 @@ class ParseHandler:
         article = await parse_with_budget(
             page.body(self.max_bytes), url=page.url, page_id=page.id, fetched_at=page.fetched_at,
             content_type=page.content_type, charset=page.charset, item=page.item, feed_id=page.feed_id,
-            final_url=page.final_url, budget_s=self.budget_s)
-        original = self.duplicates.add(article.id, article.simhash)
-        updates = {"lane": page.lane}
+            final_url=page.final_url, seconds=self.budget_s)
+        original = self.duplicates.check_and_add(article.id, article.simhash)
+        updates: dict[str, object] = {"lane": page.lane}
         if original is not None and original != article.id:
             updates["duplicate_of"] = original
         return article.model_copy(update=updates)

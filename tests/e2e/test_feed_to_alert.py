@@ -76,7 +76,12 @@ async def test_feed_to_search_to_signed_webhook(initialised: CommonSettings, tmp
     site.put("/world/coalition.html", ARTICLE)
     site.put("/local/rain.html", OTHER)
     feed_url = site.put("/feed.xml", rss(site.base), "application/rss+xml")
-    workers = Workers(settings, tmp_path / "logs")
+    # an analyst's watchlist: "Kataib Hezbollah is an organisation", obeyed ahead of the model
+    watchlist = tmp_path / "gazetteers"
+    watchlist.mkdir()
+    (watchlist / "iraq.yaml").write_text(
+        "entries:\n  - name: Kataib Hezbollah\n    type: ORG\n    aliases: [\"Kata'ib Hizballah\"]\n")
+    workers = Workers(settings, tmp_path / "logs", extra_env={"WIREWATCH_GAZETTEER_DIR": str(watchlist)})
     try:
         assert cli(settings, "feeds", "add", feed_url, "--name", "Test Wire", "--interval", "1").returncode == 0
         added = cli(settings, "rules", "add", "kataib", "--query", 'organizations:"Kataib Hezbollah" OR text:Kataib',

@@ -44,21 +44,24 @@ def parse(files: tuple[Path, ...], url: str, as_json: bool) -> None:
         raise SystemExit(1)
 
 
-def _records(stream: Any, jsonl: bool) -> list[dict[str, Any]]:
-    text = stream.read()
-    if jsonl:
-        return [json.loads(line) for line in text.splitlines() if line.strip()]
-    value = json.loads(text)
-    return value if isinstance(value, list) else [value]
-
-
 @click.command()
 @click.argument("file", required=False, type=click.File("r"))
-@click.option("--jsonl", is_flag=True, help='input is lines of {"id", "text"} (or articles), output likewise')
+@click.option("--jsonl", is_flag=True, help='input is lines of {"id", "text"}; one output line per input line')
 def extract(file: Any, jsonl: bool) -> None:
     """Add entities to an Article JSON, or to lines of {"id","text"} (from FILE or standard input)."""
-    from services.extractor.offline import enrich_records
+    from schemas import ParsedArticle
+    from services.extractor.enrichment import enrich
+    from services.extractor.handler import build_extractor
+    from services.extractor.jsonl import annotate_lines
+    from services.extractor.settings import ExtractorSettings
 
-    records = _records(file or sys.stdin, jsonl)
-    for record in enrich_records(records):
-        sys.stdout.write(json.dumps(record, ensure_ascii=False, default=str) + ("\n" if jsonl else "\n"))
+    source = file or sys.stdin
+    extractor = build_extractor(ExtractorSettings())
+    if jsonl:
+        for line in annotate_lines(source, extractor):
+            sys.stdout.write(line + "\n")
+        return
+    value = json.loads(source.read())
+    articles = [ParsedArticle.model_validate(v) for v in (value if isinstance(value, list) else [value])]
+    for article in enrich(articles, extractor=extractor):
+        sys.stdout.write(article.model_dump_json() + "\n")

@@ -1,0 +1,36 @@
+"""The extractor's batch handler: one ``nlp.pipe`` stream per batch, run off the event loop so the
+consumer keeps heart-beating while the model works."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from pathlib import Path
+
+from schemas import ParsedArticle
+from services.extractor.enrichment import enrich
+from services.extractor.entities import EntityExtractor
+from services.extractor.settings import ExtractorSettings
+from wirewatch.kafka import Outgoing
+from wirewatch.stage import Result
+
+
+def gazetteer_dirs(settings: ExtractorSettings) -> list[Path]:
+    """Users' lists: ``WIREWATCH_GAZETTEER_DIR`` if set, else ``deploy/gazetteers`` and ``<state>/gazetteers``."""
+    if settings.gazetteer_dir is not None:
+        return [settings.gazetteer_dir]
+    return [d for d in (settings.deploy_dir / "gazetteers", settings.state_dir / "gazetteers") if d.is_dir()]
+
+
+def build_extractor(settings: ExtractorSettings) -> EntityExtractor:
+    return EntityExtractor.create(settings.ner_model, gazetteer_dirs(settings))
+
+
+class ExtractHandler:
+    def __init__(self, extractor: EntityExtractor, *, enriched_topic: str) -> None:
+        self.extractor = extractor
+        self.enriched_topic = enriched_topic
+
+    async def __call__(self, articles: Sequence[ParsedArticle]) -> list[Result]:
+        enriched = await asyncio.to_thread(enrich, articles, extractor=self.extractor)
+        return [[Outgoing(self.enriched_topic, a.id, a.to_bytes())] for a in enriched]

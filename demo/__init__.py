@@ -1,0 +1,1 @@
+"""``make demo``: serve the bundled sample outlets locally and run the whole pipeline over them."""

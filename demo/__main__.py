@@ -1,0 +1,139 @@
+"""``python -m demo``: the whole pipeline over the bundled sample outlets, then a summary.
+
+1. serve ``demo/site`` on loopback and register its three feeds (and a rule about Kataib Hezbollah);
+2. run all five workers until every sample article is searchable and the rule's webhook has fired;
+3. print articles per feed, top people/organisations/places, an example search, the alert; stop the
+   workers (the stack keeps running so you can go on with ``wirewatch search``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from elasticsearch import AsyncElasticsearch
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+from demo.report import print_summary
+from demo.site_server import SITE, DemoServer
+from services.alerter.rules import RuleStore, new_rule
+from services.fetcher.store import FeedStore, new_feed
+from services.fetcher.urls import canonicalize, document_id
+from wirewatch.es import make_es
+from wirewatch.settings import CommonSettings
+
+console = Console(highlight=False)
+FEEDS = {"/northwire/feed.xml": ("Northwire Daily", ["Iraq"]), "/levant/atom.xml": ("Levant Ledger", ["Iraq"]),
+         "/gulf/feed.json": ("Gulf Monitor", ["Gulf"])}
+RULE = "kataib-hezbollah"
+TIMEOUT_S = float(os.environ.get("WIREWATCH_DEMO_TIMEOUT", "300"))
+
+
+def manifest() -> list[dict[str, Any]]:
+    return json.loads((SITE / "MANIFEST.json").read_text())
+
+
+async def register(es: AsyncElasticsearch, settings: CommonSettings, server: DemoServer) -> None:
+    feeds = FeedStore(es, settings.index_name("feeds"))
+    for path, (name, tags) in FEEDS.items():
+        await feeds.add(new_feed(server.base + path, name=name, interval_s=2.0, tags=tags))
+    rule = new_rule(RULE, 'organizations:"Kataib Hezbollah" OR "Kataib Hezbollah"', webhooks=[server.hook_url],
+                    secret=os.environ.get("WIREWATCH_DEMO_SECRET", "demo-secret"))
+    await RuleStore(es, settings.index_name("rules")).put(rule)
+
+
+def start_workers(settings: CommonSettings) -> tuple[subprocess.Popen[bytes], Path]:
+    log_path = Path(settings.state_dir) / "logs" / "demo-workers.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    env = os.environ | {"WIREWATCH_ALLOW_PRIVATE_NETWORKS": "true",
+                        "WIREWATCH_GAZETTEER_DIR": str(Path(__file__).parent / "gazetteers")}
+    with log_path.open("ab") as log:
+        proc = subprocess.Popen([sys.executable, "-m", "wirewatch", "run"], env=env, stdout=log,
+                                stderr=subprocess.STDOUT)
+    return proc, log_path
+
+
+async def searchable(es: AsyncElasticsearch, settings: CommonSettings, ids: list[str]) -> set[str]:
+    await es.indices.refresh(index=settings.index_name("articles"))
+    response = await es.search(index=settings.index_name("articles"), query={"ids": {"values": ids}},
+                               size=len(ids), source=False)
+    return {hit["_id"] for hit in response.body["hits"]["hits"]}
+
+
+async def alert_delivered(es: AsyncElasticsearch, settings: CommonSettings) -> bool:
+    """At least one alert of the demo rule was delivered and none is still on its way."""
+    counts = []
+    for status in ("delivered", "pending"):
+        response = await es.options(ignore_status=404).count(
+            index=settings.index_name("alerts"),
+            query={"bool": {"filter": [{"term": {"rule_name": RULE}}, {"term": {"status": status}}]}})
+        counts.append(response.body.get("count", 0) if response.meta.status == 200 else 0)
+    return counts[0] > 0 and counts[1] == 0
+
+
+async def wait_for_pipeline(es: AsyncElasticsearch, settings: CommonSettings, ids: list[str],
+                            workers: subprocess.Popen[bytes]) -> float:
+    started = time.monotonic()
+    columns = (TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+               TimeElapsedColumn())
+    with Progress(*columns, console=console, transient=False) as progress:
+        task = progress.add_task("articles searchable", total=len(ids))
+        alert = progress.add_task("alert delivered", total=1)
+        while time.monotonic() - started < TIMEOUT_S:
+            if workers.poll() is not None:
+                raise RuntimeError(f"the workers exited with code {workers.returncode}")
+            done = await searchable(es, settings, ids)
+            progress.update(task, completed=len(done))
+            fired = await alert_delivered(es, settings)
+            progress.update(alert, completed=int(fired))
+            if len(done) == len(ids) and fired:
+                return time.monotonic() - started
+            await asyncio.sleep(1.0)
+    raise TimeoutError(f"the sample was not fully processed within {TIMEOUT_S:.0f}s")
+
+
+def stop(workers: subprocess.Popen[bytes]) -> None:
+    if workers.poll() is None:
+        workers.send_signal(signal.SIGTERM)
+        try:
+            workers.wait(timeout=45)
+        except subprocess.TimeoutExpired:
+            workers.kill()
+
+
+async def main() -> int:
+    settings = CommonSettings()
+    server = await DemoServer(int(os.environ.get("WIREWATCH_DEMO_PORT", "18765"))).start()
+    es = make_es(settings)
+    workers, log_path = None, None
+    try:
+        entries = manifest()
+        ids = [document_id(canonicalize(server.base + e["path"])) for e in entries]
+        await register(es, settings, server)
+        console.print(f"serving {len(entries)} sample articles from 3 outlets at {server.base}; starting workers")
+        workers, log_path = start_workers(settings)
+        elapsed = await wait_for_pipeline(es, settings, ids, workers)
+        await print_summary(console, es, settings, entries, ids, server, elapsed)
+        return 0
+    except (RuntimeError, TimeoutError) as exc:
+        console.print(f"[red]demo failed: {exc}[/red]")
+        if log_path is not None and log_path.exists():
+            console.print("\n".join(log_path.read_text(errors="replace").splitlines()[-40:]))
+        return 1
+    finally:
+        if workers is not None:
+            stop(workers)
+        await es.close()
+        await server.stop()
+
+
+if __name__ == "__main__":
+    raise SystemExit(asyncio.run(main()))

@@ -37,7 +37,8 @@ class ParseHandler:
         article = await parse_with_budget(
             page.body(self.max_bytes), url=page.url, page_id=page.id, fetched_at=page.fetched_at,
             content_type=page.content_type, charset=page.charset, item=page.item, feed_id=page.feed_id,
-            final_url=page.final_url, seconds=self.budget_s)
+            final_url=page.final_url, seconds=self.budget_s,
+            max_bytes=self.max_bytes)
         original = self.duplicates.check_and_add(article.id, article.simhash)
         updates: dict[str, object] = {"lane": page.lane}
         if original is not None and original != article.id:

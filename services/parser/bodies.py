@@ -1,0 +1,108 @@
+"""Stage 5 of the pipeline: the article body, chosen among candidates and cleaned.
+
+Candidates:
+
+- ``density``: our paragraph-scoring extractor (``density.py``), the default;
+- ``json-ld``: the page's own ``articleBody``, when it is substantial and the page really shows it;
+- ``trafilatura``: a second opinion, asked only when our extractor finds (almost) nothing.
+
+Checks pick one: JSON-LD wins when it is consistent with the page and our candidate misses most of it;
+trafilatura wins when ours is short and trafilatura's is clearly longer and contains ours. The winner is
+cleaned: the repeated headline, captions, credits and furniture lines are dropped.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import trafilatura
+from lxml.etree import ParserError
+from lxml.html import HtmlElement, fragment_fromstring
+
+from services.parser.blocks import clean_text, extract_blocks
+from services.parser.boilerplate import is_boilerplate_line
+from services.parser.density import density_paragraphs
+from services.parser.shingles import coverage, shingle_set, words
+from services.parser.structured import Structured
+
+MIN_JSONLD_CHARS = 500
+JSONLD_ON_PAGE = 0.6  # share of the JSON-LD body the page must show to be trusted
+JSONLD_MISSED = 0.5  # … and the most of it our candidate may cover for JSON-LD to win
+SECOND_OPINION_BELOW = 500  # chars: ask trafilatura when ours is shorter than this
+SECOND_OPINION_GAIN = 2.0
+REPEAT_MIN_CHARS = 40
+TRAFILATURA_VERSION = str(trafilatura.__version__)
+
+
+@dataclass(frozen=True, slots=True)
+class Body:
+    """The chosen body and what the quality gate needs to know about the page."""
+
+    paragraphs: list[str]
+    method: str
+    page_chars: int
+    page_link_chars: int
+
+    @property
+    def text(self) -> str:
+        return "\n\n".join(self.paragraphs)
+
+
+def extract_body(tree: HtmlElement, structured: Structured, title: str | None) -> Body:
+    """The cleaned article body of a parsed page."""
+    root = tree.find("body")
+    root = root if root is not None else tree
+    found = density_paragraphs(root)
+    paragraphs, method = found.paragraphs, "density"
+    from_jsonld = _jsonld_paragraphs(structured.article.get("articleBody"))
+    if from_jsonld and _jsonld_wins(from_jsonld, paragraphs, root):
+        paragraphs, method = from_jsonld, "json-ld"
+    elif sum(map(len, paragraphs)) < SECOND_OPINION_BELOW:
+        paragraphs, method = _second_opinion(tree, paragraphs)
+    return Body(clean_paragraphs(paragraphs, title), method, found.page_chars, found.page_link_chars)
+
+
+def clean_paragraphs(paragraphs: list[str], title: str | None) -> list[str]:
+    """Drop the repeated headline at the top, furniture lines and immediate repeats."""
+    title_key = " ".join(words(title or ""))
+    kept: list[str] = []
+    for index, paragraph in enumerate(paragraphs):
+        key = " ".join(words(paragraph))
+        if not key or is_boilerplate_line(paragraph):
+            continue
+        if index < 3 and not kept and key == title_key:
+            continue
+        if kept and len(key) > REPEAT_MIN_CHARS and key == " ".join(words(kept[-1])):
+            continue  # a pull quote or a layout echo; short cells (table numbers) may repeat
+        kept.append(paragraph)
+    return kept
+
+
+def _jsonld_wins(candidate: list[str], ours: list[str], root: HtmlElement) -> bool:
+    theirs = shingle_set(" ".join(candidate))
+    on_page = coverage(theirs, shingle_set(root.text_content()))
+    return on_page >= JSONLD_ON_PAGE and coverage(theirs, shingle_set(" ".join(ours))) < JSONLD_MISSED
+
+
+def _jsonld_paragraphs(value: Any) -> list[str]:
+    if not isinstance(value, str) or len(value) < MIN_JSONLD_CHARS:
+        return []
+    if "<" in value and ">" in value:
+        try:
+            fragment = fragment_fromstring(value, create_parent="div")
+        except (ParserError, ValueError):
+            return []
+        return [b.text for b in extract_blocks(fragment, strict=False)]
+    separator = "\n\n" if "\n\n" in value else "\n"
+    return [t for t in (clean_text(p) for p in value.split(separator)) if t]
+
+
+def _second_opinion(tree: HtmlElement, ours: list[str]) -> tuple[list[str], str]:
+    text = trafilatura.extract(tree, include_comments=False) or ""
+    theirs = [line.strip() for line in text.split("\n") if line.strip()]
+    ours_text = " ".join(ours)
+    longer = len(text) >= max(SECOND_OPINION_GAIN * len(ours_text), 1)
+    if theirs and longer and (not ours or coverage(shingle_set(ours_text), shingle_set(text)) >= 0.6):
+        return theirs, "trafilatura"
+    return ours, "density"

@@ -40,7 +40,7 @@ def broker_urls(settings: CommonSettings) -> list[str]:
     return [f"kafka://{server.strip()}" for server in settings.kafka_bootstrap.split(",")]
 
 
-def make_app(service: str, settings: CommonSettings, *, web_port: int | None = None) -> faust.App:
+def make_app(service: str, settings: CommonSettings, *, web_port: int | None = None) -> faust.App:  # noqa: ARG001
     """A faust App for one worker: raw-bytes topics (pydantic does the schema), no tables, no leader topic."""
     datadir = Path(settings.state_dir) / "faust" / f"{settings.topic_prefix}{service}"
     datadir.parent.mkdir(parents=True, exist_ok=True)
@@ -58,9 +58,7 @@ def make_app(service: str, settings: CommonSettings, *, web_port: int | None = N
         consumer_max_fetch_size=MAX_MESSAGE_BYTES,
         broker_commit_interval=1.0,
         stream_wait_empty=False,
-        web_enabled=web_port is not None,
-        web_port=web_port or 6066,
-        web_host="127.0.0.1",
+        web_enabled=False,  # /metrics, /healthz and /readyz are served by wirewatch.metrics instead
     )
 
 

@@ -12,6 +12,7 @@ import asyncio
 import base64
 import logging
 import random
+import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -20,6 +21,7 @@ from typing import Any, Generic, TypeVar
 from pydantic import ValidationError
 
 from schemas import DeadLetter, Message, Stage
+from wirewatch import metrics
 from wirewatch.errors import WirewatchError
 from wirewatch.kafka import Outgoing
 
@@ -48,6 +50,11 @@ class Record:
 
     def where(self) -> str:
         return f"{self.topic}[{self.partition}]@{self.offset}"
+
+    def context(self, stage: str, article_id: str | None = None, error_class: str | None = None) -> dict[str, Any]:
+        """Fields for a structured log line: where the record is, and which article it carries."""
+        return {"stage": stage, "topic": self.topic, "partition": self.partition, "offset": self.offset,
+                "article_id": article_id, "error_class": error_class}
 
 
 @dataclass
@@ -84,14 +91,23 @@ class BatchRunner(Generic[M]):
 
     async def run(self, records: Sequence[Record]) -> None:
         """Process one batch completely; returns only when outputs and dead letters are acknowledged."""
+        started = time.monotonic()
+        await self._run(records)
+        metrics.BATCH_SECONDS.labels(self.stage).observe(time.monotonic() - started)
+        metrics.BATCH_SIZE.labels(self.stage).observe(len(records))
+        metrics.LAST_PROGRESS.labels(self.stage).set_to_current_time()
+
+    async def _run(self, records: Sequence[Record]) -> None:
         self.stats.consumed += len(records)
+        metrics.MESSAGES_IN.labels(self.stage).inc(len(records))
         valid: list[tuple[Record, M]] = []
         dead: list[DeadLetter] = []
         for record in records:
             try:
                 valid.append((record, self.model.from_bytes(record.value)))
             except (ValidationError, ValueError, UnicodeDecodeError) as exc:
-                log.warning("schema error at %s: %s", record.where(), str(exc).splitlines()[0])
+                log.warning("schema error at %s: %s", record.where(), str(exc).splitlines()[0],
+                            extra=record.context(self.stage))
                 dead.append(dead_letter(self.stage, record, _schema_error(exc)))
         outgoing, more_dead = await self._process(valid)
         dead.extend(more_dead)
@@ -107,7 +123,8 @@ class BatchRunner(Generic[M]):
             if isinstance(result, BaseException):
                 self._count(result)
                 log.warning("%s failed at %s (id=%s): %s", self.stage, record.where(),
-                            getattr(message, "id", None), result)
+                            getattr(message, "id", None), result,
+                            extra=record.context(self.stage, getattr(message, "id", None), error_class_of(result)))
                 dead.append(dead_letter(self.stage, record, result, getattr(message, "id", None)))
             else:
                 outgoing.extend(result)
@@ -140,6 +157,9 @@ class BatchRunner(Generic[M]):
         await self._with_retries(lambda: self.send([*outgoing, *letters]))
         self.stats.produced += len(outgoing)
         self.stats.dead_lettered += len(letters)
+        metrics.MESSAGES_OUT.labels(self.stage).inc(len(outgoing))
+        for letter in dead:
+            metrics.DEAD_LETTERS.labels(self.stage, letter.error_class).inc()
 
     async def _with_retries(self, attempt: Callable[[], Awaitable[Any]]) -> Any:
         """Retry retriable failures forever with capped exponential backoff and jitter: we stop
@@ -152,6 +172,7 @@ class BatchRunner(Generic[M]):
                 if not _is_retriable(exc):
                     raise
                 self.stats.retries += 1
+                metrics.RETRIES.labels(self.stage).inc()
                 self._count(exc)
                 sleep = min(self.max_backoff_s, delay) * random.uniform(0.5, 1.0)
                 log.warning("%s: retriable failure (%s: %s); retrying in %.1fs", self.stage,
@@ -162,6 +183,7 @@ class BatchRunner(Generic[M]):
     def _count(self, exc: BaseException) -> None:
         name = error_class_of(exc)
         self.stats.errors_by_class[name] = self.stats.errors_by_class.get(name, 0) + 1
+        metrics.ERRORS.labels(self.stage, name).inc()
 
 
 def error_class_of(exc: BaseException) -> str:

@@ -1,17 +1,28 @@
-"""Running a worker: the agent loop every consuming stage shares, and the faust Worker entry point."""
+"""Running a worker: the agent loop every consuming stage shares, and the faust Worker entry point with
+JSON logs and the ``/metrics``, ``/healthz``, ``/readyz`` server."""
 
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
 import faust
 from faust.worker import Worker
 
+from wirewatch import metrics
+from wirewatch.logs import logging_config
 from wirewatch.settings import CommonSettings
 from wirewatch.stage import BatchRunner, Record
 
 log = logging.getLogger(__name__)
+
+#: one Health per stage running in this process (read by /readyz)
+HEALTH: dict[str, metrics.Health] = {}
+
+
+def health_of(stage: str) -> metrics.Health:
+    return HEALTH.setdefault(stage, metrics.Health(stage))
 
 
 async def drain(stream: faust.StreamT[Any], runner: BatchRunner[Any], *, max_batch: int, within_s: float) -> None:
@@ -20,13 +31,41 @@ async def drain(stream: faust.StreamT[Any], runner: BatchRunner[Any], *, max_bat
     Acks happen only after the runner returned, i.e. after every output and dead letter was acknowledged
     by the broker; faust then commits the acked offsets. A crash before that replays the batch.
     """
+    health = health_of(runner.stage)
+    health.started = True
     async for events in stream.noack_take(max_batch, within=within_s):
+        health.busy_since = time.monotonic()
         await runner.run([Record.from_event(e) for e in events])
         for event in events:
             await stream.ack(event)
+        health.busy_since = None
+        _observe_lag(stream, runner.stage, events)
+
+
+def _observe_lag(stream: faust.StreamT[Any], stage: str, events: list[Any]) -> None:
+    """Lag of the partitions this batch came from: the consumer's high-water mark minus our position."""
+    lag = 0
+    last: dict[Any, int] = {}
+    for event in events:
+        last[event.message.tp] = event.message.offset
+    for tp, offset in last.items():
+        highwater = stream.app.consumer.highwater(tp)
+        if highwater is not None:
+            lag += max(0, highwater - offset - 1)
+    metrics.CONSUMER_LAG.labels(stage).set(lag)
 
 
 def run(app: faust.App, settings: CommonSettings) -> None:
     """Run the app until SIGTERM/SIGINT; faust stops agents, commits acked offsets and closes clients."""
-    worker = Worker(app, loglevel=settings.log_level.upper(), redirect_stdouts=False)
+    stage = app.conf.id.removeprefix(settings.topic_prefix)
+    if settings.metrics_port is not None:
+        port = settings.metrics_port
+
+        @app.task
+        async def serve_metrics() -> None:
+            await metrics.serve(health_of(stage), port)
+            log.info("serving /metrics, /healthz and /readyz on port %d", port)
+
+    worker = Worker(app, loglevel=settings.log_level.upper(), redirect_stdouts=False,
+                    logging_config=logging_config(settings.log_level))
     worker.execute_from_commandline()

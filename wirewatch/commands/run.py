@@ -16,6 +16,8 @@ from wirewatch.commands._common import console
 
 WORKERS = ("fetcher", "parser", "extractor", "indexer", "alerter")
 STOP_GRACE_S = 30.0
+#: worker i of WORKERS serves /metrics, /healthz and /readyz on this port + i (as in docker-compose.yml)
+DEFAULT_METRICS_PORT = 9400
 
 
 @click.command()
@@ -41,10 +43,12 @@ def _parse_only(value: str | None) -> list[str]:
 def run(only: str | None) -> None:
     """Run the workers in the foreground until Ctrl-C or SIGTERM, then stop them cleanly."""
     names = _parse_only(only)
+    base_port = int(os.environ.get("WIREWATCH_METRICS_PORT") or DEFAULT_METRICS_PORT)
     children = {name: subprocess.Popen([sys.executable, "-m", "wirewatch", "worker", name],
-                                       env=os.environ.copy()) for name in names}
+                                       env=os.environ | {"WIREWATCH_METRICS_PORT": str(base_port + WORKERS.index(name))})
+                for name in names}
     console.print(f"running {', '.join(names)} (pids {', '.join(str(p.pid) for p in children.values())}); "
-                  "Ctrl-C stops them")
+                  f"/metrics on ports {base_port}-{base_port + len(WORKERS) - 1}; Ctrl-C stops them")
     stopping = False
 
     def stop(signum: int, _frame: FrameType | None) -> None:

@@ -1,0 +1,116 @@
+"""``wirewatch dlq list|show|replay``: dead letters you can act on."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime
+
+import click
+from aiokafka import AIOKafkaProducer
+from rich.table import Table
+
+from schemas import DeadLetter
+from wirewatch.commands._common import console, print_json, settings
+from wirewatch.deadletters import payload, replay_message, requeue_alert, select
+from wirewatch.es import make_es
+from wirewatch.observe import read_dead_letters
+
+STAGES = ["fetcher", "parser", "extractor", "indexer", "alerter"]
+
+
+def _since(value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    moment = datetime.fromisoformat(value)
+    return moment if moment.tzinfo else moment.astimezone()
+
+
+def _load(stage: str | None, since: str | None, error_class: str | None) -> list[DeadLetter]:
+    return select(asyncio.run(read_dead_letters(settings())), stage=stage, since=_since(since),
+                  error_class=error_class)
+
+
+stage_option = click.option("--stage", type=click.Choice(STAGES), help="only this stage's dead letters")
+since_option = click.option("--since", help="only letters from this time on (ISO date/datetime)")
+class_option = click.option("--error-class", help="only this error class (e.g. NotHtml, SchemaError)")
+
+
+@click.group()
+def dlq() -> None:
+    """Inspect and replay dead-lettered messages."""
+
+
+@dlq.command(name="list")
+@stage_option
+@since_option
+@class_option
+@click.option("--json", "as_json", is_flag=True)
+def list_letters(stage: str | None, since: str | None, error_class: str | None, as_json: bool) -> None:
+    """Dead letters, oldest first: number, time, stage, error class, item, reason."""
+    letters = _load(stage, since, error_class)
+    if as_json:
+        print_json([d.model_dump(mode="json", exclude={"payload_b64"}) for d in letters])
+        return
+    table = Table(title=f"{len(letters)} dead letters")
+    for column in ("#", "failed at", "stage", "error class", "item", "reason"):
+        table.add_column(column, overflow="fold")
+    for number, d in enumerate(letters):
+        table.add_row(str(number), d.failed_at.isoformat(timespec="seconds"), d.stage, d.error_class,
+                      d.item_id or d.key or "", d.reason[:160])
+    console.print(table)
+
+
+@dlq.command()
+@click.argument("number", type=int)
+@stage_option
+@since_option
+@class_option
+def show(number: int, stage: str | None, since: str | None, error_class: str | None) -> None:
+    """One dead letter in full (NUMBER as in `dlq list` with the same filters), with its payload."""
+    letters = _load(stage, since, error_class)
+    if not 0 <= number < len(letters):
+        raise click.ClickException(f"no dead letter #{number} (there are {len(letters)})")
+    letter = letters[number]
+    print_json(letter.model_dump(mode="json", exclude={"payload_b64"}))
+    body = payload(letter)
+    console.print(f"payload ({len(body)} bytes):")
+    console.print(body[:4000].decode("utf-8", "replace"), markup=False)
+
+
+@dlq.command()
+@stage_option
+@since_option
+@class_option
+@click.option("--dry-run", is_flag=True, help="say what would be replayed, send nothing")
+def replay(stage: str | None, since: str | None, error_class: str | None, dry_run: bool) -> None:
+    """Send dead letters back through their stage (after a fix)."""
+    letters = _load(stage, since, error_class)
+    if dry_run:
+        console.print(f"would replay {len(letters)} dead letters")
+        return
+    sent, requeued, skipped = asyncio.run(_replay(letters))
+    console.print(f"replayed {sent} messages, re-queued {requeued} alerts, skipped {skipped}")
+
+
+async def _replay(letters: list[DeadLetter]) -> tuple[int, int, int]:
+    s = settings()
+    producer = AIOKafkaProducer(bootstrap_servers=s.kafka_bootstrap, acks="all", max_request_size=16 * 1024 * 1024)
+    es = make_es(s)
+    await producer.start()
+    sent = requeued = skipped = 0
+    try:
+        for letter in letters:
+            if letter.stage == "alerter":
+                ok = await requeue_alert(es, s, letter)
+                requeued, skipped = requeued + ok, skipped + (not ok)
+                continue
+            message = replay_message(letter, s)
+            if message is None:
+                skipped += 1
+                continue
+            await producer.send_and_wait(message.topic, message.value, key=message.key.encode() if message.key else None)
+            sent += 1
+    finally:
+        await producer.stop()
+        await es.close()
+    return sent, requeued, skipped

@@ -1,0 +1,50 @@
+"""Acting on dead letters: filter them, and send them back through their stage after a fix.
+
+Where a replayed letter goes:
+    fetcher   → ``fetch.requests`` (the feed item, fetched again even though its URL is known)
+    parser, extractor, indexer → the topic it was read from (the original bytes, unchanged)
+    alerter   → its ledger entry is set back to pending with an expired lease; the alerter redelivers it
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+from elasticsearch import AsyncElasticsearch
+
+from schemas import Alert, DeadLetter, FeedItem, FetchRequest
+from wirewatch.kafka import Outgoing
+from wirewatch.settings import CommonSettings
+
+
+def select(letters: Sequence[DeadLetter], *, stage: str | None = None, since: datetime | None = None,
+           error_class: str | None = None) -> list[DeadLetter]:
+    return [d for d in letters if (stage is None or d.stage == stage)
+            and (since is None or d.failed_at >= since) and (error_class is None or d.error_class == error_class)]
+
+
+def payload(letter: DeadLetter) -> bytes:
+    return base64.b64decode(letter.payload_b64)
+
+
+def replay_message(letter: DeadLetter, settings: CommonSettings) -> Outgoing | None:
+    """The message that sends this letter back through its stage (None: the alerter path, or nowhere)."""
+    if letter.stage == "fetcher":
+        feed_id = (letter.topic or "").removeprefix("feed:") or None
+        request = FetchRequest(feed_id=None if feed_id == "-" else feed_id, item=FeedItem.from_bytes(payload(letter)),
+                               requested_at=datetime.now(UTC), force=True)
+        return Outgoing(settings.topic_name("fetch.requests"), request.feed_id, request.to_bytes())
+    if letter.stage == "alerter" or not letter.topic:
+        return None
+    return Outgoing(letter.topic, letter.key, payload(letter))
+
+
+async def requeue_alert(es: AsyncElasticsearch, settings: CommonSettings, letter: DeadLetter) -> bool:
+    """Put a failed alert back in the ledger as pending with an expired lease, so the alerter retries it."""
+    alert = Alert.from_bytes(payload(letter))
+    response = await es.options(ignore_status=404).update(
+        index=settings.index_name("alerts"), id=alert.alert_id,
+        doc={"status": "pending", "claimed_until": datetime(1970, 1, 1, tzinfo=UTC).isoformat(), "attempts": 0})
+    return response.meta.status == 200

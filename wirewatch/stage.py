@@ -20,10 +20,10 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import ValidationError
 
-from schemas import DeadLetter, Message, Stage
+from schemas import TOPICS, DeadLetter, Message, Stage
 from wirewatch import metrics
 from wirewatch.errors import WirewatchError
-from wirewatch.kafka import Outgoing
+from wirewatch.kafka import MAX_MESSAGE_BYTES, Outgoing
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +66,10 @@ class BatchStats:
     errors_by_class: dict[str, int] = field(default_factory=dict)
 
 
+class MessageTooLarge(WirewatchError):
+    """An output would exceed what the broker accepts; the input is dead-lettered instead."""
+
+
 def dead_letter(stage: Stage, record: Record, error: BaseException, item_id: str | None = None) -> DeadLetter:
     reason = str(getattr(error, "reason", None) or f"{type(error).__name__}: {error}")
     return DeadLetter(
@@ -80,13 +84,15 @@ class BatchRunner(Generic[M]):
     """Runs one stage's handler over batches of records with schema checks, retries and dead letters."""
 
     def __init__(self, *, stage: Stage, model: type[M], handler: Handler[M], send: Sender,
-                 deadletter_topic: str, max_backoff_s: float = 30.0) -> None:
+                 deadletter_topic: str, max_backoff_s: float = 30.0,
+                 max_message_bytes: int | None = None) -> None:
         self.stage = stage
         self.model = model
         self.handler = handler
         self.send = send
         self.deadletter_topic = deadletter_topic
         self.max_backoff_s = max_backoff_s
+        self.max_message_bytes = max_message_bytes
         self.stats = BatchStats()
 
     async def run(self, records: Sequence[Record]) -> None:
@@ -126,9 +132,22 @@ class BatchRunner(Generic[M]):
                             getattr(message, "id", None), result,
                             extra=record.context(self.stage, getattr(message, "id", None), error_class_of(result)))
                 dead.append(dead_letter(self.stage, record, result, getattr(message, "id", None)))
+            elif oversized := [m for m in result if len(m.value) > self._limit(m.topic)]:
+                big = oversized[0]
+                error = MessageTooLarge(f"output for {big.topic} is {len(big.value)} bytes, "
+                                        f"over the {self._limit(big.topic)}-byte message limit")
+                self._count(error)
+                dead.append(dead_letter(self.stage, record, error, getattr(message, "id", None)))
             else:
                 outgoing.extend(result)
         return outgoing, dead
+
+    def _limit(self, topic: str) -> int:
+        """What the broker accepts on ``topic`` (its registry setting), or the explicit override."""
+        if self.max_message_bytes is not None:
+            return self.max_message_bytes
+        specs = [spec for spec in TOPICS.values() if topic.endswith(spec.name)]
+        return max(specs, key=lambda spec: len(spec.name)).max_message_bytes if specs else MAX_MESSAGE_BYTES
 
     async def _handle_isolating(self, valid: list[tuple[Record, M]]) -> Sequence[Result]:
         """Handle the batch; if the handler itself crashes on a bad item, handle items one by one so

@@ -120,3 +120,16 @@ async def test_garbage_payloads_are_dead_lettered(payload: bytes) -> None:
     sink = Sink()
     await runner(echo, sink).run([Record(value=payload)])
     assert len(sink.letters()) == 1
+
+
+async def test_output_larger_than_the_broker_accepts_dead_letters_its_input() -> None:
+    async def bloat(batch: Sequence[Probe]) -> list[list[Outgoing]]:
+        return [[Outgoing("out", p.marker, b"x" * (2000 if p.marker == "2" else 10))] for p in batch]
+
+    sink = Sink()
+    r = BatchRunner(stage="parser", model=Probe, handler=bloat, send=sink, deadletter_topic="dlq",
+                    max_message_bytes=1000)
+    await r.run([probe("1"), probe("2")])
+    [letter] = sink.letters()
+    assert letter.error_class == "MessageTooLarge" and "2000 bytes" in letter.reason
+    assert [m.key for m in sink.outputs()] == ["1"]

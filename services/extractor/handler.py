@@ -9,7 +9,7 @@ from pathlib import Path
 
 from schemas import ParsedArticle
 from services.extractor.enrichment import enrich
-from services.extractor.entities import EntityExtractor
+from services.extractor.entities import EntityExtractor, ExtractorOptions
 from services.extractor.settings import ExtractorSettings
 from wirewatch.kafka import Outgoing
 from wirewatch.stage import Result
@@ -23,7 +23,8 @@ def gazetteer_dirs(settings: ExtractorSettings) -> list[Path]:
 
 
 def build_extractor(settings: ExtractorSettings) -> EntityExtractor:
-    return EntityExtractor.create(settings.ner_model, gazetteer_dirs(settings))
+    options = ExtractorOptions(batch_size=settings.extractor_batch_max)
+    return EntityExtractor.create(settings.ner_model, gazetteer_dirs(settings), options=options)
 
 
 class ExtractHandler:

@@ -1,0 +1,253 @@
+"""In-document merging: every mention of one real-world name becomes one :class:`Entity`.
+
+1. Acronyms defined in parentheses become aliases: "Joint Operations Command (JOC)" → "JOC".
+2. Names the model found once are propagated to their other, unlabelled, occurrences in the text
+   and the title (a headline gives the model little context).
+3. Mentions are grouped by gazetteer entry or by :func:`match_key`; a group's type is voted by
+   its mentions unless a gazetteer entry fixes it (PERSON once, ORG three times → ORG).
+4. Groups join: same transliteration skeleton (Hizballah ~ Hezbollah); acronym → its expansion;
+   a short form → the one multi-word PERSON name it ends ("al-Sudani", "Sudani" → "Mohammed
+   Shia al-Sudani"). The joined entity takes the type and name of the fuller group.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+
+from schemas.articles import Entity, GeoPoint, Mention
+from services.extractor.normalise import canonical_name, match_key, skeleton_is_specific, skeleton_key
+from services.extractor.spans import Candidate
+
+_ACRONYM = re.compile(r"\s*\(\s*([A-Z][A-Za-z&]{1,9}|[A-Z](?:\.[A-Z])+\.?)\s*\)")
+_PARTICLES = frozenset({"al", "el", "ad", "as", "ash", "at", "az", "bin", "ibn", "abu"})
+
+
+@dataclass(eq=False)
+class _Mention:
+    start: int
+    end: int
+    surface: str
+    candidate: Candidate
+    in_title: bool
+
+
+@dataclass(eq=False)
+class _Group:
+    key: str
+    mentions: list[_Mention] = field(default_factory=list)
+    head: _Group | None = None
+
+    @property
+    def entry_name(self) -> str | None:
+        entries = [m.candidate.entry for m in self.mentions if m.candidate.entry is not None]
+        return entries[0].name if entries else None
+
+    def root(self) -> _Group:
+        return self if self.head is None else self.head.root()
+
+
+def build_entities(
+    text: str, candidates: Sequence[Candidate], title: str = "", title_candidates: Sequence[Candidate] = ()
+) -> list[Entity]:
+    """Entities of one article, ordered by first appearance (title-only ones first)."""
+    acronyms, extra = _acronym_definitions(text, candidates)
+    found = sorted([*candidates, *extra], key=lambda c: c.start)
+    surfaces = _surfaces([(text, c) for c in found] + [(title, c) for c in title_candidates])
+    found += _propagated(text, found, surfaces)
+    in_title = [*title_candidates, *_propagated(title, title_candidates, surfaces)]
+    mentions = [_Mention(c.start, c.end, text[c.start : c.end], c, False) for c in found]
+    mentions += [_Mention(c.start, c.end, title[c.start : c.end], c, True) for c in in_title]
+    groups = _grouped(mentions)
+    _join(groups, acronyms)
+    return _entities(text, groups)
+
+
+def _acronym_definitions(
+    text: str, candidates: Sequence[Candidate]
+) -> tuple[dict[str, str], list[Candidate]]:
+    """``{acronym key: expansion key}`` and a candidate for each acronym the model did not tag."""
+    starts = {c.start for c in candidates}
+    aliases: dict[str, str] = {}
+    extra: list[Candidate] = []
+    for candidate in candidates:
+        found = _ACRONYM.match(text, candidate.end)
+        if found is None or not _abbreviates(found.group(1), text[candidate.start : candidate.end]):
+            continue
+        aliases[match_key(found.group(1))] = _group_key(text[candidate.start : candidate.end], candidate)
+        if found.start(1) not in starts:
+            extra.append(replace(candidate, start=found.start(1), end=found.end(1), tier="model", entry=None))
+    return aliases, extra
+
+
+def _abbreviates(acronym: str, name: str) -> bool:
+    """Whether the capitals of ``acronym`` are, in order, initials of ``name``'s words."""
+    letters = [ch for ch in acronym if ch.isupper()]
+    initials = "".join(w[0].upper() for w in re.findall(r"\w+", name))
+    if len(letters) < 2 or not initials or letters[0] != initials[0]:
+        return False
+    position = 0
+    for letter in letters:
+        position = initials.find(letter, position) + 1
+        if position == 0:
+            return False
+    return True
+
+
+def _propagated(text: str, found: Sequence[Candidate], by_surface: dict[str, Candidate]) -> list[Candidate]:
+    """Unlabelled occurrences in ``text`` of the names already found (one sense per document)."""
+    if not by_surface:
+        return []
+    names = sorted(by_surface, key=len, reverse=True)
+    pattern = re.compile(rf"(?<![\w'’])(?:{'|'.join(map(re.escape, names))})(?!\w|['’](?![sS]\b)\w)")
+    taken = sorted((c.start, c.end) for c in found)
+    extra = []
+    for occurrence in pattern.finditer(text):
+        start, end = occurrence.span()
+        if not any(a < end and start < b for a, b in taken):
+            extra.append(replace(by_surface[occurrence.group()], start=start, end=end))
+    return extra
+
+
+def _surfaces(found: Sequence[tuple[str, Candidate]]) -> dict[str, Candidate]:
+    by_surface: dict[str, Candidate] = {}
+    for text, candidate in found:
+        surface = text[candidate.start : candidate.end]
+        if _propagatable(surface):
+            by_surface.setdefault(surface, candidate)
+    return by_surface
+
+
+def _propagatable(surface: str) -> bool:
+    if not any(ch.isupper() for ch in surface) or "\n" in surface:
+        return False
+    return len(surface) >= 4 or (surface.isupper() and len(surface) >= 2)
+
+
+def _group_key(surface: str, candidate: Candidate) -> str:
+    return f"entry:{candidate.entry.name}" if candidate.entry is not None else match_key(surface)
+
+
+def _grouped(mentions: Sequence[_Mention]) -> list[_Group]:
+    groups: dict[str, _Group] = {}
+    alias_keys: dict[str, str] = {}
+    for mention in mentions:
+        entry = mention.candidate.entry
+        if entry is not None:
+            alias_keys.update({match_key(name): f"entry:{entry.name}" for name in entry.names})
+    for mention in mentions:
+        key = _group_key(mention.surface, mention.candidate)
+        key = alias_keys.get(key, key)
+        groups.setdefault(key, _Group(key)).mentions.append(mention)
+    return list(groups.values())
+
+
+def _join(groups: list[_Group], acronyms: dict[str, str]) -> None:
+    by_key = {g.key: g for g in groups}
+    for acronym, expansion in acronyms.items():
+        if acronym in by_key and expansion in by_key and by_key[acronym].entry_name is None:
+            _attach(by_key[acronym], by_key[expansion])
+    _join_skeletons(groups)
+    _join_short_forms(groups)
+
+
+def _attach(child: _Group, head: _Group) -> None:
+    child_root, head_root = child.root(), head.root()
+    if child_root is not head_root:
+        child_root.head = head_root
+
+
+def _join_skeletons(groups: list[_Group]) -> None:
+    """Same skeleton and same type: one name spelt two ways ("Pakistani" NORP ≠ "Pakistan" LOC)."""
+    seen: dict[tuple[str, str], _Group] = {}
+    for group in sorted(groups, key=lambda g: -len(g.mentions)):
+        skeleton = (skeleton_key(group.key), group_type(group))
+        if group.entry_name is not None or not skeleton_is_specific(skeleton[0]):
+            continue
+        if skeleton in seen:
+            _attach(group, seen[skeleton])
+        else:
+            seen[skeleton] = group
+
+
+def _join_short_forms(groups: list[_Group]) -> None:
+    persons = [g for g in groups if len(_name_words(g.key)) >= 2 and group_type(g) == "PERSON"]
+    for group in groups:
+        if any(m.candidate.tier == "watch" for m in group.mentions):
+            continue
+        words = _name_words(group.key)
+        fuller = [p for p in persons if len(_name_words(p.key)) > len(words) and _ends_with(p.key, words)]
+        if words and len({p.root().key for p in fuller}) == 1:
+            _attach(group, fuller[0])
+
+
+def _name_words(key: str) -> list[str]:
+    return [w for w in key.split() if w not in _PARTICLES]
+
+
+def _ends_with(key: str, words: list[str]) -> bool:
+    return _name_words(key)[-len(words) :] == words
+
+
+def group_type(group: _Group) -> str:
+    """The entry's type if a gazetteer matched; else the majority of the mentions' types."""
+    for mention in group.mentions:
+        if mention.candidate.entry is not None:
+            return mention.candidate.entry.type
+    votes = Counter(m.candidate.type for m in group.mentions)
+    first = {t: i for i, t in reversed(list(enumerate(m.candidate.type for m in group.mentions)))}
+    return min(votes, key=lambda t: (-votes[t], first[t]))
+
+
+def _entities(text: str, groups: Sequence[_Group]) -> list[Entity]:
+    members: dict[int, list[_Group]] = {}
+    for group in groups:
+        members.setdefault(id(group.root()), []).append(group)
+    entities = [_entity(text, group, members[id(group)]) for group in groups if group.head is None]
+    return sorted(entities, key=lambda e: (bool(e.mentions), e.first_position))
+
+
+def _entity(text: str, head: _Group, members: Sequence[_Group]) -> Entity:
+    mentions = sorted((m for g in members for m in g.mentions), key=lambda m: (m.in_title, m.start))
+    in_text = [
+        Mention(start=m.start, end=m.end, text=text[m.start : m.end]) for m in mentions if not m.in_title
+    ]
+    type_ = group_type(head)
+    name = head.entry_name or _best_name(head.mentions)
+    entry = next((m.candidate.entry for m in head.mentions if m.candidate.entry is not None), None)
+    labels = Counter(m.candidate.label for m in head.mentions if m.candidate.type == type_)
+    return Entity(
+        name=name,
+        type=type_,  # type: ignore[arg-type]  # one of EntityType by construction
+        label=labels.most_common(1)[0][0] if labels else (entry.label if entry else None),
+        mentions=in_text,
+        count=len(mentions),
+        first_position=in_text[0].start if in_text else 0,
+        in_title=any(m.in_title for m in mentions),
+        aliases=_aliases(name, mentions),
+        source="gazetteer" if entry else "model",
+        external_id=entry.id if entry else None,
+        country_code=entry.country_code if entry and not entry.ambiguous else None,
+        geo=GeoPoint(lat=entry.lat, lon=entry.lon)
+        if entry and not entry.ambiguous and entry.lat is not None and entry.lon is not None
+        else None,
+    )
+
+
+def _best_name(mentions: Sequence[_Mention]) -> str:
+    """The fullest form: most words, then not all-caps, then most frequent, then first seen."""
+    names = [canonical_name(m.surface) for m in mentions]
+    counts = Counter(names)
+    return max(names, key=lambda n: (len(n.split()), not n.isupper() or len(n) <= 6, counts[n]))
+
+
+def _aliases(name: str, mentions: Sequence[_Mention]) -> list[str]:
+    seen, aliases = {match_key(name)}, []
+    for mention in mentions:
+        alias = canonical_name(mention.surface)
+        if match_key(alias) not in seen:
+            seen.add(match_key(alias))
+            aliases.append(alias)
+    return aliases

@@ -1,0 +1,170 @@
+"""Candidate mentions of one text: the model's entities cleaned up, and the gazetteer's matches.
+
+Stages, per chunk of text:
+
+1. :func:`preset_watchlist` — before ``ner`` runs, matches of users' watchlists are set on the
+   ``Doc`` as entities, so the model labels only around them.
+2. :func:`model_candidates` — the model's entities, mapped to our types and trimmed to the name:
+   no leading "the", possessive, quotes or punctuation; no title before a person's name; no
+   trailing numbers; split at line breaks and "Zay and Zayion" in two; e-mail addresses and
+   URLs dropped.
+3. :func:`with_places` — matches of the shipped places win over overlapping model spans, except
+   over one that strictly contains them ("University of Edinburgh"); fuzzy matches (skeleton
+   only) of any gazetteer need the model to have found a span there.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from typing import Any, Literal
+
+from spacy.util import filter_spans
+
+from services.extractor.gazetteer import GazetteerEntry, GazetteerMatch
+from services.extractor.normalise import strip_honorific, trim_span
+
+Tier = Literal["model", "place", "watch"]
+# The model's label → our type; labels not here (DATE, MONEY, CARDINAL, …) are dropped.
+TYPE_BY_LABEL = {
+    "PERSON": "PERSON",
+    "ORG": "ORG",
+    "GPE": "LOC",
+    "LOC": "LOC",
+    "FAC": "LOC",
+    "NORP": "NORP",
+    "EVENT": "EVENT",
+    "PRODUCT": "PRODUCT",
+    "WORK_OF_ART": "WORK_OF_ART",
+    "LAW": "LAW",
+    "LANGUAGE": "LANGUAGE",
+}
+MODEL_LABEL_BY_TYPE = {"PERSON": "PERSON", "ORG": "ORG", "LOC": "GPE"}
+_TRAILING_NUMBERS = re.compile(r"(?:\s+[\d\W_]+)+$")  # "Elizabeth 36349", "TX 77388-5746"
+_LONG_NUMBER = re.compile(r"\d[\d\W_]{2,}")
+_NAME_GOES_ON = re.compile(r"[ \t]+[A-Z][a-z]")
+_NOT_A_NAME = re.compile(r"@|://|\bwww\.")
+_NEWLINES = re.compile(r"\s*\n\s*")
+_AND = re.compile(r"\s+(?:and|&)\s+(?=[A-Z])")
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """One mention: ``text[start:end]`` is a name of ``type`` (``label`` is the model's or the entry's)."""
+
+    start: int
+    end: int
+    type: str
+    label: str
+    tier: Tier = "model"
+    entry: GazetteerEntry | None = None
+
+    def shifted(self, offset: int) -> Candidate:
+        return replace(self, start=self.start + offset, end=self.end + offset)
+
+
+def preset_watchlist(doc: Any, matches: Iterable[GazetteerMatch]) -> dict[tuple[int, int], GazetteerEntry]:
+    """Set watchlist matches as the doc's entities before ``ner``; returns them by char offsets."""
+    spans, entries = [], {}
+    for match in matches:
+        label = match.entry.label if match.entry.label in MODEL_LABEL_BY_TYPE.values() else None
+        span = doc.char_span(
+            match.start,
+            match.end,
+            label=label or MODEL_LABEL_BY_TYPE.get(match.entry.type, "ORG"),
+            alignment_mode="expand",
+        )
+        if span is not None:
+            spans.append(span)
+            entries[(span.start_char, span.end_char)] = match.entry
+    if spans:
+        doc.set_ents(filter_spans(spans), default="unmodified")
+    return entries
+
+
+def model_candidates(doc: Any, text: str, presets: dict[tuple[int, int], GazetteerEntry]) -> list[Candidate]:
+    """The doc's entities (preset ones as ``watch`` candidates) in the doc's own offsets.
+
+    ``text`` is the doc's text, passed in because ``Doc.text`` rebuilds the string on every access.
+    """
+    found: list[Candidate] = []
+    for ent in doc.ents:
+        entry = presets.get((ent.start_char, ent.end_char))
+        if entry is not None:
+            found.append(
+                Candidate(ent.start_char, ent.end_char, entry.type, entry.label or entry.type, "watch", entry)
+            )
+        elif ent.label_ in TYPE_BY_LABEL:
+            for start, end in _lines(text, ent.start_char, ent.end_char):
+                found += _cleaned(text, start, end, TYPE_BY_LABEL[ent.label_], ent.label_)
+    return found
+
+
+def _lines(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """A name never runs across a line break: "Phillip\n\nJim" is two spans."""
+    pieces, cursor = [], start
+    for newline in _NEWLINES.finditer(text, start, end):
+        pieces.append((cursor, newline.start()))
+        cursor = newline.end()
+    return [*pieces, (cursor, end)]
+
+
+def _cleaned(text: str, start: int, end: int, type_: str, label: str) -> list[Candidate]:
+    if _NOT_A_NAME.search(text, start, end):
+        return []
+    start, end = trim_span(text, start, end)
+    if type_ == "PERSON":
+        start, end = trim_span(text, *strip_honorific(text, start, end))
+    trailing = _TRAILING_NUMBERS.search(text, start, end)
+    if trailing and trailing.start() > start and (type_ == "PERSON" or _LONG_NUMBER.search(trailing.group())):
+        start, end = trim_span(text, start, trailing.start())
+    if end - start < 2 or not any(ch.isalpha() for ch in text[start:end]):
+        return []
+    if type_ == "PERSON" and (joint := _AND.search(text, start, end)):
+        return [
+            *_cleaned(text, start, joint.start(), type_, label),
+            *_cleaned(text, joint.end(), end, type_, label),
+        ]
+    return [Candidate(start, end, type_, label)]
+
+
+def with_places(
+    candidates: Sequence[Candidate], matches: Iterable[GazetteerMatch], text: str
+) -> list[Candidate]:
+    """Add post-hoc gazetteer matches (places, and fuzzy watchlist matches) over the model's spans.
+
+    A match replaces the model spans it overlaps, unless one of them strictly contains it and the
+    match may yield (``unless_inside_longer_name``). A fuzzy match needs a model span there; an
+    exact place match with no model span is dropped when a capitalised word follows it, as in
+    "Edinburgh Evening Courant" — a place used inside a longer name the model missed.
+    """
+    kept = list(candidates)
+    for match in matches:
+        overlapping = [c for c in kept if c.start < match.end and match.start < c.end]
+        if not _applies(match, overlapping, text):
+            continue
+        kept = [c for c in kept if c not in overlapping]
+        entry = match.entry
+        kept.append(
+            Candidate(match.start, match.end, entry.type, entry.label or entry.type, _tier(entry), entry)
+        )
+    return sorted(kept, key=lambda c: c.start)
+
+
+def _applies(match: GazetteerMatch, overlapping: Sequence[Candidate], text: str) -> bool:
+    if any(c.tier != "model" for c in overlapping):
+        return False
+    if not overlapping:
+        return not match.fuzzy and not _NAME_GOES_ON.match(text, match.end)
+    yields = match.entry.precedence == "unless_inside_longer_name"
+    return not (yields and any(_strictly_contains(c, match) for c in overlapping))
+
+
+def _tier(entry: GazetteerEntry) -> Tier:
+    return "watch" if entry.precedence == "always" else "place"
+
+
+def _strictly_contains(candidate: Candidate, match: GazetteerMatch) -> bool:
+    inside = candidate.start <= match.start and match.end <= candidate.end
+    return inside and (candidate.start, candidate.end) != (match.start, match.end)

@@ -25,8 +25,13 @@ def make_es(settings: CommonSettings, *, timeout: float = 30.0) -> AsyncElastics
         auth["api_key"] = settings.es_api_key.get_secret_value()
     elif settings.es_username and settings.es_password is not None:
         auth["basic_auth"] = (settings.es_username, settings.es_password.get_secret_value())
+    tls: dict[str, Any] = {}
+    if settings.es_url.startswith("https"):
+        tls = {"verify_certs": settings.es_verify_certs}
+        if settings.es_ca_certs is not None:
+            tls["ca_certs"] = str(settings.es_ca_certs)
     return AsyncElasticsearch(settings.es_url, request_timeout=timeout, retry_on_timeout=False,
-                              max_retries=0, **auth)
+                              max_retries=0, **auth, **tls)
 
 
 def _with_prefix(value: Any, prefix: str) -> Any:
@@ -136,3 +141,52 @@ async def ensure_articles_index(es: AsyncElasticsearch, settings: CommonSettings
     first = f"{alias}-v1"
     created = await _create_if_missing(es, first, aliases={alias: {"is_write_index": True}})
     return first if created else None
+
+
+# Index versions and the alias ---------------------------------------------------------------------
+
+
+def version_number(index: str) -> int:
+    """``…-articles-v7`` → 7."""
+    return int(index.rsplit("-v", 1)[1])
+
+
+def version_name(settings: CommonSettings, number: int) -> str:
+    return f"{settings.index_name('articles')}-v{number}"
+
+
+async def alias_members(es: AsyncElasticsearch, alias: str) -> dict[str, dict[str, Any]]:
+    """Each index behind the alias with the alias's definition on it (``is_write_index``, ``filter``)."""
+    try:
+        found = await es.indices.get_alias(name=alias)
+    except NotFoundError:
+        return {}
+    return {index: body["aliases"][alias] for index, body in found.body.items()}
+
+
+def write_index_of(members: dict[str, dict[str, Any]]) -> str | None:
+    """The index writes through the alias go to (the only member, or the one marked as write index)."""
+    if len(members) == 1:
+        return next(iter(members))
+    marked = [index for index, body in members.items() if body.get("is_write_index")]
+    return marked[0] if len(marked) == 1 else None
+
+
+async def put_articles_template(es: AsyncElasticsearch, settings: CommonSettings) -> None:
+    """PUT the articles template from ``deploy/elasticsearch/templates`` (with the overlays this server
+    supports), so the next index version is created from the current file."""
+    directory = templates_dir(settings)
+    body = await with_overlays(es, "articles", load_template("articles", settings.index_prefix, directory),
+                               directory)
+    await es.indices.put_index_template(name=f"{settings.index_prefix}-articles", **body)
+
+
+async def matches_template(es: AsyncElasticsearch, index: str) -> bool:
+    """Whether ``index`` has the mappings and analysis a new index would get from the templates now."""
+    simulated = (await es.indices.simulate_index_template(name=f"{index}-next")).body["template"]
+    mappings = (await es.indices.get_mapping(index=index)).body[index]["mappings"]
+    settings = (await es.indices.get_settings(index=index)).body[index]["settings"]["index"]
+    current = {k: v for k, v in mappings.items() if k != "_meta"}
+    wanted = {k: v for k, v in simulated.get("mappings", {}).items() if k != "_meta"}
+    analysis = simulated.get("settings", {}).get("index", {}).get("analysis")
+    return current == wanted and settings.get("analysis") == analysis

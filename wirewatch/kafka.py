@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import ssl
 import uuid
 from datetime import UTC, datetime
 from collections.abc import Iterable, Sequence
@@ -16,6 +17,7 @@ import faust
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
+from aiokafka.helpers import create_ssl_context
 
 from schemas import TOPICS, TopicSpec
 from schemas.probe import Probe
@@ -36,6 +38,45 @@ class Outgoing:
     partition: int | None = None
 
 
+def _ssl_context(settings: CommonSettings) -> ssl.SSLContext | None:
+    if "SSL" not in settings.kafka_security_protocol:
+        return None
+    return create_ssl_context(cafile=_path(settings.kafka_ssl_cafile), certfile=_path(settings.kafka_ssl_certfile),
+                              keyfile=_path(settings.kafka_ssl_keyfile))
+
+
+def _path(value: Path | None) -> str | None:
+    return str(value) if value is not None else None
+
+
+def client_options(settings: CommonSettings) -> dict[str, Any]:
+    """Connection options for every aiokafka client (admin, producers, consumers): TLS and SASL."""
+    options: dict[str, Any] = {"bootstrap_servers": settings.kafka_bootstrap,
+                               "security_protocol": settings.kafka_security_protocol}
+    context = _ssl_context(settings)
+    if context is not None:
+        options["ssl_context"] = context
+    if settings.kafka_security_protocol.startswith("SASL"):
+        password = settings.kafka_sasl_password
+        options |= {"sasl_mechanism": settings.kafka_sasl_mechanism,
+                    "sasl_plain_username": settings.kafka_sasl_username,
+                    "sasl_plain_password": password.get_secret_value() if password else None}
+    return options
+
+
+def broker_credentials(settings: CommonSettings) -> faust.types.auth.CredentialsT | None:
+    """The same TLS/SASL settings, in faust's terms."""
+    context = _ssl_context(settings)
+    if settings.kafka_security_protocol.startswith("SASL"):
+        password = settings.kafka_sasl_password
+        return faust.SASLCredentials(username=settings.kafka_sasl_username,
+                                     password=password.get_secret_value() if password else None,
+                                     mechanism=settings.kafka_sasl_mechanism, ssl_context=context)
+    if context is not None:
+        return faust.SSLCredentials(context)
+    return None
+
+
 def broker_urls(settings: CommonSettings) -> list[str]:
     return [f"kafka://{server.strip()}" for server in settings.kafka_bootstrap.split(",")]
 
@@ -50,6 +91,7 @@ def make_app(service: str, settings: CommonSettings, *, web_port: int | None = N
         key_serializer="raw",
         value_serializer="raw",
         datadir=str(datadir),
+        broker_credentials=broker_credentials(settings),
         topic_allow_declare=False,
         topic_disable_leader=True,
         consumer_auto_offset_reset="earliest",
@@ -82,7 +124,7 @@ async def send_all(app: faust.App, messages: Sequence[Outgoing]) -> None:
 
 
 def _admin(settings: CommonSettings) -> AIOKafkaAdminClient:
-    return AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap, request_timeout_ms=15000)
+    return AIOKafkaAdminClient(request_timeout_ms=15000, **client_options(settings))
 
 
 async def ensure_topics(settings: CommonSettings, specs: Iterable[TopicSpec] | None = None) -> list[str]:
@@ -126,13 +168,13 @@ async def list_topics(settings: CommonSettings) -> list[str]:
 async def roundtrip(settings: CommonSettings, topic: str, timeout: float = 20.0) -> None:
     """Prove the broker works end to end: produce a record and read it back."""
     marker = Probe(marker=uuid.uuid4().hex, sent_at=datetime.now(UTC)).to_bytes()
-    producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap, acks="all")
+    producer = AIOKafkaProducer(acks="all", **client_options(settings))
     await producer.start()
     try:
         meta = await producer.send_and_wait(topic, marker, partition=0)
     finally:
         await producer.stop()
-    consumer = AIOKafkaConsumer(bootstrap_servers=settings.kafka_bootstrap, enable_auto_commit=False)
+    consumer = AIOKafkaConsumer(enable_auto_commit=False, **client_options(settings))
     await consumer.start()
     try:
         tp = TopicPartition(topic, 0)
@@ -156,8 +198,8 @@ async def read_topic(settings: CommonSettings, name: str, *, timeout_s: float = 
     tps = [TopicPartition(name, p["partition"]) for t in described for p in t.get("partitions", [])]
     if not tps:
         return []
-    consumer = AIOKafkaConsumer(bootstrap_servers=settings.kafka_bootstrap, enable_auto_commit=False,
-                                max_partition_fetch_bytes=MAX_MESSAGE_BYTES, fetch_max_bytes=4 * MAX_MESSAGE_BYTES)
+    consumer = AIOKafkaConsumer(enable_auto_commit=False, max_partition_fetch_bytes=MAX_MESSAGE_BYTES,
+                                fetch_max_bytes=4 * MAX_MESSAGE_BYTES, **client_options(settings))
     await consumer.start()
     try:
         consumer.assign(tps)

@@ -11,7 +11,7 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
 from schemas import DeadLetter
-from wirewatch.kafka import read_topic
+from wirewatch.kafka import client_options, read_topic
 from wirewatch.settings import CommonSettings
 
 #: each consuming stage and the topic it reads
@@ -48,8 +48,8 @@ async def _end_offsets(admin: AIOKafkaAdminClient, consumer: AIOKafkaConsumer,
 
 
 async def stage_status(settings: CommonSettings) -> list[StageStatus]:
-    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap)
-    consumer = AIOKafkaConsumer(bootstrap_servers=settings.kafka_bootstrap, enable_auto_commit=False)
+    admin = AIOKafkaAdminClient(**client_options(settings))
+    consumer = AIOKafkaConsumer(enable_auto_commit=False, **client_options(settings))
     await asyncio.gather(admin.start(), consumer.start())
     try:
         result = []

@@ -6,9 +6,10 @@ Each service extends :class:`CommonSettings` with its own knobs in ``services/<n
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -24,6 +25,17 @@ class CommonSettings(BaseSettings):
     es_username: str | None = Field(default=None, description="Elasticsearch basic-auth user")
     es_password: SecretStr | None = Field(default=None, description="Elasticsearch basic-auth password")
     es_api_key: SecretStr | None = Field(default=None, description="Elasticsearch API key (instead of a password)")
+    es_ca_certs: Path | None = Field(default=None, description="CA bundle to verify Elasticsearch's TLS certificate")
+    es_verify_certs: bool = Field(default=True, description="verify Elasticsearch's TLS certificate")
+    kafka_security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = Field(
+        default="PLAINTEXT", description="Kafka security protocol")
+    kafka_sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] = Field(
+        default="PLAIN", description="Kafka SASL mechanism")
+    kafka_sasl_username: str | None = Field(default=None, description="Kafka SASL user")
+    kafka_sasl_password: SecretStr | None = Field(default=None, description="Kafka SASL password")
+    kafka_ssl_cafile: Path | None = Field(default=None, description="CA bundle to verify the brokers' certificates")
+    kafka_ssl_certfile: Path | None = Field(default=None, description="client certificate for mutual TLS")
+    kafka_ssl_keyfile: Path | None = Field(default=None, description="client key for mutual TLS")
     state_dir: Path = Field(default=REPO_ROOT / ".wirewatch", description="data, logs and pid files")
     topic_prefix: str = Field(default="wirewatch.", description="prefix of every Kafka topic name")
     index_prefix: str = Field(default="wirewatch", description="prefix of every Elasticsearch index and alias")
@@ -43,6 +55,12 @@ class CommonSettings(BaseSettings):
             if not host or not port.isdigit():
                 raise ValueError(f"bootstrap server {server!r} must be host:port")
         return value
+
+    @model_validator(mode="after")
+    def _sasl_needs_credentials(self) -> CommonSettings:
+        if self.kafka_security_protocol.startswith("SASL") and not (self.kafka_sasl_username and self.kafka_sasl_password):
+            raise ValueError("SASL needs WIREWATCH_KAFKA_SASL_USERNAME and WIREWATCH_KAFKA_SASL_PASSWORD")
+        return self
 
     @field_validator("es_url")
     @classmethod

@@ -7,14 +7,13 @@ from collections.abc import Sequence
 from aiokafka import AIOKafkaProducer
 
 from schemas import Message
-from wirewatch.kafka import read_topic
+from wirewatch.kafka import MAX_MESSAGE_BYTES, client_options, read_topic
 from wirewatch.settings import CommonSettings
 
 
 async def produce(settings: CommonSettings, topic: str, messages: Sequence[Message | bytes],
                   key: str | None = None) -> None:
-    producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap, acks="all",
-                                max_request_size=16 * 1024 * 1024)
+    producer = AIOKafkaProducer(acks="all", max_request_size=MAX_MESSAGE_BYTES, **client_options(settings))
     await producer.start()
     try:
         for message in messages:

@@ -13,6 +13,7 @@ from schemas import DeadLetter
 from wirewatch.commands._common import console, print_json, settings
 from wirewatch.deadletters import payload, replay_message, requeue_alert, select
 from wirewatch.es import make_es
+from wirewatch.kafka import MAX_MESSAGE_BYTES, client_options
 from wirewatch.observe import read_dead_letters
 
 STAGES = ["fetcher", "parser", "extractor", "indexer", "alerter"]
@@ -94,7 +95,7 @@ def replay(stage: str | None, since: str | None, error_class: str | None, dry_ru
 
 async def _replay(letters: list[DeadLetter]) -> tuple[int, int, int]:
     s = settings()
-    producer = AIOKafkaProducer(bootstrap_servers=s.kafka_bootstrap, acks="all", max_request_size=16 * 1024 * 1024)
+    producer = AIOKafkaProducer(acks="all", max_request_size=MAX_MESSAGE_BYTES, **client_options(s))
     es = make_es(s)
     await producer.start()
     sent = requeued = skipped = 0

@@ -1,0 +1,34 @@
+"""Print the README's settings table from the Settings classes: ``python -m wirewatch.settings_table``."""
+
+from __future__ import annotations
+
+from pydantic_settings import BaseSettings
+
+from wirewatch.settings import REPO_ROOT, CommonSettings
+
+
+def rows() -> list[str]:
+    from services.alerter.settings import AlerterSettings
+    from services.extractor.settings import ExtractorSettings
+    from services.fetcher.settings import FetcherSettings
+    from services.indexer.settings import IndexerSettings
+    from services.parser.settings import ParserSettings
+
+    classes: list[tuple[type[BaseSettings], str]] = [
+        (CommonSettings, "all"), (FetcherSettings, "fetcher"), (ParserSettings, "parser"),
+        (ExtractorSettings, "extractor"), (IndexerSettings, "indexer"), (AlerterSettings, "alerter")]
+    seen: set[str] = set()
+    lines = ["| variable | used by | default | meaning |", "|---|---|---|---|"]
+    for cls, who in classes:
+        for name, field in cls.model_fields.items():
+            if name in seen:
+                continue
+            seen.add(name)
+            default = field.default
+            shown = "unset" if default is None else f"`{str(default).replace(str(REPO_ROOT), '<checkout>')}`"
+            lines.append(f"| `WIREWATCH_{name.upper()}` | {who} | {shown} | {field.description} |")
+    return lines
+
+
+if __name__ == "__main__":
+    print("\n".join(rows()))

@@ -1,20 +1,29 @@
 """Delivery runs beside the stream, not inside it: a matched alert is recorded as pending in the ledger
-(durable), the input offset can move on, and a pool of senders posts it. A slow or dead receiver delays
-only its own alerts; leases let another replica finish what a dead one left pending."""
+(durable), the input offset can move on, and the alert is posted by its own task. A slow or dead receiver
+delays only its own alerts (the sender's limiter caps what one destination may hold); leases let another
+replica finish what a dead one left pending; a loop sends the digests of throttled rules when they fall due.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import base64
 import logging
-from collections.abc import Awaitable, Callable
+from collections import defaultdict
+from collections.abc import Awaitable, Callable, Coroutine
 from datetime import UTC, datetime
+from typing import Any
 
 from schemas import Alert, DeadLetter, Rule
-from services.alerter.delivery import WebhookSender
-from services.alerter.ledger import Ledger
+from services.alerter.bodies import alert_envelope, digest_envelope, make_digest
+from services.alerter.delivery import Envelope, WebhookSender
+from services.alerter.ledger import Ledger, outcome
+from services.alerter.throttle import Throttler
 
 log = logging.getLogger(__name__)
+
+#: how often delivery outcomes are written to the ledger
+OUTCOMES_EVERY_S = 0.2
 
 DeadLetterSink = Callable[[DeadLetter], Awaitable[None]]
 RuleLookup = Callable[[str], Awaitable[Rule | None]]
@@ -22,68 +31,156 @@ RuleLookup = Callable[[str], Awaitable[Rule | None]]
 
 class Dispatcher:
     def __init__(self, sender: WebhookSender, ledger: Ledger, *, rules: RuleLookup,
-                 dead_letter: DeadLetterSink, concurrency: int) -> None:
+                 dead_letter: DeadLetterSink, throttler: Throttler | None = None,
+                 resume_every_s: float = 15.0, digest_every_s: float = 1.0) -> None:
         self.sender = sender
         self.ledger = ledger
         self.rules = rules
         self.dead_letter = dead_letter
-        self.queue: asyncio.Queue[tuple[Alert, Rule]] = asyncio.Queue()
-        self.concurrency = concurrency
+        self.throttler = throttler or Throttler(ledger.window_of)
+        self.resume_every_s = resume_every_s
+        self.digest_every_s = digest_every_s
         self.delivered = 0
         self.failed = 0
-        self._tasks: list[asyncio.Task[None]] = []
+        self.held = 0
+        self._loops: list[asyncio.Task[None]] = []
+        self._inflight: dict[str, asyncio.Task[None]] = {}
+        self._outcomes: list[tuple[str, dict[str, Any]]] = []
+        self._owned: dict[str, list[str]] = {}  # task key → the alerts it holds a lease on
+        self._digests = 0
 
     def start(self) -> None:
-        self._tasks = [asyncio.create_task(self._work()) for _ in range(self.concurrency)]
-        self._tasks.append(asyncio.create_task(self._resume_stale()))
+        self._loops = [asyncio.create_task(self._every(self.resume_every_s, self.resume_stale)),
+                       asyncio.create_task(self._every(self.digest_every_s, self.flush_digests)),
+                       asyncio.create_task(self._every(OUTCOMES_EVERY_S, self.flush_outcomes))]
 
     async def stop(self) -> None:
-        for task in self._tasks:
+        """Cancel everything; alerts still on their way are released so the next alerter resumes them."""
+        unfinished = [aid for key, task in self._inflight.items() if not task.done()
+                      for aid in self._owned[key]]
+        tasks = [*self._loops, *self._inflight.values()]
+        for task in tasks:
             task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await asyncio.gather(*tasks, return_exceptions=True)
+        try:
+            await self.flush_outcomes()
+            await self.ledger.release(unfinished)
+        except Exception:
+            log.exception("could not release %d pending alerts; they resume when their lease expires",
+                          len(unfinished))
+
+    async def idle(self) -> None:
+        """Wait until no alert is on its way (tests and benchmarks)."""
+        while self._inflight:
+            await asyncio.gather(*list(self._inflight.values()), return_exceptions=True)
 
     def submit(self, alert: Alert, rule: Rule) -> None:
-        self.queue.put_nowait((alert, rule))
+        if alert.alert_id in self._inflight:
+            return
+        self._spawn(alert.alert_id, [alert.alert_id], self._handle(alert, rule))
 
-    async def _work(self) -> None:
+    def _spawn(self, key: str, alert_ids: list[str], work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.create_task(work)
+        self._inflight[key] = task
+        self._owned[key] = alert_ids
+        task.add_done_callback(lambda _: self._done(key))
+
+    def _done(self, key: str) -> None:
+        self._inflight.pop(key, None)
+        self._owned.pop(key, None)
+
+    async def _handle(self, alert: Alert, rule: Rule) -> None:
+        try:
+            due = await self.throttler.admit(rule)
+            if due is not None:
+                await self.ledger.hold([alert.alert_id], due)
+                self.held += 1
+                return
+            await self._send(rule, alert_envelope(alert, rule), [alert], item_id=alert.article_id)
+        except Exception:
+            log.exception("delivery of alert %s (rule %r) crashed; it is retried when its lease expires",
+                          alert.alert_id, rule.name)
+
+    async def _send(self, rule: Rule, envelope: Envelope, alerts: list[Alert], *, item_id: str,
+                    digest_id: str | None = None) -> None:
+        """POST one envelope to every webhook of the rule, then record the outcome for its alerts."""
+        ids = [a.alert_id for a in alerts]
+        results = await asyncio.gather(*(self.sender.deliver(url, envelope) for url in rule.webhooks))
+        attempts = max((r.attempts for r in results), default=0)
+        errors = [f"{url}: {r.error} after {r.attempts} attempts"
+                  for url, r in zip(rule.webhooks, results, strict=True) if not r.ok]
+        if not errors:
+            self.delivered += len(alerts)
+            self._record(ids, outcome("delivered", attempts, digest_id=digest_id))
+            return
+        self.failed += len(alerts)
+        reason = "; ".join(errors)
+        await self.dead_letter(delivery_dead_letter(envelope, reason, item_id))
+        self._record(ids, outcome("failed", attempts, reason, digest_id))
+        log.warning("delivery %s for rule %r dead-lettered: %s", envelope.delivery_id, rule.name, reason)
+
+    def _record(self, alert_ids: list[str], doc: dict[str, Any]) -> None:
+        self._outcomes += [(alert_id, doc) for alert_id in alert_ids]
+
+    async def flush_outcomes(self) -> None:
+        """Write the outcomes gathered since the last flush in one bulk request. Written behind, not per
+        alert: at hundreds of alerts a second, one request each would queue up in front of the POSTs. A
+        crash before the flush leaves those alerts pending, and they are posted again (at least once)."""
+        batch, self._outcomes = self._outcomes, []
+        try:
+            await self.ledger.apply(batch)
+        except Exception:
+            self._outcomes = batch + self._outcomes
+            raise
+
+    async def _every(self, seconds: float, job: Callable[[], Awaitable[None]]) -> None:
         while True:
-            alert, rule = await self.queue.get()
             try:
-                await self._deliver(alert, rule)
+                await job()
             except Exception:
-                log.exception("delivery of alert %s crashed; its lease will expire and it is retried",
-                              alert.alert_id)
-            finally:
-                self.queue.task_done()
+                log.exception("alerter background job %s failed; retrying in %.0fs", job.__name__, seconds)
+            await asyncio.sleep(seconds)
 
-    async def _deliver(self, alert: Alert, rule: Rule) -> None:
-        errors: list[str] = []
-        attempts = 0
-        for url in rule.webhooks:
-            result = await self.sender.deliver(url, alert, rule)
-            attempts = max(attempts, result.attempts)
-            if not result.ok:
-                errors.append(f"{url}: {result.error} after {result.attempts} attempts")
-        if errors:
-            self.failed += 1
-            reason = "; ".join(errors)
-            await self.dead_letter(_alert_dead_letter(alert, reason))
-            await self.ledger.finish(alert.alert_id, status="failed", attempts=attempts, error=reason)
-            log.warning("alert %s for rule %r dead-lettered: %s", alert.alert_id, rule.name, reason)
-        else:
-            self.delivered += 1
-            await self.ledger.finish(alert.alert_id, status="delivered", attempts=attempts)
+    async def resume_stale(self) -> None:
+        """Deliver pending alerts whose replica died (or stopped) before finishing them."""
+        for alert in await self.ledger.claim_stale():
+            rule = await self.rules(alert.rule_id)
+            if rule is None:
+                await self.ledger.finish([alert.alert_id], status="failed", attempts=0, error="rule removed")
+            else:
+                self.submit(alert, rule)
 
-    async def _resume_stale(self, every_s: float = 15.0) -> None:
-        while True:
-            for alert in await self.ledger.claim_stale():
-                rule = await self.rules(alert.rule_id)
-                if rule is not None:
-                    self.submit(alert, rule)
-            await asyncio.sleep(every_s)
+    async def flush_digests(self) -> None:
+        """Send one digest per throttled rule whose held alerts are due."""
+        by_rule: defaultdict[str, list[Alert]] = defaultdict(list)
+        for alert in await self.ledger.claim_due():
+            by_rule[alert.rule_id].append(alert)
+        for rule_id, alerts in by_rule.items():
+            self._digests += 1
+            self._spawn(f"digest:{self._digests}", [a.alert_id for a in alerts],
+                        self._flush_rule(rule_id, alerts))
+
+    async def _flush_rule(self, rule_id: str, alerts: list[Alert]) -> None:
+        ids = [a.alert_id for a in alerts]
+        try:
+            rule = await self.rules(rule_id)
+            if rule is None:
+                await self.ledger.finish(ids, status="failed", attempts=0, error="rule removed")
+                return
+            later = await self.throttler.flush_at(rule)
+            if later is not None:
+                await self.ledger.hold(ids, later)
+                return
+            now = datetime.now(UTC)
+            await self.throttler.sent(rule, now)  # the digest opens the next window as it leaves
+            digest = make_digest(rule, alerts, now)
+            await self._send(rule, digest_envelope(digest, rule), alerts, item_id=rule.id,
+                             digest_id=digest.digest_id)
+        except Exception:
+            log.exception("digest of rule %s crashed; it is retried when its lease expires", rule_id)
 
 
-def _alert_dead_letter(alert: Alert, reason: str) -> DeadLetter:
-    return DeadLetter(stage="alerter", key=alert.alert_id, payload_b64=base64.b64encode(alert.to_bytes()).decode(),
-                      error_class="DeliveryFailed", reason=reason, failed_at=datetime.now(UTC),
-                      item_id=alert.article_id)
+def delivery_dead_letter(envelope: Envelope, reason: str, item_id: str) -> DeadLetter:
+    return DeadLetter(stage="alerter", key=envelope.delivery_id,
+                      payload_b64=base64.b64encode(envelope.body).decode(), error_class="DeliveryFailed",
+                      reason=reason[:4000], failed_at=datetime.now(UTC), item_id=item_id)

@@ -3,18 +3,36 @@ article across restarts, replays and replicas. It doubles as the durable deliver
 
     pending ──deliver──► delivered
        │   └─last attempt fails──► failed (and dead-lettered)
-       └─ a replica claims a pending alert by lease (``claimed_until``, optimistic concurrency)
+       └─ throttled rule, window open ──► throttled ──window ends, digest sent──► delivered (digest_id)
+                                                   └─digest fails──► failed (and dead-lettered)
+
+``claimed_until`` is a lease: a pending alert belongs to the replica that recorded it until then, after
+which any replica may claim it (optimistic concurrency) and deliver it; for a throttled alert it is the
+time its digest is due. ``published`` turns true once the alert is on the ``alerts`` topic, so a replay
+republishes what a crash lost without publishing anything twice. Writes do not wait for a refresh:
+nothing on the alert path searches the ledger (creation is by id, which is real time), and waiting would
+add up to a second to every alert.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from elasticsearch import AsyncElasticsearch, ConflictError, NotFoundError
 
 from schemas import Alert
+from wirewatch.errors import ServiceUnavailable
+
+
+@dataclass
+class Recorded:
+    """The outcome of recording alerts: new ones, and ones the ledger already had (replays, replicas)."""
+
+    new: list[Alert] = field(default_factory=list)
+    seen: list[Alert] = field(default_factory=list)
 
 
 class Ledger:
@@ -26,40 +44,89 @@ class Ledger:
     def _lease(self) -> str:
         return (datetime.now(UTC) + timedelta(seconds=self.claim_s)).isoformat()
 
-    async def record(self, alerts: Sequence[Alert], destinations: dict[str, list[str]]) -> list[Alert]:
-        """Create a pending entry per alert; returns only the alerts that were new (not seen before)."""
+    async def record(self, alerts: Sequence[Alert], destinations: dict[str, list[str]]) -> Recorded:
+        """Create a pending entry per alert; tells the new alerts from those recorded before."""
+        recorded = Recorded()
         if not alerts:
-            return []
+            return recorded
         ops: list[dict[str, Any]] = []
         for alert in alerts:
             doc = alert.model_dump(mode="json") | {
-                "status": "pending", "attempts": 0, "claimed_until": self._lease(),
+                "status": "pending", "attempts": 0, "claimed_until": self._lease(), "published": False,
                 "destinations": destinations.get(alert.rule_id, []),
             }
             ops += [{"create": {"_index": self.index, "_id": alert.alert_id}}, doc]
-        response = await self.es.bulk(operations=ops, refresh="wait_for")
-        created: list[Alert] = []
+        response = await self.es.bulk(operations=ops)
         for alert, item in zip(alerts, response.body["items"], strict=True):
             status = item["create"]["status"]
             if status < 300:
-                created.append(alert)
-            elif status != 409:
+                recorded.new.append(alert)
+            elif status == 409:
+                recorded.seen.append(alert)
+            elif status == 429 or status >= 500:
+                error = item["create"].get("error")
+                raise ServiceUnavailable(f"alert ledger write answered {status}: {error}")
+            else:
                 raise RuntimeError(f"alert ledger write failed: {item['create'].get('error')}")
-        return created
+        return recorded
 
-    async def finish(self, alert_id: str, *, status: str, attempts: int, error: str | None = None) -> None:
-        doc: dict[str, Any] = {"status": status, "attempts": attempts, "last_error": error}
-        if status == "delivered":
-            doc["delivered_at"] = datetime.now(UTC).isoformat()
-        await self.es.update(index=self.index, id=alert_id, doc=doc, refresh="wait_for")
+    async def unpublished(self, alerts: Sequence[Alert]) -> list[Alert]:
+        """Of alerts recorded before, those never confirmed on the ``alerts`` topic (a crash in between)."""
+        if not alerts:
+            return []
+        ids = [a.alert_id for a in alerts]
+        response = await self.es.mget(index=self.index, ids=ids, source=["published"])
+        done = {d["_id"] for d in response.body["docs"] if d.get("found") and d["_source"].get("published")}
+        return [a for a in alerts if a.alert_id not in done]
+
+    async def published(self, alerts: Sequence[Alert]) -> None:
+        await self._update([a.alert_id for a in alerts], {"published": True})
+
+    async def finish(self, alert_ids: Sequence[str], *, status: str, attempts: int, error: str | None = None,
+                     digest_id: str | None = None) -> None:
+        """Record the outcome of a delivery (of one alert, or of the digest that carried several)."""
+        await self._update(alert_ids, outcome(status, attempts, error, digest_id))
+
+    async def apply(self, updates: Sequence[tuple[str, dict[str, Any]]]) -> None:
+        """Partial updates of many alerts in one bulk request."""
+        ops: list[dict[str, Any]] = []
+        for alert_id, doc in updates:
+            ops += [{"update": {"_index": self.index, "_id": alert_id}}, {"doc": doc}]
+        await self._bulk(ops)
+
+    async def hold(self, alert_ids: Sequence[str], until: datetime) -> None:
+        """Throttled: keep the alerts back until their digest is due."""
+        await self._update(alert_ids, {"status": "throttled", "claimed_until": until.isoformat()})
+
+    async def release(self, alert_ids: Sequence[str]) -> None:
+        """Give up the lease on pending alerts (a clean stop), so the next alerter resumes them at once."""
+        await self._update(alert_ids, {"claimed_until": datetime.now(UTC).isoformat()})
+
+    async def _update(self, alert_ids: Sequence[str], doc: dict[str, Any]) -> None:
+        await self.apply([(alert_id, doc) for alert_id in alert_ids])
+
+    async def _bulk(self, ops: list[dict[str, Any]]) -> None:
+        if not ops:
+            return
+        response = await self.es.bulk(operations=ops)
+        if response.body.get("errors"):
+            failed = [i["update"] for i in response.body["items"] if i["update"]["status"] >= 300]
+            raise RuntimeError(f"alert ledger update failed for {len(failed)}: {failed[0].get('error')}")
 
     async def claim_stale(self, limit: int = 100) -> list[Alert]:
         """Pending alerts whose lease ran out (their replica died mid-delivery): claim and return them."""
+        return await self._claim("pending", limit)
+
+    async def claim_due(self, limit: int = 1000) -> list[Alert]:
+        """Throttled alerts whose digest is due: claim and return them."""
+        return await self._claim("throttled", limit)
+
+    async def _claim(self, status: str, limit: int) -> list[Alert]:
         try:
             response = await self.es.search(
-                index=self.index, size=limit, seq_no_primary_term=True,
-                query={"bool": {"filter": [{"term": {"status": "pending"}},
-                                           {"range": {"claimed_until": {"lt": "now"}}}]}})
+                index=self.index, size=limit, seq_no_primary_term=True, sort=[{"claimed_until": "asc"}],
+                query={"bool": {"filter": [{"term": {"status": status}},
+                                           {"range": {"claimed_until": {"lte": "now"}}}]}})
         except NotFoundError:
             return []
         claimed: list[Alert] = []
@@ -72,3 +139,31 @@ class Ledger:
             fields = {k: v for k, v in hit["_source"].items() if k in Alert.model_fields}
             claimed.append(Alert.model_validate(fields))
         return claimed
+
+    async def window_of(self, rule_id: str) -> tuple[datetime | None, datetime | None]:
+        """A throttled rule's state: when its last message went out, and when its held alerts are due."""
+        try:
+            response = await self.es.search(
+                index=self.index, size=0, query={"term": {"rule_id": rule_id}},
+                aggs={"last": {"max": {"field": "delivered_at"}},
+                      "held": {"filter": {"term": {"status": "throttled"}},
+                               "aggs": {"due": {"min": {"field": "claimed_until"}}}}})
+        except NotFoundError:
+            return None, None
+        aggs = response.body["aggregations"]
+        return _millis(aggs["last"].get("value")), _millis(aggs["held"]["due"].get("value"))
+
+
+def outcome(status: str, attempts: int, error: str | None = None,
+            digest_id: str | None = None) -> dict[str, Any]:
+    """The ledger fields a finished delivery sets."""
+    doc: dict[str, Any] = {"status": status, "attempts": attempts, "last_error": error}
+    if status == "delivered":
+        doc["delivered_at"] = datetime.now(UTC).isoformat()
+    if digest_id is not None:
+        doc["digest_id"] = digest_id
+    return doc
+
+
+def _millis(value: float | None) -> datetime | None:
+    return None if value is None else datetime.fromtimestamp(value / 1000, UTC)

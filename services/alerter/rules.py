@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
+import logging
 import time
 from datetime import UTC, datetime
 from typing import Any
 
 from elasticsearch import AsyncElasticsearch, NotFoundError
+from pydantic import SecretStr
 
 from schemas import Rule, RuleFilters
+
+log = logging.getLogger(__name__)
 
 
 def rule_id_for(name: str) -> str:
@@ -19,9 +24,9 @@ def rule_id_for(name: str) -> str:
 def new_rule(name: str, query: str, *, webhooks: list[str], secret: str | None = None,
              filters: RuleFilters | None = None, throttle_minutes: float | None = None,
              slack: bool = False) -> Rule:
-    return Rule(id=rule_id_for(name), name=name, query=query, webhooks=webhooks, secret=secret,
-                filters=filters or RuleFilters(), throttle_minutes=throttle_minutes, slack=slack,
-                created_at=datetime.now(UTC))
+    return Rule(id=rule_id_for(name), name=name, query=query, webhooks=webhooks,
+                secret=SecretStr(secret) if secret is not None else None, filters=filters or RuleFilters(),
+                throttle_minutes=throttle_minutes, slack=slack, created_at=datetime.now(UTC))
 
 
 def _to_doc(rule: Rule) -> dict[str, Any]:
@@ -31,7 +36,10 @@ def _to_doc(rule: Rule) -> dict[str, Any]:
 
 
 class RuleStore:
-    """CRUD over the rules index, plus a short-lived cache of the enabled rules for the matcher."""
+    """CRUD over the rules index, plus a short-lived cache of the enabled rules for the matcher.
+
+    The cache is refreshed in the background once it is older than ``ttl_s`` (stale while revalidating),
+    so reloading a thousand rules never sits on an alert's path; only the very first load waits."""
 
     def __init__(self, es: AsyncElasticsearch, index: str, *, ttl_s: float = 2.0) -> None:
         self.es = es
@@ -39,6 +47,8 @@ class RuleStore:
         self.ttl_s = ttl_s
         self._cache: list[Rule] = []
         self._loaded_at = -1e9
+        self._loaded = False
+        self._refresh: asyncio.Task[None] | None = None
 
     async def put(self, rule: Rule) -> None:
         await self.es.index(index=self.index, id=rule.id, document=_to_doc(rule), refresh="wait_for")
@@ -68,7 +78,23 @@ class RuleStore:
         return rules
 
     async def enabled(self) -> list[Rule]:
-        if time.monotonic() - self._loaded_at > self.ttl_s:
-            self._cache = [r for r in await self.all() if r.enabled]
-            self._loaded_at = time.monotonic()
+        if not self._loaded:
+            await self._reload()
+        elif self._stale() and (self._refresh is None or self._refresh.done()):
+            self._refresh = asyncio.create_task(self._reload_logged())
         return self._cache
+
+    def _stale(self) -> bool:
+        return time.monotonic() - self._loaded_at > self.ttl_s
+
+    async def _reload(self) -> None:
+        started = time.monotonic()
+        self._cache = [r for r in await self.all() if r.enabled]
+        self._loaded_at = started
+        self._loaded = True
+
+    async def _reload_logged(self) -> None:
+        try:
+            await self._reload()
+        except Exception:
+            log.exception("reloading the rules failed; matching keeps the %d rules it has", len(self._cache))

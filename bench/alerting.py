@@ -1,0 +1,347 @@
+"""Benchmark: alert latency on the real stack, from "article searchable" to "webhook POST received".
+
+On the running Kafka and Elasticsearch (``WIREWATCH_KAFKA_BOOTSTRAP`` / ``WIREWATCH_ES_URL``) it creates
+its own topics, templates and indices under a unique prefix (``wirewatch.stack.init``), starts the alerter
+as a subprocess and a local webhook receiver, then for 10, 100 and 1,000 rules:
+
+1. replaces the rules with a realistic mix (field and bare terms, AND/OR/NOT, phrases, entity and source
+   filters), each matching about 5 % of the articles;
+2. indexes synthetic articles at a steady rate (``refresh=wait_for``, as the indexer does) and publishes
+   each one's ``IndexedBatch`` with ``searchable_at`` set when Elasticsearch acknowledged it;
+3. waits until the receiver is quiet, and computes per alert: POST received − ``searchable_at``.
+
+It prints progress, then a table of p50/p95/p99/max per rule count; ``--json PATH`` writes the figures.
+Everything it created is removed afterwards. Machines are noisy: it reports, it does not assert.
+
+Run: ``.venv/bin/python bench/alerting.py [--rules 10,100,1000] [--rate 4] [--seconds 15] [--json out.json]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import signal
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+from aiokafka import AIOKafkaProducer
+from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from schemas import IndexedBatch, IndexedDoc, Rule, RuleFilters
+from services.alerter.rules import RuleStore, new_rule
+from services.indexer.documents import external_version, to_document
+from tests.support.articles import enriched
+from wirewatch.es import make_es
+from wirewatch.kafka import delete_topics
+from wirewatch.observe import stage_status
+from wirewatch.settings import CommonSettings
+from wirewatch.stack import init
+
+console = Console(width=110)
+
+# 1. Synthetic articles and rules --------------------------------------------------------------------------
+# Each article carries 5 of 100 topic words, 1 of 20 organisations, 1 of 20 people and 1 of 10 sources, so a
+# rule on one word, organisation or person matches ~5 % of the articles.
+
+WORDS = [f"topic{i:03d}" for i in range(100)]
+ORGS = [f"Org Number {i}" for i in range(20)]
+PEOPLE = [f"Person Number {i}" for i in range(20)]
+SOURCES = [f"source{i}" for i in range(10)]
+
+
+def article_fields(rng: random.Random) -> dict[str, Any]:
+    words = rng.sample(WORDS, 5)
+    return {"title": f"{words[0]} {words[1]} in the news", "text": " ".join(["Report on", *words, "today."]),
+            "organizations": [rng.choice(ORGS)], "persons": [rng.choice(PEOPLE)],
+            "source": rng.choice(SOURCES), "locations": ["Baghdad"]}
+
+
+def rule_spec(i: int, rng: random.Random) -> tuple[str, RuleFilters]:
+    """Rule ``i`` of the mix: about 5 % of the articles match each kind."""
+    a, b, c = rng.sample(WORDS, 3)
+    kind = i % 7
+    if kind == 0:
+        return f"text:{a}", RuleFilters()
+    if kind == 1:
+        return f"{a}", RuleFilters()
+    if kind == 2:
+        return f"{a} AND NOT {b}", RuleFilters()
+    if kind == 3:
+        return "*", RuleFilters(organizations=[rng.choice(ORGS)])
+    if kind == 4:
+        return f'persons:"{rng.choice(PEOPLE)}"', RuleFilters()
+    if kind == 5:  # ~10 % of the words times ~50 % of the sources
+        return f"({a} OR {b})", RuleFilters(sources=rng.sample(SOURCES, 1) if rng.random() < 0.5 else [])
+    return f'"{a}" OR (text:{b} AND text:{c})', RuleFilters()
+
+
+def make_rules(count: int, webhook: str, seed: int) -> list[Rule]:
+    rng = random.Random(seed)
+    rules = []
+    for i in range(count):
+        query, filters = rule_spec(i, rng)
+        rules.append(new_rule(f"bench-{count}-{i}", query, webhooks=[webhook], secret="bench",
+                              filters=filters))
+    return rules
+
+
+# 2. The receiver ------------------------------------------------------------------------------------------
+
+@dataclass
+class Receiver:
+    received: list[tuple[float, str]] = field(default_factory=list)  # (wall time, article id)
+    runner: web.AppRunner | None = None
+    port: int = 0
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/hook"
+
+    async def _handle(self, request: web.Request) -> web.Response:
+        arrived = time.time()
+        body = json.loads(await request.read())
+        self.received.append((arrived, body["article_id"]))
+        return web.Response(text="ok")
+
+    async def start(self) -> Receiver:
+        app = web.Application(client_max_size=4 * 1024 * 1024)
+        app.router.add_post("/hook", self._handle)
+        self.runner = web.AppRunner(app, access_log=None)
+        await self.runner.setup()
+        site = web.TCPSite(self.runner, "127.0.0.1", 0, backlog=1024)
+        await site.start()
+        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        return self
+
+    async def stop(self) -> None:
+        if self.runner:
+            await self.runner.cleanup()
+
+
+# 3. One phase: rules in place, articles at a steady rate, latencies -----------------------------------------
+
+@dataclass
+class PhaseResult:
+    rules: int
+    articles: int
+    alerts: int
+    alerts_per_article: float
+    p50_ms: float
+    p95_ms: float
+    p99_ms: float
+    max_ms: float
+    within_2s: float
+
+
+async def replace_rules(settings: CommonSettings, old: list[Rule], new: list[Rule]) -> None:
+    es = make_es(settings)
+    try:
+        index = settings.index_name("rules")
+        ops: list[dict[str, Any]] = [{"delete": {"_index": index, "_id": r.id}} for r in old]
+        store = RuleStore(es, index)
+        for rule in new:
+            ops += [{"index": {"_index": index, "_id": rule.id}},
+                    rule.model_dump(mode="json") | {"secret": "bench"}]
+        for start in range(0, len(ops), 2000):
+            await es.bulk(operations=ops[start:start + 2000], refresh="wait_for")
+        assert len(await store.all()) == len(new)
+    finally:
+        await es.close()
+
+
+async def index_and_announce(settings: CommonSettings, es: Any, producer: AIOKafkaProducer, number: int,
+                             rng: random.Random, searchable: dict[str, float]) -> None:
+    article = enriched(number, **article_fields(rng))
+    await es.index(index=settings.index_name("articles"), id=article.id, document=to_document(article),
+                   refresh="wait_for")
+    now = datetime.now(UTC)
+    searchable[article.id] = now.timestamp()
+    batch = IndexedBatch(index=settings.index_name("articles"), searchable_at=now,
+                         docs=[IndexedDoc(id=article.id, version=external_version(article),
+                                          fetched_at=article.fetched_at)])
+    await producer.send_and_wait(settings.topic_name("articles.indexed"), batch.to_bytes(),
+                                 key=article.id.encode())
+
+
+def percentile(values: list[float], q: float) -> float:
+    if len(values) == 1:
+        return values[0]
+    return statistics.quantiles(values, n=1000, method="inclusive")[round(q * 1000) - 1]
+
+
+async def run_phase(settings: CommonSettings, receiver: Receiver, rules: int, first: int,
+                    args: argparse.Namespace, progress: Progress) -> PhaseResult:
+    rng = random.Random(rules)
+    searchable: dict[str, float] = {}
+    total = int(args.rate * args.seconds)
+    task = progress.add_task(f"{rules:>5} rules: articles", total=total)
+    es = make_es(settings)
+    producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap, acks="all", linger_ms=0)
+    await producer.start()
+    started_at = len(receiver.received)
+    pending: set[asyncio.Task[None]] = set()
+    try:
+        begin = time.monotonic()
+        for i in range(total):
+            await asyncio.sleep(max(0.0, begin + i / args.rate - time.monotonic()))
+            job = asyncio.create_task(index_and_announce(settings, es, producer, first + i, rng, searchable))
+            pending.add(job)
+            job.add_done_callback(pending.discard)
+            job.add_done_callback(lambda _: progress.advance(task))
+        await asyncio.gather(*pending)
+        quiet = progress.add_task(f"{rules:>5} rules: waiting for the last alerts", total=None)
+        last = -1
+        while len(receiver.received) != last:  # quiet for 3 s: everything arrived
+            last = len(receiver.received)
+            await asyncio.sleep(3)
+        progress.remove_task(quiet)
+    finally:
+        await producer.stop()
+        await es.close()
+    latencies = [(at - searchable[aid]) * 1000 for at, aid in receiver.received[started_at:]
+                 if aid in searchable]
+    if not latencies:
+        nan = float("nan")
+        return PhaseResult(rules, total, 0, 0.0, nan, nan, nan, nan, 0.0)
+    return PhaseResult(rules, total, len(latencies), len(latencies) / total, percentile(latencies, 0.50),
+                       percentile(latencies, 0.95), percentile(latencies, 0.99), max(latencies),
+                       sum(v <= 2000 for v in latencies) / len(latencies))
+
+
+# 4. The stack: namespace, alerter subprocess, cleanup ------------------------------------------------------
+
+def alerter_env(settings: CommonSettings) -> dict[str, str]:
+    return os.environ | {
+        "WIREWATCH_KAFKA_BOOTSTRAP": settings.kafka_bootstrap, "WIREWATCH_ES_URL": settings.es_url,
+        "WIREWATCH_STATE_DIR": str(settings.state_dir), "WIREWATCH_TOPIC_PREFIX": settings.topic_prefix,
+        "WIREWATCH_INDEX_PREFIX": settings.index_prefix, "WIREWATCH_LOG_LEVEL": "warning",
+    }
+
+
+def start_alerter(settings: CommonSettings, log_path: Path) -> subprocess.Popen[bytes]:
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    return subprocess.Popen([sys.executable, "-m", "wirewatch", "worker", "alerter"],
+                            env=alerter_env(settings), stdout=log_path.open("ab"), stderr=subprocess.STDOUT)
+
+
+def stop_alerter(proc: subprocess.Popen[bytes]) -> None:
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+async def cleanup(settings: CommonSettings) -> None:
+    from schemas import TOPICS
+
+    es = make_es(settings)
+    try:
+        found = await es.indices.get(index=f"{settings.index_prefix}-*", allow_no_indices=True)
+        if found.body:
+            await es.indices.delete(index=",".join(found.body))
+        await es.options(ignore_status=404).indices.delete_index_template(name=f"{settings.index_prefix}-*")
+    finally:
+        await es.close()
+    await delete_topics(settings, [spec.full_name(settings.topic_prefix) for spec in TOPICS.values()])
+
+
+async def wait_until_consuming(settings: CommonSettings, proc: subprocess.Popen[bytes]) -> None:
+    """The alerter joined its group and read the warm-up announcement (within a minute)."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"the alerter exited with code {proc.returncode}")
+        [alerter] = [s for s in await stage_status(settings) if s.stage == "alerter"]
+        if alerter.processed > 0 and alerter.lag == 0:
+            return
+        await asyncio.sleep(0.5)
+    raise RuntimeError("the alerter did not start consuming")
+
+
+# 5. Main ----------------------------------------------------------------------------------------------------
+
+def report(results: list[PhaseResult]) -> Table:
+    table = Table(title="alert latency: searchable → webhook POST received")
+    for column in ("rules", "articles", "alerts", "alerts/article", "p50 ms", "p95 ms", "p99 ms", "max ms",
+                   "≤ 2 s"):
+        table.add_column(column, justify="right")
+    for r in results:
+        table.add_row(str(r.rules), str(r.articles), str(r.alerts), f"{r.alerts_per_article:.1f}",
+                      f"{r.p50_ms:.0f}", f"{r.p95_ms:.0f}", f"{r.p99_ms:.0f}", f"{r.max_ms:.0f}",
+                      f"{r.within_2s:.1%}")
+    return table
+
+
+async def main(args: argparse.Namespace) -> list[PhaseResult]:
+    tag = uuid.uuid4().hex[:8]
+    settings = CommonSettings().model_copy(update={"topic_prefix": f"bench{tag}.",
+                                                   "index_prefix": f"bench{tag}"})
+    console.print(f"namespace {settings.index_prefix} on {settings.kafka_bootstrap} and {settings.es_url}")
+    await init(settings)
+    receiver = await Receiver().start()
+    proc = start_alerter(settings, Path(settings.state_dir) / "logs" / f"bench-alerter-{tag}.log")
+    results: list[PhaseResult] = []
+    try:
+        # warm up: one article, no rules, so the alerter has joined its group before the clock starts
+        es = make_es(settings)
+        producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap, acks="all")
+        await producer.start()
+        try:
+            await index_and_announce(settings, es, producer, 0, random.Random(0), {})
+        finally:
+            await producer.stop()
+            await es.close()
+        await wait_until_consuming(settings, proc)
+        old: list[Rule] = []
+        with Progress(console=console, transient=True) as progress:
+            for phase, count in enumerate(args.rules):
+                rules = make_rules(count, receiver.url, seed=count)
+                await replace_rules(settings, old, rules)
+                old = rules
+                await asyncio.sleep(args.settle)  # the alerter's rule cache (2 s) picks them up
+                result = await run_phase(settings, receiver, count, (phase + 1) * 100_000, args, progress)
+                results.append(result)
+                console.print(f"{count} rules: {result.alerts} alerts, p50 {result.p50_ms:.0f} ms, "
+                              f"p95 {result.p95_ms:.0f} ms, max {result.max_ms:.0f} ms")
+    finally:
+        stop_alerter(proc)
+        await receiver.stop()
+        await cleanup(settings)
+    console.print(report(results))
+    if args.json:
+        figures = {"rate_per_s": args.rate, "seconds": args.seconds, "results": [asdict(r) for r in results]}
+        await asyncio.to_thread(Path(args.json).write_text, json.dumps(figures, indent=2))
+    return results
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rules", type=lambda s: [int(x) for x in s.split(",")], default=[10, 100, 1000],
+                        help="rule counts, comma-separated (default 10,100,1000)")
+    parser.add_argument("--rate", type=float, default=4.0, help="articles per second (default 4)")
+    parser.add_argument("--seconds", type=float, default=15.0, help="seconds of articles per rule count")
+    parser.add_argument("--settle", type=float, default=4.0, help="seconds to wait after replacing the rules")
+    parser.add_argument("--json", help="write the figures to this file")
+    return parser.parse_args(argv)
+
+
+if __name__ == "__main__":
+    asyncio.run(main(parse_args()))

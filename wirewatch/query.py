@@ -33,8 +33,9 @@ class Filters:
         for name, values in (("persons", self.persons), ("organizations", self.organizations),
                              ("locations", self.locations), ("source", self.sources),
                              ("language", self.languages)):
-            # each value must match (AND across values, as analysts expect from stacked facet filters)
-            clauses.extend({"term": {name: v}} for v in values)
+            # each value must match (AND across values, as analysts expect from stacked facet filters);
+            # names are stored as written, but nobody should have to type "Kataib Hezbollah" exactly so
+            clauses.extend({"term": {name: {"value": v, "case_insensitive": True}}} for v in values)
         if self.since or self.until:
             window = {k: v.isoformat() for k, v in (("gte", self.since), ("lte", self.until)) if v}
             clauses.append({"range": {"published_at": window}})

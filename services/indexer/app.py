@@ -1,6 +1,6 @@
 """Indexer worker: ``articles.enriched`` → Elasticsearch (``<prefix>-articles`` alias) → ``articles.indexed``.
 
-Offsets are committed only after Elasticsearch acknowledged the bulk request (``refresh=wait_for``, so
+Offsets are committed only after Elasticsearch acknowledged the bulk request (``refresh=true``, so
 the documents are searchable) and the searchable ids were published; dead letters go to ``deadletters``.
 """
 
@@ -10,7 +10,7 @@ from functools import partial
 
 from schemas import TOPICS, EnrichedArticle
 from services.indexer.handler import IndexHandler
-from services.indexer.settings import IndexerSettings
+from services.indexer.settings import ES_TIMEOUT_S, MAX_BACKOFF_S, IndexerSettings
 from wirewatch import worker
 from wirewatch.es import make_es
 from wirewatch.kafka import app_topic, make_app, send_all
@@ -23,11 +23,11 @@ enriched_topic = app_topic(app, settings, "articles.enriched")
 
 @app.agent(enriched_topic, concurrency=1)
 async def index_articles(stream):  # type: ignore[no-untyped-def]
-    handler = IndexHandler(make_es(settings), alias=settings.index_name("articles"),
+    handler = IndexHandler(make_es(settings, timeout=ES_TIMEOUT_S), alias=settings.index_name("articles"),
                            indexed_topic=TOPICS["articles.indexed"].full_name(settings.topic_prefix),
                            max_bytes=settings.indexer_batch_bytes)
     runner = BatchRunner(stage="indexer", model=EnrichedArticle, handler=handler, send=partial(send_all, app),
-                         deadletter_topic=settings.topic_name("deadletters"))
+                         deadletter_topic=settings.topic_name("deadletters"), max_backoff_s=MAX_BACKOFF_S)
     await worker.drain(stream, runner, max_batch=settings.indexer_batch_max,
                        within_s=settings.indexer_batch_within_s)
 

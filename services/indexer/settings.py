@@ -7,6 +7,14 @@ from pydantic_settings import SettingsConfigDict
 
 from wirewatch.settings import CommonSettings
 
+#: a frozen Elasticsearch surfaces as a ConnectionTimeout after this long (never a hang) and the batch is
+#: retried. A bulk of up to 8 MB plus the wait for the next refresh takes a few seconds at most; one that
+#: answers later than this is simply sent again (its documents then come back 409: already written)
+ES_TIMEOUT_S = 10.0
+#: cap of one retry delay while Elasticsearch is away: a retry is one cheap request, and a short cap
+#: means indexing resumes within seconds of the server coming back
+MAX_BACKOFF_S = 5.0
+
 
 class IndexerSettings(CommonSettings):
     model_config = SettingsConfigDict(env_prefix="WIREWATCH_", extra="ignore", frozen=True)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 import click
-from elasticsearch import AsyncElasticsearch
+from elasticsearch import AsyncElasticsearch, BadRequestError
+from rich.markup import escape
 from rich.table import Table
 
 from wirewatch.commands._common import console, print_json, settings, with_es
@@ -16,29 +17,60 @@ JSON_FIELDS = ["url", "title", "authors", "published_at", "source", "language", 
                "organizations", "locations", "entities"]
 
 
-def _when(value: str | None) -> datetime | None:
+class QueryError(click.ClickException):
+    """Elasticsearch refused the query: say why in one line, never a traceback."""
+
+
+def _when(value: str | None, *, end_of_day: bool = False) -> datetime | None:
+    """An ISO date or datetime; without a zone it is local time. A bare date given as ``--until``
+    means the end of that day, so ``--since 2026-11-18 --until 2026-11-18`` is that whole day."""
     if value is None:
         return None
     try:
         moment = datetime.fromisoformat(value)
     except ValueError as exc:
         raise click.BadParameter(f"{value!r} is not an ISO date or datetime") from exc
+    if end_of_day and _is_bare_date(value):
+        moment = datetime.combine(moment.date() + timedelta(days=1), time()) - timedelta(milliseconds=1)
     return moment if moment.tzinfo else moment.astimezone()
+
+
+def _is_bare_date(value: str) -> bool:
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return False
+    return "T" not in value and " " not in value.strip()
+
+
+def _reason(exc: BadRequestError) -> str:
+    """The most specific reason Elasticsearch gave (the root cause of a failed query parse)."""
+    error = exc.body.get("error", {}) if isinstance(exc.body, dict) else {}
+    causes = error.get("root_cause") or []
+    cause = error.get("caused_by") or {}
+    while isinstance(cause.get("caused_by"), dict):
+        cause = cause["caused_by"]
+    found = cause or (causes[0] if causes else error)
+    return str(found.get("reason") or exc.message)
 
 
 async def run_search(es: AsyncElasticsearch, query: str, filters: Filters, *, limit: int,
                      order: str) -> dict[str, Any]:
-    response = await es.search(index=settings().index_name("articles"), query=build_query(query, filters),
-                               size=limit, sort=sort_clause(order), highlight=HIGHLIGHT,
-                               source=JSON_FIELDS, track_total_hits=True)
+    try:
+        response = await es.search(index=settings().index_name("articles"), query=build_query(query, filters),
+                                   size=limit, sort=sort_clause(order), highlight=HIGHLIGHT,
+                                   source_includes=JSON_FIELDS, track_total_hits=True)
+    except BadRequestError as exc:
+        raise QueryError(f"Elasticsearch cannot run the query {query!r}: {_reason(exc)}") from exc
     return dict(response.body)
 
 
 def _rows(body: dict[str, Any]) -> list[dict[str, Any]]:
     rows = []
     for hit in body["hits"]["hits"]:
+        highlight = hit.get("highlight", {})
         rows.append({"id": hit["_id"], "score": hit.get("_score"), **hit["_source"],
-                     "highlights": hit.get("highlight", {}).get("text", [])})
+                     "highlights": highlight.get("text", []), "title_highlight": highlight.get("title", [])})
     return rows
 
 
@@ -48,10 +80,12 @@ def _table(rows: list[dict[str, Any]], total: int) -> Table:
         table.add_column(column, overflow="fold")
     for row in rows:
         published = (row.get("published_at") or "")[:16].replace("T", " ")
-        highlight = " … ".join(row["highlights"][:1])
-        entities = " · ".join(", ".join(row.get(k, [])[:3]) for k in ("persons", "organizations", "locations"))
-        table.add_row(published, row.get("source") or "", f"[bold]{row.get('title') or row['url']}[/bold]\n"
-                      f"{highlight}", entities)
+        title = " ".join(row.get("title_highlight") or []) or row.get("title") or row["url"]
+        highlight = " … ".join(row.get("highlights", [])[:1])
+        facets = ("persons", "organizations", "locations")
+        entities = " · ".join(", ".join(row.get(k, [])[:3]) for k in facets)
+        table.add_row(published, row.get("source") or "",
+                      f"[bold]{escape(title)}[/bold]\n{escape(highlight)}", escape(entities))
     return table
 
 
@@ -64,15 +98,21 @@ def _table(rows: list[dict[str, Any]], total: int) -> Table:
 @click.option("--source", "sources", multiple=True, help="only this source (site name)")
 @click.option("--lang", "languages", multiple=True, help="only this language code")
 @click.option("--since", help="published at or after (ISO date/datetime)")
-@click.option("--until", help="published at or before (ISO date/datetime)")
-@click.option("--sort", "order", type=click.Choice(["relevance", "date"]), default="relevance", show_default=True)
+@click.option("--until", help="published at or before (ISO date/datetime; a bare date includes that day)")
+@click.option("--sort", "order", type=click.Choice(["relevance", "date"]), default="relevance",
+              show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="print a JSON list of articles")
 def search(query: str, limit: int, persons: tuple[str, ...], organizations: tuple[str, ...],
            locations: tuple[str, ...], sources: tuple[str, ...], languages: tuple[str, ...],
            since: str | None, until: str | None, order: str, as_json: bool) -> None:
-    """Search articles with Lucene syntax, e.g. 'organizations:"Kataib Hezbollah" AND text:withdrawal'."""
+    """Search articles with Lucene syntax, e.g. 'organizations:"Kataib Hezbollah" AND text:withdrawal'.
+
+    Facet filters are exact names, case-insensitive, and stack (every one must match)."""
+    start, end = _when(since), _when(until, end_of_day=True)
+    if start and end and start > end:
+        raise click.BadParameter(f"--since {since} is after --until {until}")
     filters = Filters(persons=persons, organizations=organizations, locations=locations, sources=sources,
-                      languages=languages, since=_when(since), until=_when(until))
+                      languages=languages, since=start, until=end)
     body = with_es(lambda es: run_search(es, query, filters, limit=limit, order=order))
     rows = _rows(body)
     if as_json:

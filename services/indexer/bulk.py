@@ -4,6 +4,7 @@
     item status 409  → Elasticsearch already holds this or a newer version: counts as written
                        (a replay after a crash must still report the id as searchable)
     item status 429, 5xx → retriable: the whole batch is retried with backoff (writes are idempotent)
+    alias/index missing, 401, 403 → retriable too: a deployment problem stops consumption, drops nothing
     other 4xx        → rejected: the article is dead-lettered with Elasticsearch's reason
 
 A request that fails as a whole (connection refused or reset, a timeout because the server is frozen,
@@ -33,6 +34,9 @@ Line = tuple[EnrichedArticle, bytes]
 #: (up to ``refresh_interval``, 1 s): measured with bench/indexing.py it cost 60 % of the throughput and
 #: put p99 time-to-searchable at 1.9 s. The price is more, smaller segments at low rates (merged away).
 REFRESH = "true"
+#: whole-request answers that mean "wait and retry", not "this document is bad": overload, and
+#: authentication/authorisation or a missing index (an operator fixes those; nothing is dropped meanwhile)
+WAIT_STATUSES = frozenset({401, 403, 404, 429})
 
 
 class DocumentRejected(StageFailure):
@@ -82,14 +86,15 @@ async def write(es: AsyncElasticsearch, index: str, articles: Sequence[EnrichedA
     for chunk in _chunks(index, articles, max_bytes):
         try:
             # pre-serialised NDJSON: the client sends bytes as they are
-            response = await es.bulk(body=_body(chunk), refresh=REFRESH)  # type: ignore[arg-type]
+            # require_alias: never auto-create an unmapped index if the alias went missing
+            response = await es.bulk(body=_body(chunk), refresh=REFRESH, require_alias=True)  # type: ignore[arg-type]
         except ConnectionTimeout as exc:
             raise ServiceUnavailable(f"Elasticsearch did not answer in time: {exc}") from exc
         except ConnectionError as exc:
             raise ServiceUnavailable(f"Elasticsearch unreachable: {exc}") from exc
         except ApiError as exc:
-            if exc.meta.status == 429 or exc.meta.status >= 500:
-                raise ServiceUnavailable(f"Elasticsearch answered {exc.meta.status}") from exc
+            if exc.meta.status in WAIT_STATUSES or exc.meta.status >= 500:
+                raise ServiceUnavailable(f"Elasticsearch answered {exc.meta.status}: {exc.message}") from exc
             raise
         except TransportError as exc:
             raise ServiceUnavailable(f"Elasticsearch transport error: {exc}") from exc
@@ -109,6 +114,11 @@ def rejection_reason(error: dict[str, Any] | None, status: int) -> str:
     return reason
 
 
+def _index_missing(error: dict[str, Any] | None) -> bool:
+    """The alias or index is gone (a deployment problem): wait for it to be fixed, never dead-letter."""
+    return bool(error) and error.get("type") == "index_not_found_exception"  # type: ignore[union-attr]
+
+
 def _collect(outcome: BulkOutcome, chunk: list[Line], items: list[Any]) -> None:
     retry: list[str] = []
     for (article, _), item in zip(chunk, items, strict=True):
@@ -116,7 +126,7 @@ def _collect(outcome: BulkOutcome, chunk: list[Line], items: list[Any]) -> None:
         status = int(result["status"])
         if status < 300 or status == 409:
             outcome.written.append(article)
-        elif status == 429 or status >= 500:
+        elif status in WAIT_STATUSES or status >= 500 or _index_missing(result.get("error")):
             retry.append(f"{article.id}: {status}")
         else:
             reason = rejection_reason(result.get("error"), status)

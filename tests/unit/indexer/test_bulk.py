@@ -71,7 +71,7 @@ class FakeEs:
         self.answers = list(statuses)
         self.bodies: list[bytes] = []
 
-    async def bulk(self, *, body: bytes, refresh: str) -> Any:
+    async def bulk(self, *, body: bytes, refresh: str, require_alias: bool = False) -> Any:
         assert refresh in ("true", "wait_for")  # searchable when the request returns
         self.bodies.append(body)
         statuses = self.answers.pop(0)

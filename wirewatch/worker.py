@@ -4,6 +4,7 @@ JSON logs and the ``/metrics``, ``/healthz``, ``/readyz`` server."""
 from __future__ import annotations
 
 import logging
+import os
 import time
 from typing import Any
 
@@ -17,6 +18,8 @@ from wirewatch.stage import BatchRunner, Record
 
 log = logging.getLogger(__name__)
 
+#: exit status of a worker whose agent crashed (EX_SOFTWARE)
+EXIT_CRASHED = 70
 #: one Health per stage running in this process (read by /readyz)
 HEALTH: dict[str, metrics.Health] = {}
 
@@ -33,13 +36,24 @@ async def drain(stream: faust.StreamT[Any], runner: BatchRunner[Any], *, max_bat
     """
     health = health_of(runner.stage)
     health.started = True
-    async for events in stream.noack_take(max_batch, within=within_s):
-        health.busy_since = time.monotonic()
-        await runner.run([Record.from_event(e) for e in events])
-        for event in events:
-            await stream.ack(event)
-        health.busy_since = None
-        _observe_lag(stream, runner.stage, events)
+    log.info("%s consuming %s in batches of up to %d within %.2fs", runner.stage,
+             ", ".join(map(str, getattr(stream.channel, "topics", ()))) or stream.channel,
+             max_batch, within_s, extra={"stage": runner.stage})
+    try:
+        async for events in stream.noack_take(max_batch, within=within_s):
+            health.busy_since = time.monotonic()
+            await runner.run([Record.from_event(e) for e in events])
+            for event in events:
+                await stream.ack(event)
+            health.busy_since = None
+            _observe_lag(stream, runner.stage, events)
+    except Exception:
+        # Crash-only: faust would restart the agent in place and hide a crash loop; exiting lets the
+        # supervisor (wirewatch run, compose) restart the process, and the unacked batch is replayed.
+        log.critical("%s crashed; exiting so the worker is restarted and the batch replayed", runner.stage,
+                     exc_info=True, extra={"stage": runner.stage})
+        logging.shutdown()
+        os._exit(EXIT_CRASHED)
 
 
 def _observe_lag(stream: faust.StreamT[Any], stage: str, events: list[Any]) -> None:
@@ -68,4 +82,12 @@ def run(app: faust.App, settings: CommonSettings) -> None:
 
     worker = Worker(app, loglevel=settings.log_level.upper(), redirect_stdouts=False,
                     logging_config=logging_config(settings.log_level))
+
+    @app.task
+    async def _announce() -> None:
+        # settings are printed without secrets: SecretStr fields render as '**********'
+        log.info("starting %s: kafka %s, elasticsearch %s, topic prefix %r, index prefix %r", stage,
+                 settings.kafka_bootstrap, settings.es_url, settings.topic_prefix, settings.index_prefix,
+                 extra={"stage": stage})
+
     worker.execute_from_commandline()

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 
 import click
 from elasticsearch import AsyncElasticsearch
+from rich import box
+from rich.measure import Measurement
 from rich.table import Table
 
-from services.fetcher.store import FeedRecord, FeedStore, new_feed
+from services.fetcher.store import FeedHealth, FeedRecord, FeedStore, new_feed
 from wirewatch.commands._common import console, print_json, settings, with_es
 
 
@@ -53,42 +56,86 @@ def import_opml(opml: Path) -> None:
         return added
 
     added = with_es(go)
-    console.print(f"imported {len(entries)} feeds from {opml.name}: {added} new, {len(entries) - added} known")
+    known = len(entries) - added
+    console.print(f"imported {len(entries)} feeds from {opml.name}: {added} new, {known} known")
+
+
+def _duration(seconds: float) -> str:
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if abs(seconds) >= size:
+            return f"{seconds / size:.0f}{unit}"
+    return f"{seconds:.0f}s"
 
 
 def _age(moment: datetime | None) -> str:
     if moment is None:
         return "-"
     seconds = (datetime.now(UTC) - moment).total_seconds()
-    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
-        if abs(seconds) >= size:
-            return f"{seconds / size:.0f}{unit} ago" if seconds > 0 else f"in {-seconds / size:.0f}{unit}"
-    return f"{seconds:.0f}s ago" if seconds >= 0 else f"in {-seconds:.0f}s"
+    return f"{_duration(seconds)} ago" if seconds >= 0 else f"in {_duration(-seconds)}"
+
+
+def _label(record: FeedRecord) -> str:
+    """The name if there is one, else the URL without its scheme (the column is cut at its width)."""
+    return record.feed.name or record.health.title or record.feed.url.split("://", 1)[-1]
+
+
+def _summary(records: list[FeedRecord]) -> str:
+    failing = Counter(r.health.last_error_class or "?" for r in records if r.health.consecutive_failures > 0)
+    pushed = sum(1 for r in records if _push(r.health) != "-")
+    classes = ", ".join(f"{name} {count}" for name, count in failing.most_common())
+    failed = f"{sum(failing.values())} failing ({classes})" if failing else "0 failing"
+    return f"{len(records)} feeds · {failed} · {pushed} with WebSub push"
+
+
+def _push(health: FeedHealth) -> str:
+    """How long the WebSub lease still runs, or ``-``."""
+    left = (health.websub_lease_until - datetime.now(UTC)).total_seconds() if health.websub_lease_until else 0
+    return f"{_duration(left)} left" if left > 0 else "-"
 
 
 def _table(records: list[FeedRecord]) -> Table:
-    table = Table(title=f"{len(records)} feeds")
-    for column in ("id", "name / url", "interval", "last success", "last error", "fails", "items/day", "next poll"):
-        table.add_column(column)
+    """One line per feed; only the feed label shrinks (to ``…``) when the terminal is narrow."""
+    table = Table(title=_summary(records), title_justify="left", pad_edge=False, box=box.SIMPLE_HEAD)
+    table.add_column("id", no_wrap=True, min_width=16, style="dim")
+    table.add_column("feed", no_wrap=True, overflow="ellipsis", min_width=12, max_width=40)
+    pushed = any(_push(r.health) != "-" for r in records)
+    widths = {"every": 5, "success": 8, "error": 16, "fails": 5, "/day": 5, "next": 7, "push": 7}
+    for column in ("every", "success", "error", "fails", "/day", "next", *(["push"] if pushed else [])):
+        table.add_column(column, no_wrap=True, min_width=widths[column],
+                         justify="right" if column in ("fails", "/day") else "left")
     for r in records:
         h = r.health
-        error = f"{h.last_error_class} ({_age(h.last_error_at)})" if h.last_error_class else "-"
+        error = f"{h.last_error_class} {_age(h.last_error_at)}" if h.last_error_class else "-"
         interval = r.feed.interval_s or h.effective_interval_s
-        table.add_row(r.feed.id, r.feed.name or r.feed.url, f"{interval:.0f}s" if interval else "auto",
-                      _age(h.last_success_at), error, f"{h.consecutive_failures:g}",
-                      f"{h.items_per_day:.1f}" if h.items_per_day is not None else "-", _age(h.next_poll_at))
+        failing = h.consecutive_failures > 0
+        rate = f"{h.items_per_day:.1f}" if h.items_per_day is not None else "-"
+        table.add_row(r.feed.id, _label(r), _duration(interval) if interval else "auto",
+                      _age(h.last_success_at), f"[red]{error}[/red]" if failing else error,
+                      f"{h.consecutive_failures:g}", rate, _age(h.next_poll_at),
+                      *([_push(h)] if pushed else []))
     return table
 
 
+def _print_table(table: Table) -> None:
+    """On a terminal, fit its width; piped (to less, grep, a file), print whole lines."""
+    if not console.is_terminal:
+        natural = Measurement.get(console, console.options.update_width(1000), table).maximum
+        console.width = max(console.width, natural)
+    console.print(table)
+
+
 @feeds.command(name="list")
-@click.option("--json", "as_json", is_flag=True, help="machine-readable output")
-def list_feeds(as_json: bool) -> None:
-    """Feeds with their health: last success, last error and its class, failures, rate, next poll."""
+@click.option("--json", "as_json", is_flag=True, help="machine-readable output (every field but secrets)")
+@click.option("--failing", is_flag=True, help="only feeds whose last polls failed")
+def list_feeds(as_json: bool, failing: bool) -> None:
+    """Feeds with their health: last success, last error and its class, failures, rate, next poll, push."""
     records = with_es(lambda es: _store(es).all())
+    if failing:
+        records = [r for r in records if r.health.consecutive_failures > 0]
     if as_json:
-        print_json([r.to_doc() for r in records])
+        print_json([r.to_public() for r in records])
     else:
-        console.print(_table(records))
+        _print_table(_table(records))
 
 
 @feeds.command()

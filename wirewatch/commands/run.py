@@ -16,6 +16,9 @@ from wirewatch.commands._common import console
 
 WORKERS = ("fetcher", "parser", "extractor", "indexer", "alerter")
 STOP_GRACE_S = 30.0
+#: a worker that exits (a crash) is restarted, unless it did so this often within the window
+MAX_RESTARTS = 5
+RESTART_WINDOW_S = 60.0
 #: worker i of WORKERS serves /metrics, /healthz and /readyz on this port + i (as in docker-compose.yml)
 DEFAULT_METRICS_PORT = 9400
 
@@ -44,9 +47,13 @@ def run(only: str | None) -> None:
     """Run the workers in the foreground until Ctrl-C or SIGTERM, then stop them cleanly."""
     names = _parse_only(only)
     base_port = int(os.environ.get("WIREWATCH_METRICS_PORT") or DEFAULT_METRICS_PORT)
-    children = {name: subprocess.Popen([sys.executable, "-m", "wirewatch", "worker", name],
-                                       env=os.environ | {"WIREWATCH_METRICS_PORT": str(base_port + WORKERS.index(name))})
-                for name in names}
+
+    def spawn(name: str) -> subprocess.Popen[bytes]:
+        port = str(base_port + WORKERS.index(name))
+        return subprocess.Popen([sys.executable, "-m", "wirewatch", "worker", name],
+                                env=os.environ | {"WIREWATCH_METRICS_PORT": port})
+
+    children = {name: spawn(name) for name in names}
     console.print(f"running {', '.join(names)} (pids {', '.join(str(p.pid) for p in children.values())}); "
                   f"/metrics on ports {base_port}-{base_port + len(WORKERS) - 1}; Ctrl-C stops them")
     stopping = False
@@ -57,12 +64,21 @@ def run(only: str | None) -> None:
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
-    while not stopping and all(p.poll() is None for p in children.values()):
+    restarts: dict[str, list[float]] = {name: [] for name in names}
+    while not stopping:
+        for name, proc in list(children.items()):
+            if proc.poll() is None:
+                continue
+            recent = [t for t in restarts[name] if time.monotonic() - t < RESTART_WINDOW_S]
+            if len(recent) >= MAX_RESTARTS:
+                _stop_all(children)
+                raise click.ClickException(f"{name} exited {MAX_RESTARTS} times within {RESTART_WINDOW_S:.0f}s "
+                                           f"(last exit code {proc.returncode}); giving up")
+            console.print(f"[yellow]{name} exited with code {proc.returncode}; restarting it[/yellow]")
+            restarts[name] = [*recent, time.monotonic()]
+            children[name] = spawn(name)
         time.sleep(0.2)
     _stop_all(children)
-    failed = [n for n, p in children.items() if p.returncode not in (0, -signal.SIGTERM)]
-    if failed and not stopping:
-        raise click.ClickException(f"worker(s) exited unexpectedly: {', '.join(failed)}")
 
 
 def _stop_all(children: dict[str, subprocess.Popen[bytes]]) -> None:

@@ -12,6 +12,12 @@ Server-side request forgery is the risk: a feed (or a redirect, or a DNS answer)
 Strict by default. ``allow_private_networks`` opens private/loopback ranges (local development) but never
 the metadata endpoints; ``allowed_networks`` exempts specific networks (tests use it to treat one
 loopback address as "public").
+
+:func:`read_hosts_file` reads ``WIREWATCH_FETCHER_HOSTS_FILE``, a setting for tests and hostile-input
+drills only: it pins names to addresses and exempts exactly those addresses, so a worker can treat a
+loopback test server as a "public" first hop while every other private address (a redirect to
+``127.0.0.1``, ``10.0.0.1``, the metadata endpoint) stays refused. It is unset by default, and a file
+naming a metadata address is refused outright.
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ import ipaddress
 import socket
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from aiohttp.abc import AbstractResolver, ResolveResult
 from aiohttp.resolver import ThreadedResolver
@@ -74,6 +81,31 @@ class AddressPolicy:
         if self.allow_private_networks:
             return None
         return _non_public_reason(ip)
+
+
+def read_hosts_file(path: Path) -> dict[str, list[str]]:
+    """``ADDRESS NAME [NAME…]`` lines (``#`` comments) → ``{name: [address, …]}``; ``ValueError`` if bad."""
+    hosts: dict[str, list[str]] = {}
+    for number, line in enumerate(path.read_text().splitlines(), start=1):
+        fields = line.split("#", 1)[0].split()
+        if not fields:
+            continue
+        address, names = fields[0], fields[1:]
+        try:
+            ip = ipaddress.ip_address(address)
+        except ValueError as exc:
+            raise ValueError(f"{path}:{number}: {address!r} is not an IP address") from exc
+        if ip in METADATA_ADDRESSES or not names:
+            raise ValueError(f"{path}:{number}: metadata addresses and lines without names are refused")
+        for name in names:
+            hosts.setdefault(name.lower().rstrip("."), []).append(str(ip))
+    return hosts
+
+
+def exempt_networks(hosts: Mapping[str, Sequence[str]]) -> tuple[IPNetwork, ...]:
+    """Exactly the addresses a hosts file pins (each as a single-address network)."""
+    addresses = sorted({address for listed in hosts.values() for address in listed})
+    return tuple(ipaddress.ip_network(address) for address in addresses)
 
 
 def _embedded_ipv4(ip: IPAddress) -> ipaddress.IPv4Address | None:

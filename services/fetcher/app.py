@@ -1,11 +1,14 @@
 """Fetcher worker: feeds (``<prefix>-feeds``) → article pages on ``pages``; known URLs in ``<prefix>-urls``;
-pages that cannot be fetched go to ``deadletters`` with the reason."""
+pages that cannot be fetched go to ``deadletters`` with the reason. Reads ``fetch.requests``. With
+``WIREWATCH_FETCHER_CALLBACK_URL`` set it also serves the WebSub callback and takes pushed entries."""
 
 from __future__ import annotations
 
 from functools import cache, partial
 
 from schemas import FetchRequest
+from services.fetcher.addresses import AddressPolicy, exempt_networks, read_hosts_file
+from services.fetcher.callbacks import Callbacks, serve
 from services.fetcher.http import SafeFetcher, Timeouts
 from services.fetcher.ingest import PageIngest
 from services.fetcher.politeness import Politeness
@@ -15,6 +18,7 @@ from services.fetcher.robots import RobotsCache
 from services.fetcher.schedule import SchedulePolicy
 from services.fetcher.settings import FetcherSettings
 from services.fetcher.store import FeedStore, KnownUrls
+from services.fetcher.websub import WebSub
 from wirewatch import worker
 from wirewatch.es import make_es
 from wirewatch.kafka import app_topic, make_app, send_all
@@ -22,18 +26,31 @@ from wirewatch.stage import BatchRunner
 
 settings = FetcherSettings()
 app = make_app("fetcher", settings, web_port=settings.metrics_port)
+# faust starts tasks (the poll loop) only after the first partition assignment, which after a crash waits
+# for the dead member's session to expire: 10 s (aiokafka's default) instead of faust's 60 s.
+app.conf.broker_session_timeout = 10.0
 requests_topic = app_topic(app, settings, "fetch.requests")
+
+
+def build_fetcher() -> SafeFetcher:
+    """The HTTP client. A hosts file (tests and drills only) pins names, exempting exactly their addresses."""
+    hosts = read_hosts_file(settings.fetcher_hosts_file) if settings.fetcher_hosts_file else None
+    policy = AddressPolicy(allow_private_networks=settings.allow_private_networks,
+                           allowed_networks=exempt_networks(hosts or {}))
+    return SafeFetcher(user_agent=settings.fetcher_user_agent, policy=policy, hosts=hosts,
+                       timeouts=Timeouts(total_s=settings.fetcher_timeout_s,
+                                         connect_s=min(10.0, settings.fetcher_timeout_s),
+                                         read_s=min(20.0, settings.fetcher_timeout_s)))
 
 
 def build_ingest() -> PageIngest:
     es = make_es(settings)
-    fetcher = SafeFetcher(user_agent=settings.fetcher_user_agent,
-                          allow_private_networks=settings.allow_private_networks,
-                          timeouts=Timeouts(total_s=settings.fetcher_timeout_s))
+    fetcher = build_fetcher()
     politeness = Politeness(RobotsCache(fetcher), per_host_limit=settings.fetcher_per_host,
                             min_delay_s=settings.fetcher_min_delay_s)
-    ingest = PageIngest(fetcher=fetcher, politeness=politeness, known=KnownUrls(es, settings.index_name("urls")),
-                        send=partial(send_all, app), pages_topic=settings.topic_name("pages"),
+    known = KnownUrls(es, settings.index_name("urls"))
+    ingest = PageIngest(fetcher=fetcher, politeness=politeness, known=known, send=partial(send_all, app),
+                        pages_topic=settings.topic_name("pages"),
                         deadletter_topic=settings.topic_name("deadletters"),
                         max_bytes=settings.fetcher_max_page_bytes, attempts=settings.fetcher_page_attempts)
     return ingest
@@ -41,23 +58,39 @@ def build_ingest() -> PageIngest:
 
 @cache
 def shared_ingest() -> PageIngest:
-    """One fetcher, politeness state and known-URL view for polls and requests alike."""
+    """One fetcher, politeness state and known-URL view for polls, pushes and requests alike."""
     return build_ingest()
 
 
 def build_poller() -> FeedPoller:
     ingest = shared_ingest()
+    store = FeedStore(ingest.known.es, settings.index_name("feeds"))
+    websub = None
+    if settings.fetcher_callback_url:
+        websub = WebSub(fetcher=ingest.fetcher, store=store, callback_base=settings.fetcher_callback_url,
+                        lease_s=settings.fetcher_websub_lease_s)
     policy = SchedulePolicy(default_s=settings.poll_interval, min_s=min(60.0, settings.poll_interval))
-    return FeedPoller(store=FeedStore(ingest.known.es, settings.index_name("feeds")), fetcher=ingest.fetcher,
-                      politeness=ingest.politeness,
+    return FeedPoller(store=store, fetcher=ingest.fetcher, politeness=ingest.politeness,
                       ingest=ingest, policy=policy, replicas=settings.fetcher_replicas,
                       replica=settings.fetcher_replica, concurrency=settings.fetcher_feed_concurrency,
-                      refresh_s=settings.fetcher_refresh_s, max_feed_bytes=settings.fetcher_max_feed_bytes)
+                      refresh_s=settings.fetcher_refresh_s, max_feed_bytes=settings.fetcher_max_feed_bytes,
+                      websub=websub, fallback=settings.fetcher_websub_fallback)
 
 
 @app.task
 async def poll_feeds() -> None:
-    await build_poller().run()
+    poller = build_poller()
+    runner = None
+    if poller.websub is not None:
+        callbacks = Callbacks(poller.websub, poller.pushed, max_bytes=settings.fetcher_max_feed_bytes)
+        runner = await serve(callbacks, settings.fetcher_callback_host, settings.fetcher_callback_port)
+    try:
+        await poller.run()
+    finally:  # the worker is stopping: release the callback port and the connection pools
+        if runner is not None:
+            await runner.cleanup()
+        await poller.fetcher.close()
+        await poller.store.es.close()
 
 
 @app.agent(requests_topic, concurrency=1)

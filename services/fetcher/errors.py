@@ -15,7 +15,7 @@ health label the worker records per feed) and ``retriable`` (retry with backoff,
     │   ├── RedirectLoop            redirect_loop
     │   └── TooManyRedirects        too_many_redirects
     ├── DecodeError                 decode              not retriable (corrupt gzip/brotli)
-    ├── RobotsDisallowed            robots              not retriable (robots.txt says no)
+    ├── RobotsDisallowed            robots              not retriable (robots.txt says no), unless unreachable
     ├── SoftBlock                   soft_block          retriable (a challenge page; back off and retry later)
     └── FeedParseError              parse               not retriable; has reason
 """

@@ -193,6 +193,21 @@ class SafeFetcher:
             raise FetchTimeout(f"no complete answer within {self.timeouts.total_s}s", url=url) from exc
         return self._judge(result, raise_for_status)
 
+    async def post_form(self, url: str, form: Mapping[str, str]) -> tuple[int, str]:
+        """POST ``form`` (a WebSub hub request) to ``url``: the status and the start of the answer.
+
+        The same address policy and total deadline as ``fetch``; redirects are not followed.
+        """
+        self._check_destination(url)
+        try:
+            async with asyncio.timeout(self.timeouts.total_s):
+                with _client_errors(url):
+                    async with self._session().post(url, data=dict(form), allow_redirects=False) as response:
+                        head = await response.content.read(1024)
+                        return response.status, head.decode("utf-8", "replace")
+        except TimeoutError as exc:
+            raise FetchTimeout(f"no answer within {self.timeouts.total_s}s", url=url) from exc
+
     def _headers(self, accept: str, etag: str | None, last_modified: str | None) -> dict[str, str]:
         headers = {"Accept": accept, "Accept-Encoding": "gzip, deflate, br"}
         if etag:

@@ -1,6 +1,10 @@
 """New feed items → article pages on Kafka: canonicalise, skip known URLs, fetch politely, produce,
 then remember. Producing before remembering means a crash re-fetches at worst (downstream writes are
-idempotent); it never loses an article."""
+idempotent); it never loses an article.
+
+Polls, pushed WebSub entries and fetch requests all come through here, so a URL being fetched for one of
+them is skipped by the others. A page that failed transiently stays unknown and counts as *pending*: the
+poller then forgets the feed's validators so the next poll reads the feed again and retries it."""
 
 from __future__ import annotations
 
@@ -21,6 +25,14 @@ from wirewatch.stage import Record, dead_letter
 
 log = logging.getLogger(__name__)
 Sender = Callable[[Sequence[Outgoing]], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Ingested:
+    """What one ``ingest`` call did: items not seen before, and how many of them wait for a retry."""
+
+    new: int = 0
+    pending: int = 0
 
 
 @dataclass(frozen=True)
@@ -47,31 +59,30 @@ class PageIngest:
         self.max_bytes = max_bytes
         self.attempts = attempts
         self._failures: dict[str, int] = {}
+        self._inflight: set[str] = set()
         self.pages_fetched = 0
 
-    async def ingest(self, feed: Source, items: Sequence[FeedItem], *, force: bool = False) -> int:
-        """Fetch and produce every item not seen before (every item with ``force``); returns how many."""
-        candidates: dict[str, tuple[str, FeedItem]] = {}
-        for item in items:
-            try:
-                canonical = canonicalize(item.link)
-            except ValueError:
-                continue
-            if canonical.startswith(("http://", "https://")):
-                candidates.setdefault(document_id(canonical), (canonical, item))
+    async def ingest(self, feed: Source, items: Sequence[FeedItem], *, force: bool = False) -> Ingested:
+        """Fetch and produce every item not seen before (every item with ``force``)."""
+        candidates = _candidates(items)
         unknown = set(candidates) if force else await self.known.unknown(list(candidates))
-        if not unknown:
-            return 0
-        todo = [(doc_id, *candidates[doc_id]) for doc_id in candidates if doc_id in unknown]
-        results = await asyncio.gather(*(self._fetch(feed, *entry) for entry in todo))
-        outgoing = [out for out, _ in results if out is not None]
-        await self.send(outgoing)
-        done = [(doc_id, canonical, feed.id) for (doc_id, canonical, _), (out, finished) in zip(todo, results)
-                if finished]
-        await self.known.remember(done)
-        return len(unknown)
+        todo = [(doc_id, *candidates[doc_id]) for doc_id in candidates
+                if doc_id in unknown and doc_id not in self._inflight]
+        if not todo:
+            return Ingested(new=len(unknown))
+        self._inflight.update(doc_id for doc_id, _, _ in todo)
+        try:
+            results = await asyncio.gather(*(self._fetch(feed, *entry) for entry in todo))
+            await self.send([out for out, _ in results if out is not None])
+            done = [(doc_id, canonical, feed.id)
+                    for (doc_id, canonical, _), (_, finished) in zip(todo, results, strict=True) if finished]
+            await self.known.remember(done)
+        finally:
+            self._inflight.difference_update(doc_id for doc_id, _, _ in todo)
+        return Ingested(new=len(unknown), pending=len(todo) - len(done))
 
-    async def _fetch(self, feed: Source, doc_id: str, canonical: str, item: FeedItem) -> tuple[Outgoing | None, bool]:
+    async def _fetch(self, feed: Source, doc_id: str, canonical: str,
+                     item: FeedItem) -> tuple[Outgoing | None, bool]:
         """One page: (message to send, whether the URL is finished with). Transient failures leave the URL
         unknown so the next poll tries again, up to ``attempts`` times; then it is dead-lettered."""
         try:
@@ -83,10 +94,10 @@ class PageIngest:
             return self._failed(feed, doc_id, canonical, item, exc)
         self.pages_fetched += 1
         self._failures.pop(doc_id, None)
-        page = FetchedPage(id=doc_id, url=canonical, final_url=result.final_url, feed_id=feed.id, feed_url=feed.url,
-                           item=item, status=result.status, content_type=result.content_type,
-                           charset=result.charset, body_gz_b64=FetchedPage.pack_body(result.body),
-                           fetched_at=datetime.now(UTC))
+        page = FetchedPage(id=doc_id, url=canonical, final_url=result.final_url, feed_id=feed.id,
+                           feed_url=feed.url, item=item, status=result.status,
+                           content_type=result.content_type, charset=result.charset,
+                           body_gz_b64=FetchedPage.pack_body(result.body), fetched_at=datetime.now(UTC))
         return Outgoing(self.pages_topic, doc_id, page.to_bytes()), True
 
     def _failed(self, feed: Source, doc_id: str, url: str, item: FeedItem,
@@ -94,7 +105,7 @@ class PageIngest:
         count = self._failures.get(doc_id, 0) + 1
         self._failures[doc_id] = count
         if exc.retriable and count < self.attempts:
-            log.info("page %s failed (%s), attempt %d; will retry on the next poll", url, exc.error_class, count)
+            log.info("page %s failed (%s), attempt %d; retried on the next poll", url, exc.error_class, count)
             return None, False
         self._failures.pop(doc_id, None)
         log.warning("page %s dead-lettered: %s %s", url, exc.error_class, exc)
@@ -102,3 +113,16 @@ class PageIngest:
         letter: DeadLetter = dead_letter("fetcher", record, exc, item_id=doc_id)
         letter = letter.model_copy(update={"reason": f"{url} ({host_of(url)}): {letter.reason}"})
         return Outgoing(self.deadletter_topic, "fetcher", letter.to_bytes()), True
+
+
+def _candidates(items: Sequence[FeedItem]) -> dict[str, tuple[str, FeedItem]]:
+    """``{document id: (canonical URL, item)}`` for the items with an http(s) link, first item wins."""
+    candidates: dict[str, tuple[str, FeedItem]] = {}
+    for item in items:
+        try:
+            canonical = canonicalize(item.link)
+        except ValueError:
+            continue
+        if canonical.startswith(("http://", "https://")):
+            candidates.setdefault(document_id(canonical), (canonical, item))
+    return candidates

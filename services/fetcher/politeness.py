@@ -2,8 +2,9 @@
 
 ``async with politeness.slot(url): ...`` is the only way a worker should touch a host. It
 
-1. checks robots.txt (:class:`~services.fetcher.robots.RobotsCache`), raising
-   :class:`~services.fetcher.errors.RobotsDisallowed` if the URL is off limits;
+1. checks robots.txt (:class:`~services.fetcher.robots.RobotsCache`, whose own fetch takes a turn like
+   any request), raising :class:`~services.fetcher.errors.RobotsDisallowed` if the URL is off limits
+   (retriable when robots.txt is only unreachable for now);
 2. waits for one of the host's ``per_host_limit`` slots;
 3. waits until ``min_delay_s`` (or the site's ``Crawl-delay``, up to ``max_crawl_delay_s``) has passed
    since the previous request to that host *started*, and until any back-off has expired.
@@ -58,6 +59,8 @@ class Politeness:
         self.default_backoff_s = default_backoff_s
         self._clock, self._sleep = clock, sleep
         self._hosts: dict[str, HostState] = {}
+        if robots is not None and robots.gate is None:
+            robots.gate = self._turn
 
     @asynccontextmanager
     async def slot(self, url: str, *, check_robots: bool = True) -> AsyncIterator[None]:
@@ -65,9 +68,14 @@ class Politeness:
         delay = self.min_delay_s
         if check_robots and self.robots is not None:
             delay = await self._robots_delay(self.robots, url)
+        async with self._turn(url, delay):
+            yield
+
+    @asynccontextmanager
+    async def _turn(self, url: str, delay: float | None = None) -> AsyncIterator[None]:
         state = self._state(host_of(url))
         async with state.slots:
-            await self._wait_turn(state, delay)
+            await self._wait_turn(state, self.min_delay_s if delay is None else delay)
             yield
 
     def back_off(self, host: str, seconds: float) -> None:
@@ -90,7 +98,9 @@ class Politeness:
     async def _robots_delay(self, robots: RobotsCache, url: str) -> float:
         rules = await robots.rules(url)
         if not rules.allows(url, robots.agent):
-            raise RobotsDisallowed(f"robots.txt disallows ({rules.reason})", url=url)
+            error = RobotsDisallowed(f"robots.txt disallows ({rules.reason})", url=url)
+            error.retriable = rules.disallow_all  # unreachable robots.txt: "no" for now, not for ever
+            raise error
         crawl_delay = rules.crawl_delay_s(robots.agent) or 0.0
         return max(self.min_delay_s, min(crawl_delay, self.max_crawl_delay_s))
 

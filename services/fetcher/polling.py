@@ -1,8 +1,15 @@
 """The poll loop: which feeds this replica owns, when each is due, and what one poll does to its health.
 
-One poll: conditional GET → (unchanged: done) → parse (defused) → new items to ``PageIngest`` → save the
-validators only after a successful parse → next delay from the adaptive schedule. Failures are recorded
-with their class and back off; a feed is never dropped.
+One poll: conditional GET → (unchanged, by validators or, when they lie, by body hash: done) → parse
+(defused) → new items to ``PageIngest`` → save the validators only after a successful parse that left no
+page pending (so the next poll re-reads the feed and retries those pages) → next delay from the adaptive
+schedule. Failures are recorded with their class and back off; a feed is never dropped.
+
+The poll loop is the only writer of a feed's health: the feed list is re-read every ``refresh_s`` for
+added, removed and changed feeds, but the health of a feed already known is kept from memory, so a
+stale read never brings back old validators. With WebSub, a feed advertising a hub is subscribed after
+a successful poll, pushed content goes through the same ingest path (:meth:`FeedPoller.pushed`), and
+while a lease is active the feed is polled ``fallback`` times less often to notice missed pushes.
 """
 
 from __future__ import annotations
@@ -12,7 +19,11 @@ import hashlib
 import logging
 import time
 import zlib
+from collections.abc import Coroutine
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from functools import partial
+from typing import Any
 
 from schemas import Feed
 from services.fetcher.errors import FeedParseError, FetchError, HTTPStatusError, SoftBlock
@@ -32,6 +43,7 @@ from services.fetcher.schedule import (
 )
 from services.fetcher.store import FeedHealth, FeedRecord, FeedStore
 from services.fetcher.urls import host_of
+from services.fetcher.websub import WebSub
 
 log = logging.getLogger(__name__)
 MAX_CHILD_SITEMAPS = 50
@@ -53,7 +65,7 @@ def items_per_day(parsed: ParsedFeed) -> float | None:
 class FeedPoller:
     def __init__(self, *, store: FeedStore, fetcher: SafeFetcher, politeness: Politeness, ingest: PageIngest,
                  policy: SchedulePolicy, replicas: int, replica: int, concurrency: int, refresh_s: float,
-                 max_feed_bytes: int) -> None:
+                 max_feed_bytes: int, websub: WebSub | None = None, fallback: float = 4.0) -> None:
         self.store = store
         self.fetcher = fetcher
         self.politeness = politeness
@@ -63,15 +75,19 @@ class FeedPoller:
         self.replica = replica
         self.refresh_s = refresh_s
         self.max_feed_bytes = max_feed_bytes
+        self.websub = websub
+        self.fallback = fallback
         self.slots = asyncio.Semaphore(concurrency)
         self.feeds: dict[str, FeedRecord] = {}
         self.schedules: dict[str, FeedSchedule] = {}
         self.due: dict[str, float] = {}
         self.inflight: dict[str, asyncio.Task[None]] = {}
+        self.reread: set[str] = set()  # feeds to read ignoring their validators once (a pushed page pends)
         self.polls = 0
+        self._background: set[asyncio.Task[Any]] = set()
 
     async def run(self) -> None:
-        """Forever: refresh the owned feed list, start every due poll, sleep a little."""
+        """Forever: refresh the owned feed list, start every due poll, renew leases, sleep a little."""
         refreshed = 0.0
         while True:
             if time.monotonic() - refreshed >= self.refresh_s:
@@ -82,26 +98,50 @@ class FeedPoller:
                 if feed_id not in self.inflight and self.due.get(feed_id, 0.0) <= now:
                     task = asyncio.create_task(self._poll_guarded(record))
                     self.inflight[feed_id] = task
-                    task.add_done_callback(lambda _t, fid=feed_id: self.inflight.pop(fid, None))
+                    task.add_done_callback(partial(self._finished, feed_id))
+            if self.websub is not None:
+                for intent in self.websub.due():
+                    self._spawn(self.websub.request(intent))
             await asyncio.sleep(0.2)
+
+    def _finished(self, feed_id: str, _task: asyncio.Task[None]) -> None:
+        self.inflight.pop(feed_id, None)
 
     async def _refresh(self) -> None:
         try:
             records = await self.store.all()
-        except Exception as exc:  # Elasticsearch away: keep polling the feeds we know
+        except Exception as exc:  # noqa: BLE001 — Elasticsearch away: keep polling the feeds we know
             log.warning("could not refresh the feed list (%s); keeping %d known feeds", exc, len(self.feeds))
             return
         owned = {r.feed.id: r for r in records
                  if r.feed.enabled and owner_of(r.feed, self.replicas) == self.replica}
         for feed_id, record in owned.items():
-            if feed_id not in self.feeds:
-                self.due[feed_id] = self._first_due(record.health)
-                self.schedules[feed_id] = FeedSchedule(explicit_interval_s=record.feed.interval_s,
-                                                       failures=record.health.consecutive_failures)
-            if feed_id not in self.inflight:
-                self.feeds[feed_id] = record
+            known = self.feeds.get(feed_id)
+            if known is None:
+                self._adopt(record)
+            elif feed_id not in self.inflight:  # the definition may have changed; the health is ours
+                self.feeds[feed_id] = FeedRecord(feed=record.feed, health=known.health)
+                self.schedules[feed_id] = replace(self.schedules[feed_id],
+                                                  explicit_interval_s=record.feed.interval_s)
         for gone in set(self.feeds) - set(owned):
-            self.feeds.pop(gone, None)
+            self._forget(gone)
+
+    def _adopt(self, record: FeedRecord) -> None:
+        feed_id = record.feed.id
+        self.feeds[feed_id] = record
+        self.due[feed_id] = self._first_due(record.health)
+        failures = record.health.consecutive_failures  # after a restart, back off as much as before
+        self.schedules[feed_id] = FeedSchedule(explicit_interval_s=record.feed.interval_s, failures=failures,
+                                               consecutive_failures=int(failures))
+        if self.websub is not None:
+            self.websub.restore(feed_id, record.health)
+
+    def _forget(self, feed_id: str) -> None:
+        log.info("feed %s is no longer ours (removed, disabled or reassigned): polling stops", feed_id)
+        for table in (self.feeds, self.due, self.schedules):
+            table.pop(feed_id, None)
+        if self.websub is not None and (intent := self.websub.drop(feed_id)) is not None:
+            self._spawn(self.websub.request(intent))
 
     @staticmethod
     def _first_due(health: FeedHealth) -> float:
@@ -126,47 +166,57 @@ class FeedPoller:
         health.last_polled_at = now
         hints = PollHints()
         try:
-            result, parsed, new_items = await self._poll_once(feed, health)
+            feed, result, parsed, new_items = await self._poll_once(feed, health)
             hints = hints_from(parsed, result)
             total = len(parsed.items) if parsed else 0
-            state = after_success(state, new_items=new_items, total_items=total, policy=self.policy, hints=hints)
+            state = after_success(state, new_items=new_items, total_items=total, policy=self.policy,
+                                  hints=hints)
             health.last_success_at, health.last_status = now, result.status
             health.items_total += new_items
+            self._subscribe(feed, health)
         except (FetchError, FeedParseError) as exc:
             state = after_failure(state, classify_error(exc))
             self._record_failure(feed, health, exc, now)
             hints = PollHints(retry_after_s=getattr(exc, "retry_after_s", None))
         self.polls += 1
         delay = next_delay(state, self.policy, hints)
-        self.schedules[feed.id] = state
-        self.due[feed.id] = time.monotonic() + delay
-        health.consecutive_failures = state.failures
+        if self.websub is not None and self.websub.is_active(feed.id):
+            delay *= self.fallback  # pushes arrive on their own; polling only notices missed ones
+        health.consecutive_failures = state.consecutive_failures
         health.effective_interval_s = state.interval_s or feed.interval_s
         health.next_poll_at = now + timedelta(seconds=delay)
+        if feed.id not in self.feeds:
+            return  # removed while it was being polled: nothing to schedule or save
+        self.schedules[feed.id] = state
+        self.due[feed.id] = time.monotonic() + delay
         self.feeds[feed.id] = FeedRecord(feed=feed, health=health)
         await self.store.save_health(feed.id, health)
 
-    async def _poll_once(self, feed: Feed, health: FeedHealth) -> tuple[FetchResult, ParsedFeed | None, int]:
+    async def _poll_once(self, feed: Feed, health: FeedHealth
+                         ) -> tuple[Feed, FetchResult, ParsedFeed | None, int]:
+        fresh = feed.id in self.reread
+        self.reread.discard(feed.id)
         async with self.politeness.slot(feed.url, check_robots=False):
-            result = await self.fetcher.fetch(feed.url, etag=health.etag, last_modified=health.last_modified,
+            result = await self.fetcher.fetch(feed.url, etag=None if fresh else health.etag,
+                                              last_modified=None if fresh else health.last_modified,
                                               max_bytes=self.max_feed_bytes)
         if result.permanent_redirect:
             log.info("feed %s moved permanently to %s", feed.id, result.permanent_redirect)
             await self.store.move(feed.id, result.permanent_redirect)
             feed = feed.model_copy(update={"url": result.permanent_redirect})
         body_hash = hashlib.sha256(result.body).hexdigest() if not result.not_modified else health.body_hash
-        if result.not_modified or body_hash == health.body_hash:
-            return result, None, 0  # validators (or, when they lie, the body hash) say nothing changed
+        if result.not_modified or (body_hash == health.body_hash and not fresh):
+            return feed, result, None, 0  # validators (or, when they lie, the body hash) say nothing changed
         parsed = await asyncio.to_thread(parse_feed, result.body, url=result.final_url,
                                          content_type=result.content_type)
-        new_items = await self.ingest.ingest(Source.of(feed), parsed.items)
-        new_items += await self._children(feed, parsed)
-        # validators are saved only now: a feed that failed to parse is fetched in full next time
-        health.etag, health.last_modified, health.body_hash = result.etag, result.last_modified, body_hash
+        outcome = await self.ingest.ingest(Source.of(feed), parsed.items)
+        new_items = outcome.new + await self._children(feed, parsed)
+        if not outcome.pending:  # else keep the old validators: the next poll reads the feed again
+            health.etag, health.last_modified, health.body_hash = result.etag, result.last_modified, body_hash
         health.title = parsed.title or health.title
-        health.hub_url = parsed.hub_url
+        health.hub_url, health.self_url = parsed.hub_url, parsed.self_url
         health.items_per_day = items_per_day(parsed) or health.items_per_day
-        return result, parsed, new_items
+        return feed, result, parsed, new_items
 
     async def _children(self, feed: Feed, parsed: ParsedFeed) -> int:
         """A sitemap index: poll its child sitemaps in the same round (bounded)."""
@@ -176,8 +226,39 @@ class FeedPoller:
                 result = await self.fetcher.fetch(child, max_bytes=self.max_feed_bytes)
             child_feed = await asyncio.to_thread(parse_feed, result.body, url=result.final_url,
                                                  content_type=result.content_type)
-            new_items += await self.ingest.ingest(Source.of(feed), child_feed.items)
+            new_items += (await self.ingest.ingest(Source.of(feed), child_feed.items)).new
         return new_items
+
+    def _subscribe(self, feed: Feed, health: FeedHealth) -> None:
+        """A feed advertising a hub: subscribe (or renew, or move to a new hub/topic) when needed."""
+        if self.websub is None or not health.hub_url:
+            return
+        intent = self.websub.plan(feed.id, health.hub_url, health.self_url or feed.url)
+        if intent is not None:
+            self._spawn(self.websub.request(intent))
+
+    async def pushed(self, feed_id: str, body: bytes, content_type: str | None) -> None:
+        """Content a hub pushed (signature already checked): the same parse and ingest as a poll."""
+        record = self.feeds.get(feed_id)
+        if record is None:
+            log.warning("push for feed %s, which this replica does not poll: ignored", feed_id)
+            return
+        try:
+            parsed = await asyncio.to_thread(parse_feed, body, url=record.feed.url, content_type=content_type)
+            outcome = await self.ingest.ingest(Source.of(record.feed), parsed.items)
+        except Exception:  # the fallback poll will pick the items up
+            log.exception("push for feed %s could not be ingested", feed_id)
+            self.reread.add(feed_id)
+            return
+        if outcome.pending:
+            self.reread.add(feed_id)
+        log.info("push for feed %s: %d items, %d new, %d pending", feed_id, len(parsed.items), outcome.new,
+                 outcome.pending)
+
+    def _spawn(self, work: Coroutine[Any, Any, Any]) -> None:
+        task = asyncio.create_task(work)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
 
     def _record_failure(self, feed: Feed, health: FeedHealth, exc: Exception, now: datetime) -> None:
         health.last_error_at = now
@@ -188,4 +269,5 @@ class FeedPoller:
             self.politeness.observe(feed.url, exc.status, exc.retry_after_s)
         elif isinstance(exc, SoftBlock):
             self.politeness.back_off(host_of(feed.url), self.policy.default_s)
-        log.warning("feed %s (%s) failed: %s %s", feed.id, feed.url, health.last_error_class, health.last_error)
+        log.warning("feed %s (%s) failed: %s %s", feed.id, feed.url, health.last_error_class,
+                    health.last_error)

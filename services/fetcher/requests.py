@@ -18,5 +18,6 @@ class RequestHandler:
 
     async def __call__(self, requests: Sequence[FetchRequest]) -> list[Result]:
         for request in requests:
-            await self.ingest.ingest(Source(request.feed_id, request.feed_url), [request.item], force=request.force)
+            source = Source(request.feed_id, request.feed_url)
+            await self.ingest.ingest(source, [request.item], force=request.force)
         return [[] for _ in requests]

@@ -7,8 +7,10 @@ What an answer means (RFC 9309, as the big crawlers read it):
 * 429, 5xx, timeouts, connection errors and challenge pages: the site is not reachable, so nothing is
   allowed for now; this is cached only for ``error_ttl_s`` and then asked again.
 
-Concurrent callers for one origin share a single fetch. ``urllib.robotparser`` does not implement the
-``*``/``$`` path wildcards; such rules are read literally (so they allow rather than deny).
+Concurrent callers for one origin share a single fetch. ``gate`` (set by
+:class:`~services.fetcher.politeness.Politeness`) makes that fetch take a turn like any other request to
+the host, so robots.txt never breaks the per-host limit or delay. ``urllib.robotparser`` does not
+implement the ``*``/``$`` path wildcards; such rules are read literally (so they allow rather than deny).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager, nullcontext
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 from urllib.robotparser import RobotFileParser
@@ -24,6 +27,7 @@ from services.fetcher.errors import FetchError, HTTPStatusError, RedirectError, 
 from services.fetcher.http import SafeFetcher
 
 ROBOTS_MAX_BYTES = 512 * 1024
+Gate = Callable[[str], AbstractAsyncContextManager[None]]
 
 
 @dataclass(slots=True)
@@ -64,6 +68,7 @@ class RobotsCache:
         self.agent = agent or fetcher.user_agent.split("/", 1)[0].split()[0]
         self.ttl_s, self.error_ttl_s = ttl_s, error_ttl_s
         self._clock = clock
+        self.gate: Gate | None = None
         self._rules: dict[str, RobotsRules] = {}
         self._pending: dict[str, asyncio.Task[RobotsRules]] = {}
 
@@ -90,20 +95,21 @@ class RobotsCache:
         return rules
 
     async def _fetch_rules(self, origin: str) -> RobotsRules:
-        now = self._clock()
+        url = f"{origin}/robots.txt"
         try:
-            result = await self.fetcher.fetch(
-                f"{origin}/robots.txt", accept="text/plain, */*;q=0.1", max_bytes=ROBOTS_MAX_BYTES
-            )
+            async with self.gate(url) if self.gate is not None else nullcontext():
+                result = await self.fetcher.fetch(url, accept="text/plain, */*;q=0.1",
+                                                  max_bytes=ROBOTS_MAX_BYTES)
         except HTTPStatusError as exc:
+            now = self._clock()
             if exc.status is not None and 400 <= exc.status < 500 and exc.status != 429:
                 return RobotsRules(expires_at=now + self.ttl_s, reason=f"HTTP {exc.status}: allow all")
             return self._unreachable(now, f"HTTP {exc.status}")
         except (RedirectError, TooLarge) as exc:
-            return RobotsRules(expires_at=now + self.ttl_s, reason=f"{exc.error_class}: allow all")
+            return RobotsRules(expires_at=self._clock() + self.ttl_s, reason=f"{exc.error_class}: allow all")
         except FetchError as exc:
-            return self._unreachable(now, exc.error_class)
-        return self._parsed(now, result.text())
+            return self._unreachable(self._clock(), exc.error_class)
+        return self._parsed(self._clock(), result.text())
 
     def _unreachable(self, now: float, why: str) -> RobotsRules:
         return RobotsRules(

@@ -1,5 +1,9 @@
 """Feeds and their health, stored in the ``<prefix>-feeds`` index (one document per feed) so the CLI,
-every fetcher replica and Kibana see the same state; known article URLs in ``<prefix>-urls``."""
+every fetcher replica and Kibana see the same state; known article URLs in ``<prefix>-urls``.
+
+Two writers share a feed document and never overwrite each other's fields: the poll loop saves the
+health (:meth:`FeedStore.save_health`), the WebSub callback the ``websub_*`` subscription fields
+(:meth:`FeedStore.save_websub`)."""
 
 from __future__ import annotations
 
@@ -34,7 +38,16 @@ class FeedHealth(BaseModel):
     last_modified: str | None = None
     body_hash: str | None = None
     hub_url: str | None = None
+    self_url: str | None = None
+    websub_hub: str | None = None
+    websub_topic: str | None = None
+    websub_secret: str | None = Field(default=None, repr=False)
     websub_lease_until: datetime | None = None
+
+
+WEBSUB_FIELDS = frozenset({"websub_hub", "websub_topic", "websub_secret", "websub_lease_until"})
+SECRET_FIELDS = frozenset({"websub_secret"})
+PAGE_SIZE = 1000
 
 
 class FeedRecord(BaseModel):
@@ -45,6 +58,10 @@ class FeedRecord(BaseModel):
 
     def to_doc(self) -> dict[str, Any]:
         return self.feed.model_dump(mode="json") | self.health.model_dump(mode="json")
+
+    def to_public(self) -> dict[str, Any]:
+        """The document without secrets (what ``wirewatch feeds list --json`` prints)."""
+        return {k: v for k, v in self.to_doc().items() if k not in SECRET_FIELDS}
 
     @classmethod
     def from_doc(cls, doc: dict[str, Any]) -> FeedRecord:
@@ -78,19 +95,36 @@ class FeedStore:
             return False
 
     async def all(self) -> list[FeedRecord]:
+        """Every feed, oldest first, read in pages (``search_after``) so no count is too large."""
         records: list[FeedRecord] = []
-        response = await self.es.search(index=self.index, size=10000, query={"match_all": {}},
-                                        sort=[{"added_at": "asc"}])
-        for hit in response.body["hits"]["hits"]:
-            records.append(FeedRecord.from_doc(hit["_source"]))
-        return records
+        after: list[Any] | None = None
+        while True:
+            page = await self.es.search(index=self.index, size=PAGE_SIZE, query={"match_all": {}},
+                                        sort=[{"added_at": "asc"}, {"id": "asc"}], search_after=after)
+            hits = page.body["hits"]["hits"]
+            records += [FeedRecord.from_doc(hit["_source"]) for hit in hits]
+            if len(hits) < PAGE_SIZE:
+                return records
+            after = hits[-1]["sort"]
 
-    async def save_health(self, feed_id: str, health: FeedHealth) -> None:
-        await self.es.update(index=self.index, id=feed_id, doc=health.model_dump(mode="json"))
+    async def save_health(self, feed_id: str, health: FeedHealth) -> bool:
+        """Save what a poll learnt (not the subscription fields); False if the feed was removed meanwhile."""
+        doc = health.model_dump(mode="json", exclude=set(WEBSUB_FIELDS))
+        response = await self.es.options(ignore_status=404).update(index=self.index, id=feed_id, doc=doc)
+        return bool(response.meta.status < 300)
+
+    async def save_websub(self, feed_id: str, *, hub: str | None, topic: str | None, secret: str | None,
+                          lease_until: datetime | None) -> bool:
+        """Save a WebSub subscription (all ``None``: none); False if the feed was removed meanwhile."""
+        doc = {"websub_hub": hub, "websub_topic": topic, "websub_secret": secret,
+               "websub_lease_until": lease_until.isoformat() if lease_until else None}
+        response = await self.es.options(ignore_status=404).update(index=self.index, id=feed_id, doc=doc)
+        return bool(response.meta.status < 300)
 
     async def move(self, feed_id: str, new_url: str) -> None:
         """A permanent redirect: the feed keeps its id (and history) but polls the new URL."""
-        await self.es.update(index=self.index, id=feed_id, doc={"url": new_url})
+        await self.es.options(ignore_status=404).update(index=self.index, id=feed_id, doc={"url": new_url},
+                                                        refresh="wait_for")
 
 
 class KnownUrls:
@@ -115,4 +149,13 @@ class KnownUrls:
         for doc_id, url, feed_id in entries:
             ops += [{"index": {"_index": self.index, "_id": doc_id}},
                     {"url": url, "feed_id": feed_id, "first_seen_at": now}]
-        await self.es.bulk(operations=ops)
+        response = await self.es.bulk(operations=ops)
+        if response.body.get("errors"):  # an unremembered URL would be fetched again after a restart
+            failed = [item["index"]["error"] for item in response.body["items"] if "error" in item["index"]]
+            raise KnownUrlsError(f"{len(failed)} of {len(entries)} URLs not remembered: {failed[0]}")
+
+
+class KnownUrlsError(Exception):
+    """Elasticsearch refused to remember some URLs (retriable: the bulk request can be repeated)."""
+
+    retriable = True

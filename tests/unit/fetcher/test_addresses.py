@@ -5,6 +5,7 @@ from __future__ import annotations
 import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from aiohttp import web
@@ -184,3 +185,25 @@ async def test_fetch_through_a_rebinding_name_is_blocked(trap: Trap) -> None:
         with pytest.raises(BlockedAddress, match=r"rebind\.test resolves to 127\.0\.0\.1"):
             await client.fetch(f"http://rebind.test:{port}/x")
     assert scripted.calls == 1 and trap.hits == 0
+
+
+def test_hosts_file_pins_names_and_exempts_exactly_those_addresses(tmp_path: Path) -> None:
+    from services.fetcher.addresses import exempt_networks, read_hosts_file
+
+    path = tmp_path / "hosts"
+    path.write_text("# drill\n127.0.0.20 a.drill B.drill.  # comment\n\n::1 c.drill\n")
+    hosts = read_hosts_file(path)
+    assert hosts == {"a.drill": ["127.0.0.20"], "b.drill": ["127.0.0.20"], "c.drill": ["::1"]}
+    policy = AddressPolicy(allowed_networks=exempt_networks(hosts))
+    assert policy.check("127.0.0.20") is None and policy.check("::1") is None
+    assert policy.check("127.0.0.1") == "loopback" and policy.check("10.0.0.1") == "private"
+
+
+@pytest.mark.parametrize("line", ["169.254.169.254 metadata.drill", "127.0.0.20", "not-an-ip x.drill"])
+def test_hosts_file_refuses_metadata_nameless_and_bad_lines(tmp_path: Path, line: str) -> None:
+    from services.fetcher.addresses import read_hosts_file
+
+    path = tmp_path / "hosts"
+    path.write_text(line + "\n")
+    with pytest.raises(ValueError, match="hosts:1"):
+        read_hosts_file(path)

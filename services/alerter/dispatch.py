@@ -19,6 +19,7 @@ from services.alerter.bodies import alert_envelope, digest_envelope, make_digest
 from services.alerter.delivery import Envelope, WebhookSender
 from services.alerter.ledger import Ledger, outcome
 from services.alerter.throttle import Throttler
+from wirewatch import metrics
 
 log = logging.getLogger(__name__)
 
@@ -110,9 +111,11 @@ class Dispatcher:
         errors = [f"{url}: {r.error} after {r.attempts} attempts"
                   for url, r in zip(rule.webhooks, results, strict=True) if not r.ok]
         if not errors:
+            metrics.ALERT_DELIVERIES.labels("delivered").inc(len(alerts))
             self.delivered += len(alerts)
             self._record(ids, outcome("delivered", attempts, digest_id=digest_id))
             return
+        metrics.ALERT_DELIVERIES.labels("failed").inc(len(alerts))
         self.failed += len(alerts)
         reason = "; ".join(errors)
         await self.dead_letter(delivery_dead_letter(envelope, reason, item_id))

@@ -20,6 +20,7 @@ from services.fetcher.http import PAGE_ACCEPT, SafeFetcher
 from services.fetcher.politeness import Politeness
 from services.fetcher.store import KnownUrls
 from services.fetcher.urls import canonicalize, document_id, host_of
+from wirewatch import metrics
 from wirewatch.kafka import Outgoing
 from wirewatch.stage import Record, dead_letter
 
@@ -89,9 +90,11 @@ class PageIngest:
             async with self.politeness.slot(canonical):
                 result = await self.fetcher.fetch(canonical, max_bytes=self.max_bytes, accept=PAGE_ACCEPT)
         except FetchError as exc:
+            metrics.FETCH_STATUS.labels("page", str(exc.status or exc.error_class)).inc()
             if isinstance(exc, HTTPStatusError):
                 self.politeness.observe(canonical, exc.status, exc.retry_after_s)
             return self._failed(feed, doc_id, canonical, item, exc)
+        metrics.FETCH_STATUS.labels("page", str(result.status)).inc()
         self.pages_fetched += 1
         self._failures.pop(doc_id, None)
         page = FetchedPage(id=doc_id, url=canonical, final_url=result.final_url, feed_id=feed.id,

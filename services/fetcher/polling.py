@@ -44,6 +44,7 @@ from services.fetcher.schedule import (
 from services.fetcher.store import FeedHealth, FeedRecord, FeedStore
 from services.fetcher.urls import host_of
 from services.fetcher.websub import WebSub
+from wirewatch import metrics
 
 log = logging.getLogger(__name__)
 MAX_CHILD_SITEMAPS = 50
@@ -175,6 +176,7 @@ class FeedPoller:
             health.items_total += new_items
             self._subscribe(feed, health)
         except (FetchError, FeedParseError) as exc:
+            metrics.FETCH_STATUS.labels("feed", str(getattr(exc, "status", None) or classify_error(exc))).inc()
             state = after_failure(state, classify_error(exc))
             self._record_failure(feed, health, exc, now)
             hints = PollHints(retry_after_s=getattr(exc, "retry_after_s", None))
@@ -200,6 +202,7 @@ class FeedPoller:
             result = await self.fetcher.fetch(feed.url, etag=None if fresh else health.etag,
                                               last_modified=None if fresh else health.last_modified,
                                               max_bytes=self.max_feed_bytes)
+        metrics.FETCH_STATUS.labels("feed", str(result.status)).inc()
         if result.permanent_redirect:
             log.info("feed %s moved permanently to %s", feed.id, result.permanent_redirect)
             await self.store.move(feed.id, result.permanent_redirect)

@@ -23,6 +23,7 @@ from elasticsearch import ApiError, AsyncElasticsearch, ConnectionError, Connect
 
 from schemas import EnrichedArticle
 from services.indexer.documents import external_version, to_document
+from wirewatch import metrics
 from wirewatch.errors import ServiceUnavailable, StageFailure
 
 #: Elasticsearch quotes the refused value in its reason (a 40 KB keyword comes back whole): keep it short
@@ -88,6 +89,7 @@ async def write(es: AsyncElasticsearch, index: str, articles: Sequence[EnrichedA
             # pre-serialised NDJSON: the client sends bytes as they are
             # require_alias: never auto-create an unmapped index if the alias went missing
             response = await es.bulk(body=_body(chunk), refresh=REFRESH, require_alias=True)  # type: ignore[arg-type]
+            metrics.BULK_DOCS.observe(len(chunk))
         except ConnectionTimeout as exc:
             raise ServiceUnavailable(f"Elasticsearch did not answer in time: {exc}") from exc
         except ConnectionError as exc:

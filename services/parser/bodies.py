@@ -13,6 +13,8 @@ cleaned: the repeated headline, captions, credits and furniture lines are droppe
 
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass
 from typing import Any
 
@@ -49,6 +51,19 @@ class Body:
         return "\n\n".join(self.paragraphs)
 
 
+#: how far from the top a dateline may stand, and what it looks like
+HEAD_LINES = 4
+DATELINE_MAX_CHARS = 80
+_MONTH = (r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?")
+DATELINE = re.compile(
+    r"(?i)(?:(?:published|updated|posted|last updated)\s*:?\s*)?"
+    r"(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*,?\s+)?"
+    rf"(?:\d{{1,2}}\s+{_MONTH}|{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?|\d{{4}}-\d{{2}}-\d{{2}}|\d{{1,2}}/\d{{1,2}})"
+    r",?\s*(?:\d{4})?"
+    r"(?:\s*[,|·-]?\s*(?:at\s+)?\d{1,2}[:.]\d{2}(?:\s*[ap]\.?m\.?)?(?:\s*(?:[A-Z]{2,5}|GMT|UTC)?\s*[+-]?\d{0,2}(?::?\d{2})?)?)?"
+)
+
+
 def extract_body(tree: HtmlElement, structured: Structured, title: str | None) -> Body:
     """The cleaned article body of a parsed page."""
     root = tree.find("body")
@@ -64,7 +79,8 @@ def extract_body(tree: HtmlElement, structured: Structured, title: str | None) -
 
 
 def clean_paragraphs(paragraphs: list[str], title: str | None) -> list[str]:
-    """Drop the repeated headline at the top, furniture lines and immediate repeats."""
+    """Drop the repeated headline at the top, a dateline above the text, furniture lines and immediate
+    repeats."""
     title_key = " ".join(words(title or ""))
     kept: list[str] = []
     for index, paragraph in enumerate(paragraphs):
@@ -73,10 +89,23 @@ def clean_paragraphs(paragraphs: list[str], title: str | None) -> list[str]:
             continue
         if index < 3 and not kept and key == title_key:
             continue
+        if index < HEAD_LINES and not any(_is_prose(p) for p in kept) and _is_head_furniture(paragraph):
+            continue
         if kept and len(key) > REPEAT_MIN_CHARS and key == " ".join(words(kept[-1])):
             continue  # a pull quote or a layout echo; short cells (table numbers) may repeat
         kept.append(paragraph)
     return kept
+
+
+def _is_prose(paragraph: str) -> bool:
+    return len(paragraph.split()) >= 8 and paragraph.rstrip()[-1:] in '.!?"”’)'
+
+
+def _is_head_furniture(paragraph: str) -> bool:
+    """Above the first sentence of text: a bare dateline ("18 November 2026, 07:15 GMT+3",
+    "Updated: Nov. 18, 2026 9:40 am"). Short kickers are kept: on real pages too many of them are text."""
+    line = paragraph.strip()
+    return len(line) <= DATELINE_MAX_CHARS and DATELINE.fullmatch(line) is not None
 
 
 def _jsonld_wins(candidate: list[str], ours: list[str], root: HtmlElement) -> bool:

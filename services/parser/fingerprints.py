@@ -22,14 +22,25 @@ def normalise_text(text: str) -> str:
     return _SPACES.sub(" ", _PUNCTUATION.sub(" ", text.casefold()).replace("_", " ")).strip()
 
 
+#: a paragraph shorter than this is furniture as far as near-duplicate detection is concerned
+PROSE_MIN_WORDS = 8
+
+
 def content_hash(text: str) -> str:
     """SHA-256 (hex) of the normalised text."""
     return hashlib.sha256(normalise_text(text).encode("utf-8")).hexdigest()
 
 
+def prose(text: str) -> str:
+    """The paragraphs that are sentences (8+ words): what a syndicated copy shares with its original,
+    without the kicker, dateline or credit lines that differ from outlet to outlet."""
+    kept = [p for p in text.split("\n\n") if len(p.split()) >= PROSE_MIN_WORDS]
+    return "\n\n".join(kept) if kept else text
+
+
 def simhash(text: str) -> str:
-    """64-bit SimHash of the text's word shingles, as 16 hex digits."""
-    tokens = normalise_text(text).split()
+    """64-bit SimHash of the word shingles of the text's prose (see :func:`prose`), as 16 hex digits."""
+    tokens = normalise_text(prose(text)).split()
     size = min(SHINGLE_WORDS, len(tokens)) or 1
     shingles = {" ".join(tokens[i : i + size]) for i in range(max(len(tokens) - size + 1, 0))}
     if not shingles:

@@ -8,6 +8,7 @@ from pathlib import Path
 from services.parser.duplicates import NearDuplicateIndex
 from services.parser.pipeline import parse_page
 
+
 def test_wire_copy_with_its_own_standfirst_and_dateline_is_linked() -> None:
     """The demo's Gulf Monitor copy of a Northwire story: different kicker, standfirst, dateline and one
     extra closing sentence; the two must land within the index's distance, unrelated stories outside it."""

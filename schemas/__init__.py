@@ -12,7 +12,7 @@ from schemas.feeds import Feed, feed_id_for
 from schemas.indexing import IndexedBatch, IndexedDoc
 from schemas.pages import FeedItem, FetchedPage, FetchRequest, Lane
 from schemas.probe import Probe
-from schemas.topics import TOPICS, TopicSpec, topic
+from schemas.topics import TOPICS, TopicSpec, backfill_of, topic
 
 __all__ = [
     "MAIN_TYPES",
@@ -39,6 +39,7 @@ __all__ = [
     "Stage",
     "TopicSpec",
     "alert_id_for",
+    "backfill_of",
     "feed_id_for",
     "topic",
 ]

@@ -6,6 +6,10 @@ several installations can share one broker.
     feeds, fetch.requests ──► pages ──► articles.parsed ──► articles.enriched ──► (Elasticsearch)
                                                                        └─► articles.indexed ──► alerts
     any stage ──► deadletters
+
+Reprocessing (``wirewatch replay``) travels a separate lane: ``pages.backfill`` →
+``articles.parsed.backfill`` → ``articles.enriched.backfill`` → (Elasticsearch), served by each worker
+only when its live lane is idle.
 """
 
 from __future__ import annotations
@@ -60,11 +64,29 @@ TOPICS: dict[str, TopicSpec] = {
                   max_message_bytes=8 * 1024 * 1024),
         TopicSpec("articles.indexed", IndexedBatch, key="index", partitions=3, retention_ms=3 * DAY_MS),
         TopicSpec("alerts", Alert, key="alert_id", partitions=3, retention_ms=30 * DAY_MS),
+        # the backfill lane: the same payloads, reprocessed (wirewatch replay) without delaying live traffic
+        TopicSpec("pages.backfill", FetchedPage, key="id", partitions=6, retention_ms=3 * DAY_MS,
+                  max_message_bytes=16 * 1024 * 1024),
+        TopicSpec("articles.parsed.backfill", ParsedArticle, key="id", partitions=6, retention_ms=3 * DAY_MS,
+                  max_message_bytes=4 * 1024 * 1024),
+        TopicSpec("articles.enriched.backfill", EnrichedArticle, key="id", partitions=6, retention_ms=3 * DAY_MS,
+                  max_message_bytes=8 * 1024 * 1024),
         TopicSpec("probe", Probe, key="marker", partitions=1, retention_ms=3600 * 1000),
         TopicSpec("deadletters", DeadLetter, key="stage", partitions=1, retention_ms=30 * DAY_MS,
                   max_message_bytes=16 * 1024 * 1024),
     )
 }
+
+
+BACKFILL_SUFFIX = ".backfill"
+
+
+def backfill_of(name: str) -> str:
+    """The backfill-lane twin of a live topic (``pages`` → ``pages.backfill``)."""
+    twin = name + BACKFILL_SUFFIX
+    if twin not in TOPICS:
+        raise KeyError(f"topic {name!r} has no backfill lane")
+    return twin
 
 
 def topic(name: str) -> TopicSpec:

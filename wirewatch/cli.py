@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import click
 
-from wirewatch.commands import dlq, feeds, index, offline, rules, run, search, stack, status
+from wirewatch.commands import dlq, feeds, index, offline, replay, rules, run, search, stack, status
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -17,7 +17,7 @@ def cli() -> None:
 
 
 for command in (stack.stack, run.run, run.worker, feeds.feeds, offline.parse, offline.extract,
-                search.search, rules.rules, status.status, dlq.dlq, index.index):
+                search.search, rules.rules, status.status, dlq.dlq, replay.replay, index.index):
     cli.add_command(command)
 
 

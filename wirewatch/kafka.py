@@ -187,15 +187,21 @@ async def roundtrip(settings: CommonSettings, topic: str, timeout: float = 20.0)
         await consumer.stop()
 
 
-async def read_topic(settings: CommonSettings, name: str, *, timeout_s: float = 5.0) -> list[Any]:
-    """Every record currently in a topic (full name), oldest first per partition; for tools and tests."""
+async def topic_partitions(settings: CommonSettings, name: str) -> list[TopicPartition]:
+    """The partitions of a topic (full name), from the broker's metadata; empty if it does not exist."""
     admin = _admin(settings)
     await admin.start()
     try:
         described = await admin.describe_topics([name])
     finally:
         await admin.close()
-    tps = [TopicPartition(name, p["partition"]) for t in described for p in t.get("partitions", [])]
+    return sorted((TopicPartition(name, p["partition"]) for t in described if not t.get("error_code")
+                   for p in t.get("partitions", [])), key=lambda tp: tp.partition)
+
+
+async def read_topic(settings: CommonSettings, name: str, *, timeout_s: float = 5.0) -> list[Any]:
+    """Every record currently in a topic (full name), oldest first per partition; for tools and tests."""
+    tps = await topic_partitions(settings, name)
     if not tps:
         return []
     consumer = AIOKafkaConsumer(enable_auto_commit=False, max_partition_fetch_bytes=MAX_MESSAGE_BYTES,

@@ -6,12 +6,15 @@ from __future__ import annotations
 import logging
 import os
 import time
+from contextlib import AbstractAsyncContextManager, nullcontext
 from typing import Any
 
 import faust
 from faust.worker import Worker
 
+from schemas import Lane
 from wirewatch import metrics
+from wirewatch.lanes import LaneGate
 from wirewatch.logs import logging_config
 from wirewatch.settings import CommonSettings
 from wirewatch.stage import BatchRunner, Record
@@ -28,7 +31,8 @@ def health_of(stage: str) -> metrics.Health:
     return HEALTH.setdefault(stage, metrics.Health(stage))
 
 
-async def drain(stream: faust.StreamT[Any], runner: BatchRunner[Any], *, max_batch: int, within_s: float) -> None:
+async def drain(stream: faust.StreamT[Any], runner: BatchRunner[Any], *, max_batch: int, within_s: float,
+                gate: LaneGate | None = None, lane: Lane = "live") -> None:
     """Take up to ``max_batch`` records within ``within_s``, process them completely, then ack them.
 
     Acks happen only after the runner returned, i.e. after every output and dead letter was acknowledged
@@ -42,7 +46,8 @@ async def drain(stream: faust.StreamT[Any], runner: BatchRunner[Any], *, max_bat
     try:
         async for events in stream.noack_take(max_batch, within=within_s):
             health.busy_since = time.monotonic()
-            await runner.run([Record.from_event(e) for e in events])
+            async with _slot(gate, lane):
+                await runner.run([Record.from_event(e) for e in events])
             for event in events:
                 await stream.ack(event)
             health.busy_since = None
@@ -54,6 +59,12 @@ async def drain(stream: faust.StreamT[Any], runner: BatchRunner[Any], *, max_bat
                      exc_info=True, extra={"stage": runner.stage})
         logging.shutdown()
         os._exit(EXIT_CRASHED)
+
+
+def _slot(gate: LaneGate | None, lane: Lane) -> AbstractAsyncContextManager[None]:
+    if gate is None:
+        return nullcontext()
+    return gate.live() if lane == "live" else gate.backfill()
 
 
 def _observe_lag(stream: faust.StreamT[Any], stage: str, events: list[Any]) -> None:

@@ -1,29 +1,49 @@
-"""Extractor worker: ``articles.parsed`` → people, organisations and places → ``articles.enriched``.
+"""Extractor worker: ``articles.parsed`` → people, organisations and places → ``articles.enriched`` (and
+the backfill lane ``articles.parsed.backfill`` → ``articles.enriched.backfill`` while live is idle).
 Batches of N messages within T ms go through one ``nlp.pipe`` stream; failures go to ``deadletters``."""
 
 from __future__ import annotations
 
-from functools import partial
+from functools import cache, partial
 
-from schemas import ParsedArticle
+from schemas import Lane, ParsedArticle
+from services.extractor.entities import EntityExtractor
 from services.extractor.handler import ExtractHandler, build_extractor
 from services.extractor.settings import ExtractorSettings
 from wirewatch import worker
 from wirewatch.kafka import app_topic, make_app, send_all
+from wirewatch.lanes import LaneGate
 from wirewatch.stage import BatchRunner
 
 settings = ExtractorSettings()
 app = make_app("extractor", settings, web_port=settings.metrics_port)
 parsed_topic = app_topic(app, settings, "articles.parsed")
+backfill_topic = app_topic(app, settings, "articles.parsed.backfill")
+gate = LaneGate()
+
+
+@cache
+def shared_extractor() -> EntityExtractor:
+    """One model in memory for both lanes."""
+    return build_extractor(settings)
+
+
+def runner_for(lane: Lane) -> BatchRunner[ParsedArticle]:
+    output = "articles.enriched" if lane == "live" else "articles.enriched.backfill"
+    handler = ExtractHandler(shared_extractor(), enriched_topic=settings.topic_name(output))
+    return BatchRunner(stage="extractor", model=ParsedArticle, handler=handler, send=partial(send_all, app),
+                       deadletter_topic=settings.topic_name("deadletters"))
 
 
 @app.agent(parsed_topic, concurrency=1)
 async def extract_entities(stream):  # type: ignore[no-untyped-def]
-    handler = ExtractHandler(build_extractor(settings), enriched_topic=settings.topic_name("articles.enriched"))
-    runner = BatchRunner(stage="extractor", model=ParsedArticle, handler=handler, send=partial(send_all, app),
-                         deadletter_topic=settings.topic_name("deadletters"))
-    await worker.drain(stream, runner, max_batch=settings.extractor_batch_max,
-                       within_s=settings.extractor_batch_within_s)
+    await worker.drain(stream, runner_for("live"), max_batch=settings.extractor_batch_max,
+                       within_s=settings.extractor_batch_within_s, gate=gate)
+
+
+@app.agent(backfill_topic, concurrency=1)
+async def extract_backfill(stream):  # type: ignore[no-untyped-def]
+    await worker.drain(stream, runner_for("backfill"), max_batch=4, within_s=0.1, gate=gate, lane="backfill")
 
 
 def main() -> None:

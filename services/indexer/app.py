@@ -14,22 +14,33 @@ from services.indexer.settings import ES_TIMEOUT_S, MAX_BACKOFF_S, IndexerSettin
 from wirewatch import worker
 from wirewatch.es import make_es
 from wirewatch.kafka import app_topic, make_app, send_all
+from wirewatch.lanes import LaneGate
 from wirewatch.stage import BatchRunner
 
 settings = IndexerSettings()
 app = make_app("indexer", settings, web_port=settings.metrics_port)
 enriched_topic = app_topic(app, settings, "articles.enriched")
+backfill_topic = app_topic(app, settings, "articles.enriched.backfill")
+gate = LaneGate()
+
+
+def runner() -> BatchRunner[EnrichedArticle]:
+    handler = IndexHandler(make_es(settings, timeout=ES_TIMEOUT_S), alias=settings.index_name("articles"),
+                           indexed_topic=TOPICS["articles.indexed"].full_name(settings.topic_prefix),
+                           max_bytes=settings.indexer_batch_bytes)
+    return BatchRunner(stage="indexer", model=EnrichedArticle, handler=handler, send=partial(send_all, app),
+                       deadletter_topic=settings.topic_name("deadletters"), max_backoff_s=MAX_BACKOFF_S)
 
 
 @app.agent(enriched_topic, concurrency=1)
 async def index_articles(stream):  # type: ignore[no-untyped-def]
-    handler = IndexHandler(make_es(settings, timeout=ES_TIMEOUT_S), alias=settings.index_name("articles"),
-                           indexed_topic=TOPICS["articles.indexed"].full_name(settings.topic_prefix),
-                           max_bytes=settings.indexer_batch_bytes)
-    runner = BatchRunner(stage="indexer", model=EnrichedArticle, handler=handler, send=partial(send_all, app),
-                         deadletter_topic=settings.topic_name("deadletters"), max_backoff_s=MAX_BACKOFF_S)
-    await worker.drain(stream, runner, max_batch=settings.indexer_batch_max,
-                       within_s=settings.indexer_batch_within_s)
+    await worker.drain(stream, runner(), max_batch=settings.indexer_batch_max,
+                       within_s=settings.indexer_batch_within_s, gate=gate)
+
+
+@app.agent(backfill_topic, concurrency=1)
+async def index_backfill(stream):  # type: ignore[no-untyped-def]
+    await worker.drain(stream, runner(), max_batch=100, within_s=0.25, gate=gate, lane="backfill")
 
 
 def main() -> None:

@@ -51,8 +51,11 @@ class BulkOutcome:
 
 
 def _action(index: str, article: EnrichedArticle) -> bytes:
+    # a reprocessed article (backfill lane) replaces the copy fetched at the same time; a replay of an
+    # older fetch still never overwrites a newer one
+    version_type = "external_gte" if article.lane == "backfill" else "external"
     return json.dumps({"index": {"_index": index, "_id": article.id, "version": external_version(article),
-                                 "version_type": "external"}}).encode()
+                                 "version_type": version_type}}).encode()
 
 
 def _lines(index: str, article: EnrichedArticle) -> bytes:

@@ -1,29 +1,42 @@
-"""Parser worker: ``pages`` → ``articles.parsed``; pages it cannot parse go to ``deadletters`` with the
+"""Parser worker: ``pages`` → ``articles.parsed`` (and the backfill lane ``pages.backfill`` →
+``articles.parsed.backfill`` while live is idle); pages it cannot parse go to ``deadletters`` with the
 reason (not HTML, empty, too large, pathological, over its time budget)."""
 
 from __future__ import annotations
 
 from functools import partial
 
-from schemas import FetchedPage
+from schemas import FetchedPage, Lane
 from services.parser.handler import ParseHandler
 from services.parser.settings import ParserSettings
 from wirewatch import worker
 from wirewatch.kafka import app_topic, make_app, send_all
+from wirewatch.lanes import LaneGate
 from wirewatch.stage import BatchRunner
 
 settings = ParserSettings()
 app = make_app("parser", settings, web_port=settings.metrics_port)
 pages_topic = app_topic(app, settings, "pages")
+backfill_topic = app_topic(app, settings, "pages.backfill")
+gate = LaneGate()
+
+
+def runner_for(lane: Lane) -> BatchRunner[FetchedPage]:
+    output = "articles.parsed" if lane == "live" else "articles.parsed.backfill"
+    handler = ParseHandler(parsed_topic=settings.topic_name(output), budget_s=settings.parser_budget_s,
+                           max_bytes=settings.parser_max_page_bytes)
+    return BatchRunner(stage="parser", model=FetchedPage, handler=handler, send=partial(send_all, app),
+                       deadletter_topic=settings.topic_name("deadletters"))
 
 
 @app.agent(pages_topic, concurrency=1)
 async def parse_pages(stream):  # type: ignore[no-untyped-def]
-    handler = ParseHandler(parsed_topic=settings.topic_name("articles.parsed"), budget_s=settings.parser_budget_s,
-                           max_bytes=settings.parser_max_page_bytes)
-    runner = BatchRunner(stage="parser", model=FetchedPage, handler=handler, send=partial(send_all, app),
-                         deadletter_topic=settings.topic_name("deadletters"))
-    await worker.drain(stream, runner, max_batch=settings.parser_batch_max, within_s=0.1)
+    await worker.drain(stream, runner_for("live"), max_batch=settings.parser_batch_max, within_s=0.1, gate=gate)
+
+
+@app.agent(backfill_topic, concurrency=1)
+async def parse_backfill(stream):  # type: ignore[no-untyped-def]
+    await worker.drain(stream, runner_for("backfill"), max_batch=4, within_s=0.1, gate=gate, lane="backfill")
 
 
 def main() -> None:

@@ -35,6 +35,7 @@ class PipelineStatus:
     articles_indexed: int | None = None
     alerts: int | None = None
     feeds: int | None = None
+    feeds_failing: int | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)

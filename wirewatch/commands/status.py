@@ -1,11 +1,16 @@
-"""``wirewatch status``: what each stage has processed, its lag, dead letters, and what is searchable."""
+"""``wirewatch status``: per stage what was processed, the rate, the lag and dead letters; feed health;
+what is searchable. ``--watch`` keeps the table live."""
 
 from __future__ import annotations
 
 import asyncio
+import time
 
 import click
+from rich.console import Group
+from rich.live import Live
 from rich.table import Table
+from rich.text import Text
 
 from wirewatch.commands._common import console, print_json, settings
 from wirewatch.es import make_es
@@ -21,25 +26,50 @@ async def collect() -> PipelineStatus:
         for attr, family in (("articles_indexed", "articles"), ("alerts", "alerts"), ("feeds", "feeds")):
             response = await es.count(index=s.index_name(family), ignore_unavailable=True)
             setattr(status, attr, response.body["count"])
+        failing = await es.count(index=s.index_name("feeds"), ignore_unavailable=True,
+                                 query={"range": {"consecutive_failures": {"gt": 0}}})
+        status.feeds_failing = failing.body["count"]
     finally:
         await es.close()
     return status
 
 
-@click.command()
-@click.option("--json", "as_json", is_flag=True, help="machine-readable output")
-def status(as_json: bool) -> None:
-    """Per-stage processed messages and lag, dead letters, indexed articles, alerts, feeds."""
-    result = asyncio.run(collect())
-    if as_json:
-        print_json(result.as_dict())
-        return
+def render(result: PipelineStatus, rates: dict[str, float] | None = None) -> Group:
     table = Table(title="pipeline")
-    for column in ("stage", "input topic", "in topic", "processed", "lag", "dead letters"):
+    for column in ("stage", "input topic", "in topic", "processed", "rate /s", "lag", "dead letters"):
         table.add_column(column, justify="right" if column not in ("stage", "input topic") else "left")
     for st in result.stages:
-        table.add_row(st.stage, st.topic, str(st.produced), str(st.processed), str(st.lag),
+        rate = f"{rates[st.stage]:.1f}" if rates and st.stage in rates else "-"
+        lag = Text(str(st.lag), style="yellow" if st.lag else "")
+        table.add_row(st.stage, st.topic, str(st.produced), str(st.processed), rate, lag,
                       str(result.dead_letters.get(st.stage, 0)))
-    console.print(table)
-    console.print(f"feeds {result.feeds} · articles searchable {result.articles_indexed} · alerts {result.alerts}"
-                  f" · dead letters from the fetcher {result.dead_letters.get('fetcher', 0)}")
+    footer = (f"feeds {result.feeds} ({result.feeds_failing} failing) · articles searchable "
+              f"{result.articles_indexed} · alerts {result.alerts} · fetcher dead letters "
+              f"{result.dead_letters.get('fetcher', 0)}")
+    return Group(table, Text(footer))
+
+
+@click.command()
+@click.option("--json", "as_json", is_flag=True, help="machine-readable output")
+@click.option("--watch", is_flag=True, help="refresh the table until Ctrl-C, with processing rates")
+@click.option("--interval", default=2.0, show_default=True, help="seconds between refreshes with --watch")
+def status(as_json: bool, watch: bool, interval: float) -> None:
+    """Per-stage processed messages, rate and lag; dead letters; feeds, articles and alerts."""
+    if as_json:
+        print_json(asyncio.run(collect()).as_dict())
+        return
+    if not watch:
+        console.print(render(asyncio.run(collect())))
+        return
+    previous, then = asyncio.run(collect()), time.monotonic()
+    with Live(render(previous), console=console, refresh_per_second=4) as live:
+        try:
+            while True:
+                time.sleep(interval)
+                current, now = asyncio.run(collect()), time.monotonic()
+                done = {s.stage: s.processed for s in previous.stages}
+                rates = {s.stage: (s.processed - done.get(s.stage, 0)) / (now - then) for s in current.stages}
+                live.update(render(current, rates))
+                previous, then = current, now
+        except KeyboardInterrupt:
+            pass

@@ -73,8 +73,12 @@ def _observe_lag(stream: faust.StreamT[Any], stage: str, events: list[Any]) -> N
     last: dict[Any, int] = {}
     for event in events:
         last[event.message.tp] = event.message.offset
+    consumer = stream.app.consumer
+    assigned = consumer.assignment()
     for tp, offset in last.items():
-        highwater = stream.app.consumer.highwater(tp)
+        if tp not in assigned:
+            continue  # revoked by a rebalance while the batch ran (a replica joined): not ours to measure
+        highwater = consumer.highwater(tp)
         if highwater is not None:
             lag += max(0, highwater - offset - 1)
     metrics.CONSUMER_LAG.labels(stage).set(lag)

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from functools import partial
 
+from elasticsearch import AsyncElasticsearch
+
 from schemas import TOPICS, EnrichedArticle
 from services.indexer.handler import IndexHandler
 from services.indexer.settings import ES_TIMEOUT_S, MAX_BACKOFF_S, IndexerSettings
@@ -24,8 +26,8 @@ backfill_topic = app_topic(app, settings, "articles.enriched.backfill")
 gate = LaneGate()
 
 
-def runner() -> BatchRunner[EnrichedArticle]:
-    handler = IndexHandler(make_es(settings, timeout=ES_TIMEOUT_S), alias=settings.index_name("articles"),
+def runner(es: AsyncElasticsearch) -> BatchRunner[EnrichedArticle]:
+    handler = IndexHandler(es, alias=settings.index_name("articles"),
                            indexed_topic=TOPICS["articles.indexed"].full_name(settings.topic_prefix),
                            max_bytes=settings.indexer_batch_bytes)
     return BatchRunner(stage="indexer", model=EnrichedArticle, handler=handler, send=partial(send_all, app),
@@ -34,13 +36,15 @@ def runner() -> BatchRunner[EnrichedArticle]:
 
 @app.agent(enriched_topic, concurrency=1)
 async def index_articles(stream):  # type: ignore[no-untyped-def]
-    await worker.drain(stream, runner(), max_batch=settings.indexer_batch_max,
-                       within_s=settings.indexer_batch_within_s, gate=gate)
+    async with make_es(settings, timeout=ES_TIMEOUT_S) as es:
+        await worker.drain(stream, runner(es), max_batch=settings.indexer_batch_max,
+                           within_s=settings.indexer_batch_within_s, gate=gate)
 
 
 @app.agent(backfill_topic, concurrency=1)
 async def index_backfill(stream):  # type: ignore[no-untyped-def]
-    await worker.drain(stream, runner(), max_batch=100, within_s=0.25, gate=gate, lane="backfill")
+    async with make_es(settings, timeout=ES_TIMEOUT_S) as es:
+        await worker.drain(stream, runner(es), max_batch=100, within_s=0.25, gate=gate, lane="backfill")
 
 
 def main() -> None:

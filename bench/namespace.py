@@ -1,0 +1,81 @@
+"""The benchmark's own corner of the shared stack: a unique topic/index prefix, initialised with
+:func:`wirewatch.stack.init`, its feeds and alert rule registered directly in Elasticsearch, and
+everything dropped again at the end (indices, templates, topics, faust state). The workers' consumer
+groups stay until the broker expires them (aiokafka's admin client cannot delete groups)."""
+
+from __future__ import annotations
+
+import shutil
+import uuid
+from collections.abc import Sequence
+from pathlib import Path
+
+from elasticsearch import AsyncElasticsearch
+
+from schemas import TOPICS
+from services.alerter.rules import RuleStore, new_rule
+from services.fetcher.store import FeedStore, new_feed
+from wirewatch.kafka import delete_topics
+from wirewatch.settings import CommonSettings
+
+
+def bench_settings(state_root: Path) -> CommonSettings:
+    """The environment's settings (Kafka, Elasticsearch) with a fresh ``wwbench<hex>`` prefix."""
+    tag = uuid.uuid4().hex[:8]
+    return CommonSettings().model_copy(update={
+        "topic_prefix": f"wwbench{tag}.", "index_prefix": f"wwbench{tag}",
+        "state_dir": state_root / f"state-{tag}", "poll_interval": 1.0})
+
+
+async def register_feeds(es: AsyncElasticsearch, settings: CommonSettings, urls: Sequence[str],
+                         interval_s: float) -> None:
+    store = FeedStore(es, settings.index_name("feeds"))
+    for number, url in enumerate(urls):
+        await store.add(new_feed(url, name=f"bench feed {number}", interval_s=interval_s))
+
+
+async def register_rule(es: AsyncElasticsearch, settings: CommonSettings, query: str, webhook: str) -> None:
+    rules = RuleStore(es, settings.index_name("rules"))
+    await rules.put(new_rule("bench-watch", query, webhooks=[webhook], secret="bench-secret"))
+
+
+async def cleanup(settings: CommonSettings, es: AsyncElasticsearch) -> None:
+    """Drop the namespace: indices and templates, topics, faust state."""
+    found = await es.indices.get(index=f"{settings.index_prefix}-*", allow_no_indices=True)
+    if found.body:
+        await es.indices.delete(index=",".join(found.body))
+    await es.options(ignore_status=404).indices.delete_index_template(name=f"{settings.index_prefix}-*")
+    await delete_topics(settings, [spec.full_name(settings.topic_prefix) for spec in TOPICS.values()])
+    shutil.rmtree(settings.state_dir, ignore_errors=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m bench.namespace wwbench1234abcd …``: drop namespaces left by ``--keep`` or a crash."""
+    import asyncio
+    import sys
+
+    from wirewatch.es import make_es
+
+    out = Path(__file__).resolve().parent / "out"
+
+    async def drop(prefix: str) -> None:
+        settings = CommonSettings().model_copy(update={
+            "topic_prefix": f"{prefix}.", "index_prefix": prefix,
+            "state_dir": out / f"state-{prefix.removeprefix('wwbench')}"})
+        es = make_es(settings)
+        try:
+            await cleanup(settings, es)
+        finally:
+            await es.close()
+
+    prefixes = argv if argv is not None else sys.argv[1:]
+    for prefix in prefixes:
+        if not prefix.startswith("wwbench"):
+            raise SystemExit(f"refusing to drop {prefix!r}: not a benchmark namespace (wwbench…)")
+        asyncio.run(drop(prefix))
+        print(f"dropped {prefix}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

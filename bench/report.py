@@ -1,0 +1,236 @@
+"""The pipeline benchmark's outputs: a Markdown report, PNG plots (matplotlib, Agg), a JSON summary and
+the tables printed at the end of a run."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+from rich.console import Console
+from rich.table import Table
+
+from bench.results import LoadResult, RunResult
+from bench.stats import fmt_seconds, per_second, summary
+
+TARGET_RATIO = 0.8
+RSS_LIMIT_MB = {"extractor": 800.0}
+RSS_DEFAULT_LIMIT_MB = 300.0
+
+
+def write_all(result: RunResult, out: Path, json_path: Path | None) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    plot_latency(result, out / "latency-cdf.png")
+    plot_throughput(result, out / "throughput.png")
+    (out / "pipeline-report.md").write_text(markdown(result), encoding="utf-8")
+    if json_path is not None:
+        json_path.parent.mkdir(parents=True, exist_ok=True)
+        json_path.write_text(json.dumps(result.as_json(), indent=1, default=str), encoding="utf-8")
+
+
+# plots ------------------------------------------------------------------------------------------------
+
+def _cdf(axis: plt.Axes, values: list[float], label: str, style: str) -> None:
+    finite = sorted(v for v in values if math.isfinite(v))
+    if not finite:
+        return
+    share = [(i + 1) / len(values) for i in range(len(finite))]  # misses keep the curve below 1
+    axis.step(finite, share, style, where="post", label=label)
+
+
+def plot_latency(result: RunResult, path: Path) -> None:
+    figure, axis = plt.subplots(figsize=(8, 5))
+    for load in result.loads:
+        _cdf(axis, load.searchable, f"{load.rate:g}/s searchable", "-")
+        _cdf(axis, load.alerted, f"{load.rate:g}/s alert", "--")
+    axis.set_xscale("log")
+    axis.set_xlabel("seconds after the item appeared in its feed")
+    axis.set_ylabel("share of items")
+    axis.set_title("Latency CDF per offered load (feed → searchable / → alert)")
+    axis.grid(True, which="both", alpha=0.3)
+    axis.legend(fontsize=8)
+    figure.tight_layout()
+    figure.savefig(path, dpi=110)
+    plt.close(figure)
+
+
+def plot_throughput(result: RunResult, path: Path) -> None:
+    figure, axis = plt.subplots(figsize=(10, 4))
+    origin = result.started_at
+    counts = per_second(result.indexed_times, origin, 5.0)
+    axis.plot([5.0 * i for i in range(len(counts))], [c / 5.0 for c in counts], drawstyle="steps-post")
+    for name, start, end in result.phases:
+        axis.axvspan(start - origin, end - origin, alpha=0.08)
+        axis.text(start - origin, axis.get_ylim()[1] * 0.95 if counts else 1, name, fontsize=7, va="top")
+    axis.set_xlabel("seconds since the run started")
+    axis.set_ylabel("articles searchable per second (5 s bins)")
+    axis.set_title("Throughput over time")
+    axis.grid(True, alpha=0.3)
+    figure.tight_layout()
+    figure.savefig(path, dpi=110)
+    plt.close(figure)
+
+
+# tables -----------------------------------------------------------------------------------------------
+
+def _rate(value: float) -> str:
+    return "n/a" if math.isnan(value) else f"{value:.2f}"
+
+
+def throughput_rows(result: RunResult) -> list[tuple[str, ...]]:
+    rows: list[tuple[str, ...]] = [
+        (name, _rate(rate), f"{result.e2e_throughput / rate:.2f}" if rate else "n/a")
+        for name, rate in result.stage_rates.items()]
+    rows.append(("end to end (saturation)", _rate(result.e2e_throughput), "1.00"))
+    return rows
+
+
+def latency_rows(load: LoadResult) -> list[tuple[str, ...]]:
+    rows: list[tuple[str, ...]] = []
+    for what, values in (("feed → searchable", load.searchable), ("feed → alert", load.alerted),
+                         ("feed → listed in a served feed", load.listed),
+                         ("feed → page fetched", load.fetched)):
+        s = summary(values)
+        rows.append((f"{load.rate:g}/s", what, fmt_seconds(s["p50"]), fmt_seconds(s["p95"]),
+                     fmt_seconds(s["p99"]), f"{s['count']}", f"{s['missed']}"))
+    return rows
+
+
+def worker_rows(result: RunResult) -> list[tuple[str, ...]]:
+    rows: list[tuple[str, ...]] = []
+    for key, mb in sorted(result.rss_mb.items()):
+        cpu = result.cpu_per_article.get(key)
+        rows.append((key, f"{mb:.0f}", f"{result.rss_tree_mb.get(key, math.nan):.0f}", f"{_limit(key):.0f}",
+                     f"{cpu:.3f}" if cpu is not None else ""))
+    return rows
+
+
+def _limit(key: str) -> float:
+    return RSS_LIMIT_MB.get(key.split("#")[0], RSS_DEFAULT_LIMIT_MB)
+
+
+def print_tables(result: RunResult, console: Console) -> None:
+    table = Table(title="Throughput (articles/s) and e2e / stage ratio")
+    for column in ("stage alone", "articles/s", "e2e ÷ stage"):
+        table.add_column(column)
+    for row in throughput_rows(result):
+        table.add_row(*row)
+    console.print(table)
+    console.print(f"slowest stage alone: {result.slowest_stage} {_rate(result.slowest_rate)}/s; "
+                  f"ratio e2e/slowest = [bold]{result.ratio:.2f}[/] (target ≥ {TARGET_RATIO})")
+    latency = Table(title="Latency (s) after an item appeared in its feed")
+    for column in ("load", "measure", "p50", "p95", "p99", "items", "missed"):
+        latency.add_column(column)
+    for load in result.loads:
+        for row in latency_rows(load):
+            latency.add_row(*row)
+    console.print(latency)
+    memory = Table(title="Workers: peak RSS and CPU per article (saturation)")
+    for column in ("worker", "peak RSS MB", "with helpers MB", "limit MB", "CPU s/article"):
+        memory.add_column(column)
+    for row in worker_rows(result):
+        memory.add_row(*row)
+    console.print(memory)
+    if result.scale:
+        s = result.scale
+        console.print(f"scale-out {s.worker}: 1 replica {_rate(s.stage_rate.get(1, math.nan))}/s, "
+                      f"2 replicas {_rate(s.stage_rate.get(2, math.nan))}/s, ratio {s.ratio():.2f}")
+
+
+# markdown ---------------------------------------------------------------------------------------------
+
+def _md_table(header: tuple[str, ...], rows: Sequence[Sequence[str]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def _verdict(ok: bool) -> str:
+    return "met" if ok else "**not met**"
+
+
+def markdown(result: RunResult) -> str:
+    o = result.options
+    when = datetime.fromtimestamp(result.started_at or 0, UTC).strftime("%Y-%m-%d %H:%M UTC")
+    parts = [f"# Wirewatch pipeline benchmark — {when}",
+             f"Options: seed {o['seed']}, {o['feeds']} feeds on {o['hosts']} loopback hosts, poll interval "
+             f"{o['interval']:g} s, fetcher min delay {o['min_delay']:g} s, model {o['model']}, preload "
+             f"{o['preload']}, {o['duration']:g} s per load (drain {o['drain']:g} s).",
+             "## Targets", _targets(result),
+             "## Throughput",
+             _md_table(("stage alone", "articles/s", "e2e ÷ stage"), throughput_rows(result)),
+             f"End to end: {_rate(result.e2e_throughput)} articles/s steady (10th–90th percentile of "
+             f"{result.e2e_articles} preloaded articles' searchable times; all searchable "
+             f"{fmt_seconds(result.e2e_seconds)} s after they appeared). Stages alone on "
+             f"{result.stage_articles} of the same articles, one process. Slowest stage alone: "
+             f"**{result.slowest_stage}**; ratio "
+             f"**{result.ratio:.2f}**; against the slowest worker core (our `enrich`): "
+             f"{result.worker_core_ratio():.2f}.",
+             "## Latency", _md_table(("load", "measure", "p50", "p95", "p99", "items", "missed"),
+                                     [r for load in result.loads for r in latency_rows(load)]),
+             _probe_note(result), "![latency CDF](latency-cdf.png)",
+             "## Workers",
+             _md_table(("worker", "peak RSS MB", "with helper processes MB", "limit MB",
+                        "CPU s/article (saturation)"), worker_rows(result)),
+             "Peak RSS is the worker process's `VmHWM`; *with helper processes* is the largest sampled sum "
+             "over the process tree (the parser's forkserver pool), an upper bound. CPU counts the tree.",
+             "## Scale-out", _scale(result), "![throughput over time](throughput.png)",
+             "## Conditions", _conditions(result)]
+    if result.notes:
+        parts += ["## Notes", "\n".join(f"- {n}" for n in result.notes)]
+    return "\n\n".join(parts) + "\n"
+
+
+def _targets(result: RunResult) -> str:
+    rows = [("e2e ≥ 0.8 × slowest stage alone", f"{result.ratio:.2f}",
+             _verdict(result.ratio >= TARGET_RATIO))]
+    five = next((load for load in result.loads if load.rate == 5), None)
+    if five is not None:
+        p95 = summary(five.searchable)["p95"]
+        limit = float(result.options["interval"]) + 3
+        rows.append((f"p95 feed→searchable ≤ {limit:g} s at 5/s", fmt_seconds(p95), _verdict(p95 <= limit)))
+    for key, mb in sorted(result.rss_mb.items()):
+        rows.append((f"{key} RSS < {_limit(key):.0f} MB", f"{mb:.0f}", _verdict(mb < _limit(key))))
+    return _md_table(("target", "measured", "verdict"), rows)
+
+
+def _probe_note(result: RunResult) -> str:
+    gaps = [g for load in result.loads for g in load.probe_minus_announced]
+    if not gaps:
+        return "Searchable = `searchable_at` of the indexer's `articles.indexed` announcement."
+    s = summary(gaps)
+    return ("Searchable = `searchable_at` of the indexer's `articles.indexed` announcement (taken after the "
+            "bulk request with `refresh=wait_for` returned). Cross-check: an independent 0.25 s search poll "
+            f"found {s['count']} sampled ids p50 {s['p50']:+.2f} s / max {s['max']:+.2f} s after that time "
+            "(positive: the announcement is not late).")
+
+
+def _scale(result: RunResult) -> str:
+    s = result.scale
+    if s is None:
+        return "Skipped."
+    rows = [(f"{n}", _rate(s.stage_rate.get(n, math.nan)), _rate(s.e2e_rate.get(n, math.nan)),
+             str(s.backlog_left.get(n, "")), _rate(s.stall_s.get(n, math.nan))) for n in (1, 2)]
+    return (f"Worker **{s.worker}** with a backlog of {s.backlog} messages in its input topic, "
+            f"{s.window_s:g} s per setting.\n\n"
+            + _md_table(("replicas", f"{s.worker} articles/s", "searchable/s", "backlog left",
+                         "start → all replicas consuming, s"), rows)
+            + f"\n\nRatio 2 / 1 replicas: **{s.ratio():.2f}**.")
+
+
+def _conditions(result: RunResult) -> str:
+    c = result.conditions
+    start = c.get("start", {})
+    lines = [f"{start.get('cores')} cores; load average at start {start.get('loadavg')}; "
+             f"busiest processes at start: {', '.join(start.get('busiest', []))}."]
+    rows = [(name, f"{v.get('busy_cores', math.nan):.2f}", f"{v.get('our_cores', math.nan):.2f}",
+             f"{v.get('other_cores', math.nan):.2f}") for name, v in c.get("cpu_by_phase", {}).items() if v]
+    if rows:
+        lines.append(_md_table(("phase", "busy cores", "ours (workers + bench)", "others"), rows))
+    return "\n\n".join(lines)

@@ -61,7 +61,8 @@ async def _example_search(console: Console, es: AsyncElasticsearch, index: str, 
 
 async def _duplicates(console: Console, es: AsyncElasticsearch, index: str, ids: list[str]) -> None:
     response = await es.search(index=index, size=10, source=["title", "source", "duplicate_of"],
-                               query={"bool": {"filter": [{"ids": {"values": ids}}, {"exists": {"field": "duplicate_of"}}]}})
+                               query={"bool": {"filter": [{"ids": {"values": ids}},
+                                                          {"exists": {"field": "duplicate_of"}}]}})
     for hit in response.body["hits"]["hits"]:
         original = await es.get(index=index, id=hit["_source"]["duplicate_of"], source=["title", "source"])
         console.print(f"\n[bold]Syndicated copy linked[/bold]: {hit['_source']['source']}'s “{hit['_source']['title']}”"
@@ -73,7 +74,8 @@ async def _alert(console: Console, es: AsyncElasticsearch, settings: CommonSetti
                                query={"term": {"status": "delivered"}})
     hits = response.body["hits"]["hits"]
     total = response.body["hits"]["total"]["value"]
-    console.print(f"\n[bold]Alerts delivered[/bold]: {total} (webhook POSTs received in this run: {len(server.alerts)})")
+    console.print(f"\n[bold]Alerts delivered[/bold]: {total} "
+                  f"(webhook POSTs received in this run: {len(server.alerts)})")
     for hit in hits:
         a = hit["_source"]
         console.print(f"  🔔 rule [bold]{a['rule_name']}[/bold] → “{a['title']}” ({a.get('source')})")
@@ -85,7 +87,8 @@ async def print_summary(console: Console, es: AsyncElasticsearch, settings: Comm
                         entries: list[dict[str, Any]], ids: list[str], server: DemoServer, elapsed: float) -> None:
     index = settings.index_name("articles")
     aggs = await _aggregate(es, index, ids)
-    console.print(f"\n[green]All {len(ids)} sample articles are searchable[/green] ({elapsed:.0f}s after the workers started)\n")
+    console.print(f"\n[green]All {len(ids)} sample articles are searchable[/green] "
+                  f"({elapsed:.0f}s after the workers started)\n")
     console.print(_feeds_table(aggs, entries))
     console.print(_top_table(aggs))
     await _example_search(console, es, index, ids)

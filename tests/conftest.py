@@ -52,7 +52,6 @@ def namespace(stack_settings: CommonSettings) -> Iterator[CommonSettings]:
 @pytest.fixture
 async def initialised(namespace: CommonSettings) -> AsyncIterator[CommonSettings]:
     """A namespace whose topics exist and whose index templates and first indices are in place."""
-    from wirewatch.es import make_es
     from wirewatch.stack import init
 
     await init(namespace)

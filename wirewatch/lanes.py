@@ -32,6 +32,7 @@ class LaneGate:
     @asynccontextmanager
     async def backfill(self) -> AsyncIterator[None]:
         async with self._backfill:
-            while self._live_busy or time.monotonic() - self._live_last < self.quiet_s:
+            # a deadline ("quiet for quiet_s"), not an event: polling a few times per quiet_s is enough
+            while self._live_busy or time.monotonic() - self._live_last < self.quiet_s:  # noqa: ASYNC110
                 await asyncio.sleep(self.quiet_s / 3)
             yield

@@ -20,7 +20,8 @@ BATCH_SIZE = Histogram("wirewatch_batch_size", "messages per batch", ["stage"],
                        buckets=(1, 2, 5, 10, 20, 50, 100, 200, 500, 1000))
 CONSUMER_LAG = Gauge("wirewatch_consumer_lag", "messages behind the end of the input topic", ["stage"])
 FETCH_STATUS = Counter("wirewatch_fetch_status_total", "HTTP answers seen by the fetcher", ["kind", "status"])
-BULK_DOCS = Histogram("wirewatch_bulk_documents", "documents per bulk request", buckets=(1, 10, 50, 100, 250, 500, 1000))
+BULK_DOCS = Histogram("wirewatch_bulk_documents", "documents per bulk request",
+                      buckets=(1, 10, 50, 100, 250, 500, 1000))
 ALERT_DELIVERIES = Counter("wirewatch_alert_deliveries_total", "webhook deliveries", ["outcome"])
 LAST_PROGRESS = Gauge("wirewatch_last_progress_timestamp", "unix time a batch last completed", ["stage"])
 

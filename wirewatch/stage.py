@@ -234,7 +234,7 @@ def _is_retriable(exc: BaseException) -> bool:
     from elasticsearch import ApiError
 
     if isinstance(getattr(exc, "retriable", None), bool) and not isinstance(exc, KafkaError):
-        return bool(getattr(exc, "retriable"))
+        return bool(exc.retriable)
     if isinstance(exc, KafkaError):
         return bool(getattr(exc, "retriable", True))
     if isinstance(exc, ApiError):

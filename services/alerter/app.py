@@ -20,7 +20,7 @@ from wirewatch.kafka import Outgoing, app_topic, make_app, send_all
 from wirewatch.stage import BatchRunner
 
 settings = AlerterSettings()
-app = make_app("alerter", settings, web_port=settings.metrics_port)
+app = make_app("alerter", settings)
 indexed_topic = app_topic(app, settings, "articles.indexed")
 DEADLETTERS = settings.topic_name("deadletters")
 

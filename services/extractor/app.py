@@ -16,7 +16,7 @@ from wirewatch.lanes import LaneGate
 from wirewatch.stage import BatchRunner
 
 settings = ExtractorSettings()
-app = make_app("extractor", settings, web_port=settings.metrics_port)
+app = make_app("extractor", settings)
 parsed_topic = app_topic(app, settings, "articles.parsed")
 backfill_topic = app_topic(app, settings, "articles.parsed.backfill")
 gate = LaneGate()

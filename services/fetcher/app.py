@@ -25,7 +25,7 @@ from wirewatch.kafka import app_topic, make_app, send_all
 from wirewatch.stage import BatchRunner
 
 settings = FetcherSettings()
-app = make_app("fetcher", settings, web_port=settings.metrics_port)
+app = make_app("fetcher", settings)
 # faust starts tasks (the poll loop) only after the first partition assignment, which after a crash waits
 # for the dead member's session to expire: 10 s (aiokafka's default) instead of faust's 60 s.
 app.conf.broker_session_timeout = 10.0

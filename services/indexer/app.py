@@ -20,7 +20,7 @@ from wirewatch.lanes import LaneGate
 from wirewatch.stage import BatchRunner
 
 settings = IndexerSettings()
-app = make_app("indexer", settings, web_port=settings.metrics_port)
+app = make_app("indexer", settings)
 enriched_topic = app_topic(app, settings, "articles.enriched")
 backfill_topic = app_topic(app, settings, "articles.enriched.backfill")
 gate = LaneGate()

@@ -15,7 +15,7 @@ from wirewatch.lanes import LaneGate
 from wirewatch.stage import BatchRunner
 
 settings = ParserSettings()
-app = make_app("parser", settings, web_port=settings.metrics_port)
+app = make_app("parser", settings)
 pages_topic = app_topic(app, settings, "pages")
 backfill_topic = app_topic(app, settings, "pages.backfill")
 gate = LaneGate()

@@ -14,7 +14,6 @@ cleaned: the repeated headline, captions, credits and furniture lines are droppe
 from __future__ import annotations
 
 import re
-
 from dataclasses import dataclass
 from typing import Any
 

@@ -43,7 +43,8 @@ citing the continuing threat from Islamic State cells in the mountains.</p>
 <section class="comments"><h3>Post a Comment</h3><p>You must be logged in to comment.</p></section>
 <footer>© 2026 Test Wire. All rights reserved.</footer></body></html>"""
 
-OTHER = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Rain returns to the valley | Test Wire</title>
+OTHER = """<!doctype html><html lang="en"><head><meta charset="utf-8">
+<title>Rain returns to the valley | Test Wire</title>
 <meta property="article:published_time" content="2026-11-18T11:00:00+00:00"></head><body><article>
 <h1>Rain returns to the valley</h1>
 <p>Farmers in the valley welcomed the first heavy rain of the autumn on Wednesday after a long dry summer

@@ -109,7 +109,8 @@ async def _replay(letters: list[DeadLetter]) -> tuple[int, int, int]:
             if message is None:
                 skipped += 1
                 continue
-            await producer.send_and_wait(message.topic, message.value, key=message.key.encode() if message.key else None)
+            key = message.key.encode() if message.key else None
+            await producer.send_and_wait(message.topic, message.value, key=key)
             sent += 1
     finally:
         await producer.stop()

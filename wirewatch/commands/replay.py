@@ -9,7 +9,8 @@ import click
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from wirewatch.commands._common import console, settings
-from wirewatch.replay import SOURCES, replay as run_replay
+from wirewatch.replay import SOURCES
+from wirewatch.replay import replay as run_replay
 
 
 @click.command()

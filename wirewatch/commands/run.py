@@ -50,7 +50,7 @@ def run(only: str | None) -> None:
 
     def spawn(name: str) -> subprocess.Popen[bytes]:
         port = str(base_port + WORKERS.index(name))
-        return subprocess.Popen([sys.executable, "-m", "wirewatch", "worker", name],
+        return subprocess.Popen([sys.executable, "-m", "wirewatch", "worker", name],  # noqa: S603 - our own CLI
                                 env=os.environ | {"WIREWATCH_METRICS_PORT": port})
 
     children = {name: spawn(name) for name in names}

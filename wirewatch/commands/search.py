@@ -94,7 +94,8 @@ def _table(rows: list[dict[str, Any]], total: int) -> Table:
         facets = ("persons", "organizations", "locations")
         entities = " · ".join(", ".join(row.get(k, [])[:3]) for k in facets)
         copies = row.get("copies") or []
-        also = f"\n[dim]also in: {escape(', '.join(c.get('source') or c['url'] for c in copies))}[/dim]" if copies else ""
+        where = ", ".join(c.get("source") or c["url"] for c in copies)
+        also = f"\n[dim]also in: {escape(where)}[/dim]" if copies else ""
         table.add_row(published, row.get("source") or "",
                       f"[bold]{escape(title)}[/bold]\n{escape(highlight)}{also}", escape(entities))
     return table

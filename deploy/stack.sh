@@ -26,6 +26,20 @@
 #   KAFKA_JAVA_HOME                  JDK >= 17 for Kafka (default: OpenJDK 17 if installed)
 #   ES_JAVA_HOME                     JDK >= 21 for Elasticsearch (default: Temurin 25 if installed)
 #
+# Opt-in security (all off by default; see deploy/security/README.md):
+#   WIREWATCH_ES_SECURITY=true       Elasticsearch with security on: every request needs the
+#                                    `elastic` user's password, WIREWATCH_ES_PASSWORD (required;
+#                                    set through the node's keystore, never on a command line)
+#   WIREWATCH_ES_TLS=true            also HTTPS (needs WIREWATCH_ES_SECURITY and an https://
+#                                    WIREWATCH_ES_URL): a self-signed CA and server certificate are
+#                                    generated with openssl into <state>/tls; clients verify with
+#                                    WIREWATCH_ES_CA_CERTS=<state>/tls/ca.crt
+#   WIREWATCH_KAFKA_SASL=true        the broker's client listener (the bootstrap port) becomes
+#                                    SASL_PLAINTEXT, mechanism PLAIN, with one user:
+#                                    WIREWATCH_KAFKA_SASL_USERNAME / WIREWATCH_KAFKA_SASL_PASSWORD
+#                                    (required); the KRaft controller port stays plaintext on 127.0.0.1
+# Passwords are never echoed, never passed as arguments, and only written to mode-600 files.
+#
 # Pinned versions live in deploy/versions.env (shared with the docker-compose setup).
 set -euo pipefail
 
@@ -102,15 +116,45 @@ case "$KAFKA_HOST" in
     *) KAFKA_BIND=0.0.0.0 ;;
 esac
 
+# --------------------------------------------------------------------------
+# Opt-in security. The secrets are copied into shell variables and their
+# environment variables are un-exported, so neither server JVM (nor any other
+# child) inherits them.
+
+is_true() {
+    case "${1,,}" in
+        1 | true | yes | on) return 0 ;;
+        *) return 1 ;;
+    esac
+}
+ES_SECURITY=0
+ES_TLS=0
+KAFKA_SASL=0
+is_true "${WIREWATCH_ES_SECURITY:-}" && ES_SECURITY=1
+is_true "${WIREWATCH_ES_TLS:-}" && ES_TLS=1
+is_true "${WIREWATCH_KAFKA_SASL:-}" && KAFKA_SASL=1
+ES_PASSWORD=${WIREWATCH_ES_PASSWORD:-}
+KAFKA_SASL_USERNAME=${WIREWATCH_KAFKA_SASL_USERNAME:-}
+KAFKA_SASL_PASSWORD=${WIREWATCH_KAFKA_SASL_PASSWORD:-}
+export -n WIREWATCH_ES_PASSWORD WIREWATCH_ES_API_KEY WIREWATCH_KAFKA_SASL_PASSWORD
+
 ES_URL=${WIREWATCH_ES_URL:-http://localhost:9200}
 ES_URL=${ES_URL%/}
 case "$ES_URL" in
-    http://*) ;;
-    *) die "WIREWATCH_ES_URL must be a plain http:// URL (security is disabled locally), got '$ES_URL'" ;;
+    http://*)
+        ((ES_TLS == 0)) ||
+            die "WIREWATCH_ES_TLS=true needs an https:// WIREWATCH_ES_URL, got '$ES_URL'" ;;
+    https://*)
+        ((ES_TLS)) ||
+            die "WIREWATCH_ES_URL is https:// but WIREWATCH_ES_TLS is not true (set WIREWATCH_ES_TLS=true and WIREWATCH_ES_SECURITY=true for a local HTTPS node), got '$ES_URL'" ;;
+    *) die "WIREWATCH_ES_URL must be an http:// URL (https:// with WIREWATCH_ES_TLS=true), got '$ES_URL'" ;;
 esac
-_hostport=${ES_URL#http://}
+_hostport=${ES_URL#*://}
 _hostport=${_hostport%%/*}
 _hostport=${_hostport##*@}
+ES_HOST=${_hostport%:*}
+ES_HOST=${ES_HOST#[}
+ES_HOST=${ES_HOST%]}
 ES_HTTP_PORT=${_hostport##*:}
 [[ $ES_HTTP_PORT =~ ^[0-9]+$ && $ES_HTTP_PORT != "$_hostport" ]] ||
     die "WIREWATCH_ES_URL must include a port, e.g. http://localhost:9200, got '$ES_URL'"
@@ -139,6 +183,12 @@ ES_PID_FILE=$ES_STATE/elasticsearch.pid # written by ES itself, so in a dir it o
 ES_LOG_DIR=$LOG_DIR/elasticsearch
 ES_LOG=$ES_LOG_DIR/elasticsearch.log
 ES_OUT=$LOG_DIR/elasticsearch.out
+# WIREWATCH_ES_TLS: the generated CA (ca.crt is what clients trust) and the
+# server's key and certificate; the latter two are copied into the node's
+# config dir, the only place ES 9 may read them from.
+TLS_DIR=$STATE_DIR/tls
+TLS_CA=$TLS_DIR/ca.crt
+ES_CERTS=$ES_CONF/certs
 
 # Which ES installation to run. /root (where the cache usually is) is mode 700,
 # so the service user could not even read it; as root, run from a private copy
@@ -216,6 +266,10 @@ check_prereqs() {
     command -v mvn >/dev/null || missing+=("Maven, used to download from Maven Central: apt-get install -y maven")
     command -v unzip >/dev/null || missing+=("unzip: apt-get install -y unzip")
     command -v curl >/dev/null || missing+=("curl: apt-get install -y curl")
+    if ((ES_TLS)); then
+        command -v openssl >/dev/null ||
+            missing+=("openssl, to generate the certificates of WIREWATCH_ES_TLS=true: apt-get install -y openssl")
+    fi
     if [[ $(id -u) -eq 0 ]]; then
         command -v runuser >/dev/null && command -v useradd >/dev/null ||
             missing+=("runuser and useradd (to run ES unprivileged): apt-get install -y util-linux passwd")
@@ -224,6 +278,28 @@ check_prereqs() {
         printf '[stack] missing prerequisites:\n' >&2
         printf '  - %s\n' "${missing[@]}" >&2
         exit 1
+    fi
+}
+
+# The opt-in security settings are complete and usable (checked by `up`).
+check_security_settings() {
+    if ((ES_TLS && !ES_SECURITY)); then
+        die "WIREWATCH_ES_TLS=true needs WIREWATCH_ES_SECURITY=true (Elasticsearch serves HTTPS only with security on)"
+    fi
+    if ((ES_SECURITY)); then
+        [[ -n $ES_PASSWORD ]] ||
+            die "WIREWATCH_ES_SECURITY=true needs WIREWATCH_ES_PASSWORD (the password the 'elastic' user gets)"
+        ((${#ES_PASSWORD} >= 6)) || die "WIREWATCH_ES_PASSWORD must be at least 6 characters (Elasticsearch's minimum)"
+        [[ $ES_PASSWORD != *[[:cntrl:]]* ]] || die "WIREWATCH_ES_PASSWORD must not contain control characters"
+    fi
+    if ((KAFKA_SASL)); then
+        [[ $KAFKA_SASL_USERNAME =~ ^[A-Za-z0-9._-]+$ ]] ||
+            die "WIREWATCH_KAFKA_SASL=true needs WIREWATCH_KAFKA_SASL_USERNAME (letters, digits, '.', '_', '-')"
+        [[ -n $KAFKA_SASL_PASSWORD ]] || die "WIREWATCH_KAFKA_SASL=true needs WIREWATCH_KAFKA_SASL_PASSWORD"
+        # The password goes into a Java properties file read as ISO-8859-1.
+        # shellcheck disable=SC2030 # the locale change stays in the subshell on purpose
+        (LC_ALL=C && [[ $KAFKA_SASL_PASSWORD =~ ^[\ -~]+$ ]]) ||
+            die "WIREWATCH_KAFKA_SASL_PASSWORD must be printable ASCII"
     fi
 }
 
@@ -376,6 +452,10 @@ prepare_state_dir() {
 # Kafka
 
 write_kafka_config() {
+    if ((KAFKA_SASL)); then
+        write_kafka_sasl_config
+        return
+    fi
     # Static settings from the repo, then the ones that depend on this
     # machine; java.util.Properties keeps the last value of a repeated key.
     {
@@ -386,6 +466,46 @@ write_kafka_config() {
         printf 'controller.quorum.voters=1@127.0.0.1:%s\n' "$KAFKA_CONTROLLER_PORT"
         printf 'log.dirs=%s\n' "$KAFKA_DATA"
     } >"$KAFKA_CONFIG"
+}
+
+# A value for a double-quoted JAAS option, escaped twice: for JAAS's
+# tokenizer (backslash and quote) and then for java.util.Properties (which
+# turns every \\ back into \).
+jaas_quote() {
+    local v=$1
+    v=${v//\\/\\\\}
+    v=${v//\"/\\\"}
+    v=${v//\\/\\\\}
+    printf '"%s"' "$v"
+}
+
+# WIREWATCH_KAFKA_SASL: the client listener on the bootstrap port speaks
+# SASL_PLAINTEXT with the PLAIN mechanism and exactly one user; the broker
+# talks to itself over the same listener as that user. The JAAS config (and
+# so the password) is in the properties file, which is therefore mode 600.
+write_kafka_sasl_config() {
+    local user pass
+    user=$KAFKA_SASL_USERNAME
+    pass=$(jaas_quote "$KAFKA_SASL_PASSWORD")
+    rm -f "$KAFKA_CONFIG"
+    (
+        umask 077
+        {
+            cat "$DEPLOY_DIR/kafka/server.properties"
+            printf '\n# ---- generated by deploy/stack.sh, do not edit (rewritten on every start) ----\n'
+            printf '# WIREWATCH_KAFKA_SASL=true: clients authenticate with SASL/PLAIN\n'
+            printf 'listeners=SASL_PLAINTEXT://%s:%s,CONTROLLER://127.0.0.1:%s\n' "$KAFKA_BIND" "$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT"
+            printf 'advertised.listeners=SASL_PLAINTEXT://%s:%s\n' "$KAFKA_HOST" "$KAFKA_PORT"
+            printf 'listener.security.protocol.map=CONTROLLER:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT\n'
+            printf 'inter.broker.listener.name=SASL_PLAINTEXT\n'
+            printf 'sasl.enabled.mechanisms=PLAIN\n'
+            printf 'sasl.mechanism.inter.broker.protocol=PLAIN\n'
+            printf 'listener.name.sasl_plaintext.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username="%s" password=%s user_%s=%s;\n' \
+                "$user" "$pass" "$user" "$pass"
+            printf 'controller.quorum.voters=1@127.0.0.1:%s\n' "$KAFKA_CONTROLLER_PORT"
+            printf 'log.dirs=%s\n' "$KAFKA_DATA"
+        } >"$KAFKA_CONFIG"
+    )
 }
 
 kafka_java_cmd() {
@@ -555,6 +675,87 @@ prepare_es_dirs() {
     fi
 }
 
+# The elasticsearch-* command-line tools, run like the server (same user,
+# same config dir and JDK).
+es_tool() {
+    local tool=$1
+    shift
+    "${ES_RUN[@]}" env ES_JAVA_HOME="$ES_JAVA" ES_PATH_CONF="$ES_CONF" ES_TMPDIR="$ES_TMP" \
+        "$ES_HOME/bin/elasticsearch-$tool" "$@"
+}
+
+# WIREWATCH_ES_SECURITY: the `elastic` user's password is the keystore's
+# bootstrap.password, which the node uses for as long as no password was
+# changed through the API; so it is simply rewritten on every start. It goes
+# to the tool on stdin, never as an argument.
+setup_es_keystore() {
+    local keystore=$ES_CONF/elasticsearch.keystore
+    if [[ ! -f $keystore ]]; then
+        es_tool keystore create >>"$ES_OUT" 2>&1 ||
+            die "could not create the Elasticsearch keystore in $ES_CONF (see $ES_OUT)"
+    fi
+    printf '%s\n' "$ES_PASSWORD" | es_tool keystore add --stdin --force bootstrap.password >>"$ES_OUT" 2>&1 ||
+        die "could not store bootstrap.password in the Elasticsearch keystore (see $ES_OUT)"
+    chmod 600 "$keystore"
+}
+
+# WIREWATCH_ES_TLS: a self-signed CA and a server certificate for the host of
+# WIREWATCH_ES_URL (plus localhost and 127.0.0.1), made once per state dir.
+# Only ca.crt is meant to leave the state dir; the keys are mode 600.
+generate_es_tls() {
+    [[ -s $TLS_CA && -s $TLS_DIR/ca.key && -s $TLS_DIR/http.crt && -s $TLS_DIR/http.key ]] && return 0
+    log "generating a self-signed CA and an HTTPS certificate for '$ES_HOST' in $TLS_DIR"
+    local san="DNS:localhost,IP:127.0.0.1,IP:::1"
+    if [[ $ES_HOST =~ ^[0-9.]+$ || $ES_HOST == *:* ]]; then
+        san="$san,IP:$ES_HOST"
+    else
+        san="$san,DNS:$ES_HOST"
+    fi
+    mkdir -p "$TLS_DIR"
+    (
+        umask 077
+        cd "$TLS_DIR"
+        rm -f ca.key ca.crt ca.srl http.key http.csr http.crt
+        openssl req -x509 -newkey rsa:2048 -nodes -days 825 -sha256 \
+            -subj "/CN=Wirewatch local CA ($(hostname))" -keyout ca.key -out ca.crt \
+            -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign"
+        openssl req -newkey rsa:2048 -nodes -sha256 -subj "/CN=$ES_HOST" -keyout http.key -out http.csr
+        printf '%s\n' "subjectAltName=$san" "basicConstraints=CA:FALSE" \
+            "keyUsage=critical,digitalSignature,keyEncipherment" "extendedKeyUsage=serverAuth" \
+            "subjectKeyIdentifier=hash" "authorityKeyIdentifier=keyid,issuer" >http.ext
+        openssl x509 -req -in http.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 825 -sha256 \
+            -extfile http.ext -out http.crt
+        rm -f http.csr http.ext
+    ) >>"$ES_OUT" 2>&1 || {
+        print_log_tail "$ES_OUT"
+        die "openssl could not generate the certificates in $TLS_DIR"
+    }
+    chmod 644 "$TLS_CA"
+}
+
+install_es_tls() {
+    generate_es_tls
+    mkdir -p "$ES_CERTS"
+    cp "$TLS_DIR/http.crt" "$TLS_DIR/http.key" "$TLS_CA" "$ES_CERTS/"
+    chmod 600 "$ES_CERTS/http.key"
+    if [[ $(id -u) -eq 0 ]]; then
+        chown -R "$ES_SERVICE_USER:$ES_SERVICE_USER" "$ES_CERTS"
+    fi
+}
+
+# -E settings of the opt-in security (none on the default path). Paths only,
+# never secrets: these are visible in `ps`.
+es_security_args() {
+    ((ES_SECURITY)) || return 0
+    printf '%s\0' -E xpack.security.enabled=true
+    if ((ES_TLS)); then
+        printf '%s\0' -E xpack.security.http.ssl.enabled=true \
+            -E xpack.security.http.ssl.key=certs/http.key \
+            -E xpack.security.http.ssl.certificate=certs/http.crt \
+            -E xpack.security.http.ssl.certificate_authorities=certs/ca.crt
+    fi
+}
+
 ES_STARTED_AT=""
 ES_LAUNCHER_PID=""
 start_es() {
@@ -567,6 +768,16 @@ start_es() {
     ensure_port_free "elasticsearch transport" 127.0.0.1 "$ES_TRANSPORT_PORT"
     prepare_es_dirs
     rm -f "$ES_PID_FILE"
+    local -a security=()
+    if ((ES_SECURITY)); then
+        setup_es_keystore
+        ((ES_TLS)) && install_es_tls
+        mapfile -d '' security < <(es_security_args)
+        log "elasticsearch security is on: user 'elastic', password from WIREWATCH_ES_PASSWORD"
+        if ((ES_TLS)); then
+            log "elasticsearch serves HTTPS; clients trust it with WIREWATCH_ES_CA_CERTS=$TLS_CA"
+        fi
+    fi
 
     printf '==== wirewatch stack.sh: starting Elasticsearch %s at %s ====\n' "$ES_VERSION" "$(date -Is)" >>"$ES_OUT"
     log "starting Elasticsearch $ES_VERSION on $ES_URL (transport port $ES_TRANSPORT_PORT, java $ES_JAVA)"
@@ -588,21 +799,50 @@ start_es() {
             -E http.port="$ES_HTTP_PORT" \
             -E transport.port="$ES_TRANSPORT_PORT" \
             -E path.data="$ES_DATA" \
-            -E path.logs="$ES_LOG_DIR"
+            -E path.logs="$ES_LOG_DIR" \
+            "${security[@]}"
     ) </dev/null >>"$ES_OUT" 2>&1 9>&- &
     ES_LAUNCHER_PID=$!
 }
 
+# curl for ES: on the default path plain curl; with WIREWATCH_ES_SECURITY the
+# `elastic` user's credentials go in as a curl config on stdin (never as an
+# argument, which `ps` would show), and with WIREWATCH_ES_TLS the generated CA
+# verifies the server.
+es_curl() {
+    if ((ES_SECURITY == 0)); then
+        curl "$@"
+        return
+    fi
+    local -a tls=()
+    ((ES_TLS)) && tls=(--cacert "$TLS_CA")
+    local pw=${ES_PASSWORD//\\/\\\\}
+    pw=${pw//\"/\\\"}
+    printf 'user = "elastic:%s"\n' "$pw" | curl -K - "${tls[@]}" "$@"
+}
+
 es_health_code() {
-    curl -s -o /dev/null -w '%{http_code}' --max-time 5 \
+    es_curl -s -o /dev/null -w '%{http_code}' --max-time 5 \
         "$ES_URL/_cluster/health?wait_for_status=yellow&timeout=1s" 2>/dev/null || true
 }
 
 wait_es() {
-    local deadline=$((SECONDS + START_TIMEOUT)) code
+    local deadline=$((SECONDS + START_TIMEOUT)) code refused=0
     while :; do
         code=$(es_health_code)
         [[ $code == 200 ]] && break
+        # A node that keeps refusing our credentials will not change its mind.
+        if [[ $code == 401 ]]; then
+            refused=$((refused + 1))
+            if ((refused >= 10)); then
+                if ((ES_SECURITY)); then
+                    die "Elasticsearch at $ES_URL refuses the 'elastic' user's password (HTTP 401): WIREWATCH_ES_PASSWORD differs from the one this node has"
+                fi
+                die "Elasticsearch at $ES_URL requires authentication (HTTP 401): set WIREWATCH_ES_SECURITY=true and WIREWATCH_ES_PASSWORD"
+            fi
+        else
+            refused=0
+        fi
         # The launcher exits once the node has started (status 0) or failed;
         # failure with no server left means there is nothing to wait for.
         if [[ -n $ES_LAUNCHER_PID ]] && ! kill -0 "$ES_LAUNCHER_PID" 2>/dev/null; then
@@ -644,6 +884,7 @@ cmd_up() {
     local t0
     t0=$(now_ms)
     check_prereqs
+    check_security_settings
     if ! kafka_fetched || ! es_fetched; then
         fetch_kafka
         fetch_es
@@ -656,6 +897,15 @@ cmd_up() {
     wait_kafka
     wait_es
     log "stack is up ($(elapsed "$t0")): kafka=$KAFKA_HOST:$KAFKA_PORT elasticsearch=$ES_URL state=$STATE_DIR"
+    if ((KAFKA_SASL)); then
+        log "kafka clients need WIREWATCH_KAFKA_SECURITY_PROTOCOL=SASL_PLAINTEXT WIREWATCH_KAFKA_SASL_MECHANISM=PLAIN and the SASL user's credentials"
+    fi
+    if ((ES_SECURITY)); then
+        log "elasticsearch clients need WIREWATCH_ES_USERNAME=elastic and WIREWATCH_ES_PASSWORD"
+        if ((ES_TLS)); then
+            log "and WIREWATCH_ES_CA_CERTS=$TLS_CA"
+        fi
+    fi
 }
 
 # SIGTERM lets Kafka do a controlled shutdown and ES flush; SIGKILL only if
@@ -701,7 +951,7 @@ cmd_down() {
         log "purging data, logs and state under $STATE_DIR"
         # Only what this script creates: the state dir may be a shared
         # location given by WIREWATCH_STATE_DIR.
-        rm -rf "$KAFKA_STATE" "$ES_STATE" "$LOG_DIR" "$STATE_DIR/.gitignore" "$STATE_DIR/.stack.lock"
+        rm -rf "$KAFKA_STATE" "$ES_STATE" "$LOG_DIR" "$TLS_DIR" "$STATE_DIR/.gitignore" "$STATE_DIR/.stack.lock"
         rmdir "$STATE_DIR" 2>/dev/null || true
     fi
 }
@@ -718,7 +968,7 @@ cmd_status() {
 
     health="-"
     if pid=$(es_pid); then
-        health=$(curl -s --max-time 5 "$ES_URL/_cluster/health" 2>/dev/null |
+        health=$(es_curl -s --max-time 5 "$ES_URL/_cluster/health" 2>/dev/null |
             sed -n 's/.*"status":"\([a-z]*\)".*/\1/p') || true
         if [[ -n $health ]]; then state=running; else state=starting health="-" ok=1; fi
         [[ $health == red ]] && ok=1

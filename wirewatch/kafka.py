@@ -221,3 +221,26 @@ async def read_topic(settings: CommonSettings, name: str, *, timeout_s: float = 
         return records
     finally:
         await consumer.stop()
+
+
+async def wait_for_broker(settings: CommonSettings, *, deadline_s: float = 300.0) -> None:
+    """Block until the brokers answer (capped exponential backoff), so a worker started while Kafka is
+    away waits for it instead of exiting with "unable to bootstrap"."""
+    loop = asyncio.get_running_loop()
+    give_up = loop.time() + deadline_s
+    delay = 0.5
+    while True:
+        admin = _admin(settings)
+        try:
+            await admin.start()
+            await admin.list_topics()
+            return
+        except Exception as exc:  # any failure to reach the brokers: wait and try again
+            if loop.time() + delay > give_up:
+                raise
+            log.warning("Kafka at %s not reachable yet (%s); retrying in %.1fs", settings.kafka_bootstrap,
+                        type(exc).__name__, delay)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 10.0)
+        finally:
+            await admin.close()

@@ -18,7 +18,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 class CommonSettings(BaseSettings):
     """Where the services are, and how this installation names its topics and indices."""
 
-    model_config = SettingsConfigDict(env_prefix="WIREWATCH_", extra="ignore", frozen=True)
+    model_config = SettingsConfigDict(env_prefix="WIREWATCH_", extra="ignore", frozen=True, hide_input_in_errors=True)
 
     kafka_bootstrap: str = Field(default="localhost:9092", description="Kafka bootstrap servers, host:port[,…]")
     es_url: str = Field(default="http://localhost:9200", description="Elasticsearch URL")

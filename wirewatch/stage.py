@@ -70,6 +70,14 @@ class BatchStats:
 MAX_DEAD_PAYLOAD = 11 * 1024 * 1024
 
 
+#: what the broker counts besides key and value (batch and record headers), with room to spare
+RECORD_OVERHEAD = 1024
+
+
+def _record_size(message: Outgoing) -> int:
+    return len(message.value) + len(message.key or "") + RECORD_OVERHEAD
+
+
 class MessageTooLarge(WirewatchError):
     """An output would exceed what the broker accepts; the input is dead-lettered instead."""
 
@@ -140,7 +148,7 @@ class BatchRunner(Generic[M]):
                             getattr(message, "id", None), result,
                             extra=record.context(self.stage, getattr(message, "id", None), error_class_of(result)))
                 dead.append(dead_letter(self.stage, record, result, getattr(message, "id", None)))
-            elif oversized := [m for m in result if len(m.value) > self._limit(m.topic)]:
+            elif oversized := [m for m in result if _record_size(m) > self._limit(m.topic)]:
                 big = oversized[0]
                 error = MessageTooLarge(f"output for {big.topic} is {len(big.value)} bytes, "
                                         f"over the {self._limit(big.topic)}-byte message limit")
@@ -234,7 +242,7 @@ def _is_retriable(exc: BaseException) -> bool:
     from elasticsearch import ApiError
 
     if isinstance(getattr(exc, "retriable", None), bool) and not isinstance(exc, KafkaError):
-        return bool(exc.retriable)
+        return bool(getattr(exc, "retriable"))  # noqa: B009 - BaseException declares no such attribute
     if isinstance(exc, KafkaError):
         return bool(getattr(exc, "retriable", True))
     if isinstance(exc, ApiError):

@@ -3,9 +3,12 @@ JSON logs and the ``/metrics``, ``/healthz``, ``/readyz`` server."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import logging.config
 import os
 import time
+from collections.abc import Sequence
 from contextlib import AbstractAsyncContextManager, nullcontext
 from typing import Any
 
@@ -14,6 +17,7 @@ from faust.worker import Worker
 
 from schemas import Lane
 from wirewatch import metrics
+from wirewatch.kafka import wait_for_broker
 from wirewatch.lanes import LaneGate
 from wirewatch.logs import logging_config
 from wirewatch.settings import CommonSettings
@@ -31,7 +35,7 @@ def health_of(stage: str) -> metrics.Health:
     return HEALTH.setdefault(stage, metrics.Health(stage))
 
 
-async def drain(stream: faust.StreamT[Any], runner: BatchRunner[Any], *, max_batch: int, within_s: float,
+async def drain(stream: faust.Stream[Any], runner: BatchRunner[Any], *, max_batch: int, within_s: float,
                 gate: LaneGate | None = None, lane: Lane = "live") -> None:
     """Take up to ``max_batch`` records within ``within_s``, process them completely, then ack them.
 
@@ -67,7 +71,7 @@ def _slot(gate: LaneGate | None, lane: Lane) -> AbstractAsyncContextManager[None
     return gate.live() if lane == "live" else gate.backfill()
 
 
-def _observe_lag(stream: faust.StreamT[Any], stage: str, events: list[Any]) -> None:
+def _observe_lag(stream: faust.Stream[Any], stage: str, events: Sequence[Any]) -> None:
     """Lag of the partitions this batch came from: the consumer's high-water mark minus our position."""
     lag = 0
     last: dict[Any, int] = {}
@@ -95,6 +99,8 @@ def run(app: faust.App, settings: CommonSettings) -> None:
             await metrics.serve(health_of(stage), port)
             log.info("serving /metrics, /healthz and /readyz on port %d", port)
 
+    logging.config.dictConfig(logging_config(settings.log_level))
+    asyncio.run(wait_for_broker(settings))
     worker = Worker(app, loglevel=settings.log_level.upper(), redirect_stdouts=False,
                     logging_config=logging_config(settings.log_level))
 

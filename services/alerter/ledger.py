@@ -91,7 +91,8 @@ class Ledger:
         """Partial updates of many alerts in one bulk request."""
         ops: list[dict[str, Any]] = []
         for alert_id, doc in updates:
-            ops += [{"update": {"_index": self.index, "_id": alert_id}}, {"doc": doc}]
+            # the dispatcher (delivered) and the handler (published) update one alert concurrently
+            ops += [{"update": {"_index": self.index, "_id": alert_id, "retry_on_conflict": 5}}, {"doc": doc}]
         await self._bulk(ops)
 
     async def hold(self, alert_ids: Sequence[str], until: datetime) -> None:
@@ -111,7 +112,10 @@ class Ledger:
         response = await self.es.bulk(operations=ops)
         if response.body.get("errors"):
             failed = [i["update"] for i in response.body["items"] if i["update"]["status"] >= 300]
-            raise RuntimeError(f"alert ledger update failed for {len(failed)}: {failed[0].get('error')}")
+            reason = f"alert ledger update failed for {len(failed)}: {failed[0].get('error')}"
+            if any(f["status"] in (409, 429) or f["status"] >= 500 for f in failed):
+                raise ServiceUnavailable(reason)  # contention or overload: retried with backoff
+            raise RuntimeError(reason)
 
     async def claim_stale(self, limit: int = 100) -> list[Alert]:
         """Pending alerts whose lease ran out (their replica died mid-delivery): claim and return them."""

@@ -9,7 +9,7 @@ from wirewatch.settings import CommonSettings
 
 
 class AlerterSettings(CommonSettings):
-    model_config = SettingsConfigDict(env_prefix="WIREWATCH_", extra="ignore", frozen=True)
+    model_config = SettingsConfigDict(env_prefix="WIREWATCH_", extra="ignore", frozen=True, hide_input_in_errors=True)
 
     alerter_attempts: int = Field(default=5, ge=1, description="delivery attempts before dead-lettering")
     alerter_backoff_s: float = Field(default=0.5, gt=0, description="first retry delay; doubles, with jitter")

@@ -11,7 +11,7 @@ from wirewatch.settings import CommonSettings
 
 
 class ExtractorSettings(CommonSettings):
-    model_config = SettingsConfigDict(env_prefix="WIREWATCH_", extra="ignore", frozen=True)
+    model_config = SettingsConfigDict(env_prefix="WIREWATCH_", extra="ignore", frozen=True, hide_input_in_errors=True)
 
     ner_model: str = Field(default="en_core_web_md",
                            description="spaCy pipeline: en_core_web_md (default, better) or en_core_web_sm (lighter)")

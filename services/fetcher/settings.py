@@ -12,7 +12,7 @@ from wirewatch.settings import CommonSettings
 
 
 class FetcherSettings(CommonSettings):
-    model_config = SettingsConfigDict(env_prefix="WIREWATCH_", extra="ignore", frozen=True)
+    model_config = SettingsConfigDict(env_prefix="WIREWATCH_", extra="ignore", frozen=True, hide_input_in_errors=True)
 
     fetcher_replicas: int = Field(default=1, ge=1, description="fetcher replicas; feeds are split by host")
     fetcher_replica: int = Field(default=0, ge=0, description="this replica's number, 0-based")

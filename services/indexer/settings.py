@@ -17,7 +17,7 @@ MAX_BACKOFF_S = 5.0
 
 
 class IndexerSettings(CommonSettings):
-    model_config = SettingsConfigDict(env_prefix="WIREWATCH_", extra="ignore", frozen=True)
+    model_config = SettingsConfigDict(env_prefix="WIREWATCH_", extra="ignore", frozen=True, hide_input_in_errors=True)
 
     indexer_batch_max: int = Field(default=500, gt=0, description="documents per bulk request at most")
     indexer_batch_bytes: int = Field(default=8 * 1024 * 1024, gt=0, description="bytes per bulk request at most")

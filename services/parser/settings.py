@@ -9,7 +9,7 @@ from wirewatch.settings import CommonSettings
 
 
 class ParserSettings(CommonSettings):
-    model_config = SettingsConfigDict(env_prefix="WIREWATCH_", extra="ignore", frozen=True)
+    model_config = SettingsConfigDict(env_prefix="WIREWATCH_", extra="ignore", frozen=True, hide_input_in_errors=True)
 
     parser_budget_s: float = Field(default=10.0, gt=0, description="time budget of one page")
     parser_max_page_bytes: int = Field(default=10 * 1024 * 1024, gt=0, description="larger pages are refused")

@@ -40,12 +40,38 @@ def with_es(action: Callable[[AsyncElasticsearch], Awaitable[T]]) -> T:
     try:
         return asyncio.run(go())
     except Exception as exc:  # the CLI's edge: show one readable line instead of a traceback
-        from elastic_transport import ConnectionError as EsConnectionError
+        raise explain(exc) from exc
 
-        if isinstance(exc, EsConnectionError):
-            raise click.ClickException(
-                f"Elasticsearch is not reachable at {settings().es_url}: run `wirewatch stack up`") from exc
-        raise
+
+def explain(exc: Exception) -> Exception:
+    """A one-line ``click.ClickException`` for outages and refused credentials; other errors unchanged.
+    Never includes a secret: only the URL, the status and which settings to check."""
+    from aiokafka.errors import KafkaConnectionError
+    from elastic_transport import ConnectionError as EsConnectionError
+    from elastic_transport import TlsError
+    from elasticsearch import AuthenticationException, AuthorizationException
+
+    s = settings()
+    if isinstance(exc, AuthenticationException):
+        how = ("WIREWATCH_ES_API_KEY" if s.es_api_key is not None else
+               "WIREWATCH_ES_USERNAME and WIREWATCH_ES_PASSWORD" if s.es_username or s.es_password else None)
+        detail = (f"the credentials from {how} were refused" if how else
+                  "it needs credentials: set WIREWATCH_ES_USERNAME and WIREWATCH_ES_PASSWORD "
+                  "(or WIREWATCH_ES_API_KEY)")
+        return click.ClickException(f"Elasticsearch at {s.es_url} answered 401 Unauthorized: {detail}")
+    if isinstance(exc, AuthorizationException):
+        return click.ClickException(f"Elasticsearch at {s.es_url} answered 403 Forbidden: the user lacks "
+                                    "a privilege this command needs")
+    if isinstance(exc, TlsError):
+        return click.ClickException(f"TLS to Elasticsearch at {s.es_url} failed: point WIREWATCH_ES_CA_CERTS "
+                                    "at the CA that signed its certificate")
+    if isinstance(exc, EsConnectionError):
+        return click.ClickException(f"Elasticsearch is not reachable at {s.es_url}: run `wirewatch stack up`")
+    if isinstance(exc, KafkaConnectionError):
+        return click.ClickException(f"Kafka is not reachable at {s.kafka_bootstrap}, or refused the "
+                                    f"connection (security protocol {s.kafka_security_protocol}; check "
+                                    "WIREWATCH_KAFKA_SECURITY_PROTOCOL and the SASL/TLS settings)")
+    return exc
 
 
 def print_json(value: Any) -> None:

@@ -7,7 +7,7 @@ import asyncio
 import click
 
 from wirewatch import stack as stack_ops
-from wirewatch.commands._common import console, settings
+from wirewatch.commands._common import console, explain, settings
 
 
 @click.group()
@@ -49,4 +49,8 @@ def stack_status() -> None:
 @stack.command()
 def init() -> None:
     """Create topics and index templates on running servers (what compose's setup job runs)."""
-    _report(asyncio.run(stack_ops.init(settings())))
+    try:
+        report = asyncio.run(stack_ops.init(settings()))
+    except Exception as exc:  # outages and refused credentials: one line, not a traceback
+        raise explain(exc) from exc
+    _report(report)

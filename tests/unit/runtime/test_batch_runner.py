@@ -124,12 +124,13 @@ async def test_garbage_payloads_are_dead_lettered(payload: bytes) -> None:
 
 async def test_output_larger_than_the_broker_accepts_dead_letters_its_input() -> None:
     async def bloat(batch: Sequence[Probe]) -> list[list[Outgoing]]:
-        return [[Outgoing("out", p.marker, b"x" * (2000 if p.marker == "2" else 10))] for p in batch]
+        # 2,500 bytes fit under 3,000 alone, but not with the key and the broker's record overhead
+        return [[Outgoing("out", p.marker, b"x" * (2500 if p.marker == "2" else 10))] for p in batch]
 
     sink = Sink()
     r = BatchRunner(stage="parser", model=Probe, handler=bloat, send=sink, deadletter_topic="dlq",
-                    max_message_bytes=1000)
+                    max_message_bytes=3000)
     await r.run([probe("1"), probe("2")])
     [letter] = sink.letters()
-    assert letter.error_class == "MessageTooLarge" and "2000 bytes" in letter.reason
+    assert letter.error_class == "MessageTooLarge" and "2500 bytes" in letter.reason
     assert [m.key for m in sink.outputs()] == ["1"]

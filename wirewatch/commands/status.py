@@ -12,7 +12,7 @@ from rich.live import Live
 from rich.table import Table
 from rich.text import Text
 
-from wirewatch.commands._common import console, print_json, settings
+from wirewatch.commands._common import console, explain, print_json, settings
 from wirewatch.es import make_es
 from wirewatch.observe import PipelineStatus, count_by_stage, read_dead_letters, stage_status
 
@@ -32,6 +32,14 @@ async def collect() -> PipelineStatus:
     finally:
         await es.close()
     return status
+
+
+def gather() -> PipelineStatus:
+    """Collect, turning outages and refused credentials into one readable line."""
+    try:
+        return asyncio.run(collect())
+    except Exception as exc:
+        raise explain(exc) from exc
 
 
 def render(result: PipelineStatus, rates: dict[str, float] | None = None) -> Group:
@@ -56,17 +64,17 @@ def render(result: PipelineStatus, rates: dict[str, float] | None = None) -> Gro
 def status(as_json: bool, watch: bool, interval: float) -> None:
     """Per-stage processed messages, rate and lag; dead letters; feeds, articles and alerts."""
     if as_json:
-        print_json(asyncio.run(collect()).as_dict())
+        print_json(gather().as_dict())
         return
     if not watch:
-        console.print(render(asyncio.run(collect())))
+        console.print(render(gather()))
         return
-    previous, then = asyncio.run(collect()), time.monotonic()
+    previous, then = gather(), time.monotonic()
     with Live(render(previous), console=console, refresh_per_second=4) as live:
         try:
             while True:
                 time.sleep(interval)
-                current, now = asyncio.run(collect()), time.monotonic()
+                current, now = gather(), time.monotonic()
                 done = {s.stage: s.processed for s in previous.stages}
                 rates = {s.stage: (s.processed - done.get(s.stage, 0)) / (now - then) for s in current.stages}
                 live.update(render(current, rates))

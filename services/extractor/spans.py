@@ -121,6 +121,8 @@ def _cleaned(text: str, start: int, end: int, type_: str, label: str) -> list[Ca
         start, end = trim_span(text, start, trailing.start())
     if end - start < 2 or not any(ch.isalpha() for ch in text[start:end]):
         return []
+    if type_ == "PERSON" and any(ch.isdigit() for ch in text[start:end]):
+        return []  # "07:15 GMT+3", "Room 101": people's names carry no digits
     if type_ == "PERSON" and (joint := _AND.search(text, start, end)):
         return [
             *_cleaned(text, start, joint.start(), type_, label),

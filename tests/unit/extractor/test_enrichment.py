@@ -117,3 +117,10 @@ def test_a_failing_article_is_named_in_the_error(
         enrich([make_article(STORY, id="article-7")], extractor=extractor)
     assert caught.value.article_id == "article-7" and "boom" in caught.value.reason
     assert not caught.value.retriable
+
+
+def test_a_dateline_is_never_a_person(extractor: EntityExtractor) -> None:
+    text = ("18 November 2026, 07:15 GMT+3\n\nBAGHDAD - Iraqi Prime Minister Mohammed Shia al-Sudani said on "
+            "Tuesday that the coalition would leave by September.")
+    people = [e.name for e in extractor.extract_entities(text) if e.type == "PERSON"]
+    assert people == ["Mohammed Shia al-Sudani"]

@@ -28,12 +28,14 @@ from services.alerter.rules import RuleStore, new_rule
 from services.fetcher.store import FeedStore, new_feed
 from services.fetcher.urls import canonicalize, document_id
 from wirewatch.es import make_es
+from wirewatch.query import Filters, build_query
 from wirewatch.settings import CommonSettings
 
 console = Console(highlight=False)
 FEEDS = {"/northwire/feed.xml": ("Northwire Daily", ["Iraq"]), "/levant/atom.xml": ("Levant Ledger", ["Iraq"]),
          "/gulf/feed.json": ("Gulf Monitor", ["Gulf"])}
 RULE = "kataib-hezbollah"
+RULE_QUERY = 'organizations:"Kataib Hezbollah" OR "Kataib Hezbollah"'
 TIMEOUT_S = float(os.environ.get("WIREWATCH_DEMO_TIMEOUT", "300"))
 
 
@@ -45,7 +47,7 @@ async def register(es: AsyncElasticsearch, settings: CommonSettings, server: Dem
     feeds = FeedStore(es, settings.index_name("feeds"))
     for path, (name, tags) in FEEDS.items():
         await feeds.add(new_feed(server.base + path, name=name, interval_s=2.0, tags=tags))
-    rule = new_rule(RULE, 'organizations:"Kataib Hezbollah" OR "Kataib Hezbollah"', webhooks=[server.hook_url],
+    rule = new_rule(RULE, RULE_QUERY, webhooks=[server.hook_url],
                     secret=os.environ.get("WIREWATCH_DEMO_SECRET", "demo-secret"))
     await RuleStore(es, settings.index_name("rules")).put(rule)
 
@@ -68,15 +70,18 @@ async def searchable(es: AsyncElasticsearch, settings: CommonSettings, ids: list
     return {hit["_id"] for hit in response.body["hits"]["hits"]}
 
 
-async def alert_delivered(es: AsyncElasticsearch, settings: CommonSettings) -> bool:
-    """At least one alert of the demo rule was delivered and none is still on its way."""
-    counts = []
-    for status in ("delivered", "pending"):
-        response = await es.options(ignore_status=404).count(
-            index=settings.index_name("alerts"),
-            query={"bool": {"filter": [{"term": {"rule_name": RULE}}, {"term": {"status": status}}]}})
-        counts.append(response.body.get("count", 0) if response.meta.status == 200 else 0)
-    return counts[0] > 0 and counts[1] == 0
+async def alerts_expected(es: AsyncElasticsearch, settings: CommonSettings, ids: list[str]) -> int:
+    """How many sample articles the demo rule selects: each must fire exactly one alert."""
+    response = await es.count(index=settings.index_name("articles"),
+                              query=build_query(RULE_QUERY, Filters(ids=ids)))
+    return int(response.body["count"])
+
+
+async def alerts_delivered(es: AsyncElasticsearch, settings: CommonSettings) -> int:
+    response = await es.options(ignore_status=404).count(
+        index=settings.index_name("alerts"),
+        query={"bool": {"filter": [{"term": {"rule_name": RULE}}, {"term": {"status": "delivered"}}]}})
+    return int(response.body.get("count", 0)) if response.meta.status == 200 else 0
 
 
 async def wait_for_pipeline(es: AsyncElasticsearch, settings: CommonSettings, ids: list[str],
@@ -86,15 +91,16 @@ async def wait_for_pipeline(es: AsyncElasticsearch, settings: CommonSettings, id
                TimeElapsedColumn())
     with Progress(*columns, console=console, transient=False) as progress:
         task = progress.add_task("articles searchable", total=len(ids))
-        alert = progress.add_task("alert delivered", total=1)
+        alert = progress.add_task("alerts delivered", total=None)
         while time.monotonic() - started < TIMEOUT_S:
             if workers.poll() is not None:
                 raise RuntimeError(f"the workers exited with code {workers.returncode}")
             done = await searchable(es, settings, ids)
             progress.update(task, completed=len(done))
-            fired = await alert_delivered(es, settings)
-            progress.update(alert, completed=int(fired))
-            if len(done) == len(ids) and fired:
+            expected = await alerts_expected(es, settings, ids)
+            delivered = await alerts_delivered(es, settings)
+            progress.update(alert, completed=delivered, total=expected or None)
+            if len(done) == len(ids) and expected and delivered >= expected:
                 return time.monotonic() - started
             await asyncio.sleep(1.0)
     raise TimeoutError(f"the sample was not fully processed within {TIMEOUT_S:.0f}s")

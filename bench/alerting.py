@@ -47,10 +47,9 @@ from services.alerter.rules import RuleStore, new_rule
 from services.indexer.documents import external_version, to_document
 from tests.support.articles import enriched
 from wirewatch.es import make_es
-from wirewatch.kafka import delete_topics
 from wirewatch.observe import stage_status
 from wirewatch.settings import CommonSettings
-from wirewatch.stack import init
+from wirewatch.stack import drop_namespace, init
 
 console = Console(width=110)
 
@@ -249,20 +248,6 @@ def stop_alerter(proc: subprocess.Popen[bytes]) -> None:
             proc.wait()
 
 
-async def cleanup(settings: CommonSettings) -> None:
-    from schemas import TOPICS
-
-    es = make_es(settings)
-    try:
-        found = await es.indices.get(index=f"{settings.index_prefix}-*", allow_no_indices=True)
-        if found.body:
-            await es.indices.delete(index=",".join(found.body))
-        await es.options(ignore_status=404).indices.delete_index_template(name=f"{settings.index_prefix}-*")
-    finally:
-        await es.close()
-    await delete_topics(settings, [spec.full_name(settings.topic_prefix) for spec in TOPICS.values()])
-
-
 async def wait_until_consuming(settings: CommonSettings, proc: subprocess.Popen[bytes]) -> None:
     """The alerter joined its group and read the warm-up announcement (within a minute)."""
     deadline = time.monotonic() + 60
@@ -324,7 +309,7 @@ async def main(args: argparse.Namespace) -> list[PhaseResult]:
     finally:
         stop_alerter(proc)
         await receiver.stop()
-        await cleanup(settings)
+        await drop_namespace(settings)
     console.print(report(results))
     if args.json:
         figures = {"rate_per_s": args.rate, "seconds": args.seconds, "results": [asdict(r) for r in results]}

@@ -42,13 +42,12 @@ from elasticsearch.helpers import async_bulk
 from rich.console import Console
 from rich.table import Table
 
-from schemas import TOPICS, EnrichedArticle
+from schemas import EnrichedArticle
 from services.indexer.documents import external_version, to_document
 from services.indexer.handler import IndexHandler
 from wirewatch.es import make_es
-from wirewatch.kafka import delete_topics
 from wirewatch.settings import CommonSettings
-from wirewatch.stack import init
+from wirewatch.stack import drop_namespace, init
 
 err = Console(stderr=True)
 WORDS = [word for line in (
@@ -233,14 +232,6 @@ def _percentile(values: list[float], q: int) -> float:
 # 4. Setup, cleanup, report -------------------------------------------------------------------------
 
 
-async def cleanup(es: AsyncElasticsearch, settings: CommonSettings) -> None:
-    found = await es.indices.get(index=f"{settings.index_prefix}-*", allow_no_indices=True)
-    if found.body:
-        await es.indices.delete(index=",".join(found.body))
-    await es.options(ignore_status=404).indices.delete_index_template(name=f"{settings.index_prefix}-*")
-    await delete_topics(settings, [spec.full_name(settings.topic_prefix) for spec in TOPICS.values()])
-
-
 def report(result: dict[str, Any]) -> None:
     t, s = result["throughput"], result["time_to_searchable"]
     table = Table(title=f"indexing {result['docs']:,} articles (avg {result['avg_kb']:.1f} KB), batches of "
@@ -274,7 +265,7 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
         log = Path(args.log_dir) / f"bench-indexer-{tag}.log"
         result_s = await time_to_searchable(es, settings, timed, args.rate, log)
     finally:
-        await cleanup(es, settings)
+        await drop_namespace(settings)
         await es.close()
     return {"docs": args.docs, "batch": args.batch, "avg_kb": avg_kb, "throughput": result_t,
             "time_to_searchable": result_s, "at": datetime.now(UTC).isoformat()}

@@ -61,16 +61,6 @@ async def initialised(namespace: CommonSettings) -> AsyncIterator[CommonSettings
 
 async def _cleanup(settings: CommonSettings) -> None:
     """Drop the test's indices, templates and topics so the shared stack does not fill up."""
-    from schemas import TOPICS
-    from wirewatch.es import make_es
-    from wirewatch.kafka import delete_topics
+    from wirewatch.stack import drop_namespace
 
-    es = make_es(settings)
-    try:
-        found = await es.indices.get(index=f"{settings.index_prefix}-*", allow_no_indices=True)
-        if found.body:
-            await es.indices.delete(index=",".join(found.body))
-        await es.options(ignore_status=404).indices.delete_index_template(name=f"{settings.index_prefix}-*")
-    finally:
-        await es.close()
-    await delete_topics(settings, [spec.full_name(settings.topic_prefix) for spec in TOPICS.values()])
+    await drop_namespace(settings)

@@ -70,6 +70,12 @@ class CommonSettings(BaseSettings):
             raise ValueError(f"WIREWATCH_ES_URL must be an http(s) URL, got {value!r}")
         return value.rstrip("/")
 
+    def location_env(self) -> dict[str, str]:
+        """The variables that point a child process at the same stack and namespace as these settings."""
+        return {"WIREWATCH_KAFKA_BOOTSTRAP": self.kafka_bootstrap, "WIREWATCH_ES_URL": self.es_url,
+                "WIREWATCH_STATE_DIR": str(self.state_dir), "WIREWATCH_TOPIC_PREFIX": self.topic_prefix,
+                "WIREWATCH_INDEX_PREFIX": self.index_prefix}
+
     def topic_name(self, name: str) -> str:
         return f"{self.topic_prefix}{name}"
 

@@ -19,11 +19,7 @@ class StackError(RuntimeError):
 
 
 def _script(*args: str, settings: CommonSettings) -> int:
-    env = os.environ | {
-        "WIREWATCH_KAFKA_BOOTSTRAP": settings.kafka_bootstrap,
-        "WIREWATCH_ES_URL": settings.es_url,
-        "WIREWATCH_STATE_DIR": str(settings.state_dir),
-    }
+    env = os.environ | settings.location_env()
     # our own script with fixed arguments; bash from PATH as the Makefile uses it
     return subprocess.call(["bash", str(settings.deploy_dir / "stack.sh"), *args], env=env)  # noqa: S603, S607
 
@@ -61,3 +57,20 @@ def down(settings: CommonSettings, *, purge: bool = False) -> None:
 
 def status(settings: CommonSettings) -> int:
     return _script("status", settings=settings)
+
+
+async def drop_namespace(settings: CommonSettings) -> None:
+    """Delete one installation's (or test's, or benchmark's) indices, templates and topics: everything
+    named with ``settings.index_prefix`` and ``settings.topic_prefix``."""
+    from schemas import TOPICS
+    from wirewatch.kafka import delete_topics
+
+    es = make_es(settings)
+    try:
+        found = await es.indices.get(index=f"{settings.index_prefix}-*", allow_no_indices=True)
+        if found.body:
+            await es.indices.delete(index=",".join(found.body))
+        await es.options(ignore_status=404).indices.delete_index_template(name=f"{settings.index_prefix}-*")
+    finally:
+        await es.close()
+    await delete_topics(settings, [spec.full_name(settings.topic_prefix) for spec in TOPICS.values()])

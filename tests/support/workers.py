@@ -13,16 +13,8 @@ from wirewatch.settings import CommonSettings
 
 
 def worker_env(settings: CommonSettings, **extra: str) -> dict[str, str]:
-    env = os.environ.copy()
-    env.update({
-        "WIREWATCH_KAFKA_BOOTSTRAP": settings.kafka_bootstrap,
-        "WIREWATCH_ES_URL": settings.es_url,
-        "WIREWATCH_STATE_DIR": str(settings.state_dir),
-        "WIREWATCH_TOPIC_PREFIX": settings.topic_prefix,
-        "WIREWATCH_INDEX_PREFIX": settings.index_prefix,
-        "WIREWATCH_ALLOW_PRIVATE_NETWORKS": "true",
-        "WIREWATCH_POLL_INTERVAL": "1",
-    })
+    env = os.environ | settings.location_env()
+    env.update({"WIREWATCH_ALLOW_PRIVATE_NETWORKS": "true", "WIREWATCH_POLL_INTERVAL": "1"})
     env.update(extra)
     return env
 

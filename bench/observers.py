@@ -1,9 +1,11 @@
 """What the benchmark watches: when documents became searchable and when alerts arrived.
 
 * :class:`IndexedWatcher` reads ``articles.indexed``. The indexer publishes each batch's ids there with
-  ``searchable_at``, taken right after Elasticsearch answered a bulk request sent with
-  ``refresh=wait_for``: the documents were searchable by then (at most a few ms earlier). That time is
-  the "searchable" instant; same machine, same clock as the feed schedule.
+  ``searchable_at``, taken right after Elasticsearch answered a bulk request sent with ``refresh=true``
+  (the written shards are refreshed before the answer): the documents were searchable by then (at most
+  a few ms earlier). That time is the "searchable" instant; same machine, same clock as the feed
+  schedule. Batches of the backfill lane (``lane == "backfill"``, reprocessed copies of documents
+  already announced) are kept apart: they count towards the backfill's own rate, never as "searchable".
 * :class:`SearchProbe` checks that claim independently: it polls the article alias every 0.25 s for a
   sample of the expected ids and records when each first answers a search (an upper bound, off by at
   most the poll period plus one request).
@@ -15,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import math
 import time
 from dataclasses import dataclass, field
 
@@ -29,11 +32,13 @@ from wirewatch.settings import CommonSettings
 
 @dataclass
 class IndexedWatcher:
-    """Every id announced on ``articles.indexed``: first ``searchable_at`` (unix s) and when we read it."""
+    """Every id announced on ``articles.indexed`` by the live lane: first ``searchable_at`` (unix s) and
+    when we read it; and every backfill-lane batch as ``(searchable_at, documents)``."""
 
     settings: CommonSettings
     searchable_at: dict[str, float] = field(default_factory=dict)
     read_at: dict[str, float] = field(default_factory=dict)
+    backfill: list[tuple[float, int]] = field(default_factory=list)
     _task: asyncio.Task[None] | None = None
     _consumer: AIOKafkaConsumer | None = None
 
@@ -53,12 +58,20 @@ class IndexedWatcher:
         async for record in consumer:
             if record.value is None:
                 continue
-            batch = IndexedBatch.from_bytes(record.value)
-            now = time.time()
-            for doc in batch.docs:
-                if doc.id not in self.searchable_at:
-                    self.searchable_at[doc.id] = batch.searchable_at.timestamp()
-                    self.read_at[doc.id] = now
+            self.record(IndexedBatch.from_bytes(record.value), time.time())
+
+    def record(self, batch: IndexedBatch, now: float) -> None:
+        if batch.lane == "backfill":
+            self.backfill.append((batch.searchable_at.timestamp(), len(batch.docs)))
+            return
+        for doc in batch.docs:
+            if doc.id not in self.searchable_at:
+                self.searchable_at[doc.id] = batch.searchable_at.timestamp()
+                self.read_at[doc.id] = now
+
+    def backfilled(self, start: float = -math.inf, end: float = math.inf) -> int:
+        """Backfill-lane documents announced searchable in ``[start, end)``."""
+        return sum(n for t, n in self.backfill if start <= t < end)
 
     async def stop(self) -> None:
         if self._task is not None:

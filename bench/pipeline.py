@@ -14,7 +14,14 @@ unless ``--keep``):
    "appeared in its feed" → "searchable" (``articles.indexed``) and → "alert webhook received" (a rule
    matching ~20% of articles), with ``--drain`` s after the last item before the rest count as missed;
 4. **scale-out**: the slowest stage's worker is stopped, a backlog builds up in its input topic, then it
-   runs with one replica and with two for ``--scale-window`` s each; the ratio of their rates.
+   runs with one replica and with two (same consumer group); each rate is measured from the replicas'
+   batch completions once every replica consumes (the group's rebalance is over), for at least
+   ``--scale-window`` s; the ratio of their rates;
+5. **backfill**: live feed→searchable latency at ``--backfill-rate`` articles/s, first with the pipeline
+   idle, then while a backfill of everything ingested so far runs (``wirewatch.replay.replay(settings,
+   "parser")``, so parser, extractor and indexer all serve their backfill lane); the ratio of the two
+   p95s (target ≤ 2) and the backfill's own rate (backfill-lane documents announced on
+   ``articles.indexed`` per second while the live load ran).
 
 Writes ``bench/out/pipeline-report.md``, ``latency-cdf.png``, ``throughput.png`` and (``--json``) a
 summary; see ``bench/README.md`` for how each figure is measured.
@@ -37,15 +44,16 @@ import psutil
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
+from bench import backfill as backfill_proc
 from bench import report
 from bench.corpus import Corpus
 from bench.loadgen import FeedSite, Planned, Schedule
 from bench.namespace import bench_settings, cleanup, register_feeds, register_rule
 from bench.observers import IndexedWatcher, SearchProbe, WebhookReceiver
-from bench.procs import WORKERS, WorkerPool
-from bench.results import LoadResult, RunResult, ScaleResult
+from bench.procs import WORKERS, WorkerPool, worker_env
+from bench.results import BackfillResult, LoadResult, RunResult, ScaleResult
 from bench.stages import STAGE_OF, Page, measure_bulk, measure_extraction, measure_parsers, slowest
-from bench.stats import rate_in, steady_rate
+from bench.stats import batch_rate, rate_in, steady_rate
 from bench.vocab import WATCH_TERM
 from wirewatch.es import make_es
 from wirewatch.observe import stage_status
@@ -65,10 +73,12 @@ class Options:
     loads: tuple[float, ...] = (1.0, 5.0, 20.0)
     duration: float = 60.0
     drain: float = 60.0
-    scale_articles: int = 500
+    scale_articles: int = 600
     scale_window: float = 40.0
     scale_worker: str | None = None
     skip_scale: bool = False
+    backfill_rate: float = 5.0
+    skip_backfill: bool = False
     model: str = "en_core_web_md"
     interval: float = 1.0
     min_delay: float = 0.0
@@ -79,7 +89,13 @@ class Options:
 
 
 QUICK: dict[str, Any] = {"preload": 200, "stage_articles": 100, "duration": 20.0, "drain": 30.0,
-                         "scale_articles": 300, "scale_window": 25.0}
+                         "scale_articles": 400, "scale_window": 25.0}
+#: workers whose rate the scale-out phase can measure (batch completions of a consuming stage)
+SCALABLE = ("parser", "extractor", "indexer", "alerter")
+#: replicas' batches completed after the rebalance needed for a rate (the first is only a start mark)
+MIN_BATCHES = 3
+#: the scale-out window ends early when fewer messages than this per replica are left
+LOW_BACKLOG = 40
 
 
 class Bench:
@@ -103,6 +119,7 @@ class Bench:
         self.ids: dict[int, str] = {}
         self.machine: list[tuple[float, float, float]] = []  # (time, CPU busy %, our CPU seconds so far)
         self._sampler: asyncio.Task[None] | None = None
+        self.replay_proc: Any = None
 
     # set-up and tear-down ---------------------------------------------------------------------------
     async def setup(self) -> None:
@@ -142,6 +159,9 @@ class Bench:
     async def teardown(self) -> None:
         if self._sampler is not None:
             self._sampler.cancel()
+        if self.replay_proc is not None and self.replay_proc.poll() is None:
+            self.replay_proc.terminate()
+            self.replay_proc.wait(timeout=30)
         self.pool.stop_all()
         await self.probe.stop()
         await self.watcher.stop()
@@ -226,22 +246,23 @@ class Bench:
         return sum(1 for i in ids if i in self.watcher.searchable_at)
 
     # phase 3 ----------------------------------------------------------------------------------------
-    async def latency(self, rate: float) -> LoadResult:
+    async def latency(self, rate: float, label: str | None = None) -> LoadResult:
+        label = label or f"{rate:g}/s"
         start = time.time() + 2.0
         items = self.plan(self.schedule.publish(rate, self.o.duration, start))
         ids = [self.ids[i.number] for i in items]
         self.probe.watch(ids[:: self.o.probe_every])
         watched = [self.ids[i.number] for i in items if self.site.article(i.number).watched]
         end = start + self.o.duration
-        await self.wait(f"{rate:g} articles/s for {self.o.duration:g}s", lambda: self._count(ids), len(ids),
+        await self.wait(f"{label}: {rate:g} articles/s for {self.o.duration:g}s", lambda: self._count(ids), len(ids),
                         deadline=end + self.o.drain,
                         done=lambda: self._count(ids) == len(ids) and self._alerts(watched) == len(watched)
                         and time.time() > end)
         await asyncio.sleep(1.0)  # late webhook POSTs of the last batch
-        self.result.phases.append((f"{rate:g}/s", start, time.time()))
-        console.log(f"load {rate:g}/s: {self._count(ids)}/{len(ids)} searchable, "
+        self.result.phases.append((label, start, time.time()))
+        console.log(f"load {label}: {self._count(ids)}/{len(ids)} searchable, "
                     f"{self._alerts(watched)}/{len(watched)} alerts")
-        self.result.conditions[f"load {rate:g}/s"] = await asyncio.to_thread(conditions, f"{rate:g}/s")
+        self.result.conditions[f"load {label}"] = await asyncio.to_thread(conditions, label)
         return self._latencies(rate, items, watched, start, end)
 
     def _alerts(self, ids: list[str]) -> int:
@@ -250,7 +271,8 @@ class Bench:
     def _latencies(self, rate: float, items: list[Planned], watched: list[str], start: float,
                    end: float) -> LoadResult:
         inf = math.inf
-        load = LoadResult(rate=rate, duration=self.o.duration, items=len(items), watched=len(watched))
+        load = LoadResult(rate=rate, duration=self.o.duration, items=len(items), watched=len(watched),
+                          start=start, end=end)
         watched_set = set(watched)
         for item in items:
             doc = self.ids[item.number]
@@ -270,10 +292,20 @@ class Bench:
 
     # phase 4 ----------------------------------------------------------------------------------------
     async def scale_out(self, worker: str) -> ScaleResult:
+        """One replica of ``worker``, then two (same consumer group), on a backlog in its input topic.
+
+        Each setting's rate comes from the replicas' batch completions (``wirewatch_last_progress_timestamp``
+        and ``wirewatch_batch_size_sum`` on their ``/metrics``), counted only once every replica consumes
+        (the rebalance that gave the last one its partitions is over): per replica, the batches completed
+        after its first completion past that moment, over that span (:func:`bench.stats.batch_rate`),
+        summed over the replicas. The window lasts at least ``--scale-window`` s and until each replica
+        completed :data:`MIN_BATCHES` batches (at most three windows), and ends early when the backlog
+        runs low. Afterwards the two replicas drain what is left and the second one stops, so later
+        phases find the pipeline as before."""
         begin = time.time()
         for running in self.pool.replicas(worker):
             self.pool.stop(running.key)
-        items = self.plan(self.schedule.preload(self.o.scale_articles, time.time()))
+        items = self.plan(self.schedule.preload(self._scale_articles(), time.time()))
         backlog = await self._backlog_ready(worker, items)
         result = ScaleResult(worker=worker, backlog=backlog, window_s=self.o.scale_window)
         for count in (1, 2):
@@ -282,32 +314,100 @@ class Bench:
             started = time.time()
             with console.status(f"{count} {worker} replica(s) starting …"):
                 await self.pool.ready()
-                await self._all_consuming(worker, count)
-            result.stall_s[count] = time.time() - started
-            before, t0 = (await self.pool.counters()).get(worker, 0.0), time.time()
-            await self.wait(f"scale-out: {count} × {worker}", lambda t0=t0: int(time.time() - t0),
-                            int(self.o.scale_window), deadline=t0 + self.o.scale_window)
-            after, t1 = (await self.pool.counters()).get(worker, 0.0), time.time()
-            result.stage_rate[count] = (after - before) / (t1 - t0)
-            result.e2e_rate[count] = rate_in(list(self.watcher.searchable_at.values()), t0, t1)
-            result.backlog_left[count] = await self._lag(worker)
-            console.log(f"scale-out: {count} × {worker}: {result.stage_rate[count]:.2f}/s, "
-                        f"backlog left {result.backlog_left[count]}")
-            for running in self.pool.replicas(worker):
+                joined = await self._all_consuming(worker, count)
+            result.stall_s[count] = joined - started
+            await self._measure_replicas(worker, count, joined, result)
+            console.log(f"scale-out: {count} × {worker}: {result.stage_rate[count]:.2f}/s "
+                        f"({', '.join(f'{k} {v:.2f}/s' for k, v in result.replica_rates[count].items())}; "
+                        f"{result.measured_s[count]:.0f} s), backlog left {result.backlog_left[count]}")
+            if count == 1:
+                for running in self.pool.replicas(worker):
+                    self.pool.stop(running.key)
+        await self._drain(worker)
+        for running in self.pool.replicas(worker):
+            if running.key != worker:
                 self.pool.stop(running.key)
         self.result.phases.append((f"scale-out {worker}", begin, time.time()))
         self.result.conditions["scale-out"] = await asyncio.to_thread(conditions, "scale-out")
         return result
 
-    async def _all_consuming(self, worker: str, count: int, limit_s: float = 180.0) -> None:
-        """Wait until every replica has consumed something (the group rebalance is over)."""
+    def _scale_articles(self) -> int:
+        """Enough backlog for both settings at about the saturation rate (with two replicas ~1.5× it),
+        at least ``--scale-articles``, at most three times that."""
+        rate = self.result.e2e_throughput
+        if not math.isfinite(rate) or rate <= 0:
+            return self.o.scale_articles
+        needed = math.ceil(rate * 2.5 * (self.o.scale_window + 25))
+        return min(max(self.o.scale_articles, needed), 3 * self.o.scale_articles)
+
+    async def _all_consuming(self, worker: str, count: int, limit_s: float = 180.0) -> float:
+        """Wait until every replica has started a batch (the group rebalance that assigned the last one
+        its partitions is over); returns the moment the last one was seen consuming."""
         deadline = time.time() + limit_s
         while time.time() < deadline:
             seen = await self.pool.counters(only=worker, by_key=True)
             if len([v for v in seen.values() if v > 0]) >= count:
-                return
+                return time.time()
+            self.pool.sample()
+            if dead := self.pool.dead():
+                raise RuntimeError(f"worker(s) exited: {dead}; logs in {self.pool.log_dir}")
             await asyncio.sleep(0.5)
         self.result.notes.append(f"scale-out: not every {worker} replica consumed within {limit_s:.0f}s")
+        return time.time()
+
+    async def _measure_replicas(self, worker: str, count: int, joined: float, result: ScaleResult) -> None:
+        keys = [w.key for w in self.pool.replicas(worker)]
+        events: dict[str, list[tuple[float, float]]] = {key: [] for key in keys}
+        state = {"lag": await self._lag(worker), "lag_at": time.time(), "low": False}
+        window = self.o.scale_window
+
+        def batches(key: str) -> int:
+            return len({t for t, _ in events[key]})
+
+        async def poll() -> int:
+            now = time.time()
+            for key, samples in (await self.pool.scrape(only=worker)).items():
+                at = samples.get(("wirewatch_last_progress_timestamp", worker), 0.0)
+                done = samples.get(("wirewatch_batch_size_sum", worker), 0.0)
+                if at > joined and key in events:
+                    events[key].append((at, done))
+            if now - state["lag_at"] >= 3.0:
+                state["lag"], state["lag_at"] = await self._lag(worker), now
+                state["low"] = state["lag"] < LOW_BACKLOG * count
+            return min(int(now - joined), int(window))
+
+        def finished() -> bool:
+            elapsed = time.time() - joined
+            enough = all(batches(key) >= MIN_BATCHES for key in keys)
+            return (elapsed >= window and enough) or bool(state["low"]) or elapsed > 3 * window
+
+        await self.wait(f"scale-out: {count} × {worker}", poll, int(window), deadline=joined + 3 * window + 5,
+                        done=finished)
+        end = time.time()
+        rates = {key: batch_rate(events[key]) for key in keys}
+        result.replica_rates[count] = rates
+        result.batches[count] = {key: max(0, batches(key) - 1) for key in keys}
+        result.stage_rate[count] = sum(rates.values())  # nan if a replica completed fewer than two
+        result.measured_s[count] = end - joined
+        result.e2e_rate[count] = rate_in(list(self.watcher.searchable_at.values()), joined, end)
+        result.backlog_left[count] = await self._lag(worker)
+        result.backlog_ran_out[count] = bool(state["low"])
+        if state["low"]:
+            self.result.notes.append(f"scale-out: the backlog ran low with {count} {worker} replica(s) "
+                                     f"after {end - joined:.0f} s (raise --scale-articles)")
+        if math.isnan(result.stage_rate[count]):
+            self.result.notes.append(f"scale-out: a {worker} replica completed fewer than two batches after "
+                                     f"the rebalance with {count} replica(s): {result.batches[count]}")
+
+    async def _drain(self, worker: str, limit_s: float = 180.0) -> None:
+        """Let the running replicas finish the backlog (later phases want an idle pipeline)."""
+        deadline = time.time() + limit_s
+        total = max(1, await self._lag(worker))
+
+        async def drained() -> int:
+            return total - min(total, await self._lag(worker))
+
+        await self.wait(f"scale-out: draining the {worker} backlog", drained, total, deadline=deadline)
 
     async def _backlog_ready(self, worker: str, items: list[Planned]) -> int:
         """Wait until the new items were fetched and every stage before ``worker`` has caught up."""
@@ -327,6 +427,77 @@ class Bench:
         if worker == "fetcher":
             return 0
         return next((s.lag for s in await stage_status(self.settings) if s.stage == worker), 0)
+
+    # phase 5 ----------------------------------------------------------------------------------------
+    async def backfill(self) -> BackfillResult:
+        """Live latency at ``--backfill-rate`` idle, then while a backfill of every stored page runs."""
+        rate = self.o.backfill_rate
+        result = BackfillResult(rate=rate)
+        begin = time.time()
+        await self._ensure_workers()
+        await self._quiet()
+        result.idle = await self.latency(rate, "backfill: idle")
+        await self._quiet()
+        log = self.pool.log_dir / "replay.log"
+        started = time.time()
+        self.replay_proc = backfill_proc.start(self.settings, "parser", log, worker_env(self.settings, {}))
+        await self.wait("backfill: replay of every stored page, until its first batch is searchable",
+                        lambda: min(1, len(self.watcher.backfill)), 1, deadline=started + 120)
+        if not self.watcher.backfill:
+            self.result.notes.append("backfill: no backfill batch became searchable within 120 s of the replay")
+        else:
+            result.first_backfill_s = min(t for t, _ in self.watcher.backfill) - started
+        result.during = await self.latency(rate, "backfill: during")
+        start, end = result.during.start, result.during.end
+        result.window_s = end - start
+        result.backfill_docs = self.watcher.backfilled(start, end)
+        result.backfill_done = self.watcher.backfilled()
+        replayed = backfill_proc.outcome(log)
+        result.copied = int(replayed.get("copied", 0) or 0)  # type: ignore[call-overload]
+        result.replay_s = float(replayed.get("seconds", math.nan) or math.nan)  # type: ignore[arg-type]
+        if not replayed:
+            self.result.notes.append(f"backfill: the replay had not finished by the end of the phase ({log})")
+        last = max((t for t, _ in self.watcher.backfill), default=math.nan)
+        result.finished_early = bool(result.copied) and result.backfill_done >= result.copied and last < end
+        if result.finished_early:
+            self.result.notes.append("backfill: the backfill was over before the live load ended; the "
+                                     "'during' latency is partly idle (a longer backfill: more --preload)")
+        self.result.phases.append(("backfill", begin, time.time()))
+        console.log(f"backfill: live p95 {result.summary()['p95_idle']:.2f} s idle → "
+                    f"{result.summary()['p95_during']:.2f} s during (×{result.ratio:.2f}); backfill "
+                    f"{result.backfill_rate:.2f} articles/s, {result.backfill_done}/{result.copied} done")
+        return result
+
+    async def _ensure_workers(self) -> None:
+        """Every worker running (a scale-out that aborted may have left one stopped)."""
+        missing = [name for name in WORKERS if not self.pool.replicas(name)]
+        for name in missing:
+            self.pool.start(name)
+        if missing:
+            with console.status(f"restarting {', '.join(missing)} …"):
+                await self.pool.ready()
+
+    async def _quiet(self, limit_s: float = 180.0) -> None:
+        """Wait until no live stage has a backlog (lag 0 everywhere), so "idle" means idle."""
+        deadline = time.time() + limit_s
+
+        async def lagging() -> int:
+            return sum(s.lag for s in await stage_status(self.settings))
+
+        total = await lagging()
+        if total == 0:
+            return
+        state = {"lag": total}
+
+        async def progress() -> int:
+            state["lag"] = await lagging()
+            return max(0, total - state["lag"])
+
+        await self.wait("waiting for the pipeline to be idle", progress, total, deadline=deadline,
+                        done=lambda: state["lag"] == 0)
+        if state["lag"]:
+            self.result.notes.append(f"{state['lag']} live messages still queued after {limit_s:.0f} s of waiting "
+                                     "for an idle pipeline")
 
     # shared -----------------------------------------------------------------------------------------
     async def wait(self, what: str, progress: object, total: int, *, deadline: float,
@@ -391,6 +562,12 @@ async def run(options: Options) -> RunResult:
             except RuntimeError as exc:  # a worker died: report what was measured, and why it stopped
                 bench.result.notes.append(f"scale-out aborted: {exc}")
                 console.log(f"[red]scale-out aborted: {exc}")
+        if not options.skip_backfill:
+            try:
+                bench.result.backfill = await bench.backfill()
+            except RuntimeError as exc:
+                bench.result.notes.append(f"backfill aborted: {exc}")
+                console.log(f"[red]backfill aborted: {exc}")
         bench.result.rss_mb = bench.pool.peak_rss_mb()
         bench.result.rss_tree_mb = bench.pool.peak_rss_mb(tree=True)
         bench.result.indexed_times = sorted(bench.watcher.searchable_at.values())
@@ -408,7 +585,7 @@ async def run(options: Options) -> RunResult:
 def parse_args(argv: list[str] | None) -> Options:
     d = Options()
     p = argparse.ArgumentParser(description="Run the whole pipeline on the real stack and measure it.")
-    p.add_argument("--quick", action="store_true", help="smaller run: ~20 s per load (about 6 minutes)")
+    p.add_argument("--quick", action="store_true", help="smaller run: ~20 s per load (about 10 minutes)")
     p.add_argument("--seed", type=int, default=d.seed)
     p.add_argument("--feeds", type=int, default=d.feeds)
     p.add_argument("--hosts", type=int, default=d.hosts, help="loopback outlets the feeds are spread over")
@@ -420,8 +597,11 @@ def parse_args(argv: list[str] | None) -> Options:
                    help="seconds after a load ends before its unsearchable items count as missed")
     p.add_argument("--scale-articles", type=int, default=None)
     p.add_argument("--scale-window", type=float, default=None)
-    p.add_argument("--scale-worker", choices=WORKERS, default=None, help="default: the slowest stage's")
+    p.add_argument("--scale-worker", choices=SCALABLE, default=None, help="default: the slowest stage's")
     p.add_argument("--skip-scale", action="store_true")
+    p.add_argument("--backfill-rate", type=float, default=d.backfill_rate,
+                   help="live load (articles/s) measured idle and during the backfill")
+    p.add_argument("--skip-backfill", action="store_true")
     p.add_argument("--model", default=d.model, help="WIREWATCH_NER_MODEL for the extractor and the stages")
     p.add_argument("--interval", type=float, default=d.interval, help="feed poll interval, seconds")
     p.add_argument("--min-delay", type=float, default=d.min_delay,
@@ -436,7 +616,8 @@ def parse_args(argv: list[str] | None) -> Options:
     overrides: dict[str, Any] = {k: v for k, v in given.items() if v is not None}
     return replace(base, **overrides, seed=a.seed, feeds=a.feeds, hosts=a.hosts,
                    loads=tuple(float(x) for x in a.loads.split(",") if x.strip()),
-                   scale_worker=a.scale_worker, skip_scale=a.skip_scale, model=a.model, interval=a.interval,
+                   scale_worker=a.scale_worker, skip_scale=a.skip_scale, backfill_rate=a.backfill_rate,
+                   skip_backfill=a.skip_backfill, model=a.model, interval=a.interval,
                    min_delay=a.min_delay, keep=a.keep, out=a.out, json=a.json)
 
 

@@ -181,8 +181,20 @@ class WorkerPool:
         """A counter summed by ``stage`` label over every running worker's ``/metrics`` (``only``: of
         that worker's replicas; ``by_key``: per replica instead of per stage)."""
         totals: dict[str, float] = {}
+        for key, samples in (await self.scrape(only=only)).items():
+            for (name, stage), value in samples.items():
+                if name == metric:
+                    target = key if by_key else stage
+                    totals[target] = totals.get(target, 0.0) + value
+        return totals
+
+    async def scrape(self, *, only: str | None = None) -> dict[str, dict[tuple[str, str], float]]:
+        """Every ``wirewatch_*`` sample with a ``stage`` label, per running worker key, as
+        ``{(metric, stage): value}`` (summed over other labels). A worker that does not answer within
+        5 s is left out (its key is missing)."""
+        found: dict[str, dict[tuple[str, str], float]] = {}
         async with aiohttp.ClientSession() as session:
-            for worker in self.workers.values():
+            for worker in list(self.workers.values()):
                 if only is not None and worker.name != only:
                     continue
                 try:
@@ -191,11 +203,12 @@ class WorkerPool:
                         text = await response.text()
                 except (aiohttp.ClientError, TimeoutError):
                     continue
+                samples: dict[tuple[str, str], float] = {}
                 for name, labels, value in _samples(text):
-                    if name == metric and (stage := labels.get("stage")):
-                        key = worker.key if by_key else stage
-                        totals[key] = totals.get(key, 0.0) + value
-        return totals
+                    if stage := labels.get("stage"):
+                        samples[(name, stage)] = samples.get((name, stage), 0.0) + value
+                found[worker.key] = samples
+        return found
 
 
 def _samples(text: str) -> list[tuple[str, dict[str, str], float]]:

@@ -16,7 +16,7 @@ import matplotlib.pyplot as plt
 from rich.console import Console
 from rich.table import Table
 
-from bench.results import LoadResult, RunResult
+from bench.results import BACKFILL_TARGET, LoadResult, RunResult
 from bench.stats import fmt_seconds, per_second, summary
 
 TARGET_RATIO = 0.8
@@ -91,15 +91,45 @@ def throughput_rows(result: RunResult) -> list[tuple[str, ...]]:
     return rows
 
 
-def latency_rows(load: LoadResult) -> list[tuple[str, ...]]:
+def latency_rows(load: LoadResult, label: str | None = None) -> list[tuple[str, ...]]:
     rows: list[tuple[str, ...]] = []
     for what, values in (("feed → searchable", load.searchable), ("feed → alert", load.alerted),
                          ("feed → listed in a served feed", load.listed),
                          ("feed → page fetched", load.fetched)):
         s = summary(values)
-        rows.append((f"{load.rate:g}/s", what, fmt_seconds(s["p50"]), fmt_seconds(s["p95"]),
+        rows.append((label or f"{load.rate:g}/s", what, fmt_seconds(s["p50"]), fmt_seconds(s["p95"]),
                      fmt_seconds(s["p99"]), f"{s['count']}", f"{s['missed']}"))
     return rows
+
+
+def backfill_rows(result: RunResult) -> list[tuple[str, ...]]:
+    """Live feed → searchable without and with the backfill running, and the backfill's own rate."""
+    b = result.backfill
+    if b is None:
+        return []
+    rows: list[tuple[str, ...]] = []
+    for label, load in (("idle", b.idle), ("during backfill", b.during)):
+        if load is None:
+            continue
+        s = summary(load.searchable)
+        rows.append((f"{b.rate:g}/s {label}", fmt_seconds(s["p50"]), fmt_seconds(s["p95"]),
+                     fmt_seconds(s["p99"]), f"{s['count']}", f"{s['missed']}"))
+    return rows
+
+
+def _ratio(value: float) -> str:
+    if math.isnan(value):
+        return "n/a"
+    return "∞ (missed)" if math.isinf(value) else f"{value:.2f}"
+
+
+def backfill_line(result: RunResult) -> str:
+    b = result.backfill
+    if b is None:
+        return ""
+    return (f"p95 during ÷ idle = {_ratio(b.ratio)} (target ≤ {BACKFILL_TARGET:g}); backfill "
+            f"{_rate(b.backfill_rate)} articles/s while the live load ran ({b.backfill_docs} in "
+            f"{_rate(b.window_s)} s); {b.backfill_done} of {b.copied} replayed articles done by the end")
 
 
 def worker_rows(result: RunResult) -> list[tuple[str, ...]]:
@@ -140,7 +170,17 @@ def print_tables(result: RunResult, console: Console) -> None:
     if result.scale:
         s = result.scale
         console.print(f"scale-out {s.worker}: 1 replica {_rate(s.stage_rate.get(1, math.nan))}/s, "
-                      f"2 replicas {_rate(s.stage_rate.get(2, math.nan))}/s, ratio {s.ratio():.2f}")
+                      f"2 replicas {_rate(s.stage_rate.get(2, math.nan))}/s "
+                      f"({', '.join(f'{k} {_rate(v)}' for k, v in s.replica_rates.get(2, {}).items())}), "
+                      f"ratio {s.ratio():.2f}")
+    if result.backfill:
+        backfill = Table(title="Backfill: live latency (s) feed → searchable, idle and during a backfill")
+        for column in ("load", "p50", "p95", "p99", "items", "missed"):
+            backfill.add_column(column)
+        for row in backfill_rows(result):
+            backfill.add_row(*row)
+        console.print(backfill)
+        console.print(backfill_line(result))
 
 
 # markdown ---------------------------------------------------------------------------------------------
@@ -180,7 +220,8 @@ def markdown(result: RunResult) -> str:
                         "CPU s/article (saturation)"), worker_rows(result)),
              "Peak RSS is the worker process's `VmHWM`; *with helper processes* is the largest sampled sum "
              "over the process tree (the parser's forkserver pool), an upper bound. CPU counts the tree.",
-             "## Scale-out", _scale(result), "![throughput over time](throughput.png)",
+             "## Scale-out", _scale(result),
+             "## Backfill", _backfill(result), "![throughput over time](throughput.png)",
              "## Conditions", _conditions(result)]
     if result.notes:
         parts += ["## Notes", "\n".join(f"- {n}" for n in result.notes)]
@@ -195,6 +236,10 @@ def _targets(result: RunResult) -> str:
         p95 = summary(five.searchable)["p95"]
         limit = float(result.options["interval"]) + 3
         rows.append((f"p95 feed→searchable ≤ {limit:g} s at 5/s", fmt_seconds(p95), _verdict(p95 <= limit)))
+    if result.backfill is not None and result.backfill.during is not None:
+        ratio = result.backfill.ratio
+        rows.append((f"p95 during a backfill ≤ {BACKFILL_TARGET:g} × idle at {result.backfill.rate:g}/s",
+                     _ratio(ratio), _verdict(ratio <= BACKFILL_TARGET)))
     for key, mb in sorted(result.rss_mb.items()):
         rows.append((f"{key} RSS < {_limit(key):.0f} MB", f"{mb:.0f}", _verdict(mb < _limit(key))))
     return _md_table(("target", "measured", "verdict"), rows)
@@ -206,7 +251,7 @@ def _probe_note(result: RunResult) -> str:
         return "Searchable = `searchable_at` of the indexer's `articles.indexed` announcement."
     s = summary(gaps)
     return ("Searchable = `searchable_at` of the indexer's `articles.indexed` announcement (taken after the "
-            "bulk request with `refresh=wait_for` returned). Cross-check: an independent 0.25 s search poll "
+            "bulk request with `refresh=true` returned). Cross-check: an independent 0.25 s search poll "
             f"found {s['count']} sampled ids p50 {s['p50']:+.2f} s / max {s['max']:+.2f} s after that time "
             "(positive: the announcement is not late).")
 
@@ -215,13 +260,36 @@ def _scale(result: RunResult) -> str:
     s = result.scale
     if s is None:
         return "Skipped."
-    rows = [(f"{n}", _rate(s.stage_rate.get(n, math.nan)), _rate(s.e2e_rate.get(n, math.nan)),
-             str(s.backlog_left.get(n, "")), _rate(s.stall_s.get(n, math.nan))) for n in (1, 2)]
-    return (f"Worker **{s.worker}** with a backlog of {s.backlog} messages in its input topic, "
-            f"{s.window_s:g} s per setting.\n\n"
-            + _md_table(("replicas", f"{s.worker} articles/s", "searchable/s", "backlog left",
-                         "start → all replicas consuming, s"), rows)
+    rows = []
+    for n in (1, 2):
+        replicas = s.replica_rates.get(n, {})
+        batches = s.batches.get(n, {})
+        rows.append((f"{n}", _rate(s.stage_rate.get(n, math.nan)),
+                     ", ".join(f"{k} {_rate(v)} ({batches.get(k, 0)} batches)" for k, v in replicas.items()),
+                     _rate(s.e2e_rate.get(n, math.nan)), _rate(s.measured_s.get(n, math.nan)),
+                     str(s.backlog_left.get(n, "")) + (" (ran low)" if s.backlog_ran_out.get(n) else ""),
+                     _rate(s.stall_s.get(n, math.nan))))
+    return (f"Worker **{s.worker}** with a backlog of {s.backlog} messages in its input topic. Rates come "
+            "from the replicas' batch completions once every replica consumes (the rebalance is over): per "
+            "replica, whole batches completed after its first completion past that moment, over that span; "
+            f"at least {s.window_s:g} s and 2 whole batches per replica.\n\n"
+            + _md_table(("replicas", f"{s.worker} articles/s", "per replica", "searchable/s", "measured s",
+                         "backlog left", "start → all replicas consuming, s"), rows)
             + f"\n\nRatio 2 / 1 replicas: **{s.ratio():.2f}**.")
+
+
+def _backfill(result: RunResult) -> str:
+    b = result.backfill
+    if b is None:
+        return "Skipped."
+    return (f"Live load {b.rate:g} articles/s for {result.options['duration']:g} s, first on an idle pipeline, "
+            f"then while `replay(settings, \"parser\")` backfills every stored page ({b.copied} copied to "
+            f"`pages.backfill` in {_rate(b.replay_s)} s; first backfill batch searchable "
+            f"{_rate(b.first_backfill_s)} s after the replay started), so parser, extractor and indexer all "
+            "serve their backfill lane while their live lane is idle.\n\n"
+            + _md_table(("live load", "p50", "p95", "p99", "items", "missed"), backfill_rows(result))
+            + f"\n\n{backfill_line(result)}. The backfill rate counts documents of `articles.indexed` batches "
+            "with `lane == \"backfill\"` announced while the live load ran.")
 
 
 def _conditions(result: RunResult) -> str:

@@ -21,21 +21,78 @@ class LoadResult:
     fetched: list[float] = field(default_factory=list)
     probe_minus_announced: list[float] = field(default_factory=list)
     achieved_rate: float = math.nan
+    start: float = math.nan  # first item's appearance (unix s)
+    end: float = math.nan  # last item's appearance window end (unix s)
 
 
 @dataclass
 class ScaleResult:
+    """One worker with one replica, then two: rates measured from batch completions after the group's
+    rebalance settled (every replica consuming), per replica and summed."""
+
     worker: str
     backlog: int
     window_s: float
     stage_rate: dict[int, float] = field(default_factory=dict)
+    replica_rates: dict[int, dict[str, float]] = field(default_factory=dict)
+    batches: dict[int, dict[str, int]] = field(default_factory=dict)
+    measured_s: dict[int, float] = field(default_factory=dict)
     e2e_rate: dict[int, float] = field(default_factory=dict)
     backlog_left: dict[int, int] = field(default_factory=dict)
     stall_s: dict[int, float] = field(default_factory=dict)
+    backlog_ran_out: dict[int, bool] = field(default_factory=dict)
 
     def ratio(self) -> float:
         one, two = self.stage_rate.get(1, math.nan), self.stage_rate.get(2, math.nan)
         return two / one if one and not math.isnan(one) else math.nan
+
+
+#: the backfill phase's target: live p95 during a backfill at most this many times the idle p95
+BACKFILL_TARGET = 2.0
+
+
+@dataclass
+class BackfillResult:
+    """Live latency at the same load without and with a backfill of everything ingested so far running,
+    and the backfill's own progress while the live load ran."""
+
+    rate: float
+    idle: LoadResult | None = None
+    during: LoadResult | None = None
+    copied: int = 0  # messages the replay put on the backfill lane
+    replay_s: float = math.nan  # how long the copy took
+    first_backfill_s: float = math.nan  # replay start → first backfill batch searchable
+    window_s: float = math.nan  # the live load's span while the backfill ran
+    backfill_docs: int = 0  # backfill documents searchable within that span
+    backfill_done: int = 0  # backfill documents searchable by the end of the phase
+    finished_early: bool = False  # the backfill was over before the live load ended
+
+    @property
+    def backfill_rate(self) -> float:
+        return self.backfill_docs / self.window_s if self.window_s and self.window_s > 0 else math.nan
+
+    def _stat(self, load: LoadResult | None, key: str) -> float:
+        from bench.stats import summary
+
+        return summary(load.searchable)[key] if load is not None and load.searchable else math.nan
+
+    @property
+    def ratio(self) -> float:
+        idle, during = self._stat(self.idle, "p95"), self._stat(self.during, "p95")
+        if math.isnan(idle) or math.isnan(during) or idle <= 0:
+            return math.nan
+        return during / idle  # inf when the p95 during the backfill was missed
+
+    def summary(self) -> dict[str, Any]:
+        return {"p50_idle": self._stat(self.idle, "p50"), "p95_idle": self._stat(self.idle, "p95"),
+                "p99_idle": self._stat(self.idle, "p99"), "p50_during": self._stat(self.during, "p50"),
+                "p95_during": self._stat(self.during, "p95"), "p99_during": self._stat(self.during, "p99"),
+                "ratio": self.ratio, "target_ratio": BACKFILL_TARGET, "backfill_rate": self.backfill_rate,
+                "rate": self.rate, "copied": self.copied, "replay_s": self.replay_s,
+                "first_backfill_s": self.first_backfill_s, "window_s": self.window_s,
+                "backfill_docs": self.backfill_docs, "backfill_done": self.backfill_done,
+                "finished_early": self.finished_early,
+                "missed_idle": self._stat(self.idle, "missed"), "missed_during": self._stat(self.during, "missed")}
 
 
 @dataclass
@@ -54,6 +111,7 @@ class RunResult:
     rss_tree_mb: dict[str, float] = field(default_factory=dict)
     loads: list[LoadResult] = field(default_factory=list)
     scale: ScaleResult | None = None
+    backfill: BackfillResult | None = None
     indexed_times: list[float] = field(default_factory=list)
     phases: list[tuple[str, float, float]] = field(default_factory=list)
     started_at: float = 0.0
@@ -92,6 +150,7 @@ class RunResult:
             "latency_s": latency, "rss_mb": self.rss_mb, "rss_tree_mb": self.rss_tree_mb,
             "cpu_s_per_article": self.cpu_per_article,
             "scale_out": asdict(self.scale) | {"ratio": self.scale.ratio()} if self.scale else None,
+            "backfill": self.backfill.summary() if self.backfill else None,
             "conditions": self.conditions, "options": self.options, "notes": self.notes,
         }
         return dict(clean(data))

@@ -8,8 +8,8 @@
 * ``extractor (enrich)``: :func:`services.extractor.enrichment.enrich` (model + gazetteers + merging +
   geotagging) in batches of the worker's size: what the extractor worker runs per batch;
 * ``indexer (async_bulk)``: ``elasticsearch.helpers.async_bulk`` of the enriched documents into a scratch
-  index made from the articles template, ``chunk_size`` = the indexer's batch, ``refresh="wait_for"``
-  on every request as the indexer does.
+  index made from the articles template, ``chunk_size`` = the indexer's batch, ``refresh="true"`` on
+  every request as the indexer does (``services/indexer/bulk.py`` ``REFRESH``).
 
 Each CPU-bound core runs once untimed on a few articles (warm-up), then once timed over all of them;
 throughput is articles per second of wall time in this (single) process.
@@ -99,6 +99,7 @@ def measure_extraction(parsed: Sequence[ParsedArticle], model: str,
 async def measure_bulk(es: AsyncElasticsearch, index_prefix: str, enriched: Sequence[EnrichedArticle],
                        chunk_size: int) -> StageResult:
     """``async_bulk`` into ``<prefix>-articles-bulkbench`` (articles template, no alias), then drop it."""
+    from services.indexer.bulk import REFRESH
     from services.indexer.documents import external_version, to_document
 
     index = f"{index_prefix}-articles-bulkbench"
@@ -108,7 +109,7 @@ async def measure_bulk(es: AsyncElasticsearch, index_prefix: str, enriched: Sequ
                 "_source": to_document(a)} for a in enriched]
     try:
         started = time.perf_counter()
-        ok, errors = await helpers.async_bulk(es, actions, chunk_size=chunk_size, refresh="wait_for",
+        ok, errors = await helpers.async_bulk(es, actions, chunk_size=chunk_size, refresh=REFRESH,
                                               raise_on_error=False)
         seconds = time.perf_counter() - started
         if isinstance(errors, list) and errors:

@@ -46,6 +46,20 @@ def rate_in(times: Sequence[float], start: float, end: float) -> float:
     return sum(1 for t in times if start <= t < end) / (end - start)
 
 
+def batch_rate(events: Sequence[tuple[float, float]]) -> float:
+    """Items per second from one consumer's batch completions: ``(completed at, items completed so far)``.
+
+    Counts the batches completed after the first observed completion up to the last one, over that span:
+    whole batches only, so a large batch straddling a window edge neither counts fully nor is lost, and
+    time spent before the first completion (start-up, a rebalance) is left out. Repeated observations of
+    the same completion are ignored. ``nan`` with fewer than two distinct completions."""
+    distinct = sorted({t: c for t, c in events}.items())
+    if len(distinct) < 2:
+        return math.nan
+    (t0, c0), (t1, c1) = distinct[0], distinct[-1]
+    return (c1 - c0) / (t1 - t0) if t1 > t0 else math.nan
+
+
 def per_second(times: Sequence[float], origin: float, width: float = 1.0) -> list[int]:
     """Counts in consecutive bins of ``width`` seconds from ``origin`` (for "throughput over time")."""
     if not times:

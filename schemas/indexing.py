@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+import hashlib
+
+from pydantic import Field, model_validator
 
 from schemas._base import AwareDatetime, Message
 from schemas.pages import Lane
@@ -14,10 +16,23 @@ class IndexedDoc(Message):
     fetched_at: AwareDatetime
 
 
+def batch_id_for(ids: list[str]) -> str:
+    """Deterministic: a replayed batch gets the same id (and so the same partition)."""
+    return hashlib.sha256("\x00".join(ids).encode()).hexdigest()[:16]
+
+
 class IndexedBatch(Message):
     """Ids that became searchable together (the batch was written with refresh=wait_for)."""
 
+    batch_id: str = Field(default="", description="hash of the ids (filled in when empty): the key, so "
+                                                  "batches spread over the partitions")
     index: str
     docs: list[IndexedDoc]
     searchable_at: AwareDatetime
     lane: Lane = "live"
+
+    @model_validator(mode="after")
+    def _fill_batch_id(self) -> IndexedBatch:
+        if not self.batch_id:
+            self.batch_id = batch_id_for([d.id for d in self.docs])
+        return self

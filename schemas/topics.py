@@ -62,7 +62,7 @@ TOPICS: dict[str, TopicSpec] = {
                   max_message_bytes=4 * 1024 * 1024),
         TopicSpec("articles.enriched", EnrichedArticle, key="id", partitions=6, retention_ms=7 * DAY_MS,
                   max_message_bytes=8 * 1024 * 1024),
-        TopicSpec("articles.indexed", IndexedBatch, key="index", partitions=3, retention_ms=3 * DAY_MS),
+        TopicSpec("articles.indexed", IndexedBatch, key="batch_id", partitions=3, retention_ms=3 * DAY_MS),
         TopicSpec("alerts", Alert, key="alert_id", partitions=3, retention_ms=30 * DAY_MS),
         # the backfill lane: the same payloads, reprocessed (wirewatch replay) without delaying live traffic
         TopicSpec("pages.backfill", FetchedPage, key="id", partitions=6, retention_ms=3 * DAY_MS,

@@ -14,7 +14,7 @@ from contextlib import asynccontextmanager
 
 
 class LaneGate:
-    def __init__(self, *, quiet_s: float = 0.3) -> None:
+    def __init__(self, *, quiet_s: float = 0.1) -> None:
         self.quiet_s = quiet_s
         self._live_busy = 0
         self._live_last = 0.0

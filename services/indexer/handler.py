@@ -40,10 +40,11 @@ class IndexHandler:
         if not written:
             return None
         lanes = {a.lane for a in written}
+        docs = [IndexedDoc(id=a.id, version=external_version(a), fetched_at=a.fetched_at) for a in written]
         batch = IndexedBatch(
             index=self.alias,
-            docs=[IndexedDoc(id=a.id, version=external_version(a), fetched_at=a.fetched_at) for a in written],
+            docs=docs,
             searchable_at=datetime.now(UTC),
             lane="backfill" if lanes == {"backfill"} else "live",
         )
-        return Outgoing(self.indexed_topic, self.alias, batch.to_bytes())
+        return Outgoing(self.indexed_topic, batch.batch_id, batch.to_bytes())

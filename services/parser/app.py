@@ -36,7 +36,7 @@ async def parse_pages(stream):  # type: ignore[no-untyped-def]
 
 @app.agent(backfill_topic, concurrency=1)
 async def parse_backfill(stream):  # type: ignore[no-untyped-def]
-    await worker.drain(stream, runner_for("backfill"), max_batch=4, within_s=0.1, gate=gate, lane="backfill")
+    await worker.drain(stream, runner_for("backfill"), max_batch=8, within_s=0.1, gate=gate, lane="backfill")
 
 
 def main() -> None:

@@ -64,6 +64,7 @@ async def test_served_feeds_pages_and_not_modified() -> None:
                 assert response.status == 200 and "rss" in response.headers["Content-Type"]
                 etag = response.headers["ETag"]
                 channel = ElementTree.fromstring(await response.read()).find("channel")
+                assert channel is not None
             links = [item.findtext("link") for item in channel.iter("item")]
             assert links == [site.url_of(site.planned[0])]  # item 2 has not appeared yet
             async with http.get(site.feed_url(0), headers={"If-None-Match": etag}) as response:
@@ -71,7 +72,7 @@ async def test_served_feeds_pages_and_not_modified() -> None:
             async with http.get(site.feed_url(1)) as response:
                 feed = ElementTree.fromstring(await response.read())
             assert feed.tag == f"{ATOM}feed" and len(feed.findall(f"{ATOM}entry")) == 1
-            async with http.get(links[0]) as response:
+            async with http.get(str(links[0])) as response:
                 assert response.status == 200
                 assert site.article(0).title in await response.text()
             assert site.url_of(site.planned[1]).startswith("http://127.0.0.2:")

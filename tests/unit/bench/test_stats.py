@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from bench.stats import per_second, percentile, steady_rate, summary
+from bench.stats import batch_rate, per_second, percentile, steady_rate, summary
 
 
 def test_percentile_counts_misses_as_infinite() -> None:
@@ -31,3 +31,14 @@ def test_steady_rate_with_batches_sharing_a_time() -> None:
 
 def test_per_second_bins() -> None:
     assert per_second([0.1, 0.2, 1.5, 3.9], origin=0.0) == [2, 1, 0, 1]
+
+
+def test_batch_rate_counts_whole_batches_after_the_first_completion() -> None:
+    # completions every 4 s of 20 items; the first one is only the start mark; repeats are ignored
+    events = [(100.0, 20.0), (100.0, 20.0), (104.0, 40.0), (108.0, 60.0), (108.0, 60.0), (112.0, 80.0)]
+    assert batch_rate(events) == pytest.approx(60 / 12)
+
+
+def test_batch_rate_needs_two_completions() -> None:
+    assert math.isnan(batch_rate([]))
+    assert math.isnan(batch_rate([(5.0, 32.0), (5.0, 32.0)]))

@@ -119,11 +119,16 @@ def article(n: int, rng: random.Random, *, tag: str) -> EnrichedArticle:
 
 async def fresh_index(es: AsyncElasticsearch, name: str) -> None:
     await es.options(ignore_status=404).indices.delete(index=name)
-    await es.indices.create(index=name)  # from the articles template (the name matches its pattern)
+    # from the articles template (the name matches its pattern); the indexer writes through an alias only
+    await es.indices.create(index=name, aliases={write_alias(name): {"is_write_index": True}})
+
+
+def write_alias(index: str) -> str:
+    return f"{index}-write"
 
 
 async def run_ours(es: AsyncElasticsearch, index: str, articles: list[EnrichedArticle], batch: int) -> float:
-    handler = IndexHandler(es, alias=index, indexed_topic="bench", max_bytes=8 * 1024 * 1024)
+    handler = IndexHandler(es, alias=write_alias(index), indexed_topic="bench", max_bytes=8 * 1024 * 1024)
     started = time.perf_counter()
     for i in range(0, len(articles), batch):
         results = await handler(articles[i:i + batch])

@@ -22,7 +22,7 @@ from typing import Any
 from elasticsearch import ApiError, AsyncElasticsearch, ConnectionError, ConnectionTimeout, TransportError
 
 from schemas import EnrichedArticle
-from services.indexer.documents import external_version, to_document
+from services.indexer.documents import document_bytes, external_version
 from wirewatch import metrics
 from wirewatch.errors import ServiceUnavailable, StageFailure
 
@@ -60,8 +60,7 @@ def _action(index: str, article: EnrichedArticle) -> bytes:
 
 def _lines(index: str, article: EnrichedArticle) -> bytes:
     """The action and source lines of one article, newline-terminated, as they go on the wire."""
-    body = json.dumps(to_document(article), ensure_ascii=False).encode()
-    return _action(index, article) + b"\n" + body + b"\n"
+    return _action(index, article) + b"\n" + document_bytes(article) + b"\n"
 
 
 def _chunks(index: str, articles: Sequence[EnrichedArticle], max_bytes: int) -> list[list[Line]]:

@@ -143,3 +143,15 @@ async def test_a_refused_connection_is_retriable() -> None:
             await write(es, "a", [enriched(1)], max_bytes=10**9)
     finally:
         await es.close()
+
+
+def test_document_bytes_equal_the_document_dict() -> None:
+    import json as _json
+    from datetime import UTC, datetime
+
+    from services.indexer.documents import document_bytes, to_document
+    from tests.support.articles import enriched
+
+    article = enriched(7, duplicate_of="doc00001", location_points=[{"lat": 33.3, "lon": 44.4}])
+    moment = datetime(2026, 11, 18, tzinfo=UTC)
+    assert _json.loads(document_bytes(article, indexed_at=moment)) == to_document(article, indexed_at=moment)

@@ -30,6 +30,7 @@ from aiohttp import web
 
 from schemas import DeadLetter, FetchedPage
 from services.fetcher.store import FeedRecord, FeedStore, new_feed
+from tests.support.articles import count_docs
 from tests.support.kafka import read_all
 from tests.support.servers import eventually
 from tests.support.workers import Workers, worker_env
@@ -173,15 +174,6 @@ async def letters(settings: CommonSettings) -> list[DeadLetter]:
     return [DeadLetter.from_bytes(raw) for raw in await read_all(settings, "deadletters")]
 
 
-async def known_count(settings: CommonSettings) -> int:
-    es = make_es(settings)
-    try:
-        await es.indices.refresh(index=settings.index_name("urls"))
-        return int((await es.count(index=settings.index_name("urls"))).body["count"])
-    finally:
-        await es.close()
-
-
 async def page_urls(settings: CommonSettings) -> list[str]:
     return [page.url for page in await pages(settings)]
 
@@ -283,7 +275,7 @@ async def test_robots_disallowed_page_is_never_requested_and_is_dead_lettered(
     assert await page_urls(settings) == [f"{site.base}/public/open"]
     assert site.requests("/private/secret") == []
     assert len(site.requests("/robots.txt")) == 1  # cached per origin
-    assert len(await letters(settings)) == 1 and await known_count(settings) == 2  # recorded, not retried
+    assert len(await letters(settings)) == 1 and await count_docs(settings, "urls") == 2  # recorded, not retried
 
 
 # --- (c) per-host concurrency and gap ---------------------------------------------------------------------
@@ -347,13 +339,13 @@ async def test_restarts_after_kill_and_sigterm_re_fetch_no_known_article(
     paths = ["/1", "/2", "/3"]
     await add_feed(settings, serve_feed(site, "/feed.xml", paths))
     workers.start("fetcher")
-    await eventually(lambda: _equals(known_count(settings), 3), timeout=60, what="three known URLs")
+    await eventually(lambda: _equals(count_docs(settings, "urls"), 3), timeout=60, what="three known URLs")
     workers.kill("fetcher")  # kill -9
     for path in ("/4", "/5"):  # the feed changes while the worker is down
         paths.append(path)
         serve_feed(site, "/feed.xml", paths)
         workers.start("fetcher")
-        await eventually(lambda: _equals(known_count(settings), len(paths)), timeout=60,
+        await eventually(lambda: _equals(count_docs(settings, "urls"), len(paths)), timeout=60,
                          what=f"{path} fetched after the restart")
         if path == "/4":
             assert workers.stop() == {"fetcher": 0}  # SIGTERM: a clean exit

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from schemas import DeadLetter, IndexedBatch
-from tests.support.articles import enriched
+from tests.support.articles import count_docs, enriched
 from tests.support.kafka import produce, read_all
 from tests.support.servers import eventually
 from tests.support.workers import Workers
@@ -17,15 +17,6 @@ from wirewatch.es import make_es
 from wirewatch.settings import CommonSettings
 
 pytestmark = [pytest.mark.integration]
-
-
-async def count(settings: CommonSettings) -> int:
-    es = make_es(settings)
-    try:
-        await es.indices.refresh(index=settings.index_name("articles"))
-        return int((await es.count(index=settings.index_name("articles"))).body["count"])
-    finally:
-        await es.close()
 
 
 async def announced_ids(settings: CommonSettings) -> list[str]:
@@ -37,17 +28,17 @@ async def test_index_kill_restart_and_replay_change_nothing(initialised: CommonS
     await produce(settings, "articles.enriched", [enriched(i) for i in range(300)])
     workers = Workers(settings, tmp_path / "logs", extra_env={"WIREWATCH_INDEXER_BATCH_MAX": "20"})
     workers.start("indexer")
-    await eventually(lambda: count(settings), timeout=60, every=0.2, what="the first documents")
+    await eventually(lambda: count_docs(settings), timeout=60, every=0.2, what="the first documents")
     workers.kill("indexer")  # mid-stream: some batches written, offsets possibly not committed
     workers.start("indexer")
     try:
-        await eventually(lambda: _equals(count(settings), 300), timeout=90, what="all 300 documents")
+        await eventually(lambda: _equals(count_docs(settings), 300), timeout=90, what="all 300 documents")
         assert set(await announced_ids(settings)) == {f"doc{i:05d}" for i in range(300)}
         # replaying the whole topic again (an older copy of every article) changes nothing
         older = [enriched(i, fetched_at=datetime(2026, 1, 1, tzinfo=UTC), title="STALE") for i in range(300)]
         await produce(settings, "articles.enriched", older)
         await eventually(lambda: _lag_zero(settings), timeout=60, what="the replay to be consumed")
-        assert await count(settings) == 300
+        assert await count_docs(settings) == 300
         es = make_es(settings)
         try:
             stale = await es.count(index=settings.index_name("articles"), query={"match": {"title": "STALE"}})

@@ -33,11 +33,10 @@ from aiokafka.errors import KafkaConnectionError
 from pydantic import SecretStr
 
 from schemas import TOPICS
-from tests.support.articles import enriched
+from tests.support.articles import count_docs, enriched
 from tests.support.kafka import produce
 from tests.support.servers import eventually
 from tests.support.workers import Workers
-from wirewatch.es import make_es
 from wirewatch.kafka import ensure_topics, roundtrip
 from wirewatch.settings import REPO_ROOT, CommonSettings
 from wirewatch.stack import init
@@ -248,15 +247,6 @@ async def test_kafka_round_trips_with_the_sasl_password_and_refuses_others(secur
 # The pipeline, and where secrets must never appear -------------------------------------------------
 
 
-async def _count(settings: CommonSettings) -> int:
-    es = make_es(settings)
-    try:
-        await es.indices.refresh(index=settings.index_name("articles"))
-        return int((await es.count(index=settings.index_name("articles"))).body["count"])
-    finally:
-        await es.close()
-
-
 def _leaks(text: str) -> list[str]:
     return [marker for marker in MARKERS if marker in text]
 
@@ -272,7 +262,7 @@ async def test_indexer_worker_with_credentials_and_no_secret_anywhere(
     workers = Workers(settings, tmp_path / "logs", extra_env=env)
     workers.start("indexer")
     try:
-        await eventually(lambda: _count(settings), timeout=90, every=0.5, what="the article to be indexed")
+        await eventually(lambda: count_docs(settings), timeout=90, every=0.5, what="the article to be indexed")
         assert workers.alive() == {"indexer": True}
     finally:
         workers.stop()

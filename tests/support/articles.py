@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from schemas import EnrichedArticle
+from wirewatch.es import make_es
+from wirewatch.settings import CommonSettings
 
 
 def enriched(n: int, *, text: str | None = None, fetched_at: datetime | None = None,
@@ -19,3 +21,13 @@ def enriched(n: int, *, text: str | None = None, fetched_at: datetime | None = N
     }
     values.update(fields)
     return EnrichedArticle.model_validate(values)
+
+
+async def count_docs(settings: CommonSettings, family: str = "articles") -> int:
+    """Documents in one index family of the test's namespace, after a refresh."""
+    es = make_es(settings)
+    try:
+        await es.indices.refresh(index=settings.index_name(family))
+        return int((await es.count(index=settings.index_name(family))).body["count"])
+    finally:
+        await es.close()

@@ -156,15 +156,6 @@ async def delete_topics(settings: CommonSettings, names: Sequence[str]) -> None:
         await admin.close()
 
 
-async def list_topics(settings: CommonSettings) -> list[str]:
-    admin = _admin(settings)
-    await admin.start()
-    try:
-        return sorted(await admin.list_topics())
-    finally:
-        await admin.close()
-
-
 async def roundtrip(settings: CommonSettings, topic: str, timeout: float = 20.0) -> None:  # noqa: ASYNC109 - a bound on the read-back, not on the whole call
     """Prove the broker works end to end: produce a record and read it back."""
     marker = Probe(marker=uuid.uuid4().hex, sent_at=datetime.now(UTC)).to_bytes()

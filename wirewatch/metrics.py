@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, generate_latest
@@ -34,13 +33,11 @@ class Health:
         self.started = False
         self.busy_since: float | None = None
         self.stuck_after_s = stuck_after_s
-        self.checks: list[Callable[[], str | None]] = []
 
     def problems(self) -> list[str]:
         found = [] if self.started else ["not started"]
         if self.busy_since is not None and time.monotonic() - self.busy_since > self.stuck_after_s:
             found.append(f"one batch has been in progress for over {self.stuck_after_s:.0f}s")
-        found += [p for p in (check() for check in self.checks) if p]
         return found
 
 

@@ -61,7 +61,6 @@ class PageIngest:
         self.attempts = attempts
         self._failures: dict[str, int] = {}
         self._inflight: set[str] = set()
-        self.pages_fetched = 0
 
     async def ingest(self, feed: Source, items: Sequence[FeedItem], *, force: bool = False) -> Ingested:
         """Fetch and produce every item not seen before (every item with ``force``)."""
@@ -95,7 +94,6 @@ class PageIngest:
                 self.politeness.observe(canonical, exc.status, exc.retry_after_s)
             return self._failed(feed, doc_id, canonical, item, exc)
         metrics.FETCH_STATUS.labels("page", str(result.status)).inc()
-        self.pages_fetched += 1
         self._failures.pop(doc_id, None)
         page = FetchedPage(id=doc_id, url=canonical, final_url=result.final_url, feed_id=feed.id,
                            feed_url=feed.url, item=item, status=result.status,

@@ -1,7 +1,7 @@
 """Benchmark: alert latency on the real stack, from "article searchable" to "webhook POST received".
 
 On the running Kafka and Elasticsearch (``WIREWATCH_KAFKA_BOOTSTRAP`` / ``WIREWATCH_ES_URL``) it creates
-its own topics, templates and indices under a unique prefix (``wirewatch.stack.init``), starts the alerter
+its own topics, templates and indices under a unique prefix (``wirewatch.ops.stack.init``), starts the alerter
 as a subprocess and a local webhook receiver, then for 10, 100 and 1,000 rules:
 
 1. replaces the rules with a realistic mix (field and bare terms, AND/OR/NOT, phrases, entity and source
@@ -42,14 +42,14 @@ from rich.table import Table
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from schemas import IndexedBatch, IndexedDoc, Rule, RuleFilters
-from services.alerter.rules import RuleStore, new_rule
-from services.indexer.documents import external_version, to_document
+from wirewatch.schemas import IndexedBatch, IndexedDoc, Rule, RuleFilters
+from wirewatch.services.alerter.rules import RuleStore, new_rule
+from wirewatch.services.indexer.documents import external_version, to_document
 from tests.support.articles import enriched
-from wirewatch.es import make_es
-from wirewatch.observe import stage_status
-from wirewatch.settings import CommonSettings
-from wirewatch.stack import drop_namespace, init
+from wirewatch.core.es import make_es
+from wirewatch.ops.observe import stage_status
+from wirewatch.core.settings import CommonSettings
+from wirewatch.ops.stack import drop_namespace, init
 
 console = Console(width=110)
 

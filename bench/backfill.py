@@ -1,4 +1,4 @@
-"""The backfill the pipeline benchmark runs: ``wirewatch.replay.replay(settings, stage)`` in its own
+"""The backfill the pipeline benchmark runs: ``wirewatch.ops.replay.replay(settings, stage)`` in its own
 process (so copying a few thousand pages does not compete with the feed site and the observers in the
 benchmark's event loop), with the namespace's settings from the environment; prints one JSON line.
 
@@ -14,7 +14,7 @@ import sys
 import time
 from pathlib import Path
 
-from wirewatch.settings import CommonSettings
+from wirewatch.core.settings import CommonSettings
 
 
 def start(settings: CommonSettings, stage: str, log: Path, env: dict[str, str]) -> subprocess.Popen[bytes]:
@@ -43,7 +43,7 @@ def outcome(log: Path) -> dict[str, object]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from wirewatch.replay import replay
+    from wirewatch.ops.replay import replay
 
     stage = (argv if argv is not None else sys.argv[1:] or ["parser"])[0]
     started = time.time()

@@ -35,8 +35,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from tests.conftest import _cleanup
 from tests.support.chaos import ChaosParams, ChaosReport, NotOwnStack, OwnStack, run_chaos
-from wirewatch.settings import CommonSettings
-from wirewatch.stack import init
+from wirewatch.core.settings import CommonSettings
+from wirewatch.ops.stack import init
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:

@@ -84,7 +84,7 @@ def score_page(predicted: str, expected: str) -> PageScore:
 
 
 def ours(html: bytes, url: str, page_id: str) -> str:
-    from services.parser.pipeline import parse_page
+    from wirewatch.services.parser.pipeline import parse_page
 
     return parse_page(html, url=url, page_id=page_id, fetched_at=datetime.now(UTC)).text
 

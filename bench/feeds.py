@@ -32,10 +32,10 @@ from aiohttp import web
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from services.fetcher.feedparsing import parse_feed
-from services.fetcher.http import SafeFetcher, Timeouts
-from services.fetcher.politeness import Politeness
-from services.fetcher.robots import RobotsCache
+from wirewatch.services.fetcher.feedparsing import parse_feed
+from wirewatch.services.fetcher.http import SafeFetcher, Timeouts
+from wirewatch.services.fetcher.politeness import Politeness
+from wirewatch.services.fetcher.robots import RobotsCache
 
 Poll = Callable[[str], Awaitable[int]]
 

@@ -42,12 +42,12 @@ from elasticsearch.helpers import async_bulk
 from rich.console import Console
 from rich.table import Table
 
-from schemas import EnrichedArticle
-from services.indexer.documents import external_version, to_document
-from services.indexer.handler import IndexHandler
-from wirewatch.es import make_es
-from wirewatch.settings import CommonSettings
-from wirewatch.stack import drop_namespace, init
+from wirewatch.schemas import EnrichedArticle
+from wirewatch.services.indexer.documents import external_version, to_document
+from wirewatch.services.indexer.handler import IndexHandler
+from wirewatch.core.es import make_es
+from wirewatch.core.settings import CommonSettings
+from wirewatch.ops.stack import drop_namespace, init
 
 err = Console(stderr=True)
 WORDS = [word for line in (

@@ -1,5 +1,5 @@
 """The benchmark's own corner of the shared stack: a unique topic/index prefix, initialised with
-:func:`wirewatch.stack.init`, its feeds and alert rule registered directly in Elasticsearch, and
+:func:`wirewatch.ops.stack.init`, its feeds and alert rule registered directly in Elasticsearch, and
 everything dropped again at the end (indices, templates, topics, faust state). The workers' consumer
 groups stay until the broker expires them (aiokafka's admin client cannot delete groups)."""
 
@@ -12,11 +12,11 @@ from pathlib import Path
 
 from elasticsearch import AsyncElasticsearch
 
-from schemas import TOPICS
-from services.alerter.rules import RuleStore, new_rule
-from services.fetcher.store import FeedStore, new_feed
-from wirewatch.kafka import delete_topics
-from wirewatch.settings import CommonSettings
+from wirewatch.schemas import TOPICS
+from wirewatch.services.alerter.rules import RuleStore, new_rule
+from wirewatch.services.fetcher.store import FeedStore, new_feed
+from wirewatch.core.kafka import delete_topics
+from wirewatch.core.settings import CommonSettings
 
 
 def bench_settings(state_root: Path) -> CommonSettings:
@@ -54,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
     import asyncio
     import sys
 
-    from wirewatch.es import make_es
+    from wirewatch.core.es import make_es
 
     out = Path(__file__).resolve().parent / "out"
 

@@ -90,7 +90,7 @@ def run_system(model: str, system: str, texts: list[str], repeat: int = 2) -> di
 def _raw(model: str, *, ner_only: bool) -> tuple[Any, str]:
     import spacy
 
-    from services.extractor import models
+    from wirewatch.services.extractor import models
 
     path = {"en_core_web_sm": None, "en_core_web_md": "md"}[model]
     exclude = list(models.NOT_NEEDED_FOR_NER) if ner_only else []
@@ -113,7 +113,7 @@ def _raw(model: str, *, ner_only: bool) -> tuple[Any, str]:
 
 
 def _ours(model: str) -> tuple[Any, str]:
-    from services.extractor.entities import EntityExtractor, ExtractorOptions
+    from wirewatch.services.extractor.entities import EntityExtractor, ExtractorOptions
 
     extractor = EntityExtractor.create(model, options=ExtractorOptions(batch_size=64))
 
@@ -166,7 +166,7 @@ def _prf(tp: int, fp: int, fn: int) -> dict[str, float]:
 # 4. Driver --------------------------------------------------------------------------------------
 def installed_models() -> list[str]:
     sys.path.insert(0, str(ROOT))
-    from services.extractor.models import available_models
+    from wirewatch.services.extractor.models import available_models
 
     return available_models()
 

@@ -25,9 +25,9 @@ from aiohttp import web
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from elasticsearch import AsyncElasticsearch
 
-from schemas import TOPICS, IndexedBatch
-from wirewatch.kafka import client_options
-from wirewatch.settings import CommonSettings
+from wirewatch.schemas import TOPICS, IndexedBatch
+from wirewatch.core.kafka import client_options
+from wirewatch.core.settings import CommonSettings
 
 
 @dataclass

@@ -2,7 +2,7 @@
 
     .venv/bin/python -m bench.pipeline [--quick] [--json PATH] [--keep] [--seed N] ...
 
-Phases (one namespace ``wwbench<hex>``, initialised with ``wirewatch.stack.init``, dropped at the end
+Phases (one namespace ``wwbench<hex>``, initialised with ``wirewatch.ops.stack.init``, dropped at the end
 unless ``--keep``):
 
 1. **stages alone**: parser, trafilatura, raw ``nlp.pipe``, our ``enrich`` and ``async_bulk`` on the
@@ -18,7 +18,7 @@ unless ``--keep``):
    batch completions once every replica consumes (the group's rebalance is over), for at least
    ``--scale-window`` s; the ratio of their rates;
 5. **backfill**: live feed→searchable latency at ``--backfill-rate`` articles/s, first with the pipeline
-   idle, then while a backfill of everything ingested so far runs (``wirewatch.replay.replay(settings,
+   idle, then while a backfill of everything ingested so far runs (``wirewatch.ops.replay.replay(settings,
    "parser")``, so parser, extractor and indexer all serve their backfill lane); the ratio of the two
    p95s (target ≤ 2) and the backfill's own rate (backfill-lane documents announced on
    ``articles.indexed`` per second while the live load ran).
@@ -55,9 +55,9 @@ from bench.results import BackfillResult, LoadResult, RunResult, ScaleResult
 from bench.stages import STAGE_OF, Page, measure_bulk, measure_extraction, measure_parsers, slowest
 from bench.stats import batch_rate, rate_in, steady_rate
 from bench.vocab import WATCH_TERM
-from wirewatch.es import make_es
-from wirewatch.observe import stage_status
-from wirewatch.stack import init
+from wirewatch.core.es import make_es
+from wirewatch.ops.observe import stage_status
+from wirewatch.ops.stack import init
 
 OUT = Path(__file__).resolve().parent / "out"
 console = Console(stderr=True)
@@ -175,7 +175,7 @@ class Bench:
 
     def plan(self, items: list[Planned], *, publish: bool = True) -> list[Planned]:
         """Remember the items' document ids and (``publish``) put them on the site."""
-        from services.fetcher.urls import canonicalize, document_id
+        from wirewatch.services.fetcher.urls import canonicalize, document_id
 
         for item in items:
             self.ids[item.number] = document_id(canonicalize(self.site.url_of(item)))

@@ -24,7 +24,7 @@ import aiohttp
 import psutil
 
 from bench.loadgen import free_port
-from wirewatch.settings import CommonSettings
+from wirewatch.core.settings import CommonSettings
 
 WORKERS = ("fetcher", "parser", "extractor", "indexer", "alerter")
 _SAMPLE = re.compile(r'^(wirewatch_[a-z_]+)\{([^}]*)\} ([0-9.eE+-]+)$')

@@ -25,7 +25,7 @@ from typing import Any
 
 from elasticsearch import AsyncElasticsearch, helpers
 
-from schemas.articles import EnrichedArticle, ParsedArticle
+from wirewatch.schemas.articles import EnrichedArticle, ParsedArticle
 
 #: the pipeline stage each core stands for when looking for the slowest stage (references excluded)
 STAGE_OF = {"parser": "parser", "ner (raw nlp.pipe)": "extractor", "indexer (async_bulk)": "indexer"}
@@ -56,7 +56,7 @@ def _timed(name: str, count: int, work: Callable[[], Any]) -> tuple[StageResult,
 
 
 def parse_all(pages: Sequence[Page]) -> list[ParsedArticle]:
-    from services.parser.pipeline import parse_page
+    from wirewatch.services.parser.pipeline import parse_page
 
     now = datetime.now(UTC)
     return [parse_page(p.body, url=p.url, page_id=p.id, fetched_at=now) for p in pages]
@@ -75,9 +75,9 @@ def measure_parsers(pages: Sequence[Page]) -> tuple[list[StageResult], list[Pars
 
 def measure_extraction(parsed: Sequence[ParsedArticle], model: str,
                        batch: int) -> tuple[list[StageResult], list[EnrichedArticle]]:
-    from services.extractor.enrichment import enrich
-    from services.extractor.entities import EntityExtractor, ExtractorOptions
-    from services.extractor.models import load_pipeline
+    from wirewatch.services.extractor.enrichment import enrich
+    from wirewatch.services.extractor.entities import EntityExtractor, ExtractorOptions
+    from wirewatch.services.extractor.models import load_pipeline
 
     nlp = load_pipeline(model).nlp
     texts = [a.text for a in parsed]
@@ -99,8 +99,8 @@ def measure_extraction(parsed: Sequence[ParsedArticle], model: str,
 async def measure_bulk(es: AsyncElasticsearch, index_prefix: str, enriched: Sequence[EnrichedArticle],
                        chunk_size: int) -> StageResult:
     """``async_bulk`` into ``<prefix>-articles-bulkbench`` (articles template, no alias), then drop it."""
-    from services.indexer.bulk import REFRESH
-    from services.indexer.documents import external_version, to_document
+    from wirewatch.services.indexer.bulk import REFRESH
+    from wirewatch.services.indexer.documents import external_version, to_document
 
     index = f"{index_prefix}-articles-bulkbench"
     await es.options(ignore_status=404).indices.delete(index=index)

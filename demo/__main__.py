@@ -24,12 +24,12 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from demo.report import print_summary
 from demo.site_server import SITE, DemoServer
-from services.alerter.rules import RuleStore, new_rule
-from services.fetcher.store import FeedStore, new_feed
-from services.fetcher.urls import canonicalize, document_id
-from wirewatch.es import make_es
-from wirewatch.query import Filters, build_query
-from wirewatch.settings import CommonSettings
+from wirewatch.services.alerter.rules import RuleStore, new_rule
+from wirewatch.services.fetcher.store import FeedStore, new_feed
+from wirewatch.services.fetcher.urls import canonicalize, document_id
+from wirewatch.core.es import make_es
+from wirewatch.core.query import Filters, build_query
+from wirewatch.core.settings import CommonSettings
 
 console = Console(highlight=False)
 FEEDS = {"/northwire/feed.xml": ("Northwire Daily", ["Iraq"]), "/levant/atom.xml": ("Levant Ledger", ["Iraq"]),

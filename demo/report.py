@@ -9,8 +9,8 @@ from rich.console import Console
 from rich.table import Table
 
 from demo.site_server import DemoServer
-from wirewatch.query import HIGHLIGHT, Filters, build_query
-from wirewatch.settings import CommonSettings
+from wirewatch.core.query import HIGHLIGHT, Filters, build_query
+from wirewatch.core.settings import CommonSettings
 
 EXAMPLE_QUERY = "withdrawal OR drawdown"
 

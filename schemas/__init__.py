@@ -4,15 +4,15 @@ Depends on pydantic only. A change here changes the wire format: the JSON Schema
 ``tests/contract/`` must be regenerated on purpose.
 """
 
-from schemas._base import AwareDatetime, Message
-from schemas.alerts import Alert, Rule, RuleFilters, alert_id_for
-from schemas.articles import MAIN_TYPES, EnrichedArticle, Entity, GeoPoint, Mention, ParsedArticle
-from schemas.deadletters import DeadLetter, Stage
-from schemas.feeds import Feed, feed_id_for
-from schemas.indexing import IndexedBatch, IndexedDoc
-from schemas.pages import FeedItem, FetchedPage, FetchRequest, Lane
-from schemas.probe import Probe
-from schemas.topics import TOPICS, TopicSpec, backfill_of, topic
+from wirewatch.schemas._base import AwareDatetime, Message
+from wirewatch.schemas.alerts import Alert, Rule, RuleFilters, alert_id_for
+from wirewatch.schemas.articles import MAIN_TYPES, EnrichedArticle, Entity, GeoPoint, Mention, ParsedArticle
+from wirewatch.schemas.deadletters import DeadLetter, Stage
+from wirewatch.schemas.feeds import Feed, feed_id_for
+from wirewatch.schemas.indexing import IndexedBatch, IndexedDoc
+from wirewatch.schemas.pages import FeedItem, FetchedPage, FetchRequest, Lane
+from wirewatch.schemas.probe import Probe
+from wirewatch.schemas.topics import TOPICS, TopicSpec, backfill_of, topic
 
 __all__ = [
     "MAIN_TYPES",

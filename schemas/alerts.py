@@ -6,7 +6,7 @@ import hashlib
 
 from pydantic import Field, SecretStr
 
-from schemas._base import AwareDatetime, Message
+from wirewatch.schemas._base import AwareDatetime, Message
 
 
 def alert_id_for(rule_id: str, article_id: str) -> str:

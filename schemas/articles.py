@@ -6,8 +6,8 @@ from typing import Literal
 
 from pydantic import Field
 
-from schemas._base import AwareDatetime, Message
-from schemas.pages import Lane
+from wirewatch.schemas._base import AwareDatetime, Message
+from wirewatch.schemas.pages import Lane
 
 EntityType = Literal["PERSON", "ORG", "LOC", "NORP", "EVENT", "PRODUCT", "WORK_OF_ART", "LAW", "LANGUAGE", "MISC"]
 MAIN_TYPES: tuple[str, ...] = ("PERSON", "ORG", "LOC")

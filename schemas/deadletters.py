@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from schemas._base import AwareDatetime, Message
+from wirewatch.schemas._base import AwareDatetime, Message
 
 Stage = Literal["fetcher", "parser", "extractor", "indexer", "alerter"]
 

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from schemas._base import AwareDatetime, Message
+from wirewatch.schemas._base import AwareDatetime, Message
 
 
 def feed_id_for(url: str) -> str:

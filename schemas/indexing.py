@@ -6,8 +6,8 @@ import hashlib
 
 from pydantic import Field, model_validator
 
-from schemas._base import AwareDatetime, Message
-from schemas.pages import Lane
+from wirewatch.schemas._base import AwareDatetime, Message
+from wirewatch.schemas.pages import Lane
 
 
 class IndexedDoc(Message):

@@ -9,7 +9,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from schemas._base import AwareDatetime, Message
+from wirewatch.schemas._base import AwareDatetime, Message
 
 Lane = Literal["live", "backfill"]
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from schemas._base import AwareDatetime, Message
+from wirewatch.schemas._base import AwareDatetime, Message
 
 
 class Probe(Message):

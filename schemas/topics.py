@@ -16,13 +16,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from schemas._base import Message
-from schemas.alerts import Alert
-from schemas.articles import EnrichedArticle, ParsedArticle
-from schemas.deadletters import DeadLetter
-from schemas.indexing import IndexedBatch
-from schemas.pages import FetchedPage, FetchRequest
-from schemas.probe import Probe
+from wirewatch.schemas._base import Message
+from wirewatch.schemas.alerts import Alert
+from wirewatch.schemas.articles import EnrichedArticle, ParsedArticle
+from wirewatch.schemas.deadletters import DeadLetter
+from wirewatch.schemas.indexing import IndexedBatch
+from wirewatch.schemas.pages import FetchedPage, FetchRequest
+from wirewatch.schemas.probe import Probe
 
 DAY_MS = 24 * 3600 * 1000
 

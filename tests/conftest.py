@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
-from wirewatch.settings import CommonSettings
+from wirewatch.core.settings import CommonSettings
 
 
 def _reachable(host_port: str) -> bool:
@@ -52,7 +52,7 @@ def namespace(stack_settings: CommonSettings) -> Iterator[CommonSettings]:
 @pytest.fixture
 async def initialised(namespace: CommonSettings) -> AsyncIterator[CommonSettings]:
     """A namespace whose topics exist and whose index templates and first indices are in place."""
-    from wirewatch.stack import init
+    from wirewatch.ops.stack import init
 
     await init(namespace)
     yield namespace
@@ -61,6 +61,6 @@ async def initialised(namespace: CommonSettings) -> AsyncIterator[CommonSettings
 
 async def _cleanup(settings: CommonSettings) -> None:
     """Drop the test's indices, templates and topics so the shared stack does not fill up."""
-    from wirewatch.stack import drop_namespace
+    from wirewatch.ops.stack import drop_namespace
 
     await drop_namespace(settings)

@@ -7,17 +7,17 @@ from functools import partial
 
 import aiohttp
 
-from schemas import DeadLetter, IndexedBatch
-from services.alerter.delivery import DeliveryPolicy, Limiter, WebhookSender
-from services.alerter.dispatch import Dispatcher
-from services.alerter.handler import AlertHandler
-from services.alerter.ledger import Ledger
-from services.alerter.rules import RuleStore
-from services.alerter.settings import AlerterSettings
-from wirewatch import worker
-from wirewatch.es import make_es
-from wirewatch.kafka import Outgoing, app_topic, make_app, send_all
-from wirewatch.stage import BatchRunner
+from wirewatch.schemas import DeadLetter, IndexedBatch
+from wirewatch.services.alerter.delivery import DeliveryPolicy, Limiter, WebhookSender
+from wirewatch.services.alerter.dispatch import Dispatcher
+from wirewatch.services.alerter.handler import AlertHandler
+from wirewatch.services.alerter.ledger import Ledger
+from wirewatch.services.alerter.rules import RuleStore
+from wirewatch.services.alerter.settings import AlerterSettings
+from wirewatch.core import worker
+from wirewatch.core.es import make_es
+from wirewatch.core.kafka import Outgoing, app_topic, make_app, send_all
+from wirewatch.core.runner import BatchRunner
 
 settings = AlerterSettings()
 app = make_app("alerter", settings)

@@ -10,8 +10,8 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict
 
-from schemas import Alert, Rule
-from services.alerter.delivery import Envelope
+from wirewatch.schemas import Alert, Rule
+from wirewatch.services.alerter.delivery import Envelope
 
 #: alerts listed one by one in a Slack digest; the rest are counted
 SLACK_DIGEST_LINES = 20

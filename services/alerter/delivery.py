@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 
 import aiohttp
 
-from services.alerter.signing import DELIVERY_HEADER, SIGNATURE_HEADER, sign
+from wirewatch.services.alerter.signing import DELIVERY_HEADER, SIGNATURE_HEADER, sign
 
 USER_AGENT = "Wirewatch-Alerter/0.1 (+https://github.com/wirewatch/wirewatch)"
 

@@ -14,12 +14,12 @@ from collections.abc import Awaitable, Callable, Coroutine
 from datetime import UTC, datetime
 from typing import Any
 
-from schemas import Alert, DeadLetter, Rule
-from services.alerter.bodies import alert_envelope, digest_envelope, make_digest
-from services.alerter.delivery import Envelope, WebhookSender
-from services.alerter.ledger import Ledger, outcome
-from services.alerter.throttle import Throttler
-from wirewatch import metrics
+from wirewatch.schemas import Alert, DeadLetter, Rule
+from wirewatch.services.alerter.bodies import alert_envelope, digest_envelope, make_digest
+from wirewatch.services.alerter.delivery import Envelope, WebhookSender
+from wirewatch.services.alerter.ledger import Ledger, outcome
+from wirewatch.services.alerter.throttle import Throttler
+from wirewatch.core import metrics
 
 log = logging.getLogger(__name__)
 

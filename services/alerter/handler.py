@@ -12,13 +12,13 @@ from collections.abc import Awaitable, Callable, Sequence
 
 from elasticsearch import AsyncElasticsearch
 
-from schemas import Alert, IndexedBatch
-from services.alerter.dispatch import Dispatcher
-from services.alerter.ledger import Ledger
-from services.alerter.matching import match
-from services.alerter.rules import RuleStore
-from wirewatch.kafka import Outgoing
-from wirewatch.stage import Result
+from wirewatch.schemas import Alert, IndexedBatch
+from wirewatch.services.alerter.dispatch import Dispatcher
+from wirewatch.services.alerter.ledger import Ledger
+from wirewatch.services.alerter.matching import match
+from wirewatch.services.alerter.rules import RuleStore
+from wirewatch.core.kafka import Outgoing
+from wirewatch.core.runner import Result
 
 Publish = Callable[[Sequence[Outgoing]], Awaitable[None]]
 

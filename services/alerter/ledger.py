@@ -23,8 +23,8 @@ from typing import Any
 
 from elasticsearch import AsyncElasticsearch, ConflictError, NotFoundError
 
-from schemas import Alert
-from wirewatch.errors import ServiceUnavailable
+from wirewatch.schemas import Alert
+from wirewatch.core.errors import ServiceUnavailable
 
 
 @dataclass

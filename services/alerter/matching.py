@@ -13,8 +13,8 @@ from typing import Any, TypeVar
 
 from elasticsearch import AsyncElasticsearch
 
-from schemas import Alert, Rule, alert_id_for
-from wirewatch.query import HIGHLIGHT, Filters, build_query
+from wirewatch.schemas import Alert, Rule, alert_id_for
+from wirewatch.core.query import HIGHLIGHT, Filters, build_query
 
 log = logging.getLogger(__name__)
 

@@ -12,7 +12,7 @@ from typing import Any
 from elasticsearch import AsyncElasticsearch, NotFoundError
 from pydantic import SecretStr
 
-from schemas import Rule, RuleFilters
+from wirewatch.schemas import Rule, RuleFilters
 
 log = logging.getLogger(__name__)
 

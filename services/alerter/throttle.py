@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from schemas import Rule
+from wirewatch.schemas import Rule
 
 #: when a throttled rule last sent a message and when its held alerts are due (both may be unknown)
 WindowState = tuple[datetime | None, datetime | None]

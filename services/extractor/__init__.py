@@ -11,11 +11,11 @@ API, importable without loading a model:
 
 from __future__ import annotations
 
-from services.extractor.enrichment import enrich, skip_reason
-from services.extractor.entities import EntityExtractor, ExtractorOptions
-from services.extractor.errors import ExtractionFailed, ExtractorError, GazetteerError, ModelNotAvailable
-from services.extractor.jsonl import annotate_lines
-from services.extractor.models import available_models, load_pipeline
+from wirewatch.services.extractor.enrichment import enrich, skip_reason
+from wirewatch.services.extractor.entities import EntityExtractor, ExtractorOptions
+from wirewatch.services.extractor.errors import ExtractionFailed, ExtractorError, GazetteerError, ModelNotAvailable
+from wirewatch.services.extractor.jsonl import annotate_lines
+from wirewatch.services.extractor.models import available_models, load_pipeline
 
 __all__ = [
     "EntityExtractor",

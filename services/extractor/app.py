@@ -6,14 +6,14 @@ from __future__ import annotations
 
 from functools import cache, partial
 
-from schemas import Lane, ParsedArticle
-from services.extractor.entities import EntityExtractor
-from services.extractor.handler import ExtractHandler, build_extractor
-from services.extractor.settings import ExtractorSettings
-from wirewatch import worker
-from wirewatch.kafka import app_topic, make_app, send_all
-from wirewatch.lanes import LaneGate
-from wirewatch.stage import BatchRunner
+from wirewatch.schemas import Lane, ParsedArticle
+from wirewatch.services.extractor.entities import EntityExtractor
+from wirewatch.services.extractor.handler import ExtractHandler, build_extractor
+from wirewatch.services.extractor.settings import ExtractorSettings
+from wirewatch.core import worker
+from wirewatch.core.kafka import app_topic, make_app, send_all
+from wirewatch.core.lanes import LaneGate
+from wirewatch.core.runner import BatchRunner
 
 settings = ExtractorSettings()
 app = make_app("extractor", settings)

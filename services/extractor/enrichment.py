@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from schemas.articles import MAIN_TYPES, EnrichedArticle, Entity, GeoPoint, ParsedArticle
-from services.extractor.entities import EntityExtractor
-from services.extractor.normalise import match_key
+from wirewatch.schemas.articles import MAIN_TYPES, EnrichedArticle, Entity, GeoPoint, ParsedArticle
+from wirewatch.services.extractor.entities import EntityExtractor
+from wirewatch.services.extractor.normalise import match_key
 
 SUPPORTED_LANGUAGES = frozenset({"en"})
 

@@ -16,14 +16,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from schemas.articles import Entity
-from services.extractor import chunking
-from services.extractor.errors import ExtractionFailed
-from services.extractor.gazetteer import Gazetteer
-from services.extractor.geo import Geocoder
-from services.extractor.merging import build_entities
-from services.extractor.models import NerPipeline, load_pipeline
-from services.extractor.spans import Candidate, model_candidates, preset_watchlist, with_places
+from wirewatch.schemas.articles import Entity
+from wirewatch.services.extractor import chunking
+from wirewatch.services.extractor.errors import ExtractionFailed
+from wirewatch.services.extractor.gazetteer import Gazetteer
+from wirewatch.services.extractor.geo import Geocoder
+from wirewatch.services.extractor.merging import build_entities
+from wirewatch.services.extractor.models import NerPipeline, load_pipeline
+from wirewatch.services.extractor.spans import Candidate, model_candidates, preset_watchlist, with_places
 
 _PRESETS = "wirewatch_presets"
 _PLACES = "wirewatch_places"

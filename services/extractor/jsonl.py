@@ -12,8 +12,8 @@ from collections.abc import Iterable, Iterator
 from itertools import islice
 from typing import Any
 
-from schemas.articles import Entity
-from services.extractor.entities import EntityExtractor
+from wirewatch.schemas.articles import Entity
+from wirewatch.services.extractor.entities import EntityExtractor
 
 
 def annotate_lines(lines: Iterable[str], extractor: EntityExtractor, batch_size: int = 64) -> Iterator[str]:

@@ -17,9 +17,9 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
-from schemas.articles import Entity, GeoPoint, Mention
-from services.extractor.normalise import canonical_name, match_key, skeleton_is_specific, skeleton_key
-from services.extractor.spans import Candidate
+from wirewatch.schemas.articles import Entity, GeoPoint, Mention
+from wirewatch.services.extractor.normalise import canonical_name, match_key, skeleton_is_specific, skeleton_key
+from wirewatch.services.extractor.spans import Candidate
 
 _ACRONYM = re.compile(r"\s*\(\s*([A-Z][A-Za-z&]{1,9}|[A-Z](?:\.[A-Z])+\.?)\s*\)")
 _PARTICLES = frozenset({"al", "el", "ad", "as", "ash", "at", "az", "bin", "ibn", "abu"})

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from services.extractor.errors import ModelNotAvailable
+from wirewatch.services.extractor.errors import ModelNotAvailable
 
 NOT_NEEDED_FOR_NER = ("tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "senter")
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
-from wirewatch.settings import CommonSettings
+from wirewatch.core.settings import CommonSettings
 
 
 class ExtractorSettings(CommonSettings):

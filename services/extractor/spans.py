@@ -22,8 +22,8 @@ from typing import Any, Literal
 
 from spacy.util import filter_spans
 
-from services.extractor.gazetteer import GazetteerEntry, GazetteerMatch
-from services.extractor.normalise import strip_honorific, trim_span
+from wirewatch.services.extractor.gazetteer import GazetteerEntry, GazetteerMatch
+from wirewatch.services.extractor.normalise import strip_honorific, trim_span
 
 Tier = Literal["model", "place", "watch"]
 # The model's label → our type; labels not here (DATE, MONEY, CARDINAL, …) are dropped.

@@ -31,7 +31,7 @@ from pathlib import Path
 from aiohttp.abc import AbstractResolver, ResolveResult
 from aiohttp.resolver import ThreadedResolver
 
-from services.fetcher.errors import BlockedAddress
+from wirewatch.services.fetcher.errors import BlockedAddress
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network

@@ -6,23 +6,23 @@ from __future__ import annotations
 
 from functools import cache, partial
 
-from schemas import FetchRequest
-from services.fetcher.addresses import AddressPolicy, exempt_networks, read_hosts_file
-from services.fetcher.callbacks import Callbacks, serve
-from services.fetcher.http import SafeFetcher, Timeouts
-from services.fetcher.ingest import PageIngest
-from services.fetcher.politeness import Politeness
-from services.fetcher.polling import FeedPoller
-from services.fetcher.requests import RequestHandler
-from services.fetcher.robots import RobotsCache
-from services.fetcher.schedule import SchedulePolicy
-from services.fetcher.settings import FetcherSettings
-from services.fetcher.store import FeedStore, KnownUrls
-from services.fetcher.websub import WebSub
-from wirewatch import worker
-from wirewatch.es import make_es
-from wirewatch.kafka import app_topic, make_app, send_all
-from wirewatch.stage import BatchRunner
+from wirewatch.schemas import FetchRequest
+from wirewatch.services.fetcher.addresses import AddressPolicy, exempt_networks, read_hosts_file
+from wirewatch.services.fetcher.callbacks import Callbacks, serve
+from wirewatch.services.fetcher.http import SafeFetcher, Timeouts
+from wirewatch.services.fetcher.ingest import PageIngest
+from wirewatch.services.fetcher.politeness import Politeness
+from wirewatch.services.fetcher.polling import FeedPoller
+from wirewatch.services.fetcher.requests import RequestHandler
+from wirewatch.services.fetcher.robots import RobotsCache
+from wirewatch.services.fetcher.schedule import SchedulePolicy
+from wirewatch.services.fetcher.settings import FetcherSettings
+from wirewatch.services.fetcher.store import FeedStore, KnownUrls
+from wirewatch.services.fetcher.websub import WebSub
+from wirewatch.core import worker
+from wirewatch.core.es import make_es
+from wirewatch.core.kafka import app_topic, make_app, send_all
+from wirewatch.core.runner import BatchRunner
 
 settings = FetcherSettings()
 app = make_app("fetcher", settings)

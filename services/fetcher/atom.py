@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from schemas.pages import FeedItem
-from services.fetcher.dates import parse_date
-from services.fetcher.feedmodels import (
+from wirewatch.schemas.pages import FeedItem
+from wirewatch.services.fetcher.dates import parse_date
+from wirewatch.services.fetcher.feedmodels import (
     MAX_TITLE_CHARS,
     ParsedFeed,
     absolute_url,
@@ -12,7 +12,7 @@ from services.fetcher.feedmodels import (
     html_to_text,
     unique,
 )
-from services.fetcher.xmlsafe import Element, namespace
+from wirewatch.services.fetcher.xmlsafe import Element, namespace
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 ATOM03_NS = "http://purl.org/atom/ns#"

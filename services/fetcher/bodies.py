@@ -13,7 +13,7 @@ from typing import Protocol
 
 import brotli
 
-from services.fetcher.errors import DecodeError, TooLarge
+from wirewatch.services.fetcher.errors import DecodeError, TooLarge
 
 CHUNK_BYTES = 64 * 1024
 

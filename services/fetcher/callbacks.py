@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 from aiohttp import web
 
-from services.fetcher.websub import WebSub, signature_ok
+from wirewatch.services.fetcher.websub import WebSub, signature_ok
 
 log = logging.getLogger(__name__)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import lxml.html
 from lxml import etree
 
-from services.fetcher.feedmodels import absolute_url, unique
+from wirewatch.services.fetcher.feedmodels import absolute_url, unique
 
 FEED_TYPES = frozenset(
     {

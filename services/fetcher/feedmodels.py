@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 from urllib.parse import urljoin, urlsplit
 
-from schemas.pages import FeedItem
+from wirewatch.schemas.pages import FeedItem
 
 FeedKind = Literal["rss", "rdf", "atom", "json", "sitemap", "sitemap_index", "news_sitemap"]
 MAX_SUMMARY_CHARS = 2000

@@ -14,15 +14,15 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from services.fetcher.atom import read_atom
-from services.fetcher.discovery import discover_feeds
-from services.fetcher.errors import FeedParseError
-from services.fetcher.feedmodels import FeedKind, OpmlFeed, ParsedFeed
-from services.fetcher.jsonfeed import read_json_feed
-from services.fetcher.opml import parse_opml
-from services.fetcher.rss import read_rss
-from services.fetcher.sitemaps import read_sitemap, read_sitemap_index
-from services.fetcher.xmlsafe import Element, local_name, parse_xml
+from wirewatch.services.fetcher.atom import read_atom
+from wirewatch.services.fetcher.discovery import discover_feeds
+from wirewatch.services.fetcher.errors import FeedParseError
+from wirewatch.services.fetcher.feedmodels import FeedKind, OpmlFeed, ParsedFeed
+from wirewatch.services.fetcher.jsonfeed import read_json_feed
+from wirewatch.services.fetcher.opml import parse_opml
+from wirewatch.services.fetcher.rss import read_rss
+from wirewatch.services.fetcher.sitemaps import read_sitemap, read_sitemap_index
+from wirewatch.services.fetcher.xmlsafe import Element, local_name, parse_xml
 
 __all__ = ["FeedKind", "OpmlFeed", "ParsedFeed", "discover_feeds", "parse_feed", "parse_opml"]
 

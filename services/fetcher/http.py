@@ -24,10 +24,10 @@ from aiohttp.abc import AbstractResolver
 from multidict import CIMultiDictProxy
 from yarl import URL
 
-from services.fetcher.addresses import AddressPolicy, SafeResolver, check_literal_host
-from services.fetcher.bodies import CHUNK_BYTES, decoder_for, read_capped
-from services.fetcher.charset import decode, sniff_charset
-from services.fetcher.errors import (
+from wirewatch.services.fetcher.addresses import AddressPolicy, SafeResolver, check_literal_host
+from wirewatch.services.fetcher.bodies import CHUNK_BYTES, decoder_for, read_capped
+from wirewatch.services.fetcher.charset import decode, sniff_charset
+from wirewatch.services.fetcher.errors import (
     BlockedAddress,
     ConnectionFailed,
     DNSError,
@@ -40,9 +40,9 @@ from services.fetcher.errors import (
     TooLarge,
     TooManyRedirects,
 )
-from services.fetcher.headers import max_age_s, parse_retry_after
-from services.fetcher.softblock import SCAN_BYTES, soft_block_reason
-from services.fetcher.urls import canonicalize
+from wirewatch.services.fetcher.headers import max_age_s, parse_retry_after
+from wirewatch.services.fetcher.softblock import SCAN_BYTES, soft_block_reason
+from wirewatch.services.fetcher.urls import canonicalize
 
 DEFAULT_USER_AGENT = "WirewatchBot/0.1 (+https://github.com/wirewatch/wirewatch#bot; news feed monitor)"
 FEED_ACCEPT = (

@@ -14,15 +14,15 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from schemas import DeadLetter, Feed, FeedItem, FetchedPage
-from services.fetcher.errors import FetchError, HTTPStatusError
-from services.fetcher.http import PAGE_ACCEPT, SafeFetcher
-from services.fetcher.politeness import Politeness
-from services.fetcher.store import KnownUrls
-from services.fetcher.urls import canonicalize, document_id, host_of
-from wirewatch import metrics
-from wirewatch.kafka import Outgoing
-from wirewatch.stage import Record, dead_letter
+from wirewatch.schemas import DeadLetter, Feed, FeedItem, FetchedPage
+from wirewatch.services.fetcher.errors import FetchError, HTTPStatusError
+from wirewatch.services.fetcher.http import PAGE_ACCEPT, SafeFetcher
+from wirewatch.services.fetcher.politeness import Politeness
+from wirewatch.services.fetcher.store import KnownUrls
+from wirewatch.services.fetcher.urls import canonicalize, document_id, host_of
+from wirewatch.core import metrics
+from wirewatch.core.kafka import Outgoing
+from wirewatch.core.runner import Record, dead_letter
 
 log = logging.getLogger(__name__)
 Sender = Callable[[Sequence[Outgoing]], Awaitable[None]]

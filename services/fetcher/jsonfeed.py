@@ -6,10 +6,10 @@ from typing import Any
 
 import orjson
 
-from schemas.pages import FeedItem
-from services.fetcher.dates import parse_date
-from services.fetcher.errors import FeedParseError
-from services.fetcher.feedmodels import ParsedFeed, absolute_url, clean_text, html_to_text, unique
+from wirewatch.schemas.pages import FeedItem
+from wirewatch.services.fetcher.dates import parse_date
+from wirewatch.services.fetcher.errors import FeedParseError
+from wirewatch.services.fetcher.feedmodels import ParsedFeed, absolute_url, clean_text, html_to_text, unique
 
 
 def read_json_feed(body: bytes, *, url: str) -> ParsedFeed:

@@ -7,9 +7,9 @@ and the union of its tags.
 
 from __future__ import annotations
 
-from services.fetcher.errors import FeedParseError
-from services.fetcher.feedmodels import OpmlFeed, absolute_url, clean_text, unique
-from services.fetcher.xmlsafe import Element, local_name, parse_xml
+from wirewatch.services.fetcher.errors import FeedParseError
+from wirewatch.services.fetcher.feedmodels import OpmlFeed, absolute_url, clean_text, unique
+from wirewatch.services.fetcher.xmlsafe import Element, local_name, parse_xml
 
 FEED_URL_ATTRIBUTES = ("xmlUrl", "xmlurl", "XMLURL", "url")
 

@@ -22,9 +22,9 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
-from services.fetcher.errors import RobotsDisallowed
-from services.fetcher.robots import RobotsCache
-from services.fetcher.urls import host_of
+from wirewatch.services.fetcher.errors import RobotsDisallowed
+from wirewatch.services.fetcher.robots import RobotsCache
+from wirewatch.services.fetcher.urls import host_of
 
 BACK_OFF_STATUSES = frozenset({429, 503})
 

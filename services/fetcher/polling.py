@@ -25,13 +25,13 @@ from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Any
 
-from schemas import Feed
-from services.fetcher.errors import FeedParseError, FetchError, HTTPStatusError, SoftBlock
-from services.fetcher.feedparsing import ParsedFeed, parse_feed
-from services.fetcher.http import FetchResult, SafeFetcher
-from services.fetcher.ingest import PageIngest, Source
-from services.fetcher.politeness import Politeness
-from services.fetcher.schedule import (
+from wirewatch.schemas import Feed
+from wirewatch.services.fetcher.errors import FeedParseError, FetchError, HTTPStatusError, SoftBlock
+from wirewatch.services.fetcher.feedparsing import ParsedFeed, parse_feed
+from wirewatch.services.fetcher.http import FetchResult, SafeFetcher
+from wirewatch.services.fetcher.ingest import PageIngest, Source
+from wirewatch.services.fetcher.politeness import Politeness
+from wirewatch.services.fetcher.schedule import (
     FeedSchedule,
     PollHints,
     SchedulePolicy,
@@ -41,10 +41,10 @@ from services.fetcher.schedule import (
     hints_from,
     next_delay,
 )
-from services.fetcher.store import FeedHealth, FeedRecord, FeedStore
-from services.fetcher.urls import host_of
-from services.fetcher.websub import WebSub
-from wirewatch import metrics
+from wirewatch.services.fetcher.store import FeedHealth, FeedRecord, FeedStore
+from wirewatch.services.fetcher.urls import host_of
+from wirewatch.services.fetcher.websub import WebSub
+from wirewatch.core import metrics
 
 log = logging.getLogger(__name__)
 MAX_CHILD_SITEMAPS = 50

@@ -23,8 +23,8 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 from urllib.robotparser import RobotFileParser
 
-from services.fetcher.errors import FetchError, HTTPStatusError, RedirectError, TooLarge
-from services.fetcher.http import SafeFetcher
+from wirewatch.services.fetcher.errors import FetchError, HTTPStatusError, RedirectError, TooLarge
+from wirewatch.services.fetcher.http import SafeFetcher
 
 ROBOTS_MAX_BYTES = 512 * 1024
 Gate = Callable[[str], AbstractAsyncContextManager[None]]

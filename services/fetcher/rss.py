@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from schemas.pages import FeedItem
-from services.fetcher.dates import parse_date
-from services.fetcher.feedmodels import ParsedFeed, absolute_url, clean_text, html_to_text, unique
-from services.fetcher.xmlsafe import Element, local_name, namespace
+from wirewatch.schemas.pages import FeedItem
+from wirewatch.services.fetcher.dates import parse_date
+from wirewatch.services.fetcher.feedmodels import ParsedFeed, absolute_url, clean_text, html_to_text, unique
+from wirewatch.services.fetcher.xmlsafe import Element, local_name, namespace
 
 RSS10_NS = "http://purl.org/rss/1.0/"
 RSS090_NS = "http://my.netscape.com/rdf/simple/0.9/"

@@ -29,11 +29,11 @@ from typing import TYPE_CHECKING, Literal
 
 import aiohttp
 
-from services.fetcher.errors import ErrorClass, FetchError
+from wirewatch.services.fetcher.errors import ErrorClass, FetchError
 
 if TYPE_CHECKING:
-    from services.fetcher.feedmodels import ParsedFeed
-    from services.fetcher.http import FetchResult
+    from wirewatch.services.fetcher.feedmodels import ParsedFeed
+    from wirewatch.services.fetcher.http import FetchResult
 
 HealthClass = ErrorClass | Literal["internal"]
 FAILURE_WEIGHTS: dict[str, float] = {

@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import SettingsConfigDict
 
-from wirewatch.settings import CommonSettings
+from wirewatch.core.settings import CommonSettings
 
 
 class FetcherSettings(CommonSettings):
@@ -53,7 +53,7 @@ class FetcherSettings(CommonSettings):
     @classmethod
     def _hosts_file_is_readable(cls, value: Path | None) -> Path | None:
         if value is not None:
-            from services.fetcher.addresses import read_hosts_file
+            from wirewatch.services.fetcher.addresses import read_hosts_file
 
             try:
                 read_hosts_file(value)  # fail at start, not at the first fetch

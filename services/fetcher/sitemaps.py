@@ -7,10 +7,10 @@ fill the item; ``<lastmod>`` is the fallback date. An index yields child sitemap
 
 from __future__ import annotations
 
-from schemas.pages import FeedItem
-from services.fetcher.dates import parse_date
-from services.fetcher.feedmodels import ParsedFeed, absolute_url, clean_text, unique
-from services.fetcher.xmlsafe import Element, local_name
+from wirewatch.schemas.pages import FeedItem
+from wirewatch.services.fetcher.dates import parse_date
+from wirewatch.services.fetcher.feedmodels import ParsedFeed, absolute_url, clean_text, unique
+from wirewatch.services.fetcher.xmlsafe import Element, local_name
 
 NEWS_NS = "http://www.google.com/schemas/sitemap-news/0.9"
 

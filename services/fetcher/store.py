@@ -14,7 +14,7 @@ from typing import Any
 from elasticsearch import AsyncElasticsearch, NotFoundError
 from pydantic import BaseModel, ConfigDict, Field
 
-from schemas import Feed, feed_id_for
+from wirewatch.schemas import Feed, feed_id_for
 
 
 class FeedHealth(BaseModel):

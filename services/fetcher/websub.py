@@ -26,9 +26,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
-from services.fetcher.errors import FetchError
-from services.fetcher.http import SafeFetcher
-from services.fetcher.store import FeedHealth, FeedStore
+from wirewatch.services.fetcher.errors import FetchError
+from wirewatch.services.fetcher.http import SafeFetcher
+from wirewatch.services.fetcher.store import FeedHealth, FeedStore
 
 log = logging.getLogger(__name__)
 

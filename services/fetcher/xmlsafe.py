@@ -24,8 +24,8 @@ from defusedxml import DefusedXmlException, EntitiesForbidden, ExternalReference
 from defusedxml.ElementTree import fromstring as defused_fromstring
 from lxml import etree
 
-from services.fetcher.charset import sniff_charset
-from services.fetcher.errors import FeedParseError
+from wirewatch.services.fetcher.charset import sniff_charset
+from wirewatch.services.fetcher.errors import FeedParseError
 
 MAX_INFLATED_BYTES = 64 * 1024 * 1024  # a sitemap may be 50 MB uncompressed
 XML_PREDEFINED = frozenset({"lt", "gt", "amp", "quot", "apos"})

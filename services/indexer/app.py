@@ -10,14 +10,14 @@ from functools import partial
 
 from elasticsearch import AsyncElasticsearch
 
-from schemas import TOPICS, EnrichedArticle
-from services.indexer.handler import IndexHandler
-from services.indexer.settings import ES_TIMEOUT_S, MAX_BACKOFF_S, IndexerSettings
-from wirewatch import worker
-from wirewatch.es import make_es
-from wirewatch.kafka import app_topic, make_app, send_all
-from wirewatch.lanes import LaneGate
-from wirewatch.stage import BatchRunner
+from wirewatch.schemas import TOPICS, EnrichedArticle
+from wirewatch.services.indexer.handler import IndexHandler
+from wirewatch.services.indexer.settings import ES_TIMEOUT_S, MAX_BACKOFF_S, IndexerSettings
+from wirewatch.core import worker
+from wirewatch.core.es import make_es
+from wirewatch.core.kafka import app_topic, make_app, send_all
+from wirewatch.core.lanes import LaneGate
+from wirewatch.core.runner import BatchRunner
 
 settings = IndexerSettings()
 app = make_app("indexer", settings)

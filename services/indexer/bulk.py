@@ -8,7 +8,7 @@
     other 4xx        → rejected: the article is dead-lettered with Elasticsearch's reason
 
 A request that fails as a whole (connection refused or reset, a timeout because the server is frozen,
-429 or 5xx) raises :class:`~wirewatch.errors.ServiceUnavailable`, which the batch runner retries with
+429 or 5xx) raises :class:`~wirewatch.core.errors.ServiceUnavailable`, which the batch runner retries with
 backoff and jitter without consuming further: nothing is dropped while Elasticsearch is away.
 """
 
@@ -21,10 +21,10 @@ from typing import Any
 
 from elasticsearch import ApiError, AsyncElasticsearch, ConnectionError, ConnectionTimeout, TransportError
 
-from schemas import EnrichedArticle
-from services.indexer.documents import document_bytes, external_version
-from wirewatch import metrics
-from wirewatch.errors import ServiceUnavailable, StageFailure
+from wirewatch.schemas import EnrichedArticle
+from wirewatch.services.indexer.documents import document_bytes, external_version
+from wirewatch.core import metrics
+from wirewatch.core.errors import ServiceUnavailable, StageFailure
 
 #: Elasticsearch quotes the refused value in its reason (a 40 KB keyword comes back whole): keep it short
 REASON_CHARS = 600

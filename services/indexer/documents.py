@@ -6,7 +6,7 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from schemas import EnrichedArticle
+from wirewatch.schemas import EnrichedArticle
 
 
 def external_version(article: EnrichedArticle) -> int:

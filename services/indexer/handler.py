@@ -7,11 +7,11 @@ from datetime import UTC, datetime
 
 from elasticsearch import AsyncElasticsearch
 
-from schemas import EnrichedArticle, IndexedBatch, IndexedDoc
-from services.indexer.bulk import write
-from services.indexer.documents import external_version
-from wirewatch.kafka import Outgoing
-from wirewatch.stage import Result
+from wirewatch.schemas import EnrichedArticle, IndexedBatch, IndexedDoc
+from wirewatch.services.indexer.bulk import write
+from wirewatch.services.indexer.documents import external_version
+from wirewatch.core.kafka import Outgoing
+from wirewatch.core.runner import Result
 
 
 class IndexHandler:

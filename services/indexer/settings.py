@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
-from wirewatch.settings import CommonSettings
+from wirewatch.core.settings import CommonSettings
 
 #: a frozen Elasticsearch surfaces as a ConnectionTimeout after this long (never a hang) and the batch is
 #: retried. A bulk of up to 8 MB plus the wait for the next refresh takes a few seconds at most; one that

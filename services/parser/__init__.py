@@ -11,10 +11,10 @@ The faust app and agents live in ``app.py``/``agents.py``; everything here is fa
 
 from __future__ import annotations
 
-from services.parser.budget import BudgetedParser, parse_sync_with_budget, parse_with_budget
-from services.parser.duplicates import NearDuplicateIndex, hamming
-from services.parser.errors import EmptyPage, NotHtml, PageTooLarge, ParseError, ParseTimeout, Pathological
-from services.parser.pipeline import EXTRACTOR, EXTRACTOR_VERSION, parse_page
+from wirewatch.services.parser.budget import BudgetedParser, parse_sync_with_budget, parse_with_budget
+from wirewatch.services.parser.duplicates import NearDuplicateIndex, hamming
+from wirewatch.services.parser.errors import EmptyPage, NotHtml, PageTooLarge, ParseError, ParseTimeout, Pathological
+from wirewatch.services.parser.pipeline import EXTRACTOR, EXTRACTOR_VERSION, parse_page
 
 __all__ = [
     "EXTRACTOR",

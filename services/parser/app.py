@@ -6,13 +6,13 @@ from __future__ import annotations
 
 from functools import partial
 
-from schemas import FetchedPage, Lane
-from services.parser.handler import ParseHandler
-from services.parser.settings import ParserSettings
-from wirewatch import worker
-from wirewatch.kafka import app_topic, make_app, send_all
-from wirewatch.lanes import LaneGate
-from wirewatch.stage import BatchRunner
+from wirewatch.schemas import FetchedPage, Lane
+from wirewatch.services.parser.handler import ParseHandler
+from wirewatch.services.parser.settings import ParserSettings
+from wirewatch.core import worker
+from wirewatch.core.kafka import app_topic, make_app, send_all
+from wirewatch.core.lanes import LaneGate
+from wirewatch.core.runner import BatchRunner
 
 settings = ParserSettings()
 app = make_app("parser", settings)

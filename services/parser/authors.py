@@ -13,8 +13,8 @@ from typing import Any
 
 from lxml.html import HtmlElement
 
-from services.parser.datetimes import TEXT_DATES
-from services.parser.structured import Structured
+from wirewatch.services.parser.datetimes import TEXT_DATES
+from wirewatch.services.parser.structured import Structured
 
 AUTHOR_META = (
     "author",

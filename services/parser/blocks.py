@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from lxml.html import HtmlElement
 
-from services.parser.boilerplate import SKIP_TAGS, is_unlikely
+from wirewatch.services.parser.boilerplate import SKIP_TAGS, is_unlikely
 
 INLINE_TAGS: frozenset[str] = frozenset(
     {

@@ -21,11 +21,11 @@ import trafilatura
 from lxml.etree import ParserError
 from lxml.html import HtmlElement, fragment_fromstring
 
-from services.parser.blocks import clean_text, extract_blocks
-from services.parser.boilerplate import is_boilerplate_line
-from services.parser.density import density_paragraphs
-from services.parser.shingles import coverage, shingle_set, words
-from services.parser.structured import Structured
+from wirewatch.services.parser.blocks import clean_text, extract_blocks
+from wirewatch.services.parser.boilerplate import is_boilerplate_line
+from wirewatch.services.parser.density import density_paragraphs
+from wirewatch.services.parser.shingles import coverage, shingle_set, words
+from wirewatch.services.parser.structured import Structured
 
 MIN_JSONLD_CHARS = 500
 JSONLD_ON_PAGE = 0.6  # share of the JSON-LD body the page must show to be trusted

@@ -25,12 +25,12 @@ from multiprocessing.context import BaseContext
 from multiprocessing.process import BaseProcess
 from typing import Any
 
-from schemas.articles import ParsedArticle
-from services.parser.errors import ParseError, ParseTimeout
-from services.parser.pipeline import parse_page
+from wirewatch.schemas.articles import ParsedArticle
+from wirewatch.services.parser.errors import ParseError, ParseTimeout
+from wirewatch.services.parser.pipeline import parse_page
 
 DEFAULT_SECONDS = 10.0
-_PRELOAD = ["services.parser.warmup"]
+_PRELOAD = ["wirewatch.services.parser.warmup"]
 
 
 class _Worker:

@@ -15,8 +15,8 @@ from datetime import UTC, datetime
 
 from lxml.html import HtmlElement
 
-from services.parser.datetimes import MONTHS, find_text_date, parse_datetime, plausible
-from services.parser.structured import Structured
+from wirewatch.services.parser.datetimes import MONTHS, find_text_date, parse_datetime, plausible
+from wirewatch.services.parser.structured import Structured
 
 PUBLISHED_META = (
     "article:published_time", "og:published_time", "article:published", "datepublished",

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 
 from lxml.html import HtmlElement
 
-from services.parser.blocks import HEADING_TAGS, PARAGRAPH_TAGS, Block, attrs_of, extract_blocks
-from services.parser.boilerplate import class_weight, is_boilerplate_line
+from wirewatch.services.parser.blocks import HEADING_TAGS, PARAGRAPH_TAGS, Block, attrs_of, extract_blocks
+from wirewatch.services.parser.boilerplate import class_weight, is_boilerplate_line
 
 MIN_PARAGRAPH = 25
 MIN_BODY = 250

@@ -14,10 +14,10 @@ from urllib.parse import urljoin, urlsplit
 
 from lxml.html import HtmlElement
 
-from services.parser.authors import find_authors
-from services.parser.dates import Dated, modified, published
-from services.parser.structured import Structured
-from services.parser.titles import choose_title
+from wirewatch.services.parser.authors import find_authors
+from wirewatch.services.parser.dates import Dated, modified, published
+from wirewatch.services.parser.structured import Structured
+from wirewatch.services.parser.titles import choose_title
 
 MAX_TAGS = 30
 

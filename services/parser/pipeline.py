@@ -15,18 +15,18 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from schemas.articles import ParsedArticle
-from schemas.pages import FeedItem, Lane
-from services.parser.bodies import TRAFILATURA_VERSION, Body, extract_body
-from services.parser.decoding import decode_html
-from services.parser.errors import EmptyPage, ParseError
-from services.parser.fingerprints import content_hash, simhash
-from services.parser.languages import choose_language
-from services.parser.metadata import PageMetadata, read_metadata
-from services.parser.quality import quality_reason
-from services.parser.sniffing import DEFAULT_MAX_BYTES, sniff
-from services.parser.structured import Structured, read_structured
-from services.parser.trees import DEFAULT_MAX_DEPTH, build_tree
+from wirewatch.schemas.articles import ParsedArticle
+from wirewatch.schemas.pages import FeedItem, Lane
+from wirewatch.services.parser.bodies import TRAFILATURA_VERSION, Body, extract_body
+from wirewatch.services.parser.decoding import decode_html
+from wirewatch.services.parser.errors import EmptyPage, ParseError
+from wirewatch.services.parser.fingerprints import content_hash, simhash
+from wirewatch.services.parser.languages import choose_language
+from wirewatch.services.parser.metadata import PageMetadata, read_metadata
+from wirewatch.services.parser.quality import quality_reason
+from wirewatch.services.parser.sniffing import DEFAULT_MAX_BYTES, sniff
+from wirewatch.services.parser.structured import Structured, read_structured
+from wirewatch.services.parser.trees import DEFAULT_MAX_DEPTH, build_tree
 
 EXTRACTOR = "wirewatch-parser"
 EXTRACTOR_VERSION = "1.0.0"

@@ -6,7 +6,7 @@ octet-stream); a body with NUL bytes or without any markup is not an HTML page e
 
 from __future__ import annotations
 
-from services.parser.errors import EmptyPage, NotHtml, PageTooLarge
+from wirewatch.services.parser.errors import EmptyPage, NotHtml, PageTooLarge
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 _SNIFF = 4096

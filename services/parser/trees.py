@@ -15,7 +15,7 @@ import re
 from lxml.etree import ParserError
 from lxml.html import HtmlElement, HTMLParser, document_fromstring
 
-from services.parser.errors import EmptyPage, Pathological
+from wirewatch.services.parser.errors import EmptyPage, Pathological
 
 DEFAULT_MAX_DEPTH = 400
 _CONTAINERS = ("div", "section", "article", "span", "table", "ul", "ol", "blockquote", "main", "font")

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 
 from trafilatura import external
 
-from services.parser.pipeline import parse_page
+from wirewatch.services.parser.pipeline import parse_page
 
 _SENTENCE = "<p>The parser warms up on a short page so that later documents do not pay for it, twice.</p>"
 SAMPLE = f"<html lang='en'><head><title>Warm-up</title></head><body>{_SENTENCE * 3}</body></html>".encode()

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.chaos import WORKERS, ChaosParams, NotOwnStack, OwnStack, run_chaos
-from wirewatch.settings import CommonSettings
+from wirewatch.core.settings import CommonSettings
 
 pytestmark = [pytest.mark.slow, pytest.mark.chaos]
 

@@ -11,10 +11,10 @@ from datetime import UTC, datetime
 
 import pytest
 
-from schemas import Alert
-from services.alerter.ledger import Ledger
-from wirewatch.es import make_es
-from wirewatch.settings import CommonSettings
+from wirewatch.schemas import Alert
+from wirewatch.services.alerter.ledger import Ledger
+from wirewatch.core.es import make_es
+from wirewatch.core.settings import CommonSettings
 
 pytestmark = [pytest.mark.integration]
 

@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 from pydantic_settings import BaseSettings
 
-from services.alerter.settings import AlerterSettings
-from services.extractor.settings import ExtractorSettings
-from services.fetcher.settings import FetcherSettings
-from services.indexer.settings import IndexerSettings
-from services.parser.settings import ParserSettings
+from wirewatch.services.alerter.settings import AlerterSettings
+from wirewatch.services.extractor.settings import ExtractorSettings
+from wirewatch.services.fetcher.settings import FetcherSettings
+from wirewatch.services.indexer.settings import IndexerSettings
+from wirewatch.services.parser.settings import ParserSettings
 
 README = (Path(__file__).resolve().parents[2] / "README.md").read_text()
 SETTINGS: list[type[BaseSettings]] = [FetcherSettings, ParserSettings, ExtractorSettings, IndexerSettings,

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from schemas import TOPICS, Feed, Rule
+from wirewatch.schemas import TOPICS, Feed, Rule
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 MODELS = {name: spec.model for name, spec in TOPICS.items()} | {"feed-definition": Feed, "rule": Rule}

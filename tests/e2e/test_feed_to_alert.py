@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from services.alerter.signing import SIGNATURE_HEADER, verify
+from wirewatch.services.alerter.signing import SIGNATURE_HEADER, verify
 from tests.support.servers import Receiver, Site, eventually
 from tests.support.workers import Workers, worker_env
-from wirewatch.es import make_es
-from wirewatch.settings import CommonSettings
+from wirewatch.core.es import make_es
+from wirewatch.core.settings import CommonSettings
 
 pytestmark = [pytest.mark.e2e]
 

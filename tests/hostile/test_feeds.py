@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from services.fetcher.errors import FeedParseError
-from services.fetcher.feedparsing import parse_feed
+from wirewatch.services.fetcher.errors import FeedParseError
+from wirewatch.services.fetcher.feedparsing import parse_feed
 
 FEED_URL = "https://news.example/feed.xml"
 

@@ -13,17 +13,17 @@ from dataclasses import dataclass, field
 import pytest
 from aiohttp import web
 
-from schemas import DeadLetter, FeedItem, FetchedPage
-from services.fetcher.addresses import AddressPolicy, exempt_networks
-from services.fetcher.http import SafeFetcher
-from services.fetcher.ingest import Ingested, PageIngest, Source
-from services.fetcher.politeness import Politeness
-from services.fetcher.urls import canonicalize, document_id
-from services.parser.errors import EmptyPage, NotHtml, Pathological
-from services.parser.handler import ParseHandler
+from wirewatch.schemas import DeadLetter, FeedItem, FetchedPage
+from wirewatch.services.fetcher.addresses import AddressPolicy, exempt_networks
+from wirewatch.services.fetcher.http import SafeFetcher
+from wirewatch.services.fetcher.ingest import Ingested, PageIngest, Source
+from wirewatch.services.fetcher.politeness import Politeness
+from wirewatch.services.fetcher.urls import canonicalize, document_id
+from wirewatch.services.parser.errors import EmptyPage, NotHtml, Pathological
+from wirewatch.services.parser.handler import ParseHandler
 from tests.unit.fetcher.conftest import FAST, Serve, app_with
 from tests.unit.parser.test_bad_input import PNG
-from wirewatch.kafka import Outgoing
+from wirewatch.core.kafka import Outgoing
 
 PUBLIC = "127.0.0.2"  # the one loopback address the hosts file pins, as WIREWATCH_FETCHER_HOSTS_FILE does
 PAGES, DEAD = "t.pages", "t.deadletters"

@@ -13,12 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from services.alerter.signing import SIGNATURE_HEADER, verify
+from wirewatch.services.alerter.signing import SIGNATURE_HEADER, verify
 from tests.support.articles import enriched
 from tests.support.kafka import produce
 from tests.support.servers import Receiver, eventually
 from tests.support.workers import Workers, worker_env
-from wirewatch.settings import CommonSettings
+from wirewatch.core.settings import CommonSettings
 
 pytestmark = [pytest.mark.integration]
 

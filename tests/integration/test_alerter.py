@@ -22,16 +22,16 @@ import pytest
 from aiohttp import web
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
-from schemas import Alert, DeadLetter, IndexedBatch, IndexedDoc, Rule, alert_id_for
-from services.alerter.rules import RuleStore, new_rule
-from services.alerter.signing import DELIVERY_HEADER, SIGNATURE_HEADER, verify
-from services.indexer.documents import external_version, to_document
+from wirewatch.schemas import Alert, DeadLetter, IndexedBatch, IndexedDoc, Rule, alert_id_for
+from wirewatch.services.alerter.rules import RuleStore, new_rule
+from wirewatch.services.alerter.signing import DELIVERY_HEADER, SIGNATURE_HEADER, verify
+from wirewatch.services.indexer.documents import external_version, to_document
 from tests.support.articles import enriched
 from tests.support.kafka import produce, read_all
 from tests.support.servers import eventually
 from tests.support.workers import Workers
-from wirewatch.es import make_es
-from wirewatch.settings import CommonSettings
+from wirewatch.core.es import make_es
+from wirewatch.core.settings import CommonSettings
 
 pytestmark = [pytest.mark.integration]
 
@@ -178,7 +178,7 @@ async def alerts_on_topic(settings: CommonSettings) -> list[Alert]:
 
 
 async def alerter_lag_zero(settings: CommonSettings) -> bool:
-    from wirewatch.observe import stage_status
+    from wirewatch.ops.observe import stage_status
 
     [alerter] = [s for s in await stage_status(settings) if s.stage == "alerter"]
     return alerter.lag == 0 and alerter.processed > 0

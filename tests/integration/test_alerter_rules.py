@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 import yaml
 
-from schemas import Rule, RuleFilters
-from services.alerter.rules import RuleStore, new_rule
+from wirewatch.schemas import Rule, RuleFilters
+from wirewatch.services.alerter.rules import RuleStore, new_rule
 from tests.integration.test_alerter import index_articles, put_rules
 from tests.support.workers import worker_env
-from wirewatch.es import make_es
-from wirewatch.settings import CommonSettings
+from wirewatch.core.es import make_es
+from wirewatch.core.settings import CommonSettings
 
 pytestmark = [pytest.mark.integration]
 

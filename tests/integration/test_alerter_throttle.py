@@ -11,13 +11,13 @@ from typing import Any
 
 import pytest
 
-from schemas import Rule
-from services.alerter.rules import new_rule
-from services.alerter.signing import SIGNATURE_HEADER, verify
+from wirewatch.schemas import Rule
+from wirewatch.services.alerter.rules import new_rule
+from wirewatch.services.alerter.signing import SIGNATURE_HEADER, verify
 from tests.integration.test_alerter import FAST, Hook, dump_logs, ledger, publish, put_rules
 from tests.support.servers import eventually
 from tests.support.workers import Workers
-from wirewatch.settings import CommonSettings
+from wirewatch.core.settings import CommonSettings
 
 pytestmark = [pytest.mark.integration]
 

@@ -28,14 +28,14 @@ from typing import Any
 import pytest
 from aiohttp import web
 
-from schemas import DeadLetter, FetchedPage
-from services.fetcher.store import FeedRecord, FeedStore, new_feed
+from wirewatch.schemas import DeadLetter, FetchedPage
+from wirewatch.services.fetcher.store import FeedRecord, FeedStore, new_feed
 from tests.support.articles import count_docs
 from tests.support.kafka import read_all
 from tests.support.servers import eventually
 from tests.support.workers import Workers, worker_env
-from wirewatch.es import make_es
-from wirewatch.settings import CommonSettings
+from wirewatch.core.es import make_es
+from wirewatch.core.settings import CommonSettings
 
 pytestmark = [pytest.mark.integration]
 

@@ -19,8 +19,8 @@ import pytest
 import pytest_asyncio
 from aiohttp import web
 
-from schemas import DeadLetter
-from services.fetcher.store import FeedRecord
+from wirewatch.schemas import DeadLetter
+from wirewatch.services.fetcher.store import FeedRecord
 from tests.conftest import _cleanup
 from tests.integration.test_fetcher import (
     FAST,
@@ -34,8 +34,8 @@ from tests.integration.test_fetcher import (
 )
 from tests.support.servers import eventually
 from tests.support.workers import Workers
-from wirewatch.settings import CommonSettings
-from wirewatch.stack import init
+from wirewatch.core.settings import CommonSettings
+from wirewatch.ops.stack import init
 
 pytestmark = [pytest.mark.integration, pytest.mark.asyncio(loop_scope="module")]
 

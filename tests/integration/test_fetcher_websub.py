@@ -28,8 +28,8 @@ from tests.conftest import _cleanup
 from tests.integration.test_fetcher import FAST, Hit, Host, add_feed, article, gaps, page_urls, rss
 from tests.support.servers import eventually
 from tests.support.workers import Workers
-from wirewatch.settings import CommonSettings
-from wirewatch.stack import init
+from wirewatch.core.settings import CommonSettings
+from wirewatch.ops.stack import init
 
 pytestmark = [pytest.mark.integration, pytest.mark.asyncio(loop_scope="module")]
 

@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from schemas import DeadLetter, IndexedBatch
+from wirewatch.schemas import DeadLetter, IndexedBatch
 from tests.support.articles import count_docs, enriched
 from tests.support.kafka import produce, read_all
 from tests.support.servers import eventually
 from tests.support.workers import Workers
-from wirewatch.es import make_es
-from wirewatch.settings import CommonSettings
+from wirewatch.core.es import make_es
+from wirewatch.core.settings import CommonSettings
 
 pytestmark = [pytest.mark.integration]
 
@@ -90,7 +90,7 @@ async def _equals(value, expected: int) -> bool:  # type: ignore[no-untyped-def]
 
 
 async def _lag_zero(settings: CommonSettings) -> bool:
-    from wirewatch.observe import stage_status
+    from wirewatch.ops.observe import stage_status
 
     [indexer] = [s for s in await stage_status(settings) if s.stage == "indexer"]
     return indexer.lag == 0 and indexer.processed > 0

@@ -14,15 +14,15 @@ import pytest
 from aiokafka import AIOKafkaProducer
 from click.testing import CliRunner
 
-from schemas import EnrichedArticle
-from services.indexer.bulk import write
+from wirewatch.schemas import EnrichedArticle
+from wirewatch.services.indexer.bulk import write
 from tests.support.articles import enriched
 from tests.support.servers import eventually
 from tests.support.workers import Workers, worker_env
 from wirewatch.cli import cli
-from wirewatch.es import alias_members, make_es
-from wirewatch.migration import migrate, versions_status
-from wirewatch.settings import CommonSettings
+from wirewatch.core.es import alias_members, make_es
+from wirewatch.ops.migration import migrate, versions_status
+from wirewatch.core.settings import CommonSettings
 
 pytestmark = [pytest.mark.integration]
 

@@ -15,15 +15,15 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from schemas import DeadLetter, IndexedBatch
-from services.indexer.settings import ES_TIMEOUT_S
+from wirewatch.schemas import DeadLetter, IndexedBatch
+from wirewatch.services.indexer.settings import ES_TIMEOUT_S
 from tests.support.articles import enriched
 from tests.support.kafka import produce, read_all
 from tests.support.proxy import FaultyProxy
 from tests.support.servers import eventually
 from tests.support.workers import Workers
-from wirewatch.es import make_es
-from wirewatch.settings import CommonSettings
+from wirewatch.core.es import make_es
+from wirewatch.core.settings import CommonSettings
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 

@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from schemas import DeadLetter, IndexedBatch
+from wirewatch.schemas import DeadLetter, IndexedBatch
 from tests.support.articles import enriched
 from tests.support.kafka import produce, read_all
 from tests.support.servers import eventually
 from tests.support.workers import Workers
-from wirewatch.es import make_es
-from wirewatch.settings import CommonSettings
+from wirewatch.core.es import make_es
+from wirewatch.core.settings import CommonSettings
 
 pytestmark = [pytest.mark.integration]
 

@@ -14,12 +14,12 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
-from services.indexer.bulk import write
+from wirewatch.services.indexer.bulk import write
 from tests.support.articles import enriched
 from tests.support.workers import worker_env
 from wirewatch.cli import cli
-from wirewatch.es import make_es
-from wirewatch.settings import CommonSettings
+from wirewatch.core.es import make_es
+from wirewatch.core.settings import CommonSettings
 
 pytestmark = [pytest.mark.integration]
 

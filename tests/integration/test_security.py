@@ -32,14 +32,14 @@ import pytest
 from aiokafka.errors import KafkaConnectionError
 from pydantic import SecretStr
 
-from schemas import TOPICS
+from wirewatch.schemas import TOPICS
 from tests.support.articles import count_docs, enriched
 from tests.support.kafka import produce
 from tests.support.servers import eventually
 from tests.support.workers import Workers
-from wirewatch.kafka import ensure_topics, roundtrip
-from wirewatch.settings import REPO_ROOT, CommonSettings
-from wirewatch.stack import init
+from wirewatch.core.kafka import ensure_topics, roundtrip
+from wirewatch.core.settings import REPO_ROOT, CommonSettings
+from wirewatch.ops.stack import init
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from schemas import EnrichedArticle
-from wirewatch.es import make_es
-from wirewatch.settings import CommonSettings
+from wirewatch.schemas import EnrichedArticle
+from wirewatch.core.es import make_es
+from wirewatch.core.settings import CommonSettings
 
 
 def enriched(n: int, *, text: str | None = None, fetched_at: datetime | None = None,

@@ -26,17 +26,17 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from schemas import DeadLetter, alert_id_for
-from services.alerter.rules import RuleStore, new_rule
-from services.alerter.signing import DELIVERY_HEADER, SIGNATURE_HEADER, verify
-from services.fetcher.store import FeedStore, new_feed
-from services.fetcher.urls import canonicalize, document_id
+from wirewatch.schemas import DeadLetter, alert_id_for
+from wirewatch.services.alerter.rules import RuleStore, new_rule
+from wirewatch.services.alerter.signing import DELIVERY_HEADER, SIGNATURE_HEADER, verify
+from wirewatch.services.fetcher.store import FeedStore, new_feed
+from wirewatch.services.fetcher.urls import canonicalize, document_id
 from tests.support.kafka import produce
 from tests.support.servers import Receiver, Site
 from tests.support.workers import Workers
-from wirewatch.es import make_es
-from wirewatch.observe import read_dead_letters, stage_status
-from wirewatch.settings import REPO_ROOT, CommonSettings
+from wirewatch.core.es import make_es
+from wirewatch.ops.observe import read_dead_letters, stage_status
+from wirewatch.core.settings import REPO_ROOT, CommonSettings
 
 WORKERS = ("fetcher", "parser", "extractor", "indexer", "alerter")
 SECRET = "chaos-signing-secret"
@@ -718,7 +718,7 @@ class Drill:
 
     def expected_alerts(self) -> dict[str, str]:
         """alert id → article id, for the rule's subset."""
-        from services.alerter.rules import rule_id_for
+        from wirewatch.services.alerter.rules import rule_id_for
 
         rule_id = rule_id_for(RULE_NAME)
         return {alert_id_for(rule_id, doc_id): doc_id for doc_id, a in self.expected_ids().items() if a.alert}

@@ -6,9 +6,9 @@ from collections.abc import Sequence
 
 from aiokafka import AIOKafkaProducer
 
-from schemas import Message
-from wirewatch.kafka import MAX_MESSAGE_BYTES, client_options, read_topic
-from wirewatch.settings import CommonSettings
+from wirewatch.schemas import Message
+from wirewatch.core.kafka import MAX_MESSAGE_BYTES, client_options, read_topic
+from wirewatch.core.settings import CommonSettings
 
 
 async def produce(settings: CommonSettings, topic: str, messages: Sequence[Message | bytes],

@@ -9,7 +9,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from wirewatch.settings import CommonSettings
+from wirewatch.core.settings import CommonSettings
 
 
 def worker_env(settings: CommonSettings, **extra: str) -> dict[str, str]:

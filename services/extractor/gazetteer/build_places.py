@@ -26,7 +26,7 @@ import pycountry
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
-from services.extractor.normalise import match_key
+from wirewatch.services.extractor.normalise import match_key
 
 OUT = Path(__file__).resolve().parent / "places.yaml"
 # Everyday English names the ISO/GeoNames names miss; keyed by ISO 3166-1 alpha-2.

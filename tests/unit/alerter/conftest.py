@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from schemas import Alert, Rule, alert_id_for
-from services.alerter.rules import new_rule
+from wirewatch.schemas import Alert, Rule, alert_id_for
+from wirewatch.services.alerter.rules import new_rule
 
 
 def make_alert(rule: Rule, n: int, **fields: object) -> Alert:

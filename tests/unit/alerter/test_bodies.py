@@ -5,15 +5,15 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
-from schemas import Alert, Rule
-from services.alerter.bodies import (
+from wirewatch.schemas import Alert, Rule
+from wirewatch.services.alerter.bodies import (
     SLACK_DIGEST_LINES,
     alert_envelope,
     digest_envelope,
     digest_id_for,
     make_digest,
 )
-from services.alerter.signing import verify
+from wirewatch.services.alerter.signing import verify
 from tests.unit.alerter.conftest import make_alert
 
 WHEN = datetime(2026, 11, 18, 13, 0, tzinfo=UTC)

@@ -14,8 +14,8 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
-from services.alerter.delivery import DeliveryPolicy, Envelope, Limiter, WebhookSender, classify, retry_after
-from services.alerter.signing import SIGNATURE_HEADER, verify
+from wirewatch.services.alerter.delivery import DeliveryPolicy, Envelope, Limiter, WebhookSender, classify, retry_after
+from wirewatch.services.alerter.signing import SIGNATURE_HEADER, verify
 
 FAST = DeliveryPolicy(attempts=3, backoff_s=0.01, backoff_max_s=2.0, timeout_s=0.5)
 ENVELOPE = Envelope("delivery-1", b'{"alert_id":"delivery-1"}', "s3cret")

@@ -5,9 +5,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 
-from schemas import Alert
-from services.alerter.delivery import Envelope
-from services.alerter.signing import DELIVERY_HEADER, SIGNATURE_HEADER, sign, verify
+from wirewatch.schemas import Alert
+from wirewatch.services.alerter.delivery import Envelope
+from wirewatch.services.alerter.signing import DELIVERY_HEADER, SIGNATURE_HEADER, sign, verify
 
 
 def test_signature_is_hmac_sha256_of_the_raw_body() -> None:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from schemas import Rule
-from services.alerter.throttle import Throttler, Window
+from wirewatch.schemas import Rule
+from wirewatch.services.alerter.throttle import Throttler, Window
 
 T0 = datetime(2026, 11, 18, 12, 0, tzinfo=UTC)
 TEN = timedelta(minutes=10)

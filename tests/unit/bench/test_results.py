@@ -13,8 +13,8 @@ from rich.console import Console
 from bench import report
 from bench.observers import IndexedWatcher
 from bench.results import BackfillResult, LoadResult, RunResult, ScaleResult
-from schemas import IndexedBatch, IndexedDoc
-from wirewatch.settings import CommonSettings
+from wirewatch.schemas import IndexedBatch, IndexedDoc
+from wirewatch.core.settings import CommonSettings
 
 
 def _load(rate: float, searchable: list[float]) -> LoadResult:

@@ -8,11 +8,11 @@ from typing import Any
 
 import pytest
 
-from schemas.articles import ParsedArticle
-from services.extractor.entities import EntityExtractor, ExtractorOptions
-from services.extractor.gazetteer import Gazetteer
-from services.extractor.geo import Geocoder
-from services.extractor.models import NerPipeline, load_pipeline
+from wirewatch.schemas.articles import ParsedArticle
+from wirewatch.services.extractor.entities import EntityExtractor, ExtractorOptions
+from wirewatch.services.extractor.gazetteer import Gazetteer
+from wirewatch.services.extractor.geo import Geocoder
+from wirewatch.services.extractor.models import NerPipeline, load_pipeline
 
 WATCHLIST = """\
 precedence: always

@@ -5,10 +5,10 @@ import re
 
 import pytest
 
-from services.extractor import chunking
-from services.extractor.entities import EntityExtractor, ExtractorOptions
-from services.extractor.gazetteer import Gazetteer
-from services.extractor.models import NerPipeline
+from wirewatch.services.extractor import chunking
+from wirewatch.services.extractor.entities import EntityExtractor, ExtractorOptions
+from wirewatch.services.extractor.gazetteer import Gazetteer
+from wirewatch.services.extractor.models import NerPipeline
 
 PARAGRAPH = (
     "Coalition forces began leaving bases in western Iraq on Monday, officials said. "

@@ -6,10 +6,10 @@ from typing import Any
 
 import pytest
 
-from schemas.articles import MAIN_TYPES
-from services.extractor.enrichment import enrich, facet, skip_reason
-from services.extractor.entities import EntityExtractor
-from services.extractor.jsonl import annotate_lines
+from wirewatch.schemas.articles import MAIN_TYPES
+from wirewatch.services.extractor.enrichment import enrich, facet, skip_reason
+from wirewatch.services.extractor.entities import EntityExtractor
+from wirewatch.services.extractor.jsonl import annotate_lines
 
 STORY = (
     "BAGHDAD — Prime Minister Mohammed Shia al-Sudani said on Tuesday that the US-led coalition "
@@ -106,8 +106,8 @@ def test_jsonl_line_without_text_is_an_error(extractor: EntityExtractor) -> None
 def test_a_failing_article_is_named_in_the_error(
     extractor: EntityExtractor, make_article: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from services.extractor import entities
-    from services.extractor.errors import ExtractionFailed
+    from wirewatch.services.extractor import entities
+    from wirewatch.services.extractor.errors import ExtractionFailed
 
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("boom")

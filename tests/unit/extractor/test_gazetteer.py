@@ -4,9 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from services.extractor.entities import EntityExtractor
-from services.extractor.errors import GazetteerError
-from services.extractor.gazetteer import (
+from wirewatch.services.extractor.entities import EntityExtractor
+from wirewatch.services.extractor.errors import GazetteerError
+from wirewatch.services.extractor.gazetteer import (
     PLACES_FILE,
     Gazetteer,
     GazetteerEntry,

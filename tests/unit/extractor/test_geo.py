@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-from schemas.articles import Entity
-from services.extractor.entities import EntityExtractor
-from services.extractor.geo import Geocoder, Place, choose
+from wirewatch.schemas.articles import Entity
+from wirewatch.services.extractor.entities import EntityExtractor
+from wirewatch.services.extractor.geo import Geocoder, Place, choose
 
 
 def place(id: str, country: str, population: int) -> Place:

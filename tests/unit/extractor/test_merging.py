@@ -2,10 +2,10 @@ from __future__ import annotations
 
 import re
 
-from schemas.articles import Entity
-from services.extractor.gazetteer import GazetteerEntry
-from services.extractor.merging import build_entities
-from services.extractor.spans import Candidate
+from wirewatch.schemas.articles import Entity
+from wirewatch.services.extractor.gazetteer import GazetteerEntry
+from wirewatch.services.extractor.merging import build_entities
+from wirewatch.services.extractor.spans import Candidate
 
 
 def spans(text: str, name: str, type_: str, label: str | None = None, **kw: object) -> list[Candidate]:

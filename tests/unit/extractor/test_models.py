@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from services.extractor.errors import ExtractorError, ModelNotAvailable
-from services.extractor.models import NOT_NEEDED_FOR_NER, NerPipeline, available_models, load_pipeline
+from wirewatch.services.extractor.errors import ExtractorError, ModelNotAvailable
+from wirewatch.services.extractor.models import NOT_NEEDED_FOR_NER, NerPipeline, available_models, load_pipeline
 
 
 def test_only_ner_is_loaded(pipeline: NerPipeline) -> None:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from services.extractor.normalise import (
+from wirewatch.services.extractor.normalise import (
     canonical_name,
     fold,
     match_key,

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from aiohttp import web
 
-from services.fetcher.http import SafeFetcher, Timeouts
+from wirewatch.services.fetcher.http import SafeFetcher, Timeouts
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "feeds"
 FAST = Timeouts(connect_s=1.0, read_s=1.0, total_s=2.0)

@@ -11,9 +11,9 @@ import pytest
 from aiohttp import web
 from aiohttp.abc import ResolveResult
 
-from services.fetcher.addresses import AddressPolicy, SafeResolver
-from services.fetcher.errors import BlockedAddress
-from services.fetcher.http import SafeFetcher
+from wirewatch.services.fetcher.addresses import AddressPolicy, SafeResolver
+from wirewatch.services.fetcher.errors import BlockedAddress
+from wirewatch.services.fetcher.http import SafeFetcher
 from tests.unit.fetcher.conftest import FAST, Serve, app_with
 
 PUBLIC_FOR_TESTS = "127.0.0.2"  # treated as public by the test policy; everything else stays strict
@@ -188,7 +188,7 @@ async def test_fetch_through_a_rebinding_name_is_blocked(trap: Trap) -> None:
 
 
 def test_hosts_file_pins_names_and_exempts_exactly_those_addresses(tmp_path: Path) -> None:
-    from services.fetcher.addresses import exempt_networks, read_hosts_file
+    from wirewatch.services.fetcher.addresses import exempt_networks, read_hosts_file
 
     path = tmp_path / "hosts"
     path.write_text("# drill\n127.0.0.20 a.drill B.drill.  # comment\n\n::1 c.drill\n")
@@ -201,7 +201,7 @@ def test_hosts_file_pins_names_and_exempts_exactly_those_addresses(tmp_path: Pat
 
 @pytest.mark.parametrize("line", ["169.254.169.254 metadata.drill", "127.0.0.20", "not-an-ip x.drill"])
 def test_hosts_file_refuses_metadata_nameless_and_bad_lines(tmp_path: Path, line: str) -> None:
-    from services.fetcher.addresses import read_hosts_file
+    from wirewatch.services.fetcher.addresses import read_hosts_file
 
     path = tmp_path / "hosts"
     path.write_text(line + "\n")

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from services.fetcher.dates import parse_date
+from wirewatch.services.fetcher.dates import parse_date
 
 
 def tz(hours: float) -> timezone:

@@ -12,7 +12,7 @@ import brotli
 import pytest
 from aiohttp import web
 
-from services.fetcher.errors import (
+from wirewatch.services.fetcher.errors import (
     ConnectionFailed,
     DecodeError,
     DNSError,
@@ -23,7 +23,7 @@ from services.fetcher.errors import (
     TooLarge,
     TooManyRedirects,
 )
-from services.fetcher.http import DEFAULT_USER_AGENT, SafeFetcher, Timeouts
+from wirewatch.services.fetcher.http import DEFAULT_USER_AGENT, SafeFetcher, Timeouts
 from tests.unit.fetcher.conftest import FAST, Serve, app_with
 
 RSS = b'<?xml version="1.0"?><rss version="2.0"><channel><title>T</title></channel></rss>'

@@ -9,9 +9,9 @@ import zlib
 import aiohttp
 import pytest
 
-from services.fetcher.errors import FeedParseError, HTTPStatusError, TooLarge
-from services.fetcher.feedmodels import ParsedFeed
-from services.fetcher.schedule import (
+from wirewatch.services.fetcher.errors import FeedParseError, HTTPStatusError, TooLarge
+from wirewatch.services.fetcher.feedmodels import ParsedFeed
+from wirewatch.services.fetcher.schedule import (
     FeedSchedule,
     PollHints,
     SchedulePolicy,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from services.fetcher.urls import canonicalize, document_id, host_of
+from wirewatch.services.fetcher.urls import canonicalize, document_id, host_of
 
 
 @pytest.mark.parametrize(

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from services.fetcher.store import FeedHealth
-from services.fetcher.websub import WebSub, signature_ok
+from wirewatch.services.fetcher.store import FeedHealth
+from wirewatch.services.fetcher.websub import WebSub, signature_ok
 
 T0 = datetime(2026, 11, 18, 12, 0, tzinfo=UTC)
 HUB, TOPIC = "https://hub.example/", "https://news.example/feed.xml"
@@ -138,7 +138,7 @@ def test_a_stored_subscription_is_restored_only_while_its_lease_runs() -> None:
 def test_settings_keep_push_and_address_exemptions_off_by_default(tmp_path: Any) -> None:
     from pydantic import ValidationError
 
-    from services.fetcher.settings import FetcherSettings
+    from wirewatch.services.fetcher.settings import FetcherSettings
 
     defaults = FetcherSettings()
     assert defaults.fetcher_callback_url is None and defaults.fetcher_hosts_file is None

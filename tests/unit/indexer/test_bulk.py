@@ -12,13 +12,13 @@ from typing import Any
 
 import pytest
 
-from schemas import IndexedBatch
-from services.indexer.bulk import DocumentRejected, _body, _chunks, write
-from services.indexer.handler import IndexHandler
+from wirewatch.schemas import IndexedBatch
+from wirewatch.services.indexer.bulk import DocumentRejected, _body, _chunks, write
+from wirewatch.services.indexer.handler import IndexHandler
 from tests.support.articles import enriched
-from wirewatch.errors import ServiceUnavailable
-from wirewatch.es import make_es
-from wirewatch.settings import CommonSettings
+from wirewatch.core.errors import ServiceUnavailable
+from wirewatch.core.es import make_es
+from wirewatch.core.settings import CommonSettings
 
 
 def _sizes(max_bytes: int, n: int = 40, text_bytes: int = 3000) -> list[int]:
@@ -149,7 +149,7 @@ def test_document_bytes_equal_the_document_dict() -> None:
     import json as _json
     from datetime import UTC, datetime
 
-    from services.indexer.documents import document_bytes, to_document
+    from wirewatch.services.indexer.documents import document_bytes, to_document
     from tests.support.articles import enriched
 
     article = enriched(7, duplicate_of="doc00001", location_points=[{"lat": 33.3, "lon": 44.4}])

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from schemas.articles import ParsedArticle
-from services.parser.pipeline import parse_page
+from wirewatch.schemas.articles import ParsedArticle
+from wirewatch.services.parser.pipeline import parse_page
 
 PAGES = Path(__file__).resolve().parents[2] / "fixtures" / "pages"
 FETCHED_AT = datetime(2024, 6, 1, 12, 0, tzinfo=UTC)

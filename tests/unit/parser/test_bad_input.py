@@ -7,8 +7,8 @@ import zlib
 
 import pytest
 
-from services.parser.errors import EmptyPage, NotHtml, PageTooLarge, ParseError, ParseTimeout, Pathological
-from services.parser.sniffing import DEFAULT_MAX_BYTES
+from wirewatch.services.parser.errors import EmptyPage, NotHtml, PageTooLarge, ParseError, ParseTimeout, Pathological
+from wirewatch.services.parser.sniffing import DEFAULT_MAX_BYTES
 from tests.unit.parser.conftest import Parse, page_bytes
 
 PNG = (

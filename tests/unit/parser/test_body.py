@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from services.parser.bodies import clean_paragraphs
+from wirewatch.services.parser.bodies import clean_paragraphs
 from tests.unit.parser.conftest import Parse
 
 FURNITURE = [

@@ -9,8 +9,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from services.parser.budget import BudgetedParser
-from services.parser.errors import NotHtml, ParseTimeout
+from wirewatch.services.parser.budget import BudgetedParser
+from wirewatch.services.parser.errors import NotHtml, ParseTimeout
 from tests.unit.parser.conftest import FETCHED_AT, page_bytes
 
 # a large page with thousands of paragraphs: far more than 0.2 s of work
@@ -77,7 +77,7 @@ async def test_async_api_does_not_block_the_loop(budget: BudgetedParser) -> None
 def test_overhead_per_call_is_small(budget: BudgetedParser) -> None:
     body = page_bytes("undated_brief.html")
     budget.parse(body, **_kwargs("warm"))
-    from services.parser.pipeline import parse_page
+    from wirewatch.services.parser.pipeline import parse_page
 
     parse_page(body, **_kwargs("warm"))  # type: ignore[arg-type]
     rounds = 20

@@ -6,7 +6,7 @@ import codecs
 
 import pytest
 
-from services.parser.decoding import decode_html, normalise_charset
+from wirewatch.services.parser.decoding import decode_html, normalise_charset
 from tests.unit.parser.conftest import Parse, page_bytes
 
 ARABIC = "<html><head><meta charset='windows-1256'><title>بغداد</title></head><body><p>{}</p></body></html>"

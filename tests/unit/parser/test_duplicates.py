@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from services.parser.duplicates import NearDuplicateIndex
-from services.parser.pipeline import parse_page
+from wirewatch.services.parser.duplicates import NearDuplicateIndex
+from wirewatch.services.parser.pipeline import parse_page
 
 
 def test_wire_copy_with_its_own_standfirst_and_dateline_is_linked() -> None:

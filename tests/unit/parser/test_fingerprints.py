@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from services.parser.duplicates import NearDuplicateIndex, hamming
-from services.parser.fingerprints import content_hash, normalise_text, simhash
+from wirewatch.services.parser.duplicates import NearDuplicateIndex, hamming
+from wirewatch.services.parser.fingerprints import content_hash, normalise_text, simhash
 from tests.unit.parser.conftest import Parse
 
 

@@ -6,9 +6,9 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from schemas.pages import FeedItem
-from services.parser.authors import clean_authors
-from services.parser.titles import clean_title
+from wirewatch.schemas.pages import FeedItem
+from wirewatch.services.parser.authors import clean_authors
+from wirewatch.services.parser.titles import clean_title
 from tests.unit.parser.conftest import FETCHED_AT, Parse
 
 FEED_DATE = datetime(2024, 1, 20, 6, 0, tzinfo=UTC)

@@ -9,10 +9,10 @@ from datetime import UTC, datetime
 
 import pytest
 
-from schemas import DeadLetter, Probe
-from wirewatch.errors import ServiceUnavailable, StageFailure
-from wirewatch.kafka import Outgoing
-from wirewatch.stage import BatchRunner, Record
+from wirewatch.schemas import DeadLetter, Probe
+from wirewatch.core.errors import ServiceUnavailable, StageFailure
+from wirewatch.core.kafka import Outgoing
+from wirewatch.core.runner import BatchRunner, Record
 
 
 def probe(marker: str) -> Record:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from wirewatch.lanes import LaneGate
+from wirewatch.core.lanes import LaneGate
 
 
 async def test_backfill_waits_while_live_is_busy_and_live_never_waits() -> None:

@@ -20,10 +20,10 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import ValidationError
 
-from schemas import TOPICS, DeadLetter, Message, Stage
-from wirewatch import metrics
-from wirewatch.errors import WirewatchError
-from wirewatch.kafka import MAX_MESSAGE_BYTES, Outgoing
+from wirewatch.schemas import TOPICS, DeadLetter, Message, Stage
+from wirewatch.core import metrics
+from wirewatch.core.errors import WirewatchError
+from wirewatch.core.kafka import MAX_MESSAGE_BYTES, Outgoing
 
 log = logging.getLogger(__name__)
 
@@ -222,13 +222,13 @@ class BatchRunner(Generic[M]):
 
 
 def error_class_of(exc: BaseException) -> str:
-    """Stages model their errors with an ``error_class`` (see ``wirewatch.errors``); others use the type name."""
+    """Stages model their errors with an ``error_class`` (see ``wirewatch.core.errors``); others use the type name."""
     value = getattr(exc, "error_class", None)
     return value if isinstance(value, str) and value else type(exc).__name__
 
 
 def _schema_error(exc: Exception) -> WirewatchError:
-    from wirewatch.errors import SchemaError
+    from wirewatch.core.errors import SchemaError
 
     first = str(exc).splitlines()
     return SchemaError("message does not match its schema: " + " ".join(s.strip() for s in first[:4]))

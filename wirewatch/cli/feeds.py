@@ -12,8 +12,8 @@ from rich import box
 from rich.measure import Measurement
 from rich.table import Table
 
-from services.fetcher.store import FeedHealth, FeedRecord, FeedStore, new_feed
-from wirewatch.commands._common import console, print_json, settings, with_es
+from wirewatch.services.fetcher.store import FeedHealth, FeedRecord, FeedStore, new_feed
+from wirewatch.cli._common import console, print_json, settings, with_es
 
 
 def _store(es: AsyncElasticsearch) -> FeedStore:
@@ -44,7 +44,7 @@ def add(url: str, name: str | None, interval: float | None, tags: tuple[str, ...
 @click.argument("opml", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def import_opml(opml: Path) -> None:
     """Add every feed of an OPML file (folders become tags)."""
-    from services.fetcher.feedparsing import parse_opml
+    from wirewatch.services.fetcher.feedparsing import parse_opml
 
     entries = parse_opml(opml.read_bytes())
 

@@ -11,11 +11,11 @@ import yaml
 from elasticsearch import AsyncElasticsearch
 from rich.table import Table
 
-from schemas import Rule, RuleFilters
-from services.alerter.rules import RuleStore, new_rule
-from wirewatch.commands._common import console, print_json, settings, with_es
-from wirewatch.commands.search import _rows, _table
-from wirewatch.query import HIGHLIGHT, build_query
+from wirewatch.schemas import Rule, RuleFilters
+from wirewatch.services.alerter.rules import RuleStore, new_rule
+from wirewatch.cli._common import console, print_json, settings, with_es
+from wirewatch.cli.search import _rows, _table
+from wirewatch.core.query import HIGHLIGHT, build_query
 
 
 def _store(es: AsyncElasticsearch) -> RuleStore:
@@ -82,7 +82,7 @@ def remove(name: str) -> None:
 @click.option("--limit", default=10, show_default=True)
 def test(name: str, limit: int) -> None:
     """Show which recent articles the rule would have matched."""
-    from services.alerter.matching import rule_filters
+    from wirewatch.services.alerter.matching import rule_filters
 
     async def go(es: AsyncElasticsearch) -> dict[str, Any]:
         rule = await _store(es).get(name)

@@ -12,7 +12,7 @@ from types import FrameType
 
 import click
 
-from wirewatch.commands._common import console
+from wirewatch.cli._common import console
 
 WORKERS = ("fetcher", "parser", "extractor", "indexer", "alerter")
 STOP_GRACE_S = 30.0
@@ -27,7 +27,7 @@ DEFAULT_METRICS_PORT = 9400
 @click.argument("name", type=click.Choice(WORKERS))
 def worker(name: str) -> None:
     """Run one worker in the foreground (what each compose service runs)."""
-    module = importlib.import_module(f"services.{name}.app")
+    module = importlib.import_module(f"wirewatch.services.{name}.app")
     module.main()
 
 

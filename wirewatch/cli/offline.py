@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from wirewatch.commands._common import console
+from wirewatch.cli._common import console
 
 
 @click.command()
@@ -19,8 +19,8 @@ from wirewatch.commands._common import console
 @click.option("--json", "as_json", is_flag=True, help="one Article JSON per line (the default for several files)")
 def parse(files: tuple[Path, ...], url: str, as_json: bool) -> None:
     """Parse saved HTML page(s) into Article JSON, exactly as the parser worker would."""
-    from services.fetcher.urls import canonicalize, document_id
-    from services.parser.pipeline import parse_page
+    from wirewatch.services.fetcher.urls import canonicalize, document_id
+    from wirewatch.services.parser.pipeline import parse_page
 
     failed = 0
     for path in files:
@@ -49,11 +49,11 @@ def parse(files: tuple[Path, ...], url: str, as_json: bool) -> None:
 @click.option("--jsonl", is_flag=True, help='input is lines of {"id", "text"}; one output line per input line')
 def extract(file: Any, jsonl: bool) -> None:
     """Add entities to an Article JSON, or to lines of {"id","text"} (from FILE or standard input)."""
-    from schemas import ParsedArticle
-    from services.extractor.enrichment import enrich
-    from services.extractor.handler import build_extractor
-    from services.extractor.jsonl import annotate_lines
-    from services.extractor.settings import ExtractorSettings
+    from wirewatch.schemas import ParsedArticle
+    from wirewatch.services.extractor.enrichment import enrich
+    from wirewatch.services.extractor.handler import build_extractor
+    from wirewatch.services.extractor.jsonl import annotate_lines
+    from wirewatch.services.extractor.settings import ExtractorSettings
 
     source = file or sys.stdin
     extractor = build_extractor(ExtractorSettings())

@@ -19,9 +19,9 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 from aiokafka.helpers import create_ssl_context
 
-from schemas import TOPICS, TopicSpec
-from schemas.probe import Probe
-from wirewatch.settings import CommonSettings
+from wirewatch.schemas import TOPICS, TopicSpec
+from wirewatch.schemas.probe import Probe
+from wirewatch.core.settings import CommonSettings
 
 log = logging.getLogger(__name__)
 
@@ -100,7 +100,7 @@ def make_app(service: str, settings: CommonSettings) -> faust.App:
         consumer_max_fetch_size=MAX_MESSAGE_BYTES,
         broker_commit_interval=1.0,
         stream_wait_empty=False,
-        web_enabled=False,  # /metrics, /healthz and /readyz are served by wirewatch.metrics instead
+        web_enabled=False,  # /metrics, /healthz and /readyz are served by wirewatch.core.metrics instead
     )
 
 

@@ -15,13 +15,13 @@ from typing import Any
 import faust
 from faust.worker import Worker
 
-from schemas import Lane
-from wirewatch import metrics
-from wirewatch.kafka import wait_for_broker
-from wirewatch.lanes import LaneGate
-from wirewatch.logs import logging_config
-from wirewatch.settings import CommonSettings
-from wirewatch.stage import BatchRunner, Record
+from wirewatch.schemas import Lane
+from wirewatch.core import metrics
+from wirewatch.core.kafka import wait_for_broker
+from wirewatch.core.lanes import LaneGate
+from wirewatch.core.logs import logging_config
+from wirewatch.core.settings import CommonSettings
+from wirewatch.core.runner import BatchRunner, Record
 
 log = logging.getLogger(__name__)
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from elasticsearch import AsyncElasticsearch, BadRequestError, NotFoundError
 
-from wirewatch.settings import CommonSettings
+from wirewatch.core.settings import CommonSettings
 
 log = logging.getLogger(__name__)
 

@@ -13,8 +13,8 @@ from elasticsearch import AsyncElasticsearch
 from pydantic import ValidationError
 from rich.console import Console
 
-from wirewatch.es import make_es
-from wirewatch.settings import CommonSettings
+from wirewatch.core.es import make_es
+from wirewatch.core.settings import CommonSettings
 
 T = TypeVar("T")
 console = Console(highlight=False, soft_wrap=False)

@@ -9,9 +9,9 @@ import subprocess
 import time
 from dataclasses import dataclass
 
-from wirewatch.es import apply_templates, make_es
-from wirewatch.kafka import ensure_topics, roundtrip
-from wirewatch.settings import CommonSettings
+from wirewatch.core.es import apply_templates, make_es
+from wirewatch.core.kafka import ensure_topics, roundtrip
+from wirewatch.core.settings import CommonSettings
 
 
 class StackError(RuntimeError):
@@ -62,8 +62,8 @@ def status(settings: CommonSettings) -> int:
 async def drop_namespace(settings: CommonSettings) -> None:
     """Delete one installation's (or test's, or benchmark's) indices, templates and topics: everything
     named with ``settings.index_prefix`` and ``settings.topic_prefix``."""
-    from schemas import TOPICS
-    from wirewatch.kafka import delete_topics
+    from wirewatch.schemas import TOPICS
+    from wirewatch.core.kafka import delete_topics
 
     es = make_es(settings)
     try:

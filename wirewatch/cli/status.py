@@ -12,9 +12,9 @@ from rich.live import Live
 from rich.table import Table
 from rich.text import Text
 
-from wirewatch.commands._common import console, explain, print_json, settings
-from wirewatch.es import make_es
-from wirewatch.observe import PipelineStatus, count_by_stage, read_dead_letters, stage_status
+from wirewatch.cli._common import console, explain, print_json, settings
+from wirewatch.core.es import make_es
+from wirewatch.ops.observe import PipelineStatus, count_by_stage, read_dead_letters, stage_status
 
 
 async def collect() -> PipelineStatus:

@@ -1,5 +1,5 @@
 """``wirewatch index``: the versioned articles index behind its alias — status, and migrating to a new
-version created from the current template with no gap in search (see ``wirewatch.migration``)."""
+version created from the current template with no gap in search (see ``wirewatch.ops.migration``)."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from wirewatch import migration
-from wirewatch.commands._common import console, print_json, settings, with_es
-from wirewatch.migration import DEFAULT_OVERLAP_S, MigrationError, MigrationReport, versions_status
+from wirewatch.ops import migration
+from wirewatch.cli._common import console, print_json, settings, with_es
+from wirewatch.ops.migration import DEFAULT_OVERLAP_S, MigrationError, MigrationReport, versions_status
 
 
 @click.group()

@@ -29,8 +29,8 @@ from typing import Any
 
 from elasticsearch import AsyncElasticsearch
 
-from wirewatch.errors import WirewatchError
-from wirewatch.es import (
+from wirewatch.core.errors import WirewatchError
+from wirewatch.core.es import (
     alias_members,
     articles_versions,
     matches_template,
@@ -39,7 +39,7 @@ from wirewatch.es import (
     version_number,
     write_index_of,
 )
-from wirewatch.settings import CommonSettings
+from wirewatch.core.settings import CommonSettings
 
 log = logging.getLogger(__name__)
 

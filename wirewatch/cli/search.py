@@ -10,8 +10,8 @@ from elasticsearch import AsyncElasticsearch, BadRequestError
 from rich.markup import escape
 from rich.table import Table
 
-from wirewatch.commands._common import console, print_json, settings, with_es
-from wirewatch.query import HIGHLIGHT, Filters, build_query, sort_clause
+from wirewatch.cli._common import console, print_json, settings, with_es
+from wirewatch.core.query import HIGHLIGHT, Filters, build_query, sort_clause
 
 JSON_FIELDS = ["url", "title", "authors", "published_at", "source", "language", "text", "persons",
                "organizations", "locations", "entities"]

@@ -8,9 +8,9 @@ from datetime import datetime
 import click
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from wirewatch.commands._common import console, settings
-from wirewatch.replay import SOURCES
-from wirewatch.replay import replay as run_replay
+from wirewatch.cli._common import console, settings
+from wirewatch.ops.replay import SOURCES
+from wirewatch.ops.replay import replay as run_replay
 
 
 @click.command()

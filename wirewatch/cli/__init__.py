@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import click
 
-from wirewatch.commands import dlq, feeds, index, offline, replay, rules, run, search, stack, status
+from wirewatch.cli import dlq, feeds, index, offline, replay, rules, run, search, stack, status
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

@@ -1,18 +1,18 @@
-"""Print the README's settings table from the Settings classes: ``python -m wirewatch.settings_table``."""
+"""Print the README's settings table from the Settings classes: ``python -m wirewatch.ops.settings_table``."""
 
 from __future__ import annotations
 
 from pydantic_settings import BaseSettings
 
-from wirewatch.settings import REPO_ROOT, CommonSettings
+from wirewatch.core.settings import REPO_ROOT, CommonSettings
 
 
 def rows() -> list[str]:
-    from services.alerter.settings import AlerterSettings
-    from services.extractor.settings import ExtractorSettings
-    from services.fetcher.settings import FetcherSettings
-    from services.indexer.settings import IndexerSettings
-    from services.parser.settings import ParserSettings
+    from wirewatch.services.alerter.settings import AlerterSettings
+    from wirewatch.services.extractor.settings import ExtractorSettings
+    from wirewatch.services.fetcher.settings import FetcherSettings
+    from wirewatch.services.indexer.settings import IndexerSettings
+    from wirewatch.services.parser.settings import ParserSettings
 
     classes: list[tuple[type[BaseSettings], str]] = [
         (CommonSettings, "all"), (FetcherSettings, "fetcher"), (ParserSettings, "parser"),

@@ -1,1 +1,0 @@
-"""The ``wirewatch`` subcommands, one module per group."""

@@ -1,0 +1,1 @@
+"""Operations on a running installation: the local stack, replay, dead letters, index migration, observation."""

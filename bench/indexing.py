@@ -41,10 +41,10 @@ from elasticsearch import AsyncElasticsearch
 from elasticsearch.helpers import async_bulk
 from rich.console import Console
 from rich.table import Table
-
 from wirewatch.schemas import EnrichedArticle
 from wirewatch.services.indexer.documents import external_version, to_document
 from wirewatch.services.indexer.handler import IndexHandler
+
 from wirewatch.core.es import make_es
 from wirewatch.core.settings import CommonSettings
 from wirewatch.ops.stack import drop_namespace, init

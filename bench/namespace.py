@@ -11,10 +11,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from elasticsearch import AsyncElasticsearch
-
 from wirewatch.schemas import TOPICS
 from wirewatch.services.alerter.rules import RuleStore, new_rule
 from wirewatch.services.fetcher.store import FeedStore, new_feed
+
 from wirewatch.core.kafka import delete_topics
 from wirewatch.core.settings import CommonSettings
 

@@ -24,8 +24,8 @@ from dataclasses import dataclass, field
 from aiohttp import web
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from elasticsearch import AsyncElasticsearch
-
 from wirewatch.schemas import TOPICS, IndexedBatch
+
 from wirewatch.core.kafka import client_options
 from wirewatch.core.settings import CommonSettings
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 
 from pydantic import Field, SecretStr
-
 from wirewatch.schemas._base import AwareDatetime, Message
 
 

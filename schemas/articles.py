@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Literal
 
 from pydantic import Field
-
 from wirewatch.schemas._base import AwareDatetime, Message
 from wirewatch.schemas.pages import Lane
 

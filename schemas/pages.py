@@ -8,7 +8,6 @@ import zlib
 from typing import Literal
 
 from pydantic import Field
-
 from wirewatch.schemas._base import AwareDatetime, Message
 
 Lane = Literal["live", "backfill"]

@@ -6,7 +6,6 @@ from __future__ import annotations
 from functools import partial
 
 import aiohttp
-
 from wirewatch.schemas import DeadLetter, IndexedBatch
 from wirewatch.services.alerter.delivery import DeliveryPolicy, Limiter, WebhookSender
 from wirewatch.services.alerter.dispatch import Dispatcher
@@ -14,6 +13,7 @@ from wirewatch.services.alerter.handler import AlertHandler
 from wirewatch.services.alerter.ledger import Ledger
 from wirewatch.services.alerter.rules import RuleStore
 from wirewatch.services.alerter.settings import AlerterSettings
+
 from wirewatch.core import worker
 from wirewatch.core.es import make_es
 from wirewatch.core.kafka import Outgoing, app_topic, make_app, send_all

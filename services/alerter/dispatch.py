@@ -19,6 +19,7 @@ from wirewatch.services.alerter.bodies import alert_envelope, digest_envelope, m
 from wirewatch.services.alerter.delivery import Envelope, WebhookSender
 from wirewatch.services.alerter.ledger import Ledger, outcome
 from wirewatch.services.alerter.throttle import Throttler
+
 from wirewatch.core import metrics
 
 log = logging.getLogger(__name__)

@@ -22,8 +22,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from elasticsearch import AsyncElasticsearch, ConflictError, NotFoundError
-
 from wirewatch.schemas import Alert
+
 from wirewatch.core.errors import ServiceUnavailable
 
 

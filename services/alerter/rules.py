@@ -11,7 +11,6 @@ from typing import Any
 
 from elasticsearch import AsyncElasticsearch, NotFoundError
 from pydantic import SecretStr
-
 from wirewatch.schemas import Rule, RuleFilters
 
 log = logging.getLogger(__name__)

@@ -10,6 +10,7 @@ from wirewatch.schemas import Lane, ParsedArticle
 from wirewatch.services.extractor.entities import EntityExtractor
 from wirewatch.services.extractor.handler import ExtractHandler, build_extractor
 from wirewatch.services.extractor.settings import ExtractorSettings
+
 from wirewatch.core import worker
 from wirewatch.core.kafka import app_topic, make_app, send_all
 from wirewatch.core.lanes import LaneGate

@@ -11,6 +11,7 @@ from wirewatch.schemas import ParsedArticle
 from wirewatch.services.extractor.enrichment import enrich
 from wirewatch.services.extractor.entities import EntityExtractor, ExtractorOptions
 from wirewatch.services.extractor.settings import ExtractorSettings
+
 from wirewatch.core.kafka import Outgoing
 from wirewatch.core.runner import Result
 

@@ -19,6 +19,7 @@ from wirewatch.services.fetcher.schedule import SchedulePolicy
 from wirewatch.services.fetcher.settings import FetcherSettings
 from wirewatch.services.fetcher.store import FeedStore, KnownUrls
 from wirewatch.services.fetcher.websub import WebSub
+
 from wirewatch.core import worker
 from wirewatch.core.es import make_es
 from wirewatch.core.kafka import app_topic, make_app, send_all

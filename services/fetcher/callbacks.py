@@ -16,7 +16,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from aiohttp import web
-
 from wirewatch.services.fetcher.websub import WebSub, signature_ok
 
 log = logging.getLogger(__name__)

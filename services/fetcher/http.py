@@ -22,8 +22,6 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 import aiohttp
 from aiohttp.abc import AbstractResolver
 from multidict import CIMultiDictProxy
-from yarl import URL
-
 from wirewatch.services.fetcher.addresses import AddressPolicy, SafeResolver, check_literal_host
 from wirewatch.services.fetcher.bodies import CHUNK_BYTES, decoder_for, read_capped
 from wirewatch.services.fetcher.charset import decode, sniff_charset
@@ -43,6 +41,7 @@ from wirewatch.services.fetcher.errors import (
 from wirewatch.services.fetcher.headers import max_age_s, parse_retry_after
 from wirewatch.services.fetcher.softblock import SCAN_BYTES, soft_block_reason
 from wirewatch.services.fetcher.urls import canonicalize
+from yarl import URL
 
 DEFAULT_USER_AGENT = "WirewatchBot/0.1 (+https://github.com/wirewatch/wirewatch#bot; news feed monitor)"
 FEED_ACCEPT = (

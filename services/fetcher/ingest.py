@@ -20,6 +20,7 @@ from wirewatch.services.fetcher.http import PAGE_ACCEPT, SafeFetcher
 from wirewatch.services.fetcher.politeness import Politeness
 from wirewatch.services.fetcher.store import KnownUrls
 from wirewatch.services.fetcher.urls import canonicalize, document_id, host_of
+
 from wirewatch.core import metrics
 from wirewatch.core.kafka import Outgoing
 from wirewatch.core.runner import Record, dead_letter

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
-
 from wirewatch.schemas.pages import FeedItem
 from wirewatch.services.fetcher.dates import parse_date
 from wirewatch.services.fetcher.errors import FeedParseError

@@ -44,6 +44,7 @@ from wirewatch.services.fetcher.schedule import (
 from wirewatch.services.fetcher.store import FeedHealth, FeedRecord, FeedStore
 from wirewatch.services.fetcher.urls import host_of
 from wirewatch.services.fetcher.websub import WebSub
+
 from wirewatch.core import metrics
 
 log = logging.getLogger(__name__)

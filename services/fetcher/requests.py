@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from wirewatch.schemas import FetchRequest
 from wirewatch.services.fetcher.ingest import PageIngest, Source
+
 from wirewatch.core.runner import Result
 
 

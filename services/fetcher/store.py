@@ -13,7 +13,6 @@ from typing import Any
 
 from elasticsearch import AsyncElasticsearch, NotFoundError
 from pydantic import BaseModel, ConfigDict, Field
-
 from wirewatch.schemas import Feed, feed_id_for
 
 

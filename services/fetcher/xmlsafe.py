@@ -23,7 +23,6 @@ from xml.etree.ElementTree import ParseError
 from defusedxml import DefusedXmlException, EntitiesForbidden, ExternalReferenceForbidden
 from defusedxml.ElementTree import fromstring as defused_fromstring
 from lxml import etree
-
 from wirewatch.services.fetcher.charset import sniff_charset
 from wirewatch.services.fetcher.errors import FeedParseError
 

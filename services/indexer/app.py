@@ -9,10 +9,10 @@ from __future__ import annotations
 from functools import partial
 
 from elasticsearch import AsyncElasticsearch
-
 from wirewatch.schemas import TOPICS, EnrichedArticle
 from wirewatch.services.indexer.handler import IndexHandler
 from wirewatch.services.indexer.settings import ES_TIMEOUT_S, MAX_BACKOFF_S, IndexerSettings
+
 from wirewatch.core import worker
 from wirewatch.core.es import make_es
 from wirewatch.core.kafka import app_topic, make_app, send_all

@@ -20,9 +20,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from elasticsearch import ApiError, AsyncElasticsearch, ConnectionError, ConnectionTimeout, TransportError
-
 from wirewatch.schemas import EnrichedArticle
 from wirewatch.services.indexer.documents import document_bytes, external_version
+
 from wirewatch.core import metrics
 from wirewatch.core.errors import ServiceUnavailable, StageFailure
 

@@ -9,6 +9,7 @@ from functools import partial
 from wirewatch.schemas import FetchedPage, Lane
 from wirewatch.services.parser.handler import ParseHandler
 from wirewatch.services.parser.settings import ParserSettings
+
 from wirewatch.core import worker
 from wirewatch.core.kafka import app_topic, make_app, send_all
 from wirewatch.core.lanes import LaneGate

@@ -11,7 +11,6 @@ import re
 from dataclasses import dataclass
 
 from lxml.html import HtmlElement
-
 from wirewatch.services.parser.boilerplate import SKIP_TAGS, is_unlikely
 
 INLINE_TAGS: frozenset[str] = frozenset(

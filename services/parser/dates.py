@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from lxml.html import HtmlElement
-
 from wirewatch.services.parser.datetimes import MONTHS, find_text_date, parse_datetime, plausible
 from wirewatch.services.parser.structured import Structured
 

@@ -10,9 +10,9 @@ import asyncio
 from datetime import UTC, datetime
 
 import pytest
-
 from wirewatch.schemas import Alert
 from wirewatch.services.alerter.ledger import Ledger
+
 from wirewatch.core.es import make_es
 from wirewatch.core.settings import CommonSettings
 

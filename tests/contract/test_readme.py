@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 from pydantic_settings import BaseSettings
-
 from wirewatch.services.alerter.settings import AlerterSettings
 from wirewatch.services.extractor.settings import ExtractorSettings
 from wirewatch.services.fetcher.settings import FetcherSettings

@@ -10,7 +10,6 @@ import os
 from pathlib import Path
 
 import pytest
-
 from wirewatch.schemas import TOPICS, Feed, Rule
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"

@@ -11,8 +11,8 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from wirewatch.services.alerter.signing import SIGNATURE_HEADER, verify
+
 from tests.support.servers import Receiver, Site, eventually
 from tests.support.workers import Workers, worker_env
 from wirewatch.core.es import make_es

@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 
 import pytest
 from aiohttp import web
-
 from wirewatch.schemas import DeadLetter, FeedItem, FetchedPage
 from wirewatch.services.fetcher.addresses import AddressPolicy, exempt_networks
 from wirewatch.services.fetcher.http import SafeFetcher
@@ -21,6 +20,7 @@ from wirewatch.services.fetcher.politeness import Politeness
 from wirewatch.services.fetcher.urls import canonicalize, document_id
 from wirewatch.services.parser.errors import EmptyPage, NotHtml, Pathological
 from wirewatch.services.parser.handler import ParseHandler
+
 from tests.unit.fetcher.conftest import FAST, Serve, app_with
 from tests.unit.parser.test_bad_input import PNG
 from wirewatch.core.kafka import Outgoing

@@ -12,8 +12,8 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from wirewatch.services.alerter.signing import SIGNATURE_HEADER, verify
+
 from tests.support.articles import enriched
 from tests.support.kafka import produce
 from tests.support.servers import Receiver, eventually

@@ -21,11 +21,11 @@ from typing import Any
 import pytest
 from aiohttp import web
 from aiokafka import AIOKafkaConsumer, TopicPartition
-
 from wirewatch.schemas import Alert, DeadLetter, IndexedBatch, IndexedDoc, Rule, alert_id_for
 from wirewatch.services.alerter.rules import RuleStore, new_rule
 from wirewatch.services.alerter.signing import DELIVERY_HEADER, SIGNATURE_HEADER, verify
 from wirewatch.services.indexer.documents import external_version, to_document
+
 from tests.support.articles import enriched
 from tests.support.kafka import produce, read_all
 from tests.support.servers import eventually

@@ -27,9 +27,9 @@ from typing import Any
 
 import pytest
 from aiohttp import web
-
 from wirewatch.schemas import DeadLetter, FetchedPage
 from wirewatch.services.fetcher.store import FeedRecord, FeedStore, new_feed
+
 from tests.support.articles import count_docs
 from tests.support.kafka import read_all
 from tests.support.servers import eventually

@@ -18,9 +18,9 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 from aiohttp import web
-
 from wirewatch.schemas import DeadLetter
 from wirewatch.services.fetcher.store import FeedRecord
+
 from tests.conftest import _cleanup
 from tests.integration.test_fetcher import (
     FAST,

@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-
 from wirewatch.schemas import DeadLetter, IndexedBatch
+
 from tests.support.articles import count_docs, enriched
 from tests.support.kafka import produce, read_all
 from tests.support.servers import eventually

@@ -14,9 +14,9 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-
 from wirewatch.schemas import DeadLetter, IndexedBatch
 from wirewatch.services.indexer.settings import ES_TIMEOUT_S
+
 from tests.support.articles import enriched
 from tests.support.kafka import produce, read_all
 from tests.support.proxy import FaultyProxy

@@ -7,8 +7,8 @@ import base64
 from pathlib import Path
 
 import pytest
-
 from wirewatch.schemas import DeadLetter, IndexedBatch
+
 from tests.support.articles import enriched
 from tests.support.kafka import produce, read_all
 from tests.support.servers import eventually

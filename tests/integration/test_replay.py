@@ -9,8 +9,8 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from wirewatch.schemas import IndexedBatch
+
 from tests.support.articles import enriched
 from tests.support.kafka import produce, read_all
 from tests.support.servers import eventually

@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
-
 from wirewatch.services.indexer.bulk import write
+
 from tests.support.articles import enriched
 from tests.support.workers import worker_env
 from wirewatch.cli import cli

@@ -31,8 +31,8 @@ from pathlib import Path
 import pytest
 from aiokafka.errors import KafkaConnectionError
 from pydantic import SecretStr
-
 from wirewatch.schemas import TOPICS
+
 from tests.support.articles import count_docs, enriched
 from tests.support.kafka import produce
 from tests.support.servers import eventually

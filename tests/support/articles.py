@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from wirewatch.schemas import EnrichedArticle
+
 from wirewatch.core.es import make_es
 from wirewatch.core.settings import CommonSettings
 

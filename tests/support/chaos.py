@@ -31,12 +31,13 @@ from wirewatch.services.alerter.rules import RuleStore, new_rule
 from wirewatch.services.alerter.signing import DELIVERY_HEADER, SIGNATURE_HEADER, verify
 from wirewatch.services.fetcher.store import FeedStore, new_feed
 from wirewatch.services.fetcher.urls import canonicalize, document_id
+
 from tests.support.kafka import produce
 from tests.support.servers import Receiver, Site
 from tests.support.workers import Workers
 from wirewatch.core.es import make_es
-from wirewatch.ops.observe import read_dead_letters, stage_status
 from wirewatch.core.settings import REPO_ROOT, CommonSettings
+from wirewatch.ops.observe import read_dead_letters, stage_status
 
 WORKERS = ("fetcher", "parser", "extractor", "indexer", "alerter")
 SECRET = "chaos-signing-secret"

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from aiokafka import AIOKafkaProducer
-
 from wirewatch.schemas import Message
+
 from wirewatch.core.kafka import MAX_MESSAGE_BYTES, client_options, read_topic
 from wirewatch.core.settings import CommonSettings
 

@@ -9,12 +9,12 @@ import click
 from aiokafka import AIOKafkaProducer
 from rich.table import Table
 
-from wirewatch.schemas import DeadLetter
 from wirewatch.cli._common import console, print_json, settings
-from wirewatch.ops.deadletters import payload, replay_message, requeue_alert, select
 from wirewatch.core.es import make_es
 from wirewatch.core.kafka import MAX_MESSAGE_BYTES, client_options
+from wirewatch.ops.deadletters import payload, replay_message, requeue_alert, select
 from wirewatch.ops.observe import read_dead_letters
+from wirewatch.schemas import DeadLetter
 
 STAGES = ["fetcher", "parser", "extractor", "indexer", "alerter"]
 

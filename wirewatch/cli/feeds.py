@@ -12,8 +12,8 @@ from rich import box
 from rich.measure import Measurement
 from rich.table import Table
 
-from wirewatch.services.fetcher.store import FeedHealth, FeedRecord, FeedStore, new_feed
 from wirewatch.cli._common import console, print_json, settings, with_es
+from wirewatch.services.fetcher.store import FeedHealth, FeedRecord, FeedStore, new_feed
 
 
 def _store(es: AsyncElasticsearch) -> FeedStore:

@@ -10,8 +10,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from wirewatch.ops import migration
 from wirewatch.cli._common import console, print_json, settings, with_es
+from wirewatch.ops import migration
 from wirewatch.ops.migration import DEFAULT_OVERLAP_S, MigrationError, MigrationReport, versions_status
 
 

@@ -11,11 +11,11 @@ import yaml
 from elasticsearch import AsyncElasticsearch
 from rich.table import Table
 
-from wirewatch.schemas import Rule, RuleFilters
-from wirewatch.services.alerter.rules import RuleStore, new_rule
 from wirewatch.cli._common import console, print_json, settings, with_es
 from wirewatch.cli.search import _rows, _table
 from wirewatch.core.query import HIGHLIGHT, build_query
+from wirewatch.schemas import Rule, RuleFilters
+from wirewatch.services.alerter.rules import RuleStore, new_rule
 
 
 def _store(es: AsyncElasticsearch) -> RuleStore:

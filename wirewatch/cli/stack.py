@@ -6,8 +6,8 @@ import asyncio
 
 import click
 
-from wirewatch.ops import stack as stack_ops
 from wirewatch.cli._common import console, explain, settings
+from wirewatch.ops import stack as stack_ops
 
 
 @click.group()

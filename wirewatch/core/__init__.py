@@ -1,1 +1,2 @@
-"""The core every worker and command shares: settings, Kafka and Elasticsearch clients, the batch runner, the worker loop, metrics, logs, errors."""
+"""The core every worker and command shares: settings, Kafka and Elasticsearch clients, the batch
+runner, the worker loop, metrics, logs and errors."""

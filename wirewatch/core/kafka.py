@@ -19,9 +19,9 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 from aiokafka.helpers import create_ssl_context
 
+from wirewatch.core.settings import CommonSettings
 from wirewatch.schemas import TOPICS, TopicSpec
 from wirewatch.schemas.probe import Probe
-from wirewatch.core.settings import CommonSettings
 
 log = logging.getLogger(__name__)
 

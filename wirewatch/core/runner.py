@@ -20,10 +20,10 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import ValidationError
 
-from wirewatch.schemas import TOPICS, DeadLetter, Message, Stage
 from wirewatch.core import metrics
 from wirewatch.core.errors import WirewatchError
 from wirewatch.core.kafka import MAX_MESSAGE_BYTES, Outgoing
+from wirewatch.schemas import TOPICS, DeadLetter, Message, Stage
 
 log = logging.getLogger(__name__)
 

@@ -15,13 +15,13 @@ from typing import Any
 import faust
 from faust.worker import Worker
 
-from wirewatch.schemas import Lane
 from wirewatch.core import metrics
 from wirewatch.core.kafka import wait_for_broker
 from wirewatch.core.lanes import LaneGate
 from wirewatch.core.logs import logging_config
-from wirewatch.core.settings import CommonSettings
 from wirewatch.core.runner import BatchRunner, Record
+from wirewatch.core.settings import CommonSettings
+from wirewatch.schemas import Lane
 
 log = logging.getLogger(__name__)
 

@@ -14,9 +14,9 @@ from datetime import UTC, datetime
 
 from elasticsearch import AsyncElasticsearch
 
-from wirewatch.schemas import Alert, DeadLetter, FeedItem, FetchRequest
 from wirewatch.core.kafka import Outgoing
 from wirewatch.core.settings import CommonSettings
+from wirewatch.schemas import Alert, DeadLetter, FeedItem, FetchRequest
 
 
 def select(letters: Sequence[DeadLetter], *, stage: str | None = None, since: datetime | None = None,

@@ -10,9 +10,9 @@ from typing import Any
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
-from wirewatch.schemas import DeadLetter
 from wirewatch.core.kafka import client_options, read_topic
 from wirewatch.core.settings import CommonSettings
+from wirewatch.schemas import DeadLetter
 
 #: each consuming stage and the topic it reads
 STAGE_INPUTS = {"parser": "pages", "extractor": "articles.parsed", "indexer": "articles.enriched",

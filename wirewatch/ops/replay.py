@@ -11,9 +11,9 @@ from datetime import datetime
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from pydantic import ValidationError
 
-from wirewatch.schemas import TOPICS, backfill_of
 from wirewatch.core.kafka import MAX_MESSAGE_BYTES, client_options, topic_partitions
 from wirewatch.core.settings import CommonSettings
+from wirewatch.schemas import TOPICS, backfill_of
 
 #: what each stage reprocesses: the live topic it reads
 SOURCES = {"parser": "pages", "extractor": "articles.parsed", "indexer": "articles.enriched"}

@@ -62,8 +62,8 @@ def status(settings: CommonSettings) -> int:
 async def drop_namespace(settings: CommonSettings) -> None:
     """Delete one installation's (or test's, or benchmark's) indices, templates and topics: everything
     named with ``settings.index_prefix`` and ``settings.topic_prefix``."""
-    from wirewatch.schemas import TOPICS
     from wirewatch.core.kafka import delete_topics
+    from wirewatch.schemas import TOPICS
 
     es = make_es(settings)
     try:

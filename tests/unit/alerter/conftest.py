@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-
 from wirewatch.schemas import Alert, Rule, alert_id_for
 from wirewatch.services.alerter.rules import new_rule
 

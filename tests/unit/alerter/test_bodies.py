@@ -14,6 +14,7 @@ from wirewatch.services.alerter.bodies import (
     make_digest,
 )
 from wirewatch.services.alerter.signing import verify
+
 from tests.unit.alerter.conftest import make_alert
 
 WHEN = datetime(2026, 11, 18, 13, 0, tzinfo=UTC)

@@ -9,11 +9,11 @@ from io import StringIO
 from pathlib import Path
 
 from rich.console import Console
+from wirewatch.schemas import IndexedBatch, IndexedDoc
 
 from bench import report
 from bench.observers import IndexedWatcher
 from bench.results import BackfillResult, LoadResult, RunResult, ScaleResult
-from wirewatch.schemas import IndexedBatch, IndexedDoc
 from wirewatch.core.settings import CommonSettings
 
 

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import pytest
-
 from wirewatch.services.extractor.normalise import (
     canonical_name,
     fold,

@@ -6,9 +6,9 @@ import codecs
 
 import pytest
 from aiohttp import web
-
 from wirewatch.services.fetcher.charset import decode, normalise_label, sniff_charset
 from wirewatch.services.fetcher.http import SafeFetcher
+
 from tests.unit.fetcher.conftest import Serve, app_with
 
 FRENCH = (

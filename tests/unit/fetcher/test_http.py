@@ -11,7 +11,6 @@ import zlib
 import brotli
 import pytest
 from aiohttp import web
-
 from wirewatch.services.fetcher.errors import (
     ConnectionFailed,
     DecodeError,
@@ -24,6 +23,7 @@ from wirewatch.services.fetcher.errors import (
     TooManyRedirects,
 )
 from wirewatch.services.fetcher.http import DEFAULT_USER_AGENT, SafeFetcher, Timeouts
+
 from tests.unit.fetcher.conftest import FAST, Serve, app_with
 
 RSS = b'<?xml version="1.0"?><rss version="2.0"><channel><title>T</title></channel></rss>'

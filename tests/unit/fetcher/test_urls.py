@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from wirewatch.services.fetcher.urls import canonicalize, document_id, host_of
 
 

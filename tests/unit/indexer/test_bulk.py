@@ -11,10 +11,10 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-
 from wirewatch.schemas import IndexedBatch
 from wirewatch.services.indexer.bulk import DocumentRejected, _body, _chunks, write
 from wirewatch.services.indexer.handler import IndexHandler
+
 from tests.support.articles import enriched
 from wirewatch.core.errors import ServiceUnavailable
 from wirewatch.core.es import make_es
@@ -150,6 +150,7 @@ def test_document_bytes_equal_the_document_dict() -> None:
     from datetime import UTC, datetime
 
     from wirewatch.services.indexer.documents import document_bytes, to_document
+
     from tests.support.articles import enriched
 
     article = enriched(7, duplicate_of="doc00001", location_points=[{"lat": 33.3, "lon": 44.4}])

@@ -6,9 +6,9 @@ import time
 import zlib
 
 import pytest
-
 from wirewatch.services.parser.errors import EmptyPage, NotHtml, PageTooLarge, ParseError, ParseTimeout, Pathological
 from wirewatch.services.parser.sniffing import DEFAULT_MAX_BYTES
+
 from tests.unit.parser.conftest import Parse, page_bytes
 
 PNG = (

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from wirewatch.services.parser.bodies import clean_paragraphs
+
 from tests.unit.parser.conftest import Parse
 
 FURNITURE = [

@@ -5,8 +5,8 @@ from __future__ import annotations
 import codecs
 
 import pytest
-
 from wirewatch.services.parser.decoding import decode_html, normalise_charset
+
 from tests.unit.parser.conftest import Parse, page_bytes
 
 ARABIC = "<html><head><meta charset='windows-1256'><title>بغداد</title></head><body><p>{}</p></body></html>"

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 
 import pytest
-
 from wirewatch.services.parser.duplicates import NearDuplicateIndex, hamming
 from wirewatch.services.parser.fingerprints import content_hash, normalise_text, simhash
+
 from tests.unit.parser.conftest import Parse
 
 

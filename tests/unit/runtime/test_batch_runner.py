@@ -8,8 +8,8 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 
 import pytest
-
 from wirewatch.schemas import DeadLetter, Probe
+
 from wirewatch.core.errors import ServiceUnavailable, StageFailure
 from wirewatch.core.kafka import Outgoing
 from wirewatch.core.runner import BatchRunner, Record

@@ -66,9 +66,14 @@ SOURCES = [f"source{i}" for i in range(10)]
 
 def article_fields(rng: random.Random) -> dict[str, Any]:
     words = rng.sample(WORDS, 5)
-    return {"title": f"{words[0]} {words[1]} in the news", "text": " ".join(["Report on", *words, "today."]),
-            "organizations": [rng.choice(ORGS)], "persons": [rng.choice(PEOPLE)],
-            "source": rng.choice(SOURCES), "locations": ["Baghdad"]}
+    return {
+        "title": f"{words[0]} {words[1]} in the news",
+        "text": " ".join(["Report on", *words, "today."]),
+        "organizations": [rng.choice(ORGS)],
+        "persons": [rng.choice(PEOPLE)],
+        "source": rng.choice(SOURCES),
+        "locations": ["Baghdad"],
+    }
 
 
 def rule_spec(i: int, rng: random.Random) -> tuple[str, RuleFilters]:
@@ -95,12 +100,12 @@ def make_rules(count: int, webhook: str, seed: int) -> list[Rule]:
     rules = []
     for i in range(count):
         query, filters = rule_spec(i, rng)
-        rules.append(new_rule(f"bench-{count}-{i}", query, webhooks=[webhook], secret="bench",
-                              filters=filters))
+        rules.append(new_rule(f"bench-{count}-{i}", query, webhooks=[webhook], secret="bench", filters=filters))
     return rules
 
 
 # 2. The receiver ------------------------------------------------------------------------------------------
+
 
 @dataclass
 class Receiver:
@@ -135,6 +140,7 @@ class Receiver:
 
 # 3. One phase: rules in place, articles at a steady rate, latencies -----------------------------------------
 
+
 @dataclass
 class PhaseResult:
     rules: int
@@ -155,27 +161,34 @@ async def replace_rules(settings: CommonSettings, old: list[Rule], new: list[Rul
         ops: list[dict[str, Any]] = [{"delete": {"_index": index, "_id": r.id}} for r in old]
         store = RuleStore(es, index)
         for rule in new:
-            ops += [{"index": {"_index": index, "_id": rule.id}},
-                    rule.model_dump(mode="json") | {"secret": "bench"}]
+            ops += [{"index": {"_index": index, "_id": rule.id}}, rule.model_dump(mode="json") | {"secret": "bench"}]
         for start in range(0, len(ops), 2000):
-            await es.bulk(operations=ops[start:start + 2000], refresh="wait_for")
+            await es.bulk(operations=ops[start : start + 2000], refresh="wait_for")
         assert len(await store.all()) == len(new)
     finally:
         await es.close()
 
 
-async def index_and_announce(settings: CommonSettings, es: Any, producer: AIOKafkaProducer, number: int,
-                             rng: random.Random, searchable: dict[str, float]) -> None:
+async def index_and_announce(
+    settings: CommonSettings,
+    es: Any,
+    producer: AIOKafkaProducer,
+    number: int,
+    rng: random.Random,
+    searchable: dict[str, float],
+) -> None:
     article = enriched(number, **article_fields(rng))
-    await es.index(index=settings.index_name("articles"), id=article.id, document=to_document(article),
-                   refresh="wait_for")
+    await es.index(
+        index=settings.index_name("articles"), id=article.id, document=to_document(article), refresh="wait_for"
+    )
     now = datetime.now(UTC)
     searchable[article.id] = now.timestamp()
-    batch = IndexedBatch(index=settings.index_name("articles"), searchable_at=now,
-                         docs=[IndexedDoc(id=article.id, version=external_version(article),
-                                          fetched_at=article.fetched_at)])
-    await producer.send_and_wait(settings.topic_name("articles.indexed"), batch.to_bytes(),
-                                 key=article.id.encode())
+    batch = IndexedBatch(
+        index=settings.index_name("articles"),
+        searchable_at=now,
+        docs=[IndexedDoc(id=article.id, version=external_version(article), fetched_at=article.fetched_at)],
+    )
+    await producer.send_and_wait(settings.topic_name("articles.indexed"), batch.to_bytes(), key=article.id.encode())
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -184,8 +197,9 @@ def percentile(values: list[float], q: float) -> float:
     return statistics.quantiles(values, n=1000, method="inclusive")[round(q * 1000) - 1]
 
 
-async def run_phase(settings: CommonSettings, receiver: Receiver, rules: int, first: int,
-                    args: argparse.Namespace, progress: Progress) -> PhaseResult:
+async def run_phase(
+    settings: CommonSettings, receiver: Receiver, rules: int, first: int, args: argparse.Namespace, progress: Progress
+) -> PhaseResult:
     rng = random.Random(rules)
     searchable: dict[str, float] = {}
     total = int(args.rate * args.seconds)
@@ -213,30 +227,45 @@ async def run_phase(settings: CommonSettings, receiver: Receiver, rules: int, fi
     finally:
         await producer.stop()
         await es.close()
-    latencies = [(at - searchable[aid]) * 1000 for at, aid in receiver.received[started_at:]
-                 if aid in searchable]
+    latencies = [(at - searchable[aid]) * 1000 for at, aid in receiver.received[started_at:] if aid in searchable]
     if not latencies:
         nan = float("nan")
         return PhaseResult(rules, total, 0, 0.0, nan, nan, nan, nan, 0.0)
-    return PhaseResult(rules, total, len(latencies), len(latencies) / total, percentile(latencies, 0.50),
-                       percentile(latencies, 0.95), percentile(latencies, 0.99), max(latencies),
-                       sum(v <= 2000 for v in latencies) / len(latencies))
+    return PhaseResult(
+        rules,
+        total,
+        len(latencies),
+        len(latencies) / total,
+        percentile(latencies, 0.50),
+        percentile(latencies, 0.95),
+        percentile(latencies, 0.99),
+        max(latencies),
+        sum(v <= 2000 for v in latencies) / len(latencies),
+    )
 
 
 # 4. The stack: namespace, alerter subprocess, cleanup ------------------------------------------------------
 
+
 def alerter_env(settings: CommonSettings) -> dict[str, str]:
     return os.environ | {
-        "WIREWATCH_KAFKA_BOOTSTRAP": settings.kafka_bootstrap, "WIREWATCH_ES_URL": settings.es_url,
-        "WIREWATCH_STATE_DIR": str(settings.state_dir), "WIREWATCH_TOPIC_PREFIX": settings.topic_prefix,
-        "WIREWATCH_INDEX_PREFIX": settings.index_prefix, "WIREWATCH_LOG_LEVEL": "warning",
+        "WIREWATCH_KAFKA_BOOTSTRAP": settings.kafka_bootstrap,
+        "WIREWATCH_ES_URL": settings.es_url,
+        "WIREWATCH_STATE_DIR": str(settings.state_dir),
+        "WIREWATCH_TOPIC_PREFIX": settings.topic_prefix,
+        "WIREWATCH_INDEX_PREFIX": settings.index_prefix,
+        "WIREWATCH_LOG_LEVEL": "warning",
     }
 
 
 def start_alerter(settings: CommonSettings, log_path: Path) -> subprocess.Popen[bytes]:
     log_path.parent.mkdir(parents=True, exist_ok=True)
-    return subprocess.Popen([sys.executable, "-m", "wirewatch", "worker", "alerter"],
-                            env=alerter_env(settings), stdout=log_path.open("ab"), stderr=subprocess.STDOUT)
+    return subprocess.Popen(
+        [sys.executable, "-m", "wirewatch", "worker", "alerter"],
+        env=alerter_env(settings),
+        stdout=log_path.open("ab"),
+        stderr=subprocess.STDOUT,
+    )
 
 
 def stop_alerter(proc: subprocess.Popen[bytes]) -> None:
@@ -264,22 +293,29 @@ async def wait_until_consuming(settings: CommonSettings, proc: subprocess.Popen[
 
 # 5. Main ----------------------------------------------------------------------------------------------------
 
+
 def report(results: list[PhaseResult]) -> Table:
     table = Table(title="alert latency: searchable → webhook POST received")
-    for column in ("rules", "articles", "alerts", "alerts/article", "p50 ms", "p95 ms", "p99 ms", "max ms",
-                   "≤ 2 s"):
+    for column in ("rules", "articles", "alerts", "alerts/article", "p50 ms", "p95 ms", "p99 ms", "max ms", "≤ 2 s"):
         table.add_column(column, justify="right")
     for r in results:
-        table.add_row(str(r.rules), str(r.articles), str(r.alerts), f"{r.alerts_per_article:.1f}",
-                      f"{r.p50_ms:.0f}", f"{r.p95_ms:.0f}", f"{r.p99_ms:.0f}", f"{r.max_ms:.0f}",
-                      f"{r.within_2s:.1%}")
+        table.add_row(
+            str(r.rules),
+            str(r.articles),
+            str(r.alerts),
+            f"{r.alerts_per_article:.1f}",
+            f"{r.p50_ms:.0f}",
+            f"{r.p95_ms:.0f}",
+            f"{r.p99_ms:.0f}",
+            f"{r.max_ms:.0f}",
+            f"{r.within_2s:.1%}",
+        )
     return table
 
 
 async def main(args: argparse.Namespace) -> list[PhaseResult]:
     tag = uuid.uuid4().hex[:8]
-    settings = CommonSettings().model_copy(update={"topic_prefix": f"bench{tag}.",
-                                                   "index_prefix": f"bench{tag}"})
+    settings = CommonSettings().model_copy(update={"topic_prefix": f"bench{tag}.", "index_prefix": f"bench{tag}"})
     console.print(f"namespace {settings.index_prefix} on {settings.kafka_bootstrap} and {settings.es_url}")
     await init(settings)
     receiver = await Receiver().start()
@@ -305,8 +341,10 @@ async def main(args: argparse.Namespace) -> list[PhaseResult]:
                 await asyncio.sleep(args.settle)  # the alerter's rule cache (2 s) picks them up
                 result = await run_phase(settings, receiver, count, (phase + 1) * 100_000, args, progress)
                 results.append(result)
-                console.print(f"{count} rules: {result.alerts} alerts, p50 {result.p50_ms:.0f} ms, "
-                              f"p95 {result.p95_ms:.0f} ms, max {result.max_ms:.0f} ms")
+                console.print(
+                    f"{count} rules: {result.alerts} alerts, p50 {result.p50_ms:.0f} ms, "
+                    f"p95 {result.p95_ms:.0f} ms, max {result.max_ms:.0f} ms"
+                )
     finally:
         stop_alerter(proc)
         await receiver.stop()
@@ -320,8 +358,12 @@ async def main(args: argparse.Namespace) -> list[PhaseResult]:
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--rules", type=lambda s: [int(x) for x in s.split(",")], default=[10, 100, 1000],
-                        help="rule counts, comma-separated (default 10,100,1000)")
+    parser.add_argument(
+        "--rules",
+        type=lambda s: [int(x) for x in s.split(",")],
+        default=[10, 100, 1000],
+        help="rule counts, comma-separated (default 10,100,1000)",
+    )
     parser.add_argument("--rate", type=float, default=4.0, help="articles per second (default 4)")
     parser.add_argument("--seconds", type=float, default=15.0, help="seconds of articles per rule count")
     parser.add_argument("--settle", type=float, default=4.0, help="seconds to wait after replacing the rules")

@@ -21,8 +21,9 @@ def start(settings: CommonSettings, stage: str, log: Path, env: dict[str, str]) 
     """Start the replay of ``stage``'s input topic; its JSON line and errors go to ``log``."""
     log.parent.mkdir(parents=True, exist_ok=True)
     with log.open("ab") as out:
-        return subprocess.Popen([sys.executable, "-m", "bench.backfill", stage], env=env, stdout=out,
-                                stderr=subprocess.STDOUT)
+        return subprocess.Popen(
+            [sys.executable, "-m", "bench.backfill", stage], env=env, stdout=out, stderr=subprocess.STDOUT
+        )
 
 
 def outcome(log: Path) -> dict[str, object]:
@@ -48,9 +49,20 @@ def main(argv: list[str] | None = None) -> int:
     stage = (argv if argv is not None else sys.argv[1:] or ["parser"])[0]
     started = time.time()
     report = asyncio.run(replay(CommonSettings(), stage))
-    print(json.dumps({"stage": stage, "source": report.source, "target": report.target,
-                      "copied": report.copied, "skipped": report.skipped, "started": started,
-                      "seconds": time.time() - started}), flush=True)
+    print(
+        json.dumps(
+            {
+                "stage": stage,
+                "source": report.source,
+                "target": report.target,
+                "copied": report.copied,
+                "skipped": report.skipped,
+                "started": started,
+                "seconds": time.time() - started,
+            }
+        ),
+        flush=True,
+    )
     return 0
 
 

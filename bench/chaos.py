@@ -55,9 +55,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="explicit comma-separated plan, e.g. kill:parser,freeze-es,restart-kafka",
     )
     parser.add_argument("--ner-model", default=None, help="WIREWATCH_NER_MODEL for the extractor")
-    parser.add_argument(
-        "--workdir", type=Path, default=None, help="logs, hosts file, gazetteer (default: a temp dir)"
-    )
+    parser.add_argument("--workdir", type=Path, default=None, help="logs, hosts file, gazetteer (default: a temp dir)")
     parser.add_argument("--keep", action="store_true", help="keep the drill's topics and indices")
     return parser.parse_args(argv)
 

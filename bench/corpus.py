@@ -81,13 +81,29 @@ class Corpus:
         paragraphs = _paragraphs(rng, target, density, persons, orgs, places, watched)
         title = vocab.headline(rng, persons[0], orgs[0], places[0])
         section = rng.choice(vocab.SECTIONS)
-        return Article(number=number, slug=f"{_slugify(title)}-{number}", section=section, title=title,
-                       author=vocab.person(rng), paragraphs=paragraphs, persons=persons,
-                       organizations=orgs, places=places, watched=watched)
+        return Article(
+            number=number,
+            slug=f"{_slugify(title)}-{number}",
+            section=section,
+            title=title,
+            author=vocab.person(rng),
+            paragraphs=paragraphs,
+            persons=persons,
+            organizations=orgs,
+            places=places,
+            watched=watched,
+        )
 
 
-def _paragraphs(rng: random.Random, target: int, density: float, persons: tuple[str, ...],
-                orgs: tuple[str, ...], places: tuple[str, ...], watched: bool) -> tuple[str, ...]:
+def _paragraphs(
+    rng: random.Random,
+    target: int,
+    density: float,
+    persons: tuple[str, ...],
+    orgs: tuple[str, ...],
+    places: tuple[str, ...],
+    watched: bool,
+) -> tuple[str, ...]:
     """Paragraphs of 2–5 sentences until the word count is reached; the lead names the main place."""
     lead = f"{places[0].upper()} \u2014 " + vocab.entity_sentence(rng, persons[0], orgs[0], places[0])
     sentences = [lead]
@@ -117,6 +133,7 @@ def _slugify(title: str) -> str:
 
 # Pages ------------------------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True, slots=True)
 class Outlet:
     """The site an article is published on (one per feed host)."""
@@ -143,72 +160,105 @@ def render_page(article: Article, outlet: Outlet, published_at: datetime, *, see
     iso = published_at.isoformat()
     url = outlet.base + article_path(article)
     body = _body_with_furniture(rng, article)
-    head = [f"<title>{e(article.title)} | {e(outlet.name)}</title>",
-            f'<meta property="og:site_name" content="{e(outlet.name)}">',
-            f'<meta property="og:title" content="{e(article.title)}">',
-            f'<meta name="description" content="{e(article.paragraphs[0][:150])}">',
-            f'<meta property="article:published_time" content="{iso}">',
-            f'<meta name="author" content="{e(article.author)}">',
-            f'<link rel="canonical" href="{e(url)}">']
+    head = [
+        f"<title>{e(article.title)} | {e(outlet.name)}</title>",
+        f'<meta property="og:site_name" content="{e(outlet.name)}">',
+        f'<meta property="og:title" content="{e(article.title)}">',
+        f'<meta name="description" content="{e(article.paragraphs[0][:150])}">',
+        f'<meta property="article:published_time" content="{iso}">',
+        f'<meta name="author" content="{e(article.author)}">',
+        f'<link rel="canonical" href="{e(url)}">',
+    ]
     if outlet.json_ld:
-        data = {"@context": "https://schema.org", "@type": "NewsArticle", "headline": article.title,
-                "datePublished": iso, "author": {"@type": "Person", "name": article.author},
-                "publisher": {"@type": "Organization", "name": outlet.name}, "mainEntityOfPage": url}
+        data = {
+            "@context": "https://schema.org",
+            "@type": "NewsArticle",
+            "headline": article.title,
+            "datePublished": iso,
+            "author": {"@type": "Person", "name": article.author},
+            "publisher": {"@type": "Organization", "name": outlet.name},
+            "mainEntityOfPage": url,
+        }
         head.append(f'<script type="application/ld+json">{json.dumps(data)}</script>')
-    return ("<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n" + "\n".join(head)
-            + "\n</head><body>\n" + _header(outlet, article) + body + _aside(rng) + _comments(rng)
-            + _footer(outlet) + "</body></html>\n")
+    return (
+        '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">\n'
+        + "\n".join(head)
+        + "\n</head><body>\n"
+        + _header(outlet, article)
+        + body
+        + _aside(rng)
+        + _comments(rng)
+        + _footer(outlet)
+        + "</body></html>\n"
+    )
 
 
 def _header(outlet: Outlet, article: Article) -> str:
     links = "".join(f'<li><a href="/{s}">{s.title()}</a></li>' for s in vocab.SECTIONS)
-    return (f'<header class="site-header"><a class="logo" href="/">{html.escape(outlet.name)}</a>'
-            f'<nav class="main-nav"><ul>{links}<li><a href="/subscribe">Subscribe</a></li></ul></nav>'
-            "</header>\n"
-            '<div class="cookie-banner" role="dialog"><p>We use cookies to personalise content and ads, '
-            'and to analyse our traffic. You can change your choices at any time.</p>'
-            '<button>Accept all</button><button>Manage preferences</button></div>\n'
-            f'<ol class="breadcrumb"><li><a href="/">Home</a></li><li><a href="/{article.section}">'
-            f"{article.section.title()}</a></li></ol>\n")
+    return (
+        f'<header class="site-header"><a class="logo" href="/">{html.escape(outlet.name)}</a>'
+        f'<nav class="main-nav"><ul>{links}<li><a href="/subscribe">Subscribe</a></li></ul></nav>'
+        "</header>\n"
+        '<div class="cookie-banner" role="dialog"><p>We use cookies to personalise content and ads, '
+        "and to analyse our traffic. You can change your choices at any time.</p>"
+        "<button>Accept all</button><button>Manage preferences</button></div>\n"
+        f'<ol class="breadcrumb"><li><a href="/">Home</a></li><li><a href="/{article.section}">'
+        f"{article.section.title()}</a></li></ol>\n"
+    )
 
 
 def _body_with_furniture(rng: random.Random, article: Article) -> str:
     e = html.escape
-    parts = [f'<article><h1>{e(article.title)}</h1>',
-             f'<p class="byline">By <a rel="author" href="/authors">{e(article.author)}</a></p>',
-             '<div class="share-bar"><a>Share on Facebook</a> <a>Share on X</a> <a>Email</a> '
-             '<a>Copy link</a></div>',
-             f'<figure><img src="/img/{article.number}.jpg" alt=""><figcaption>{e(article.persons[0])} in '
-             f"{e(article.places[0])} last month. Photograph: Staff photographer</figcaption></figure>"]
+    parts = [
+        f"<article><h1>{e(article.title)}</h1>",
+        f'<p class="byline">By <a rel="author" href="/authors">{e(article.author)}</a></p>',
+        '<div class="share-bar"><a>Share on Facebook</a> <a>Share on X</a> <a>Email</a> <a>Copy link</a></div>',
+        f'<figure><img src="/img/{article.number}.jpg" alt=""><figcaption>{e(article.persons[0])} in '
+        f"{e(article.places[0])} last month. Photograph: Staff photographer</figcaption></figure>",
+    ]
     for index, paragraph in enumerate(article.paragraphs):
         parts.append(f"<p>{e(paragraph)}</p>")
         if index == 2 and len(article.paragraphs) > 5:
-            parts.append(f'<p class="related"><strong>Read more:</strong> <a href="/news/{article.section}/">'
-                         f"{e(vocab.filler_sentence(rng))}</a></p>")
-    parts.append('<div class="share-bar"><a>Share</a> <a>Save for later</a></div>'
-                 '<div class="tags">Topics: <a>Politics</a> <a>Economy</a></div></article>\n')
+            parts.append(
+                f'<p class="related"><strong>Read more:</strong> <a href="/news/{article.section}/">'
+                f"{e(vocab.filler_sentence(rng))}</a></p>"
+            )
+    parts.append(
+        '<div class="share-bar"><a>Share</a> <a>Save for later</a></div>'
+        '<div class="tags">Topics: <a>Politics</a> <a>Economy</a></div></article>\n'
+    )
     return "\n".join(parts)
 
 
 def _aside(rng: random.Random) -> str:
-    items = "".join(f'<li><a href="/most-read/{i}">{html.escape(vocab.filler_sentence(rng))}</a></li>'
-                    for i in range(5))
-    return (f'<aside class="most-read"><h2>Most read</h2><ol>{items}</ol></aside>\n'
-            '<section class="newsletter"><h3>Sign up to our morning briefing</h3><p>Get the day\'s '
-            'top stories in your inbox.</p><form><input type="email"><button>Sign up</button></form>'
-            '</section>\n')
+    items = "".join(
+        f'<li><a href="/most-read/{i}">{html.escape(vocab.filler_sentence(rng))}</a></li>' for i in range(5)
+    )
+    return (
+        f'<aside class="most-read"><h2>Most read</h2><ol>{items}</ol></aside>\n'
+        '<section class="newsletter"><h3>Sign up to our morning briefing</h3><p>Get the day\'s '
+        'top stories in your inbox.</p><form><input type="email"><button>Sign up</button></form>'
+        "</section>\n"
+    )
 
 
 def _comments(rng: random.Random) -> str:
     count = rng.randint(0, 5)
-    rows = "".join(f'<li class="comment"><b>reader{rng.randint(1, 9999)}</b><p>'
-                   f"{html.escape(vocab.filler_sentence(rng))}</p></li>" for _ in range(count))
-    return (f'<section class="comments"><h3>{count} comments</h3><ul>{rows}</ul>'
-            '<p>You must be logged in to post a comment.</p></section>\n')
+    rows = "".join(
+        f'<li class="comment"><b>reader{rng.randint(1, 9999)}</b><p>{html.escape(vocab.filler_sentence(rng))}</p></li>'
+        for _ in range(count)
+    )
+    return (
+        f'<section class="comments"><h3>{count} comments</h3><ul>{rows}</ul>'
+        "<p>You must be logged in to post a comment.</p></section>\n"
+    )
 
 
 def _footer(outlet: Outlet) -> str:
-    links = " | ".join(f'<a href="/{p}">{p.title()}</a>' for p in ("about", "contact", "privacy", "terms",
-                                                                     "advertise", "careers"))
-    return (f'<footer class="site-footer"><p>{links}</p><p>\u00a9 2026 {html.escape(outlet.name)}. '
-            "All rights reserved.</p></footer>\n")
+    links = " | ".join(
+        f'<a href="/{p}">{p.title()}</a>' for p in ("about", "contact", "privacy", "terms", "advertise", "careers")
+    )
+    return (
+        f'<footer class="site-footer"><p>{links}</p><p>\u00a9 2026 {html.escape(outlet.name)}. '
+        "All rights reserved.</p></footer>\n"
+    )

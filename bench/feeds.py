@@ -158,9 +158,7 @@ async def bare(urls: list[str], concurrency: int) -> Outcome:
 
 async def ours(urls: list[str], concurrency: int, *, parse: bool) -> Outcome:
     timeouts = Timeouts(connect_s=10, read_s=10, total_s=30)
-    async with SafeFetcher(
-        allow_private_networks=True, timeouts=timeouts, max_connections=concurrency
-    ) as fetcher:
+    async with SafeFetcher(allow_private_networks=True, timeouts=timeouts, max_connections=concurrency) as fetcher:
         politeness = Politeness(RobotsCache(fetcher), per_host_limit=2, min_delay_s=0.0)
 
         async def poll(url: str) -> int:
@@ -221,9 +219,7 @@ def main() -> None:
     args = parser.parse_args()
     context = multiprocessing.get_context("spawn")
     ready: multiprocessing.Queue[int] = context.Queue()
-    server = context.Process(
-        target=serve_feeds, args=(args.feeds, args.items, args.hosts, ready), daemon=True
-    )
+    server = context.Process(target=serve_feeds, args=(args.feeds, args.items, args.hosts, ready), daemon=True)
     server.start()
     try:
         port = ready.get(timeout=60)

@@ -27,11 +27,13 @@ def rss(title: str, site: str, entries: Sequence[Entry]) -> bytes:
         f"<pubDate>{format_datetime(e.published_at)}</pubDate>"
         f"<description>{escape(e.article.paragraphs[0][:200])}</description>"
         f"<category>{escape(e.article.section)}</category></item>"
-        for e in entries)
-    return ('<?xml version="1.0" encoding="utf-8"?><rss version="2.0">'
-            f"<channel><title>{escape(title)}</title>"
-            f"<link>{escape(site)}/</link><description>Latest news</description>{items}</channel></rss>"
-            ).encode()
+        for e in entries
+    )
+    return (
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0">'
+        f"<channel><title>{escape(title)}</title>"
+        f"<link>{escape(site)}/</link><description>Latest news</description>{items}</channel></rss>"
+    ).encode()
 
 
 def atom(title: str, site: str, feed_url: str, entries: Sequence[Entry]) -> bytes:
@@ -42,8 +44,11 @@ def atom(title: str, site: str, feed_url: str, entries: Sequence[Entry]) -> byte
         f"<updated>{e.published_at.isoformat()}</updated><published>{e.published_at.isoformat()}</published>"
         f"<author><name>{escape(e.article.author)}</name></author>"
         f"<summary>{escape(e.article.paragraphs[0][:200])}</summary></entry>"
-        for e in entries)
-    return (f'<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom">'
-            f"<title>{escape(title)}</title><id>{escape(feed_url)}</id>"
-            f'<link rel="self" href="{escape(feed_url)}"/><link rel="alternate" href="{escape(site)}/"/>'
-            f"<updated>{updated}</updated>{items}</feed>").encode()
+        for e in entries
+    )
+    return (
+        f'<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom">'
+        f"<title>{escape(title)}</title><id>{escape(feed_url)}</id>"
+        f'<link rel="self" href="{escape(feed_url)}"/><link rel="alternate" href="{escape(site)}/"/>'
+        f"<updated>{updated}</updated>{items}</feed>"
+    ).encode()

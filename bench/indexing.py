@@ -50,22 +50,50 @@ from wirewatch.core.settings import CommonSettings
 from wirewatch.ops.stack import drop_namespace, init
 
 err = Console(stderr=True)
-WORDS = [word for line in (
-    "the government said on monday that talks with the regional authorities would resume after a",
-    "week of tension over oil revenue budget salaries border security and the withdrawal of foreign",
-    "troops officials in baghdad erbil and basra described the meeting as constructive while",
-    "analysts warned that militias could still derail an agreement parliament is expected to vote",
-    "on the draft law next month according to a spokesman for the prime minister",
-) for word in line.split()]
-PEOPLE = ["Mohammed Shia al-Sudani", "Masrour Barzani", "Nechirvan Barzani", "Muqtada al-Sadr",
-          "Hadi al-Amiri", "Fuad Hussein", "Alina Romanowski", "Jeanine Hennis-Plasschaert",
-          "Qais al-Khazali", "Hayan Abdul Ghani"]
-ORGS = ["Kataib Hezbollah", "Popular Mobilization Forces", "Kurdistan Regional Government",
-        "Basra Oil Company", "United Nations", "Council of Representatives", "Islamic State",
-        "Asaib Ahl al-Haq", "OPEC"]
-PLACES = [("Baghdad", 33.31, 44.36), ("Erbil", 36.19, 44.01), ("Basra", 30.51, 47.78),
-          ("Mosul", 36.34, 43.13), ("Kirkuk", 35.47, 44.39), ("Sinjar", 36.32, 41.87), ("Najaf", 32.0, 44.33),
-          ("Anbar", 33.4, 43.0)]
+WORDS = [
+    word
+    for line in (
+        "the government said on monday that talks with the regional authorities would resume after a",
+        "week of tension over oil revenue budget salaries border security and the withdrawal of foreign",
+        "troops officials in baghdad erbil and basra described the meeting as constructive while",
+        "analysts warned that militias could still derail an agreement parliament is expected to vote",
+        "on the draft law next month according to a spokesman for the prime minister",
+    )
+    for word in line.split()
+]
+PEOPLE = [
+    "Mohammed Shia al-Sudani",
+    "Masrour Barzani",
+    "Nechirvan Barzani",
+    "Muqtada al-Sadr",
+    "Hadi al-Amiri",
+    "Fuad Hussein",
+    "Alina Romanowski",
+    "Jeanine Hennis-Plasschaert",
+    "Qais al-Khazali",
+    "Hayan Abdul Ghani",
+]
+ORGS = [
+    "Kataib Hezbollah",
+    "Popular Mobilization Forces",
+    "Kurdistan Regional Government",
+    "Basra Oil Company",
+    "United Nations",
+    "Council of Representatives",
+    "Islamic State",
+    "Asaib Ahl al-Haq",
+    "OPEC",
+]
+PLACES = [
+    ("Baghdad", 33.31, 44.36),
+    ("Erbil", 36.19, 44.01),
+    ("Basra", 30.51, 47.78),
+    ("Mosul", 36.34, 43.13),
+    ("Kirkuk", 35.47, 44.39),
+    ("Sinjar", 36.32, 41.87),
+    ("Najaf", 32.0, 44.33),
+    ("Anbar", 33.4, 43.0),
+]
 SOURCES = ["Northwire", "Levant Ledger", "Gulf Times", "Tigris Post", "Kurdistan 24"]
 
 
@@ -83,7 +111,7 @@ def _text(rng: random.Random, names: list[str]) -> str:
         sentence = " ".join(words).capitalize() + "."
         sentences.append(sentence)
         size += len(sentence) + 1
-    paragraphs = [" ".join(sentences[i:i + 5]) for i in range(0, len(sentences), 5)]
+    paragraphs = [" ".join(sentences[i : i + 5]) for i in range(0, len(sentences), 5)]
     return "\n\n".join(paragraphs)
 
 
@@ -99,19 +127,44 @@ def article(n: int, rng: random.Random, *, tag: str) -> EnrichedArticle:
             at = max(text.find(name), 0)
             mentions = [{"start": at, "end": at + len(name), "text": name}] * rng.randint(1, 4)
             geo = next(({"lat": lat, "lon": lon} for p, lat, lon in places if p == name), None)
-            entities.append({"name": name, "type": kind, "count": len(mentions), "mentions": mentions,
-                             "first_position": at, "in_title": False, "source": "model", "geo": geo})
-    return EnrichedArticle.model_validate({
-        "id": f"{tag}{n:07d}", "url": f"https://news.example/{tag}/{n}",
-        "title": f"Story {n}: " + " ".join(rng.choices(WORDS, k=8)), "text": text,
-        "authors": [rng.choice(PEOPLE)], "source": rng.choice(SOURCES),
-        "language": "en", "published_at": now - timedelta(minutes=rng.randint(0, 10000)),
-        "extractor": "bench", "extractor_version": "0", "content_hash": f"{n:064x}", "simhash": f"{n:016x}",
-        "fetched_at": now, "parsed_at": now, "enriched_at": now, "entities": entities, "persons": persons,
-        "organizations": orgs, "locations": [p[0] for p in places],
-        "location_points": [{"lat": lat, "lon": lon} for _, lat, lon in places],
-        "ner_model": "en_core_web_sm", "ner_model_version": "3.8.0",
-    })
+            entities.append(
+                {
+                    "name": name,
+                    "type": kind,
+                    "count": len(mentions),
+                    "mentions": mentions,
+                    "first_position": at,
+                    "in_title": False,
+                    "source": "model",
+                    "geo": geo,
+                }
+            )
+    return EnrichedArticle.model_validate(
+        {
+            "id": f"{tag}{n:07d}",
+            "url": f"https://news.example/{tag}/{n}",
+            "title": f"Story {n}: " + " ".join(rng.choices(WORDS, k=8)),
+            "text": text,
+            "authors": [rng.choice(PEOPLE)],
+            "source": rng.choice(SOURCES),
+            "language": "en",
+            "published_at": now - timedelta(minutes=rng.randint(0, 10000)),
+            "extractor": "bench",
+            "extractor_version": "0",
+            "content_hash": f"{n:064x}",
+            "simhash": f"{n:016x}",
+            "fetched_at": now,
+            "parsed_at": now,
+            "enriched_at": now,
+            "entities": entities,
+            "persons": persons,
+            "organizations": orgs,
+            "locations": [p[0] for p in places],
+            "location_points": [{"lat": lat, "lon": lon} for _, lat, lon in places],
+            "ner_model": "en_core_web_sm",
+            "ner_model_version": "3.8.0",
+        }
+    )
 
 
 # 2. Throughput: ours versus async_bulk -------------------------------------------------------------
@@ -131,27 +184,30 @@ async def run_ours(es: AsyncElasticsearch, index: str, articles: list[EnrichedAr
     handler = IndexHandler(es, alias=write_alias(index), indexed_topic="bench", max_bytes=8 * 1024 * 1024)
     started = time.perf_counter()
     for i in range(0, len(articles), batch):
-        results = await handler(articles[i:i + batch])
+        results = await handler(articles[i : i + batch])
         assert not any(isinstance(r, BaseException) for r in results)
         err.print(f"  ours {min(i + batch, len(articles))}/{len(articles)}", end="\r")
     return time.perf_counter() - started
 
 
-async def run_async_bulk(es: AsyncElasticsearch, index: str, docs: list[tuple[str, int, dict[str, Any]]],
-                         batch: int) -> float:
-    actions = ({"_index": index, "_id": doc_id, "version": version, "version_type": "external",
-                "_source": doc} for doc_id, version, doc in docs)
+async def run_async_bulk(
+    es: AsyncElasticsearch, index: str, docs: list[tuple[str, int, dict[str, Any]]], batch: int
+) -> float:
+    actions = (
+        {"_index": index, "_id": doc_id, "version": version, "version_type": "external", "_source": doc}
+        for doc_id, version, doc in docs
+    )
     started = time.perf_counter()
-    ok, errors = await async_bulk(es, actions, chunk_size=batch, max_chunk_bytes=8 * 1024 * 1024,
-                                  raise_on_error=False)
+    ok, errors = await async_bulk(es, actions, chunk_size=batch, max_chunk_bytes=8 * 1024 * 1024, raise_on_error=False)
     await es.indices.refresh(index=index)
     elapsed = time.perf_counter() - started
     assert ok == len(docs) and not errors, errors
     return elapsed
 
 
-async def throughput(es: AsyncElasticsearch, settings: CommonSettings, articles: list[EnrichedArticle],
-                     batch: int, rounds: int) -> dict[str, Any]:
+async def throughput(
+    es: AsyncElasticsearch, settings: CommonSettings, articles: list[EnrichedArticle], batch: int, rounds: int
+) -> dict[str, Any]:
     docs = [(a.id, external_version(a), to_document(a)) for a in articles]
     base = settings.index_name("articles")
     ours: list[float] = []
@@ -169,28 +225,43 @@ async def throughput(es: AsyncElasticsearch, settings: CommonSettings, articles:
             err.print(f"  round {r + 1}/{rounds}: {which} {rate:,.0f} docs/s")
             await es.indices.delete(index=index)
     median_ours, median_bulk = statistics.median(ours), statistics.median(bulk)
-    return {"ours_docs_s": median_ours, "async_bulk_docs_s": median_bulk, "ratio": median_ours / median_bulk,
-            "ours_rounds": ours, "async_bulk_rounds": bulk}
+    return {
+        "ours_docs_s": median_ours,
+        "async_bulk_docs_s": median_bulk,
+        "ratio": median_ours / median_bulk,
+        "ours_rounds": ours,
+        "async_bulk_rounds": bulk,
+    }
 
 
 # 3. Time to searchable through the real worker -----------------------------------------------------
 
 
 def start_worker(settings: CommonSettings, log: Path) -> subprocess.Popen[bytes]:
-    env = os.environ | {"WIREWATCH_KAFKA_BOOTSTRAP": settings.kafka_bootstrap,
-                        "WIREWATCH_ES_URL": settings.es_url, "WIREWATCH_TOPIC_PREFIX": settings.topic_prefix,
-                        "WIREWATCH_INDEX_PREFIX": settings.index_prefix, "WIREWATCH_LOG_LEVEL": "warning"}
-    return subprocess.Popen([sys.executable, "-m", "wirewatch", "worker", "indexer"], env=env,
-                            stdout=log.open("wb"), stderr=subprocess.STDOUT)
+    env = os.environ | {
+        "WIREWATCH_KAFKA_BOOTSTRAP": settings.kafka_bootstrap,
+        "WIREWATCH_ES_URL": settings.es_url,
+        "WIREWATCH_TOPIC_PREFIX": settings.topic_prefix,
+        "WIREWATCH_INDEX_PREFIX": settings.index_prefix,
+        "WIREWATCH_LOG_LEVEL": "warning",
+    }
+    return subprocess.Popen(
+        [sys.executable, "-m", "wirewatch", "worker", "indexer"],
+        env=env,
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
+    )
 
 
-async def time_to_searchable(es: AsyncElasticsearch, settings: CommonSettings,
-                             articles: list[EnrichedArticle], rate: float, log: Path) -> dict[str, Any]:
+async def time_to_searchable(
+    es: AsyncElasticsearch, settings: CommonSettings, articles: list[EnrichedArticle], rate: float, log: Path
+) -> dict[str, Any]:
     alias = settings.index_name("articles")
     topic = settings.topic_name("articles.enriched")
     worker = start_worker(settings, log)
-    producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap, acks="all", linger_ms=0,
-                                max_request_size=16 * 1024 * 1024)
+    producer = AIOKafkaProducer(
+        bootstrap_servers=settings.kafka_bootstrap, acks="all", linger_ms=0, max_request_size=16 * 1024 * 1024
+    )
     await producer.start()
     sent: dict[str, float] = {}
     seen: dict[str, float] = {}
@@ -205,8 +276,9 @@ async def time_to_searchable(es: AsyncElasticsearch, settings: CommonSettings,
             while not done.is_set() or len(seen) < len(sent):
                 pending = [i for i in sent if i not in seen]
                 if pending:
-                    found = await es.search(index=alias, query={"ids": {"values": pending}},
-                                            size=len(pending), source=False)
+                    found = await es.search(
+                        index=alias, query={"ids": {"values": pending}}, size=len(pending), source=False
+                    )
                     now = time.perf_counter()
                     for hit in found.body["hits"]["hits"]:
                         seen.setdefault(hit["_id"], now)
@@ -226,8 +298,12 @@ async def time_to_searchable(es: AsyncElasticsearch, settings: CommonSettings,
         worker.terminate()
         worker.wait(timeout=30)
     latencies = sorted(seen[i] - sent[i] for i in sent)
-    return {"articles": len(latencies), "rate_per_s": rate, **{f"p{q}_s": _percentile(latencies, q)
-                                                               for q in (50, 95, 99)}, "max_s": latencies[-1]}
+    return {
+        "articles": len(latencies),
+        "rate_per_s": rate,
+        **{f"p{q}_s": _percentile(latencies, q) for q in (50, 95, 99)},
+        "max_s": latencies[-1],
+    }
 
 
 def _percentile(values: list[float], q: int) -> float:
@@ -239,8 +315,9 @@ def _percentile(values: list[float], q: int) -> float:
 
 def report(result: dict[str, Any]) -> None:
     t, s = result["throughput"], result["time_to_searchable"]
-    table = Table(title=f"indexing {result['docs']:,} articles (avg {result['avg_kb']:.1f} KB), batches of "
-                        f"{result['batch']}")
+    table = Table(
+        title=f"indexing {result['docs']:,} articles (avg {result['avg_kb']:.1f} KB), batches of {result['batch']}"
+    )
     table.add_column("measure")
     table.add_column("value", justify="right")
     table.add_row("ours (IndexHandler, searchable per batch)", f"{t['ours_docs_s']:,.0f} docs/s")
@@ -253,8 +330,7 @@ def report(result: dict[str, Any]) -> None:
 
 async def main(args: argparse.Namespace) -> dict[str, Any]:
     tag = uuid.uuid4().hex[:6]
-    settings = CommonSettings().model_copy(update={"topic_prefix": f"bench{tag}.",
-                                                   "index_prefix": f"bench{tag}"})
+    settings = CommonSettings().model_copy(update={"topic_prefix": f"bench{tag}.", "index_prefix": f"bench{tag}"})
     rng = random.Random(args.seed)
     err.print(f"generating {args.docs + args.latency_docs} articles …")
     articles = [article(n, rng, tag="t") for n in range(args.docs)]
@@ -272,8 +348,14 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
     finally:
         await drop_namespace(settings)
         await es.close()
-    return {"docs": args.docs, "batch": args.batch, "avg_kb": avg_kb, "throughput": result_t,
-            "time_to_searchable": result_s, "at": datetime.now(UTC).isoformat()}
+    return {
+        "docs": args.docs,
+        "batch": args.batch,
+        "avg_kb": avg_kb,
+        "throughput": result_t,
+        "time_to_searchable": result_s,
+        "at": datetime.now(UTC).isoformat(),
+    }
 
 
 if __name__ == "__main__":

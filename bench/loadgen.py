@@ -52,8 +52,7 @@ class Planned:
     appear_at: float
 
 
-def arrival_times(rate: float, duration: float, start: float, *,
-                  rng: random.Random | None = None) -> list[float]:
+def arrival_times(rate: float, duration: float, start: float, *, rng: random.Random | None = None) -> list[float]:
     """``rate × duration`` times from ``start``: evenly spaced, or Poisson arrivals when ``rng`` is given."""
     if rate <= 0 or duration <= 0:
         return []
@@ -147,7 +146,7 @@ class FeedSite:
         """The newest ``window`` items of ``feed`` that have appeared by ``now``, newest first."""
         timeline = self._by_feed.get(feed, [])
         end = bisect.bisect_right(timeline, (now, sys.maxsize))
-        return [self.planned[n] for _, n in reversed(timeline[max(0, end - self.window):end])]
+        return [self.planned[n] for _, n in reversed(timeline[max(0, end - self.window) : end])]
 
     def _entry(self, item: Planned) -> Entry:
         published = datetime.fromtimestamp(item.appear_at, UTC)
@@ -167,10 +166,14 @@ class FeedSite:
             self.first_listed_at.setdefault(item.number, now)
         outlet, entries = self.outlet(feed), [self._entry(i) for i in items]
         if request.match_info["kind"] == "xml":
-            return web.Response(body=rss(outlet.name, outlet.base, entries), headers={
-                "Content-Type": "application/rss+xml; charset=utf-8", "ETag": etag})
-        return web.Response(body=atom(outlet.name, outlet.base, self.feed_url(feed), entries), headers={
-            "Content-Type": "application/atom+xml; charset=utf-8", "ETag": etag})
+            return web.Response(
+                body=rss(outlet.name, outlet.base, entries),
+                headers={"Content-Type": "application/rss+xml; charset=utf-8", "ETag": etag},
+            )
+        return web.Response(
+            body=atom(outlet.name, outlet.base, self.feed_url(feed), entries),
+            headers={"Content-Type": "application/atom+xml; charset=utf-8", "ETag": etag},
+        )
 
     async def _page(self, request: web.Request) -> web.Response:
         self.requests += 1
@@ -180,8 +183,12 @@ class FeedSite:
         if item is None or self.article(number).slug != slug:
             raise web.HTTPNotFound()
         self.page_fetched_at.setdefault(number, time.time())
-        page = render_page(self.article(number), self.outlet(item.feed),
-                           datetime.fromtimestamp(item.appear_at, UTC), seed=self.corpus.seed)
+        page = render_page(
+            self.article(number),
+            self.outlet(item.feed),
+            datetime.fromtimestamp(item.appear_at, UTC),
+            seed=self.corpus.seed,
+        )
         return web.Response(text=page, content_type="text/html", charset="utf-8")
 
     async def _robots(self, _request: web.Request) -> web.Response:
@@ -206,6 +213,7 @@ class FeedSite:
 
 # Standalone use ----------------------------------------------------------------------------------------
 
+
 def _args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description="Serve synthetic news feeds publishing at a fixed rate.")
     parser.add_argument("--feeds", type=int, default=20)
@@ -227,7 +235,8 @@ async def _serve(args: argparse.Namespace) -> None:
     schedule = Schedule(args.feeds, args.seed)
     start = time.time() + args.start_in
     items = schedule.preload(args.preload, time.time()) + schedule.publish(
-        args.rate, args.duration, start, poisson=args.poisson)
+        args.rate, args.duration, start, poisson=args.poisson
+    )
     site.add(items)
     for feed in range(args.feeds):
         print(site.feed_url(feed), flush=True)
@@ -239,8 +248,9 @@ async def _serve(args: argparse.Namespace) -> None:
     try:
         await asyncio.sleep(max(0.0, start + args.duration - time.time()) + args.linger)
     finally:
-        print(f"served {site.requests} requests; {len(site.page_fetched_at)}/{len(items)} pages fetched",
-              file=sys.stderr)
+        print(
+            f"served {site.requests} requests; {len(site.page_fetched_at)}/{len(items)} pages fetched", file=sys.stderr
+        )
         await site.stop()
 
 

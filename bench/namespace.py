@@ -22,13 +22,19 @@ from wirewatch.core.settings import CommonSettings
 def bench_settings(state_root: Path) -> CommonSettings:
     """The environment's settings (Kafka, Elasticsearch) with a fresh ``wwbench<hex>`` prefix."""
     tag = uuid.uuid4().hex[:8]
-    return CommonSettings().model_copy(update={
-        "topic_prefix": f"wwbench{tag}.", "index_prefix": f"wwbench{tag}",
-        "state_dir": state_root / f"state-{tag}", "poll_interval": 1.0})
+    return CommonSettings().model_copy(
+        update={
+            "topic_prefix": f"wwbench{tag}.",
+            "index_prefix": f"wwbench{tag}",
+            "state_dir": state_root / f"state-{tag}",
+            "poll_interval": 1.0,
+        }
+    )
 
 
-async def register_feeds(es: AsyncElasticsearch, settings: CommonSettings, urls: Sequence[str],
-                         interval_s: float) -> None:
+async def register_feeds(
+    es: AsyncElasticsearch, settings: CommonSettings, urls: Sequence[str], interval_s: float
+) -> None:
     store = FeedStore(es, settings.index_name("feeds"))
     for number, url in enumerate(urls):
         await store.add(new_feed(url, name=f"bench feed {number}", interval_s=interval_s))
@@ -59,9 +65,13 @@ def main(argv: list[str] | None = None) -> int:
     out = Path(__file__).resolve().parent / "out"
 
     async def drop(prefix: str) -> None:
-        settings = CommonSettings().model_copy(update={
-            "topic_prefix": f"{prefix}.", "index_prefix": prefix,
-            "state_dir": out / f"state-{prefix.removeprefix('wwbench')}"})
+        settings = CommonSettings().model_copy(
+            update={
+                "topic_prefix": f"{prefix}.",
+                "index_prefix": prefix,
+                "state_dir": out / f"state-{prefix.removeprefix('wwbench')}",
+            }
+        )
         es = make_es(settings)
         try:
             await cleanup(settings, es)

@@ -196,9 +196,7 @@ def speed_checks(results: list[dict[str, Any]]) -> list[str]:
             continue
         for base in ("raw", "raw-ner"):
             ratio = r["words_per_s"] / by[(model, base)]["words_per_s"]
-            lines.append(
-                f"{model}: ours / {base} speed = {ratio:.2f}x ({'ok' if ratio >= 0.9 else 'BELOW 0.9x'})"
-            )
+            lines.append(f"{model}: ours / {base} speed = {ratio:.2f}x ({'ok' if ratio >= 0.9 else 'BELOW 0.9x'})")
     return lines
 
 
@@ -231,9 +229,7 @@ def main(argv: list[str] | None = None) -> int:
     print_table(results)
     print("\n".join(speed_checks(results)))
     if args.json:
-        args.json.write_text(
-            json.dumps({"documents": len(docs), "results": results}, indent=2), encoding="utf-8"
-        )
+        args.json.write_text(json.dumps({"documents": len(docs), "results": results}, indent=2), encoding="utf-8")
     return 0
 
 

@@ -105,8 +105,9 @@ class SearchProbe:
             if self.pending:
                 ids = sorted(self.pending)[:1000]
                 try:
-                    response = await self.es.search(index=self.alias, query={"ids": {"values": ids}},
-                                                    size=len(ids), source=False)
+                    response = await self.es.search(
+                        index=self.alias, query={"ids": {"values": ids}}, size=len(ids), source=False
+                    )
                 except Exception:  # a slow or busy cluster: try again next period
                     await asyncio.sleep(self.period_s)
                     continue

@@ -88,8 +88,14 @@ class Options:
     json: Path | None = None
 
 
-QUICK: dict[str, Any] = {"preload": 200, "stage_articles": 100, "duration": 20.0, "drain": 30.0,
-                         "scale_articles": 400, "scale_window": 25.0}
+QUICK: dict[str, Any] = {
+    "preload": 200,
+    "stage_articles": 100,
+    "duration": 20.0,
+    "drain": 30.0,
+    "scale_articles": 400,
+    "scale_window": 25.0,
+}
 #: workers whose rate the scale-out phase can measure (batch completions of a consuming stage)
 SCALABLE = ("parser", "extractor", "indexer", "alerter")
 #: replicas' batches completed after the rebalance needed for a rate (the first is only a start mark)
@@ -111,11 +117,16 @@ class Bench:
         self.es = make_es(self.settings)
         self.watcher = IndexedWatcher(self.settings)
         self.probe = SearchProbe(self.es, self.settings.index_name("articles"))
-        self.pool = WorkerPool(self.settings, options.out / "logs" / self.settings.index_prefix, extra_env={
-            "WIREWATCH_NER_MODEL": options.model, "WIREWATCH_FETCHER_MIN_DELAY_S": f"{options.min_delay:g}",
-            "WIREWATCH_POLL_INTERVAL": f"{options.interval:g}"})
-        self.result = RunResult(options={k: str(v) if isinstance(v, Path) else v
-                                         for k, v in asdict(options).items()})
+        self.pool = WorkerPool(
+            self.settings,
+            options.out / "logs" / self.settings.index_prefix,
+            extra_env={
+                "WIREWATCH_NER_MODEL": options.model,
+                "WIREWATCH_FETCHER_MIN_DELAY_S": f"{options.min_delay:g}",
+                "WIREWATCH_POLL_INTERVAL": f"{options.interval:g}",
+            },
+        )
+        self.result = RunResult(options={k: str(v) if isinstance(v, Path) else v for k, v in asdict(options).items()})
         self.ids: dict[int, str] = {}
         self.machine: list[tuple[float, float, float]] = []  # (time, CPU busy %, our CPU seconds so far)
         self._sampler: asyncio.Task[None] | None = None
@@ -123,13 +134,16 @@ class Bench:
 
     # set-up and tear-down ---------------------------------------------------------------------------
     async def setup(self) -> None:
-        console.print(f"namespace [bold]{self.settings.index_prefix}[/] on {self.settings.kafka_bootstrap} "
-                      f"and {self.settings.es_url}")
+        console.print(
+            f"namespace [bold]{self.settings.index_prefix}[/] on {self.settings.kafka_bootstrap} "
+            f"and {self.settings.es_url}"
+        )
         await init(self.settings)
         await self.site.start()
         await self.receiver.start()
-        await register_feeds(self.es, self.settings, [self.site.feed_url(f) for f in range(self.o.feeds)],
-                             self.o.interval)
+        await register_feeds(
+            self.es, self.settings, [self.site.feed_url(f) for f in range(self.o.feeds)], self.o.interval
+        )
         await register_rule(self.es, self.settings, f"text:{WATCH_TERM}", self.receiver.url)
         await self.watcher.start()
         self.probe.start()
@@ -205,8 +219,12 @@ class Bench:
 
         from bench.corpus import render_page
 
-        return render_page(self.site.article(item.number), self.site.outlet(item.feed),
-                           datetime.fromtimestamp(item.appear_at, UTC), seed=self.corpus.seed).encode()
+        return render_page(
+            self.site.article(item.number),
+            self.site.outlet(item.feed),
+            datetime.fromtimestamp(item.appear_at, UTC),
+            seed=self.corpus.seed,
+        ).encode()
 
     # phase 2 ----------------------------------------------------------------------------------------
     async def saturation(self, preload: list[Planned]) -> None:
@@ -219,8 +237,12 @@ class Bench:
         cpu0, counts0 = self.pool.cpu(), await self._processed()
         self.site.add(preload)
         ids = [self.ids[i.number] for i in preload]
-        await self.wait(f"saturation: {len(ids)} preloaded articles", lambda: self._count(ids), len(ids),
-                        deadline=time.time() + 120 + len(ids) * 2)
+        await self.wait(
+            f"saturation: {len(ids)} preloaded articles",
+            lambda: self._count(ids),
+            len(ids),
+            deadline=time.time() + 120 + len(ids) * 2,
+        )
         cpu1, counts1 = self.pool.cpu(), await self._processed()
         times = [self.watcher.searchable_at[i] for i in ids if i in self.watcher.searchable_at]
         self.result.e2e_throughput = steady_rate(times)
@@ -228,10 +250,11 @@ class Bench:
         self.result.e2e_seconds = (max(times) - begin) if times else math.nan
         self.result.cpu_per_article = {
             name: (cpu1[name] - cpu0.get(name, 0.0)) / done
-            for name in cpu1 if (done := counts1.get(name, 0) - counts0.get(name, 0)) > 0}
+            for name in cpu1
+            if (done := counts1.get(name, 0) - counts0.get(name, 0)) > 0
+        }
         self.result.phases.append(("saturation", begin, time.time()))
-        console.log(f"saturation: {len(times)}/{len(ids)} searchable, "
-                    f"steady {self.result.e2e_throughput:.2f}/s")
+        console.log(f"saturation: {len(times)}/{len(ids)} searchable, steady {self.result.e2e_throughput:.2f}/s")
         self.result.conditions["saturation"] = await asyncio.to_thread(conditions, "saturation")
 
     async def _processed(self) -> dict[str, float]:
@@ -254,25 +277,29 @@ class Bench:
         self.probe.watch(ids[:: self.o.probe_every])
         watched = [self.ids[i.number] for i in items if self.site.article(i.number).watched]
         end = start + self.o.duration
-        await self.wait(f"{label}: {rate:g} articles/s for {self.o.duration:g}s", lambda: self._count(ids), len(ids),
-                        deadline=end + self.o.drain,
-                        done=lambda: self._count(ids) == len(ids) and self._alerts(watched) == len(watched)
-                        and time.time() > end)
+        await self.wait(
+            f"{label}: {rate:g} articles/s for {self.o.duration:g}s",
+            lambda: self._count(ids),
+            len(ids),
+            deadline=end + self.o.drain,
+            done=lambda: self._count(ids) == len(ids) and self._alerts(watched) == len(watched) and time.time() > end,
+        )
         await asyncio.sleep(1.0)  # late webhook POSTs of the last batch
         self.result.phases.append((label, start, time.time()))
-        console.log(f"load {label}: {self._count(ids)}/{len(ids)} searchable, "
-                    f"{self._alerts(watched)}/{len(watched)} alerts")
+        console.log(
+            f"load {label}: {self._count(ids)}/{len(ids)} searchable, {self._alerts(watched)}/{len(watched)} alerts"
+        )
         self.result.conditions[f"load {label}"] = await asyncio.to_thread(conditions, label)
         return self._latencies(rate, items, watched, start, end)
 
     def _alerts(self, ids: list[str]) -> int:
         return sum(1 for i in ids if i in self.receiver.received_at)
 
-    def _latencies(self, rate: float, items: list[Planned], watched: list[str], start: float,
-                   end: float) -> LoadResult:
+    def _latencies(self, rate: float, items: list[Planned], watched: list[str], start: float, end: float) -> LoadResult:
         inf = math.inf
-        load = LoadResult(rate=rate, duration=self.o.duration, items=len(items), watched=len(watched),
-                          start=start, end=end)
+        load = LoadResult(
+            rate=rate, duration=self.o.duration, items=len(items), watched=len(watched), start=start, end=end
+        )
         watched_set = set(watched)
         for item in items:
             doc = self.ids[item.number]
@@ -285,8 +312,11 @@ class Bench:
                 load.alerted.append(got - item.appear_at if got else inf)
             if ready and doc in self.probe.found_at:
                 load.probe_minus_announced.append(self.probe.found_at[doc] - ready)
-        done = [self.watcher.searchable_at[self.ids[i.number]] for i in items
-                if self.ids[i.number] in self.watcher.searchable_at]
+        done = [
+            self.watcher.searchable_at[self.ids[i.number]]
+            for i in items
+            if self.ids[i.number] in self.watcher.searchable_at
+        ]
         load.achieved_rate = len(done) / (max(end, *done) - start) if done else 0.0
         return load
 
@@ -317,9 +347,11 @@ class Bench:
                 joined = await self._all_consuming(worker, count)
             result.stall_s[count] = joined - started
             await self._measure_replicas(worker, count, joined, result)
-            console.log(f"scale-out: {count} × {worker}: {result.stage_rate[count]:.2f}/s "
-                        f"({', '.join(f'{k} {v:.2f}/s' for k, v in result.replica_rates[count].items())}; "
-                        f"{result.measured_s[count]:.0f} s), backlog left {result.backlog_left[count]}")
+            console.log(
+                f"scale-out: {count} × {worker}: {result.stage_rate[count]:.2f}/s "
+                f"({', '.join(f'{k} {v:.2f}/s' for k, v in result.replica_rates[count].items())}; "
+                f"{result.measured_s[count]:.0f} s), backlog left {result.backlog_left[count]}"
+            )
             if count == 1:
                 for running in self.pool.replicas(worker):
                     self.pool.stop(running.key)
@@ -381,8 +413,9 @@ class Bench:
             enough = all(batches(key) >= MIN_BATCHES for key in keys)
             return (elapsed >= window and enough) or bool(state["low"]) or elapsed > 3 * window
 
-        await self.wait(f"scale-out: {count} × {worker}", poll, int(window), deadline=joined + 3 * window + 5,
-                        done=finished)
+        await self.wait(
+            f"scale-out: {count} × {worker}", poll, int(window), deadline=joined + 3 * window + 5, done=finished
+        )
         end = time.time()
         rates = {key: batch_rate(events[key]) for key in keys}
         result.replica_rates[count] = rates
@@ -393,11 +426,15 @@ class Bench:
         result.backlog_left[count] = await self._lag(worker)
         result.backlog_ran_out[count] = bool(state["low"])
         if state["low"]:
-            self.result.notes.append(f"scale-out: the backlog ran low with {count} {worker} replica(s) "
-                                     f"after {end - joined:.0f} s (raise --scale-articles)")
+            self.result.notes.append(
+                f"scale-out: the backlog ran low with {count} {worker} replica(s) "
+                f"after {end - joined:.0f} s (raise --scale-articles)"
+            )
         if math.isnan(result.stage_rate[count]):
-            self.result.notes.append(f"scale-out: a {worker} replica completed fewer than two batches after "
-                                     f"the rebalance with {count} replica(s): {result.batches[count]}")
+            self.result.notes.append(
+                f"scale-out: a {worker} replica completed fewer than two batches after "
+                f"the rebalance with {count} replica(s): {result.batches[count]}"
+            )
 
     async def _drain(self, worker: str, limit_s: float = 180.0) -> None:
         """Let the running replicas finish the backlog (later phases want an idle pipeline)."""
@@ -419,8 +456,9 @@ class Bench:
             lagging = sum(statuses[s].lag for s in upstream if s in statuses)
             return fetched if lagging == 0 else min(fetched, len(items) - 1)
 
-        await self.wait(f"building a backlog for {worker}", caught_up, len(items),
-                        deadline=time.time() + 120 + len(items) / 5)
+        await self.wait(
+            f"building a backlog for {worker}", caught_up, len(items), deadline=time.time() + 120 + len(items) / 5
+        )
         return await self._lag(worker)
 
     async def _lag(self, worker: str) -> int:
@@ -441,8 +479,12 @@ class Bench:
         log = self.pool.log_dir / "replay.log"
         started = time.time()
         self.replay_proc = backfill_proc.start(self.settings, "parser", log, worker_env(self.settings, {}))
-        await self.wait("backfill: replay of every stored page, until its first batch is searchable",
-                        lambda: min(1, len(self.watcher.backfill)), 1, deadline=started + 120)
+        await self.wait(
+            "backfill: replay of every stored page, until its first batch is searchable",
+            lambda: min(1, len(self.watcher.backfill)),
+            1,
+            deadline=started + 120,
+        )
         if not self.watcher.backfill:
             self.result.notes.append("backfill: no backfill batch became searchable within 120 s of the replay")
         else:
@@ -460,12 +502,16 @@ class Bench:
         last = max((t for t, _ in self.watcher.backfill), default=math.nan)
         result.finished_early = bool(result.copied) and result.backfill_done >= result.copied and last < end
         if result.finished_early:
-            self.result.notes.append("backfill: the backfill was over before the live load ended; the "
-                                     "'during' latency is partly idle (a longer backfill: more --preload)")
+            self.result.notes.append(
+                "backfill: the backfill was over before the live load ended; the "
+                "'during' latency is partly idle (a longer backfill: more --preload)"
+            )
         self.result.phases.append(("backfill", begin, time.time()))
-        console.log(f"backfill: live p95 {result.summary()['p95_idle']:.2f} s idle → "
-                    f"{result.summary()['p95_during']:.2f} s during (×{result.ratio:.2f}); backfill "
-                    f"{result.backfill_rate:.2f} articles/s, {result.backfill_done}/{result.copied} done")
+        console.log(
+            f"backfill: live p95 {result.summary()['p95_idle']:.2f} s idle → "
+            f"{result.summary()['p95_during']:.2f} s during (×{result.ratio:.2f}); backfill "
+            f"{result.backfill_rate:.2f} articles/s, {result.backfill_done}/{result.copied} done"
+        )
         return result
 
     async def _ensure_workers(self) -> None:
@@ -493,18 +539,23 @@ class Bench:
             state["lag"] = await lagging()
             return max(0, total - state["lag"])
 
-        await self.wait("waiting for the pipeline to be idle", progress, total, deadline=deadline,
-                        done=lambda: state["lag"] == 0)
+        await self.wait(
+            "waiting for the pipeline to be idle", progress, total, deadline=deadline, done=lambda: state["lag"] == 0
+        )
         if state["lag"]:
-            self.result.notes.append(f"{state['lag']} live messages still queued after {limit_s:.0f} s of waiting "
-                                     "for an idle pipeline")
+            self.result.notes.append(
+                f"{state['lag']} live messages still queued after {limit_s:.0f} s of waiting for an idle pipeline"
+            )
 
     # shared -----------------------------------------------------------------------------------------
-    async def wait(self, what: str, progress: object, total: int, *, deadline: float,
-                   done: object = None) -> None:
+    async def wait(self, what: str, progress: object, total: int, *, deadline: float, done: object = None) -> None:
         """Show progress until ``progress()`` reaches ``total`` (or ``done()``), or the deadline."""
-        columns = (TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-                   TimeElapsedColumn())
+        columns = (
+            TextColumn("{task.description}"),
+            BarColumn(),
+            TextColumn("{task.completed}/{task.total}"),
+            TimeElapsedColumn(),
+        )
         with Progress(*columns, console=console, transient=False) as bar:
             task = bar.add_task(what, total=total)
             while True:
@@ -541,9 +592,15 @@ def conditions(phase: str) -> dict[str, object]:
         except psutil.Error:
             continue
     busiest.sort(reverse=True)
-    return {"phase": phase, "at": time.time(), "cores": os.cpu_count(), "loadavg": os.getloadavg(),
-            "cpu_busy_percent": busy, "memory_available_mb": psutil.virtual_memory().available // 2**20,
-            "busiest": [f"{cpu:.0f}% {name}" for cpu, name in busiest[:6]]}
+    return {
+        "phase": phase,
+        "at": time.time(),
+        "cores": os.cpu_count(),
+        "loadavg": os.getloadavg(),
+        "cpu_busy_percent": busy,
+        "memory_available_mb": psutil.virtual_memory().available // 2**20,
+        "busiest": [f"{cpu:.0f}% {name}" for cpu, name in busiest[:6]],
+    }
 
 
 async def run(options: Options) -> RunResult:
@@ -572,8 +629,9 @@ async def run(options: Options) -> RunResult:
         bench.result.rss_tree_mb = bench.pool.peak_rss_mb(tree=True)
         bench.result.indexed_times = sorted(bench.watcher.searchable_at.values())
         bench.result.conditions["end"] = await asyncio.to_thread(conditions, "end")
-        bench.result.conditions["cpu_by_phase"] = {name: bench.machine_during(a, b)
-                                                   for name, a, b in bench.result.phases}
+        bench.result.conditions["cpu_by_phase"] = {
+            name: bench.machine_during(a, b) for name, a, b in bench.result.phases
+        }
         bench.result.notes.append(f"probe sample: every {options.probe_every}th latency item")
     finally:
         bench.result.rss_mb = bench.result.rss_mb or bench.pool.peak_rss_mb()
@@ -593,32 +651,63 @@ def parse_args(argv: list[str] | None) -> Options:
     p.add_argument("--stage-articles", type=int, default=None, help="articles for the standalone stages")
     p.add_argument("--loads", default="1,5,20", help="offered loads, articles/s, comma-separated")
     p.add_argument("--duration", type=float, default=None, help=f"seconds per load (default {d.duration:g})")
-    p.add_argument("--drain", type=float, default=None,
-                   help="seconds after a load ends before its unsearchable items count as missed")
+    p.add_argument(
+        "--drain",
+        type=float,
+        default=None,
+        help="seconds after a load ends before its unsearchable items count as missed",
+    )
     p.add_argument("--scale-articles", type=int, default=None)
     p.add_argument("--scale-window", type=float, default=None)
     p.add_argument("--scale-worker", choices=SCALABLE, default=None, help="default: the slowest stage's")
     p.add_argument("--skip-scale", action="store_true")
-    p.add_argument("--backfill-rate", type=float, default=d.backfill_rate,
-                   help="live load (articles/s) measured idle and during the backfill")
+    p.add_argument(
+        "--backfill-rate",
+        type=float,
+        default=d.backfill_rate,
+        help="live load (articles/s) measured idle and during the backfill",
+    )
     p.add_argument("--skip-backfill", action="store_true")
     p.add_argument("--model", default=d.model, help="WIREWATCH_NER_MODEL for the extractor and the stages")
     p.add_argument("--interval", type=float, default=d.interval, help="feed poll interval, seconds")
-    p.add_argument("--min-delay", type=float, default=d.min_delay,
-                   help="WIREWATCH_FETCHER_MIN_DELAY_S (0: no politeness gap between requests to a host)")
+    p.add_argument(
+        "--min-delay",
+        type=float,
+        default=d.min_delay,
+        help="WIREWATCH_FETCHER_MIN_DELAY_S (0: no politeness gap between requests to a host)",
+    )
     p.add_argument("--keep", action="store_true", help="leave the namespace (topics, indices) in place")
     p.add_argument("--out", type=Path, default=d.out)
     p.add_argument("--json", type=Path, default=None)
     a = p.parse_args(argv)
     base = replace(d, **QUICK) if a.quick else d
-    given = {"preload": a.preload, "stage_articles": a.stage_articles, "duration": a.duration,
-             "drain": a.drain, "scale_articles": a.scale_articles, "scale_window": a.scale_window}
+    given = {
+        "preload": a.preload,
+        "stage_articles": a.stage_articles,
+        "duration": a.duration,
+        "drain": a.drain,
+        "scale_articles": a.scale_articles,
+        "scale_window": a.scale_window,
+    }
     overrides: dict[str, Any] = {k: v for k, v in given.items() if v is not None}
-    return replace(base, **overrides, seed=a.seed, feeds=a.feeds, hosts=a.hosts,
-                   loads=tuple(float(x) for x in a.loads.split(",") if x.strip()),
-                   scale_worker=a.scale_worker, skip_scale=a.skip_scale, backfill_rate=a.backfill_rate,
-                   skip_backfill=a.skip_backfill, model=a.model, interval=a.interval,
-                   min_delay=a.min_delay, keep=a.keep, out=a.out, json=a.json)
+    return replace(
+        base,
+        **overrides,
+        seed=a.seed,
+        feeds=a.feeds,
+        hosts=a.hosts,
+        loads=tuple(float(x) for x in a.loads.split(",") if x.strip()),
+        scale_worker=a.scale_worker,
+        skip_scale=a.skip_scale,
+        backfill_rate=a.backfill_rate,
+        skip_backfill=a.skip_backfill,
+        model=a.model,
+        interval=a.interval,
+        min_delay=a.min_delay,
+        keep=a.keep,
+        out=a.out,
+        json=a.json,
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -27,21 +27,23 @@ from bench.loadgen import free_port
 from wirewatch.core.settings import CommonSettings
 
 WORKERS = ("fetcher", "parser", "extractor", "indexer", "alerter")
-_SAMPLE = re.compile(r'^(wirewatch_[a-z_]+)\{([^}]*)\} ([0-9.eE+-]+)$')
+_SAMPLE = re.compile(r"^(wirewatch_[a-z_]+)\{([^}]*)\} ([0-9.eE+-]+)$")
 
 
 def worker_env(settings: CommonSettings, extra: dict[str, str]) -> dict[str, str]:
     env = os.environ.copy()
-    env.update({
-        "WIREWATCH_KAFKA_BOOTSTRAP": settings.kafka_bootstrap,
-        "WIREWATCH_ES_URL": settings.es_url,
-        "WIREWATCH_STATE_DIR": str(settings.state_dir),
-        "WIREWATCH_TOPIC_PREFIX": settings.topic_prefix,
-        "WIREWATCH_INDEX_PREFIX": settings.index_prefix,
-        "WIREWATCH_ALLOW_PRIVATE_NETWORKS": "true",
-        "WIREWATCH_POLL_INTERVAL": "1",
-        "WIREWATCH_LOG_LEVEL": "warning",
-    })
+    env.update(
+        {
+            "WIREWATCH_KAFKA_BOOTSTRAP": settings.kafka_bootstrap,
+            "WIREWATCH_ES_URL": settings.es_url,
+            "WIREWATCH_STATE_DIR": str(settings.state_dir),
+            "WIREWATCH_TOPIC_PREFIX": settings.topic_prefix,
+            "WIREWATCH_INDEX_PREFIX": settings.index_prefix,
+            "WIREWATCH_ALLOW_PRIVATE_NETWORKS": "true",
+            "WIREWATCH_POLL_INTERVAL": "1",
+            "WIREWATCH_LOG_LEVEL": "warning",
+        }
+    )
     env.update(extra)
     return env
 
@@ -109,8 +111,12 @@ class WorkerPool:
         self.log_dir.mkdir(parents=True, exist_ok=True)
         log = (self.log_dir / f"{key.replace('#', '-')}.log").open("ab")
         extra = self.extra_env | (env or {}) | {"WIREWATCH_METRICS_PORT": str(port)}
-        proc = subprocess.Popen([sys.executable, "-m", "wirewatch", "worker", name],
-                                env=worker_env(self.settings, extra), stdout=log, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "wirewatch", "worker", name],
+            env=worker_env(self.settings, extra),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
         worker = self.workers[key] = Worker(name, key, proc, port)
         return worker
 
@@ -176,8 +182,9 @@ class WorkerPool:
                 self.sample()
                 await asyncio.sleep(0.5)
 
-    async def counters(self, metric: str = "wirewatch_messages_in_total", *,
-                       only: str | None = None, by_key: bool = False) -> dict[str, float]:
+    async def counters(
+        self, metric: str = "wirewatch_messages_in_total", *, only: str | None = None, by_key: bool = False
+    ) -> dict[str, float]:
         """A counter summed by ``stage`` label over every running worker's ``/metrics`` (``only``: of
         that worker's replicas; ``by_key``: per replica instead of per stage)."""
         totals: dict[str, float] = {}
@@ -198,8 +205,9 @@ class WorkerPool:
                 if only is not None and worker.name != only:
                     continue
                 try:
-                    async with session.get(f"http://127.0.0.1:{worker.port}/metrics",
-                                           timeout=aiohttp.ClientTimeout(total=5)) as response:
+                    async with session.get(
+                        f"http://127.0.0.1:{worker.port}/metrics", timeout=aiohttp.ClientTimeout(total=5)
+                    ) as response:
                         text = await response.text()
                 except (aiohttp.ClientError, TimeoutError):
                     continue

@@ -36,6 +36,7 @@ def write_all(result: RunResult, out: Path, json_path: Path | None) -> None:
 
 # plots ------------------------------------------------------------------------------------------------
 
+
 def _cdf(axis: plt.Axes, values: list[float], label: str, style: str) -> None:
     finite = sorted(v for v in values if math.isfinite(v))
     if not finite:
@@ -79,6 +80,7 @@ def plot_throughput(result: RunResult, path: Path) -> None:
 
 # tables -----------------------------------------------------------------------------------------------
 
+
 def _rate(value: float) -> str:
     return "n/a" if math.isnan(value) else f"{value:.2f}"
 
@@ -86,19 +88,32 @@ def _rate(value: float) -> str:
 def throughput_rows(result: RunResult) -> list[tuple[str, ...]]:
     rows: list[tuple[str, ...]] = [
         (name, _rate(rate), f"{result.e2e_throughput / rate:.2f}" if rate else "n/a")
-        for name, rate in result.stage_rates.items()]
+        for name, rate in result.stage_rates.items()
+    ]
     rows.append(("end to end (saturation)", _rate(result.e2e_throughput), "1.00"))
     return rows
 
 
 def latency_rows(load: LoadResult, label: str | None = None) -> list[tuple[str, ...]]:
     rows: list[tuple[str, ...]] = []
-    for what, values in (("feed → searchable", load.searchable), ("feed → alert", load.alerted),
-                         ("feed → listed in a served feed", load.listed),
-                         ("feed → page fetched", load.fetched)):
+    for what, values in (
+        ("feed → searchable", load.searchable),
+        ("feed → alert", load.alerted),
+        ("feed → listed in a served feed", load.listed),
+        ("feed → page fetched", load.fetched),
+    ):
         s = summary(values)
-        rows.append((label or f"{load.rate:g}/s", what, fmt_seconds(s["p50"]), fmt_seconds(s["p95"]),
-                     fmt_seconds(s["p99"]), f"{s['count']}", f"{s['missed']}"))
+        rows.append(
+            (
+                label or f"{load.rate:g}/s",
+                what,
+                fmt_seconds(s["p50"]),
+                fmt_seconds(s["p95"]),
+                fmt_seconds(s["p99"]),
+                f"{s['count']}",
+                f"{s['missed']}",
+            )
+        )
     return rows
 
 
@@ -112,8 +127,16 @@ def backfill_rows(result: RunResult) -> list[tuple[str, ...]]:
         if load is None:
             continue
         s = summary(load.searchable)
-        rows.append((f"{b.rate:g}/s {label}", fmt_seconds(s["p50"]), fmt_seconds(s["p95"]),
-                     fmt_seconds(s["p99"]), f"{s['count']}", f"{s['missed']}"))
+        rows.append(
+            (
+                f"{b.rate:g}/s {label}",
+                fmt_seconds(s["p50"]),
+                fmt_seconds(s["p95"]),
+                fmt_seconds(s["p99"]),
+                f"{s['count']}",
+                f"{s['missed']}",
+            )
+        )
     return rows
 
 
@@ -127,17 +150,26 @@ def backfill_line(result: RunResult) -> str:
     b = result.backfill
     if b is None:
         return ""
-    return (f"p95 during ÷ idle = {_ratio(b.ratio)} (target ≤ {BACKFILL_TARGET:g}); backfill "
-            f"{_rate(b.backfill_rate)} articles/s while the live load ran ({b.backfill_docs} in "
-            f"{_rate(b.window_s)} s); {b.backfill_done} of {b.copied} replayed articles done by the end")
+    return (
+        f"p95 during ÷ idle = {_ratio(b.ratio)} (target ≤ {BACKFILL_TARGET:g}); backfill "
+        f"{_rate(b.backfill_rate)} articles/s while the live load ran ({b.backfill_docs} in "
+        f"{_rate(b.window_s)} s); {b.backfill_done} of {b.copied} replayed articles done by the end"
+    )
 
 
 def worker_rows(result: RunResult) -> list[tuple[str, ...]]:
     rows: list[tuple[str, ...]] = []
     for key, mb in sorted(result.rss_mb.items()):
         cpu = result.cpu_per_article.get(key)
-        rows.append((key, f"{mb:.0f}", f"{result.rss_tree_mb.get(key, math.nan):.0f}", f"{_limit(key):.0f}",
-                     f"{cpu:.3f}" if cpu is not None else ""))
+        rows.append(
+            (
+                key,
+                f"{mb:.0f}",
+                f"{result.rss_tree_mb.get(key, math.nan):.0f}",
+                f"{_limit(key):.0f}",
+                f"{cpu:.3f}" if cpu is not None else "",
+            )
+        )
     return rows
 
 
@@ -152,8 +184,10 @@ def print_tables(result: RunResult, console: Console) -> None:
     for row in throughput_rows(result):
         table.add_row(*row)
     console.print(table)
-    console.print(f"slowest stage alone: {result.slowest_stage} {_rate(result.slowest_rate)}/s; "
-                  f"ratio e2e/slowest = [bold]{result.ratio:.2f}[/] (target ≥ {TARGET_RATIO})")
+    console.print(
+        f"slowest stage alone: {result.slowest_stage} {_rate(result.slowest_rate)}/s; "
+        f"ratio e2e/slowest = [bold]{result.ratio:.2f}[/] (target ≥ {TARGET_RATIO})"
+    )
     latency = Table(title="Latency (s) after an item appeared in its feed")
     for column in ("load", "measure", "p50", "p95", "p99", "items", "missed"):
         latency.add_column(column)
@@ -169,10 +203,12 @@ def print_tables(result: RunResult, console: Console) -> None:
     console.print(memory)
     if result.scale:
         s = result.scale
-        console.print(f"scale-out {s.worker}: 1 replica {_rate(s.stage_rate.get(1, math.nan))}/s, "
-                      f"2 replicas {_rate(s.stage_rate.get(2, math.nan))}/s "
-                      f"({', '.join(f'{k} {_rate(v)}' for k, v in s.replica_rates.get(2, {}).items())}), "
-                      f"ratio {s.ratio():.2f}")
+        console.print(
+            f"scale-out {s.worker}: 1 replica {_rate(s.stage_rate.get(1, math.nan))}/s, "
+            f"2 replicas {_rate(s.stage_rate.get(2, math.nan))}/s "
+            f"({', '.join(f'{k} {_rate(v)}' for k, v in s.replica_rates.get(2, {}).items())}), "
+            f"ratio {s.ratio():.2f}"
+        )
     if result.backfill:
         backfill = Table(title="Backfill: live latency (s) feed → searchable, idle and during a backfill")
         for column in ("load", "p50", "p95", "p99", "items", "missed"):
@@ -184,6 +220,7 @@ def print_tables(result: RunResult, console: Console) -> None:
 
 
 # markdown ---------------------------------------------------------------------------------------------
+
 
 def _md_table(header: tuple[str, ...], rows: Sequence[Sequence[str]]) -> str:
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
@@ -198,39 +235,51 @@ def _verdict(ok: bool) -> str:
 def markdown(result: RunResult) -> str:
     o = result.options
     when = datetime.fromtimestamp(result.started_at or 0, UTC).strftime("%Y-%m-%d %H:%M UTC")
-    parts = [f"# Wirewatch pipeline benchmark — {when}",
-             f"Options: seed {o['seed']}, {o['feeds']} feeds on {o['hosts']} loopback hosts, poll interval "
-             f"{o['interval']:g} s, fetcher min delay {o['min_delay']:g} s, model {o['model']}, preload "
-             f"{o['preload']}, {o['duration']:g} s per load (drain {o['drain']:g} s).",
-             "## Targets", _targets(result),
-             "## Throughput",
-             _md_table(("stage alone", "articles/s", "e2e ÷ stage"), throughput_rows(result)),
-             f"End to end: {_rate(result.e2e_throughput)} articles/s steady (10th–90th percentile of "
-             f"{result.e2e_articles} preloaded articles' searchable times; all searchable "
-             f"{fmt_seconds(result.e2e_seconds)} s after they appeared). Stages alone on "
-             f"{result.stage_articles} of the same articles, one process. Slowest stage alone: "
-             f"**{result.slowest_stage}**; ratio "
-             f"**{result.ratio:.2f}**; against the slowest worker core (our `enrich`): "
-             f"{result.worker_core_ratio():.2f}.",
-             "## Latency", _md_table(("load", "measure", "p50", "p95", "p99", "items", "missed"),
-                                     [r for load in result.loads for r in latency_rows(load)]),
-             _probe_note(result), "![latency CDF](latency-cdf.png)",
-             "## Workers",
-             _md_table(("worker", "peak RSS MB", "with helper processes MB", "limit MB",
-                        "CPU s/article (saturation)"), worker_rows(result)),
-             "Peak RSS is the worker process's `VmHWM`; *with helper processes* is the largest sampled sum "
-             "over the process tree (the parser's forkserver pool), an upper bound. CPU counts the tree.",
-             "## Scale-out", _scale(result),
-             "## Backfill", _backfill(result), "![throughput over time](throughput.png)",
-             "## Conditions", _conditions(result)]
+    parts = [
+        f"# Wirewatch pipeline benchmark — {when}",
+        f"Options: seed {o['seed']}, {o['feeds']} feeds on {o['hosts']} loopback hosts, poll interval "
+        f"{o['interval']:g} s, fetcher min delay {o['min_delay']:g} s, model {o['model']}, preload "
+        f"{o['preload']}, {o['duration']:g} s per load (drain {o['drain']:g} s).",
+        "## Targets",
+        _targets(result),
+        "## Throughput",
+        _md_table(("stage alone", "articles/s", "e2e ÷ stage"), throughput_rows(result)),
+        f"End to end: {_rate(result.e2e_throughput)} articles/s steady (10th–90th percentile of "
+        f"{result.e2e_articles} preloaded articles' searchable times; all searchable "
+        f"{fmt_seconds(result.e2e_seconds)} s after they appeared). Stages alone on "
+        f"{result.stage_articles} of the same articles, one process. Slowest stage alone: "
+        f"**{result.slowest_stage}**; ratio "
+        f"**{result.ratio:.2f}**; against the slowest worker core (our `enrich`): "
+        f"{result.worker_core_ratio():.2f}.",
+        "## Latency",
+        _md_table(
+            ("load", "measure", "p50", "p95", "p99", "items", "missed"),
+            [r for load in result.loads for r in latency_rows(load)],
+        ),
+        _probe_note(result),
+        "![latency CDF](latency-cdf.png)",
+        "## Workers",
+        _md_table(
+            ("worker", "peak RSS MB", "with helper processes MB", "limit MB", "CPU s/article (saturation)"),
+            worker_rows(result),
+        ),
+        "Peak RSS is the worker process's `VmHWM`; *with helper processes* is the largest sampled sum "
+        "over the process tree (the parser's forkserver pool), an upper bound. CPU counts the tree.",
+        "## Scale-out",
+        _scale(result),
+        "## Backfill",
+        _backfill(result),
+        "![throughput over time](throughput.png)",
+        "## Conditions",
+        _conditions(result),
+    ]
     if result.notes:
         parts += ["## Notes", "\n".join(f"- {n}" for n in result.notes)]
     return "\n\n".join(parts) + "\n"
 
 
 def _targets(result: RunResult) -> str:
-    rows = [("e2e ≥ 0.8 × slowest stage alone", f"{result.ratio:.2f}",
-             _verdict(result.ratio >= TARGET_RATIO))]
+    rows = [("e2e ≥ 0.8 × slowest stage alone", f"{result.ratio:.2f}", _verdict(result.ratio >= TARGET_RATIO))]
     five = next((load for load in result.loads if load.rate == 5), None)
     if five is not None:
         p95 = summary(five.searchable)["p95"]
@@ -238,8 +287,13 @@ def _targets(result: RunResult) -> str:
         rows.append((f"p95 feed→searchable ≤ {limit:g} s at 5/s", fmt_seconds(p95), _verdict(p95 <= limit)))
     if result.backfill is not None and result.backfill.during is not None:
         ratio = result.backfill.ratio
-        rows.append((f"p95 during a backfill ≤ {BACKFILL_TARGET:g} × idle at {result.backfill.rate:g}/s",
-                     _ratio(ratio), _verdict(ratio <= BACKFILL_TARGET)))
+        rows.append(
+            (
+                f"p95 during a backfill ≤ {BACKFILL_TARGET:g} × idle at {result.backfill.rate:g}/s",
+                _ratio(ratio),
+                _verdict(ratio <= BACKFILL_TARGET),
+            )
+        )
     for key, mb in sorted(result.rss_mb.items()):
         rows.append((f"{key} RSS < {_limit(key):.0f} MB", f"{mb:.0f}", _verdict(mb < _limit(key))))
     return _md_table(("target", "measured", "verdict"), rows)
@@ -250,10 +304,12 @@ def _probe_note(result: RunResult) -> str:
     if not gaps:
         return "Searchable = `searchable_at` of the indexer's `articles.indexed` announcement."
     s = summary(gaps)
-    return ("Searchable = `searchable_at` of the indexer's `articles.indexed` announcement (taken after the "
-            "bulk request with `refresh=true` returned). Cross-check: an independent 0.25 s search poll "
-            f"found {s['count']} sampled ids p50 {s['p50']:+.2f} s / max {s['max']:+.2f} s after that time "
-            "(positive: the announcement is not late).")
+    return (
+        "Searchable = `searchable_at` of the indexer's `articles.indexed` announcement (taken after the "
+        "bulk request with `refresh=true` returned). Cross-check: an independent 0.25 s search poll "
+        f"found {s['count']} sampled ids p50 {s['p50']:+.2f} s / max {s['max']:+.2f} s after that time "
+        "(positive: the announcement is not late)."
+    )
 
 
 def _scale(result: RunResult) -> str:
@@ -264,41 +320,71 @@ def _scale(result: RunResult) -> str:
     for n in (1, 2):
         replicas = s.replica_rates.get(n, {})
         batches = s.batches.get(n, {})
-        rows.append((f"{n}", _rate(s.stage_rate.get(n, math.nan)),
-                     ", ".join(f"{k} {_rate(v)} ({batches.get(k, 0)} batches)" for k, v in replicas.items()),
-                     _rate(s.e2e_rate.get(n, math.nan)), _rate(s.measured_s.get(n, math.nan)),
-                     str(s.backlog_left.get(n, "")) + (" (ran low)" if s.backlog_ran_out.get(n) else ""),
-                     _rate(s.stall_s.get(n, math.nan))))
-    return (f"Worker **{s.worker}** with a backlog of {s.backlog} messages in its input topic. Rates come "
-            "from the replicas' batch completions once every replica consumes (the rebalance is over): per "
-            "replica, whole batches completed after its first completion past that moment, over that span; "
-            f"at least {s.window_s:g} s and 2 whole batches per replica.\n\n"
-            + _md_table(("replicas", f"{s.worker} articles/s", "per replica", "searchable/s", "measured s",
-                         "backlog left", "start → all replicas consuming, s"), rows)
-            + f"\n\nRatio 2 / 1 replicas: **{s.ratio():.2f}**.")
+        rows.append(
+            (
+                f"{n}",
+                _rate(s.stage_rate.get(n, math.nan)),
+                ", ".join(f"{k} {_rate(v)} ({batches.get(k, 0)} batches)" for k, v in replicas.items()),
+                _rate(s.e2e_rate.get(n, math.nan)),
+                _rate(s.measured_s.get(n, math.nan)),
+                str(s.backlog_left.get(n, "")) + (" (ran low)" if s.backlog_ran_out.get(n) else ""),
+                _rate(s.stall_s.get(n, math.nan)),
+            )
+        )
+    return (
+        f"Worker **{s.worker}** with a backlog of {s.backlog} messages in its input topic. Rates come "
+        "from the replicas' batch completions once every replica consumes (the rebalance is over): per "
+        "replica, whole batches completed after its first completion past that moment, over that span; "
+        f"at least {s.window_s:g} s and 2 whole batches per replica.\n\n"
+        + _md_table(
+            (
+                "replicas",
+                f"{s.worker} articles/s",
+                "per replica",
+                "searchable/s",
+                "measured s",
+                "backlog left",
+                "start → all replicas consuming, s",
+            ),
+            rows,
+        )
+        + f"\n\nRatio 2 / 1 replicas: **{s.ratio():.2f}**."
+    )
 
 
 def _backfill(result: RunResult) -> str:
     b = result.backfill
     if b is None:
         return "Skipped."
-    return (f"Live load {b.rate:g} articles/s for {result.options['duration']:g} s, first on an idle pipeline, "
-            f"then while `replay(settings, \"parser\")` backfills every stored page ({b.copied} copied to "
-            f"`pages.backfill` in {_rate(b.replay_s)} s; first backfill batch searchable "
-            f"{_rate(b.first_backfill_s)} s after the replay started), so parser, extractor and indexer all "
-            "serve their backfill lane while their live lane is idle.\n\n"
-            + _md_table(("live load", "p50", "p95", "p99", "items", "missed"), backfill_rows(result))
-            + f"\n\n{backfill_line(result)}. The backfill rate counts documents of `articles.indexed` batches "
-            "with `lane == \"backfill\"` announced while the live load ran.")
+    return (
+        f"Live load {b.rate:g} articles/s for {result.options['duration']:g} s, first on an idle pipeline, "
+        f'then while `replay(settings, "parser")` backfills every stored page ({b.copied} copied to '
+        f"`pages.backfill` in {_rate(b.replay_s)} s; first backfill batch searchable "
+        f"{_rate(b.first_backfill_s)} s after the replay started), so parser, extractor and indexer all "
+        "serve their backfill lane while their live lane is idle.\n\n"
+        + _md_table(("live load", "p50", "p95", "p99", "items", "missed"), backfill_rows(result))
+        + f"\n\n{backfill_line(result)}. The backfill rate counts documents of `articles.indexed` batches "
+        'with `lane == "backfill"` announced while the live load ran.'
+    )
 
 
 def _conditions(result: RunResult) -> str:
     c = result.conditions
     start = c.get("start", {})
-    lines = [f"{start.get('cores')} cores; load average at start {start.get('loadavg')}; "
-             f"busiest processes at start: {', '.join(start.get('busiest', []))}."]
-    rows = [(name, f"{v.get('busy_cores', math.nan):.2f}", f"{v.get('our_cores', math.nan):.2f}",
-             f"{v.get('other_cores', math.nan):.2f}") for name, v in c.get("cpu_by_phase", {}).items() if v]
+    lines = [
+        f"{start.get('cores')} cores; load average at start {start.get('loadavg')}; "
+        f"busiest processes at start: {', '.join(start.get('busiest', []))}."
+    ]
+    rows = [
+        (
+            name,
+            f"{v.get('busy_cores', math.nan):.2f}",
+            f"{v.get('our_cores', math.nan):.2f}",
+            f"{v.get('other_cores', math.nan):.2f}",
+        )
+        for name, v in c.get("cpu_by_phase", {}).items()
+        if v
+    ]
     if rows:
         lines.append(_md_table(("phase", "busy cores", "ours (workers + bench)", "others"), rows))
     return "\n\n".join(lines)

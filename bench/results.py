@@ -84,15 +84,27 @@ class BackfillResult:
         return during / idle  # inf when the p95 during the backfill was missed
 
     def summary(self) -> dict[str, Any]:
-        return {"p50_idle": self._stat(self.idle, "p50"), "p95_idle": self._stat(self.idle, "p95"),
-                "p99_idle": self._stat(self.idle, "p99"), "p50_during": self._stat(self.during, "p50"),
-                "p95_during": self._stat(self.during, "p95"), "p99_during": self._stat(self.during, "p99"),
-                "ratio": self.ratio, "target_ratio": BACKFILL_TARGET, "backfill_rate": self.backfill_rate,
-                "rate": self.rate, "copied": self.copied, "replay_s": self.replay_s,
-                "first_backfill_s": self.first_backfill_s, "window_s": self.window_s,
-                "backfill_docs": self.backfill_docs, "backfill_done": self.backfill_done,
-                "finished_early": self.finished_early,
-                "missed_idle": self._stat(self.idle, "missed"), "missed_during": self._stat(self.during, "missed")}
+        return {
+            "p50_idle": self._stat(self.idle, "p50"),
+            "p95_idle": self._stat(self.idle, "p95"),
+            "p99_idle": self._stat(self.idle, "p99"),
+            "p50_during": self._stat(self.during, "p50"),
+            "p95_during": self._stat(self.during, "p95"),
+            "p99_during": self._stat(self.during, "p99"),
+            "ratio": self.ratio,
+            "target_ratio": BACKFILL_TARGET,
+            "backfill_rate": self.backfill_rate,
+            "rate": self.rate,
+            "copied": self.copied,
+            "replay_s": self.replay_s,
+            "first_backfill_s": self.first_backfill_s,
+            "window_s": self.window_s,
+            "backfill_docs": self.backfill_docs,
+            "backfill_done": self.backfill_done,
+            "finished_early": self.finished_early,
+            "missed_idle": self._stat(self.idle, "missed"),
+            "missed_during": self._stat(self.during, "missed"),
+        }
 
 
 @dataclass
@@ -123,8 +135,7 @@ class RunResult:
 
     def worker_core_ratio(self) -> float:
         """e2e over the slowest *worker core* (our extractor's ``enrich`` instead of raw ``nlp.pipe``)."""
-        cores = [self.stage_rates.get(n, math.nan) for n in ("parser", "extractor (enrich)",
-                                                            "indexer (async_bulk)")]
+        cores = [self.stage_rates.get(n, math.nan) for n in ("parser", "extractor (enrich)", "indexer (async_bulk)")]
         finite = [c for c in cores if not math.isnan(c)]
         return self.e2e_throughput / min(finite) if finite else math.nan
 
@@ -140,17 +151,26 @@ class RunResult:
                 return [clean(v) for v in value]
             return value
 
-        latency = {f"{load.rate:g}": summary(load.searchable) | {"alert": summary(load.alerted),
-                                                                  "achieved_rate": load.achieved_rate}
-                   for load in self.loads}
+        latency = {
+            f"{load.rate:g}": summary(load.searchable)
+            | {"alert": summary(load.alerted), "achieved_rate": load.achieved_rate}
+            for load in self.loads
+        }
         data = {
-            "e2e_throughput": self.e2e_throughput, "slowest_stage": self.slowest_stage,
-            "slowest_stage_throughput": self.slowest_rate, "ratio": self.ratio,
-            "ratio_vs_worker_cores": self.worker_core_ratio(), "stage_throughput": self.stage_rates,
-            "latency_s": latency, "rss_mb": self.rss_mb, "rss_tree_mb": self.rss_tree_mb,
+            "e2e_throughput": self.e2e_throughput,
+            "slowest_stage": self.slowest_stage,
+            "slowest_stage_throughput": self.slowest_rate,
+            "ratio": self.ratio,
+            "ratio_vs_worker_cores": self.worker_core_ratio(),
+            "stage_throughput": self.stage_rates,
+            "latency_s": latency,
+            "rss_mb": self.rss_mb,
+            "rss_tree_mb": self.rss_tree_mb,
             "cpu_s_per_article": self.cpu_per_article,
             "scale_out": asdict(self.scale) | {"ratio": self.scale.ratio()} if self.scale else None,
             "backfill": self.backfill.summary() if self.backfill else None,
-            "conditions": self.conditions, "options": self.options, "notes": self.notes,
+            "conditions": self.conditions,
+            "options": self.options,
+            "notes": self.notes,
         }
         return dict(clean(data))

@@ -72,8 +72,9 @@ def measure_parsers(pages: Sequence[Page]) -> tuple[list[StageResult], list[Pars
     return [ours, theirs], parsed
 
 
-def measure_extraction(parsed: Sequence[ParsedArticle], model: str,
-                       batch: int) -> tuple[list[StageResult], list[EnrichedArticle]]:
+def measure_extraction(
+    parsed: Sequence[ParsedArticle], model: str, batch: int
+) -> tuple[list[StageResult], list[EnrichedArticle]]:
     from wirewatch.services.extractor.enrichment import enrich
     from wirewatch.services.extractor.entities import EntityExtractor, ExtractorOptions
     from wirewatch.services.extractor.models import load_pipeline
@@ -88,15 +89,16 @@ def measure_extraction(parsed: Sequence[ParsedArticle], model: str,
     def run() -> list[EnrichedArticle]:
         done: list[EnrichedArticle] = []
         for start in range(0, len(parsed), batch):
-            done += enrich(parsed[start:start + batch], extractor=extractor)
+            done += enrich(parsed[start : start + batch], extractor=extractor)
         return done
 
     ours, enriched = _timed("extractor (enrich)", len(parsed), run)
     return [raw, ours], enriched
 
 
-async def measure_bulk(es: AsyncElasticsearch, index_prefix: str, enriched: Sequence[EnrichedArticle],
-                       chunk_size: int) -> StageResult:
+async def measure_bulk(
+    es: AsyncElasticsearch, index_prefix: str, enriched: Sequence[EnrichedArticle], chunk_size: int
+) -> StageResult:
     """``async_bulk`` into ``<prefix>-articles-bulkbench`` (articles template, no alias), then drop it."""
     from wirewatch.services.indexer.bulk import REFRESH
     from wirewatch.services.indexer.documents import external_version, to_document
@@ -104,12 +106,19 @@ async def measure_bulk(es: AsyncElasticsearch, index_prefix: str, enriched: Sequ
     index = f"{index_prefix}-articles-bulkbench"
     await es.options(ignore_status=404).indices.delete(index=index)
     await es.indices.create(index=index)
-    actions = [{"_index": index, "_id": a.id, "_version": external_version(a), "_version_type": "external",
-                "_source": to_document(a)} for a in enriched]
+    actions = [
+        {
+            "_index": index,
+            "_id": a.id,
+            "_version": external_version(a),
+            "_version_type": "external",
+            "_source": to_document(a),
+        }
+        for a in enriched
+    ]
     try:
         started = time.perf_counter()
-        ok, errors = await helpers.async_bulk(es, actions, chunk_size=chunk_size, refresh=REFRESH,
-                                              raise_on_error=False)
+        ok, errors = await helpers.async_bulk(es, actions, chunk_size=chunk_size, refresh=REFRESH, raise_on_error=False)
         seconds = time.perf_counter() - started
         if isinstance(errors, list) and errors:
             raise RuntimeError(f"async_bulk: {len(errors)} errors, first: {errors[0]}")

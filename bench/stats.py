@@ -19,10 +19,15 @@ def percentile(values: Sequence[float], q: float) -> float:
 def summary(values: Sequence[float]) -> dict[str, float]:
     """p50/p95/p99, mean and max of the finite values, and how many there were (and missed)."""
     finite = [v for v in values if math.isfinite(v)]
-    return {"p50": percentile(values, 50), "p95": percentile(values, 95), "p99": percentile(values, 99),
-            "mean": sum(finite) / len(finite) if finite else math.nan,
-            "max": max(finite) if finite else math.nan,
-            "count": len(values), "missed": len(values) - len(finite)}
+    return {
+        "p50": percentile(values, 50),
+        "p95": percentile(values, 95),
+        "p99": percentile(values, 99),
+        "mean": sum(finite) / len(finite) if finite else math.nan,
+        "max": max(finite) if finite else math.nan,
+        "count": len(values),
+        "missed": len(values) - len(finite),
+    }
 
 
 def steady_rate(times: Sequence[float], low: float = 0.1, high: float = 0.9) -> float:

@@ -32,8 +32,11 @@ from wirewatch.core.query import Filters, build_query
 from wirewatch.core.settings import CommonSettings
 
 console = Console(highlight=False)
-FEEDS = {"/northwire/feed.xml": ("Northwire Daily", ["Iraq"]), "/levant/atom.xml": ("Levant Ledger", ["Iraq"]),
-         "/gulf/feed.json": ("Gulf Monitor", ["Gulf"])}
+FEEDS = {
+    "/northwire/feed.xml": ("Northwire Daily", ["Iraq"]),
+    "/levant/atom.xml": ("Levant Ledger", ["Iraq"]),
+    "/gulf/feed.json": ("Gulf Monitor", ["Gulf"]),
+}
 RULE = "kataib-hezbollah"
 RULE_QUERY = 'organizations:"Kataib Hezbollah" OR "Kataib Hezbollah"'
 TIMEOUT_S = float(os.environ.get("WIREWATCH_DEMO_TIMEOUT", "300"))
@@ -47,48 +50,58 @@ async def register(es: AsyncElasticsearch, settings: CommonSettings, server: Dem
     feeds = FeedStore(es, settings.index_name("feeds"))
     for path, (name, tags) in FEEDS.items():
         await feeds.add(new_feed(server.base + path, name=name, interval_s=2.0, tags=tags))
-    rule = new_rule(RULE, RULE_QUERY, webhooks=[server.hook_url],
-                    secret=os.environ.get("WIREWATCH_DEMO_SECRET", "demo-secret"))
+    rule = new_rule(
+        RULE, RULE_QUERY, webhooks=[server.hook_url], secret=os.environ.get("WIREWATCH_DEMO_SECRET", "demo-secret")
+    )
     await RuleStore(es, settings.index_name("rules")).put(rule)
 
 
 def start_workers(settings: CommonSettings) -> tuple[subprocess.Popen[bytes], Path]:
     log_path = Path(settings.state_dir) / "logs" / "demo-workers.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
-    env = os.environ | {"WIREWATCH_ALLOW_PRIVATE_NETWORKS": "true",
-                        "WIREWATCH_GAZETTEER_DIR": str(Path(__file__).parent / "gazetteers")}
+    env = os.environ | {
+        "WIREWATCH_ALLOW_PRIVATE_NETWORKS": "true",
+        "WIREWATCH_GAZETTEER_DIR": str(Path(__file__).parent / "gazetteers"),
+    }
     with log_path.open("ab") as log:
-        proc = subprocess.Popen([sys.executable, "-m", "wirewatch", "run"], env=env, stdout=log,
-                                stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "wirewatch", "run"], env=env, stdout=log, stderr=subprocess.STDOUT
+        )
     return proc, log_path
 
 
 async def searchable(es: AsyncElasticsearch, settings: CommonSettings, ids: list[str]) -> set[str]:
     await es.indices.refresh(index=settings.index_name("articles"))
-    response = await es.search(index=settings.index_name("articles"), query={"ids": {"values": ids}},
-                               size=len(ids), source=False)
+    response = await es.search(
+        index=settings.index_name("articles"), query={"ids": {"values": ids}}, size=len(ids), source=False
+    )
     return {hit["_id"] for hit in response.body["hits"]["hits"]}
 
 
 async def alerts_expected(es: AsyncElasticsearch, settings: CommonSettings, ids: list[str]) -> int:
     """How many sample articles the demo rule selects: each must fire exactly one alert."""
-    response = await es.count(index=settings.index_name("articles"),
-                              query=build_query(RULE_QUERY, Filters(ids=ids)))
+    response = await es.count(index=settings.index_name("articles"), query=build_query(RULE_QUERY, Filters(ids=ids)))
     return int(response.body["count"])
 
 
 async def alerts_delivered(es: AsyncElasticsearch, settings: CommonSettings) -> int:
     response = await es.options(ignore_status=404).count(
         index=settings.index_name("alerts"),
-        query={"bool": {"filter": [{"term": {"rule_name": RULE}}, {"term": {"status": "delivered"}}]}})
+        query={"bool": {"filter": [{"term": {"rule_name": RULE}}, {"term": {"status": "delivered"}}]}},
+    )
     return int(response.body.get("count", 0)) if response.meta.status == 200 else 0
 
 
-async def wait_for_pipeline(es: AsyncElasticsearch, settings: CommonSettings, ids: list[str],
-                            workers: subprocess.Popen[bytes]) -> float:
+async def wait_for_pipeline(
+    es: AsyncElasticsearch, settings: CommonSettings, ids: list[str], workers: subprocess.Popen[bytes]
+) -> float:
     started = time.monotonic()
-    columns = (TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-               TimeElapsedColumn())
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+    )
     with Progress(*columns, console=console, transient=False) as progress:
         task = progress.add_task("articles searchable", total=len(ids))
         alert = progress.add_task("alerts delivered", total=None)

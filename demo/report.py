@@ -16,9 +16,16 @@ EXAMPLE_QUERY = "withdrawal OR drawdown"
 
 
 async def _aggregate(es: AsyncElasticsearch, index: str, ids: list[str]) -> dict[str, Any]:
-    aggs = {name: {"terms": {"field": field, "size": 8}}
-            for name, field in (("feeds", "feed_id"), ("persons", "persons"), ("organizations", "organizations"),
-                                ("locations", "locations"), ("sources", "source"))}
+    aggs = {
+        name: {"terms": {"field": field, "size": 8}}
+        for name, field in (
+            ("feeds", "feed_id"),
+            ("persons", "persons"),
+            ("organizations", "organizations"),
+            ("locations", "locations"),
+            ("sources", "source"),
+        )
+    }
     response = await es.search(index=index, size=0, query={"ids": {"values": ids}}, aggs=aggs)
     return dict(response.body["aggregations"])
 
@@ -48,8 +55,13 @@ def _feeds_table(aggs: dict[str, Any], entries: list[dict[str, Any]]) -> Table:
 
 
 async def _example_search(console: Console, es: AsyncElasticsearch, index: str, ids: list[str]) -> None:
-    response = await es.search(index=index, query=build_query(EXAMPLE_QUERY, Filters(ids=ids)), size=3,
-                               highlight=HIGHLIGHT, source=["title", "source", "published_at", "duplicate_of"])
+    response = await es.search(
+        index=index,
+        query=build_query(EXAMPLE_QUERY, Filters(ids=ids)),
+        size=3,
+        highlight=HIGHLIGHT,
+        source=["title", "source", "published_at", "duplicate_of"],
+    )
     total = response.body["hits"]["total"]["value"]
     console.print(f"\n[bold]Example search[/bold]: wirewatch search '{EXAMPLE_QUERY}'  → {total} articles")
     for hit in response.body["hits"]["hits"]:
@@ -60,22 +72,32 @@ async def _example_search(console: Console, es: AsyncElasticsearch, index: str, 
 
 
 async def _duplicates(console: Console, es: AsyncElasticsearch, index: str, ids: list[str]) -> None:
-    response = await es.search(index=index, size=10, source=["title", "source", "duplicate_of"],
-                               query={"bool": {"filter": [{"ids": {"values": ids}},
-                                                          {"exists": {"field": "duplicate_of"}}]}})
+    response = await es.search(
+        index=index,
+        size=10,
+        source=["title", "source", "duplicate_of"],
+        query={"bool": {"filter": [{"ids": {"values": ids}}, {"exists": {"field": "duplicate_of"}}]}},
+    )
     for hit in response.body["hits"]["hits"]:
         original = await es.get(index=index, id=hit["_source"]["duplicate_of"], source=["title", "source"])
-        console.print(f"\n[bold]Syndicated copy linked[/bold]: {hit['_source']['source']}'s “{hit['_source']['title']}”"
-                      f" → duplicate of {original.body['_source']['source']}'s “{original.body['_source']['title']}”")
+        console.print(
+            f"\n[bold]Syndicated copy linked[/bold]: {hit['_source']['source']}'s “{hit['_source']['title']}”"
+            f" → duplicate of {original.body['_source']['source']}'s “{original.body['_source']['title']}”"
+        )
 
 
 async def _alert(console: Console, es: AsyncElasticsearch, settings: CommonSettings, server: DemoServer) -> None:
-    response = await es.search(index=settings.index_name("alerts"), size=3, sort=[{"matched_at": "desc"}],
-                               query={"term": {"status": "delivered"}})
+    response = await es.search(
+        index=settings.index_name("alerts"),
+        size=3,
+        sort=[{"matched_at": "desc"}],
+        query={"term": {"status": "delivered"}},
+    )
     hits = response.body["hits"]["hits"]
     total = response.body["hits"]["total"]["value"]
-    console.print(f"\n[bold]Alerts delivered[/bold]: {total} "
-                  f"(webhook POSTs received in this run: {len(server.alerts)})")
+    console.print(
+        f"\n[bold]Alerts delivered[/bold]: {total} (webhook POSTs received in this run: {len(server.alerts)})"
+    )
     for hit in hits:
         a = hit["_source"]
         console.print(f"  🔔 rule [bold]{a['rule_name']}[/bold] → “{a['title']}” ({a.get('source')})")
@@ -83,16 +105,26 @@ async def _alert(console: Console, es: AsyncElasticsearch, settings: CommonSetti
             console.print(f"      {' '.join(a['snippet'].split())[:200]}")
 
 
-async def print_summary(console: Console, es: AsyncElasticsearch, settings: CommonSettings,
-                        entries: list[dict[str, Any]], ids: list[str], server: DemoServer, elapsed: float) -> None:
+async def print_summary(
+    console: Console,
+    es: AsyncElasticsearch,
+    settings: CommonSettings,
+    entries: list[dict[str, Any]],
+    ids: list[str],
+    server: DemoServer,
+    elapsed: float,
+) -> None:
     index = settings.index_name("articles")
     aggs = await _aggregate(es, index, ids)
-    console.print(f"\n[green]All {len(ids)} sample articles are searchable[/green] "
-                  f"({elapsed:.0f}s after the workers started)\n")
+    console.print(
+        f"\n[green]All {len(ids)} sample articles are searchable[/green] ({elapsed:.0f}s after the workers started)\n"
+    )
     console.print(_feeds_table(aggs, entries))
     console.print(_top_table(aggs))
     await _example_search(console, es, index, ids)
     await _duplicates(console, es, index, ids)
     await _alert(console, es, settings, server)
-    console.print("\nThe stack is still running: try [bold]wirewatch search 'Kurdistan Region'[/bold] "
-                  "or [bold]wirewatch status[/bold]; [bold]make down[/bold] stops it.")
+    console.print(
+        "\nThe stack is still running: try [bold]wirewatch search 'Kurdistan Region'[/bold] "
+        "or [bold]wirewatch status[/bold]; [bold]make down[/bold] stops it."
+    )

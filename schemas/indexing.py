@@ -23,8 +23,9 @@ def batch_id_for(ids: list[str]) -> str:
 class IndexedBatch(Message):
     """Ids that became searchable together (the batch was written with refresh=wait_for)."""
 
-    batch_id: str = Field(default="", description="hash of the ids (filled in when empty): the key, so "
-                                                  "batches spread over the partitions")
+    batch_id: str = Field(
+        default="", description="hash of the ids (filled in when empty): the key, so batches spread over the partitions"
+    )
     index: str
     docs: list[IndexedDoc]
     searchable_at: AwareDatetime

@@ -56,24 +56,61 @@ TOPICS: dict[str, TopicSpec] = {
     spec.name: spec
     for spec in (
         TopicSpec("fetch.requests", FetchRequest, key="feed_id", partitions=3, retention_ms=7 * DAY_MS),
-        TopicSpec("pages", FetchedPage, key="id", partitions=6, retention_ms=7 * DAY_MS,
-                  max_message_bytes=16 * 1024 * 1024),
-        TopicSpec("articles.parsed", ParsedArticle, key="id", partitions=6, retention_ms=7 * DAY_MS,
-                  max_message_bytes=4 * 1024 * 1024),
-        TopicSpec("articles.enriched", EnrichedArticle, key="id", partitions=6, retention_ms=7 * DAY_MS,
-                  max_message_bytes=8 * 1024 * 1024),
+        TopicSpec(
+            "pages", FetchedPage, key="id", partitions=6, retention_ms=7 * DAY_MS, max_message_bytes=16 * 1024 * 1024
+        ),
+        TopicSpec(
+            "articles.parsed",
+            ParsedArticle,
+            key="id",
+            partitions=6,
+            retention_ms=7 * DAY_MS,
+            max_message_bytes=4 * 1024 * 1024,
+        ),
+        TopicSpec(
+            "articles.enriched",
+            EnrichedArticle,
+            key="id",
+            partitions=6,
+            retention_ms=7 * DAY_MS,
+            max_message_bytes=8 * 1024 * 1024,
+        ),
         TopicSpec("articles.indexed", IndexedBatch, key="batch_id", partitions=3, retention_ms=3 * DAY_MS),
         TopicSpec("alerts", Alert, key="alert_id", partitions=3, retention_ms=30 * DAY_MS),
         # the backfill lane: the same payloads, reprocessed (wirewatch replay) without delaying live traffic
-        TopicSpec("pages.backfill", FetchedPage, key="id", partitions=6, retention_ms=3 * DAY_MS,
-                  max_message_bytes=16 * 1024 * 1024),
-        TopicSpec("articles.parsed.backfill", ParsedArticle, key="id", partitions=6, retention_ms=3 * DAY_MS,
-                  max_message_bytes=4 * 1024 * 1024),
-        TopicSpec("articles.enriched.backfill", EnrichedArticle, key="id", partitions=6, retention_ms=3 * DAY_MS,
-                  max_message_bytes=8 * 1024 * 1024),
+        TopicSpec(
+            "pages.backfill",
+            FetchedPage,
+            key="id",
+            partitions=6,
+            retention_ms=3 * DAY_MS,
+            max_message_bytes=16 * 1024 * 1024,
+        ),
+        TopicSpec(
+            "articles.parsed.backfill",
+            ParsedArticle,
+            key="id",
+            partitions=6,
+            retention_ms=3 * DAY_MS,
+            max_message_bytes=4 * 1024 * 1024,
+        ),
+        TopicSpec(
+            "articles.enriched.backfill",
+            EnrichedArticle,
+            key="id",
+            partitions=6,
+            retention_ms=3 * DAY_MS,
+            max_message_bytes=8 * 1024 * 1024,
+        ),
         TopicSpec("probe", Probe, key="marker", partitions=1, retention_ms=3600 * 1000),
-        TopicSpec("deadletters", DeadLetter, key="stage", partitions=1, retention_ms=30 * DAY_MS,
-                  max_message_bytes=16 * 1024 * 1024),
+        TopicSpec(
+            "deadletters",
+            DeadLetter,
+            key="stage",
+            partitions=1,
+            retention_ms=30 * DAY_MS,
+            max_message_bytes=16 * 1024 * 1024,
+        ),
     )
 }
 

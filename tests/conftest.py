@@ -32,8 +32,11 @@ def _must_have_services() -> bool:
 def stack_settings() -> CommonSettings:
     settings = CommonSettings()
     es_host_port = settings.es_url.split("://", 1)[1].split("/", 1)[0]
-    missing = [name for name, hp in (("Kafka", settings.kafka_bootstrap.split(",")[0]),
-                                     ("Elasticsearch", es_host_port)) if not _reachable(hp)]
+    missing = [
+        name
+        for name, hp in (("Kafka", settings.kafka_bootstrap.split(",")[0]), ("Elasticsearch", es_host_port))
+        if not _reachable(hp)
+    ]
     if missing:
         message = f"{' and '.join(missing)} unreachable ({settings.kafka_bootstrap}, {settings.es_url})"
         if _must_have_services():

@@ -38,8 +38,14 @@ def digest_id_for(rule_id: str, alert_ids: Sequence[str]) -> str:
 
 def make_digest(rule: Rule, alerts: Sequence[Alert], window_end: datetime) -> Digest:
     ordered = sorted(alerts, key=lambda a: (a.matched_at, a.article_id))
-    return Digest(digest_id=digest_id_for(rule.id, [a.alert_id for a in ordered]), rule_id=rule.id,
-                  rule_name=rule.name, window_end=window_end, count=len(ordered), alerts=ordered)
+    return Digest(
+        digest_id=digest_id_for(rule.id, [a.alert_id for a in ordered]),
+        rule_id=rule.id,
+        rule_name=rule.name,
+        window_end=window_end,
+        count=len(ordered),
+        alerts=ordered,
+    )
 
 
 def _link(alert: Alert) -> str:

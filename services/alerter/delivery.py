@@ -47,8 +47,12 @@ class Envelope:
     secret: str | None = None
 
     def headers(self) -> dict[str, str]:
-        headers = {"Content-Type": "application/json", DELIVERY_HEADER: self.delivery_id,
-                   "Idempotency-Key": self.delivery_id, "User-Agent": USER_AGENT}
+        headers = {
+            "Content-Type": "application/json",
+            DELIVERY_HEADER: self.delivery_id,
+            "Idempotency-Key": self.delivery_id,
+            "User-Agent": USER_AGENT,
+        }
         if self.secret is not None:
             headers[SIGNATURE_HEADER] = sign(self.body, self.secret)
         return headers
@@ -108,7 +112,8 @@ class Limiter:
         self._total = asyncio.Semaphore(total)
         self._per_destination = per_destination
         self._by_origin: defaultdict[str, asyncio.Semaphore] = defaultdict(
-            lambda: asyncio.Semaphore(self._per_destination))
+            lambda: asyncio.Semaphore(self._per_destination)
+        )
 
     @asynccontextmanager
     async def slot(self, url: str) -> AsyncIterator[None]:
@@ -118,8 +123,7 @@ class Limiter:
 
 
 class WebhookSender:
-    def __init__(self, session: aiohttp.ClientSession, policy: DeliveryPolicy,
-                 limiter: Limiter | None = None) -> None:
+    def __init__(self, session: aiohttp.ClientSession, policy: DeliveryPolicy, limiter: Limiter | None = None) -> None:
         self.session = session
         self.policy = policy
         self.limiter = limiter or Limiter(32, 8)
@@ -148,8 +152,9 @@ class WebhookSender:
         """One POST, never raising for network trouble: timeouts and connection errors are retriable."""
         try:
             timeout = aiohttp.ClientTimeout(total=self.policy.timeout_s)
-            async with self.session.post(url, data=body, headers=headers, timeout=timeout,
-                                         allow_redirects=False) as response:
+            async with self.session.post(
+                url, data=body, headers=headers, timeout=timeout, allow_redirects=False
+            ) as response:
                 await response.read()
                 return classify(response.status, response.headers.get("Retry-After"))
         except TimeoutError:

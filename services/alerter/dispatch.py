@@ -32,9 +32,17 @@ RuleLookup = Callable[[str], Awaitable[Rule | None]]
 
 
 class Dispatcher:
-    def __init__(self, sender: WebhookSender, ledger: Ledger, *, rules: RuleLookup,
-                 dead_letter: DeadLetterSink, throttler: Throttler | None = None,
-                 resume_every_s: float = 15.0, digest_every_s: float = 1.0) -> None:
+    def __init__(
+        self,
+        sender: WebhookSender,
+        ledger: Ledger,
+        *,
+        rules: RuleLookup,
+        dead_letter: DeadLetterSink,
+        throttler: Throttler | None = None,
+        resume_every_s: float = 15.0,
+        digest_every_s: float = 1.0,
+    ) -> None:
         self.sender = sender
         self.ledger = ledger
         self.rules = rules
@@ -52,14 +60,15 @@ class Dispatcher:
         self._digests = 0
 
     def start(self) -> None:
-        self._loops = [asyncio.create_task(self._every(self.resume_every_s, self.resume_stale)),
-                       asyncio.create_task(self._every(self.digest_every_s, self.flush_digests)),
-                       asyncio.create_task(self._every(OUTCOMES_EVERY_S, self.flush_outcomes))]
+        self._loops = [
+            asyncio.create_task(self._every(self.resume_every_s, self.resume_stale)),
+            asyncio.create_task(self._every(self.digest_every_s, self.flush_digests)),
+            asyncio.create_task(self._every(OUTCOMES_EVERY_S, self.flush_outcomes)),
+        ]
 
     async def stop(self) -> None:
         """Cancel everything; alerts still on their way are released so the next alerter resumes them."""
-        unfinished = [aid for key, task in self._inflight.items() if not task.done()
-                      for aid in self._owned[key]]
+        unfinished = [aid for key, task in self._inflight.items() if not task.done() for aid in self._owned[key]]
         tasks = [*self._loops, *self._inflight.values()]
         for task in tasks:
             task.cancel()
@@ -68,8 +77,7 @@ class Dispatcher:
             await self.flush_outcomes()
             await self.ledger.release(unfinished)
         except Exception:
-            log.exception("could not release %d pending alerts; they resume when their lease expires",
-                          len(unfinished))
+            log.exception("could not release %d pending alerts; they resume when their lease expires", len(unfinished))
 
     async def idle(self) -> None:
         """Wait until no alert is on its way (tests and benchmarks)."""
@@ -100,17 +108,24 @@ class Dispatcher:
                 return
             await self._send(rule, alert_envelope(alert, rule), [alert], item_id=alert.article_id)
         except Exception:
-            log.exception("delivery of alert %s (rule %r) crashed; it is retried when its lease expires",
-                          alert.alert_id, rule.name)
+            log.exception(
+                "delivery of alert %s (rule %r) crashed; it is retried when its lease expires",
+                alert.alert_id,
+                rule.name,
+            )
 
-    async def _send(self, rule: Rule, envelope: Envelope, alerts: list[Alert], *, item_id: str,
-                    digest_id: str | None = None) -> None:
+    async def _send(
+        self, rule: Rule, envelope: Envelope, alerts: list[Alert], *, item_id: str, digest_id: str | None = None
+    ) -> None:
         """POST one envelope to every webhook of the rule, then record the outcome for its alerts."""
         ids = [a.alert_id for a in alerts]
         results = await asyncio.gather(*(self.sender.deliver(url, envelope) for url in rule.webhooks))
         attempts = max((r.attempts for r in results), default=0)
-        errors = [f"{url}: {r.error} after {r.attempts} attempts"
-                  for url, r in zip(rule.webhooks, results, strict=True) if not r.ok]
+        errors = [
+            f"{url}: {r.error} after {r.attempts} attempts"
+            for url, r in zip(rule.webhooks, results, strict=True)
+            if not r.ok
+        ]
         if not errors:
             metrics.ALERT_DELIVERIES.labels("delivered").inc(len(alerts))
             self.delivered += len(alerts)
@@ -161,8 +176,7 @@ class Dispatcher:
             by_rule[alert.rule_id].append(alert)
         for rule_id, alerts in by_rule.items():
             self._digests += 1
-            self._spawn(f"digest:{self._digests}", [a.alert_id for a in alerts],
-                        self._flush_rule(rule_id, alerts))
+            self._spawn(f"digest:{self._digests}", [a.alert_id for a in alerts], self._flush_rule(rule_id, alerts))
 
     async def _flush_rule(self, rule_id: str, alerts: list[Alert]) -> None:
         ids = [a.alert_id for a in alerts]
@@ -178,13 +192,18 @@ class Dispatcher:
             now = datetime.now(UTC)
             await self.throttler.sent(rule, now)  # the digest opens the next window as it leaves
             digest = make_digest(rule, alerts, now)
-            await self._send(rule, digest_envelope(digest, rule), alerts, item_id=rule.id,
-                             digest_id=digest.digest_id)
+            await self._send(rule, digest_envelope(digest, rule), alerts, item_id=rule.id, digest_id=digest.digest_id)
         except Exception:
             log.exception("digest of rule %s crashed; it is retried when its lease expires", rule_id)
 
 
 def delivery_dead_letter(envelope: Envelope, reason: str, item_id: str) -> DeadLetter:
-    return DeadLetter(stage="alerter", key=envelope.delivery_id,
-                      payload_b64=base64.b64encode(envelope.body).decode(), error_class="DeliveryFailed",
-                      reason=reason[:4000], failed_at=datetime.now(UTC), item_id=item_id)
+    return DeadLetter(
+        stage="alerter",
+        key=envelope.delivery_id,
+        payload_b64=base64.b64encode(envelope.body).decode(),
+        error_class="DeliveryFailed",
+        reason=reason[:4000],
+        failed_at=datetime.now(UTC),
+        item_id=item_id,
+    )

@@ -24,8 +24,17 @@ Publish = Callable[[Sequence[Outgoing]], Awaitable[None]]
 
 
 class AlertHandler:
-    def __init__(self, es: AsyncElasticsearch, *, articles: str, rules: RuleStore, ledger: Ledger,
-                 dispatcher: Dispatcher, alerts_topic: str, publish: Publish) -> None:
+    def __init__(
+        self,
+        es: AsyncElasticsearch,
+        *,
+        articles: str,
+        rules: RuleStore,
+        ledger: Ledger,
+        dispatcher: Dispatcher,
+        alerts_topic: str,
+        publish: Publish,
+    ) -> None:
         self.es = es
         self.articles = articles
         self.rules = rules
@@ -38,8 +47,9 @@ class AlertHandler:
         ids = list(dict.fromkeys(doc.id for batch in batches for doc in batch.docs))
         matches = await match(self.es, self.articles, await self.rules.enabled(), ids)
         rules_by_id = {m.rule.id: m.rule for m in matches}
-        recorded = await self.ledger.record([m.alert for m in matches],
-                                            {rid: rule.webhooks for rid, rule in rules_by_id.items()})
+        recorded = await self.ledger.record(
+            [m.alert for m in matches], {rid: rule.webhooks for rid, rule in rules_by_id.items()}
+        )
         for alert in recorded.new:
             self.dispatcher.submit(alert, rules_by_id[alert.rule_id])
         await self._announce([*recorded.new, *await self.ledger.unpublished(recorded.seen)])

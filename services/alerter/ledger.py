@@ -52,7 +52,10 @@ class Ledger:
         ops: list[dict[str, Any]] = []
         for alert in alerts:
             doc = alert.model_dump(mode="json") | {
-                "status": "pending", "attempts": 0, "claimed_until": self._lease(), "published": False,
+                "status": "pending",
+                "attempts": 0,
+                "claimed_until": self._lease(),
+                "published": False,
                 "destinations": destinations.get(alert.rule_id, []),
             }
             ops += [{"create": {"_index": self.index, "_id": alert.alert_id}}, doc]
@@ -82,8 +85,15 @@ class Ledger:
     async def published(self, alerts: Sequence[Alert]) -> None:
         await self._update([a.alert_id for a in alerts], {"published": True})
 
-    async def finish(self, alert_ids: Sequence[str], *, status: str, attempts: int, error: str | None = None,
-                     digest_id: str | None = None) -> None:
+    async def finish(
+        self,
+        alert_ids: Sequence[str],
+        *,
+        status: str,
+        attempts: int,
+        error: str | None = None,
+        digest_id: str | None = None,
+    ) -> None:
         """Record the outcome of a delivery (of one alert, or of the digest that carried several)."""
         await self._update(alert_ids, outcome(status, attempts, error, digest_id))
 
@@ -128,16 +138,26 @@ class Ledger:
     async def _claim(self, status: str, limit: int) -> list[Alert]:
         try:
             response = await self.es.search(
-                index=self.index, size=limit, seq_no_primary_term=True, sort=[{"claimed_until": "asc"}],
-                query={"bool": {"filter": [{"term": {"status": status}},
-                                           {"range": {"claimed_until": {"lte": "now"}}}]}})
+                index=self.index,
+                size=limit,
+                seq_no_primary_term=True,
+                sort=[{"claimed_until": "asc"}],
+                query={
+                    "bool": {"filter": [{"term": {"status": status}}, {"range": {"claimed_until": {"lte": "now"}}}]}
+                },
+            )
         except NotFoundError:
             return []
         claimed: list[Alert] = []
         for hit in response.body["hits"]["hits"]:
             try:
-                await self.es.update(index=self.index, id=hit["_id"], doc={"claimed_until": self._lease()},
-                                     if_seq_no=hit["_seq_no"], if_primary_term=hit["_primary_term"])
+                await self.es.update(
+                    index=self.index,
+                    id=hit["_id"],
+                    doc={"claimed_until": self._lease()},
+                    if_seq_no=hit["_seq_no"],
+                    if_primary_term=hit["_primary_term"],
+                )
             except ConflictError:
                 continue  # another replica claimed it first
             fields = {k: v for k, v in hit["_source"].items() if k in Alert.model_fields}
@@ -148,18 +168,24 @@ class Ledger:
         """A throttled rule's state: when its last message went out, and when its held alerts are due."""
         try:
             response = await self.es.search(
-                index=self.index, size=0, query={"term": {"rule_id": rule_id}},
-                aggs={"last": {"max": {"field": "delivered_at"}},
-                      "held": {"filter": {"term": {"status": "throttled"}},
-                               "aggs": {"due": {"min": {"field": "claimed_until"}}}}})
+                index=self.index,
+                size=0,
+                query={"term": {"rule_id": rule_id}},
+                aggs={
+                    "last": {"max": {"field": "delivered_at"}},
+                    "held": {
+                        "filter": {"term": {"status": "throttled"}},
+                        "aggs": {"due": {"min": {"field": "claimed_until"}}},
+                    },
+                },
+            )
         except NotFoundError:
             return None, None
         aggs = response.body["aggregations"]
         return _millis(aggs["last"].get("value")), _millis(aggs["held"]["due"].get("value"))
 
 
-def outcome(status: str, attempts: int, error: str | None = None,
-            digest_id: str | None = None) -> dict[str, Any]:
+def outcome(status: str, attempts: int, error: str | None = None, digest_id: str | None = None) -> dict[str, Any]:
     """The ledger fields a finished delivery sets."""
     doc: dict[str, Any] = {"status": status, "attempts": attempts, "last_error": error}
     if status == "delivered":

@@ -34,13 +34,23 @@ class Match:
 
 def rule_filters(rule: Rule, ids: Sequence[str]) -> Filters:
     f = rule.filters
-    return Filters(persons=f.persons, organizations=f.organizations, locations=f.locations,
-                   sources=f.sources, languages=f.languages, ids=ids)
+    return Filters(
+        persons=f.persons,
+        organizations=f.organizations,
+        locations=f.locations,
+        sources=f.sources,
+        languages=f.languages,
+        ids=ids,
+    )
 
 
 def _search_body(rule: Rule, ids: Sequence[str]) -> dict[str, Any]:
-    return {"query": build_query(rule.query, rule_filters(rule, ids)), "size": len(ids),
-            "_source": SOURCE_FIELDS, "highlight": HIGHLIGHT}
+    return {
+        "query": build_query(rule.query, rule_filters(rule, ids)),
+        "size": len(ids),
+        "_source": SOURCE_FIELDS,
+        "highlight": HIGHLIGHT,
+    }
 
 
 def snippet(hit: dict[str, Any]) -> str | None:
@@ -54,11 +64,21 @@ def snippet(hit: dict[str, Any]) -> str | None:
 
 def to_alert(rule: Rule, hit: dict[str, Any], matched_at: datetime) -> Alert:
     src = hit["_source"]
-    return Alert(alert_id=alert_id_for(rule.id, hit["_id"]), rule_id=rule.id, rule_name=rule.name,
-                 matched_at=matched_at, article_id=hit["_id"], url=src["url"], title=src.get("title"),
-                 published_at=src.get("published_at"), source=src.get("source"),
-                 persons=src.get("persons", []), organizations=src.get("organizations", []),
-                 locations=src.get("locations", []), snippet=snippet(hit))
+    return Alert(
+        alert_id=alert_id_for(rule.id, hit["_id"]),
+        rule_id=rule.id,
+        rule_name=rule.name,
+        matched_at=matched_at,
+        article_id=hit["_id"],
+        url=src["url"],
+        title=src.get("title"),
+        published_at=src.get("published_at"),
+        source=src.get("source"),
+        persons=src.get("persons", []),
+        organizations=src.get("organizations", []),
+        locations=src.get("locations", []),
+        snippet=snippet(hit),
+    )
 
 
 async def match(es: AsyncElasticsearch, index: str, rules: Sequence[Rule], ids: Sequence[str]) -> list[Match]:
@@ -67,10 +87,14 @@ async def match(es: AsyncElasticsearch, index: str, rules: Sequence[Rule], ids: 
         return []
     matched_at = datetime.now(UTC)
     candidates = await prefilter(es, index, rules, ids) if len(rules) > PREFILTER_ABOVE else None
-    chunks = [(rule, ids) for rule in rules] if candidates is None else [
-        (rule, candidates[rule.id]) for rule in rules if rule.id in candidates]
-    responses = await asyncio.gather(*(es.msearch(searches=_search_lines(index, part))
-                                       for part in _parts(chunks, RULES_PER_MSEARCH)))
+    chunks = (
+        [(rule, ids) for rule in rules]
+        if candidates is None
+        else [(rule, candidates[rule.id]) for rule in rules if rule.id in candidates]
+    )
+    responses = await asyncio.gather(
+        *(es.msearch(searches=_search_lines(index, part)) for part in _parts(chunks, RULES_PER_MSEARCH))
+    )
     matches: list[Match] = []
     for part, response in zip(_parts(chunks, RULES_PER_MSEARCH), responses, strict=True):
         for (rule, _), result in zip(part, response.body["responses"], strict=True):
@@ -87,11 +111,12 @@ def _search_lines(index: str, part: Sequence[tuple[Rule, Sequence[str]]]) -> lis
 
 
 def _parts(items: Sequence[T], size: int) -> list[Sequence[T]]:
-    return [items[start:start + size] for start in range(0, len(items), size)]
+    return [items[start : start + size] for start in range(0, len(items), size)]
 
 
-async def prefilter(es: AsyncElasticsearch, index: str, rules: Sequence[Rule],
-                    ids: Sequence[str]) -> dict[str, list[str]] | None:
+async def prefilter(
+    es: AsyncElasticsearch, index: str, rules: Sequence[Rule], ids: Sequence[str]
+) -> dict[str, list[str]] | None:
     """Which rules may match which of ``ids``: one search per chunk of rules, each rule a named clause,
     instead of one search per rule. Only the candidates are then searched rule by rule (for the exact
     hits and their highlights), so a thousand rules cost a few searches, not a thousand.
@@ -101,10 +126,22 @@ async def prefilter(es: AsyncElasticsearch, index: str, rules: Sequence[Rule],
     searches: list[dict[str, Any]] = []
     for part in _parts(rules, RULES_PER_PREFILTER):
         named = [{"bool": {**build_query(r.query, rule_filters(r, []))["bool"], "_name": r.id}} for r in part]
-        searches += [{"index": index}, {
-            "size": len(ids), "_source": False, "track_total_hits": False,
-            "query": {"bool": {"filter": [{"ids": {"values": list(ids)}},
-                                          {"bool": {"should": named, "minimum_should_match": 1}}]}}}]
+        searches += [
+            {"index": index},
+            {
+                "size": len(ids),
+                "_source": False,
+                "track_total_hits": False,
+                "query": {
+                    "bool": {
+                        "filter": [
+                            {"ids": {"values": list(ids)}},
+                            {"bool": {"should": named, "minimum_should_match": 1}},
+                        ]
+                    }
+                },
+            },
+        ]
     response = await es.msearch(searches=searches)
     candidates: dict[str, list[str]] = {}
     for result in response.body["responses"]:

@@ -20,12 +20,27 @@ def rule_id_for(name: str) -> str:
     return hashlib.sha256(name.encode("utf-8")).hexdigest()[:16]
 
 
-def new_rule(name: str, query: str, *, webhooks: list[str], secret: str | None = None,
-             filters: RuleFilters | None = None, throttle_minutes: float | None = None,
-             slack: bool = False) -> Rule:
-    return Rule(id=rule_id_for(name), name=name, query=query, webhooks=webhooks,
-                secret=SecretStr(secret) if secret is not None else None, filters=filters or RuleFilters(),
-                throttle_minutes=throttle_minutes, slack=slack, created_at=datetime.now(UTC))
+def new_rule(
+    name: str,
+    query: str,
+    *,
+    webhooks: list[str],
+    secret: str | None = None,
+    filters: RuleFilters | None = None,
+    throttle_minutes: float | None = None,
+    slack: bool = False,
+) -> Rule:
+    return Rule(
+        id=rule_id_for(name),
+        name=name,
+        query=query,
+        webhooks=webhooks,
+        secret=SecretStr(secret) if secret is not None else None,
+        filters=filters or RuleFilters(),
+        throttle_minutes=throttle_minutes,
+        slack=slack,
+        created_at=datetime.now(UTC),
+    )
 
 
 def _to_doc(rule: Rule) -> dict[str, Any]:
@@ -70,8 +85,7 @@ class RuleStore:
 
     async def all(self) -> list[Rule]:
         rules: list[Rule] = []
-        response = await self.es.search(index=self.index, size=10000, sort=[{"name": "asc"}],
-                                        query={"match_all": {}})
+        response = await self.es.search(index=self.index, size=10000, sort=[{"name": "asc"}], query={"match_all": {}})
         for hit in response.body["hits"]["hits"]:
             rules.append(Rule.model_validate(hit["_source"]))
         return rules

@@ -32,14 +32,24 @@ def shared_extractor() -> EntityExtractor:
 def runner_for(lane: Lane) -> BatchRunner[ParsedArticle]:
     output = "articles.enriched" if lane == "live" else "articles.enriched.backfill"
     handler = ExtractHandler(shared_extractor(), enriched_topic=settings.topic_name(output))
-    return BatchRunner(stage="extractor", model=ParsedArticle, handler=handler, send=partial(send_all, app),
-                       deadletter_topic=settings.topic_name("deadletters"))
+    return BatchRunner(
+        stage="extractor",
+        model=ParsedArticle,
+        handler=handler,
+        send=partial(send_all, app),
+        deadletter_topic=settings.topic_name("deadletters"),
+    )
 
 
 @app.agent(parsed_topic, concurrency=1)
 async def extract_entities(stream):  # type: ignore[no-untyped-def]
-    await worker.drain(stream, runner_for("live"), max_batch=settings.extractor_batch_max,
-                       within_s=settings.extractor_batch_within_s, gate=gate)
+    await worker.drain(
+        stream,
+        runner_for("live"),
+        max_batch=settings.extractor_batch_max,
+        within_s=settings.extractor_batch_within_s,
+        gate=gate,
+    )
 
 
 @app.agent(backfill_topic, concurrency=1)

@@ -50,11 +50,7 @@ def split(text: str, max_chars: int = DEFAULT_MAX_CHARS, overlap: int = DEFAULT_
     bounds: list[tuple[int, int]] = []
     start = 0
     while True:
-        end = (
-            len(text)
-            if len(text) - start <= max_chars
-            else _cut(text, start + max_chars // 2, start + max_chars)
-        )
+        end = len(text) if len(text) - start <= max_chars else _cut(text, start + max_chars // 2, start + max_chars)
         bounds.append((start, end))
         if end >= len(text):
             break

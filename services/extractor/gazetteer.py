@@ -220,11 +220,7 @@ def _glued(text: str, left: tuple[int, int], right: tuple[int, int]) -> bool:
 
 def _same_ending(folded: str, entry: GazetteerEntry) -> bool:
     """A vowel ending is not a spelling variant: "Pakistani" is not "Pakistan"."""
-    endings = {
-        fold(name)[-1:] in "aeiouy"
-        for name in entry.names
-        if skeleton_key(fold(name)) == skeleton_key(folded)
-    }
+    endings = {fold(name)[-1:] in "aeiouy" for name in entry.names if skeleton_key(fold(name)) == skeleton_key(folded)}
     return (folded[-1:] in "aeiouy") in endings
 
 

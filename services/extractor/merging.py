@@ -65,9 +65,7 @@ def build_entities(
     return _entities(text, groups)
 
 
-def _acronym_definitions(
-    text: str, candidates: Sequence[Candidate]
-) -> tuple[dict[str, str], list[Candidate]]:
+def _acronym_definitions(text: str, candidates: Sequence[Candidate]) -> tuple[dict[str, str], list[Candidate]]:
     """``{acronym key: expansion key}`` and a candidate for each acronym the model did not tag."""
     starts = {c.start for c in candidates}
     aliases: dict[str, str] = {}
@@ -211,9 +209,7 @@ def _entities(text: str, groups: Sequence[_Group]) -> list[Entity]:
 
 def _entity(text: str, head: _Group, members: Sequence[_Group]) -> Entity:
     mentions = sorted((m for g in members for m in g.mentions), key=lambda m: (m.in_title, m.start))
-    in_text = [
-        Mention(start=m.start, end=m.end, text=text[m.start : m.end]) for m in mentions if not m.in_title
-    ]
+    in_text = [Mention(start=m.start, end=m.end, text=text[m.start : m.end]) for m in mentions if not m.in_title]
     type_ = group_type(head)
     name = head.entry_name or _best_name(head.mentions)
     entry = next((m.candidate.entry for m in head.mentions if m.candidate.entry is not None), None)

@@ -113,9 +113,7 @@ def _is_abbreviation_dot(text: str, start: int, end: int) -> bool:
     """Keep the final dot of "U.S.", "Seth K." or "Jr." but not of a sentence-final word."""
     if text[end - 1] != ".":
         return False
-    return bool(
-        re.search(r"(?:\b[A-Z]\.[A-Z]|\s[A-Z]|\bJr|\bSr|\bInc|\bCo|\bLtd|\bCorp)\.$", text[start:end])
-    )
+    return bool(re.search(r"(?:\b[A-Z]\.[A-Z]|\s[A-Z]|\bJr|\bSr|\bInc|\bCo|\bLtd|\bCorp)\.$", text[start:end]))
 
 
 def strip_honorific(text: str, start: int, end: int) -> tuple[int, int]:

@@ -13,9 +13,12 @@ from wirewatch.core.settings import CommonSettings
 class ExtractorSettings(CommonSettings):
     model_config = SettingsConfigDict(env_prefix="WIREWATCH_", extra="ignore", frozen=True, hide_input_in_errors=True)
 
-    ner_model: str = Field(default="en_core_web_md",
-                           description="spaCy pipeline: en_core_web_md (default, better) or en_core_web_sm (lighter)")
+    ner_model: str = Field(
+        default="en_core_web_md",
+        description="spaCy pipeline: en_core_web_md (default, better) or en_core_web_sm (lighter)",
+    )
     gazetteer_dir: Path | None = Field(default=None, description="directory of users' gazetteer YAML files")
-    extractor_batch_max: int = Field(default=16, gt=0,
-                                     description="articles per nlp.pipe batch at most (memory grows with it)")
+    extractor_batch_max: int = Field(
+        default=16, gt=0, description="articles per nlp.pipe batch at most (memory grows with it)"
+    )
     extractor_batch_within_s: float = Field(default=0.2, gt=0, description="close a partial batch after this")

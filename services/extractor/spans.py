@@ -91,9 +91,7 @@ def model_candidates(doc: Any, text: str, presets: dict[tuple[int, int], Gazette
     for ent in doc.ents:
         entry = presets.get((ent.start_char, ent.end_char))
         if entry is not None:
-            found.append(
-                Candidate(ent.start_char, ent.end_char, entry.type, entry.label or entry.type, "watch", entry)
-            )
+            found.append(Candidate(ent.start_char, ent.end_char, entry.type, entry.label or entry.type, "watch", entry))
         elif ent.label_ in TYPE_BY_LABEL:
             for start, end in _lines(text, ent.start_char, ent.end_char):
                 found += _cleaned(text, start, end, TYPE_BY_LABEL[ent.label_], ent.label_)
@@ -130,9 +128,7 @@ def _cleaned(text: str, start: int, end: int, type_: str, label: str) -> list[Ca
     return [Candidate(start, end, type_, label)]
 
 
-def with_places(
-    candidates: Sequence[Candidate], matches: Iterable[GazetteerMatch], text: str
-) -> list[Candidate]:
+def with_places(candidates: Sequence[Candidate], matches: Iterable[GazetteerMatch], text: str) -> list[Candidate]:
     """Add post-hoc gazetteer matches (places, and fuzzy watchlist matches) over the model's spans.
 
     A match replaces the model spans it overlaps, unless one of them strictly contains it and the
@@ -147,9 +143,7 @@ def with_places(
             continue
         kept = [c for c in kept if c not in overlapping]
         entry = match.entry
-        kept.append(
-            Candidate(match.start, match.end, entry.type, entry.label or entry.type, _tier(entry), entry)
-        )
+        kept.append(Candidate(match.start, match.end, entry.type, entry.label or entry.type, _tier(entry), entry))
     return sorted(kept, key=lambda c: c.start)
 
 

@@ -36,24 +36,38 @@ requests_topic = app_topic(app, settings, "fetch.requests")
 def build_fetcher() -> SafeFetcher:
     """The HTTP client. A hosts file (tests and drills only) pins names, exempting exactly their addresses."""
     hosts = read_hosts_file(settings.fetcher_hosts_file) if settings.fetcher_hosts_file else None
-    policy = AddressPolicy(allow_private_networks=settings.allow_private_networks,
-                           allowed_networks=exempt_networks(hosts or {}))
-    return SafeFetcher(user_agent=settings.fetcher_user_agent, policy=policy, hosts=hosts,
-                       timeouts=Timeouts(total_s=settings.fetcher_timeout_s,
-                                         connect_s=min(10.0, settings.fetcher_timeout_s),
-                                         read_s=min(20.0, settings.fetcher_timeout_s)))
+    policy = AddressPolicy(
+        allow_private_networks=settings.allow_private_networks, allowed_networks=exempt_networks(hosts or {})
+    )
+    return SafeFetcher(
+        user_agent=settings.fetcher_user_agent,
+        policy=policy,
+        hosts=hosts,
+        timeouts=Timeouts(
+            total_s=settings.fetcher_timeout_s,
+            connect_s=min(10.0, settings.fetcher_timeout_s),
+            read_s=min(20.0, settings.fetcher_timeout_s),
+        ),
+    )
 
 
 def build_ingest() -> PageIngest:
     es = make_es(settings)
     fetcher = build_fetcher()
-    politeness = Politeness(RobotsCache(fetcher), per_host_limit=settings.fetcher_per_host,
-                            min_delay_s=settings.fetcher_min_delay_s)
+    politeness = Politeness(
+        RobotsCache(fetcher), per_host_limit=settings.fetcher_per_host, min_delay_s=settings.fetcher_min_delay_s
+    )
     known = KnownUrls(es, settings.index_name("urls"))
-    ingest = PageIngest(fetcher=fetcher, politeness=politeness, known=known, send=partial(send_all, app),
-                        pages_topic=settings.topic_name("pages"),
-                        deadletter_topic=settings.topic_name("deadletters"),
-                        max_bytes=settings.fetcher_max_page_bytes, attempts=settings.fetcher_page_attempts)
+    ingest = PageIngest(
+        fetcher=fetcher,
+        politeness=politeness,
+        known=known,
+        send=partial(send_all, app),
+        pages_topic=settings.topic_name("pages"),
+        deadletter_topic=settings.topic_name("deadletters"),
+        max_bytes=settings.fetcher_max_page_bytes,
+        attempts=settings.fetcher_page_attempts,
+    )
     return ingest
 
 
@@ -68,14 +82,27 @@ def build_poller() -> FeedPoller:
     store = FeedStore(ingest.known.es, settings.index_name("feeds"))
     websub = None
     if settings.fetcher_callback_url:
-        websub = WebSub(fetcher=ingest.fetcher, store=store, callback_base=settings.fetcher_callback_url,
-                        lease_s=settings.fetcher_websub_lease_s)
+        websub = WebSub(
+            fetcher=ingest.fetcher,
+            store=store,
+            callback_base=settings.fetcher_callback_url,
+            lease_s=settings.fetcher_websub_lease_s,
+        )
     policy = SchedulePolicy(default_s=settings.poll_interval, min_s=min(60.0, settings.poll_interval))
-    return FeedPoller(store=store, fetcher=ingest.fetcher, politeness=ingest.politeness,
-                      ingest=ingest, policy=policy, replicas=settings.fetcher_replicas,
-                      replica=settings.fetcher_replica, concurrency=settings.fetcher_feed_concurrency,
-                      refresh_s=settings.fetcher_refresh_s, max_feed_bytes=settings.fetcher_max_feed_bytes,
-                      websub=websub, fallback=settings.fetcher_websub_fallback)
+    return FeedPoller(
+        store=store,
+        fetcher=ingest.fetcher,
+        politeness=ingest.politeness,
+        ingest=ingest,
+        policy=policy,
+        replicas=settings.fetcher_replicas,
+        replica=settings.fetcher_replica,
+        concurrency=settings.fetcher_feed_concurrency,
+        refresh_s=settings.fetcher_refresh_s,
+        max_feed_bytes=settings.fetcher_max_feed_bytes,
+        websub=websub,
+        fallback=settings.fetcher_websub_fallback,
+    )
 
 
 @app.task
@@ -96,8 +123,13 @@ async def poll_feeds() -> None:
 
 @app.agent(requests_topic, concurrency=1)
 async def fetch_requested(stream):  # type: ignore[no-untyped-def]
-    runner = BatchRunner(stage="fetcher", model=FetchRequest, handler=RequestHandler(shared_ingest()),
-                         send=partial(send_all, app), deadletter_topic=settings.topic_name("deadletters"))
+    runner = BatchRunner(
+        stage="fetcher",
+        model=FetchRequest,
+        handler=RequestHandler(shared_ingest()),
+        send=partial(send_all, app),
+        deadletter_topic=settings.topic_name("deadletters"),
+    )
     await worker.drain(stream, runner, max_batch=16, within_s=0.2)
 
 

@@ -70,9 +70,7 @@ def _entry(entry: Element, ns: str, base: str, feed_authors: list[str]) -> FeedI
         summary=html_to_text(_text(entry, ns, "summary") or _content(entry, ns)),
         published_at=parse_date(_first_date(entry, ns)),
         authors=_authors(entry, ns) or feed_authors,
-        tags=unique(
-            [clean_text(c.get("label") or c.get("term")) or "" for c in entry.iterfind(f"{{{ns}}}category")]
-        ),
+        tags=unique([clean_text(c.get("label") or c.get("term")) or "" for c in entry.iterfind(f"{{{ns}}}category")]),
     )
 
 

@@ -46,9 +46,7 @@ def _parse_iso(text: str) -> datetime | None:
         return None
     text = _FRACTION.sub(r"\1", text.replace("/", "-"))
     text = re.sub(r"\s*(UTC|GMT|Z)$", "+00:00", text)
-    text = (
-        _ISO_SHORT_ZONE.sub(lambda m: f"{m[1]}:{m[2] or '00'}", text) if "T" in text or " " in text else text
-    )
+    text = _ISO_SHORT_ZONE.sub(lambda m: f"{m[1]}:{m[2] or '00'}", text) if "T" in text or " " in text else text
     try:
         return datetime.fromisoformat(text)
     except ValueError:

@@ -315,9 +315,7 @@ async def _body(response: aiohttp.ClientResponse, url: str, max_bytes: int) -> b
         raise TooLarge(f"Content-Length {response.content_length} exceeds {max_bytes}", url=url)
     decoder = decoder_for(response.headers.get("Content-Encoding"), url=url)
     try:
-        return await read_capped(
-            response.content.iter_chunked(CHUNK_BYTES), decoder, max_bytes=max_bytes, url=url
-        )
+        return await read_capped(response.content.iter_chunked(CHUNK_BYTES), decoder, max_bytes=max_bytes, url=url)
     except TooLarge:
         if response.status >= 400:
             return b""
@@ -327,9 +325,7 @@ async def _body(response: aiohttp.ClientResponse, url: str, max_bytes: int) -> b
 def _is_textual(mimetype: str | None) -> bool:
     if mimetype is None:
         return True
-    return mimetype.startswith("text/") or any(
-        word in mimetype for word in ("xml", "json", "html", "javascript")
-    )
+    return mimetype.startswith("text/") or any(word in mimetype for word in ("xml", "json", "html", "javascript"))
 
 
 @contextmanager

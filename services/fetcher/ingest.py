@@ -50,8 +50,18 @@ class Source:
 
 
 class PageIngest:
-    def __init__(self, *, fetcher: SafeFetcher, politeness: Politeness, known: KnownUrls, send: Sender,
-                 pages_topic: str, deadletter_topic: str, max_bytes: int, attempts: int) -> None:
+    def __init__(
+        self,
+        *,
+        fetcher: SafeFetcher,
+        politeness: Politeness,
+        known: KnownUrls,
+        send: Sender,
+        pages_topic: str,
+        deadletter_topic: str,
+        max_bytes: int,
+        attempts: int,
+    ) -> None:
         self.fetcher = fetcher
         self.politeness = politeness
         self.known = known
@@ -67,23 +77,26 @@ class PageIngest:
         """Fetch and produce every item not seen before (every item with ``force``)."""
         candidates = _candidates(items)
         unknown = set(candidates) if force else await self.known.unknown(list(candidates))
-        todo = [(doc_id, *candidates[doc_id]) for doc_id in candidates
-                if doc_id in unknown and doc_id not in self._inflight]
+        todo = [
+            (doc_id, *candidates[doc_id]) for doc_id in candidates if doc_id in unknown and doc_id not in self._inflight
+        ]
         if not todo:
             return Ingested(new=len(unknown))
         self._inflight.update(doc_id for doc_id, _, _ in todo)
         try:
             results = await asyncio.gather(*(self._fetch(feed, *entry) for entry in todo))
             await self.send([out for out, _ in results if out is not None])
-            done = [(doc_id, canonical, feed.id)
-                    for (doc_id, canonical, _), (_, finished) in zip(todo, results, strict=True) if finished]
+            done = [
+                (doc_id, canonical, feed.id)
+                for (doc_id, canonical, _), (_, finished) in zip(todo, results, strict=True)
+                if finished
+            ]
             await self.known.remember(done)
         finally:
             self._inflight.difference_update(doc_id for doc_id, _, _ in todo)
         return Ingested(new=len(unknown), pending=len(todo) - len(done))
 
-    async def _fetch(self, feed: Source, doc_id: str, canonical: str,
-                     item: FeedItem) -> tuple[Outgoing | None, bool]:
+    async def _fetch(self, feed: Source, doc_id: str, canonical: str, item: FeedItem) -> tuple[Outgoing | None, bool]:
         """One page: (message to send, whether the URL is finished with). Transient failures leave the URL
         unknown so the next poll tries again, up to ``attempts`` times; then it is dead-lettered."""
         try:
@@ -96,14 +109,24 @@ class PageIngest:
             return self._failed(feed, doc_id, canonical, item, exc)
         metrics.FETCH_STATUS.labels("page", str(result.status)).inc()
         self._failures.pop(doc_id, None)
-        page = FetchedPage(id=doc_id, url=canonical, final_url=result.final_url, feed_id=feed.id,
-                           feed_url=feed.url, item=item, status=result.status,
-                           content_type=result.content_type, charset=result.charset,
-                           body_gz_b64=FetchedPage.pack_body(result.body), fetched_at=datetime.now(UTC))
+        page = FetchedPage(
+            id=doc_id,
+            url=canonical,
+            final_url=result.final_url,
+            feed_id=feed.id,
+            feed_url=feed.url,
+            item=item,
+            status=result.status,
+            content_type=result.content_type,
+            charset=result.charset,
+            body_gz_b64=FetchedPage.pack_body(result.body),
+            fetched_at=datetime.now(UTC),
+        )
         return Outgoing(self.pages_topic, doc_id, page.to_bytes()), True
 
-    def _failed(self, feed: Source, doc_id: str, url: str, item: FeedItem,
-                exc: FetchError) -> tuple[Outgoing | None, bool]:
+    def _failed(
+        self, feed: Source, doc_id: str, url: str, item: FeedItem, exc: FetchError
+    ) -> tuple[Outgoing | None, bool]:
         count = self._failures.get(doc_id, 0) + 1
         self._failures[doc_id] = count
         if exc.retriable and count < self.attempts:

@@ -15,9 +15,7 @@ def read_json_feed(body: bytes, *, url: str) -> ParsedFeed:
     """Read a JSON Feed document fetched from ``url``."""
     document = _load(body, url)
     feed_authors = _authors(document)
-    items = [
-        _item(entry, url, feed_authors) for entry in document.get("items") or [] if isinstance(entry, dict)
-    ]
+    items = [_item(entry, url, feed_authors) for entry in document.get("items") or [] if isinstance(entry, dict)]
     return ParsedFeed(
         kind="json",
         title=clean_text(_str(document.get("title"))),

@@ -36,9 +36,7 @@ def _outlines(parent: Element | None) -> list[Element]:
     return [child for child in parent if local_name(child.tag) == "outline"]
 
 
-def _visit(
-    outline: Element, folder_tags: list[str], feeds: dict[str, OpmlFeed], base_url: str | None
-) -> str | None:
+def _visit(outline: Element, folder_tags: list[str], feeds: dict[str, OpmlFeed], base_url: str | None) -> str | None:
     """Record ``outline`` if it is a feed; return its title (the folder name for its children)."""
     title = clean_text(outline.get("title") or outline.get("text"))
     url = absolute_url(next((outline.get(a) for a in FEED_URL_ATTRIBUTES if outline.get(a)), None), base_url)

@@ -86,9 +86,7 @@ class Politeness:
     def observe(self, url: str, status: int | None, retry_after_s: float | None = None) -> None:
         """Feed back an answer: a 429/503 (or any ``Retry-After``) backs the host off."""
         if status in BACK_OFF_STATUSES or retry_after_s is not None:
-            self.back_off(
-                host_of(url), retry_after_s if retry_after_s is not None else self.default_backoff_s
-            )
+            self.back_off(host_of(url), retry_after_s if retry_after_s is not None else self.default_backoff_s)
 
     def backoff_remaining_s(self, host: str) -> float:
         """Seconds until ``host`` may be contacted again because of a back-off (0 when free)."""

@@ -65,9 +65,22 @@ def items_per_day(parsed: ParsedFeed) -> float | None:
 
 
 class FeedPoller:
-    def __init__(self, *, store: FeedStore, fetcher: SafeFetcher, politeness: Politeness, ingest: PageIngest,
-                 policy: SchedulePolicy, replicas: int, replica: int, concurrency: int, refresh_s: float,
-                 max_feed_bytes: int, websub: WebSub | None = None, fallback: float = 4.0) -> None:
+    def __init__(
+        self,
+        *,
+        store: FeedStore,
+        fetcher: SafeFetcher,
+        politeness: Politeness,
+        ingest: PageIngest,
+        policy: SchedulePolicy,
+        replicas: int,
+        replica: int,
+        concurrency: int,
+        refresh_s: float,
+        max_feed_bytes: int,
+        websub: WebSub | None = None,
+        fallback: float = 4.0,
+    ) -> None:
         self.store = store
         self.fetcher = fetcher
         self.politeness = politeness
@@ -115,16 +128,14 @@ class FeedPoller:
         except Exception as exc:  # noqa: BLE001 — Elasticsearch away: keep polling the feeds we know
             log.warning("could not refresh the feed list (%s); keeping %d known feeds", exc, len(self.feeds))
             return
-        owned = {r.feed.id: r for r in records
-                 if r.feed.enabled and owner_of(r.feed, self.replicas) == self.replica}
+        owned = {r.feed.id: r for r in records if r.feed.enabled and owner_of(r.feed, self.replicas) == self.replica}
         for feed_id, record in owned.items():
             known = self.feeds.get(feed_id)
             if known is None:
                 self._adopt(record)
             elif feed_id not in self.inflight:  # the definition may have changed; the health is ours
                 self.feeds[feed_id] = FeedRecord(feed=record.feed, health=known.health)
-                self.schedules[feed_id] = replace(self.schedules[feed_id],
-                                                  explicit_interval_s=record.feed.interval_s)
+                self.schedules[feed_id] = replace(self.schedules[feed_id], explicit_interval_s=record.feed.interval_s)
         for gone in set(self.feeds) - set(owned):
             self._forget(gone)
 
@@ -133,8 +144,9 @@ class FeedPoller:
         self.feeds[feed_id] = record
         self.due[feed_id] = self._first_due(record.health)
         failures = record.health.consecutive_failures  # after a restart, back off as much as before
-        self.schedules[feed_id] = FeedSchedule(explicit_interval_s=record.feed.interval_s, failures=failures,
-                                               consecutive_failures=int(failures))
+        self.schedules[feed_id] = FeedSchedule(
+            explicit_interval_s=record.feed.interval_s, failures=failures, consecutive_failures=int(failures)
+        )
         if self.websub is not None:
             self.websub.restore(feed_id, record.health)
 
@@ -171,8 +183,7 @@ class FeedPoller:
             feed, result, parsed, new_items = await self._poll_once(feed, health)
             hints = hints_from(parsed, result)
             total = len(parsed.items) if parsed else 0
-            state = after_success(state, new_items=new_items, total_items=total, policy=self.policy,
-                                  hints=hints)
+            state = after_success(state, new_items=new_items, total_items=total, policy=self.policy, hints=hints)
             health.last_success_at, health.last_status = now, result.status
             health.items_total += new_items
             self._subscribe(feed, health)
@@ -195,14 +206,16 @@ class FeedPoller:
         self.feeds[feed.id] = FeedRecord(feed=feed, health=health)
         await self.store.save_health(feed.id, health)
 
-    async def _poll_once(self, feed: Feed, health: FeedHealth
-                         ) -> tuple[Feed, FetchResult, ParsedFeed | None, int]:
+    async def _poll_once(self, feed: Feed, health: FeedHealth) -> tuple[Feed, FetchResult, ParsedFeed | None, int]:
         fresh = feed.id in self.reread
         self.reread.discard(feed.id)
         async with self.politeness.slot(feed.url, check_robots=False):
-            result = await self.fetcher.fetch(feed.url, etag=None if fresh else health.etag,
-                                              last_modified=None if fresh else health.last_modified,
-                                              max_bytes=self.max_feed_bytes)
+            result = await self.fetcher.fetch(
+                feed.url,
+                etag=None if fresh else health.etag,
+                last_modified=None if fresh else health.last_modified,
+                max_bytes=self.max_feed_bytes,
+            )
         metrics.FETCH_STATUS.labels("feed", str(result.status)).inc()
         if result.permanent_redirect:
             log.info("feed %s moved permanently to %s", feed.id, result.permanent_redirect)
@@ -211,8 +224,9 @@ class FeedPoller:
         body_hash = hashlib.sha256(result.body).hexdigest() if not result.not_modified else health.body_hash
         if result.not_modified or (body_hash == health.body_hash and not fresh):
             return feed, result, None, 0  # validators (or, when they lie, the body hash) say nothing changed
-        parsed = await asyncio.to_thread(parse_feed, result.body, url=result.final_url,
-                                         content_type=result.content_type)
+        parsed = await asyncio.to_thread(
+            parse_feed, result.body, url=result.final_url, content_type=result.content_type
+        )
         outcome = await self.ingest.ingest(Source.of(feed), parsed.items)
         new_items = outcome.new + await self._children(feed, parsed)
         if not outcome.pending:  # else keep the old validators: the next poll reads the feed again
@@ -228,8 +242,9 @@ class FeedPoller:
         for child in parsed.child_sitemaps[:MAX_CHILD_SITEMAPS]:
             async with self.politeness.slot(child, check_robots=False):
                 result = await self.fetcher.fetch(child, max_bytes=self.max_feed_bytes)
-            child_feed = await asyncio.to_thread(parse_feed, result.body, url=result.final_url,
-                                                 content_type=result.content_type)
+            child_feed = await asyncio.to_thread(
+                parse_feed, result.body, url=result.final_url, content_type=result.content_type
+            )
             new_items += (await self.ingest.ingest(Source.of(feed), child_feed.items)).new
         return new_items
 
@@ -256,8 +271,9 @@ class FeedPoller:
             return
         if outcome.pending:
             self.reread.add(feed_id)
-        log.info("push for feed %s: %d items, %d new, %d pending", feed_id, len(parsed.items), outcome.new,
-                 outcome.pending)
+        log.info(
+            "push for feed %s: %d items, %d new, %d pending", feed_id, len(parsed.items), outcome.new, outcome.pending
+        )
 
     def _spawn(self, work: Coroutine[Any, Any, Any]) -> None:
         task = asyncio.create_task(work)
@@ -273,5 +289,4 @@ class FeedPoller:
             self.politeness.observe(feed.url, exc.status, exc.retry_after_s)
         elif isinstance(exc, SoftBlock):
             self.politeness.back_off(host_of(feed.url), self.policy.default_s)
-        log.warning("feed %s (%s) failed: %s %s", feed.id, feed.url, health.last_error_class,
-                    health.last_error)
+        log.warning("feed %s (%s) failed: %s %s", feed.id, feed.url, health.last_error_class, health.last_error)

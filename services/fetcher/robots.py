@@ -98,8 +98,7 @@ class RobotsCache:
         url = f"{origin}/robots.txt"
         try:
             async with self.gate(url) if self.gate is not None else nullcontext():
-                result = await self.fetcher.fetch(url, accept="text/plain, */*;q=0.1",
-                                                  max_bytes=ROBOTS_MAX_BYTES)
+                result = await self.fetcher.fetch(url, accept="text/plain, */*;q=0.1", max_bytes=ROBOTS_MAX_BYTES)
         except HTTPStatusError as exc:
             now = self._clock()
             if exc.status is not None and 400 <= exc.status < 500 and exc.status != 429:
@@ -112,16 +111,12 @@ class RobotsCache:
         return self._parsed(self._clock(), result.text())
 
     def _unreachable(self, now: float, why: str) -> RobotsRules:
-        return RobotsRules(
-            expires_at=now + self.error_ttl_s, disallow_all=True, reason=f"{why}: disallow for now"
-        )
+        return RobotsRules(expires_at=now + self.error_ttl_s, disallow_all=True, reason=f"{why}: disallow for now")
 
     def _parsed(self, now: float, text: str) -> RobotsRules:
         parser = RobotFileParser()
         parser.parse(text.splitlines())
-        return RobotsRules(
-            expires_at=now + self.ttl_s, parser=parser, sitemaps=list(parser.site_maps() or [])
-        )
+        return RobotsRules(expires_at=now + self.ttl_s, parser=parser, sitemaps=list(parser.site_maps() or []))
 
 
 def origin_of(url: str) -> str:

@@ -82,10 +82,7 @@ def _read_channel(feed: ParsedFeed, channel: Element, ns: str, url: str) -> None
     feed.title = clean_text(_text(channel, q("title")))
     feed.site_url = absolute_url(_text(channel, q("link")), url)
     feed.ttl_s = _minutes(_text(channel, q("ttl")))
-    if (
-        channel.find(f"{{{SY_NS}}}updatePeriod") is not None
-        or channel.find(f"{{{SY_NS}}}updateFrequency") is not None
-    ):
+    if channel.find(f"{{{SY_NS}}}updatePeriod") is not None or channel.find(f"{{{SY_NS}}}updateFrequency") is not None:
         feed.update_period_s = update_period_s(
             _text(channel, f"{{{SY_NS}}}updatePeriod"), _text(channel, f"{{{SY_NS}}}updateFrequency")
         )
@@ -108,9 +105,7 @@ def _minutes(text: str | None) -> float | None:
 def _item(element: Element, ns: str, url: str) -> FeedItem | None:
     q = _qualifier(ns)
     guid_element = element.find(q("guid"))
-    guid = clean_text(guid_element.text if guid_element is not None else None) or element.get(
-        f"{{{RDF_NS}}}about"
-    )
+    guid = clean_text(guid_element.text if guid_element is not None else None) or element.get(f"{{{RDF_NS}}}about")
     link = absolute_url(_text(element, q("link")), url) or _atom_link(element, url)
     if link is None and guid_element is not None and guid_element.get("isPermaLink", "true") != "false":
         link = absolute_url(guid, url)

@@ -102,9 +102,7 @@ def after_success(
     base = state.interval_s or _initial_interval(policy, hints or PollHints())
     interval = _clamp(base * interval_factor(new_items, total_items, policy), policy.min_s, policy.max_s)
     failures = state.failures / 2 if state.failures >= 0.25 else 0.0
-    return replace(
-        state, interval_s=interval, failures=failures, consecutive_failures=0, polls=state.polls + 1
-    )
+    return replace(state, interval_s=interval, failures=failures, consecutive_failures=0, polls=state.polls + 1)
 
 
 def after_failure(state: FeedSchedule, error_class: HealthClass) -> FeedSchedule:

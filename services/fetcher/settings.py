@@ -19,29 +19,29 @@ class FetcherSettings(CommonSettings):
     fetcher_feed_concurrency: int = Field(default=64, gt=0, description="feeds polled at once at most")
     fetcher_per_host: int = Field(default=2, gt=0, description="requests in flight to one host at most")
     fetcher_min_delay_s: float = Field(default=1.0, ge=0, description="gap between requests to one host")
-    fetcher_max_feed_bytes: int = Field(default=5 * 1024 * 1024, gt=0,
-                                        description="feed size cap (decompressed)")
-    fetcher_max_page_bytes: int = Field(default=10 * 1024 * 1024, gt=0,
-                                        description="page size cap (decompressed)")
+    fetcher_max_feed_bytes: int = Field(default=5 * 1024 * 1024, gt=0, description="feed size cap (decompressed)")
+    fetcher_max_page_bytes: int = Field(default=10 * 1024 * 1024, gt=0, description="page size cap (decompressed)")
     fetcher_timeout_s: float = Field(default=30.0, gt=0, description="total timeout of one request")
     fetcher_user_agent: str = Field(
         default="WirewatchBot/0.1 (+https://github.com/wirewatch/wirewatch#bot; news feed monitor)",
-        description="User-Agent with a contact URL")
+        description="User-Agent with a contact URL",
+    )
     fetcher_refresh_s: float = Field(default=5.0, gt=0, description="how often the feed list is re-read")
-    fetcher_page_attempts: int = Field(default=5, ge=1,
-                                       description="transient page failures before dead-lettering")
+    fetcher_page_attempts: int = Field(default=5, ge=1, description="transient page failures before dead-lettering")
     fetcher_hosts_file: Path | None = Field(
-        default=None, description="tests and hostile-input drills only: `ADDRESS NAME…` lines pinning "
-        "names to addresses that are then exempt from the address policy (nothing else is)")
+        default=None,
+        description="tests and hostile-input drills only: `ADDRESS NAME…` lines pinning "
+        "names to addresses that are then exempt from the address policy (nothing else is)",
+    )
     fetcher_callback_url: str | None = Field(
-        default=None, description="public base URL of the WebSub callback (unset: no push, polling only)")
-    fetcher_callback_host: str = Field(
-        default="0.0.0.0", description="address the WebSub callback listens on")  # noqa: S104 — hubs must reach it
-    fetcher_callback_port: int = Field(default=8090, gt=0, lt=65536,
-                                       description="port the WebSub callback listens on")
+        default=None, description="public base URL of the WebSub callback (unset: no push, polling only)"
+    )
+    fetcher_callback_host: str = Field(default="0.0.0.0", description="address the WebSub callback listens on")  # noqa: S104 — hubs must reach it
+    fetcher_callback_port: int = Field(default=8090, gt=0, lt=65536, description="port the WebSub callback listens on")
     fetcher_websub_lease_s: int = Field(default=10 * 86400, gt=0, description="WebSub lease asked of hubs")
     fetcher_websub_fallback: float = Field(
-        default=4.0, ge=1, description="poll interval multiplier while a WebSub lease is active")
+        default=4.0, ge=1, description="poll interval multiplier while a WebSub lease is active"
+    )
 
     @model_validator(mode="after")
     def _replica_in_range(self) -> FetcherSettings:

@@ -68,10 +68,18 @@ class FeedRecord(BaseModel):
         return cls(feed=feed, health=FeedHealth.model_validate(doc))
 
 
-def new_feed(url: str, *, name: str | None = None, interval_s: float | None = None,
-             tags: Sequence[str] = (), kind: str = "feed") -> Feed:
-    return Feed(id=feed_id_for(url), url=url, name=name, interval_s=interval_s, tags=list(tags),
-                kind=kind, added_at=datetime.now(UTC))  # type: ignore[arg-type]
+def new_feed(
+    url: str, *, name: str | None = None, interval_s: float | None = None, tags: Sequence[str] = (), kind: str = "feed"
+) -> Feed:
+    return Feed(
+        id=feed_id_for(url),
+        url=url,
+        name=name,
+        interval_s=interval_s,
+        tags=list(tags),
+        kind=kind,
+        added_at=datetime.now(UTC),
+    )  # type: ignore[arg-type]
 
 
 class FeedStore:
@@ -83,7 +91,8 @@ class FeedStore:
         """Add a feed; returns False (and changes nothing) when the URL is already monitored."""
         record = FeedRecord(feed=feed)
         response = await self.es.options(ignore_status=409).index(
-            index=self.index, id=feed.id, document=record.to_doc(), op_type="create", refresh="wait_for")
+            index=self.index, id=feed.id, document=record.to_doc(), op_type="create", refresh="wait_for"
+        )
         return bool(response.meta.status < 300)
 
     async def remove(self, feed_id: str) -> bool:
@@ -98,8 +107,13 @@ class FeedStore:
         records: list[FeedRecord] = []
         after: list[Any] | None = None
         while True:
-            page = await self.es.search(index=self.index, size=PAGE_SIZE, query={"match_all": {}},
-                                        sort=[{"added_at": "asc"}, {"id": "asc"}], search_after=after)
+            page = await self.es.search(
+                index=self.index,
+                size=PAGE_SIZE,
+                query={"match_all": {}},
+                sort=[{"added_at": "asc"}, {"id": "asc"}],
+                search_after=after,
+            )
             hits = page.body["hits"]["hits"]
             records += [FeedRecord.from_doc(hit["_source"]) for hit in hits]
             if len(hits) < PAGE_SIZE:
@@ -112,18 +126,24 @@ class FeedStore:
         response = await self.es.options(ignore_status=404).update(index=self.index, id=feed_id, doc=doc)
         return bool(response.meta.status < 300)
 
-    async def save_websub(self, feed_id: str, *, hub: str | None, topic: str | None, secret: str | None,
-                          lease_until: datetime | None) -> bool:
+    async def save_websub(
+        self, feed_id: str, *, hub: str | None, topic: str | None, secret: str | None, lease_until: datetime | None
+    ) -> bool:
         """Save a WebSub subscription (all ``None``: none); False if the feed was removed meanwhile."""
-        doc = {"websub_hub": hub, "websub_topic": topic, "websub_secret": secret,
-               "websub_lease_until": lease_until.isoformat() if lease_until else None}
+        doc = {
+            "websub_hub": hub,
+            "websub_topic": topic,
+            "websub_secret": secret,
+            "websub_lease_until": lease_until.isoformat() if lease_until else None,
+        }
         response = await self.es.options(ignore_status=404).update(index=self.index, id=feed_id, doc=doc)
         return bool(response.meta.status < 300)
 
     async def move(self, feed_id: str, new_url: str) -> None:
         """A permanent redirect: the feed keeps its id (and history) but polls the new URL."""
-        await self.es.options(ignore_status=404).update(index=self.index, id=feed_id, doc={"url": new_url},
-                                                        refresh="wait_for")
+        await self.es.options(ignore_status=404).update(
+            index=self.index, id=feed_id, doc={"url": new_url}, refresh="wait_for"
+        )
 
 
 class KnownUrls:
@@ -146,8 +166,10 @@ class KnownUrls:
         now = datetime.now(UTC).isoformat()
         ops: list[dict[str, Any]] = []
         for doc_id, url, feed_id in entries:
-            ops += [{"index": {"_index": self.index, "_id": doc_id}},
-                    {"url": url, "feed_id": feed_id, "first_seen_at": now}]
+            ops += [
+                {"index": {"_index": self.index, "_id": doc_id}},
+                {"url": url, "feed_id": feed_id, "first_seen_at": now},
+            ]
         response = await self.es.bulk(operations=ops)
         if response.body.get("errors"):  # an unremembered URL would be fetched again after a restart
             failed = [item["index"]["error"] for item in response.body["items"] if "error" in item["index"]]

@@ -35,8 +35,7 @@ log = logging.getLogger(__name__)
 PENDING_S = 300.0  # how long a hub has to verify an intent
 RETRY_S = 300.0  # after a failed or denied request
 MAX_RENEW_MARGIN_S = 86400.0
-SIGNATURE_METHODS = {"sha1": hashlib.sha1, "sha256": hashlib.sha256, "sha384": hashlib.sha384,
-                     "sha512": hashlib.sha512}
+SIGNATURE_METHODS = {"sha1": hashlib.sha1, "sha256": hashlib.sha256, "sha384": hashlib.sha384, "sha512": hashlib.sha512}
 Mode = str  # "subscribe" | "unsubscribe"
 
 
@@ -71,8 +70,15 @@ def renew_time(now: datetime, lease_s: float) -> datetime:
 class WebSub:
     """Intents, active subscriptions and their leases, for the feeds this replica owns."""
 
-    def __init__(self, *, fetcher: SafeFetcher, store: FeedStore, callback_base: str, lease_s: int,
-                 clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+    def __init__(
+        self,
+        *,
+        fetcher: SafeFetcher,
+        store: FeedStore,
+        callback_base: str,
+        lease_s: int,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
         self.fetcher = fetcher
         self.store = store
         self.callback_base = callback_base.rstrip("/")
@@ -92,9 +98,14 @@ class WebSub:
             return
         now = self._clock()
         if until > now and feed_id not in self.active:
-            self.active[feed_id] = Subscription(feed_id, health.websub_hub, health.websub_topic,
-                                                health.websub_secret, lease_until=until,
-                                                renew_at=renew_time(now, (until - now).total_seconds()))
+            self.active[feed_id] = Subscription(
+                feed_id,
+                health.websub_hub,
+                health.websub_topic,
+                health.websub_secret,
+                lease_until=until,
+                renew_at=renew_time(now, (until - now).total_seconds()),
+            )
 
     def is_active(self, feed_id: str) -> bool:
         sub = self.active.get(feed_id)
@@ -115,8 +126,11 @@ class WebSub:
     def due(self) -> list[Subscription]:
         """Renewal intents for every active subscription past its renewal time (recorded as pending)."""
         now = self._clock()
-        due = [sub for feed_id, sub in self.active.items() if sub.renew_at is not None and sub.renew_at <= now
-               and not self._waiting(feed_id, "subscribe", now)]
+        due = [
+            sub
+            for feed_id, sub in self.active.items()
+            if sub.renew_at is not None and sub.renew_at <= now and not self._waiting(feed_id, "subscribe", now)
+        ]
         return [self._intend(replace(sub, lease_until=None, renew_at=None), now) for sub in due]
 
     def drop(self, feed_id: str) -> Subscription | None:
@@ -130,19 +144,23 @@ class WebSub:
 
     async def request(self, intent: Subscription) -> bool:
         """POST the intent to its hub; a refusal or an unreachable hub is retried after ``RETRY_S``."""
-        form = {"hub.mode": intent.mode, "hub.topic": intent.topic,
-                "hub.callback": self.callback(intent.feed_id), "hub.secret": intent.secret,
-                "hub.lease_seconds": str(self.lease_s)}
+        form = {
+            "hub.mode": intent.mode,
+            "hub.topic": intent.topic,
+            "hub.callback": self.callback(intent.feed_id),
+            "hub.secret": intent.secret,
+            "hub.lease_seconds": str(self.lease_s),
+        }
         try:
             status, answer = await self.fetcher.post_form(intent.hub, form)
         except FetchError as exc:
             status, answer = None, str(exc)
         if status is not None and 200 <= status < 300:
-            log.info("asked %s to %s feed %s (topic %s)", intent.hub, intent.mode, intent.feed_id,
-                     intent.topic)
+            log.info("asked %s to %s feed %s (topic %s)", intent.hub, intent.mode, intent.feed_id, intent.topic)
             return True
-        log.warning("hub %s refused to %s feed %s: %s %s", intent.hub, intent.mode, intent.feed_id, status,
-                    answer[:200])
+        log.warning(
+            "hub %s refused to %s feed %s: %s %s", intent.hub, intent.mode, intent.feed_id, status, answer[:200]
+        )
         self._give_up(intent)
         return False
 
@@ -189,7 +207,8 @@ class WebSub:
 
     async def _save(self, sub: Subscription) -> None:
         try:
-            await self.store.save_websub(sub.feed_id, hub=sub.hub, topic=sub.topic, secret=sub.secret,
-                                         lease_until=sub.lease_until)
+            await self.store.save_websub(
+                sub.feed_id, hub=sub.hub, topic=sub.topic, secret=sub.secret, lease_until=sub.lease_until
+            )
         except Exception:  # the subscription works without it; only a restart would forget it
             log.exception("could not store the subscription of feed %s", sub.feed_id)

@@ -27,18 +27,32 @@ gate = LaneGate()
 
 
 def runner(es: AsyncElasticsearch) -> BatchRunner[EnrichedArticle]:
-    handler = IndexHandler(es, alias=settings.index_name("articles"),
-                           indexed_topic=TOPICS["articles.indexed"].full_name(settings.topic_prefix),
-                           max_bytes=settings.indexer_batch_bytes)
-    return BatchRunner(stage="indexer", model=EnrichedArticle, handler=handler, send=partial(send_all, app),
-                       deadletter_topic=settings.topic_name("deadletters"), max_backoff_s=MAX_BACKOFF_S)
+    handler = IndexHandler(
+        es,
+        alias=settings.index_name("articles"),
+        indexed_topic=TOPICS["articles.indexed"].full_name(settings.topic_prefix),
+        max_bytes=settings.indexer_batch_bytes,
+    )
+    return BatchRunner(
+        stage="indexer",
+        model=EnrichedArticle,
+        handler=handler,
+        send=partial(send_all, app),
+        deadletter_topic=settings.topic_name("deadletters"),
+        max_backoff_s=MAX_BACKOFF_S,
+    )
 
 
 @app.agent(enriched_topic, concurrency=1)
 async def index_articles(stream):  # type: ignore[no-untyped-def]
     async with make_es(settings, timeout=ES_TIMEOUT_S) as es:
-        await worker.drain(stream, runner(es), max_batch=settings.indexer_batch_max,
-                           within_s=settings.indexer_batch_within_s, gate=gate)
+        await worker.drain(
+            stream,
+            runner(es),
+            max_batch=settings.indexer_batch_max,
+            within_s=settings.indexer_batch_within_s,
+            gate=gate,
+        )
 
 
 @app.agent(backfill_topic, concurrency=1)

@@ -54,8 +54,16 @@ def _action(index: str, article: EnrichedArticle) -> bytes:
     # a reprocessed article (backfill lane) replaces the copy fetched at the same time; a replay of an
     # older fetch still never overwrites a newer one
     version_type = "external_gte" if article.lane == "backfill" else "external"
-    return json.dumps({"index": {"_index": index, "_id": article.id, "version": external_version(article),
-                                 "version_type": version_type}}).encode()
+    return json.dumps(
+        {
+            "index": {
+                "_index": index,
+                "_id": article.id,
+                "version": external_version(article),
+                "version_type": version_type,
+            }
+        }
+    ).encode()
 
 
 def _lines(index: str, article: EnrichedArticle) -> bytes:
@@ -82,8 +90,9 @@ def _body(chunk: list[Line]) -> bytes:
     return b"".join(lines for _, lines in chunk)
 
 
-async def write(es: AsyncElasticsearch, index: str, articles: Sequence[EnrichedArticle],
-                *, max_bytes: int) -> BulkOutcome:
+async def write(
+    es: AsyncElasticsearch, index: str, articles: Sequence[EnrichedArticle], *, max_bytes: int
+) -> BulkOutcome:
     """Write the articles; when this returns they are searchable (see :data:`REFRESH`)."""
     outcome = BulkOutcome()
     for chunk in _chunks(index, articles, max_bytes):

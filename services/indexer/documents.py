@@ -18,8 +18,13 @@ def document_bytes(article: EnrichedArticle, *, indexed_at: datetime | None = No
     """The same document as :func:`to_document`, serialised by pydantic's Rust core: the model's JSON
     object with the indexer's three fields appended (the hot path of every bulk request)."""
     body = article.model_dump_json().encode()
-    extra = json.dumps({"indexed_at": (indexed_at or datetime.now(UTC)).isoformat(),
-                        "version": external_version(article), "cluster_id": article.duplicate_of or article.id})
+    extra = json.dumps(
+        {
+            "indexed_at": (indexed_at or datetime.now(UTC)).isoformat(),
+            "version": external_version(article),
+            "cluster_id": article.duplicate_of or article.id,
+        }
+    )
     return body[:-1] + b"," + extra[1:].encode()
 
 

@@ -24,10 +24,18 @@ gate = LaneGate()
 
 def runner_for(lane: Lane) -> BatchRunner[FetchedPage]:
     output = "articles.parsed" if lane == "live" else "articles.parsed.backfill"
-    handler = ParseHandler(parsed_topic=settings.topic_name(output), budget_s=settings.parser_budget_s,
-                           max_bytes=settings.parser_max_page_bytes)
-    return BatchRunner(stage="parser", model=FetchedPage, handler=handler, send=partial(send_all, app),
-                       deadletter_topic=settings.topic_name("deadletters"))
+    handler = ParseHandler(
+        parsed_topic=settings.topic_name(output),
+        budget_s=settings.parser_budget_s,
+        max_bytes=settings.parser_max_page_bytes,
+    )
+    return BatchRunner(
+        stage="parser",
+        model=FetchedPage,
+        handler=handler,
+        send=partial(send_all, app),
+        deadletter_topic=settings.topic_name("deadletters"),
+    )
 
 
 @app.agent(pages_topic, concurrency=1)

@@ -24,9 +24,7 @@ AUTHOR_META = (
     "dcterms.creator",
     "byl",
 )
-_BY = re.compile(
-    r"^\s*(?:[^\W\d]+\s+){0,3}?by\b[:\s]*", re.IGNORECASE
-)  # "By", "Analysis by", "Story and photos by"
+_BY = re.compile(r"^\s*(?:[^\W\d]+\s+){0,3}?by\b[:\s]*", re.IGNORECASE)  # "By", "Analysis by", "Story and photos by"
 _ROLE = re.compile(
     r"\b(?:staff|senior|chief|deputy|political|foreign|business|sports?|news|contributing|guest|special)?\s*"
     r"(?:writer|reporter|correspondent|editor|columnist|contributor|journalist|producer|analyst|"
@@ -41,8 +39,7 @@ _NAME_OK = re.compile(r"^[^\W\d_][\w.'’\- ]*$")
 _NOT_PERSON = re.compile(r"\b(?:staff|desk|newsroom|team|wires?|agencies|admin)$", re.IGNORECASE)
 MAX_AUTHORS = 10
 _BYLINE_XPATH = (
-    '//*[@rel="author" or @itemprop="author" or contains(@class, "byline")'
-    ' or contains(@class, "author-name")]'
+    '//*[@rel="author" or @itemprop="author" or contains(@class, "byline") or contains(@class, "author-name")]'
 )
 
 

@@ -52,7 +52,7 @@ class Body:
 #: how far from the top a dateline may stand, and what it looks like
 HEAD_LINES = 4
 DATELINE_MAX_CHARS = 80
-_MONTH = (r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?")
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
 DATELINE = re.compile(
     r"(?i)(?:(?:published|updated|posted|last updated)\s*:?\s*)?"
     r"(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*,?\s+)?"

@@ -60,9 +60,7 @@ class _Worker:
 class BudgetedParser:
     """A pool of parser processes; every call is cut off after ``seconds``."""
 
-    def __init__(
-        self, *, seconds: float = DEFAULT_SECONDS, workers: int = 1, start_method: str = "forkserver"
-    ) -> None:
+    def __init__(self, *, seconds: float = DEFAULT_SECONDS, workers: int = 1, start_method: str = "forkserver") -> None:
         self.seconds = seconds
         self._context = multiprocessing.get_context(start_method)
         if start_method == "forkserver":

@@ -127,11 +127,7 @@ def _overlaps(tally: _Tally, candidate: HtmlElement, winners: set[HtmlElement]) 
 
 
 def _same_kind(candidate: HtmlElement, top: HtmlElement) -> bool:
-    return (
-        candidate.tag == top.tag
-        and bool(candidate.get("class"))
-        and candidate.get("class") == top.get("class")
-    )
+    return candidate.tag == top.tag and bool(candidate.get("class")) and candidate.get("class") == top.get("class")
 
 
 def _joins(tally: _Tally, sibling: HtmlElement, threshold: float, top: HtmlElement) -> bool:

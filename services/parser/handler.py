@@ -14,8 +14,9 @@ from wirewatch.core.runner import Result
 
 
 class ParseHandler:
-    def __init__(self, *, parsed_topic: str, budget_s: float, max_bytes: int,
-                 duplicates: NearDuplicateIndex | None = None) -> None:
+    def __init__(
+        self, *, parsed_topic: str, budget_s: float, max_bytes: int, duplicates: NearDuplicateIndex | None = None
+    ) -> None:
         self.parsed_topic = parsed_topic
         self.budget_s = budget_s
         self.max_bytes = max_bytes
@@ -36,10 +37,18 @@ class ParseHandler:
 
     async def parse(self, page: FetchedPage) -> ParsedArticle:
         article = await parse_with_budget(
-            page.body(self.max_bytes), url=page.url, page_id=page.id, fetched_at=page.fetched_at,
-            content_type=page.content_type, charset=page.charset, item=page.item, feed_id=page.feed_id,
-            final_url=page.final_url, seconds=self.budget_s,
-            max_bytes=self.max_bytes)
+            page.body(self.max_bytes),
+            url=page.url,
+            page_id=page.id,
+            fetched_at=page.fetched_at,
+            content_type=page.content_type,
+            charset=page.charset,
+            item=page.item,
+            feed_id=page.feed_id,
+            final_url=page.final_url,
+            seconds=self.budget_s,
+            max_bytes=self.max_bytes,
+        )
         original = self.duplicates.check_and_add(article.id, article.simhash)
         updates: dict[str, object] = {"lane": page.lane}
         if original is not None and original != article.id:

@@ -50,13 +50,9 @@ def read_metadata(tree: HtmlElement, structured: Structured, *, url: str, now: d
         modified_at=modified(structured, now),
         canonical_url=_canonical(tree, structured, url),
         source=source,
-        description=meta("og:description", "description", "twitter:description")
-        or _text(article.get("description")),
-        image=_absolute(
-            url, meta("og:image", "og:image:url", "twitter:image") or _image(article.get("image"))
-        ),
-        section=meta("article:section", "parsely-section", "section")
-        or _first(article.get("articleSection")),
+        description=meta("og:description", "description", "twitter:description") or _text(article.get("description")),
+        image=_absolute(url, meta("og:image", "og:image:url", "twitter:image") or _image(article.get("image"))),
+        section=meta("article:section", "parsely-section", "section") or _first(article.get("articleSection")),
         tags=_tags(structured),
         declared_languages=[
             tree.get("lang"),
@@ -86,9 +82,7 @@ def _title(tree: HtmlElement, structured: Structured, sites: list[str]) -> str |
 
 
 def _canonical(tree: HtmlElement, structured: Structured, url: str) -> str | None:
-    links = [
-        el.get("href") for el in tree.iter("link") if "canonical" in (el.get("rel") or "").lower().split()
-    ]
+    links = [el.get("href") for el in tree.iter("link") if "canonical" in (el.get("rel") or "").lower().split()]
     candidates = [*links, structured.first_meta("og:url"), _text(structured.article.get("url"))]
     for candidate in candidates:
         absolute = _absolute(url, candidate)
@@ -100,9 +94,7 @@ def _canonical(tree: HtmlElement, structured: Structured, url: str) -> str | Non
 def _tags(structured: Structured) -> list[str]:
     raw = structured.all_meta("article:tag") or _list(structured.article.get("keywords"))
     raw = raw or [
-        t
-        for v in structured.all_meta("news_keywords") + structured.all_meta("keywords")
-        for t in v.split(",")
+        t for v in structured.all_meta("news_keywords") + structured.all_meta("keywords") for t in v.split(",")
     ]
     tags: dict[str, str] = {}
     for tag in raw:

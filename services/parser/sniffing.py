@@ -42,9 +42,7 @@ def sniff(body: bytes, *, content_type: str | None = None, max_bytes: int = DEFA
         raise PageTooLarge(f"the body is {len(body):,} bytes, more than the {max_bytes:,} allowed")
     head = body[:_SNIFF]
     kind = magic_kind(head)
-    if kind is None and (
-        head[4:8] == b"ftyp" or (head[:4] == b"RIFF" and head[8:12] in (b"WEBP", b"WAVE", b"AVI "))
-    ):
+    if kind is None and (head[4:8] == b"ftyp" or (head[:4] == b"RIFF" and head[8:12] in (b"WEBP", b"WAVE", b"AVI "))):
         kind = "a media file"
     if kind is not None:
         raise NotHtml(f"the body is {kind}, not HTML")
@@ -54,9 +52,7 @@ def sniff(body: bytes, *, content_type: str | None = None, max_bytes: int = DEFA
 def magic_kind(head: bytes) -> str | None:
     """What a known binary signature at the start of ``head`` says the body is, if any."""
     stripped = head.lstrip()
-    return next(
-        (kind for magic, kind in _MAGIC if stripped.startswith(magic) or head.startswith(magic)), None
-    )
+    return next((kind for magic, kind in _MAGIC if stripped.startswith(magic) or head.startswith(magic)), None)
 
 
 def _check_text(head: bytes, content_type: str | None) -> None:

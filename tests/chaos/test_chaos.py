@@ -48,9 +48,7 @@ def own_stack(stack_settings: CommonSettings) -> OwnStack:
     try:
         return OwnStack.of(stack_settings)
     except NotOwnStack as exc:
-        pytest.fail(
-            f"WIREWATCH_CHAOS is set but the stack is not one this drill may disturb: {exc}", pytrace=False
-        )
+        pytest.fail(f"WIREWATCH_CHAOS is set but the stack is not one this drill may disturb: {exc}", pytrace=False)
 
 
 @pytest.mark.timeout(1800)

@@ -20,8 +20,14 @@ pytestmark = [pytest.mark.integration]
 
 
 def alert(n: int) -> Alert:
-    return Alert(alert_id=f"race{n:04d}", rule_id="r1", rule_name="race", matched_at=datetime.now(UTC),
-                 article_id=f"doc{n:04d}", url=f"https://news.example/{n}")
+    return Alert(
+        alert_id=f"race{n:04d}",
+        rule_id="r1",
+        rule_name="race",
+        matched_at=datetime.now(UTC),
+        article_id=f"doc{n:04d}",
+        url=f"https://news.example/{n}",
+    )
 
 
 async def test_delivery_and_publication_of_one_alert_at_once_both_land(initialised: CommonSettings) -> None:
@@ -32,8 +38,7 @@ async def test_delivery_and_publication_of_one_alert_at_once_both_land(initialis
         recorded = await ledger.record(alerts, {"r1": ["http://127.0.0.1:9/hook"]})
         assert len(recorded.new) == len(alerts)
         for a in alerts:  # as AlertHandler._announce and Dispatcher._send do, concurrently, per alert
-            await asyncio.gather(ledger.published([a]),
-                                 ledger.finish([a.alert_id], status="delivered", attempts=1))
+            await asyncio.gather(ledger.published([a]), ledger.finish([a.alert_id], status="delivered", attempts=1))
         docs = (await es.mget(index=initialised.index_name("alerts"), ids=[a.alert_id for a in alerts])).body["docs"]
         assert all(d["_source"]["published"] and d["_source"]["status"] == "delivered" for d in docs)
     finally:

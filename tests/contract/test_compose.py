@@ -60,9 +60,7 @@ def test_images_match_the_pinned_versions() -> None:
     pins = read_pins()
     services = raw_compose()["services"]
     assert services["kafka"]["image"] == f"apache/kafka:{pins['KAFKA_VERSION']}"
-    assert services["elasticsearch"]["image"] == (
-        f"docker.elastic.co/elasticsearch/elasticsearch:{pins['ES_VERSION']}"
-    )
+    assert services["elasticsearch"]["image"] == (f"docker.elastic.co/elasticsearch/elasticsearch:{pins['ES_VERSION']}")
     assert services["kibana"]["image"] == f"docker.elastic.co/kibana/kibana:{pins['ES_VERSION']}"
     prometheus = services["prometheus"]["image"]
     assert re.fullmatch(r"prom/prometheus:v\d+\.\d+\.\d+", prometheus), f"unpinned {prometheus}"
@@ -129,10 +127,7 @@ def test_compose_scripts_exist_and_do_their_jobs() -> None:
 def test_prometheus_scrapes_every_worker_on_its_port() -> None:
     config = yaml.safe_load(PROMETHEUS.read_text(encoding="utf-8"))
     targets = {
-        target
-        for job in config["scrape_configs"]
-        for group in job["static_configs"]
-        for target in group["targets"]
+        target for job in config["scrape_configs"] for group in job["static_configs"] for target in group["targets"]
     }
     services = raw_compose()["services"]
     for worker in WORKERS:
@@ -178,9 +173,7 @@ def compose_command() -> list[str] | None:
 def compose() -> list[str]:
     command = compose_command()
     if command is None:
-        message = (
-            "no compose implementation: apt-get install -y docker-compose (or the docker compose plugin)"
-        )
+        message = "no compose implementation: apt-get install -y docker-compose (or the docker compose plugin)"
         if os.environ.get("CI"):
             pytest.fail(message, pytrace=False)
         pytest.skip(message)

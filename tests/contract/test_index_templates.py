@@ -125,9 +125,7 @@ def test_template_shape(path: Path) -> None:
     assert set(body) <= ALLOWED_TOP_LEVEL, f"keys Elasticsearch rejects: {set(body) - ALLOWED_TOP_LEVEL}"
     assert isinstance(body["priority"], int) and body["priority"] > 0
     patterns = body["index_patterns"]
-    assert patterns and all(p.startswith("wirewatch-") for p in patterns), (
-        "prefix must be the literal wirewatch-"
-    )
+    assert patterns and all(p.startswith("wirewatch-") for p in patterns), "prefix must be the literal wirewatch-"
     settings = body["template"]["settings"]["index"]
     assert settings["number_of_shards"] == 1
     assert settings["number_of_replicas"] == 0
@@ -232,9 +230,7 @@ def mapping_problems(model: type[BaseModel], properties: Mapping, prefix: str = 
             if allowed is None:
                 problems.append(f"{path}: no rule for python type {python_type!r}")
             elif ftype not in allowed:
-                problems.append(
-                    f"{path}: {python_type.__name__} mapped as {ftype}, expected one of {allowed}"
-                )
+                problems.append(f"{path}: {python_type.__name__} mapped as {ftype}, expected one of {allowed}")
     return problems
 
 

@@ -107,10 +107,7 @@ def properties_for(title: str, templates: dict[str, dict[str, Any]]) -> Mapping:
     """The mapping behind a data view title: a template pattern matches it, or matches its first version
     (``wirewatch-articles`` is an alias of ``wirewatch-articles-v1``)."""
     for body in templates.values():
-        if any(
-            fnmatch.fnmatchcase(title, p) or fnmatch.fnmatchcase(f"{title}-v1", p)
-            for p in body["index_patterns"]
-        ):
+        if any(fnmatch.fnmatchcase(title, p) or fnmatch.fnmatchcase(f"{title}-v1", p) for p in body["index_patterns"]):
             properties: Mapping = body["template"]["mappings"]["properties"]
             return properties
     raise AssertionError(f"no index template for data view {title!r}")
@@ -201,9 +198,7 @@ def field_problems(objects: list[SavedObject], templates: dict[str, dict[str, An
         if mapping.get("index") is False and use.need != "exists":
             problems.append(f"{use.where}: {use.field!r} is not indexed")
         if ftype not in NEEDS[use.need]:
-            problems.append(
-                f"{use.where}: {use.field!r} is {ftype}, {use.need} needs one of {sorted(NEEDS[use.need])}"
-            )
+            problems.append(f"{use.where}: {use.field!r} is {ftype}, {use.need} needs one of {sorted(NEEDS[use.need])}")
         if use.lens_data_type and ftype not in LENS_DATA_TYPES.get(use.lens_data_type, set()):
             problems.append(f"{use.where}: dataType {use.lens_data_type!r} does not fit {ftype}")
     return problems
@@ -299,9 +294,7 @@ def test_data_views() -> None:
 
 
 def test_latest_articles_search() -> None:
-    search = next(
-        o for o in by_type(load_objects(), "search") if o["attributes"]["title"] == "Latest articles"
-    )
+    search = next(o for o in by_type(load_objects(), "search") if o["attributes"]["title"] == "Latest articles")
     assert search["attributes"]["columns"] == ["title", "source", "persons", "organizations", "locations"]
     assert search["attributes"]["sort"] == [["published_at", "desc"]]
     assert search_source_data_view(search) == "wirewatch-articles"

@@ -13,14 +13,18 @@ from wirewatch.services.indexer.settings import IndexerSettings
 from wirewatch.services.parser.settings import ParserSettings
 
 README = (Path(__file__).resolve().parents[2] / "README.md").read_text()
-SETTINGS: list[type[BaseSettings]] = [FetcherSettings, ParserSettings, ExtractorSettings, IndexerSettings,
-                                      AlerterSettings]
+SETTINGS: list[type[BaseSettings]] = [
+    FetcherSettings,
+    ParserSettings,
+    ExtractorSettings,
+    IndexerSettings,
+    AlerterSettings,
+]
 
 
 @pytest.mark.parametrize("cls", SETTINGS, ids=lambda c: c.__name__)
 def test_every_setting_is_in_the_readme_table(cls: type[BaseSettings]) -> None:
-    missing = [f"WIREWATCH_{name.upper()}" for name in cls.model_fields
-               if f"`WIREWATCH_{name.upper()}`" not in README]
+    missing = [f"WIREWATCH_{name.upper()}" for name in cls.model_fields if f"`WIREWATCH_{name.upper()}`" not in README]
     assert not missing, f"undocumented settings: {missing}"
 
 

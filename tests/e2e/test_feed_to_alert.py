@@ -59,15 +59,26 @@ def rss(base: str) -> str:
     items = "".join(
         f"<item><title>{title}</title><link>{base}{path}</link><guid>{base}{path}</guid>"
         f"<pubDate>Wed, 18 Nov 2026 12:00:00 GMT</pubDate></item>"
-        for title, path in (("Coalition sets timetable for leaving Iraq", "/world/coalition.html"),
-                            ("Rain returns to the valley", "/local/rain.html")))
-    return (f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Test Wire</title>'
-            f"<link>{base}/</link><description>test</description>{items}</channel></rss>")
+        for title, path in (
+            ("Coalition sets timetable for leaving Iraq", "/world/coalition.html"),
+            ("Rain returns to the valley", "/local/rain.html"),
+        )
+    )
+    return (
+        f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Test Wire</title>'
+        f"<link>{base}/</link><description>test</description>{items}</channel></rss>"
+    )
 
 
 def cli(settings: CommonSettings, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "wirewatch", *args], env=worker_env(settings),
-                          capture_output=True, text=True, timeout=120, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "wirewatch", *args],
+        env=worker_env(settings),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
 
 
 async def test_feed_to_search_to_signed_webhook(initialised: CommonSettings, tmp_path: Path) -> None:
@@ -81,12 +92,23 @@ async def test_feed_to_search_to_signed_webhook(initialised: CommonSettings, tmp
     watchlist = tmp_path / "gazetteers"
     watchlist.mkdir()
     (watchlist / "iraq.yaml").write_text(
-        "entries:\n  - name: Kataib Hezbollah\n    type: ORG\n    aliases: [\"Kata'ib Hizballah\"]\n")
+        'entries:\n  - name: Kataib Hezbollah\n    type: ORG\n    aliases: ["Kata\'ib Hizballah"]\n'
+    )
     workers = Workers(settings, tmp_path / "logs", extra_env={"WIREWATCH_GAZETTEER_DIR": str(watchlist)})
     try:
         assert cli(settings, "feeds", "add", feed_url, "--name", "Test Wire", "--interval", "1").returncode == 0
-        added = cli(settings, "rules", "add", "kataib", "--query", 'organizations:"Kataib Hezbollah" OR text:Kataib',
-                    "--webhook", receiver.url, "--secret", SECRET)
+        added = cli(
+            settings,
+            "rules",
+            "add",
+            "kataib",
+            "--query",
+            'organizations:"Kataib Hezbollah" OR text:Kataib',
+            "--webhook",
+            receiver.url,
+            "--secret",
+            SECRET,
+        )
         assert added.returncode == 0, added.stderr
         workers.start("fetcher", "parser", "extractor", "indexer", "alerter")
 
@@ -97,8 +119,9 @@ async def test_feed_to_search_to_signed_webhook(initialised: CommonSettings, tmp
             return rows or None
 
         try:
-            rows = await eventually(lambda: asyncio.to_thread(searchable), timeout=120, every=1.0,
-                                    what="the article to become searchable")
+            rows = await eventually(
+                lambda: asyncio.to_thread(searchable), timeout=120, every=1.0, what="the article to become searchable"
+            )
         except AssertionError:
             for name in workers.procs:
                 print(f"--- {name} ---\n{workers.log_tail(name)}")

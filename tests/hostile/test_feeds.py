@@ -27,16 +27,12 @@ def rss(title: bytes, item_title: bytes, declared: bytes = b"utf-8") -> bytes:
 def test_invalid_utf8_in_a_feed_is_replaced_and_the_items_kept() -> None:
     feed = parse_feed(rss(b"Wire \xff\xfe", b"Talks \x80\x81 resume"), url=FEED_URL)
     assert [i.link for i in feed.items] == ["https://news.example/a"]
-    assert (
-        feed.items[0].title is not None and "Talks" in feed.items[0].title and "resume" in feed.items[0].title
-    )
+    assert feed.items[0].title is not None and "Talks" in feed.items[0].title and "resume" in feed.items[0].title
 
 
 def test_mixed_encodings_in_one_feed_keep_the_utf8_text() -> None:
     """Declared UTF-8; the channel title is UTF-8, an item title cp1252 (a copy-paste from another CMS)."""
-    feed = parse_feed(
-        rss("Café Wire — été".encode(), "Caf\xe9 owners protest".encode("cp1252")), url=FEED_URL
-    )
+    feed = parse_feed(rss("Café Wire — été".encode(), "Caf\xe9 owners protest".encode("cp1252")), url=FEED_URL)
     assert feed.title == "Café Wire — été"
     assert feed.items[0].title is not None and feed.items[0].title.endswith("owners protest")
 

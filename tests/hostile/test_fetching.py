@@ -24,9 +24,7 @@ PAGE_CAP = FetcherSettings.model_fields["fetcher_max_page_bytes"].default
 FIFTY_MB = 50 * 1024 * 1024
 
 
-async def test_fifty_megabyte_page_is_cut_at_the_page_cap_in_bounded_memory(
-    serve: Serve, fetcher: SafeFetcher
-) -> None:
+async def test_fifty_megabyte_page_is_cut_at_the_page_cap_in_bounded_memory(serve: Serve, fetcher: SafeFetcher) -> None:
     sent = 0
 
     async def huge(request: web.Request) -> web.StreamResponse:
@@ -50,15 +48,11 @@ async def test_fifty_megabyte_page_is_cut_at_the_page_cap_in_bounded_memory(
         tracemalloc.stop()
     assert caught.value.error_class == "too_large" and not caught.value.retriable
     assert time.monotonic() - started < 10
-    assert peak < 3 * PAGE_CAP, (
-        f"peak {peak / 1e6:.0f} MB while reading a page capped at {PAGE_CAP / 1e6:.0f} MB"
-    )
+    assert peak < 3 * PAGE_CAP, f"peak {peak / 1e6:.0f} MB while reading a page capped at {PAGE_CAP / 1e6:.0f} MB"
     assert sent < FIFTY_MB, "the whole 50 MB was sent: the cap did not stop the read"
 
 
-async def test_fifty_megabyte_content_length_is_refused_before_reading(
-    serve: Serve, fetcher: SafeFetcher
-) -> None:
+async def test_fifty_megabyte_content_length_is_refused_before_reading(serve: Serve, fetcher: SafeFetcher) -> None:
     async def declared(request: web.Request) -> web.StreamResponse:
         response = web.StreamResponse(headers={"Content-Length": str(FIFTY_MB), "Content-Type": "text/html"})
         await response.prepare(request)
@@ -100,9 +94,7 @@ async def test_stacked_content_encodings_are_refused_not_inflated(serve: Serve, 
     inner = gzip.compress(gzip.compress(b"\0" * (32 * 1024 * 1024)))
 
     async def nested(request: web.Request) -> web.Response:
-        return web.Response(
-            body=inner, headers={"Content-Encoding": "gzip, gzip", "Content-Type": "text/html"}
-        )
+        return web.Response(body=inner, headers={"Content-Encoding": "gzip, gzip", "Content-Type": "text/html"})
 
     base = await serve(app_with({"/nested": nested}))
     with pytest.raises(DecodeError) as caught:

@@ -59,9 +59,7 @@ class Rig:
 
     async def one(self, path: str) -> tuple[Ingested, list[FetchedPage], list[DeadLetter]]:
         before = len(self.sent)
-        outcome = await self.ingest.ingest(
-            Source("feed-1", f"{self.base}/feed"), [FeedItem(link=self.base + path)]
-        )
+        outcome = await self.ingest.ingest(Source("feed-1", f"{self.base}/feed"), [FeedItem(link=self.base + path)])
         new = self.sent[before:]
         return (
             outcome,

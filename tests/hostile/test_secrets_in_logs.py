@@ -57,9 +57,7 @@ def leaks(text: str) -> list[str]:
     return [m for m in MARKERS if m in text or m[:8] in text]
 
 
-async def test_running_workers_and_commands_never_show_secrets(
-    initialised: CommonSettings, tmp_path: Path
-) -> None:
+async def test_running_workers_and_commands_never_show_secrets(initialised: CommonSettings, tmp_path: Path) -> None:
     settings = initialised
     receiver = await Receiver().start()
     workers = Workers(settings, tmp_path / "logs", extra_env=secret_env())

@@ -101,9 +101,7 @@ async def producer(initialised: CommonSettings) -> AsyncIterator[AIOKafkaProduce
     await client.stop()
 
 
-def runner_over(
-    settings: CommonSettings, producer: AIOKafkaProducer, output_bytes: int
-) -> BatchRunner[FetchedPage]:
+def runner_over(settings: CommonSettings, producer: AIOKafkaProducer, output_bytes: int) -> BatchRunner[FetchedPage]:
     """The parser's runner with a handler whose output on ``articles.parsed`` is ``output_bytes`` long,
     sending through a real producer, as ``send_all`` does."""
 
@@ -111,9 +109,7 @@ def runner_over(
         return [[Outgoing(settings.topic_name("articles.parsed"), p.id, b"x" * output_bytes)] for p in pages]
 
     async def send(messages: Sequence[Outgoing]) -> None:
-        futures = [
-            await producer.send(m.topic, m.value, key=m.key.encode() if m.key else None) for m in messages
-        ]
+        futures = [await producer.send(m.topic, m.value, key=m.key.encode() if m.key else None) for m in messages]
         await asyncio.gather(*futures)
 
     return BatchRunner(

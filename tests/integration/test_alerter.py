@@ -36,12 +36,18 @@ from wirewatch.core.settings import CommonSettings
 pytestmark = [pytest.mark.integration]
 
 SECRET = "integration-secret"
-FAST = {"WIREWATCH_ALERTER_ATTEMPTS": "3", "WIREWATCH_ALERTER_BACKOFF_S": "0.05",
-        "WIREWATCH_ALERTER_BACKOFF_MAX_S": "5", "WIREWATCH_ALERTER_TIMEOUT_S": "1.5",
-        "WIREWATCH_ALERTER_CONCURRENCY": "8", "WIREWATCH_ALERTER_RULES_TTL_S": "0.5"}
+FAST = {
+    "WIREWATCH_ALERTER_ATTEMPTS": "3",
+    "WIREWATCH_ALERTER_BACKOFF_S": "0.05",
+    "WIREWATCH_ALERTER_BACKOFF_MAX_S": "5",
+    "WIREWATCH_ALERTER_TIMEOUT_S": "1.5",
+    "WIREWATCH_ALERTER_CONCURRENCY": "8",
+    "WIREWATCH_ALERTER_RULES_TTL_S": "0.5",
+}
 
 
 # --- receivers -------------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Reply:
@@ -83,8 +89,7 @@ class Hook:
     async def _handle(self, request: web.Request) -> web.Response:
         body = await request.read()
         reply = self.script.pop(0) if self.script else (self.always or Reply())
-        self.attempts.append(Attempt(time.monotonic(), 0 if reply.hang else reply.status, body,
-                                     dict(request.headers)))
+        self.attempts.append(Attempt(time.monotonic(), 0 if reply.hang else reply.status, body, dict(request.headers)))
         if reply.hang:
             await self.released.wait()
         return web.Response(status=reply.status, headers=reply.headers, text="-")
@@ -114,6 +119,7 @@ def closed_port_url() -> str:
 
 
 # --- the stack -------------------------------------------------------------------------------------------
+
 
 async def put_rules(settings: CommonSettings, *rules: Rule) -> None:
     es = make_es(settings)
@@ -145,13 +151,13 @@ def announcement(settings: CommonSettings, numbers: Sequence[int]) -> IndexedBat
     docs = []
     for n in numbers:
         article = enriched(n)
-        docs.append(IndexedDoc(id=article.id, version=external_version(article),
-                               fetched_at=article.fetched_at))
+        docs.append(IndexedDoc(id=article.id, version=external_version(article), fetched_at=article.fetched_at))
     return IndexedBatch(index=settings.index_name("articles"), docs=docs, searchable_at=datetime.now(UTC))
 
 
-async def publish(settings: CommonSettings, numbers: Sequence[int], *, key: str | None = None,
-                  **fields: Any) -> IndexedBatch:
+async def publish(
+    settings: CommonSettings, numbers: Sequence[int], *, key: str | None = None, **fields: Any
+) -> IndexedBatch:
     await index_articles(settings, numbers, **fields)
     batch = announcement(settings, numbers)
     await produce(settings, "articles.indexed", [batch], key=key or settings.index_name("articles"))
@@ -162,8 +168,7 @@ async def ledger(settings: CommonSettings, rule: Rule) -> list[dict[str, Any]]:
     es = make_es(settings)
     try:
         await es.indices.refresh(index=settings.index_name("alerts"))
-        response = await es.search(index=settings.index_name("alerts"), size=1000,
-                                   query={"term": {"rule_id": rule.id}})
+        response = await es.search(index=settings.index_name("alerts"), size=1000, query={"term": {"rule_id": rule.id}})
         return [hit["_source"] for hit in response.body["hits"]["hits"]]
     finally:
         await es.close()
@@ -187,8 +192,9 @@ async def alerter_lag_zero(settings: CommonSettings) -> bool:
 async def rewind_alerter_group(settings: CommonSettings) -> None:
     """Commit offset 0 on every partition of articles.indexed: the group starts over, as a fresh one would."""
     topic = settings.topic_name("articles.indexed")
-    consumer = AIOKafkaConsumer(bootstrap_servers=settings.kafka_bootstrap, enable_auto_commit=False,
-                                group_id=f"{settings.topic_prefix}alerter")
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=settings.kafka_bootstrap, enable_auto_commit=False, group_id=f"{settings.topic_prefix}alerter"
+    )
     await consumer.start()
     try:
         tps = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or {0, 1, 2})]
@@ -204,6 +210,7 @@ def dump_logs(workers: Workers) -> None:
 
 
 # --- the tests -------------------------------------------------------------------------------------------
+
 
 async def test_delivery_outcomes(initialised: CommonSettings, tmp_path: Path) -> None:
     """(a) signed, once, and nothing for a non-match; (b) 500, 500, then 200: received once; (c) a dead
@@ -241,15 +248,25 @@ async def test_delivery_outcomes(initialised: CommonSettings, tmp_path: Path) ->
         started = time.monotonic()
         for n in range(20, 23):
             await publish(settings, [n], title="steady story")
-        await eventually(lambda: len(steady.delivered) == 3, timeout=10, every=0.05,
-                         what="the steady rule's alerts while another receiver hangs")
+        await eventually(
+            lambda: len(steady.delivered) == 3,
+            timeout=10,
+            every=0.05,
+            what="the steady rule's alerts while another receiver hangs",
+        )
         assert time.monotonic() - started < 5, "the hanging receiver held up another rule's deliveries"
 
-        await eventually(lambda: signed.delivered and flaky.delivered and limited.delivered,
-                         timeout=30, every=0.1, what="the signed, flaky and rate-limited deliveries")
+        await eventually(
+            lambda: signed.delivered and flaky.delivered and limited.delivered,
+            timeout=30,
+            every=0.1,
+            what="the signed, flaky and rate-limited deliveries",
+        )
         failed = await eventually(
             lambda: _statuses(settings, rules["down"], rules["rejecting"], want="failed"),
-            timeout=30, what="the failed deliveries in the ledger")
+            timeout=30,
+            what="the failed deliveries in the ledger",
+        )
         await asyncio.sleep(1.0)  # anything posted twice would have arrived by now
 
         # (a) exactly one POST, signed with the rule's secret, for the matching article only
@@ -271,15 +288,21 @@ async def test_delivery_outcomes(initialised: CommonSettings, tmp_path: Path) ->
         by_rule = {entry["rule_name"]: entry for entry in failed}
         assert by_rule["down"]["attempts"] == 3 and "ClientConnectorError" in by_rule["down"]["last_error"]
         assert by_rule["rejecting"]["attempts"] == 1 and "HTTP 400" in by_rule["rejecting"]["last_error"]
-        letters = {json.loads(_b64(letter.payload_b64))["rule_name"]: letter
-                   for letter in await dead_letters(settings) if letter.stage == "alerter"}
+        letters = {
+            json.loads(_b64(letter.payload_b64))["rule_name"]: letter
+            for letter in await dead_letters(settings)
+            if letter.stage == "alerter"
+        }
         assert letters["down"].error_class == "DeliveryFailed"
         assert "after 3 attempts" in letters["down"].reason
         assert down in letters["down"].reason and letters["down"].item_id == "doc00003"
         assert "HTTP 400 after 1 attempts" in letters["rejecting"].reason
         # the hanging receiver times out 3 times per alert and ends dead-lettered too
-        hung = await eventually(lambda: _statuses(settings, rules["hanging"], want="failed", count=6),
-                                timeout=60, what="the hanging receiver's alerts to fail")
+        hung = await eventually(
+            lambda: _statuses(settings, rules["hanging"], want="failed", count=6),
+            timeout=60,
+            what="the hanging receiver's alerts to fail",
+        )
         assert all("timeout after 3 attempts" in entry["last_error"] for entry in hung)
         # (g) every alert is on the alerts topic, once
         topic = await alerts_on_topic(settings)
@@ -302,16 +325,19 @@ def _b64(value: str) -> bytes:
     return base64.b64decode(value)
 
 
-async def _statuses(settings: CommonSettings, *rules: Rule, want: str, count: int | None = None,
-                    ) -> list[dict[str, Any]] | None:
+async def _statuses(
+    settings: CommonSettings,
+    *rules: Rule,
+    want: str,
+    count: int | None = None,
+) -> list[dict[str, Any]] | None:
     entries = [e for rule in rules for e in await ledger(settings, rule)]
     expected = count if count is not None else len(rules)
     done = [e for e in entries if e["status"] == want]
     return done if len(done) == expected else None
 
 
-async def test_restart_and_full_replay_post_nothing_twice(initialised: CommonSettings,
-                                                         tmp_path: Path) -> None:
+async def test_restart_and_full_replay_post_nothing_twice(initialised: CommonSettings, tmp_path: Path) -> None:
     """(d) deliver, stop, then replay everything (the same announcements again and the group rewound to
     the start, as a fresh consumer group would read it): no POST is repeated, no alert republished."""
     settings = initialised

@@ -22,17 +22,20 @@ pytestmark = [pytest.mark.integration]
 
 def cli(settings: CommonSettings, *args: str) -> subprocess.CompletedProcess[str]:
     env = worker_env(settings, COLUMNS="200")
-    return subprocess.run([sys.executable, "-m", "wirewatch", *args], env=env, capture_output=True, text=True,
-                          timeout=120, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "wirewatch", *args], env=env, capture_output=True, text=True, timeout=120, check=False
+    )
 
 
 async def test_rules_test_lists_the_matching_articles(initialised: CommonSettings) -> None:
     settings = initialised
     await index_articles(settings, [1], title="Militia truce holds", text="Kataib Hezbollah agreed a truce.")
-    await index_articles(settings, [2], title="Harvest season opens", text="Farmers welcomed the rain.",
-                         organizations=[])
-    await index_articles(settings, [3], title="Truce talks in Erbil", text="Kataib envoys met in Erbil.",
-                         locations=["Erbil"])
+    await index_articles(
+        settings, [2], title="Harvest season opens", text="Farmers welcomed the rain.", organizations=[]
+    )
+    await index_articles(
+        settings, [3], title="Truce talks in Erbil", text="Kataib envoys met in Erbil.", locations=["Erbil"]
+    )
     added = cli(settings, "rules", "add", "kataib", "--query", "text:Kataib", "--webhook", "http://127.0.0.1:9/h")
     assert added.returncode == 0, added.stderr
     shown = cli(settings, "rules", "test", "kataib")
@@ -51,8 +54,13 @@ async def test_rules_test_lists_the_matching_articles(initialised: CommonSetting
 async def test_export_then_import_round_trips_every_rule(initialised: CommonSettings, tmp_path: Path) -> None:
     settings = initialised
     originals = [
-        new_rule("signed", 'organizations:"Kataib Hezbollah"', webhooks=["http://a/h", "http://b/h"],
-                 secret="s3cret", filters=RuleFilters(locations=["Baghdad"], languages=["en"])),
+        new_rule(
+            "signed",
+            'organizations:"Kataib Hezbollah"',
+            webhooks=["http://a/h", "http://b/h"],
+            secret="s3cret",
+            filters=RuleFilters(locations=["Baghdad"], languages=["en"]),
+        ),
         new_rule("quiet", "drought AND Basra", webhooks=["http://c/h"], throttle_minutes=15.0, slack=True),
     ]
     disabled = new_rule("off", "anything", webhooks=["http://d/h"]).model_copy(update={"enabled": False})

@@ -24,8 +24,7 @@ pytestmark = [pytest.mark.integration]
 WINDOW_S = 9.0
 
 
-async def test_matches_inside_the_window_arrive_as_one_digest(initialised: CommonSettings,
-                                                             tmp_path: Path) -> None:
+async def test_matches_inside_the_window_arrive_as_one_digest(initialised: CommonSettings, tmp_path: Path) -> None:
     settings = initialised
     hook = await Hook().start()
     rule = new_rule("quiet", "title:quiet", webhooks=[hook.url], secret="s3", throttle_minutes=WINDOW_S / 60)
@@ -42,8 +41,9 @@ async def test_matches_inside_the_window_arrive_as_one_digest(initialised: Commo
         workers.start("alerter")
         await publish(settings, [2], title="quiet story")
         await publish(settings, [3], title="quiet story")
-        held = await eventually(lambda: _with_status(settings, rule, "throttled", 2), timeout=30,
-                                what="two held alerts")
+        held = await eventually(
+            lambda: _with_status(settings, rule, "throttled", 2), timeout=30, what="two held alerts"
+        )
         assert {e["article_id"] for e in held} == {"doc00002", "doc00003"}
         assert len(hook.delivered) == 1, "a match inside the window was posted on its own"
 
@@ -54,8 +54,9 @@ async def test_matches_inside_the_window_arrive_as_one_digest(initialised: Commo
         body = json.loads(digest.body)
         assert body["kind"] == "digest" and body["count"] == 2 and body["rule_name"] == "quiet"
         assert sorted(a["article_id"] for a in body["alerts"]) == ["doc00002", "doc00003"]
-        entries = await eventually(lambda: _with_status(settings, rule, "delivered", 3), timeout=10,
-                                   what="every alert delivered")
+        entries = await eventually(
+            lambda: _with_status(settings, rule, "delivered", 3), timeout=10, what="every alert delivered"
+        )
         assert {e.get("digest_id") for e in entries if e["article_id"] != "doc00001"} == {body["digest_id"]}
         await asyncio.sleep(1.0)
         assert len(hook.delivered) == 2
@@ -68,7 +69,6 @@ async def test_matches_inside_the_window_arrive_as_one_digest(initialised: Commo
         await hook.stop()
 
 
-async def _with_status(settings: CommonSettings, rule: Rule, status: str,
-                       count: int) -> list[dict[str, Any]] | None:
+async def _with_status(settings: CommonSettings, rule: Rule, status: str, count: int) -> list[dict[str, Any]] | None:
     found = [e for e in await ledger(settings, rule) if e["status"] == status]
     return found if len(found) == count else None

@@ -40,8 +40,7 @@ from wirewatch.core.settings import CommonSettings
 pytestmark = [pytest.mark.integration]
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-FAST = {"WIREWATCH_FETCHER_REFRESH_S": "1", "WIREWATCH_FETCHER_MIN_DELAY_S": "0.05",
-        "WIREWATCH_FETCHER_TIMEOUT_S": "5"}
+FAST = {"WIREWATCH_FETCHER_REFRESH_S": "1", "WIREWATCH_FETCHER_MIN_DELAY_S": "0.05", "WIREWATCH_FETCHER_TIMEOUT_S": "5"}
 
 
 # --- helpers shared by the fetcher integration tests ------------------------------------------------------
@@ -72,15 +71,22 @@ class Host:
     def base(self) -> str:
         return f"http://{self.address}:{self.port}"
 
-    def put(self, path: str, body: str | bytes, content_type: str = "text/html; charset=utf-8", *,
-            status: int = 200, headers: dict[str, str] | None = None, delay: float = 0.0) -> str:
+    def put(
+        self,
+        path: str,
+        body: str | bytes,
+        content_type: str = "text/html; charset=utf-8",
+        *,
+        status: int = 200,
+        headers: dict[str, str] | None = None,
+        delay: float = 0.0,
+    ) -> str:
         payload = body.encode() if isinstance(body, str) else body
 
         async def handler(_request: web.Request) -> web.Response:
             if delay:
                 await asyncio.sleep(delay)
-            return web.Response(body=payload, status=status,
-                                headers={"Content-Type": content_type, **(headers or {})})
+            return web.Response(body=payload, status=status, headers={"Content-Type": content_type, **(headers or {})})
 
         return self.route(path, handler)
 
@@ -120,24 +126,31 @@ class Host:
 
 
 def article(title: str) -> str:
-    return (f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>{title}</title></head><body>"
-            f"<article><h1>{title}</h1><p>{title}: a paragraph long enough to be an article body about the "
-            f"news of the day, with a second sentence for good measure.</p></article></body></html>")
+    return (
+        f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>{title}</title></head><body>"
+        f"<article><h1>{title}</h1><p>{title}: a paragraph long enough to be an article body about the "
+        f"news of the day, with a second sentence for good measure.</p></article></body></html>"
+    )
 
 
-def rss(base: str, paths: list[str], *, hub: str | None = None, self_url: str | None = None,
-        title: str = "Test feed") -> str:
+def rss(
+    base: str, paths: list[str], *, hub: str | None = None, self_url: str | None = None, title: str = "Test feed"
+) -> str:
     links = ""
     if hub:
         links += f'<atom:link rel="hub" href="{hub}"/>'
     if self_url:
         links += f'<atom:link rel="self" href="{self_url}"/>'
-    items = "".join(f"<item><title>Story {path}</title><link>{base}{path}</link><guid>{base}{path}</guid>"
-                    f"<pubDate>Wed, 18 Nov 2026 {10 + n % 10:02d}:00:00 GMT</pubDate></item>"
-                    for n, path in enumerate(paths))
-    return (f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0" '
-            f'xmlns:atom="http://www.w3.org/2005/Atom"><channel><title>{title}</title>'
-            f"<link>{base}/</link>{links}{items}</channel></rss>")
+    items = "".join(
+        f"<item><title>Story {path}</title><link>{base}{path}</link><guid>{base}{path}</guid>"
+        f"<pubDate>Wed, 18 Nov 2026 {10 + n % 10:02d}:00:00 GMT</pubDate></item>"
+        for n, path in enumerate(paths)
+    )
+    return (
+        f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0" '
+        f'xmlns:atom="http://www.w3.org/2005/Atom"><channel><title>{title}</title>'
+        f"<link>{base}/</link>{links}{items}</channel></rss>"
+    )
 
 
 def serve_feed(host: Host, feed_path: str, paths: list[str], **rss_options: Any) -> str:
@@ -181,9 +194,15 @@ async def page_urls(settings: CommonSettings) -> list[str]:
 async def cli(settings: CommonSettings, *args: str) -> str:
     """Run ``wirewatch ARGS`` against the test namespace; its stdout. Asynchronously: the test's sites
     run on this event loop and must keep answering the worker meanwhile."""
-    proc = await asyncio.create_subprocess_exec(sys.executable, "-m", "wirewatch", *args,
-                                                env=worker_env(settings), stdout=subprocess.PIPE,
-                                                stderr=subprocess.PIPE)
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "wirewatch",
+        *args,
+        env=worker_env(settings),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     out, err = await asyncio.wait_for(proc.communicate(), timeout=60)
     assert proc.returncode == 0, err.decode()
     return out.decode()
@@ -221,7 +240,8 @@ def workers(initialised: CommonSettings, tmp_path: Path) -> Any:
 
 
 async def test_unchanged_feeds_send_validators_and_re_emit_nothing(
-        initialised: CommonSettings, hosts: Any, workers: Workers) -> None:
+    initialised: CommonSettings, hosts: Any, workers: Workers
+) -> None:
     settings = initialised
     honest, liar = await hosts(2)
     for path in ("/a1", "/a2"):
@@ -239,14 +259,16 @@ async def test_unchanged_feeds_send_validators_and_re_emit_nothing(
 
     async def lying_feed(_request: web.Request) -> web.Response:  # new validators every time, same body
         headers = {"ETag": f'"{next(polls)}"', "Last-Modified": "Wed, 18 Nov 2026 12:00:00 GMT"}
-        return web.Response(text=rss(liar.base, ["/a1", "/a2"]), content_type="application/rss+xml",
-                            headers=headers)
+        return web.Response(text=rss(liar.base, ["/a1", "/a2"]), content_type="application/rss+xml", headers=headers)
 
     await add_feed(settings, honest.route("/feed.xml", honest_feed))
     await add_feed(settings, liar.route("/feed.xml", lying_feed))
     workers.start("fetcher")
-    await eventually(lambda: len(honest.requests("/feed.xml")) >= 4 and len(liar.requests("/feed.xml")) >= 4,
-                     timeout=60, what="four polls of each feed")
+    await eventually(
+        lambda: len(honest.requests("/feed.xml")) >= 4 and len(liar.requests("/feed.xml")) >= 4,
+        timeout=60,
+        what="four polls of each feed",
+    )
     first, *later = honest.requests("/feed.xml")
     assert "If-None-Match" not in first.headers and first.status == 200
     assert all(hit.headers.get("If-None-Match") == '"v1"' for hit in later)
@@ -261,7 +283,8 @@ async def test_unchanged_feeds_send_validators_and_re_emit_nothing(
 
 
 async def test_robots_disallowed_page_is_never_requested_and_is_dead_lettered(
-        initialised: CommonSettings, hosts: Any, workers: Workers) -> None:
+    initialised: CommonSettings, hosts: Any, workers: Workers
+) -> None:
     settings = initialised
     [site] = await hosts(1)
     site.put("/robots.txt", "User-agent: *\nDisallow: /private/\n", "text/plain")
@@ -282,7 +305,8 @@ async def test_robots_disallowed_page_is_never_requested_and_is_dead_lettered(
 
 
 async def test_fifty_new_items_on_one_host_respect_the_per_host_limit_and_gap(
-        initialised: CommonSettings, hosts: Any, workers: Workers) -> None:
+    initialised: CommonSettings, hosts: Any, workers: Workers
+) -> None:
     settings = initialised
     [site] = await hosts(1)
     paths = [f"/news/{n}" for n in range(50)]
@@ -308,7 +332,8 @@ async def _has(urls: Awaitable[list[str]], count: int) -> bool:
 
 
 async def test_retry_after_on_a_429_is_honoured_and_the_page_retried(
-        initialised: CommonSettings, hosts: Any, workers: Workers) -> None:
+    initialised: CommonSettings, hosts: Any, workers: Workers
+) -> None:
     settings = initialised
     [site] = await hosts(1)
     paths = ["/a", "/b", "/c"]
@@ -333,7 +358,8 @@ async def test_retry_after_on_a_429_is_honoured_and_the_page_retried(
 
 
 async def test_restarts_after_kill_and_sigterm_re_fetch_no_known_article(
-        initialised: CommonSettings, hosts: Any, workers: Workers) -> None:
+    initialised: CommonSettings, hosts: Any, workers: Workers
+) -> None:
     settings = initialised
     [site] = await hosts(1)
     paths = ["/1", "/2", "/3"]
@@ -345,8 +371,11 @@ async def test_restarts_after_kill_and_sigterm_re_fetch_no_known_article(
         paths.append(path)
         serve_feed(site, "/feed.xml", paths)
         workers.start("fetcher")
-        await eventually(lambda: _equals(count_docs(settings, "urls"), len(paths)), timeout=60,
-                         what=f"{path} fetched after the restart")
+        await eventually(
+            lambda: _equals(count_docs(settings, "urls"), len(paths)),
+            timeout=60,
+            what=f"{path} fetched after the restart",
+        )
         if path == "/4":
             assert workers.stop() == {"fetcher": 0}  # SIGTERM: a clean exit
     assert all(len(site.requests(path)) == 1 for path in paths), [(p, len(site.requests(p))) for p in paths]
@@ -361,7 +390,8 @@ async def _equals(value: Awaitable[int], expected: int) -> bool:
 
 
 async def test_a_permanently_moved_feed_is_followed_and_its_url_updated(
-        initialised: CommonSettings, hosts: Any, workers: Workers) -> None:
+    initialised: CommonSettings, hosts: Any, workers: Workers
+) -> None:
     settings = initialised
     [site] = await hosts(1)
     new_url = serve_feed(site, "/new.xml", ["/x", "/y"])
@@ -378,7 +408,8 @@ async def test_a_permanently_moved_feed_is_followed_and_its_url_updated(
 
 
 async def test_malformed_feed_is_recorded_as_parse_error_others_keep_polling_and_health_is_listed(
-        initialised: CommonSettings, hosts: Any, workers: Workers) -> None:
+    initialised: CommonSettings, hosts: Any, workers: Workers
+) -> None:
     settings = initialised
     broken, good = await hosts(2)
     broken_id = await add_feed(settings, broken.put("/feed.xml", "not a feed <<< >>>", "application/rss+xml"))
@@ -387,8 +418,9 @@ async def test_malformed_feed_is_recorded_as_parse_error_others_keep_polling_and
     await eventually(lambda: _has(page_urls(settings), 3), timeout=60, what="the good feed's pages")
     await eventually(lambda: len(broken.requests("/feed.xml")) >= 2, timeout=30, what="a second failed poll")
     polls_of_good = len(good.requests("/feed.xml"))
-    await eventually(lambda: len(good.requests("/feed.xml")) > polls_of_good + 1, timeout=10,
-                     what="the good feed still polled")
+    await eventually(
+        lambda: len(good.requests("/feed.xml")) > polls_of_good + 1, timeout=10, what="the good feed still polled"
+    )
     listed = {doc["id"]: doc for doc in json.loads(await cli(settings, "feeds", "list", "--json"))}
     bad, ok = listed[broken_id], listed[good_id]
     assert bad["last_error_class"] == "parse" and "malformed XML" in bad["last_error"]
@@ -405,7 +437,8 @@ async def test_malformed_feed_is_recorded_as_parse_error_others_keep_polling_and
 
 
 async def test_feeds_added_later_are_picked_up_and_removed_ones_stop_being_polled(
-        initialised: CommonSettings, hosts: Any, workers: Workers) -> None:
+    initialised: CommonSettings, hosts: Any, workers: Workers
+) -> None:
     settings = initialised
     [site] = await hosts(1)
     workers.start("fetcher")

@@ -41,8 +41,19 @@ pytestmark = [pytest.mark.integration, pytest.mark.asyncio(loop_scope="module")]
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "feeds"
 DRILL_ADDRESS = "127.0.0.20"
-PAGES = ["/fine", "/gzip-bomb", "/trickle", "/loop", "/to-loopback", "/to-private", "/to-metadata",
-         "/status/404", "/status/410", "/status/500", "/status/429"]
+PAGES = [
+    "/fine",
+    "/gzip-bomb",
+    "/trickle",
+    "/loop",
+    "/to-loopback",
+    "/to-private",
+    "/to-metadata",
+    "/status/404",
+    "/status/410",
+    "/status/500",
+    "/status/429",
+]
 
 
 @dataclass
@@ -62,6 +73,7 @@ class Drill:
         async def find() -> DeadLetter | None:
             found = [d for d in await letters(self.settings) if self.url("pages", path) in d.reason]
             return found[0] if found else None
+
         return await eventually(find, timeout=60, what=f"the dead letter of {path}")
 
 
@@ -106,8 +118,7 @@ async def _ready(response: web.Response) -> web.Response:
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def drill(stack_settings: CommonSettings,
-                tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Drill]:
+async def drill(stack_settings: CommonSettings, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Drill]:
     tag = uuid.uuid4().hex[:8]
     settings = stack_settings.model_copy(update={"topic_prefix": f"t{tag}.", "index_prefix": f"t{tag}"})
     await init(settings)
@@ -119,15 +130,26 @@ async def drill(stack_settings: CommonSettings,
     hosts_file.write_text(f"# drill only\n{DRILL_ADDRESS} " + " ".join(f"{n}.drill" for n in names))
     drill = Drill(settings, site, internal, {})
     site.put("/feed.xml", rss(f"http://pages.drill:{site.port}", PAGES), "application/rss+xml")
-    for case, name, path in (("entity_bomb", "bomb", "/laughs.xml"), ("xxe", "xxe", "/xxe.xml"),
-                             ("pages", "pages", "/feed.xml"),
-                             ("trickling_feed", "slowfeed", "/slow-feed.xml"),
-                             ("feed_to_metadata", "feedredirect", "/feed-to-metadata.xml")):
+    for case, name, path in (
+        ("entity_bomb", "bomb", "/laughs.xml"),
+        ("xxe", "xxe", "/xxe.xml"),
+        ("pages", "pages", "/feed.xml"),
+        ("trickling_feed", "slowfeed", "/slow-feed.xml"),
+        ("feed_to_metadata", "feedredirect", "/feed-to-metadata.xml"),
+    ):
         drill.feeds[case] = await add_feed(settings, drill.url(name, path))
-    workers = Workers(settings, directory / "logs", extra_env={
-        **FAST, "WIREWATCH_ALLOW_PRIVATE_NETWORKS": "false", "WIREWATCH_FETCHER_HOSTS_FILE": str(hosts_file),
-        "WIREWATCH_FETCHER_PAGE_ATTEMPTS": "2", "WIREWATCH_FETCHER_TIMEOUT_S": "2",
-        "WIREWATCH_FETCHER_MAX_PAGE_BYTES": str(1024 * 1024)})
+    workers = Workers(
+        settings,
+        directory / "logs",
+        extra_env={
+            **FAST,
+            "WIREWATCH_ALLOW_PRIVATE_NETWORKS": "false",
+            "WIREWATCH_FETCHER_HOSTS_FILE": str(hosts_file),
+            "WIREWATCH_FETCHER_PAGE_ATTEMPTS": "2",
+            "WIREWATCH_FETCHER_TIMEOUT_S": "2",
+            "WIREWATCH_FETCHER_MAX_PAGE_BYTES": str(1024 * 1024),
+        },
+    )
     workers.start("fetcher")
     try:
         yield drill
@@ -143,6 +165,7 @@ async def _feed_error(drill: Drill, case: str) -> FeedRecord:
     async def failed() -> FeedRecord | None:
         record = await drill.health(case)
         return record if record.health.last_error_class else None
+
     return await eventually(failed, timeout=60, what=f"the {case} feed's error")
 
 
@@ -192,8 +215,7 @@ async def test_redirects_to_private_addresses_are_refused(drill: Drill, path: st
 
 
 @pytest.mark.parametrize(("status", "attempts"), [(404, 1), (410, 1), (500, 2), (429, 2)])
-async def test_error_statuses_are_dead_lettered_after_their_attempts(drill: Drill, status: int,
-                                                                     attempts: int) -> None:
+async def test_error_statuses_are_dead_lettered_after_their_attempts(drill: Drill, status: int, attempts: int) -> None:
     letter = await drill.letter(f"/status/{status}")
     assert letter.error_class == "http_status" and f"HTTP {status}" in letter.reason
     assert len(drill.site.requests(f"/status/{status}")) == attempts  # 404/410 final, 500/429 retried

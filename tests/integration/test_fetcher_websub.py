@@ -78,25 +78,26 @@ class Hub:
         callback, mode, topic = form["hub.callback"], form["hub.mode"], form["hub.topic"]
         status, echoed, challenge = await self.challenge(callback, mode, topic)
         if status == 200 and echoed == challenge:
-            self.verified.append(Verified(form["hub.topic"], form["hub.callback"], form["hub.secret"],
-                                          requested_at, time.monotonic()))
+            self.verified.append(
+                Verified(form["hub.topic"], form["hub.callback"], form["hub.secret"], requested_at, time.monotonic())
+            )
         else:
             self.refused.append(form)
 
     async def challenge(self, callback: str, mode: str, topic: str) -> tuple[int, str, str]:
         challenge = secrets.token_urlsafe(16)
-        params = {"hub.mode": mode, "hub.topic": topic, "hub.challenge": challenge,
-                  "hub.lease_seconds": str(LEASE_S)}
+        params = {"hub.mode": mode, "hub.topic": topic, "hub.challenge": challenge, "hub.lease_seconds": str(LEASE_S)}
         async with aiohttp.ClientSession() as session, session.get(callback, params=params) as response:
             return response.status, await response.text(), challenge
 
-    async def publish(self, sub: Verified, body: str, *, secret: str | None = None,
-                      method: str = "sha256") -> int:
+    async def publish(self, sub: Verified, body: str, *, secret: str | None = None, method: str = "sha256") -> int:
         key = (secret or sub.secret).encode()
         digest = hmac.new(key, body.encode(), getattr(hashlib, method)).hexdigest()
         headers = {"Content-Type": "application/rss+xml", "X-Hub-Signature": f"{method}={digest}"}
-        async with aiohttp.ClientSession() as session, \
-                session.post(sub.callback, data=body.encode(), headers=headers) as response:
+        async with (
+            aiohttp.ClientSession() as session,
+            session.post(sub.callback, data=body.encode(), headers=headers) as response,
+        ):
             return response.status
 
 
@@ -117,6 +118,7 @@ class Push:
     async def subscription(self) -> Verified:
         async def found() -> Verified | None:
             return next((v for v in self.hub.verified if v.topic == self.feed_url), None)
+
         return await eventually(found, timeout=60, what="a verified subscription")
 
 
@@ -127,8 +129,7 @@ def free_port() -> int:
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def push(stack_settings: CommonSettings,
-               tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Push]:
+async def push(stack_settings: CommonSettings, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Push]:
     tag = uuid.uuid4().hex[:8]
     settings = stack_settings.model_copy(update={"topic_prefix": f"t{tag}.", "index_prefix": f"t{tag}"})
     await init(settings)
@@ -140,10 +141,17 @@ async def push(stack_settings: CommonSettings,
     state.serve()
     state.feed_id = await add_feed(settings, feed_url, interval_s=INTERVAL_S)
     port = free_port()
-    workers = Workers(settings, tmp_path_factory.mktemp("websub") / "logs", extra_env={
-        **FAST, "WIREWATCH_FETCHER_CALLBACK_URL": f"http://127.0.0.1:{port}/websub",
-        "WIREWATCH_FETCHER_CALLBACK_HOST": "127.0.0.1", "WIREWATCH_FETCHER_CALLBACK_PORT": str(port),
-        "WIREWATCH_FETCHER_WEBSUB_LEASE_S": str(LEASE_S)})
+    workers = Workers(
+        settings,
+        tmp_path_factory.mktemp("websub") / "logs",
+        extra_env={
+            **FAST,
+            "WIREWATCH_FETCHER_CALLBACK_URL": f"http://127.0.0.1:{port}/websub",
+            "WIREWATCH_FETCHER_CALLBACK_HOST": "127.0.0.1",
+            "WIREWATCH_FETCHER_CALLBACK_PORT": str(port),
+            "WIREWATCH_FETCHER_WEBSUB_LEASE_S": str(LEASE_S),
+        },
+    )
     workers.start("fetcher")
     try:
         yield state
@@ -166,9 +174,11 @@ async def test_subscribes_to_the_advertised_hub_with_a_secret(push: Push) -> Non
 async def test_verification_is_echoed_only_for_what_was_asked(push: Push) -> None:
     sub = await push.subscription()
     other_feed = sub.callback.rsplit("/", 1)[0] + "/0123456789abcdef"
-    for callback, mode, topic in ((sub.callback, "subscribe", "http://evil.example/feed.xml"),
-                                  (other_feed, "subscribe", push.feed_url),
-                                  (sub.callback, "unsubscribe", push.feed_url)):
+    for callback, mode, topic in (
+        (sub.callback, "subscribe", "http://evil.example/feed.xml"),
+        (other_feed, "subscribe", push.feed_url),
+        (sub.callback, "unsubscribe", push.feed_url),
+    ):
         status, echoed, challenge = await push.hub.challenge(callback, mode, topic)
         assert status == 404 and challenge not in echoed, (mode, topic, callback)
 
@@ -177,8 +187,11 @@ async def test_signed_push_is_ingested_without_a_poll_and_a_bad_signature_is_not
     sub = await push.subscription()
     pushed = rss(push.site.base, ["/pushed"])  # never in the served feed: only the push can bring it
     assert await push.hub.publish(sub, pushed) == 202
-    await eventually(lambda: _contains(page_urls(push.settings), push.site.base + "/pushed"), timeout=15,
-                     what="the pushed entry's page")
+    await eventually(
+        lambda: _contains(page_urls(push.settings), push.site.base + "/pushed"),
+        timeout=15,
+        what="the pushed entry's page",
+    )
     forged = rss(push.site.base, ["/forged"])
     assert await push.hub.publish(sub, forged, secret="not-the-secret") == 403
     assert await push.hub.publish(sub, forged, method="sha1", secret="x" * 64) == 403
@@ -188,8 +201,11 @@ async def test_signed_push_is_ingested_without_a_poll_and_a_bad_signature_is_not
 
 
 async def test_lease_is_renewed_before_it_expires(push: Push) -> None:
-    await eventually(lambda: len([v for v in push.hub.verified if v.topic == push.feed_url]) >= 2,
-                     timeout=30, what="a renewed subscription")
+    await eventually(
+        lambda: len([v for v in push.hub.verified if v.topic == push.feed_url]) >= 2,
+        timeout=30,
+        what="a renewed subscription",
+    )
     first, second = [v for v in push.hub.verified if v.topic == push.feed_url][:2]
     assert second.requested_at < first.verified_at + LEASE_S  # asked again before the lease ran out
     assert second.secret == first.secret  # pushes in flight stay verifiable
@@ -199,8 +215,12 @@ async def test_missed_push_is_caught_by_the_slower_fallback_poll(push: Push) -> 
     sub = await push.subscription()
     push.items.append("/missed")
     push.serve()  # the hub never pushes this one
-    await eventually(lambda: _contains(page_urls(push.settings), push.site.base + "/missed"),
-                     timeout=INTERVAL_S * 4 + 10, what="the missed entry, found by a fallback poll")
+    await eventually(
+        lambda: _contains(page_urls(push.settings), push.site.base + "/missed"),
+        timeout=INTERVAL_S * 4 + 10,
+        what="the missed entry, found by a fallback poll",
+    )
+
     def polls() -> list[Hit]:
         return [hit for hit in push.site.requests("/feed.xml") if hit.at > sub.verified_at + 0.5]
 

@@ -50,7 +50,8 @@ async def test_index_kill_restart_and_replay_change_nothing(initialised: CommonS
 
 
 async def test_newer_fetch_replaces_and_rejected_document_is_dead_lettered(
-        initialised: CommonSettings, tmp_path: Path) -> None:
+    initialised: CommonSettings, tmp_path: Path
+) -> None:
     settings = initialised
     first = enriched(1, title="First version")
     newer = enriched(1, title="Second version", fetched_at=first.fetched_at + timedelta(hours=1))

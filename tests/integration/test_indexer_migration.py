@@ -35,7 +35,8 @@ class Interrupted(Exception):
 
 
 async def test_migrate_while_indexing_keeps_search_whole_and_loses_nothing(
-        initialised: CommonSettings, tmp_path: Path) -> None:
+    initialised: CommonSettings, tmp_path: Path
+) -> None:
     settings = initialised
     alias = settings.index_name("articles")
     es = make_es(settings)
@@ -70,16 +71,16 @@ async def test_migrate_while_indexing_keeps_search_whole_and_loses_nothing(
         background = [asyncio.create_task(keep_producing()), asyncio.create_task(keep_searching())]
         # 1. interrupted half-way: the alias spans both versions, writes go to v2, search still whole
         with pytest.raises(Interrupted):
-            await migrate(es, settings, force=True, overlap_s=0, page_size=100,
-                          progress=_interrupt_after(600))
+            await migrate(es, settings, force=True, overlap_s=0, page_size=100, progress=_interrupt_after(600))
         in_v1_at_switch = (await es.count(index=f"{alias}-v1")).body["count"]
         members = await alias_members(es, alias)
         assert sorted(members) == [f"{alias}-v1", f"{alias}-v2"] and members[f"{alias}-v2"]["is_write_index"]
         status = await versions_status(es, settings)
         assert status["state"] == "migrating" and status["write_index"] == f"{alias}-v2"
         # a newer fetch of an existing article arrives during the copy: the copy must not overwrite it
-        refetched = enriched(7, title="Refetched during the migration",
-                             fetched_at=enriched(7).fetched_at + timedelta(hours=1))
+        refetched = enriched(
+            7, title="Refetched during the migration", fetched_at=enriched(7).fetched_at + timedelta(hours=1)
+        )
         await _produce(producer, settings, refetched, [])
         await asyncio.sleep(1.0)
         # 2. run again: it resumes from the checkpoint and swaps
@@ -130,10 +131,10 @@ def _interrupt_after(copied: int):  # type: ignore[no-untyped-def]
     return progress
 
 
-async def _produce(producer: AIOKafkaProducer, settings: CommonSettings, article: EnrichedArticle,
-                   produced: list[str]) -> None:
-    await producer.send_and_wait(settings.topic_name("articles.enriched"), article.to_bytes(),
-                                 key=article.id.encode())
+async def _produce(
+    producer: AIOKafkaProducer, settings: CommonSettings, article: EnrichedArticle, produced: list[str]
+) -> None:
+    await producer.send_and_wait(settings.topic_name("articles.enriched"), article.to_bytes(), key=article.id.encode())
     produced.append(article.id)
 
 

@@ -34,12 +34,16 @@ RESUME_WITHIN_S = 15.0  # retry delays are capped at 5 s in the indexer
 @pytest.mark.parametrize("outage_s", [OUTAGE_S])
 @pytest.mark.timeout(OUTAGE_S + 120)
 async def test_elasticsearch_outage_loses_nothing_and_indexing_resumes(
-        initialised: CommonSettings, tmp_path: Path, outage_s: float) -> None:
+    initialised: CommonSettings, tmp_path: Path, outage_s: float
+) -> None:
     settings = initialised
     es_url = urlsplit(settings.es_url)
     proxy = await FaultyProxy(es_url.hostname or "127.0.0.1", es_url.port or 9200).start()
-    workers = Workers(settings.model_copy(update={"es_url": proxy.url}), tmp_path / "logs",
-                      extra_env={"WIREWATCH_INDEXER_BATCH_MAX": "25"})
+    workers = Workers(
+        settings.model_copy(update={"es_url": proxy.url}),
+        tmp_path / "logs",
+        extra_env={"WIREWATCH_INDEXER_BATCH_MAX": "25"},
+    )
     es = make_es(settings)
     produced: list[str] = []
     try:
@@ -67,17 +71,24 @@ async def test_elasticsearch_outage_loses_nothing_and_indexing_resumes(
         total = len(produced)
         assert during < total, "the outage did not hold anything back: the test proves nothing"
 
-        await eventually(lambda: _searchable(es, settings, total), timeout=RESUME_WITHIN_S + 30, every=0.2,
-                         what=f"all {total} articles after the outage")
+        await eventually(
+            lambda: _searchable(es, settings, total),
+            timeout=RESUME_WITHIN_S + 30,
+            every=0.2,
+            what=f"all {total} articles after the outage",
+        )
         resumed_s = time.monotonic() - restored_at
-        print(f"outage {outage_s:.0f}s: {before} searchable before, {during} at its end, "
-              f"all {total} searchable {resumed_s:.1f}s after it ended")
+        print(
+            f"outage {outage_s:.0f}s: {before} searchable before, {during} at its end, "
+            f"all {total} searchable {resumed_s:.1f}s after it ended"
+        )
         assert resumed_s < RESUME_WITHIN_S + 5  # backoff cap + one batch + the poll
         assert await _ids(es, settings) == set(produced)  # nothing lost, nothing extra
 
         await asyncio.sleep(2)  # let the last announcement land
-        announced = Counter(d.id for raw in await read_all(settings, "articles.indexed")
-                            for d in IndexedBatch.from_bytes(raw).docs)
+        announced = Counter(
+            d.id for raw in await read_all(settings, "articles.indexed") for d in IndexedBatch.from_bytes(raw).docs
+        )
         assert set(announced) == set(produced)
         assert max(announced.values()) == 1, "an article was announced twice"
         letters = [DeadLetter.from_bytes(v) for v in await read_all(settings, "deadletters")]
@@ -101,8 +112,7 @@ async def _send(settings: CommonSettings, numbers: range, produced: list[str]) -
     produced.extend(a.id for a in articles)
 
 
-async def _keep_producing(settings: CommonSettings, produced: list[str], stop: asyncio.Event, *,
-                          start: int) -> None:
+async def _keep_producing(settings: CommonSettings, produced: list[str], stop: asyncio.Event, *, start: int) -> None:
     n = start
     while not stop.is_set():
         await _send(settings, range(n, n + 10), produced)
@@ -120,8 +130,7 @@ async def _searchable(es, settings: CommonSettings, expected: int) -> bool:  # t
 
 
 async def _ids(es, settings: CommonSettings) -> set[str]:  # type: ignore[no-untyped-def]
-    response = await es.search(index=settings.index_name("articles"), size=10000, source=False,
-                               query={"match_all": {}})
+    response = await es.search(index=settings.index_name("articles"), size=10000, source=False, query={"match_all": {}})
     hits = response.body["hits"]["hits"]
     assert response.body["hits"]["total"]["value"] == len(hits)
     return {hit["_id"] for hit in hits}

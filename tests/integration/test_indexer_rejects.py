@@ -20,7 +20,8 @@ pytestmark = [pytest.mark.integration]
 
 
 async def test_documents_elasticsearch_refuses_are_dead_lettered_with_its_reason(
-        initialised: CommonSettings, tmp_path: Path) -> None:
+    initialised: CommonSettings, tmp_path: Path
+) -> None:
     settings = initialised
     # `source` is a keyword without ignore_above: Lucene refuses a term over 32766 bytes
     immense = enriched(2, source="Wire " * 8000)
@@ -41,8 +42,10 @@ async def test_documents_elasticsearch_refuses_are_dead_lettered_with_its_reason
             assert letter.reason.startswith("document_parsing_exception: ")
             assert len(letter.reason) < 2000  # ES quotes the refused value; we do not keep 40 KB of it
         assert "failed to parse field [source]" in by_id["doc00002"].reason
-        assert "caused by illegal_argument_exception: Document contains at least one immense term" in \
-            by_id["doc00002"].reason
+        assert (
+            "caused by illegal_argument_exception: Document contains at least one immense term"
+            in by_id["doc00002"].reason
+        )
         assert "failed to parse field [entities.count] of type [integer]" in by_id["doc00003"].reason
         assert "out of range of int" in by_id["doc00003"].reason
 

@@ -47,9 +47,15 @@ async def test_replay_reindexes_on_the_backfill_lane(initialised: CommonSettings
     workers.start("indexer")
     try:
         first = await eventually(lambda: _all(indexed_at(settings), ids), timeout=60, what="20 documents")
-        done = await asyncio.to_thread(subprocess.run, [sys.executable, "-m", "wirewatch", "replay", "--stage",
-                                                        "indexer"], env=worker_env(settings), capture_output=True,
-                                       text=True, timeout=120, check=False)
+        done = await asyncio.to_thread(
+            subprocess.run,
+            [sys.executable, "-m", "wirewatch", "replay", "--stage", "indexer"],
+            env=worker_env(settings),
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
         assert done.returncode == 0, done.stderr
         assert "copied 20 messages" in done.stdout
         await eventually(lambda: _lane_has(settings, ids), timeout=60, what="the backfill lane to announce all ids")

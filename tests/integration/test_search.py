@@ -23,8 +23,10 @@ from wirewatch.core.settings import CommonSettings
 
 pytestmark = [pytest.mark.integration]
 
-WITHDRAWAL = ("The coalition agreed a withdrawal timetable on Monday. The withdrawal of the remaining troops "
-              "from Baghdad will be complete by September, officials said, and the withdrawal was welcomed.")
+WITHDRAWAL = (
+    "The coalition agreed a withdrawal timetable on Monday. The withdrawal of the remaining troops "
+    "from Baghdad will be complete by September, officials said, and the withdrawal was welcomed."
+)
 
 
 def _articles() -> list[Any]:
@@ -32,23 +34,55 @@ def _articles() -> list[Any]:
         return datetime(2026, 11, day, hour, 0, tzinfo=UTC)
 
     return [
-        enriched(1, title="Coalition withdrawal timetable agreed", text=WITHDRAWAL, source="Northwire",
-                 language="en", published_at=at(16), persons=["Mohammed Shia al-Sudani"],
-                 organizations=["Kataib Hezbollah"], locations=["Baghdad"], authors=["Jane Roe"],
-                 entities=[{"name": "Mohammed Shia al-Sudani", "type": "PERSON", "count": 2},
-                           {"name": "Baghdad", "type": "LOC", "count": 1,
-                            "geo": {"lat": 33.3, "lon": 44.4}}]),
-        enriched(2, title="Basra oil exports rise",
-                 text="Oil exports from Basra rose to a record in November.", source="Levant Ledger",
-                 language="en", published_at=at(18), persons=["Hayan Abdul Ghani"],
-                 organizations=["Basra Oil Company"], locations=["Basra"]),
-        enriched(3, title="Retrait de la coalition", text="La coalition prépare son retrait d'Erbil; "
-                 "« withdrawal » disent les Américains.", source="Gulf Times", language="fr",
-                 published_at=at(19), persons=[], organizations=["Kataib Hezbollah"], locations=["Erbil"]),
-        enriched(4, title="Sudani meets envoys",
-                 text="The prime minister spoke about the withdrawal briefly.", source="Northwire",
-                 language="en", published_at=at(20), persons=["Mohammed Shia al-Sudani"],
-                 organizations=[], locations=["Baghdad"]),
+        enriched(
+            1,
+            title="Coalition withdrawal timetable agreed",
+            text=WITHDRAWAL,
+            source="Northwire",
+            language="en",
+            published_at=at(16),
+            persons=["Mohammed Shia al-Sudani"],
+            organizations=["Kataib Hezbollah"],
+            locations=["Baghdad"],
+            authors=["Jane Roe"],
+            entities=[
+                {"name": "Mohammed Shia al-Sudani", "type": "PERSON", "count": 2},
+                {"name": "Baghdad", "type": "LOC", "count": 1, "geo": {"lat": 33.3, "lon": 44.4}},
+            ],
+        ),
+        enriched(
+            2,
+            title="Basra oil exports rise",
+            text="Oil exports from Basra rose to a record in November.",
+            source="Levant Ledger",
+            language="en",
+            published_at=at(18),
+            persons=["Hayan Abdul Ghani"],
+            organizations=["Basra Oil Company"],
+            locations=["Basra"],
+        ),
+        enriched(
+            3,
+            title="Retrait de la coalition",
+            text="La coalition prépare son retrait d'Erbil; « withdrawal » disent les Américains.",
+            source="Gulf Times",
+            language="fr",
+            published_at=at(19),
+            persons=[],
+            organizations=["Kataib Hezbollah"],
+            locations=["Erbil"],
+        ),
+        enriched(
+            4,
+            title="Sudani meets envoys",
+            text="The prime minister spoke about the withdrawal briefly.",
+            source="Northwire",
+            language="en",
+            published_at=at(20),
+            persons=["Mohammed Shia al-Sudani"],
+            organizations=[],
+            locations=["Baghdad"],
+        ),
     ]
 
 
@@ -114,8 +148,21 @@ async def test_json_rows_carry_the_fields_and_highlights(indexed: CommonSettings
     result = await run(indexed, "withdrawal", "--json", "--limit", "1")
     assert result.exit_code == 0, result.output
     [row] = json.loads(result.stdout)
-    wanted = {"id", "url", "title", "authors", "published_at", "source", "language", "text", "persons",
-              "organizations", "locations", "entities", "highlights"}
+    wanted = {
+        "id",
+        "url",
+        "title",
+        "authors",
+        "published_at",
+        "source",
+        "language",
+        "text",
+        "persons",
+        "organizations",
+        "locations",
+        "entities",
+        "highlights",
+    }
     assert wanted <= set(row)
     assert row["id"] == "doc00001" and row["url"] == "https://news.example/1"
     assert row["authors"] == ["Jane Roe"] and row["source"] == "Northwire" and row["language"] == "en"
@@ -141,7 +188,12 @@ async def test_a_query_elasticsearch_cannot_parse_is_one_clear_error(indexed: Co
     assert "Failed to parse query" in result.output
     # and in a real process: a message on stderr, no traceback
     proc = await asyncio.to_thread(
-        subprocess.run, [sys.executable, "-m", "wirewatch", "search", "text:[2026 TO"],
-        env=worker_env(indexed), capture_output=True, text=True, timeout=60)
+        subprocess.run,
+        [sys.executable, "-m", "wirewatch", "search", "text:[2026 TO"],
+        env=worker_env(indexed),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr
     assert proc.stderr.startswith("Error: Elasticsearch cannot run the query")

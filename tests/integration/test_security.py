@@ -94,27 +94,38 @@ class SecureStack:
     ca: Path
     stack_env: dict[str, str]
 
-    def client_env(self, extra: dict[str, str] | None = None, *, es: bool = True,
-                   kafka: bool = True) -> dict[str, str]:
+    def client_env(self, extra: dict[str, str] | None = None, *, es: bool = True, kafka: bool = True) -> dict[str, str]:
         """WIREWATCH_* of a client (plus ``extra``); without ``es``/``kafka`` it lacks those credentials."""
-        env = {"WIREWATCH_KAFKA_BOOTSTRAP": self.bootstrap, "WIREWATCH_ES_URL": self.es_url,
-               "WIREWATCH_ES_CA_CERTS": str(self.ca)}
+        env = {
+            "WIREWATCH_KAFKA_BOOTSTRAP": self.bootstrap,
+            "WIREWATCH_ES_URL": self.es_url,
+            "WIREWATCH_ES_CA_CERTS": str(self.ca),
+        }
         if es:
             env |= {"WIREWATCH_ES_USERNAME": "elastic", "WIREWATCH_ES_PASSWORD": ES_PASSWORD}
         if kafka:
-            env |= {"WIREWATCH_KAFKA_SECURITY_PROTOCOL": "SASL_PLAINTEXT",
-                    "WIREWATCH_KAFKA_SASL_MECHANISM": "PLAIN", "WIREWATCH_KAFKA_SASL_USERNAME": KAFKA_USER,
-                    "WIREWATCH_KAFKA_SASL_PASSWORD": KAFKA_PASSWORD}
+            env |= {
+                "WIREWATCH_KAFKA_SECURITY_PROTOCOL": "SASL_PLAINTEXT",
+                "WIREWATCH_KAFKA_SASL_MECHANISM": "PLAIN",
+                "WIREWATCH_KAFKA_SASL_USERNAME": KAFKA_USER,
+                "WIREWATCH_KAFKA_SASL_PASSWORD": KAFKA_PASSWORD,
+            }
         return env | (extra or {})
 
     def settings(self, **update: object) -> CommonSettings:
         env = self.client_env()
         base = CommonSettings(
-            kafka_bootstrap=env["WIREWATCH_KAFKA_BOOTSTRAP"], es_url=env["WIREWATCH_ES_URL"],
-            es_ca_certs=self.ca, es_username="elastic", es_password=SecretStr(ES_PASSWORD),
-            kafka_security_protocol="SASL_PLAINTEXT", kafka_sasl_mechanism="PLAIN",
-            kafka_sasl_username=KAFKA_USER, kafka_sasl_password=SecretStr(KAFKA_PASSWORD),
-            state_dir=self.state_dir / "clients")
+            kafka_bootstrap=env["WIREWATCH_KAFKA_BOOTSTRAP"],
+            es_url=env["WIREWATCH_ES_URL"],
+            es_ca_certs=self.ca,
+            es_username="elastic",
+            es_password=SecretStr(ES_PASSWORD),
+            kafka_security_protocol="SASL_PLAINTEXT",
+            kafka_sasl_mechanism="PLAIN",
+            kafka_sasl_username=KAFKA_USER,
+            kafka_sasl_password=SecretStr(KAFKA_PASSWORD),
+            state_dir=self.state_dir / "clients",
+        )
         return base.model_copy(update=update)
 
 
@@ -126,8 +137,9 @@ def _base_env() -> dict[str, str]:
 
 
 def _stack(env: dict[str, str], *args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(["bash", str(STACK_SH), *args], env=env, capture_output=True, text=True,
-                          timeout=timeout, check=False)
+    return subprocess.run(
+        ["bash", str(STACK_SH), *args], env=env, capture_output=True, text=True, timeout=timeout, check=False
+    )
 
 
 @pytest.fixture(scope="module")
@@ -135,19 +147,28 @@ def secure_stack() -> Iterator[SecureStack]:
     kafka_port, controller_port, es_port, transport_port = _free_ports(4)
     state_dir = Path(f"/tmp/ww-sec-{uuid.uuid4().hex[:10]}")  # created by stack.sh, readable by its ES user
     stack = SecureStack(
-        state_dir=state_dir, bootstrap=f"localhost:{kafka_port}", es_url=f"https://localhost:{es_port}",
+        state_dir=state_dir,
+        bootstrap=f"localhost:{kafka_port}",
+        es_url=f"https://localhost:{es_port}",
         ca=state_dir / "tls" / "ca.crt",
-        stack_env=_base_env() | {
+        stack_env=_base_env()
+        | {
             "WIREWATCH_KAFKA_BOOTSTRAP": f"localhost:{kafka_port}",
             "WIREWATCH_KAFKA_CONTROLLER_PORT": str(controller_port),
             "WIREWATCH_ES_URL": f"https://localhost:{es_port}",
             "WIREWATCH_ES_TRANSPORT_PORT": str(transport_port),
             "WIREWATCH_STATE_DIR": str(state_dir),
-            "WIREWATCH_ES_HEAP": "512m", "WIREWATCH_KAFKA_HEAP": "256m", "WIREWATCH_START_TIMEOUT": "180",
-            "WIREWATCH_ES_SECURITY": "true", "WIREWATCH_ES_TLS": "true", "WIREWATCH_ES_PASSWORD": ES_PASSWORD,
-            "WIREWATCH_KAFKA_SASL": "true", "WIREWATCH_KAFKA_SASL_USERNAME": KAFKA_USER,
+            "WIREWATCH_ES_HEAP": "512m",
+            "WIREWATCH_KAFKA_HEAP": "256m",
+            "WIREWATCH_START_TIMEOUT": "180",
+            "WIREWATCH_ES_SECURITY": "true",
+            "WIREWATCH_ES_TLS": "true",
+            "WIREWATCH_ES_PASSWORD": ES_PASSWORD,
+            "WIREWATCH_KAFKA_SASL": "true",
+            "WIREWATCH_KAFKA_SASL_USERNAME": KAFKA_USER,
             "WIREWATCH_KAFKA_SASL_PASSWORD": KAFKA_PASSWORD,
-        })
+        },
+    )
     check = _stack(stack.stack_env, "check", timeout=120)
     if check.returncode != 0:
         _cannot_run(f"deploy/stack.sh cannot run here:\n{check.stderr[-2000:]}")
@@ -191,8 +212,14 @@ def test_elasticsearch_needs_the_password_over_verified_https(secure_stack: Secu
 
 
 def cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "wirewatch", *args], env=_base_env() | env,
-                          capture_output=True, text=True, timeout=120, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "wirewatch", *args],
+        env=_base_env() | env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
 
 
 def _one_line_error(result: subprocess.CompletedProcess[str], *expected: str) -> None:
@@ -226,8 +253,9 @@ def test_cli_without_credentials_fails_in_one_line_and_works_with_them(secure_st
 
     # an API key is refused in one line too (the integ-test build cannot issue real ones: its .security
     # index needs analysis-common, which it lacks)
-    _one_line_error(cli(anonymous | {"WIREWATCH_ES_API_KEY": "bm90OmFrZXk="}, "search", "x"), "401",
-                    "WIREWATCH_ES_API_KEY")
+    _one_line_error(
+        cli(anonymous | {"WIREWATCH_ES_API_KEY": "bm90OmFrZXk="}, "search", "x"), "401", "WIREWATCH_ES_API_KEY"
+    )
 
 
 # Kafka ------------------------------------------------------------------------------------------
@@ -237,9 +265,11 @@ async def test_kafka_round_trips_with_the_sasl_password_and_refuses_others(secur
     settings = secure_stack.settings(topic_prefix=f"k{uuid.uuid4().hex[:8]}.")
     await ensure_topics(settings, [TOPICS["probe"]])
     await roundtrip(settings, settings.topic_name("probe"))
-    for bad in (settings.model_copy(update={"kafka_sasl_password": SecretStr("not-the-password")}),
-                settings.model_copy(update={"kafka_sasl_username": "nobody"}),
-                settings.model_copy(update={"kafka_security_protocol": "PLAINTEXT"})):
+    for bad in (
+        settings.model_copy(update={"kafka_sasl_password": SecretStr("not-the-password")}),
+        settings.model_copy(update={"kafka_sasl_username": "nobody"}),
+        settings.model_copy(update={"kafka_security_protocol": "PLAINTEXT"}),
+    ):
         with pytest.raises((KafkaConnectionError, asyncio.TimeoutError)):
             await asyncio.wait_for(roundtrip(bad, settings.topic_name("probe"), timeout=5), 30)
 
@@ -252,10 +282,10 @@ def _leaks(text: str) -> list[str]:
 
 
 async def test_indexer_worker_with_credentials_and_no_secret_anywhere(
-        secure_stack: SecureStack, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    secure_stack: SecureStack, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     tag = uuid.uuid4().hex[:8]
-    settings = secure_stack.settings(topic_prefix=f"w{tag}.", index_prefix=f"w{tag}",
-                                     state_dir=tmp_path / "state")
+    settings = secure_stack.settings(topic_prefix=f"w{tag}.", index_prefix=f"w{tag}", state_dir=tmp_path / "state")
     await init(settings)
     await produce(settings, "articles.enriched", [enriched(1)])
     env = secure_stack.client_env({"WIREWATCH_LOG_LEVEL": "debug"})
@@ -270,11 +300,24 @@ async def test_indexer_worker_with_credentials_and_no_secret_anywhere(
     assert "starting indexer" in worker_log
     assert not _leaks(worker_log), "a password is in the indexer's log"
 
-    names = {"WIREWATCH_TOPIC_PREFIX": settings.topic_prefix, "WIREWATCH_INDEX_PREFIX": settings.index_prefix,
-             "WIREWATCH_STATE_DIR": str(settings.state_dir)}
+    names = {
+        "WIREWATCH_TOPIC_PREFIX": settings.topic_prefix,
+        "WIREWATCH_INDEX_PREFIX": settings.index_prefix,
+        "WIREWATCH_STATE_DIR": str(settings.state_dir),
+    }
     client = secure_stack.client_env(names)
-    added = cli(client, "rules", "add", "baghdad", "--query", "Baghdad", "--webhook", "https://hooks.example/x",
-                "--secret", RULE_SECRET)
+    added = cli(
+        client,
+        "rules",
+        "add",
+        "baghdad",
+        "--query",
+        "Baghdad",
+        "--webhook",
+        "https://hooks.example/x",
+        "--secret",
+        RULE_SECRET,
+    )
     assert added.returncode == 0, added.stderr
     outputs: dict[str, str] = {}
     for args in (("status", "--json"), ("rules", "list"), ("rules", "list", "--json"), ("search", "Baghdad")):
@@ -284,9 +327,17 @@ async def test_indexer_worker_with_credentials_and_no_secret_anywhere(
         if args == ("status", "--json"):
             assert json.loads(result.stdout)["articles_indexed"] == 1
     # `stack status` runs stack.sh, which must know the node is secured (and the password: health check)
-    stack_status = cli(secure_stack.client_env({"WIREWATCH_ES_SECURITY": "true", "WIREWATCH_ES_TLS": "true",
-                                                "WIREWATCH_STATE_DIR": str(secure_stack.state_dir)}),
-                       "stack", "status")
+    stack_status = cli(
+        secure_stack.client_env(
+            {
+                "WIREWATCH_ES_SECURITY": "true",
+                "WIREWATCH_ES_TLS": "true",
+                "WIREWATCH_STATE_DIR": str(secure_stack.state_dir),
+            }
+        ),
+        "stack",
+        "status",
+    )
     assert stack_status.returncode == 0, stack_status.stdout + stack_status.stderr
     assert any(f"health={h}" in stack_status.stdout for h in ("green", "yellow")), stack_status.stdout
     outputs["stack status"] = stack_status.stdout + stack_status.stderr
@@ -308,20 +359,23 @@ def test_no_secret_in_server_logs_command_lines_or_server_environments(secure_st
     for path in logs:
         if path.is_file():
             assert not _leaks(path.read_text(errors="replace")), f"a password is in {path}"
-    server_pids = {(secure_stack.state_dir / "kafka.pid").read_text().strip(),
-                   (secure_stack.state_dir / "elasticsearch" / "elasticsearch.pid").read_text().strip()}
+    server_pids = {
+        (secure_stack.state_dir / "kafka.pid").read_text().strip(),
+        (secure_stack.state_dir / "elasticsearch" / "elasticsearch.pid").read_text().strip(),
+    }
     for proc in Path("/proc").glob("[0-9]*"):
         try:
             cmdline = (proc / "cmdline").read_bytes().decode(errors="replace")
-            environ = ((proc / "environ").read_bytes().decode(errors="replace")
-                       if proc.name in server_pids else "")
+            environ = (proc / "environ").read_bytes().decode(errors="replace") if proc.name in server_pids else ""
         except OSError:
             continue
         assert not _leaks(cmdline), f"a password is on the command line of pid {proc.name}"
         assert not _leaks(environ), f"a server (pid {proc.name}) inherited a password in its environment"
     # the files that do hold them are private
-    for private in (secure_stack.state_dir / "kafka" / "server.properties",
-                    secure_stack.state_dir / "elasticsearch" / "config" / "elasticsearch.keystore",
-                    secure_stack.state_dir / "tls" / "ca.key",
-                    secure_stack.state_dir / "elasticsearch" / "config" / "certs" / "http.key"):
+    for private in (
+        secure_stack.state_dir / "kafka" / "server.properties",
+        secure_stack.state_dir / "elasticsearch" / "config" / "elasticsearch.keystore",
+        secure_stack.state_dir / "tls" / "ca.key",
+        secure_stack.state_dir / "elasticsearch" / "config" / "certs" / "http.key",
+    ):
         assert private.stat().st_mode & 0o077 == 0, f"{private} is readable by others"

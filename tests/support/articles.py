@@ -10,15 +10,25 @@ from wirewatch.core.es import make_es
 from wirewatch.core.settings import CommonSettings
 
 
-def enriched(n: int, *, text: str | None = None, fetched_at: datetime | None = None,
-             **fields: object) -> EnrichedArticle:
+def enriched(
+    n: int, *, text: str | None = None, fetched_at: datetime | None = None, **fields: object
+) -> EnrichedArticle:
     now = fetched_at or datetime(2026, 11, 18, 12, 0, tzinfo=UTC) + timedelta(seconds=n)
     values: dict[str, object] = {
-        "id": f"doc{n:05d}", "url": f"https://news.example/{n}", "title": f"Story number {n}",
-        "text": text or f"Body of story {n} about Baghdad and the coalition.", "extractor": "test",
-        "extractor_version": "0", "content_hash": f"{n:064x}", "simhash": f"{n:016x}",
-        "fetched_at": now, "parsed_at": now, "enriched_at": now, "persons": ["Mohammed Shia al-Sudani"],
-        "organizations": ["Kataib Hezbollah"], "locations": ["Baghdad"],
+        "id": f"doc{n:05d}",
+        "url": f"https://news.example/{n}",
+        "title": f"Story number {n}",
+        "text": text or f"Body of story {n} about Baghdad and the coalition.",
+        "extractor": "test",
+        "extractor_version": "0",
+        "content_hash": f"{n:064x}",
+        "simhash": f"{n:016x}",
+        "fetched_at": now,
+        "parsed_at": now,
+        "enriched_at": now,
+        "persons": ["Mohammed Shia al-Sudani"],
+        "organizations": ["Kataib Hezbollah"],
+        "locations": ["Baghdad"],
     }
     values.update(fields)
     return EnrichedArticle.model_validate(values)

@@ -55,9 +55,7 @@ class ChaosParams:
     feeds: int = 50
     es_freeze_s: float = 30.0
     extra_kills: int | None = None  # kills beyond one per worker; None: 0–2, chosen by the seed
-    faults: tuple[str, ...] | None = (
-        None  # an explicit plan (kill:NAME, freeze-es, restart-kafka); None: seeded
-    )
+    faults: tuple[str, ...] | None = None  # an explicit plan (kill:NAME, freeze-es, restart-kafka); None: seeded
     gap_s: tuple[float, float] = (3.0, 9.0)  # random pause between a wave of articles and its fault
     restart_after_s: tuple[float, float] = (0.5, 3.0)  # a killed worker comes back after this long
     alert_share: float = 0.1
@@ -532,9 +530,7 @@ class Drill:
     async def setup(self) -> None:
         await self.site.start()
         await self.receiver.start()
-        self.articles = corpus(
-            self.params.seed, self.params.articles, self.params.feeds, self.params.alert_share
-        )
+        self.articles = corpus(self.params.seed, self.params.articles, self.params.feeds, self.params.alert_share)
         for article in self.articles:
             self.site.put(article.path, article.html)
         hosts = self.workdir / "hosts"
@@ -551,15 +547,11 @@ class Drill:
                 self._write_feed(feed)
             await asyncio.gather(
                 *(
-                    store.add(
-                        new_feed(self.url(feed, self.feed_path(feed)), name=outlet_name(feed), interval_s=1.0)
-                    )
+                    store.add(new_feed(self.url(feed, self.feed_path(feed)), name=outlet_name(feed), interval_s=1.0))
                     for feed in range(self.params.feeds)
                 )
             )
-            rule = new_rule(
-                RULE_NAME, f'organizations:"{ALERT_ORG}"', webhooks=[self.receiver.url], secret=SECRET
-            )
+            rule = new_rule(RULE_NAME, f'organizations:"{ALERT_ORG}"', webhooks=[self.receiver.url], secret=SECRET)
             await RuleStore(es, self.settings.index_name("rules")).put(rule)
         finally:
             await es.close()
@@ -798,9 +790,7 @@ class Drill:
         per_url = Counter(doc["url"] for doc in docs)
         report = self.report
         report.lost_articles = sorted(set(expected) - set(per_id))
-        report.duplicated_articles = sum(n - 1 for n in per_id.values()) + sum(
-            n - 1 for n in per_url.values()
-        )
+        report.duplicated_articles = sum(n - 1 for n in per_id.values()) + sum(n - 1 for n in per_url.values())
         report.unexpected_articles = sum(1 for doc_id in per_id if doc_id not in expected)
         for doc in docs:
             article = expected.get(doc["id"])
@@ -861,9 +851,7 @@ def _matches(poison: Poison, letter: DeadLetter) -> bool:
     return poison.key is not None and poison.key.encode() in base64.b64decode(letter.payload_b64)
 
 
-async def run_chaos(
-    settings: CommonSettings, params: ChaosParams, workdir: Path, say: Say = print
-) -> ChaosReport:
+async def run_chaos(settings: CommonSettings, params: ChaosParams, workdir: Path, say: Say = print) -> ChaosReport:
     """The whole drill on the stack ``settings`` names (already initialised); see the module docstring."""
     stack = OwnStack.of(settings)
     drill = Drill(settings, params, workdir, say)

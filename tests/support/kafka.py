@@ -11,8 +11,9 @@ from wirewatch.core.kafka import MAX_MESSAGE_BYTES, client_options, read_topic
 from wirewatch.core.settings import CommonSettings
 
 
-async def produce(settings: CommonSettings, topic: str, messages: Sequence[Message | bytes],
-                  key: str | None = None) -> None:
+async def produce(
+    settings: CommonSettings, topic: str, messages: Sequence[Message | bytes], key: str | None = None
+) -> None:
     producer = AIOKafkaProducer(acks="all", max_request_size=MAX_MESSAGE_BYTES, **client_options(settings))
     await producer.start()
     try:

@@ -94,8 +94,9 @@ class Receiver:
             await self.runner.cleanup()
 
 
-async def eventually(check: Callable[[], Any], *, timeout: float = 60.0, every: float = 0.5,
-                     what: str = "condition") -> Any:
+async def eventually(
+    check: Callable[[], Any], *, timeout: float = 60.0, every: float = 0.5, what: str = "condition"
+) -> Any:
     """Poll an (async or sync) check until it returns something truthy, or fail with a deadline."""
     deadline = asyncio.get_running_loop().time() + timeout
     last: Any = None

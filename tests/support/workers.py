@@ -32,7 +32,10 @@ class Workers:
             log = (self.log_dir / f"{name}.log").open("ab")
             self.procs[name] = subprocess.Popen(
                 [sys.executable, "-m", "wirewatch", "worker", name],
-                env=worker_env(self.settings, **self.extra_env), stdout=log, stderr=subprocess.STDOUT)
+                env=worker_env(self.settings, **self.extra_env),
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
 
     def kill(self, name: str) -> None:
         """kill -9: no cleanup, no commit."""

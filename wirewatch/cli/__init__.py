@@ -16,8 +16,20 @@ def cli() -> None:
     """Wirewatch: continuous news-feed monitoring on Kafka and Elasticsearch."""
 
 
-for command in (stack.stack, run.run, run.worker, feeds.feeds, offline.parse, offline.extract,
-                search.search, rules.rules, status.status, dlq.dlq, replay.replay, index.index):
+for command in (
+    stack.stack,
+    run.run,
+    run.worker,
+    feeds.feeds,
+    offline.parse,
+    offline.extract,
+    search.search,
+    rules.rules,
+    status.status,
+    dlq.dlq,
+    replay.replay,
+    index.index,
+):
     cli.add_command(command)
 
 

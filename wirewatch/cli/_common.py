@@ -53,24 +53,36 @@ def explain(exc: Exception) -> Exception:
 
     s = settings()
     if isinstance(exc, AuthenticationException):
-        how = ("WIREWATCH_ES_API_KEY" if s.es_api_key is not None else
-               "WIREWATCH_ES_USERNAME and WIREWATCH_ES_PASSWORD" if s.es_username or s.es_password else None)
-        detail = (f"the credentials from {how} were refused" if how else
-                  "it needs credentials: set WIREWATCH_ES_USERNAME and WIREWATCH_ES_PASSWORD "
-                  "(or WIREWATCH_ES_API_KEY)")
+        how = (
+            "WIREWATCH_ES_API_KEY"
+            if s.es_api_key is not None
+            else "WIREWATCH_ES_USERNAME and WIREWATCH_ES_PASSWORD"
+            if s.es_username or s.es_password
+            else None
+        )
+        detail = (
+            f"the credentials from {how} were refused"
+            if how
+            else "it needs credentials: set WIREWATCH_ES_USERNAME and WIREWATCH_ES_PASSWORD (or WIREWATCH_ES_API_KEY)"
+        )
         return click.ClickException(f"Elasticsearch at {s.es_url} answered 401 Unauthorized: {detail}")
     if isinstance(exc, AuthorizationException):
-        return click.ClickException(f"Elasticsearch at {s.es_url} answered 403 Forbidden: the user lacks "
-                                    "a privilege this command needs")
+        return click.ClickException(
+            f"Elasticsearch at {s.es_url} answered 403 Forbidden: the user lacks a privilege this command needs"
+        )
     if isinstance(exc, TlsError):
-        return click.ClickException(f"TLS to Elasticsearch at {s.es_url} failed: point WIREWATCH_ES_CA_CERTS "
-                                    "at the CA that signed its certificate")
+        return click.ClickException(
+            f"TLS to Elasticsearch at {s.es_url} failed: point WIREWATCH_ES_CA_CERTS "
+            "at the CA that signed its certificate"
+        )
     if isinstance(exc, EsConnectionError):
         return click.ClickException(f"Elasticsearch is not reachable at {s.es_url}: run `wirewatch stack up`")
     if isinstance(exc, KafkaConnectionError):
-        return click.ClickException(f"Kafka is not reachable at {s.kafka_bootstrap}, or refused the "
-                                    f"connection (security protocol {s.kafka_security_protocol}; check "
-                                    "WIREWATCH_KAFKA_SECURITY_PROTOCOL and the SASL/TLS settings)")
+        return click.ClickException(
+            f"Kafka is not reachable at {s.kafka_bootstrap}, or refused the "
+            f"connection (security protocol {s.kafka_security_protocol}; check "
+            "WIREWATCH_KAFKA_SECURITY_PROTOCOL and the SASL/TLS settings)"
+        )
     return exc
 
 

@@ -27,8 +27,7 @@ def _since(value: str | None) -> datetime | None:
 
 
 def _load(stage: str | None, since: str | None, error_class: str | None) -> list[DeadLetter]:
-    return select(asyncio.run(read_dead_letters(settings())), stage=stage, since=_since(since),
-                  error_class=error_class)
+    return select(asyncio.run(read_dead_letters(settings())), stage=stage, since=_since(since), error_class=error_class)
 
 
 stage_option = click.option("--stage", type=click.Choice(STAGES), help="only this stage's dead letters")
@@ -56,8 +55,14 @@ def list_letters(stage: str | None, since: str | None, error_class: str | None, 
     for column in ("#", "failed at", "stage", "error class", "item", "reason"):
         table.add_column(column, overflow="fold")
     for number, d in enumerate(letters):
-        table.add_row(str(number), d.failed_at.isoformat(timespec="seconds"), d.stage, d.error_class,
-                      d.item_id or d.key or "", d.reason[:160])
+        table.add_row(
+            str(number),
+            d.failed_at.isoformat(timespec="seconds"),
+            d.stage,
+            d.error_class,
+            d.item_id or d.key or "",
+            d.reason[:160],
+        )
     console.print(table)
 
 

@@ -101,18 +101,26 @@ def _table(records: list[FeedRecord]) -> Table:
     pushed = any(_push(r.health) != "-" for r in records)
     widths = {"every": 5, "success": 8, "error": 16, "fails": 5, "/day": 5, "next": 7, "push": 7}
     for column in ("every", "success", "error", "fails", "/day", "next", *(["push"] if pushed else [])):
-        table.add_column(column, no_wrap=True, min_width=widths[column],
-                         justify="right" if column in ("fails", "/day") else "left")
+        table.add_column(
+            column, no_wrap=True, min_width=widths[column], justify="right" if column in ("fails", "/day") else "left"
+        )
     for r in records:
         h = r.health
         error = f"{h.last_error_class} {_age(h.last_error_at)}" if h.last_error_class else "-"
         interval = r.feed.interval_s or h.effective_interval_s
         failing = h.consecutive_failures > 0
         rate = f"{h.items_per_day:.1f}" if h.items_per_day is not None else "-"
-        table.add_row(r.feed.id, _label(r), _duration(interval) if interval else "auto",
-                      _age(h.last_success_at), f"[red]{error}[/red]" if failing else error,
-                      f"{h.consecutive_failures:g}", rate, _age(h.next_poll_at),
-                      *([_push(h)] if pushed else []))
+        table.add_row(
+            r.feed.id,
+            _label(r),
+            _duration(interval) if interval else "auto",
+            _age(h.last_success_at),
+            f"[red]{error}[/red]" if failing else error,
+            f"{h.consecutive_failures:g}",
+            rate,
+            _age(h.next_poll_at),
+            *([_push(h)] if pushed else []),
+        )
     return table
 
 

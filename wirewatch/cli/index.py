@@ -36,12 +36,17 @@ def status(as_json: bool) -> None:
         role = "—"
         if v["in_alias"]:
             role = ("write" if v["write"] else "read") + (", filtered" if v["filtered"] else "")
-        table.add_row(v["index"], f"{v['docs']:,}", f"{v['bytes'] / 1e6:.1f} MB", role,
-                      _migration(v["migration"]))
+        table.add_row(v["index"], f"{v['docs']:,}", f"{v['bytes'] / 1e6:.1f} MB", role, _migration(v["migration"]))
     console.print(table)
     if result["write_index"] and result["state"] == "ok":
-        console.print("template: " + ("current" if result["template_current"]
-                                      else "changed since this version — run `wirewatch index migrate`"))
+        console.print(
+            "template: "
+            + (
+                "current"
+                if result["template_current"]
+                else "changed since this version — run `wirewatch index migrate`"
+            )
+        )
 
 
 def _migration(meta: dict[str, Any] | None) -> str:
@@ -54,16 +59,27 @@ def _migration(meta: dict[str, Any] | None) -> str:
 
 @index.command("migrate")
 @click.option("--force", is_flag=True, help="create a new version even if the current one is up to date")
-@click.option("--overlap-s", default=DEFAULT_OVERLAP_S, show_default=True, type=click.FloatRange(0),
-              help="documents indexed this long before the switch show up through both versions meanwhile")
-@click.option("--page-size", default=1000, show_default=True, type=click.IntRange(1, 10000),
-              help="documents per search page and bulk request while copying")
+@click.option(
+    "--overlap-s",
+    default=DEFAULT_OVERLAP_S,
+    show_default=True,
+    type=click.FloatRange(0),
+    help="documents indexed this long before the switch show up through both versions meanwhile",
+)
+@click.option(
+    "--page-size",
+    default=1000,
+    show_default=True,
+    type=click.IntRange(1, 10000),
+    help="documents per search page and bulk request while copying",
+)
 def migrate(force: bool, overlap_s: float, page_size: int) -> None:
     """Create the next index version from the current template, copy every document (same id and
     version), then swap the alias atomically. Safe to interrupt: run it again to continue."""
     err = Console(stderr=True)
-    with Progress(TextColumn("copying"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                  console=err, transient=False) as bar:
+    with Progress(
+        TextColumn("copying"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), console=err, transient=False
+    ) as bar:
         task: list[TaskID] = []
 
         def progress(done: int, total: int) -> None:
@@ -72,8 +88,11 @@ def migrate(force: bool, overlap_s: float, page_size: int) -> None:
             bar.update(task[0], completed=done, total=total)
 
         try:
-            report = with_es(lambda es: migration.migrate(es, settings(), force=force, overlap_s=overlap_s,
-                                                page_size=page_size, progress=progress))
+            report = with_es(
+                lambda es: migration.migrate(
+                    es, settings(), force=force, overlap_s=overlap_s, page_size=page_size, progress=progress
+                )
+            )
         except MigrationError as exc:
             raise click.ClickException(exc.reason) from exc
     _summary(report)
@@ -81,11 +100,14 @@ def migrate(force: bool, overlap_s: float, page_size: int) -> None:
 
 def _summary(report: MigrationReport) -> None:
     if report.up_to_date:
-        console.print(f"{report.source} already matches the current template: nothing to do (--force to "
-                      "create a new version anyway)")
+        console.print(
+            f"{report.source} already matches the current template: nothing to do (--force to "
+            "create a new version anyway)"
+        )
         return
-    console.print(f"{'resumed: ' if report.resumed else ''}{report.source} → {report.target}: copied "
-                  f"{report.copied:,} (already newer in {report.target}: {report.newer_in_target:,}, "
-                  f"caught up {report.caught_up:,}) in {report.seconds:.1f}s; alias now on {report.target} "
-                  f"({report.target_count:,} documents; {report.source} kept with {report.source_count:,})")
-
+    console.print(
+        f"{'resumed: ' if report.resumed else ''}{report.source} → {report.target}: copied "
+        f"{report.copied:,} (already newer in {report.target}: {report.newer_in_target:,}, "
+        f"caught up {report.caught_up:,}) in {report.seconds:.1f}s; alias now on {report.target} "
+        f"({report.target_count:,} documents; {report.source} kept with {report.source_count:,})"
+    )

@@ -26,8 +26,9 @@ def parse(files: tuple[Path, ...], url: str, as_json: bool) -> None:
     for path in files:
         canonical = canonicalize(url)
         try:
-            article = parse_page(path.read_bytes(), url=canonical, page_id=document_id(canonical),
-                                 fetched_at=datetime.now(UTC))
+            article = parse_page(
+                path.read_bytes(), url=canonical, page_id=document_id(canonical), fetched_at=datetime.now(UTC)
+            )
         except Exception as exc:
             if not hasattr(exc, "reason"):
                 raise
@@ -37,8 +38,10 @@ def parse(files: tuple[Path, ...], url: str, as_json: bool) -> None:
         if as_json or len(files) > 1:
             sys.stdout.write(article.model_dump_json() + "\n")
         else:
-            console.print(f"[bold]{article.title}[/bold]\n{article.source} · {', '.join(article.authors)} · "
-                          f"{article.published_at} ({article.date_source}) · {article.language}\n")
+            console.print(
+                f"[bold]{article.title}[/bold]\n{article.source} · {', '.join(article.authors)} · "
+                f"{article.published_at} ({article.date_source}) · {article.language}\n"
+            )
             console.print(article.text)
     if failed:
         raise SystemExit(1)

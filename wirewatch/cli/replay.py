@@ -14,8 +14,12 @@ from wirewatch.ops.replay import replay as run_replay
 
 
 @click.command()
-@click.option("--stage", required=True, type=click.Choice(sorted(SOURCES)),
-              help="parser: stored raw pages; extractor: parsed articles; indexer: enriched articles")
+@click.option(
+    "--stage",
+    required=True,
+    type=click.Choice(sorted(SOURCES)),
+    help="parser: stored raw pages; extractor: parsed articles; indexer: enriched articles",
+)
 @click.option("--since", help="only messages from this time on (ISO date/datetime; default: all retained)")
 def replay(stage: str, since: str | None) -> None:
     """Reprocess stored messages (e.g. after a parser or model upgrade) on a separate lane that the workers
@@ -27,7 +31,15 @@ def replay(stage: str, since: str | None) -> None:
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     with Progress(*columns, console=console) as bar:
         task = bar.add_task(f"replaying into the {stage}'s backfill lane", total=None)
-        report = asyncio.run(run_replay(settings(), stage, since=moment,
-                                        progress=lambda done, total: bar.update(task, completed=done, total=total)))
-    console.print(f"copied {report.copied} messages from {report.source} to {report.target}"
-                  f" ({report.skipped} invalid ones skipped); the {stage} processes them while live traffic is idle")
+        report = asyncio.run(
+            run_replay(
+                settings(),
+                stage,
+                since=moment,
+                progress=lambda done, total: bar.update(task, completed=done, total=total),
+            )
+        )
+    console.print(
+        f"copied {report.copied} messages from {report.source} to {report.target}"
+        f" ({report.skipped} invalid ones skipped); the {stage} processes them while live traffic is idle"
+    )

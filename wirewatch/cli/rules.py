@@ -39,14 +39,36 @@ def rules() -> None:
 @click.option("--lang", "languages", multiple=True)
 @click.option("--throttle", "throttle_minutes", type=float, help="at most one message per N minutes")
 @click.option("--slack", is_flag=True, help="send a Slack-compatible body")
-def add(name: str, query: str, webhooks: tuple[str, ...], secret: str | None, persons: tuple[str, ...],
-        organizations: tuple[str, ...], locations: tuple[str, ...], sources: tuple[str, ...],
-        languages: tuple[str, ...], throttle_minutes: float | None, slack: bool) -> None:
+def add(
+    name: str,
+    query: str,
+    webhooks: tuple[str, ...],
+    secret: str | None,
+    persons: tuple[str, ...],
+    organizations: tuple[str, ...],
+    locations: tuple[str, ...],
+    sources: tuple[str, ...],
+    languages: tuple[str, ...],
+    throttle_minutes: float | None,
+    slack: bool,
+) -> None:
     """Add (or replace) a rule."""
-    filters = RuleFilters(persons=list(persons), organizations=list(organizations), locations=list(locations),
-                          sources=list(sources), languages=list(languages))
-    rule = new_rule(name, query, webhooks=list(webhooks), secret=secret, filters=filters,
-                    throttle_minutes=throttle_minutes, slack=slack)
+    filters = RuleFilters(
+        persons=list(persons),
+        organizations=list(organizations),
+        locations=list(locations),
+        sources=list(sources),
+        languages=list(languages),
+    )
+    rule = new_rule(
+        name,
+        query,
+        webhooks=list(webhooks),
+        secret=secret,
+        filters=filters,
+        throttle_minutes=throttle_minutes,
+        slack=slack,
+    )
     with_es(lambda es: _store(es).put(rule))
     console.print(f"rule {name!r} saved ({rule.id})")
 
@@ -57,8 +79,7 @@ def list_rules(as_json: bool) -> None:
     """List rules (secrets are never shown)."""
     found = with_es(lambda es: _store(es).all())
     if as_json:
-        print_json([r.model_dump(mode="json", exclude={"secret"}) | {"signed": r.secret is not None}
-                    for r in found])
+        print_json([r.model_dump(mode="json", exclude={"secret"}) | {"signed": r.secret is not None} for r in found])
         return
     table = Table(title=f"{len(found)} rules")
     for column in ("name", "query", "webhooks", "signed", "enabled"):
@@ -89,9 +110,14 @@ def test(name: str, limit: int) -> None:
         if rule is None:
             raise click.ClickException(f"no rule named {name!r}")
         filters = rule_filters(rule, ids=[])
-        response = await es.search(index=settings().index_name("articles"), size=limit,
-                                   query=build_query(rule.query, filters), highlight=HIGHLIGHT,
-                                   sort=[{"indexed_at": "desc"}], track_total_hits=True)
+        response = await es.search(
+            index=settings().index_name("articles"),
+            size=limit,
+            query=build_query(rule.query, filters),
+            highlight=HIGHLIGHT,
+            sort=[{"indexed_at": "desc"}],
+            track_total_hits=True,
+        )
         return dict(response.body)
 
     body = with_es(go)
@@ -102,8 +128,11 @@ def test(name: str, limit: int) -> None:
 def export_rules() -> None:
     """Print all rules as YAML (secrets included: keep the file private)."""
     found = with_es(lambda es: _store(es).all())
-    docs = [r.model_dump(mode="json", exclude={"id", "created_at"}) |
-            {"secret": r.secret.get_secret_value() if r.secret else None} for r in found]
+    docs = [
+        r.model_dump(mode="json", exclude={"id", "created_at"})
+        | {"secret": r.secret.get_secret_value() if r.secret else None}
+        for r in found
+    ]
     yaml.safe_dump({"rules": docs}, sys.stdout, sort_keys=False, allow_unicode=True)
 
 
@@ -114,9 +143,15 @@ def import_rules(path: Path) -> None:
     data = yaml.safe_load(path.read_text()) or {}
     parsed: list[Rule] = []
     for entry in data.get("rules", []):
-        rule = new_rule(entry["name"], entry["query"], webhooks=list(entry.get("webhooks", [])),
-                        secret=entry.get("secret"), filters=RuleFilters(**(entry.get("filters") or {})),
-                        throttle_minutes=entry.get("throttle_minutes"), slack=bool(entry.get("slack")))
+        rule = new_rule(
+            entry["name"],
+            entry["query"],
+            webhooks=list(entry.get("webhooks", [])),
+            secret=entry.get("secret"),
+            filters=RuleFilters(**(entry.get("filters") or {})),
+            throttle_minutes=entry.get("throttle_minutes"),
+            slack=bool(entry.get("slack")),
+        )
         parsed.append(rule.model_copy(update={"enabled": entry.get("enabled", True)}))
 
     async def go(es: AsyncElasticsearch) -> None:

@@ -50,12 +50,16 @@ def run(only: str | None) -> None:
 
     def spawn(name: str) -> subprocess.Popen[bytes]:
         port = str(base_port + WORKERS.index(name))
-        return subprocess.Popen([sys.executable, "-m", "wirewatch", "worker", name],  # noqa: S603 - our own CLI
-                                env=os.environ | {"WIREWATCH_METRICS_PORT": port})
+        return subprocess.Popen(
+            [sys.executable, "-m", "wirewatch", "worker", name],  # noqa: S603 - our own CLI
+            env=os.environ | {"WIREWATCH_METRICS_PORT": port},
+        )
 
     children = {name: spawn(name) for name in names}
-    console.print(f"running {', '.join(names)} (pids {', '.join(str(p.pid) for p in children.values())}); "
-                  f"/metrics on ports {base_port}-{base_port + len(WORKERS) - 1}; Ctrl-C stops them")
+    console.print(
+        f"running {', '.join(names)} (pids {', '.join(str(p.pid) for p in children.values())}); "
+        f"/metrics on ports {base_port}-{base_port + len(WORKERS) - 1}; Ctrl-C stops them"
+    )
     stopping = False
 
     def stop(signum: int, _frame: FrameType | None) -> None:
@@ -72,8 +76,10 @@ def run(only: str | None) -> None:
             recent = [t for t in restarts[name] if time.monotonic() - t < RESTART_WINDOW_S]
             if len(recent) >= MAX_RESTARTS:
                 _stop_all(children)
-                raise click.ClickException(f"{name} exited {MAX_RESTARTS} times within {RESTART_WINDOW_S:.0f}s "
-                                           f"(last exit code {proc.returncode}); giving up")
+                raise click.ClickException(
+                    f"{name} exited {MAX_RESTARTS} times within {RESTART_WINDOW_S:.0f}s "
+                    f"(last exit code {proc.returncode}); giving up"
+                )
             console.print(f"[yellow]{name} exited with code {proc.returncode}; restarting it[/yellow]")
             restarts[name] = [*recent, time.monotonic()]
             children[name] = spawn(name)

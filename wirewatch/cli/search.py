@@ -13,8 +13,19 @@ from rich.table import Table
 from wirewatch.cli._common import console, print_json, settings, with_es
 from wirewatch.core.query import HIGHLIGHT, Filters, build_query, sort_clause
 
-JSON_FIELDS = ["url", "title", "authors", "published_at", "source", "language", "text", "persons",
-               "organizations", "locations", "entities"]
+JSON_FIELDS = [
+    "url",
+    "title",
+    "authors",
+    "published_at",
+    "source",
+    "language",
+    "text",
+    "persons",
+    "organizations",
+    "locations",
+    "entities",
+]
 
 
 class QueryError(click.ClickException):
@@ -55,17 +66,26 @@ def _reason(exc: BadRequestError) -> str:
 
 
 #: syndicated copies of one story share a cluster id; a search shows the story once, listing its copies
-COLLAPSE = {"field": "cluster_id",
-            "inner_hits": {"name": "copies", "size": 5, "_source": ["url", "source"], "sort": [{"fetched_at": "asc"}]}}
+COLLAPSE = {
+    "field": "cluster_id",
+    "inner_hits": {"name": "copies", "size": 5, "_source": ["url", "source"], "sort": [{"fetched_at": "asc"}]},
+}
 
 
-async def run_search(es: AsyncElasticsearch, query: str, filters: Filters, *, limit: int,
-                     order: str, collapse: bool = True) -> dict[str, Any]:
+async def run_search(
+    es: AsyncElasticsearch, query: str, filters: Filters, *, limit: int, order: str, collapse: bool = True
+) -> dict[str, Any]:
     try:
-        response = await es.search(index=settings().index_name("articles"), query=build_query(query, filters),
-                                   size=limit, sort=sort_clause(order), highlight=HIGHLIGHT,
-                                   source_includes=JSON_FIELDS, track_total_hits=True,
-                                   collapse=COLLAPSE if collapse else None)
+        response = await es.search(
+            index=settings().index_name("articles"),
+            query=build_query(query, filters),
+            size=limit,
+            sort=sort_clause(order),
+            highlight=HIGHLIGHT,
+            source_includes=JSON_FIELDS,
+            track_total_hits=True,
+            collapse=COLLAPSE if collapse else None,
+        )
     except BadRequestError as exc:
         raise QueryError(f"Elasticsearch cannot run the query {query!r}: {_reason(exc)}") from exc
     return dict(response.body)
@@ -75,11 +95,21 @@ def _rows(body: dict[str, Any]) -> list[dict[str, Any]]:
     rows = []
     for hit in body["hits"]["hits"]:
         highlight = hit.get("highlight", {})
-        copies = [{"id": c["_id"], **c["_source"]} for c in
-                  hit.get("inner_hits", {}).get("copies", {}).get("hits", {}).get("hits", []) if c["_id"] != hit["_id"]]
-        rows.append({"id": hit["_id"], "score": hit.get("_score"), **hit["_source"],
-                     "highlights": highlight.get("text", []), "title_highlight": highlight.get("title", []),
-                     "copies": copies})
+        copies = [
+            {"id": c["_id"], **c["_source"]}
+            for c in hit.get("inner_hits", {}).get("copies", {}).get("hits", {}).get("hits", [])
+            if c["_id"] != hit["_id"]
+        ]
+        rows.append(
+            {
+                "id": hit["_id"],
+                "score": hit.get("_score"),
+                **hit["_source"],
+                "highlights": highlight.get("text", []),
+                "title_highlight": highlight.get("title", []),
+                "copies": copies,
+            }
+        )
     return rows
 
 
@@ -96,8 +126,12 @@ def _table(rows: list[dict[str, Any]], total: int) -> Table:
         copies = row.get("copies") or []
         where = ", ".join(c.get("source") or c["url"] for c in copies)
         also = f"\n[dim]also in: {escape(where)}[/dim]" if copies else ""
-        table.add_row(published, row.get("source") or "",
-                      f"[bold]{escape(title)}[/bold]\n{escape(highlight)}{also}", escape(entities))
+        table.add_row(
+            published,
+            row.get("source") or "",
+            f"[bold]{escape(title)}[/bold]\n{escape(highlight)}{also}",
+            escape(entities),
+        )
     return table
 
 
@@ -111,21 +145,38 @@ def _table(rows: list[dict[str, Any]], total: int) -> Table:
 @click.option("--lang", "languages", multiple=True, help="only this language code")
 @click.option("--since", help="published at or after (ISO date/datetime)")
 @click.option("--until", help="published at or before (ISO date/datetime; a bare date includes that day)")
-@click.option("--sort", "order", type=click.Choice(["relevance", "date"]), default="relevance",
-              show_default=True)
+@click.option("--sort", "order", type=click.Choice(["relevance", "date"]), default="relevance", show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="print a JSON list of articles")
 @click.option("--all-copies", is_flag=True, help="list syndicated copies separately (default: once, with 'copies')")
-def search(query: str, limit: int, persons: tuple[str, ...], organizations: tuple[str, ...],
-           locations: tuple[str, ...], sources: tuple[str, ...], languages: tuple[str, ...],
-           since: str | None, until: str | None, order: str, as_json: bool, all_copies: bool) -> None:
+def search(
+    query: str,
+    limit: int,
+    persons: tuple[str, ...],
+    organizations: tuple[str, ...],
+    locations: tuple[str, ...],
+    sources: tuple[str, ...],
+    languages: tuple[str, ...],
+    since: str | None,
+    until: str | None,
+    order: str,
+    as_json: bool,
+    all_copies: bool,
+) -> None:
     """Search articles with Lucene syntax, e.g. 'organizations:"Kataib Hezbollah" AND text:withdrawal'.
 
     Facet filters are exact names, case-insensitive, and stack (every one must match)."""
     start, end = _when(since), _when(until, end_of_day=True)
     if start and end and start > end:
         raise click.BadParameter(f"--since {since} is after --until {until}")
-    filters = Filters(persons=persons, organizations=organizations, locations=locations, sources=sources,
-                      languages=languages, since=start, until=end)
+    filters = Filters(
+        persons=persons,
+        organizations=organizations,
+        locations=locations,
+        sources=sources,
+        languages=languages,
+        since=start,
+        until=end,
+    )
     body = with_es(lambda es: run_search(es, query, filters, limit=limit, order=order, collapse=not all_copies))
     rows = _rows(body)
     if as_json:

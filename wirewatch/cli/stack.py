@@ -16,8 +16,10 @@ def stack() -> None:
 
 
 def _report(report: stack_ops.InitReport) -> None:
-    console.print(f"topics created: {len(report.topics_created)}, indices created: {len(report.indices_created)}, "
-                  f"Kafka round trip {report.kafka_roundtrip_s * 1000:.0f} ms")
+    console.print(
+        f"topics created: {len(report.topics_created)}, indices created: {len(report.indices_created)}, "
+        f"Kafka round trip {report.kafka_roundtrip_s * 1000:.0f} ms"
+    )
 
 
 @stack.command()

@@ -19,15 +19,15 @@ from wirewatch.ops.observe import PipelineStatus, count_by_stage, read_dead_lett
 
 async def collect() -> PipelineStatus:
     s = settings()
-    status = PipelineStatus(stages=await stage_status(s),
-                            dead_letters=count_by_stage(await read_dead_letters(s)))
+    status = PipelineStatus(stages=await stage_status(s), dead_letters=count_by_stage(await read_dead_letters(s)))
     es = make_es(s)
     try:
         for attr, family in (("articles_indexed", "articles"), ("alerts", "alerts"), ("feeds", "feeds")):
             response = await es.count(index=s.index_name(family), ignore_unavailable=True)
             setattr(status, attr, response.body["count"])
-        failing = await es.count(index=s.index_name("feeds"), ignore_unavailable=True,
-                                 query={"range": {"consecutive_failures": {"gt": 0}}})
+        failing = await es.count(
+            index=s.index_name("feeds"), ignore_unavailable=True, query={"range": {"consecutive_failures": {"gt": 0}}}
+        )
         status.feeds_failing = failing.body["count"]
     finally:
         await es.close()
@@ -49,11 +49,20 @@ def render(result: PipelineStatus, rates: dict[str, float] | None = None) -> Gro
     for st in result.stages:
         rate = f"{rates[st.stage]:.1f}" if rates and st.stage in rates else "-"
         lag = Text(str(st.lag), style="yellow" if st.lag else "")
-        table.add_row(st.stage, st.topic, str(st.produced), str(st.processed), rate, lag,
-                      str(result.dead_letters.get(st.stage, 0)))
-    footer = (f"feeds {result.feeds} ({result.feeds_failing} failing) · articles searchable "
-              f"{result.articles_indexed} · alerts {result.alerts} · fetcher dead letters "
-              f"{result.dead_letters.get('fetcher', 0)}")
+        table.add_row(
+            st.stage,
+            st.topic,
+            str(st.produced),
+            str(st.processed),
+            rate,
+            lag,
+            str(result.dead_letters.get(st.stage, 0)),
+        )
+    footer = (
+        f"feeds {result.feeds} ({result.feeds_failing} failing) · articles searchable "
+        f"{result.articles_indexed} · alerts {result.alerts} · fetcher dead letters "
+        f"{result.dead_letters.get('fetcher', 0)}"
+    )
     return Group(table, Text(footer))
 
 

@@ -30,14 +30,15 @@ def make_es(settings: CommonSettings, *, timeout: float = 30.0) -> AsyncElastics
         tls = {"verify_certs": settings.es_verify_certs}
         if settings.es_ca_certs is not None:
             tls["ca_certs"] = str(settings.es_ca_certs)
-    return AsyncElasticsearch(settings.es_url, request_timeout=timeout, retry_on_timeout=False,
-                              max_retries=0, **auth, **tls)
+    return AsyncElasticsearch(
+        settings.es_url, request_timeout=timeout, retry_on_timeout=False, max_retries=0, **auth, **tls
+    )
 
 
 def _with_prefix(value: Any, prefix: str) -> Any:
     """Replace the default ``wirewatch`` prefix in index patterns and aliases with the configured one."""
     if isinstance(value, str):
-        return prefix + value[len(DEFAULT_PREFIX):] if value.startswith(DEFAULT_PREFIX + "-") else value
+        return prefix + value[len(DEFAULT_PREFIX) :] if value.startswith(DEFAULT_PREFIX + "-") else value
     if isinstance(value, list):
         return [_with_prefix(v, prefix) for v in value]
     return value
@@ -176,8 +177,7 @@ async def put_articles_template(es: AsyncElasticsearch, settings: CommonSettings
     """PUT the articles template from ``deploy/elasticsearch/templates`` (with the overlays this server
     supports), so the next index version is created from the current file."""
     directory = templates_dir(settings)
-    body = await with_overlays(es, "articles", load_template("articles", settings.index_prefix, directory),
-                               directory)
+    body = await with_overlays(es, "articles", load_template("articles", settings.index_prefix, directory), directory)
     await es.indices.put_index_template(name=f"{settings.index_prefix}-articles", **body)
 
 

@@ -41,8 +41,11 @@ class Outgoing:
 def _ssl_context(settings: CommonSettings) -> ssl.SSLContext | None:
     if "SSL" not in settings.kafka_security_protocol:
         return None
-    return create_ssl_context(cafile=_path(settings.kafka_ssl_cafile), certfile=_path(settings.kafka_ssl_certfile),
-                              keyfile=_path(settings.kafka_ssl_keyfile))
+    return create_ssl_context(
+        cafile=_path(settings.kafka_ssl_cafile),
+        certfile=_path(settings.kafka_ssl_certfile),
+        keyfile=_path(settings.kafka_ssl_keyfile),
+    )
 
 
 def _path(value: Path | None) -> str | None:
@@ -51,16 +54,20 @@ def _path(value: Path | None) -> str | None:
 
 def client_options(settings: CommonSettings) -> dict[str, Any]:
     """Connection options for every aiokafka client (admin, producers, consumers): TLS and SASL."""
-    options: dict[str, Any] = {"bootstrap_servers": settings.kafka_bootstrap,
-                               "security_protocol": settings.kafka_security_protocol}
+    options: dict[str, Any] = {
+        "bootstrap_servers": settings.kafka_bootstrap,
+        "security_protocol": settings.kafka_security_protocol,
+    }
     context = _ssl_context(settings)
     if context is not None:
         options["ssl_context"] = context
     if settings.kafka_security_protocol.startswith("SASL"):
         password = settings.kafka_sasl_password
-        options |= {"sasl_mechanism": settings.kafka_sasl_mechanism,
-                    "sasl_plain_username": settings.kafka_sasl_username,
-                    "sasl_plain_password": password.get_secret_value() if password else None}
+        options |= {
+            "sasl_mechanism": settings.kafka_sasl_mechanism,
+            "sasl_plain_username": settings.kafka_sasl_username,
+            "sasl_plain_password": password.get_secret_value() if password else None,
+        }
     return options
 
 
@@ -69,9 +76,12 @@ def broker_credentials(settings: CommonSettings) -> faust.types.auth.Credentials
     context = _ssl_context(settings)
     if settings.kafka_security_protocol.startswith("SASL"):
         password = settings.kafka_sasl_password
-        return faust.SASLCredentials(username=settings.kafka_sasl_username,
-                                     password=password.get_secret_value() if password else None,
-                                     mechanism=settings.kafka_sasl_mechanism, ssl_context=context)
+        return faust.SASLCredentials(
+            username=settings.kafka_sasl_username,
+            password=password.get_secret_value() if password else None,
+            mechanism=settings.kafka_sasl_mechanism,
+            ssl_context=context,
+        )
     if context is not None:
         return faust.SSLCredentials(context)
     return None
@@ -106,8 +116,9 @@ def make_app(service: str, settings: CommonSettings) -> faust.App:
 
 def app_topic(app: faust.App, settings: CommonSettings, name: str) -> faust.TopicT:
     spec = TOPICS[name]
-    return app.topic(spec.full_name(settings.topic_prefix), key_type=bytes, value_type=bytes,
-                     partitions=spec.partitions)
+    return app.topic(
+        spec.full_name(settings.topic_prefix), key_type=bytes, value_type=bytes, partitions=spec.partitions
+    )
 
 
 async def send_all(app: faust.App, messages: Sequence[Outgoing]) -> None:
@@ -116,8 +127,9 @@ async def send_all(app: faust.App, messages: Sequence[Outgoing]) -> None:
         return
     producer = app.producer
     futures = [
-        await producer.send(m.topic, m.key.encode() if m.key else None, m.value, partition=m.partition,
-                            timestamp=None, headers=None)
+        await producer.send(
+            m.topic, m.key.encode() if m.key else None, m.value, partition=m.partition, timestamp=None, headers=None
+        )
         for m in messages
     ]
     await asyncio.gather(*futures)
@@ -135,8 +147,7 @@ async def ensure_topics(settings: CommonSettings, specs: Iterable[TopicSpec] | N
     try:
         existing = set(await admin.list_topics())
         wanted = [s for s in specs if s.full_name(settings.topic_prefix) not in existing]
-        new = [NewTopic(s.full_name(settings.topic_prefix), s.partitions, 1, topic_configs=s.configs())
-               for s in wanted]
+        new = [NewTopic(s.full_name(settings.topic_prefix), s.partitions, 1, topic_configs=s.configs()) for s in wanted]
         if new:
             try:
                 await admin.create_topics(new)
@@ -186,8 +197,15 @@ async def topic_partitions(settings: CommonSettings, name: str) -> list[TopicPar
         described = await admin.describe_topics([name])
     finally:
         await admin.close()
-    return sorted((TopicPartition(name, p["partition"]) for t in described if not t.get("error_code")
-                   for p in t.get("partitions", [])), key=lambda tp: tp.partition)
+    return sorted(
+        (
+            TopicPartition(name, p["partition"])
+            for t in described
+            if not t.get("error_code")
+            for p in t.get("partitions", [])
+        ),
+        key=lambda tp: tp.partition,
+    )
 
 
 async def read_topic(settings: CommonSettings, name: str, *, timeout_s: float = 5.0) -> list[Any]:
@@ -195,8 +213,12 @@ async def read_topic(settings: CommonSettings, name: str, *, timeout_s: float = 
     tps = await topic_partitions(settings, name)
     if not tps:
         return []
-    consumer = AIOKafkaConsumer(enable_auto_commit=False, max_partition_fetch_bytes=MAX_MESSAGE_BYTES,
-                                fetch_max_bytes=4 * MAX_MESSAGE_BYTES, **client_options(settings))
+    consumer = AIOKafkaConsumer(
+        enable_auto_commit=False,
+        max_partition_fetch_bytes=MAX_MESSAGE_BYTES,
+        fetch_max_bytes=4 * MAX_MESSAGE_BYTES,
+        **client_options(settings),
+    )
     await consumer.start()
     try:
         consumer.assign(tps)
@@ -229,8 +251,12 @@ async def wait_for_broker(settings: CommonSettings, *, deadline_s: float = 300.0
         except Exception as exc:  # any failure to reach the brokers: wait and try again
             if loop.time() + delay > give_up:
                 raise
-            log.warning("Kafka at %s not reachable yet (%s); retrying in %.1fs", settings.kafka_bootstrap,
-                        type(exc).__name__, delay)
+            log.warning(
+                "Kafka at %s not reachable yet (%s); retrying in %.1fs",
+                settings.kafka_bootstrap,
+                type(exc).__name__,
+                delay,
+            )
             await asyncio.sleep(delay)
             delay = min(delay * 2, 10.0)
         finally:

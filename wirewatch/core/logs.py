@@ -36,6 +36,10 @@ def logging_config(level: str) -> dict[str, Any]:
         "formatters": {"json": {"()": JsonFormatter}},
         "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stderr"}},
         "root": {"level": level.upper(), "handlers": ["stderr"]},
-        "loggers": {"aiokafka": {"level": "WARNING"}, "faust": {"level": "WARNING"},
-                    "mode": {"level": "WARNING"}, "elastic_transport": {"level": "WARNING"}},
+        "loggers": {
+            "aiokafka": {"level": "WARNING"},
+            "faust": {"level": "WARNING"},
+            "mode": {"level": "WARNING"},
+            "elastic_transport": {"level": "WARNING"},
+        },
     }

@@ -13,14 +13,20 @@ MESSAGES_OUT = Counter("wirewatch_messages_out_total", "messages produced (not c
 DEAD_LETTERS = Counter("wirewatch_dead_letters_total", "messages dead-lettered", ["stage", "error_class"])
 ERRORS = Counter("wirewatch_errors_total", "errors, retriable or not", ["stage", "error_class"])
 RETRIES = Counter("wirewatch_retries_total", "batch retries after a retriable failure", ["stage"])
-BATCH_SECONDS = Histogram("wirewatch_batch_seconds", "time to process one batch completely", ["stage"],
-                          buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60))
-BATCH_SIZE = Histogram("wirewatch_batch_size", "messages per batch", ["stage"],
-                       buckets=(1, 2, 5, 10, 20, 50, 100, 200, 500, 1000))
+BATCH_SECONDS = Histogram(
+    "wirewatch_batch_seconds",
+    "time to process one batch completely",
+    ["stage"],
+    buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60),
+)
+BATCH_SIZE = Histogram(
+    "wirewatch_batch_size", "messages per batch", ["stage"], buckets=(1, 2, 5, 10, 20, 50, 100, 200, 500, 1000)
+)
 CONSUMER_LAG = Gauge("wirewatch_consumer_lag", "messages behind the end of the input topic", ["stage"])
 FETCH_STATUS = Counter("wirewatch_fetch_status_total", "HTTP answers seen by the fetcher", ["kind", "status"])
-BULK_DOCS = Histogram("wirewatch_bulk_documents", "documents per bulk request",
-                      buckets=(1, 10, 50, 100, 250, 500, 1000))
+BULK_DOCS = Histogram(
+    "wirewatch_bulk_documents", "documents per bulk request", buckets=(1, 10, 50, 100, 250, 500, 1000)
+)
 ALERT_DELIVERIES = Counter("wirewatch_alert_deliveries_total", "webhook deliveries", ["outcome"])
 LAST_PROGRESS = Gauge("wirewatch_last_progress_timestamp", "unix time a batch last completed", ["stage"])
 
@@ -51,8 +57,9 @@ def metrics_app(health: Health) -> web.Application:
 
     async def readyz(_request: web.Request) -> web.Response:
         problems = health.problems()
-        return web.json_response({"ready": not problems, "stage": health.stage, "problems": problems},
-                                 status=200 if not problems else 503)
+        return web.json_response(
+            {"ready": not problems, "stage": health.stage, "problems": problems}, status=200 if not problems else 503
+        )
 
     app = web.Application()
     app.router.add_get("/metrics", _metrics)

@@ -9,10 +9,19 @@ from datetime import datetime
 from typing import Any
 
 #: fields a bare term searches, like Kibana's default "all fields" but weighted towards the headline
-DEFAULT_FIELDS = ["title^3", "description^2", "text", "persons^2", "organizations^2", "locations^2",
-                  "authors", "source"]
+DEFAULT_FIELDS = [
+    "title^3",
+    "description^2",
+    "text",
+    "persons^2",
+    "organizations^2",
+    "locations^2",
+    "authors",
+    "source",
+]
 HIGHLIGHT = {
-    "pre_tags": ["«"], "post_tags": ["»"],
+    "pre_tags": ["«"],
+    "post_tags": ["»"],
     "fields": {"text": {"fragment_size": 160, "number_of_fragments": 2}, "title": {"number_of_fragments": 0}},
 }
 
@@ -30,9 +39,13 @@ class Filters:
 
     def clauses(self) -> list[dict[str, Any]]:
         clauses: list[dict[str, Any]] = []
-        for name, values in (("persons", self.persons), ("organizations", self.organizations),
-                             ("locations", self.locations), ("source", self.sources),
-                             ("language", self.languages)):
+        for name, values in (
+            ("persons", self.persons),
+            ("organizations", self.organizations),
+            ("locations", self.locations),
+            ("source", self.sources),
+            ("language", self.languages),
+        ):
             # each value must match (AND across values, as analysts expect from stacked facet filters);
             # names are stored as written, but nobody should have to type "Kataib Hezbollah" exactly so
             clauses.extend({"term": {name: {"value": v, "case_insensitive": True}}} for v in values)
@@ -47,8 +60,9 @@ class Filters:
 def build_query(query: str | None, filters: Filters | None = None) -> dict[str, Any]:
     must: list[dict[str, Any]] = []
     if query and query.strip() not in ("", "*"):
-        must.append({"query_string": {"query": query, "fields": DEFAULT_FIELDS, "lenient": True,
-                                      "default_operator": "OR"}})
+        must.append(
+            {"query_string": {"query": query, "fields": DEFAULT_FIELDS, "lenient": True, "default_operator": "OR"}}
+        )
     return {"bool": {"must": must or [{"match_all": {}}], "filter": (filters or Filters()).clauses()}}
 
 

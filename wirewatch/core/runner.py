@@ -53,8 +53,14 @@ class Record:
 
     def context(self, stage: str, article_id: str | None = None, error_class: str | None = None) -> dict[str, Any]:
         """Fields for a structured log line: where the record is, and which article it carries."""
-        return {"stage": stage, "topic": self.topic, "partition": self.partition, "offset": self.offset,
-                "article_id": article_id, "error_class": error_class}
+        return {
+            "stage": stage,
+            "topic": self.topic,
+            "partition": self.partition,
+            "offset": self.offset,
+            "article_id": article_id,
+            "error_class": error_class,
+        }
 
 
 @dataclass
@@ -89,19 +95,33 @@ def dead_letter(stage: Stage, record: Record, error: BaseException, item_id: str
         reason += f" [payload truncated from {len(value)} to {MAX_DEAD_PAYLOAD} bytes]"
         value = value[:MAX_DEAD_PAYLOAD]
     return DeadLetter(
-        stage=stage, topic=record.topic, partition=record.partition, offset=record.offset,
+        stage=stage,
+        topic=record.topic,
+        partition=record.partition,
+        offset=record.offset,
         key=record.key.decode("utf-8", "replace") if record.key else None,
         payload_b64=base64.b64encode(value).decode("ascii"),
-        error_class=error_class_of(error), reason=reason[:4000], failed_at=datetime.now(UTC), item_id=item_id,
+        error_class=error_class_of(error),
+        reason=reason[:4000],
+        failed_at=datetime.now(UTC),
+        item_id=item_id,
     )
 
 
 class BatchRunner(Generic[M]):
     """Runs one stage's handler over batches of records with schema checks, retries and dead letters."""
 
-    def __init__(self, *, stage: Stage, model: type[M], handler: Handler[M], send: Sender,
-                 deadletter_topic: str, max_backoff_s: float = 30.0,
-                 max_message_bytes: int | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        stage: Stage,
+        model: type[M],
+        handler: Handler[M],
+        send: Sender,
+        deadletter_topic: str,
+        max_backoff_s: float = 30.0,
+        max_message_bytes: int | None = None,
+    ) -> None:
         self.stage = stage
         self.model = model
         self.handler = handler
@@ -128,8 +148,9 @@ class BatchRunner(Generic[M]):
             try:
                 valid.append((record, self.model.from_bytes(record.value)))
             except (ValidationError, ValueError, UnicodeDecodeError) as exc:
-                log.warning("schema error at %s: %s", record.where(), str(exc).splitlines()[0],
-                            extra=record.context(self.stage))
+                log.warning(
+                    "schema error at %s: %s", record.where(), str(exc).splitlines()[0], extra=record.context(self.stage)
+                )
                 dead.append(dead_letter(self.stage, record, _schema_error(exc)))
         outgoing, more_dead = await self._process(valid)
         dead.extend(more_dead)
@@ -144,14 +165,21 @@ class BatchRunner(Generic[M]):
         for (record, message), result in zip(valid, results, strict=True):
             if isinstance(result, BaseException):
                 self._count(result)
-                log.warning("%s failed at %s (id=%s): %s", self.stage, record.where(),
-                            getattr(message, "id", None), result,
-                            extra=record.context(self.stage, getattr(message, "id", None), error_class_of(result)))
+                log.warning(
+                    "%s failed at %s (id=%s): %s",
+                    self.stage,
+                    record.where(),
+                    getattr(message, "id", None),
+                    result,
+                    extra=record.context(self.stage, getattr(message, "id", None), error_class_of(result)),
+                )
                 dead.append(dead_letter(self.stage, record, result, getattr(message, "id", None)))
             elif oversized := [m for m in result if _record_size(m) > self._limit(m.topic)]:
                 big = oversized[0]
-                error = MessageTooLarge(f"output for {big.topic} is {len(big.value)} bytes, "
-                                        f"over the {self._limit(big.topic)}-byte message limit")
+                error = MessageTooLarge(
+                    f"output for {big.topic} is {len(big.value)} bytes, "
+                    f"over the {self._limit(big.topic)}-byte message limit"
+                )
                 self._count(error)
                 dead.append(dead_letter(self.stage, record, error, getattr(message, "id", None)))
             else:
@@ -210,8 +238,9 @@ class BatchRunner(Generic[M]):
                 metrics.RETRIES.labels(self.stage).inc()
                 self._count(exc)
                 sleep = min(self.max_backoff_s, delay) * random.uniform(0.5, 1.0)
-                log.warning("%s: retriable failure (%s: %s); retrying in %.1fs", self.stage,
-                            type(exc).__name__, exc, sleep)
+                log.warning(
+                    "%s: retriable failure (%s: %s); retrying in %.1fs", self.stage, type(exc).__name__, exc, sleep
+                )
                 await asyncio.sleep(sleep)
                 delay *= 2
 

@@ -28,9 +28,11 @@ class CommonSettings(BaseSettings):
     es_ca_certs: Path | None = Field(default=None, description="CA bundle to verify Elasticsearch's TLS certificate")
     es_verify_certs: bool = Field(default=True, description="verify Elasticsearch's TLS certificate")
     kafka_security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = Field(
-        default="PLAINTEXT", description="Kafka security protocol")
+        default="PLAINTEXT", description="Kafka security protocol"
+    )
     kafka_sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] = Field(
-        default="PLAIN", description="Kafka SASL mechanism")
+        default="PLAIN", description="Kafka SASL mechanism"
+    )
     kafka_sasl_username: str | None = Field(default=None, description="Kafka SASL user")
     kafka_sasl_password: SecretStr | None = Field(default=None, description="Kafka SASL password")
     kafka_ssl_cafile: Path | None = Field(default=None, description="CA bundle to verify the brokers' certificates")
@@ -72,9 +74,13 @@ class CommonSettings(BaseSettings):
 
     def location_env(self) -> dict[str, str]:
         """The variables that point a child process at the same stack and namespace as these settings."""
-        return {"WIREWATCH_KAFKA_BOOTSTRAP": self.kafka_bootstrap, "WIREWATCH_ES_URL": self.es_url,
-                "WIREWATCH_STATE_DIR": str(self.state_dir), "WIREWATCH_TOPIC_PREFIX": self.topic_prefix,
-                "WIREWATCH_INDEX_PREFIX": self.index_prefix}
+        return {
+            "WIREWATCH_KAFKA_BOOTSTRAP": self.kafka_bootstrap,
+            "WIREWATCH_ES_URL": self.es_url,
+            "WIREWATCH_STATE_DIR": str(self.state_dir),
+            "WIREWATCH_TOPIC_PREFIX": self.topic_prefix,
+            "WIREWATCH_INDEX_PREFIX": self.index_prefix,
+        }
 
     def topic_name(self, name: str) -> str:
         return f"{self.topic_prefix}{name}"

@@ -35,8 +35,15 @@ def health_of(stage: str) -> metrics.Health:
     return HEALTH.setdefault(stage, metrics.Health(stage))
 
 
-async def drain(stream: faust.Stream[Any], runner: BatchRunner[Any], *, max_batch: int, within_s: float,
-                gate: LaneGate | None = None, lane: Lane = "live") -> None:
+async def drain(
+    stream: faust.Stream[Any],
+    runner: BatchRunner[Any],
+    *,
+    max_batch: int,
+    within_s: float,
+    gate: LaneGate | None = None,
+    lane: Lane = "live",
+) -> None:
     """Take up to ``max_batch`` records within ``within_s``, process them completely, then ack them.
 
     Acks happen only after the runner returned, i.e. after every output and dead letter was acknowledged
@@ -44,9 +51,14 @@ async def drain(stream: faust.Stream[Any], runner: BatchRunner[Any], *, max_batc
     """
     health = health_of(runner.stage)
     health.started = True
-    log.info("%s consuming %s in batches of up to %d within %.2fs", runner.stage,
-             ", ".join(map(str, getattr(stream.channel, "topics", ()))) or stream.channel,
-             max_batch, within_s, extra={"stage": runner.stage})
+    log.info(
+        "%s consuming %s in batches of up to %d within %.2fs",
+        runner.stage,
+        ", ".join(map(str, getattr(stream.channel, "topics", ()))) or stream.channel,
+        max_batch,
+        within_s,
+        extra={"stage": runner.stage},
+    )
     try:
         async for events in stream.noack_take(max_batch, within=within_s):
             health.busy_since = time.monotonic()
@@ -59,8 +71,12 @@ async def drain(stream: faust.Stream[Any], runner: BatchRunner[Any], *, max_batc
     except Exception:
         # Crash-only: faust would restart the agent in place and hide a crash loop; exiting lets the
         # supervisor (wirewatch run, compose) restart the process, and the unacked batch is replayed.
-        log.critical("%s crashed; exiting so the worker is restarted and the batch replayed", runner.stage,
-                     exc_info=True, extra={"stage": runner.stage})
+        log.critical(
+            "%s crashed; exiting so the worker is restarted and the batch replayed",
+            runner.stage,
+            exc_info=True,
+            extra={"stage": runner.stage},
+        )
         logging.shutdown()
         os._exit(EXIT_CRASHED)
 
@@ -101,14 +117,24 @@ def run(app: faust.App, settings: CommonSettings) -> None:
 
     logging.config.dictConfig(logging_config(settings.log_level))
     asyncio.run(wait_for_broker(settings))
-    worker = Worker(app, loglevel=settings.log_level.upper(), redirect_stdouts=False,
-                    logging_config=logging_config(settings.log_level))
+    worker = Worker(
+        app,
+        loglevel=settings.log_level.upper(),
+        redirect_stdouts=False,
+        logging_config=logging_config(settings.log_level),
+    )
 
     @app.task
     async def _announce() -> None:
         # settings are printed without secrets: SecretStr fields render as '**********'
-        log.info("starting %s: kafka %s, elasticsearch %s, topic prefix %r, index prefix %r", stage,
-                 settings.kafka_bootstrap, settings.es_url, settings.topic_prefix, settings.index_prefix,
-                 extra={"stage": stage})
+        log.info(
+            "starting %s: kafka %s, elasticsearch %s, topic prefix %r, index prefix %r",
+            stage,
+            settings.kafka_bootstrap,
+            settings.es_url,
+            settings.topic_prefix,
+            settings.index_prefix,
+            extra={"stage": stage},
+        )
 
     worker.execute_from_commandline()

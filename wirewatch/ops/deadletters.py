@@ -19,10 +19,20 @@ from wirewatch.core.settings import CommonSettings
 from wirewatch.schemas import Alert, DeadLetter, FeedItem, FetchRequest
 
 
-def select(letters: Sequence[DeadLetter], *, stage: str | None = None, since: datetime | None = None,
-           error_class: str | None = None) -> list[DeadLetter]:
-    return [d for d in letters if (stage is None or d.stage == stage)
-            and (since is None or d.failed_at >= since) and (error_class is None or d.error_class == error_class)]
+def select(
+    letters: Sequence[DeadLetter],
+    *,
+    stage: str | None = None,
+    since: datetime | None = None,
+    error_class: str | None = None,
+) -> list[DeadLetter]:
+    return [
+        d
+        for d in letters
+        if (stage is None or d.stage == stage)
+        and (since is None or d.failed_at >= since)
+        and (error_class is None or d.error_class == error_class)
+    ]
 
 
 def payload(letter: DeadLetter) -> bytes:
@@ -33,8 +43,12 @@ def replay_message(letter: DeadLetter, settings: CommonSettings) -> Outgoing | N
     """The message that sends this letter back through its stage (None: the alerter path, or nowhere)."""
     if letter.stage == "fetcher":
         feed_id = (letter.topic or "").removeprefix("feed:") or None
-        request = FetchRequest(feed_id=None if feed_id == "-" else feed_id, item=FeedItem.from_bytes(payload(letter)),
-                               requested_at=datetime.now(UTC), force=True)
+        request = FetchRequest(
+            feed_id=None if feed_id == "-" else feed_id,
+            item=FeedItem.from_bytes(payload(letter)),
+            requested_at=datetime.now(UTC),
+            force=True,
+        )
         return Outgoing(settings.topic_name("fetch.requests"), request.feed_id, request.to_bytes())
     if letter.stage == "alerter" or not letter.topic:
         return None
@@ -45,6 +59,8 @@ async def requeue_alert(es: AsyncElasticsearch, settings: CommonSettings, letter
     """Put a failed alert back in the ledger as pending with an expired lease, so the alerter retries it."""
     alert = Alert.from_bytes(payload(letter))
     response = await es.options(ignore_status=404).update(
-        index=settings.index_name("alerts"), id=alert.alert_id,
-        doc={"status": "pending", "claimed_until": datetime(1970, 1, 1, tzinfo=UTC).isoformat(), "attempts": 0})
+        index=settings.index_name("alerts"),
+        id=alert.alert_id,
+        doc={"status": "pending", "claimed_until": datetime(1970, 1, 1, tzinfo=UTC).isoformat(), "attempts": 0},
+    )
     return response.meta.status == 200

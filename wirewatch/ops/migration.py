@@ -85,8 +85,7 @@ async def plan(es: AsyncElasticsearch, settings: CommonSettings, *, force: bool 
         write = write_index_of(members)
         [source] = [index for index in members if index != write]
         if write is None or version_number(write) <= version_number(source):
-            raise MigrationError(f"{alias} spans {sorted(members)} without a newer write index: "
-                                 "fix it by hand")
+            raise MigrationError(f"{alias} spans {sorted(members)} without a newer write index: fix it by hand")
         return Plan(source, write, resume=True)
     if len(members) != 1:
         raise MigrationError(f"{alias} points at {sorted(members) or 'nothing'}: run `wirewatch stack init`")
@@ -97,9 +96,15 @@ async def plan(es: AsyncElasticsearch, settings: CommonSettings, *, force: bool 
     return Plan(source, version_name(settings, version_number(versions[-1]) + 1), resume=False)
 
 
-async def migrate(es: AsyncElasticsearch, settings: CommonSettings, *, force: bool = False,
-                  overlap_s: float = DEFAULT_OVERLAP_S, page_size: int = 1000,
-                  progress: Progress | None = None) -> MigrationReport:
+async def migrate(
+    es: AsyncElasticsearch,
+    settings: CommonSettings,
+    *,
+    force: bool = False,
+    overlap_s: float = DEFAULT_OVERLAP_S,
+    page_size: int = 1000,
+    progress: Progress | None = None,
+) -> MigrationReport:
     started = time.monotonic()
     alias = settings.index_name("articles")
     await put_articles_template(es, settings)  # "up to date" compares with the file, not the server
@@ -131,15 +136,18 @@ async def _create(es: AsyncElasticsearch, index: str) -> None:
 
 async def _switch(es: AsyncElasticsearch, alias: str, source: str, target: str) -> None:
     """Writes go to ``target`` from now on; reads see both (``target`` holds only new writes yet)."""
-    await es.indices.update_aliases(actions=[
-        {"add": {"index": source, "alias": alias, "is_write_index": False}},
-        {"add": {"index": target, "alias": alias, "is_write_index": True}},
-    ])
+    await es.indices.update_aliases(
+        actions=[
+            {"add": {"index": source, "alias": alias, "is_write_index": False}},
+            {"add": {"index": target, "alias": alias, "is_write_index": True}},
+        ]
+    )
     log.info("writes to %s now go to %s", alias, target)
 
 
-async def _record_switch(es: AsyncElasticsearch, alias: str, source: str, target: str,
-                         overlap_s: float) -> dict[str, Any]:
+async def _record_switch(
+    es: AsyncElasticsearch, alias: str, source: str, target: str, overlap_s: float
+) -> dict[str, Any]:
     """Filter ``target``'s read side to what was indexed after the switch, before anything is copied.
 
     The time is taken once the switch is acknowledged: every document that reached ``source`` was
@@ -149,10 +157,18 @@ async def _record_switch(es: AsyncElasticsearch, alias: str, source: str, target
     """
     switched_at = datetime.now(UTC)
     threshold = (switched_at - timedelta(seconds=overlap_s)).isoformat()
-    await es.indices.update_aliases(actions=[
-        {"add": {"index": target, "alias": alias, "is_write_index": True,
-                 "filter": {"range": {"indexed_at": {"gte": threshold}}}}},
-    ])
+    await es.indices.update_aliases(
+        actions=[
+            {
+                "add": {
+                    "index": target,
+                    "alias": alias,
+                    "is_write_index": True,
+                    "filter": {"range": {"indexed_at": {"gte": threshold}}},
+                }
+            },
+        ]
+    )
     meta = {"from": source, "switched_at": switched_at.isoformat(), "last_id": None}
     await _set_meta(es, target, meta)
     return meta
@@ -160,11 +176,13 @@ async def _record_switch(es: AsyncElasticsearch, alias: str, source: str, target
 
 async def _swap(es: AsyncElasticsearch, alias: str, source: str, target: str) -> None:
     """Atomically: the alias is ``target`` alone, unfiltered, and still its write index."""
-    await es.indices.update_aliases(actions=[
-        {"remove": {"index": source, "alias": alias}},
-        {"remove": {"index": target, "alias": alias}},
-        {"add": {"index": target, "alias": alias, "is_write_index": True}},
-    ])
+    await es.indices.update_aliases(
+        actions=[
+            {"remove": {"index": source, "alias": alias}},
+            {"remove": {"index": target, "alias": alias}},
+            {"add": {"index": target, "alias": alias, "is_write_index": True}},
+        ]
+    )
     await _set_meta(es, target, {"from": source, "done_at": datetime.now(UTC).isoformat()})
 
 
@@ -182,8 +200,16 @@ async def _count(es: AsyncElasticsearch, index: str) -> int:
     return int((await es.count(index=index)).body["count"])
 
 
-async def _copy(es: AsyncElasticsearch, source: str, target: str, report: MigrationReport, page_size: int,
-                progress: Progress | None, *, after: str | None) -> None:
+async def _copy(
+    es: AsyncElasticsearch,
+    source: str,
+    target: str,
+    report: MigrationReport,
+    page_size: int,
+    progress: Progress | None,
+    *,
+    after: str | None,
+) -> None:
     """Every document of ``source`` (sorted by id, from the checkpoint on) into ``target``."""
     total = await _count(es, source)
     done = 0
@@ -201,8 +227,9 @@ async def _copy(es: AsyncElasticsearch, source: str, target: str, report: Migrat
             progress(done, total)
 
 
-async def _catch_up(es: AsyncElasticsearch, source: str, target: str, report: MigrationReport, since: str,
-                    page_size: int) -> None:
+async def _catch_up(
+    es: AsyncElasticsearch, source: str, target: str, report: MigrationReport, since: str, page_size: int
+) -> None:
     """Copy again what ``source`` received around the switch (a bulk request already under way)."""
     threshold = (datetime.fromisoformat(since) - timedelta(seconds=CATCH_UP_S)).isoformat()
     query = {"range": {"indexed_at": {"gte": threshold}}}
@@ -211,16 +238,23 @@ async def _catch_up(es: AsyncElasticsearch, source: str, target: str, report: Mi
         report.caught_up += written
 
 
-async def _pages(es: AsyncElasticsearch, index: str, size: int, *, after: str | None = None,
-                 query: dict[str, Any] | None = None):  # type: ignore[no-untyped-def]
+async def _pages(
+    es: AsyncElasticsearch, index: str, size: int, *, after: str | None = None, query: dict[str, Any] | None = None
+):  # type: ignore[no-untyped-def]
     """Pages of hits (``_id``, ``_version``, ``_source``) from a point in time, in id order."""
     pit = (await es.open_point_in_time(index=index, keep_alive="5m")).body["id"]
     search_after: list[Any] | None = [after] if after is not None else None
     try:
         while True:
-            response = await es.search(pit={"id": pit, "keep_alive": "5m"}, size=size, version=True,
-                                       query=query or {"match_all": {}}, sort=[{"id": "asc"}],
-                                       search_after=search_after, track_total_hits=False)
+            response = await es.search(
+                pit={"id": pit, "keep_alive": "5m"},
+                size=size,
+                version=True,
+                query=query or {"match_all": {}},
+                sort=[{"id": "asc"}],
+                search_after=search_after,
+                track_total_hits=False,
+            )
             hits = response.body["hits"]["hits"]
             if not hits:
                 return
@@ -235,8 +269,9 @@ async def _bulk_copy(es: AsyncElasticsearch, target: str, hits: list[dict[str, A
     """Copy hits keeping ``_id`` and version; returns (written, already newer in target)."""
     operations: list[dict[str, Any]] = []
     for hit in hits:
-        operations.append({"index": {"_index": target, "_id": hit["_id"], "version": hit["_version"],
-                                     "version_type": "external"}})
+        operations.append(
+            {"index": {"_index": target, "_id": hit["_id"], "version": hit["_version"], "version_type": "external"}}
+        )
         operations.append(hit["_source"])
     response = await es.bulk(operations=operations)
     written = newer = 0
@@ -251,8 +286,10 @@ async def _bulk_copy(es: AsyncElasticsearch, target: str, hits: list[dict[str, A
             error = result.get("error", {})
             refused.append(f"{result['_id']}: {error.get('type')}: {str(error.get('reason'))[:300]}")
     if refused:
-        raise MigrationError(f"{len(refused)} documents refused by {target} (the alias was not swapped; "
-                             f"fix the template and run again): {'; '.join(refused[:3])}")
+        raise MigrationError(
+            f"{len(refused)} documents refused by {target} (the alias was not swapped; "
+            f"fix the template and run again): {'; '.join(refused[:3])}"
+        )
     return written, newer
 
 
@@ -263,16 +300,23 @@ async def versions_status(es: AsyncElasticsearch, settings: CommonSettings) -> d
     versions = []
     for index in await articles_versions(es, settings):
         stats = (await es.indices.stats(index=index, metric="docs,store")).body["indices"][index]["primaries"]
-        versions.append({
-            "index": index, "docs": stats["docs"]["count"], "bytes": stats["store"]["size_in_bytes"],
-            "in_alias": index in members, "write": write_index_of(members) == index,
-            "filtered": bool(members.get(index, {}).get("filter")),
-            "migration": await _meta(es, index) or None,
-        })
+        versions.append(
+            {
+                "index": index,
+                "docs": stats["docs"]["count"],
+                "bytes": stats["store"]["size_in_bytes"],
+                "in_alias": index in members,
+                "write": write_index_of(members) == index,
+                "filtered": bool(members.get(index, {}).get("filter")),
+                "migration": await _meta(es, index) or None,
+            }
+        )
     migrating = len(members) == 2
     current = write_index_of(members)
     return {
-        "alias": alias, "targets": sorted(members), "write_index": current,
+        "alias": alias,
+        "targets": sorted(members),
+        "write_index": current,
         "state": "migrating" if migrating else ("ok" if members else "missing"),
         "template_current": bool(current and not migrating and await matches_template(es, current)),
         "versions": versions,

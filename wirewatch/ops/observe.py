@@ -15,8 +15,12 @@ from wirewatch.core.settings import CommonSettings
 from wirewatch.schemas import DeadLetter
 
 #: each consuming stage and the topic it reads
-STAGE_INPUTS = {"parser": "pages", "extractor": "articles.parsed", "indexer": "articles.enriched",
-                "alerter": "articles.indexed"}
+STAGE_INPUTS = {
+    "parser": "pages",
+    "extractor": "articles.parsed",
+    "indexer": "articles.enriched",
+    "alerter": "articles.indexed",
+}
 
 
 @dataclass
@@ -41,8 +45,7 @@ class PipelineStatus:
         return asdict(self)
 
 
-async def _end_offsets(admin: AIOKafkaAdminClient, consumer: AIOKafkaConsumer,
-                       topic: str) -> dict[TopicPartition, int]:
+async def _end_offsets(admin: AIOKafkaAdminClient, consumer: AIOKafkaConsumer, topic: str) -> dict[TopicPartition, int]:
     described = await admin.describe_topics([topic])
     tps = [TopicPartition(topic, p["partition"]) for t in described for p in t.get("partitions", [])]
     return dict(await consumer.end_offsets(tps)) if tps else {}

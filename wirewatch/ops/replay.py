@@ -28,8 +28,9 @@ class ReplayReport:
     skipped: int = 0
 
 
-async def _start_offsets(consumer: AIOKafkaConsumer, tps: list[TopicPartition],
-                         since: datetime | None) -> dict[TopicPartition, int]:
+async def _start_offsets(
+    consumer: AIOKafkaConsumer, tps: list[TopicPartition], since: datetime | None
+) -> dict[TopicPartition, int]:
     if since is None:
         return dict(await consumer.beginning_offsets(tps))
     found = await consumer.offsets_for_times({tp: int(since.timestamp() * 1000) for tp in tps})
@@ -37,16 +38,19 @@ async def _start_offsets(consumer: AIOKafkaConsumer, tps: list[TopicPartition],
     return {tp: found[tp].offset if found.get(tp) is not None else ends[tp] for tp in tps}
 
 
-async def replay(settings: CommonSettings, stage: str, *, since: datetime | None = None,
-                 progress: Progress | None = None) -> ReplayReport:
+async def replay(
+    settings: CommonSettings, stage: str, *, since: datetime | None = None, progress: Progress | None = None
+) -> ReplayReport:
     """Copy every message of ``stage``'s input topic (from ``since``) up to its current end."""
     source = SOURCES[stage]
     model = TOPICS[source].model
     report = ReplayReport(settings.topic_name(source), settings.topic_name(backfill_of(source)))
-    consumer = AIOKafkaConsumer(enable_auto_commit=False, max_partition_fetch_bytes=MAX_MESSAGE_BYTES,
-                                **client_options(settings))
-    producer = AIOKafkaProducer(acks="all", max_request_size=MAX_MESSAGE_BYTES, compression_type="zstd",
-                                **client_options(settings))
+    consumer = AIOKafkaConsumer(
+        enable_auto_commit=False, max_partition_fetch_bytes=MAX_MESSAGE_BYTES, **client_options(settings)
+    )
+    producer = AIOKafkaProducer(
+        acks="all", max_request_size=MAX_MESSAGE_BYTES, compression_type="zstd", **client_options(settings)
+    )
     await asyncio.gather(consumer.start(), producer.start())
     try:
         partitions = await topic_partitions(settings, report.source)

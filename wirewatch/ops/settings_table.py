@@ -15,8 +15,13 @@ def rows() -> list[str]:
     from wirewatch.services.parser.settings import ParserSettings
 
     classes: list[tuple[type[BaseSettings], str]] = [
-        (CommonSettings, "all"), (FetcherSettings, "fetcher"), (ParserSettings, "parser"),
-        (ExtractorSettings, "extractor"), (IndexerSettings, "indexer"), (AlerterSettings, "alerter")]
+        (CommonSettings, "all"),
+        (FetcherSettings, "fetcher"),
+        (ParserSettings, "parser"),
+        (ExtractorSettings, "extractor"),
+        (IndexerSettings, "indexer"),
+        (AlerterSettings, "alerter"),
+    ]
     seen: set[str] = set()
     lines = ["| variable | used by | default | meaning |", "|---|---|---|---|"]
     for cls, who in classes:

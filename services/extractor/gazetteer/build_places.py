@@ -117,9 +117,7 @@ def state_entries(gc: Any, cities: list[dict[str, Any]]) -> list[dict[str, Any]]
     entries = []
     for code, state in sorted(gc.get_us_states().items()):
         people = sum(int(p[2]) for p in by_state[code])
-        entries.append(
-            _entry(state["name"], "GPE", [], state["geonameid"], "US", centroid(by_state[code]), people)
-        )
+        entries.append(_entry(state["name"], "GPE", [], state["geonameid"], "US", centroid(by_state[code]), people))
     return entries
 
 
@@ -202,9 +200,7 @@ def write(entries: list[dict[str, Any]], path: Path, min_population: int) -> Non
 
 def _flow(entry: dict[str, Any]) -> str:
     """One entry on one line, keys in their natural order."""
-    return yaml.safe_dump(
-        entry, default_flow_style=True, allow_unicode=True, width=10_000, sort_keys=False
-    ).strip()
+    return yaml.safe_dump(entry, default_flow_style=True, allow_unicode=True, width=10_000, sort_keys=False).strip()
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -12,10 +12,16 @@ from wirewatch.services.alerter.rules import new_rule
 def make_alert(rule: Rule, n: int, **fields: object) -> Alert:
     article_id = f"doc{n:05d}"
     values: dict[str, object] = {
-        "alert_id": alert_id_for(rule.id, article_id), "rule_id": rule.id, "rule_name": rule.name,
-        "matched_at": datetime(2026, 11, 18, 12, 0, n, tzinfo=UTC), "article_id": article_id,
-        "url": f"https://news.example/{n}", "title": f"Story {n}", "persons": ["Mohammed Shia al-Sudani"],
-        "organizations": ["Kataib Hezbollah"], "snippet": "the «Kataib» faction",
+        "alert_id": alert_id_for(rule.id, article_id),
+        "rule_id": rule.id,
+        "rule_name": rule.name,
+        "matched_at": datetime(2026, 11, 18, 12, 0, n, tzinfo=UTC),
+        "article_id": article_id,
+        "url": f"https://news.example/{n}",
+        "title": f"Story {n}",
+        "persons": ["Mohammed Shia al-Sudani"],
+        "organizations": ["Kataib Hezbollah"],
+        "snippet": "the «Kataib» faction",
     }
     values.update(fields)
     return Alert.model_validate(values)

@@ -51,10 +51,22 @@ async def serve(script: Script) -> TestServer:
     return server
 
 
-@pytest.mark.parametrize(("status", "retriable"), [
-    (200, None), (204, None), (500, True), (502, True), (503, True), (429, True),
-    (400, False), (401, False), (404, False), (410, False), (301, False),
-])
+@pytest.mark.parametrize(
+    ("status", "retriable"),
+    [
+        (200, None),
+        (204, None),
+        (500, True),
+        (502, True),
+        (503, True),
+        (429, True),
+        (400, False),
+        (401, False),
+        (404, False),
+        (410, False),
+        (301, False),
+    ],
+)
 def test_classify(status: int, retriable: bool | None) -> None:
     outcome = classify(status)
     assert outcome.ok is (retriable is None)
@@ -111,8 +123,7 @@ async def test_retry_after_is_capped_by_the_policy(session: aiohttp.ClientSessio
     assert sender.delay(10, None) <= 0.2
 
 
-async def test_refused_connections_and_timeouts_are_retried_then_given_up(
-        session: aiohttp.ClientSession) -> None:
+async def test_refused_connections_and_timeouts_are_retried_then_given_up(session: aiohttp.ClientSession) -> None:
     script = Script("hang", "hang", "hang")
     server = await serve(script)
     refused = f"http://127.0.0.1:{server.port}/hook"

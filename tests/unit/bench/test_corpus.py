@@ -50,10 +50,16 @@ def test_page_has_the_furniture_around_the_article() -> None:
     article = Corpus(2).article(4)
     page = render_page(article, Outlet("The Daily Ledger", "http://127.0.0.1:9", json_ld=True), WHEN)
     tree = lxml.html.fromstring(page)
-    for kind, name in (("nav", "main-nav"), ("div", "cookie-banner"), ("ol", "breadcrumb"),
-                       ("div", "share-bar"), ("aside", "most-read"), ("section", "comments"),
-                       ("section", "newsletter"),
-                       ("footer", "site-footer")):
+    for kind, name in (
+        ("nav", "main-nav"),
+        ("div", "cookie-banner"),
+        ("ol", "breadcrumb"),
+        ("div", "share-bar"),
+        ("aside", "most-read"),
+        ("section", "comments"),
+        ("section", "newsletter"),
+        ("footer", "site-footer"),
+    ):
         assert tree.xpath(f"//{kind}[contains(@class, '{name}')]"), name
     assert tree.xpath("//figure/figcaption")
     assert tree.xpath("//article/h1")[0].text_content() == article.title

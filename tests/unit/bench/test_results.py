@@ -18,14 +18,31 @@ from wirewatch.core.settings import CommonSettings
 
 
 def _load(rate: float, searchable: list[float]) -> LoadResult:
-    return LoadResult(rate=rate, duration=20.0, items=len(searchable), watched=0, searchable=searchable,
-                      listed=[0.5] * len(searchable), fetched=[0.6] * len(searchable), start=0.0, end=20.0)
+    return LoadResult(
+        rate=rate,
+        duration=20.0,
+        items=len(searchable),
+        watched=0,
+        searchable=searchable,
+        listed=[0.5] * len(searchable),
+        fetched=[0.6] * len(searchable),
+        start=0.0,
+        end=20.0,
+    )
 
 
 def _backfill() -> BackfillResult:
-    result = BackfillResult(rate=5.0, idle=_load(5.0, [1.0 + i / 100 for i in range(100)]),
-                            during=_load(5.0, [2.0 + i / 50 for i in range(100)]), copied=900, window_s=20.0,
-                            backfill_docs=60, backfill_done=200, replay_s=3.0, first_backfill_s=2.5)
+    result = BackfillResult(
+        rate=5.0,
+        idle=_load(5.0, [1.0 + i / 100 for i in range(100)]),
+        during=_load(5.0, [2.0 + i / 50 for i in range(100)]),
+        copied=900,
+        window_s=20.0,
+        backfill_docs=60,
+        backfill_done=200,
+        replay_s=3.0,
+        first_backfill_s=2.5,
+    )
     return result
 
 
@@ -47,8 +64,9 @@ def test_backfill_ratio_is_infinite_when_the_p95_was_missed() -> None:
 
 def _batch(ids: list[str], at: float, lane: str) -> IndexedBatch:
     when = datetime.fromtimestamp(at, UTC)
-    return IndexedBatch(index="a", docs=[IndexedDoc(id=i, version=1, fetched_at=when) for i in ids],
-                        searchable_at=when, lane=lane)  # type: ignore[arg-type]
+    return IndexedBatch(
+        index="a", docs=[IndexedDoc(id=i, version=1, fetched_at=when) for i in ids], searchable_at=when, lane=lane
+    )  # type: ignore[arg-type]
 
 
 def test_watcher_keeps_backfill_apart_from_searchable() -> None:
@@ -61,15 +79,31 @@ def test_watcher_keeps_backfill_apart_from_searchable() -> None:
 
 
 def test_report_and_json_carry_backfill_and_scale(tmp_path: Path) -> None:
-    run = RunResult(options={"seed": 1, "feeds": 4, "hosts": 2, "interval": 1.0, "min_delay": 0.0,
-                             "model": "m", "preload": 10, "duration": 20.0, "drain": 5.0})
+    run = RunResult(
+        options={
+            "seed": 1,
+            "feeds": 4,
+            "hosts": 2,
+            "interval": 1.0,
+            "min_delay": 0.0,
+            "model": "m",
+            "preload": 10,
+            "duration": 20.0,
+            "drain": 5.0,
+        }
+    )
     run.stage_rates = {"parser": 100.0, "ner (raw nlp.pipe)": 8.0}
     run.slowest_stage, run.slowest_rate, run.e2e_throughput = "ner (raw nlp.pipe)", 8.0, 6.0
     run.loads = [_load(5.0, [1.0] * 10)]
     run.rss_mb = {"extractor": 700.0, "extractor#2": 650.0}
-    run.scale = ScaleResult(worker="extractor", backlog=500, window_s=25.0, stage_rate={1: 5.0, 2: 7.5},
-                            replica_rates={1: {"extractor": 5.0}, 2: {"extractor": 3.5, "extractor#2": 4.0}},
-                            batches={1: {"extractor": 4}, 2: {"extractor": 3, "extractor#2": 3}})
+    run.scale = ScaleResult(
+        worker="extractor",
+        backlog=500,
+        window_s=25.0,
+        stage_rate={1: 5.0, 2: 7.5},
+        replica_rates={1: {"extractor": 5.0}, 2: {"extractor": 3.5, "extractor#2": 4.0}},
+        batches={1: {"extractor": 4}, 2: {"extractor": 3, "extractor#2": 3}},
+    )
     run.backfill = _backfill()
     text = report.markdown(run)
     assert "## Backfill" in text and "p95 during ÷ idle = 2.00" in text and "3.00 articles/s" in text

@@ -11,8 +11,14 @@ PAGES = Path(__file__).resolve().parents[2] / "fixtures" / "pages"
 
 
 def wirewatch(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "wirewatch", *args], input=stdin, capture_output=True,
-                          text=True, timeout=120, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "wirewatch", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
 
 
 def test_parse_prints_one_article_json_per_file() -> None:
@@ -35,8 +41,10 @@ def test_parse_reports_a_non_html_file_and_fails(tmp_path: Path) -> None:
 
 
 def test_extract_jsonl_adds_entities_with_offsets_into_text() -> None:
-    text = ("Iraqi Prime Minister Mohammed Shia al-Sudani met NATO officials in Baghdad on Tuesday. "
-            "Al-Sudani said the Joint Operations Command would take over the base.")
+    text = (
+        "Iraqi Prime Minister Mohammed Shia al-Sudani met NATO officials in Baghdad on Tuesday. "
+        "Al-Sudani said the Joint Operations Command would take over the base."
+    )
     lines = json.dumps({"id": "a1", "text": text}) + "\n" + json.dumps({"id": "a2", "text": ""}) + "\n"
     done = wirewatch("extract", "--jsonl", stdin=lines)
     assert done.returncode == 0, done.stderr
@@ -46,6 +54,6 @@ def test_extract_jsonl_adds_entities_with_offsets_into_text() -> None:
     assert "Baghdad" in names and names["Baghdad"]["type"] == "LOC"
     for entity in first["entities"]:
         for mention in entity["mentions"]:
-            assert text[mention["start"]:mention["end"]] == mention["text"]
+            assert text[mention["start"] : mention["end"]] == mention["text"]
     person = [e for e in first["entities"] if e["type"] == "PERSON"]
     assert any("Sudani" in e["name"] and len(e["mentions"]) == 2 for e in person), person

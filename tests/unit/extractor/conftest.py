@@ -67,9 +67,7 @@ def extractor(pipeline: NerPipeline, gazetteer: Gazetteer, geocoder: Geocoder) -
 
 @pytest.fixture
 def make_article() -> Any:
-    def make(
-        text: str, *, id: str = "a1", title: str | None = None, language: str | None = "en"
-    ) -> ParsedArticle:
+    def make(text: str, *, id: str = "a1", title: str | None = None, language: str | None = "en") -> ParsedArticle:
         now = datetime(2026, 1, 15, 12, 0, tzinfo=UTC)
         return ParsedArticle(
             id=id,

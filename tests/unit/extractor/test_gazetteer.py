@@ -49,9 +49,7 @@ def test_matches_respect_word_boundaries_and_capitals(watchlist: Gazetteer) -> N
 
 def test_a_name_does_not_run_across_a_sentence_end(watchlist: Gazetteer) -> None:
     assert found(watchlist, "They fled to Kurdistan. Region officials said") == []
-    assert found(watchlist, "in the Kurdistan Region, officials said") == [
-        ("Kurdistan Region", "Kurdistan Region")
-    ]
+    assert found(watchlist, "in the Kurdistan Region, officials said") == [("Kurdistan Region", "Kurdistan Region")]
 
 
 def test_longest_alias_wins(watchlist: Gazetteer) -> None:
@@ -118,8 +116,6 @@ def test_place_inside_a_longer_name_yields_to_the_model(extractor: EntityExtract
 
 
 def test_place_the_model_typed_wrong_is_retyped(extractor: EntityExtractor) -> None:
-    entities = extractor.extract_entities(
-        "Militants fled Mosul after the offensive, officials in Mosul said."
-    )
+    entities = extractor.extract_entities("Militants fled Mosul after the offensive, officials in Mosul said.")
     [mosul] = [e for e in entities if e.name == "Mosul"]
     assert (mosul.type, mosul.source, mosul.country_code, mosul.count) == ("LOC", "gazetteer", "IQ", 2)

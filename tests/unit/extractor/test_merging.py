@@ -93,9 +93,7 @@ def test_a_parenthesis_that_is_not_the_initials_is_not_an_alias() -> None:
 
 
 def test_type_is_voted_across_mentions() -> None:
-    text = (
-        "Harakat al-Nujaba said. Harakat al-Nujaba warned. Harakat al-Nujaba fired. Harakat al-Nujaba left."
-    )
+    text = "Harakat al-Nujaba said. Harakat al-Nujaba warned. Harakat al-Nujaba fired. Harakat al-Nujaba left."
     found = spans(text, "Harakat al-Nujaba", "ORG")
     found[0] = Candidate(found[0].start, found[0].end, "PERSON", "PERSON")
     [entity] = build_entities(text, found)
@@ -106,9 +104,7 @@ def test_type_is_voted_across_mentions() -> None:
 
 def test_a_gazetteer_entry_overrules_the_vote() -> None:
     text = "Tuz Khurmatu was quiet. Tuz Khurmatu residents fled. Tuz Khurmatu is south of Kirkuk."
-    entry = GazetteerEntry(
-        name="Tuz Khurmatu", type="LOC", label="GPE", country_code="IQ", lat=34.9, lon=44.6
-    )
+    entry = GazetteerEntry(name="Tuz Khurmatu", type="LOC", label="GPE", country_code="IQ", lat=34.9, lon=44.6)
     found = spans(text, "Tuz Khurmatu", "PERSON")
     found[0] = Candidate(found[0].start, found[0].end, "LOC", "GPE", "watch", entry)
     [entity] = [e for e in build_entities(text, found) if e.name == "Tuz Khurmatu"]

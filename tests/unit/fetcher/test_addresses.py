@@ -135,15 +135,11 @@ async def test_redirects_to_forbidden_destinations_are_blocked(
         await strict_fetcher.fetch(f"{base}/go?to={destination}")
     assert caught.value.error_class == "blocked_address" and not caught.value.retriable
     assert caught.value.url is not None
-    assert any(word in str(caught.value) for word in ("loopback", "private", "metadata", "http(s)")), (
-        caught.value
-    )
+    assert any(word in str(caught.value) for word in ("loopback", "private", "metadata", "http(s)")), caught.value
     assert trap.hits == 0
 
 
-async def test_direct_private_fetch_is_blocked_unless_allowed(
-    trap: Trap, strict_fetcher: SafeFetcher
-) -> None:
+async def test_direct_private_fetch_is_blocked_unless_allowed(trap: Trap, strict_fetcher: SafeFetcher) -> None:
     with pytest.raises(BlockedAddress, match="loopback"):
         await strict_fetcher.fetch(f"{trap.base}/x")
     assert trap.hits == 0

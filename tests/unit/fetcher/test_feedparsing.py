@@ -195,13 +195,9 @@ def test_malformed_xml_is_recovered_when_possible() -> None:
 
 
 def test_declared_legacy_encodings() -> None:
-    cyrillic = (
-        '<?xml version="1.0" encoding="windows-1251"?><rss><channel><title>Новости</title></channel></rss>'
-    )
+    cyrillic = '<?xml version="1.0" encoding="windows-1251"?><rss><channel><title>Новости</title></channel></rss>'
     assert parse_feed(cyrillic.encode("cp1251"), url=FEED_URL).title == "Новости"
-    japanese = (
-        '<?xml version="1.0" encoding="Shift_JIS"?><rss><channel><title>ニュース</title></channel></rss>'
-    )
+    japanese = '<?xml version="1.0" encoding="Shift_JIS"?><rss><channel><title>ニュース</title></channel></rss>'
     assert parse_feed(japanese.encode("shift_jis"), url=FEED_URL).title == "ニュース"
 
 
@@ -235,9 +231,7 @@ def test_external_dtd_is_never_fetched() -> None:
         broken = f'<!DOCTYPE rss SYSTEM "{dtd}"><rss><channel><title>ok</title><item></rss>'
         titles: list[str | None] = []
         for body in (valid, broken):
-            worker = threading.Thread(
-                target=lambda b=body: titles.append(parse_feed(b.encode(), url=FEED_URL).title)
-            )
+            worker = threading.Thread(target=lambda b=body: titles.append(parse_feed(b.encode(), url=FEED_URL).title))
             worker.start()
             worker.join(timeout=2)
             assert not worker.is_alive(), "the parser is blocked on a network fetch"

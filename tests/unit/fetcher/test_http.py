@@ -168,9 +168,7 @@ def redirecting_app(status: int = 302) -> web.Application:
         return web.Response(status=302, headers={"Location": "/loop-b"})
 
     async def loop_b(request: web.Request) -> web.Response:
-        return web.Response(
-            status=302, headers={"Location": "/loop-a?utm_source=x"}
-        )  # same page, canonically
+        return web.Response(status=302, headers={"Location": "/loop-a?utm_source=x"})  # same page, canonically
 
     return app_with({"/hop/{n}": hop, "/loop-a": loop_a, "/loop-b": loop_b})
 
@@ -248,9 +246,7 @@ ARTICLE = (
     + b"<p>Long reporting about captcha systems and bots.</p>" * 400
     + b"</article></body></html>"
 )
-BIG_ARTICLE = ARTICLE.replace(b"Why captcha walls", b"Captcha walls").replace(
-    b"</article>", b"<p>x</p>" * 8000
-)
+BIG_ARTICLE = ARTICLE.replace(b"Why captcha walls", b"Captcha walls").replace(b"</article>", b"<p>x</p>" * 8000)
 
 
 async def test_soft_blocks(serve: Serve, fetcher: SafeFetcher) -> None:

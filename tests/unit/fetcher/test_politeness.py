@@ -126,9 +126,7 @@ async def test_robots_disallow_is_respected(
     assert len(site.arrivals) == 1
 
 
-@pytest.mark.parametrize(
-    ("status", "allowed"), [(404, True), (403, True), (500, False), (503, False), (429, False)]
-)
+@pytest.mark.parametrize(("status", "allowed"), [(404, True), (403, True), (500, False), (503, False), (429, False)])
 async def test_robots_errors(serve: Serve, fetcher: SafeFetcher, status: int, allowed: bool) -> None:
     async def robots(request: web.Request) -> web.Response:
         return web.Response(status=status, text="no robots here")

@@ -27,9 +27,7 @@ POLICY = SchedulePolicy(default_s=300, min_s=60, max_s=86400, jitter=0.1, hint_f
 NO_JITTER = SchedulePolicy(default_s=300, min_s=60, max_s=86400, jitter=0.0, hint_floor_cap_s=900)
 
 
-def delays(
-    state: FeedSchedule, policy: SchedulePolicy = POLICY, hints: PollHints | None = None
-) -> list[float]:
+def delays(state: FeedSchedule, policy: SchedulePolicy = POLICY, hints: PollHints | None = None) -> list[float]:
     rng = random.Random(7)
     return [next_delay(state, policy, hints, rng=rng) for _ in range(200)]
 
@@ -100,17 +98,13 @@ def test_fractional_failures_back_off_exponentially_and_decay() -> None:
     assert next_delay(state, NO_JITTER) == pytest.approx(300 * 2**3.5)
     recovered = after_success(state, new_items=1, total_items=4, policy=NO_JITTER)
     assert (recovered.failures, recovered.consecutive_failures) == (1.75, 0)
-    assert (
-        after_success(FeedSchedule(failures=0.2), new_items=0, total_items=1, policy=POLICY).failures == 0.0
-    )
+    assert after_success(FeedSchedule(failures=0.2), new_items=0, total_items=1, policy=POLICY).failures == 0.0
 
 
 def test_flaky_feed_keeps_some_backoff() -> None:
     state = FeedSchedule(interval_s=300.0)
     for _ in range(10):
-        state = after_success(
-            after_failure(state, "http_status"), new_items=5, total_items=20, policy=NO_JITTER
-        )
+        state = after_success(after_failure(state, "http_status"), new_items=5, total_items=20, policy=NO_JITTER)
     assert 0.9 < state.failures < 1.0  # converges near 1, never resets to 0
 
 

@@ -33,8 +33,13 @@ class Store:
 
 
 def websub(clock: Clock, store: Store | None = None) -> WebSub:
-    return WebSub(fetcher=None, store=store or Store(), callback_base="https://me.example/websub/",  # type: ignore[arg-type]
-                  lease_s=600, clock=clock)
+    return WebSub(
+        fetcher=None,
+        store=store or Store(),
+        callback_base="https://me.example/websub/",  # type: ignore[arg-type]
+        lease_s=600,
+        clock=clock,
+    )
 
 
 @pytest.mark.parametrize("method", ["sha1", "sha256", "sha384", "sha512"])
@@ -64,8 +69,15 @@ async def test_only_the_intent_we_sent_is_confirmed_and_its_lease_stored() -> No
     assert await subs.confirm("f1", "subscribe", TOPIC, 100)
     assert not await subs.confirm("f1", "subscribe", TOPIC, 100)  # a replayed verification
     assert subs.is_active("f1") and subs.secret_for("f1") == intent.secret
-    assert store.saved == [{"feed_id": "f1", "hub": HUB, "topic": TOPIC, "secret": intent.secret,
-                            "lease_until": T0 + timedelta(seconds=100)}]
+    assert store.saved == [
+        {
+            "feed_id": "f1",
+            "hub": HUB,
+            "topic": TOPIC,
+            "secret": intent.secret,
+            "lease_until": T0 + timedelta(seconds=100),
+        }
+    ]
 
 
 async def test_an_intent_expires_when_the_hub_never_verifies() -> None:
@@ -125,8 +137,9 @@ async def test_a_dropped_feed_is_unsubscribed_and_its_pushes_refused() -> None:
 def test_a_stored_subscription_is_restored_only_while_its_lease_runs() -> None:
     clock = Clock()
     subs = websub(clock)
-    stored = FeedHealth(websub_hub=HUB, websub_topic=TOPIC, websub_secret="s" * 64,
-                        websub_lease_until=T0 + timedelta(seconds=100))
+    stored = FeedHealth(
+        websub_hub=HUB, websub_topic=TOPIC, websub_secret="s" * 64, websub_lease_until=T0 + timedelta(seconds=100)
+    )
     subs.restore("f1", stored)
     subs.restore("f2", stored.model_copy(update={"websub_lease_until": T0 - timedelta(seconds=1)}))
     assert subs.is_active("f1") and subs.secret_for("f1") == "s" * 64
@@ -141,8 +154,10 @@ def test_settings_keep_push_and_address_exemptions_off_by_default(tmp_path: Any)
     defaults = FetcherSettings()
     assert defaults.fetcher_callback_url is None and defaults.fetcher_hosts_file is None
     assert not defaults.allow_private_networks
-    assert FetcherSettings(fetcher_callback_url="https://me.example/websub/").fetcher_callback_url == \
-        "https://me.example/websub"
+    assert (
+        FetcherSettings(fetcher_callback_url="https://me.example/websub/").fetcher_callback_url
+        == "https://me.example/websub"
+    )
     with pytest.raises(ValidationError, match="CALLBACK_URL"):
         FetcherSettings(fetcher_callback_url="ftp://me.example/")
     bad = tmp_path / "hosts"

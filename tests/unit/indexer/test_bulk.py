@@ -80,7 +80,8 @@ class FakeEs:
             result: dict[str, Any] = {"status": status}
             if status == 400:
                 result["error"] = {
-                    "type": "document_parsing_exception", "reason": "failed to parse field [source]",
+                    "type": "document_parsing_exception",
+                    "reason": "failed to parse field [source]",
                     "caused_by": {"type": "illegal_argument_exception", "reason": "immense term"},
                 }
             items.append({"index": result})

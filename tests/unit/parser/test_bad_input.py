@@ -11,9 +11,7 @@ from wirewatch.services.parser.sniffing import DEFAULT_MAX_BYTES
 
 from tests.unit.parser.conftest import Parse, page_bytes
 
-PNG = (
-    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
-)
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
 
 
 @pytest.mark.parametrize(
@@ -70,9 +68,7 @@ def test_size_cap_is_configurable(parse: Parse) -> None:
 def test_ten_megabyte_page_within_the_cap_parses(parse: Parse) -> None:
     filler = b'<div class="promo"><a href="/x">More news from the region</a></div>\n'
     story = page_bytes("iraq_coalition.html")
-    body = story.replace(
-        b"<footer", filler * ((DEFAULT_MAX_BYTES - len(story) - 1000) // len(filler)) + b"<footer"
-    )
+    body = story.replace(b"<footer", filler * ((DEFAULT_MAX_BYTES - len(story) - 1000) // len(filler)) + b"<footer")
     assert DEFAULT_MAX_BYTES * 0.95 < len(body) <= DEFAULT_MAX_BYTES
     started = time.perf_counter()
     article = parse(body)

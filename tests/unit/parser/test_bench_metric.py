@@ -36,15 +36,11 @@ def test_run_on_a_tiny_benchmark_directory(tmp_path: Path) -> None:
     page = Path(__file__).resolve().parents[2] / "fixtures" / "pages" / "militia_meta_tags.html"
     (tmp_path / "html").mkdir()
     (tmp_path / "html" / "p1.html.gz").write_bytes(gzip.compress(page.read_bytes()))
-    expected = (
-        "The Iraqi armed faction Kataib Hezbollah said late on Friday it was suspending military operations"
-    )
+    expected = "The Iraqi armed faction Kataib Hezbollah said late on Friday it was suspending military operations"
     (tmp_path / "ground-truth.json").write_text(
         json.dumps({"p1": {"articleBody": expected, "url": "https://g.example/a"}})
     )
-    results, rows = run(
-        tmp_path, None, {"mine": lambda html, url, pid: expected, "none": lambda html, url, pid: ""}
-    )
+    results, rows = run(tmp_path, None, {"mine": lambda html, url, pid: expected, "none": lambda html, url, pid: ""})
     assert results[0].f1() == 1.0 and results[1].recall() == 0.0
     assert rows[0]["id"] == "p1"
     assert "F1 ratio" in table(results) or results[1].f1() == 0.0

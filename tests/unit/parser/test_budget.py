@@ -17,8 +17,7 @@ from tests.unit.parser.conftest import FETCHED_AT, page_bytes
 SLOW_PAGE = (
     b"<html><body>"
     + b"".join(
-        b'<div class="c%d"><p>Paragraph %d on the coalition, with commas, words, and more words.</p></div>'
-        % (i % 7, i)
+        b'<div class="c%d"><p>Paragraph %d on the coalition, with commas, words, and more words.</p></div>' % (i % 7, i)
         for i in range(60_000)
     )
     + b"</body></html>"

@@ -53,9 +53,7 @@ def test_invalid_utf8_is_replaced_not_fatal(parse: Parse) -> None:
 
 
 def test_mixed_encodings_decode_with_replacements(parse: Parse) -> None:
-    body = page_bytes("iraq_coalition.html").replace(
-        b"Baghdad says</title>", "Bagdad café</title>".encode("cp1252")
-    )
+    body = page_bytes("iraq_coalition.html").replace(b"Baghdad says</title>", "Bagdad café</title>".encode("cp1252"))
     article = parse(body)
     assert "al-Sudani" in article.text
 

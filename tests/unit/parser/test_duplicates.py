@@ -16,8 +16,9 @@ def test_wire_copy_with_its_own_standfirst_and_dateline_is_linked() -> None:
 
     def parsed(path: str, page_id: str) -> str:
         body = (site / path).read_bytes()
-        return parse_page(body, url=f"https://example.test/{page_id}", page_id=page_id,
-                          fetched_at=datetime.now(UTC)).simhash
+        return parse_page(
+            body, url=f"https://example.test/{page_id}", page_id=page_id, fetched_at=datetime.now(UTC)
+        ).simhash
 
     original = parsed("northwire/2026/11/18/coalition-drawdown.html", "original")
     copy = parsed("gulf/news/iraq/20261118-ain-al-asad-handover.html", "copy")

@@ -21,10 +21,7 @@ def test_jsonld_article_supplies_metadata(parse: Parse) -> None:
     assert article.published_at == datetime(2024, 1, 25, 14, 32, tzinfo=timezone(timedelta(hours=3)))
     assert article.date_source == "json-ld"  # JSON-LD outranks article:published_time on the same page
     assert article.modified_at == datetime(2024, 1, 25, 15, 5, tzinfo=UTC)
-    assert (
-        article.canonical_url
-        == "https://www.meridianpost.example/world/middle-east/coalition-forces-leave-iraq"
-    )
+    assert article.canonical_url == "https://www.meridianpost.example/world/middle-east/coalition-forces-leave-iraq"
     assert article.source == "The Meridian Post"
     assert article.image == "https://www.meridianpost.example/media/2024/01/baghdad-talks.jpg"
     assert article.section == "Middle East"

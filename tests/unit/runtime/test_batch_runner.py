@@ -16,8 +16,12 @@ from wirewatch.core.runner import BatchRunner, Record
 
 
 def probe(marker: str) -> Record:
-    return Record(value=Probe(marker=marker, sent_at=datetime.now(UTC)).to_bytes(), topic="in", partition=0,
-                  offset=int(marker) if marker.isdigit() else 0)
+    return Record(
+        value=Probe(marker=marker, sent_at=datetime.now(UTC)).to_bytes(),
+        topic="in",
+        partition=0,
+        offset=int(marker) if marker.isdigit() else 0,
+    )
 
 
 class Sink:
@@ -43,8 +47,9 @@ async def echo(batch: Sequence[Probe]) -> list[list[Outgoing]]:
 
 
 def runner(handler, sink: Sink) -> BatchRunner[Probe]:  # type: ignore[no-untyped-def]
-    return BatchRunner(stage="parser", model=Probe, handler=handler, send=sink, deadletter_topic="dlq",
-                       max_backoff_s=0.01)
+    return BatchRunner(
+        stage="parser", model=Probe, handler=handler, send=sink, deadletter_topic="dlq", max_backoff_s=0.01
+    )
 
 
 async def test_valid_batch_produces_every_output() -> None:
@@ -68,8 +73,10 @@ async def test_message_failing_its_schema_is_dead_lettered_with_payload_and_reas
 
 async def test_item_failure_goes_to_dead_letters_and_the_rest_flows() -> None:
     async def handler(batch: Sequence[Probe]) -> list[object]:
-        return [StageFailure("not html", error_class="NotHtml") if p.marker == "2"
-                else [Outgoing("out", p.marker, b"")] for p in batch]
+        return [
+            StageFailure("not html", error_class="NotHtml") if p.marker == "2" else [Outgoing("out", p.marker, b"")]
+            for p in batch
+        ]
 
     sink = Sink()
     await runner(handler, sink).run([probe("1"), probe("2"), probe("3")])
@@ -128,8 +135,9 @@ async def test_output_larger_than_the_broker_accepts_dead_letters_its_input() ->
         return [[Outgoing("out", p.marker, b"x" * (2500 if p.marker == "2" else 10))] for p in batch]
 
     sink = Sink()
-    r = BatchRunner(stage="parser", model=Probe, handler=bloat, send=sink, deadletter_topic="dlq",
-                    max_message_bytes=3000)
+    r = BatchRunner(
+        stage="parser", model=Probe, handler=bloat, send=sink, deadletter_topic="dlq", max_message_bytes=3000
+    )
     await r.run([probe("1"), probe("2")])
     [letter] = sink.letters()
     assert letter.error_class == "MessageTooLarge" and "2500 bytes" in letter.reason

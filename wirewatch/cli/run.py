@@ -50,8 +50,8 @@ def run(only: str | None) -> None:
 
     def spawn(name: str) -> subprocess.Popen[bytes]:
         port = str(base_port + WORKERS.index(name))
-        return subprocess.Popen(
-            [sys.executable, "-m", "wirewatch", "worker", name],  # noqa: S603 - our own CLI
+        return subprocess.Popen(  # noqa: S603 - our own CLI
+            [sys.executable, "-m", "wirewatch", "worker", name],
             env=os.environ | {"WIREWATCH_METRICS_PORT": port},
         )
 

@@ -1,0 +1,177 @@
+"""Which character set a body is written in, and the body decoded with it: one module for feeds and pages.
+
+Labels are resolved as browsers resolve them, through the WHATWG Encoding Standard's label table
+(``webencodings``): ``latin1``, ``iso-8859-1`` and ``ascii`` mean ``windows-1252``, ``tis-620`` means
+``windows-874``, ``x-mac-roman`` means ``macintosh``. A Python codec name for an encoding the standard
+knows (``cp1252``, ``utf_8``, ``iso8859_15``: what charset-normalizer reports, and what older messages
+carry) resolves to the same encoding; anything else (``base64``, ``idna``, ``utf-7``, a made-up label) is
+unknown, and an unknown label never raises: that source is skipped and the next one decides.
+
+Order of evidence (the WHATWG decoding algorithm, which RFC 7303 matches for XML):
+
+1. a byte-order mark (UTF-8, UTF-16LE, UTF-16BE), which outranks everything;
+2. the ``charset`` of the HTTP ``Content-Type`` header;
+3. a declaration in the first bytes: ``<?xml … encoding="…"?>``, ``<meta charset>``, ``<meta http-equiv>``
+   (a declared UTF-16 means UTF-8 and ``x-user-defined`` means windows-1252: the declaration was read as
+   ASCII, so the body is not UTF-16);
+4. detection: valid UTF-8 is UTF-8, else charset-normalizer, with windows-1252 preferred for Western
+   text it cannot tell from a neighbour, and windows-1252 when nothing fits.
+
+``sniff`` says which encoding and which of those sources decided; ``decode`` never fails (invalid bytes
+are replaced, a BOM is dropped). ``iso-2022-kr``, ``iso-2022-cn`` and ``hz-gb-2312``, which the standard
+maps to its "replacement" encoding, are treated as unknown labels here.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from dataclasses import dataclass
+from functools import cache
+from typing import Literal
+
+import webencodings
+from charset_normalizer import from_bytes
+
+__all__ = ["Charset", "Decoded", "Source", "charset_param", "decode", "resolve", "sniff"]
+
+Source = Literal["bom", "header", "declaration", "detection"]
+
+SNIFF_BYTES = 4096
+DETECT_BYTES = 64 * 1024
+BOMS = (
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_BE, "utf-16be"),
+    (codecs.BOM_UTF16_LE, "utf-16le"),
+)
+REPLACEMENT_LABELS = frozenset({"iso-2022-kr", "iso-2022-cn", "iso-2022-cn-ext", "hz-gb-2312", "csiso2022kr"})
+DECLARED_INSTEAD = {"utf-16le": "utf-8", "utf-16be": "utf-8", "x-user-defined": "windows-1252"}
+DECODER_SUPERSETS = {"gbk": "gb18030"}  # the standard decodes gbk with its gb18030 decoder
+WESTERN = frozenset("ÀÁÂÃÄÅÆÇÈÉÊËÌÍÎÏÑÒÓÔÕÖØÙÚÛÜÝßàáâãäåæçèéêëìíîïñòóôõöøùúûüýÿŒœŠšŽžŸ“”‘’„‚–—…•€£¥©®™°±·«»¿¡§¶\u00a0")
+
+_XML_DECL = re.compile(rb"""^\s*<\?xml[^>]*?\bencoding\s*=\s*["']([A-Za-z0-9._:+-]+)["']""")
+_META = re.compile(rb"""<meta[^>]+?charset\s*=\s*["']?\s*([A-Za-z0-9._:+-]+)""", re.IGNORECASE)
+_CHARSET_PARAM = re.compile(r"""(?:^|;)\s*charset\s*=\s*["']?([^"';\s]+)""", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class Charset:
+    """An encoding by its WHATWG name (``windows-1252``), and the evidence that decided it."""
+
+    name: str
+    source: Source
+
+
+@dataclass(frozen=True, slots=True)
+class Decoded:
+    """A body as text, and the charset it was decoded with."""
+
+    text: str
+    charset: Charset
+
+
+def resolve(label: str | None) -> str | None:
+    """The WHATWG name of an encoding label (``" 'Latin1' "`` → ``windows-1252``); ``None`` if unknown."""
+    if not label:
+        return None
+    cleaned = label.strip().strip("'\"").strip().lower()
+    if not cleaned or cleaned in REPLACEMENT_LABELS:
+        return None
+    encoding = webencodings.lookup(cleaned)
+    if encoding is not None:
+        return str(encoding.name)
+    return _by_python_name().get(_python_name(cleaned) or "")
+
+
+def sniff(body: bytes, header_charset: str | None = None) -> Charset:
+    """The charset ``body`` should be decoded with; ``header_charset`` is the ``Content-Type`` parameter."""
+    if name := _bom(body):
+        return Charset(name, "bom")
+    if name := resolve(header_charset):
+        return Charset(name, "header")
+    if name := _declared(body[:SNIFF_BYTES]):
+        return Charset(name, "declaration")
+    return Charset(_detect(body), "detection")
+
+
+def decode(body: bytes, header_charset: str | None = None) -> Decoded:
+    """``body`` as text (invalid bytes replaced, BOM dropped), with the charset :func:`sniff` chose."""
+    charset = sniff(body, header_charset)
+    text, _consumed = _codec_of(charset.name).decode(body, "replace")
+    return Decoded(text.removeprefix("\ufeff"), charset)
+
+
+def charset_param(content_type: str | None) -> str | None:
+    """The ``charset`` parameter of a ``Content-Type`` value, as written (``None`` when absent)."""
+    match = _CHARSET_PARAM.search(content_type.partition(";")[2]) if content_type else None
+    return match[1] if match else None
+
+
+def _bom(body: bytes) -> str | None:
+    return next((name for bom, name in BOMS if body.startswith(bom)), None)
+
+
+def _declared(head: bytes) -> str | None:
+    match = _XML_DECL.match(head) or _META.search(head)
+    name = resolve(match[1].decode("ascii")) if match else None
+    return DECLARED_INSTEAD.get(name, name) if name else None
+
+
+def _detect(body: bytes) -> str:
+    if _is_utf8(body):
+        return "utf-8"
+    sample = body[:DETECT_BYTES]
+    matches = from_bytes(sample)
+    if _looks_western(sample) and any("cp1252" in match.could_be_from_charset for match in matches):
+        return "windows-1252"  # detectors split hairs between cp125x on short text; the web means 1252
+    for match in matches:
+        if name := resolve(match.encoding):
+            return name
+    return "windows-1252"  # not UTF-8 and nothing known fits better: the web's most common legacy charset
+
+
+def _is_utf8(body: bytes) -> bool:
+    """Valid UTF-8, allowing a multi-byte sequence cut off at the end (a capped body)."""
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(body, final=False)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _looks_western(sample: bytes) -> bool:
+    """Mostly ASCII letters, the rest Latin-1 letters and Windows typographic punctuation."""
+    try:
+        text = sample.decode("cp1252")
+    except UnicodeDecodeError:
+        return False
+    high = [char for char in text if ord(char) > 127]
+    letters = sum(char.isalpha() for char in text)
+    return all(char in WESTERN for char in high) and len(high) <= 0.25 * max(letters, 1)
+
+
+def _python_name(label: str) -> str | None:
+    try:
+        return codecs.lookup(label).name
+    except LookupError:
+        return None
+
+
+@cache
+def _codec_of(name: str) -> codecs.CodecInfo:
+    """The decoder of a WHATWG encoding (``x-user-defined`` has no registered Python codec, hence CodecInfo)."""
+    if name in DECODER_SUPERSETS:
+        return codecs.lookup(DECODER_SUPERSETS[name])
+    encoding = webencodings.lookup(name)
+    return encoding.codec_info if encoding is not None else codecs.lookup("utf-8")
+
+
+@cache
+def _by_python_name() -> dict[str, str]:
+    """Python codec name → WHATWG name, for every encoding the standard defines (first label wins)."""
+    table: dict[str, str] = {}
+    for name in sorted(set(webencodings.LABELS.values())):
+        encoding = webencodings.lookup(name)
+        if encoding is not None and name not in REPLACEMENT_LABELS:
+            table.setdefault(str(encoding.codec_info.name), str(encoding.name))
+    return table

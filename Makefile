@@ -18,10 +18,11 @@ TEST_ENV := WIREWATCH_KAFKA_BOOTSTRAP=localhost:19092 WIREWATCH_KAFKA_CONTROLLER
 help: ## show this help
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
-check: ## check the prerequisites (Python 3.11, a JDK, Maven)
+check: ## check the prerequisites (Python 3.11, JDKs for Kafka and Elasticsearch, Maven)
 	@command -v $(PYTHON) >/dev/null || { echo "missing $(PYTHON): install Python 3.11 (e.g. pyenv install 3.11, or apt-get install python3.11 python3.11-venv)"; exit 1; }
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' || { echo "$(PYTHON) is not Python 3.11"; exit 1; }
-	@bash deploy/stack.sh check
+	@# before `make install` the venv does not exist yet: the same checks, standard library only
+	@if [ -x $(BIN)/wirewatch ]; then $(BIN)/wirewatch stack check; else $(PYTHON) -I wirewatch/ops/stack/prereqs.py; fi
 
 install: $(STAMP) ## create .venv with wirewatch and its pinned dependencies
 
@@ -40,8 +41,8 @@ $(STAMP): pyproject.toml requirements.lock requirements-models.lock
 up: install ## start Kafka and Elasticsearch (idempotent) and create topics and templates
 	@$(BIN)/wirewatch stack up
 
-down: ## stop Kafka and Elasticsearch
-	@bash deploy/stack.sh down
+down: install ## stop Kafka and Elasticsearch
+	@$(BIN)/wirewatch stack down
 
 status: install ## show the stack and the pipeline
 	@$(BIN)/wirewatch stack status; $(BIN)/wirewatch status
@@ -56,7 +57,7 @@ test-unit: install ## unit and contract tests only (no services)
 test: install ## install, start a real stack, run unit, contract, integration and e2e tests, stop the stack
 	@$(TEST_ENV) $(BIN)/wirewatch stack up
 	@status=0; $(TEST_ENV) $(BIN)/python -m pytest tests -q -p no:cacheprovider || status=$$?; \
-	  $(TEST_ENV) bash deploy/stack.sh down || true; exit $$status
+	  $(TEST_ENV) $(BIN)/wirewatch stack down || true; exit $$status
 
 lint: install ## ruff and mypy
 	@$(BIN)/ruff check .

@@ -1,18 +1,41 @@
-"""``wirewatch stack up|down|status|init``: the local Kafka and Elasticsearch."""
+"""``wirewatch stack up|down|status|init|logs|check|fetch``: the local Kafka and Elasticsearch."""
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
+from typing import TypeVar
 
 import click
+from pydantic import ValidationError
 
 from wirewatch.cli._common import console, explain, settings
 from wirewatch.ops import stack as stack_ops
 
+T = TypeVar("T")
+
 
 @click.group()
 def stack() -> None:
-    """Start, stop and inspect the local Kafka and Elasticsearch."""
+    """Start, stop and inspect the local Kafka and Elasticsearch (no Docker; state in WIREWATCH_STATE_DIR)."""
+
+
+def stack_settings() -> stack_ops.StackSettings:
+    try:
+        return stack_ops.StackSettings()
+    except ValidationError as exc:
+        problems = "; ".join(str(error["msg"]).removeprefix("Value error, ") for error in exc.errors())
+        raise click.UsageError(f"bad stack setting: {problems}") from exc
+
+
+def _run(action: Callable[[], T]) -> T:
+    """StackError (its log tail is already printed) and outages as one line, not a traceback."""
+    try:
+        return action()
+    except stack_ops.StackError as exc:
+        raise click.ClickException(str(exc)) from exc
+    except Exception as exc:  # the CLI's edge: init's outages and refused credentials
+        raise explain(exc) from exc
 
 
 def _report(report: stack_ops.InitReport) -> None:
@@ -25,27 +48,24 @@ def _report(report: stack_ops.InitReport) -> None:
 @stack.command()
 def up() -> None:
     """Start both (idempotent), wait until healthy, create topics and index templates."""
-    try:
-        _report(stack_ops.up(settings()))
-    except stack_ops.StackError as exc:
-        raise click.ClickException(str(exc)) from exc
+    config = stack_settings()
+    _report(_run(lambda: stack_ops.up(config)))
     console.print("[green]stack is up[/green]")
 
 
 @stack.command()
-@click.option("--purge", is_flag=True, help="also delete the data directories")
+@click.option("--purge", is_flag=True, help="also delete their data, logs, certificates and state")
 def down(purge: bool) -> None:
-    """Stop both cleanly."""
-    try:
-        stack_ops.down(settings(), purge=purge)
-    except stack_ops.StackError as exc:
-        raise click.ClickException(str(exc)) from exc
+    """Stop both cleanly (SIGTERM, then SIGKILL after WIREWATCH_STOP_TIMEOUT)."""
+    config = stack_settings()
+    _run(lambda: stack_ops.down(config, purge=purge))
 
 
 @stack.command(name="status")
 def stack_status() -> None:
-    """Print the state of Kafka and Elasticsearch."""
-    raise SystemExit(stack_ops.status(settings()))
+    """Print the state of Kafka and Elasticsearch and where their files are; exit 3 unless both are up."""
+    config = stack_settings()
+    raise SystemExit(_run(lambda: stack_ops.status(config)))
 
 
 @stack.command()
@@ -56,3 +76,33 @@ def init() -> None:
     except Exception as exc:  # outages and refused credentials: one line, not a traceback
         raise explain(exc) from exc
     _report(report)
+
+
+@stack.command()
+@click.argument("which", type=click.Choice(["all", "kafka", "elasticsearch", "es"]), default="all")
+@click.option("-f", "--follow", is_flag=True, help="keep printing as the logs grow")
+@click.option("-n", "lines", type=int, default=50, show_default=True, help="lines per file")
+def logs(which: str, follow: bool, lines: int) -> None:
+    """Show (or follow) the servers' logs."""
+    from wirewatch.ops.stack import control
+
+    config = stack_settings()
+    _run(lambda: control.logs(config, "elasticsearch" if which == "es" else which, follow=follow, lines=lines))
+
+
+@stack.command()
+def check() -> None:
+    """Check the prerequisites: Python 3.11, a JDK >= 17 for Kafka, a JDK >= 21 for Elasticsearch, Maven."""
+    from wirewatch.ops.stack import control
+
+    config = stack_settings()
+    _run(lambda: control.check(config))
+
+
+@stack.command()
+def fetch() -> None:
+    """Download Kafka's jars and Elasticsearch's integ-test zip into the cache (WIREWATCH_CACHE_DIR)."""
+    from wirewatch.ops.stack import control
+
+    config = stack_settings()
+    _run(lambda: control.fetch_all(config))

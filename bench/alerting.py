@@ -42,15 +42,14 @@ from rich.table import Table
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from wirewatch.schemas import IndexedBatch, IndexedDoc, Rule, RuleFilters
-from wirewatch.services.alerter.rules import RuleStore, new_rule
-from wirewatch.services.indexer.documents import external_version, to_document
-
-from tests.support.articles import enriched
+from bench.messages import enriched
 from wirewatch.core.es import make_es
 from wirewatch.core.settings import CommonSettings
+from wirewatch.core.stores.rules import RuleStore, new_rule
 from wirewatch.ops.observe import stage_status
 from wirewatch.ops.stack import drop_namespace, init
+from wirewatch.schemas import IndexedBatch, IndexedDoc, Rule, RuleFilters
+from wirewatch.services.indexer.documents import external_version, to_document
 
 console = Console(width=110)
 

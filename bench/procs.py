@@ -11,7 +11,6 @@ psutil's user + system time of the process and of every live descendant.
 from __future__ import annotations
 
 import asyncio
-import os
 import re
 import signal
 import subprocess
@@ -23,29 +22,19 @@ from pathlib import Path
 import aiohttp
 import psutil
 
+from bench import workers
 from bench.loadgen import free_port
 from wirewatch.core.settings import CommonSettings
+from wirewatch.schemas import STAGES
 
-WORKERS = ("fetcher", "parser", "extractor", "indexer", "alerter")
+#: one worker per stage of the registry, in pipeline order
+WORKERS = tuple(STAGES)
 _SAMPLE = re.compile(r"^(wirewatch_[a-z_]+)\{([^}]*)\} ([0-9.eE+-]+)$")
 
 
 def worker_env(settings: CommonSettings, extra: dict[str, str]) -> dict[str, str]:
-    env = os.environ.copy()
-    env.update(
-        {
-            "WIREWATCH_KAFKA_BOOTSTRAP": settings.kafka_bootstrap,
-            "WIREWATCH_ES_URL": settings.es_url,
-            "WIREWATCH_STATE_DIR": str(settings.state_dir),
-            "WIREWATCH_TOPIC_PREFIX": settings.topic_prefix,
-            "WIREWATCH_INDEX_PREFIX": settings.index_prefix,
-            "WIREWATCH_ALLOW_PRIVATE_NETWORKS": "true",
-            "WIREWATCH_POLL_INTERVAL": "1",
-            "WIREWATCH_LOG_LEVEL": "warning",
-        }
-    )
-    env.update(extra)
-    return env
+    """:func:`bench.workers.worker_env`, logging warnings only (the benchmark reads metrics, not logs)."""
+    return workers.worker_env(settings, **({"WIREWATCH_LOG_LEVEL": "warning"} | extra))
 
 
 @dataclass

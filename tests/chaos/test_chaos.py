@@ -1,6 +1,6 @@
 """Chaos on the real stack: articles flow from 50 local feeds while every worker is killed with SIGKILL,
 Elasticsearch is frozen (SIGSTOP) and the Kafka broker restarts; afterwards nothing is lost, nothing is
-duplicated, and only the planted poison is in the dead-letter topic (``tests/support/chaos.py``).
+duplicated, and only the planted poison is in the dead-letter topic (the drill is ``bench/chaos/``).
 
 Destructive for the stack it runs on, so it runs only when asked, on a stack of one's own::
 
@@ -10,7 +10,7 @@ Destructive for the stack it runs on, so it runs only when asked, on a stack of 
     .venv/bin/python -m pytest tests/chaos -p no:cacheprovider
 
 (start that stack first with ``deploy/stack.sh up`` and the same variables). The same drill at full size
-is ``bench/chaos.py``.
+is ``python -m bench.chaos``.
 """
 
 from __future__ import annotations
@@ -20,7 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.chaos import WORKERS, ChaosParams, NotOwnStack, OwnStack, run_chaos
+from bench.chaos import ChaosParams, NotOwnStack, OwnStack, run_chaos
+from bench.procs import WORKERS
 from wirewatch.core.settings import CommonSettings
 
 pytestmark = [pytest.mark.slow, pytest.mark.chaos]

@@ -11,12 +11,13 @@ import sys
 from pathlib import Path
 
 import pytest
-from wirewatch.services.alerter.signing import SIGNATURE_HEADER, verify
 
-from tests.support.servers import Receiver, Site, eventually
-from tests.support.workers import Workers, worker_env
+from bench.servers import Receiver, Site
+from bench.workers import Workers, worker_env
+from tests.support.polling import eventually
 from wirewatch.core.es import make_es
 from wirewatch.core.settings import CommonSettings
+from wirewatch.services.alerter.signing import SIGNATURE_HEADER, verify
 
 pytestmark = [pytest.mark.e2e]
 

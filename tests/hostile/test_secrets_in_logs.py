@@ -12,13 +12,14 @@ import sys
 from pathlib import Path
 
 import pytest
-from wirewatch.services.alerter.signing import SIGNATURE_HEADER, verify
 
-from tests.support.articles import enriched
-from tests.support.kafka import produce
-from tests.support.servers import Receiver, eventually
-from tests.support.workers import Workers, worker_env
+from bench.broker import produce
+from bench.messages import enriched
+from bench.servers import Receiver
+from bench.workers import Workers, worker_env
+from tests.support.polling import eventually
 from wirewatch.core.settings import CommonSettings
+from wirewatch.services.alerter.signing import SIGNATURE_HEADER, verify
 
 pytestmark = [pytest.mark.integration]
 

@@ -13,15 +13,15 @@ from pathlib import Path
 
 import pytest
 from aiokafka import AIOKafkaProducer
-from wirewatch.schemas import TOPICS, DeadLetter, FeedItem, FetchedPage, ParsedArticle
-from wirewatch.services.fetcher.settings import FetcherSettings
 
-from tests.support.kafka import produce, read_all
-from tests.support.servers import eventually
-from tests.support.workers import Workers
+from bench.broker import produce, read_all
+from bench.workers import Workers
+from tests.support.polling import eventually
 from wirewatch.core.kafka import MAX_MESSAGE_BYTES, Outgoing, client_options
 from wirewatch.core.runner import BatchRunner, Record
 from wirewatch.core.settings import CommonSettings
+from wirewatch.schemas import TOPICS, DeadLetter, FeedItem, FetchedPage, ParsedArticle
+from wirewatch.services.fetcher.settings import FetcherSettings
 
 pytestmark = [pytest.mark.integration]
 

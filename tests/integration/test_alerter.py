@@ -21,17 +21,17 @@ from typing import Any
 import pytest
 from aiohttp import web
 from aiokafka import AIOKafkaConsumer, TopicPartition
+
+from bench.broker import produce, read_all
+from bench.messages import enriched
+from bench.workers import Workers
+from tests.support.polling import eventually
+from wirewatch.core.es import make_es
+from wirewatch.core.settings import CommonSettings
 from wirewatch.schemas import Alert, DeadLetter, IndexedBatch, IndexedDoc, Rule, alert_id_for
 from wirewatch.services.alerter.rules import RuleStore, new_rule
 from wirewatch.services.alerter.signing import DELIVERY_HEADER, SIGNATURE_HEADER, verify
 from wirewatch.services.indexer.documents import external_version, to_document
-
-from tests.support.articles import enriched
-from tests.support.kafka import produce, read_all
-from tests.support.servers import eventually
-from tests.support.workers import Workers
-from wirewatch.core.es import make_es
-from wirewatch.core.settings import CommonSettings
 
 pytestmark = [pytest.mark.integration]
 

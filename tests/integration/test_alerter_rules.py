@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 import yaml
-from wirewatch.schemas import Rule, RuleFilters
-from wirewatch.services.alerter.rules import RuleStore, new_rule
 
+from bench.workers import worker_env
 from tests.integration.test_alerter import index_articles, put_rules
-from tests.support.workers import worker_env
 from wirewatch.core.es import make_es
 from wirewatch.core.settings import CommonSettings
+from wirewatch.schemas import Rule, RuleFilters
+from wirewatch.services.alerter.rules import RuleStore, new_rule
 
 pytestmark = [pytest.mark.integration]
 

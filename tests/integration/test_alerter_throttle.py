@@ -10,14 +10,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from bench.workers import Workers
+from tests.integration.test_alerter import FAST, Hook, dump_logs, ledger, publish, put_rules
+from tests.support.polling import eventually
+from wirewatch.core.settings import CommonSettings
 from wirewatch.schemas import Rule
 from wirewatch.services.alerter.rules import new_rule
 from wirewatch.services.alerter.signing import SIGNATURE_HEADER, verify
-
-from tests.integration.test_alerter import FAST, Hook, dump_logs, ledger, publish, put_rules
-from tests.support.servers import eventually
-from tests.support.workers import Workers
-from wirewatch.core.settings import CommonSettings
 
 pytestmark = [pytest.mark.integration]
 

@@ -27,15 +27,15 @@ from typing import Any
 
 import pytest
 from aiohttp import web
-from wirewatch.schemas import DeadLetter, FetchedPage
-from wirewatch.services.fetcher.store import FeedRecord, FeedStore, new_feed
 
-from tests.support.articles import count_docs
-from tests.support.kafka import read_all
-from tests.support.servers import eventually
-from tests.support.workers import Workers, worker_env
+from bench.broker import read_all
+from bench.workers import Workers, worker_env
+from tests.support.indices import count_docs
+from tests.support.polling import eventually
 from wirewatch.core.es import make_es
 from wirewatch.core.settings import CommonSettings
+from wirewatch.schemas import DeadLetter, FetchedPage
+from wirewatch.services.fetcher.store import FeedRecord, FeedStore, new_feed
 
 pytestmark = [pytest.mark.integration]
 

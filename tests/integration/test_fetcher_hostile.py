@@ -18,9 +18,8 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 from aiohttp import web
-from wirewatch.schemas import DeadLetter
-from wirewatch.services.fetcher.store import FeedRecord
 
+from bench.workers import Workers
 from tests.conftest import _cleanup
 from tests.integration.test_fetcher import (
     FAST,
@@ -32,10 +31,11 @@ from tests.integration.test_fetcher import (
     page_urls,
     rss,
 )
-from tests.support.servers import eventually
-from tests.support.workers import Workers
+from tests.support.polling import eventually
 from wirewatch.core.settings import CommonSettings
 from wirewatch.ops.stack import init
+from wirewatch.schemas import DeadLetter
+from wirewatch.services.fetcher.store import FeedRecord
 
 pytestmark = [pytest.mark.integration, pytest.mark.asyncio(loop_scope="module")]
 

@@ -24,10 +24,10 @@ import pytest
 import pytest_asyncio
 from aiohttp import web
 
+from bench.workers import Workers
 from tests.conftest import _cleanup
 from tests.integration.test_fetcher import FAST, Hit, Host, add_feed, article, gaps, page_urls, rss
-from tests.support.servers import eventually
-from tests.support.workers import Workers
+from tests.support.polling import eventually
 from wirewatch.core.settings import CommonSettings
 from wirewatch.ops.stack import init
 

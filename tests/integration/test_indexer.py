@@ -7,14 +7,15 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from wirewatch.schemas import DeadLetter, IndexedBatch
 
-from tests.support.articles import count_docs, enriched
-from tests.support.kafka import produce, read_all
-from tests.support.servers import eventually
-from tests.support.workers import Workers
+from bench.broker import produce, read_all
+from bench.messages import enriched
+from bench.workers import Workers
+from tests.support.indices import count_docs
+from tests.support.polling import eventually
 from wirewatch.core.es import make_es
 from wirewatch.core.settings import CommonSettings
+from wirewatch.schemas import DeadLetter, IndexedBatch
 
 pytestmark = [pytest.mark.integration]
 

@@ -13,16 +13,16 @@ from pathlib import Path
 import pytest
 from aiokafka import AIOKafkaProducer
 from click.testing import CliRunner
-from wirewatch.schemas import EnrichedArticle
-from wirewatch.services.indexer.bulk import write
 
-from tests.support.articles import enriched
-from tests.support.servers import eventually
-from tests.support.workers import Workers, worker_env
+from bench.messages import enriched
+from bench.workers import Workers, worker_env
+from tests.support.polling import eventually
 from wirewatch.cli import cli
 from wirewatch.core.es import alias_members, make_es
 from wirewatch.core.settings import CommonSettings
 from wirewatch.ops.migration import migrate, versions_status
+from wirewatch.schemas import EnrichedArticle
+from wirewatch.services.indexer.bulk import write
 
 pytestmark = [pytest.mark.integration]
 

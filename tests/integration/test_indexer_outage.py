@@ -14,16 +14,16 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from wirewatch.schemas import DeadLetter, IndexedBatch
-from wirewatch.services.indexer.settings import ES_TIMEOUT_S
 
-from tests.support.articles import enriched
-from tests.support.kafka import produce, read_all
+from bench.broker import produce, read_all
+from bench.messages import enriched
+from bench.workers import Workers
+from tests.support.polling import eventually
 from tests.support.proxy import FaultyProxy
-from tests.support.servers import eventually
-from tests.support.workers import Workers
 from wirewatch.core.es import make_es
 from wirewatch.core.settings import CommonSettings
+from wirewatch.schemas import DeadLetter, IndexedBatch
+from wirewatch.services.indexer.settings import ES_TIMEOUT_S
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 

@@ -9,14 +9,14 @@ import sys
 from pathlib import Path
 
 import pytest
-from wirewatch.schemas import IndexedBatch
 
-from tests.support.articles import enriched
-from tests.support.kafka import produce, read_all
-from tests.support.servers import eventually
-from tests.support.workers import Workers, worker_env
+from bench.broker import produce, read_all
+from bench.messages import enriched
+from bench.workers import Workers, worker_env
+from tests.support.polling import eventually
 from wirewatch.core.es import make_es
 from wirewatch.core.settings import CommonSettings
+from wirewatch.schemas import IndexedBatch
 
 pytestmark = [pytest.mark.integration]
 

@@ -13,13 +13,13 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
-from wirewatch.services.indexer.bulk import write
 
-from tests.support.articles import enriched
-from tests.support.workers import worker_env
+from bench.messages import enriched
+from bench.workers import worker_env
 from wirewatch.cli import cli
 from wirewatch.core.es import make_es
 from wirewatch.core.settings import CommonSettings
+from wirewatch.services.indexer.bulk import write
 
 pytestmark = [pytest.mark.integration]
 

@@ -31,15 +31,16 @@ from pathlib import Path
 import pytest
 from aiokafka.errors import KafkaConnectionError
 from pydantic import SecretStr
-from wirewatch.schemas import TOPICS
 
-from tests.support.articles import count_docs, enriched
-from tests.support.kafka import produce
-from tests.support.servers import eventually
-from tests.support.workers import Workers
+from bench.broker import produce
+from bench.messages import enriched
+from bench.workers import Workers
+from tests.support.indices import count_docs
+from tests.support.polling import eventually
 from wirewatch.core.kafka import ensure_topics, roundtrip
 from wirewatch.core.settings import REPO_ROOT, CommonSettings
 from wirewatch.ops.stack import init
+from wirewatch.schemas import TOPICS
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 

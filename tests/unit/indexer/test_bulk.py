@@ -11,14 +11,14 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from wirewatch.schemas import IndexedBatch
-from wirewatch.services.indexer.bulk import DocumentRejected, _body, _chunks, write
-from wirewatch.services.indexer.handler import IndexHandler
 
-from tests.support.articles import enriched
+from bench.messages import enriched
 from wirewatch.core.errors import ServiceUnavailable
 from wirewatch.core.es import make_es
 from wirewatch.core.settings import CommonSettings
+from wirewatch.schemas import IndexedBatch
+from wirewatch.services.indexer.bulk import DocumentRejected, _body, _chunks, write
+from wirewatch.services.indexer.handler import IndexHandler
 
 
 def _sizes(max_bytes: int, n: int = 40, text_bytes: int = 3000) -> list[int]:
@@ -150,9 +150,8 @@ def test_document_bytes_equal_the_document_dict() -> None:
     import json as _json
     from datetime import UTC, datetime
 
+    from bench.messages import enriched
     from wirewatch.services.indexer.documents import document_bytes, to_document
-
-    from tests.support.articles import enriched
 
     article = enriched(7, duplicate_of="doc00001", location_points=[{"lat": 33.3, "lon": 44.4}])
     moment = datetime(2026, 11, 18, tzinfo=UTC)

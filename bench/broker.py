@@ -1,19 +1,24 @@
-"""Producing and consuming test messages on the real broker."""
+"""Producing and reading whole messages on the real broker, in one namespace (relative topic names).
+
+The chaos drill plants raw poison with :func:`produce`; integration tests produce and read with both.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
 from aiokafka import AIOKafkaProducer
-from wirewatch.schemas import Message
 
 from wirewatch.core.kafka import MAX_MESSAGE_BYTES, client_options, read_topic
 from wirewatch.core.settings import CommonSettings
+from wirewatch.schemas import Message
 
 
 async def produce(
     settings: CommonSettings, topic: str, messages: Sequence[Message | bytes], key: str | None = None
 ) -> None:
+    """Send each message (a model or raw bytes) and wait for the broker; the key is ``key`` or the
+    message's ``id``."""
     producer = AIOKafkaProducer(acks="all", max_request_size=MAX_MESSAGE_BYTES, **client_options(settings))
     await producer.start()
     try:

@@ -1,4 +1,7 @@
-"""Building valid test messages quickly."""
+"""Valid pipeline messages built quickly: numbered enriched articles with known entities.
+
+The alerting benchmark indexes them; indexer, alerter and search tests use them too.
+"""
 
 from __future__ import annotations
 
@@ -6,13 +9,11 @@ from datetime import UTC, datetime, timedelta
 
 from wirewatch.schemas import EnrichedArticle
 
-from wirewatch.core.es import make_es
-from wirewatch.core.settings import CommonSettings
-
 
 def enriched(
     n: int, *, text: str | None = None, fetched_at: datetime | None = None, **fields: object
 ) -> EnrichedArticle:
+    """Article ``n`` (id ``doc0000n``), fetched, parsed and enriched at one moment; ``fields`` override."""
     now = fetched_at or datetime(2026, 11, 18, 12, 0, tzinfo=UTC) + timedelta(seconds=n)
     values: dict[str, object] = {
         "id": f"doc{n:05d}",
@@ -32,13 +33,3 @@ def enriched(
     }
     values.update(fields)
     return EnrichedArticle.model_validate(values)
-
-
-async def count_docs(settings: CommonSettings, family: str = "articles") -> int:
-    """Documents in one index family of the test's namespace, after a refresh."""
-    es = make_es(settings)
-    try:
-        await es.indices.refresh(index=settings.index_name(family))
-        return int((await es.count(index=settings.index_name(family))).body["count"])
-    finally:
-        await es.close()

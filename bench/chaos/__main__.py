@@ -15,7 +15,7 @@ Run it ONLY against a stack of your own (it freezes and restarts the servers), e
            WIREWATCH_ES_URL=http://localhost:29200 WIREWATCH_ES_TRANSPORT_PORT=29300 \\
            WIREWATCH_STATE_DIR=/tmp/ww-chaos
     bash deploy/stack.sh up && .venv/bin/wirewatch stack init
-    .venv/bin/python bench/chaos.py --seed 1
+    .venv/bin/python -m bench.chaos --seed 1
     bash deploy/stack.sh down
 
 It uses its own topic and index prefix and removes them afterwards (``--keep`` leaves them). Exit status
@@ -31,16 +31,13 @@ import tempfile
 import uuid
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from tests.conftest import _cleanup
-from tests.support.chaos import ChaosParams, ChaosReport, NotOwnStack, OwnStack, run_chaos
+from bench.chaos import ChaosParams, ChaosReport, NotOwnStack, OwnStack, run_chaos
 from wirewatch.core.settings import CommonSettings
-from wirewatch.ops.stack import init
+from wirewatch.ops.stack import drop_namespace, init
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m bench.chaos", description=__doc__.split("\n\n")[0])
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--articles", type=int, default=2000)
     parser.add_argument("--feeds", type=int, default=50)
@@ -60,13 +57,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-async def main(args: argparse.Namespace) -> ChaosReport:
-    tag = uuid.uuid4().hex[:6]
-    settings = CommonSettings().model_copy(
-        update={"topic_prefix": f"chaos{args.seed}x{tag}.", "index_prefix": f"chaos{args.seed}x{tag}"}
-    )
-    OwnStack.of(settings)  # refuse before touching anything
-    params = ChaosParams(
+def params_of(args: argparse.Namespace) -> ChaosParams:
+    """The drill's parameters; ValueError for a plan naming a fault that does not exist."""
+    return ChaosParams(
         seed=args.seed,
         articles=args.articles,
         feeds=args.feeds,
@@ -76,6 +69,14 @@ async def main(args: argparse.Namespace) -> ChaosReport:
         drain_timeout_s=args.drain_timeout,
         ner_model=args.ner_model,
     )
+
+
+async def main(args: argparse.Namespace, params: ChaosParams) -> ChaosReport:
+    tag = uuid.uuid4().hex[:6]
+    settings = CommonSettings().model_copy(
+        update={"topic_prefix": f"chaos{args.seed}x{tag}.", "index_prefix": f"chaos{args.seed}x{tag}"}
+    )
+    OwnStack.of(settings)  # refuse before touching anything
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix=f"chaos-{args.seed}-"))
     print(
         f"chaos bench: seed {args.seed}, prefix {settings.topic_prefix}, state {settings.state_dir}, "
@@ -87,13 +88,17 @@ async def main(args: argparse.Namespace) -> ChaosReport:
         return await run_chaos(settings, params, workdir, say=lambda line: print(line, flush=True))
     finally:
         if not args.keep:
-            await _cleanup(settings)
+            await drop_namespace(settings)
 
 
 if __name__ == "__main__":
     arguments = parse_args()
     try:
-        report = asyncio.run(main(arguments))
+        chosen = params_of(arguments)
+    except ValueError as exc:
+        sys.exit(f"chaos bench: {exc}")
+    try:
+        report = asyncio.run(main(arguments, chosen))
     except NotOwnStack as exc:
         sys.exit(f"chaos bench refused: {exc}")
     print("\n".join(report.lines()))

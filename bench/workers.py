@@ -1,4 +1,8 @@
-"""Workers as real subprocesses (so kill -9 and restarts are real), configured for one test namespace."""
+"""Workers as real subprocesses (so kill -9 and restarts are real), configured for one namespace.
+
+The chaos drill kills and restarts them; integration and end-to-end tests start them the same way.
+``bench/procs.py`` builds the pipeline benchmark's measured pool on :func:`worker_env`.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +17,8 @@ from wirewatch.core.settings import CommonSettings
 
 
 def worker_env(settings: CommonSettings, **extra: str) -> dict[str, str]:
+    """The environment of a worker pointed at ``settings``' stack and namespace, polling every second and
+    allowed to fetch from loopback; ``extra`` variables win."""
     env = os.environ | settings.location_env()
     env.update({"WIREWATCH_ALLOW_PRIVATE_NETWORKS": "true", "WIREWATCH_POLL_INTERVAL": "1"})
     env.update(extra)
@@ -21,6 +27,8 @@ def worker_env(settings: CommonSettings, **extra: str) -> dict[str, str]:
 
 @dataclass
 class Workers:
+    """Named worker processes, each logging to ``log_dir/NAME.log``."""
+
     settings: CommonSettings
     log_dir: Path
     extra_env: dict[str, str] = field(default_factory=dict)

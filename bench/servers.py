@@ -1,16 +1,16 @@
-"""Real local HTTP servers for tests: a site serving feeds and pages, and a webhook receiver."""
+"""Real local HTTP servers on loopback: a site serving fixed feeds and pages, and a webhook receiver.
+
+The chaos drill serves its outlets and receives its alerts through them; integration and end-to-end tests
+use the same two.
+"""
 
 from __future__ import annotations
 
-import asyncio
 import json
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
-
-Route = Callable[[web.Request], Any]
 
 
 async def serve(app: web.Application) -> tuple[web.AppRunner, int]:
@@ -92,19 +92,3 @@ class Receiver:
     async def stop(self) -> None:
         if self.runner:
             await self.runner.cleanup()
-
-
-async def eventually(
-    check: Callable[[], Any], *, timeout: float = 60.0, every: float = 0.5, what: str = "condition"
-) -> Any:
-    """Poll an (async or sync) check until it returns something truthy, or fail with a deadline."""
-    deadline = asyncio.get_running_loop().time() + timeout
-    last: Any = None
-    while asyncio.get_running_loop().time() < deadline:
-        last = check()
-        if asyncio.iscoroutine(last):
-            last = await last
-        if last:
-            return last
-        await asyncio.sleep(every)
-    raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what} (last: {last!r})")

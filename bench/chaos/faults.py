@@ -1,0 +1,126 @@
+"""The faults a chaos drill inflicts: kill -9 of a worker, SIGSTOP of Elasticsearch, a Kafka restart.
+
+Never point this at a stack other people use. The servers are found only through the pid files
+``deploy/stack.sh`` writes under ``WIREWATCH_STATE_DIR`` (each pid checked against its command line, as the
+script does), and the checkout's default state dir is refused (:class:`NotOwnStack`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+import signal
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from bench.chaos.plan import ChaosParams
+from bench.workers import Workers
+from wirewatch.core.settings import REPO_ROOT, CommonSettings
+
+
+class NotOwnStack(RuntimeError):
+    """The stack cannot be identified as one this drill may freeze and restart."""
+
+
+@dataclass
+class OwnStack:
+    """The Kafka and Elasticsearch ``deploy/stack.sh`` runs for one state dir, found by its pid files; it
+    adds up how long each was away."""
+
+    settings: CommonSettings
+    kafka_outage_s: float = 0.0
+    es_frozen_s: float = 0.0
+
+    @property
+    def state(self) -> Path:
+        return Path(self.settings.state_dir).resolve()
+
+    @classmethod
+    def of(cls, settings: CommonSettings) -> OwnStack:
+        stack = cls(settings)
+        if stack.state == (REPO_ROOT / ".wirewatch").resolve():
+            raise NotOwnStack(
+                f"{stack.state} is the checkout's shared stack; start your own with "
+                "deploy/stack.sh and another WIREWATCH_STATE_DIR and ports"
+            )
+        stack.kafka_pid()
+        stack.es_pid()
+        return stack
+
+    def _pid(self, pidfile: Path, needle: str) -> int:
+        try:
+            pid = int(pidfile.read_text().strip())
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode() + " "
+        except (OSError, ValueError) as exc:
+            raise NotOwnStack(f"no running server for {pidfile}: {exc}") from exc
+        if needle not in cmdline:
+            raise NotOwnStack(f"pid {pid} in {pidfile} is not the server of {self.state}")
+        return pid
+
+    def kafka_pid(self) -> int:
+        return self._pid(self.state / "kafka.pid", f"kafka.Kafka {self.state}/kafka/server.properties ")
+
+    def es_pid(self) -> int:
+        return self._pid(
+            self.state / "elasticsearch" / "elasticsearch.pid",
+            f"-Djava.io.tmpdir={self.state}/elasticsearch/tmp ",
+        )
+
+    async def freeze_es(self, seconds: float) -> None:
+        """SIGSTOP Elasticsearch for ``seconds``; SIGCONT always follows, whatever happens meanwhile."""
+        pid = self.es_pid()
+        started = time.monotonic()
+        os.kill(pid, signal.SIGSTOP)
+        try:
+            await asyncio.sleep(seconds)
+        finally:
+            os.kill(pid, signal.SIGCONT)
+            self.es_frozen_s += time.monotonic() - started
+
+    async def restart_kafka(self, stop_timeout_s: float = 90.0) -> float:
+        """SIGTERM the broker (a controlled shutdown), then ``deploy/stack.sh up``, which starts what is not
+        running and waits until Kafka logs that it serves; returns the seconds Kafka was away."""
+        pid = self.kafka_pid()
+        started = time.monotonic()
+        os.kill(pid, signal.SIGTERM)
+        while os.path.exists(f"/proc/{pid}"):  # noqa: ASYNC240 — a cheap /proc stat
+            if time.monotonic() - started > stop_timeout_s:
+                os.kill(pid, signal.SIGKILL)
+            await asyncio.sleep(0.2)
+        env = os.environ | {
+            "WIREWATCH_KAFKA_BOOTSTRAP": self.settings.kafka_bootstrap,
+            "WIREWATCH_ES_URL": self.settings.es_url,
+            "WIREWATCH_STATE_DIR": str(self.state),
+        }
+        proc = await asyncio.create_subprocess_exec(
+            "bash",
+            str(Path(self.settings.deploy_dir) / "stack.sh"),
+            "up",
+            env=env,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
+        )
+        out, _ = await proc.communicate()
+        if proc.returncode != 0:
+            raise RuntimeError(f"deploy/stack.sh up failed after stopping Kafka:\n{out.decode()[-3000:]}")
+        outage = time.monotonic() - started
+        self.kafka_outage_s += outage
+        return outage
+
+
+async def inflict(fault: str, stack: OwnStack, workers: Workers, params: ChaosParams, rng: random.Random) -> None:
+    """One fault of the plan (:func:`bench.chaos.plan.fault_plan`); a killed worker is started again after
+    a seeded pause, as a supervisor would."""
+    if fault.startswith("kill:"):
+        name = fault.split(":", 1)[1]
+        workers.kill(name)
+        await asyncio.sleep(rng.uniform(*params.restart_after_s))
+        workers.start(name)
+    elif fault == "freeze-es":
+        await stack.freeze_es(params.es_freeze_s)
+    elif fault == "restart-kafka":
+        await stack.restart_kafka()
+    else:
+        raise ValueError(f"unknown fault {fault!r}")

@@ -1,0 +1,231 @@
+"""What a chaos drill counts once the faults are over: every article searchable once with its entities,
+every alert delivered once and signed, the dead-letter topic holding exactly the planted poison, every
+worker alive with no lag; and the report that says it in figures and lists each broken promise.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from bench.chaos.articles import ALERT_ORG, RULE_NAME, SECRET, Article
+from bench.chaos.plan import ChaosParams, Poison
+from bench.procs import WORKERS
+from wirewatch.core.es import make_es
+from wirewatch.core.settings import CommonSettings
+from wirewatch.ops.observe import read_dead_letters, stage_status
+from wirewatch.schemas import DeadLetter, alert_id_for
+from wirewatch.services.alerter.signing import DELIVERY_HEADER, SIGNATURE_HEADER, verify
+
+#: what a webhook receiver got: (body, headers) per POST
+Received = Sequence[tuple[bytes, dict[str, str]]]
+
+
+@dataclass
+class ChaosReport:
+    params: ChaosParams
+    articles: int = 0
+    kills: list[str] = field(default_factory=list)
+    es_frozen_s: float = 0.0
+    kafka_outage_s: float = 0.0
+    lost_articles: list[str] = field(default_factory=list)
+    duplicated_articles: int = 0
+    unexpected_articles: int = 0
+    entity_misses: list[str] = field(default_factory=list)
+    alerts_expected: int = 0
+    lost_alerts: list[str] = field(default_factory=list)
+    duplicated_alerts: int = 0
+    unexpected_alerts: list[str] = field(default_factory=list)
+    bad_signatures: int = 0
+    planted: list[Poison] = field(default_factory=list)
+    matched: dict[str, DeadLetter] = field(default_factory=dict)
+    wrong_outcome: list[str] = field(default_factory=list)
+    unexpected_letters: list[str] = field(default_factory=list)
+    repeated_letters: int = 0
+    self_exits: list[str] = field(default_factory=list)
+    alive: dict[str, bool] = field(default_factory=dict)
+    lag: dict[str, int] = field(default_factory=dict)
+    drained_s: float | None = None
+    total_s: float = 0.0
+
+    @property
+    def lost(self) -> int:
+        return len(self.lost_articles) + len(self.lost_alerts)
+
+    @property
+    def duplicated(self) -> int:
+        return self.duplicated_articles + self.duplicated_alerts
+
+    def failures(self) -> list[str]:
+        """Every broken promise, in words; empty when nothing was lost, duplicated or let in."""
+        checks = [
+            (self.lost_articles, f"articles not searchable: {self.lost_articles[:5]}"),
+            (self.duplicated_articles, f"{self.duplicated_articles} duplicate article documents"),
+            (self.unexpected_articles, f"{self.unexpected_articles} documents that are no article of ours"),
+            (self.entity_misses, f"articles missing a known entity: {self.entity_misses[:5]}"),
+            (self.lost_alerts, f"alerts never delivered: {self.lost_alerts[:5]}"),
+            (self.duplicated_alerts, f"{self.duplicated_alerts} alerts delivered more than once"),
+            (
+                self.unexpected_alerts,
+                f"alerts for articles outside the rule's subset: {self.unexpected_alerts[:5]}",
+            ),
+            (self.bad_signatures, f"{self.bad_signatures} webhook signatures do not verify"),
+            (
+                len(self.matched) != len(self.planted),
+                f"planted poison not dead-lettered: {sorted({p.name for p in self.planted} - set(self.matched))}",
+            ),
+            (self.wrong_outcome, f"poison dead-lettered with the wrong outcome: {self.wrong_outcome}"),
+            (self.unexpected_letters, f"dead letters nobody planted: {self.unexpected_letters[:5]}"),
+            (not all(self.alive.values()), f"workers not alive at the end: {self.alive}"),
+            (any(self.lag.values()), f"lag left at the end: {self.lag}"),
+            (self.drained_s is None, f"did not drain within {self.params.drain_timeout_s:.0f} s"),
+            (len(self.kills) < 3 or set(self.kills) != set(WORKERS), f"kills: {self.kills}"),
+        ]
+        return [message for broken, message in checks if broken]
+
+    def lines(self) -> list[str]:
+        kills = Counter(self.kills)
+        drained = f"{self.drained_s:.1f}" if self.drained_s is not None else "never"
+        return [
+            f"seed {self.params.seed}: {self.articles} articles on {self.params.feeds} feeds, "
+            f"{self.alerts_expected} alerts expected, {len(self.planted)} poison planted",
+            f"kills (kill -9): {len(self.kills)} — " + ", ".join(f"{w} {kills[w]}" for w in WORKERS),
+            f"outages: Elasticsearch frozen {self.es_frozen_s:.1f} s, Kafka away {self.kafka_outage_s:.1f} s",
+            f"articles: lost {len(self.lost_articles)}, duplicated {self.duplicated_articles}, "
+            f"foreign {self.unexpected_articles}, missing entities {len(self.entity_misses)}",
+            f"alerts: lost {len(self.lost_alerts)}, duplicated {self.duplicated_alerts}, "
+            f"unexpected {len(self.unexpected_alerts)}, bad signatures {self.bad_signatures}",
+            "dead letters: "
+            + ", ".join(
+                f"{p.name}→{self.matched[p.name].stage}/{self.matched[p.name].error_class}"
+                if p.name in self.matched
+                else f"{p.name}→MISSING"
+                for p in self.planted
+            )
+            + f"; repeated {self.repeated_letters}, unplanted {len(self.unexpected_letters)}",
+            f"workers that exited by themselves (restarted, as compose's restart policy would): "
+            f"{len(self.self_exits)} {self.self_exits}",
+            f"workers alive: {self.alive}; lag: {self.lag}",
+            f"total {self.total_s:.0f} s",
+            f"chaos: articles {self.articles}, lost {self.lost}, duplicated {self.duplicated}, dead-lettered "
+            f"{len(self.matched)} of {len(self.planted)} planted, drained in {drained} s",
+        ]
+
+
+def wanted_alerts(expected: Mapping[str, Article]) -> dict[str, str]:
+    """alert id → article id, for the rule's subset of the expected articles (by document id)."""
+    from wirewatch.core.stores.rules import rule_id_for
+
+    rule_id = rule_id_for(RULE_NAME)
+    return {alert_id_for(rule_id, doc_id): doc_id for doc_id, a in expected.items() if a.alert}
+
+
+def alert_id_of(body: bytes, headers: Mapping[str, str]) -> str:
+    """The alert a webhook POST delivered: its body's ``alert_id``, else the delivery header."""
+    try:
+        return str(json.loads(body)["alert_id"])
+    except (ValueError, KeyError, TypeError):
+        return headers.get(DELIVERY_HEADER, "?")
+
+
+def letter_matches(poison: Poison, letter: DeadLetter) -> bool:
+    """Whether ``letter`` is the dead letter of ``poison``: by item id, else by key, else by the key inside
+    the original payload."""
+    if poison.item_id is not None:
+        return letter.item_id == poison.item_id or letter.key == poison.item_id
+    if letter.key == poison.key:
+        return True
+    return poison.key is not None and poison.key.encode() in base64.b64decode(letter.payload_b64)
+
+
+async def progress(
+    settings: CommonSettings, articles: int, received: Received, alerts: set[str], poison: Sequence[Poison]
+) -> str:
+    """``"done"`` once every article is searchable, every alert arrived, all poison is dead-lettered and no
+    stage lags; otherwise how far each has got."""
+    es = make_es(settings)
+    try:
+        count = (await es.count(index=settings.index_name("articles"))).body["count"]
+    finally:
+        await es.close()
+    arrived = {alert_id_of(body, headers) for body, headers in received}
+    letters = await read_dead_letters(settings)
+    matched = sum(1 for p in poison if any(letter_matches(p, d) for d in letters))
+    lag = {s.stage: s.lag for s in await stage_status(settings)}
+    if count >= articles and alerts <= arrived and matched == len(poison) and not any(lag.values()):
+        return "done"
+    return (
+        f"searchable {count}/{articles}, alerts {len(arrived & alerts)}/"
+        f"{len(alerts)}, poison {matched}/{len(poison)}, lag {lag}"
+    )
+
+
+async def measure_articles(settings: CommonSettings, report: ChaosReport, expected: Mapping[str, Article]) -> None:
+    """Lost, duplicated (by id and by URL) and foreign documents, and documents missing a known entity."""
+    es = make_es(settings)
+    try:
+        response = await es.search(
+            index=settings.index_name("articles"),
+            size=len(expected) + 1000,
+            query={"match_all": {}},
+            source_includes=["id", "url", "persons", "organizations", "locations"],
+        )
+    finally:
+        await es.close()
+    docs = [hit["_source"] for hit in response.body["hits"]["hits"]]
+    per_id = Counter(doc["id"] for doc in docs)
+    per_url = Counter(doc["url"] for doc in docs)
+    report.lost_articles = sorted(set(expected) - set(per_id))
+    report.duplicated_articles = sum(n - 1 for n in per_id.values()) + sum(n - 1 for n in per_url.values())
+    report.unexpected_articles = sum(1 for doc_id in per_id if doc_id not in expected)
+    for doc in docs:
+        article = expected.get(doc["id"])
+        if article is None:
+            continue
+        found = (
+            article.person in doc.get("persons", []),
+            article.org in doc.get("organizations", []),
+            article.place in doc.get("locations", []),
+            (ALERT_ORG in doc.get("organizations", [])) == article.alert,
+        )
+        if not all(found):
+            report.entity_misses.append(f"{doc['id']} {found}")
+
+
+def measure_alerts(report: ChaosReport, received: Received, wanted: Mapping[str, str]) -> None:
+    """Lost, duplicated and unexpected alerts, and webhook signatures that do not verify."""
+    per_alert: Counter[str] = Counter()
+    for body, headers in received:
+        per_alert[alert_id_of(body, headers)] += 1
+        if not verify(body, SECRET, headers.get(SIGNATURE_HEADER)):
+            report.bad_signatures += 1
+    report.alerts_expected = len(wanted)
+    report.lost_alerts = sorted(set(wanted) - set(per_alert))
+    report.duplicated_alerts = sum(n - 1 for n in per_alert.values())
+    report.unexpected_alerts = sorted(set(per_alert) - set(wanted))
+
+
+def measure_letters(report: ChaosReport, letters: Sequence[DeadLetter], poison: Sequence[Poison]) -> None:
+    """Which dead letter each poison produced (and whether with the right stage and label), poison
+    dead-lettered more than once, and dead letters nobody planted."""
+    used: set[int] = set()
+    for planted in poison:
+        mine = [i for i, d in enumerate(letters) if letter_matches(planted, d)]
+        report.repeated_letters += max(len(mine) - 1, 0)  # a replayed batch may dead-letter it again
+        if mine:
+            letter = letters[mine[0]]
+            report.matched[planted.name] = letter
+            right = (letter.stage, letter.error_class) == (planted.stage, planted.error_class)
+            if not right or not letter.reason:
+                report.wrong_outcome.append(
+                    f"{planted.name}: {letter.stage}/{letter.error_class} {letter.reason[:120]!r}"
+                )
+        used.update(mine)
+    report.unexpected_letters = [
+        f"{d.stage}/{d.error_class} item={d.item_id} key={d.key}: {d.reason[:160]}"
+        for i, d in enumerate(letters)
+        if i not in used
+    ]

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
 from wirewatch.schemas._base import AwareDatetime, Message
-
-Stage = Literal["fetcher", "parser", "extractor", "indexer", "alerter"]
+from wirewatch.schemas.stages import Stage
 
 
 class DeadLetter(Message):

@@ -1,36 +1,41 @@
 """Alerter worker: ``articles.indexed`` → rules (``<prefix>-rules``) → ledger (``<prefix>-alerts``) →
-signed webhooks, and every new alert on ``alerts``. Failed deliveries go to ``deadletters``."""
+signed webhooks, and every new alert on ``alerts``. Failed deliveries go to ``deadletters``. The topics come
+from the ``alerter`` entry of ``STAGES``."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from functools import partial
 
 import aiohttp
-from wirewatch.schemas import DeadLetter, IndexedBatch
+
+from wirewatch.core import worker
+from wirewatch.core.es import make_es
+from wirewatch.core.kafka import Outgoing, make_app, send_all
+from wirewatch.core.runner import BatchRunner
+from wirewatch.core.stageapp import declare_agents
+from wirewatch.core.stores.rules import RuleStore
+from wirewatch.schemas import DeadLetter, IndexedBatch, Lane, stage
 from wirewatch.services.alerter.delivery import DeliveryPolicy, Limiter, WebhookSender
 from wirewatch.services.alerter.dispatch import Dispatcher
 from wirewatch.services.alerter.handler import AlertHandler
 from wirewatch.services.alerter.ledger import Ledger
-from wirewatch.services.alerter.rules import RuleStore
 from wirewatch.services.alerter.settings import AlerterSettings
 
-from wirewatch.core import worker
-from wirewatch.core.es import make_es
-from wirewatch.core.kafka import Outgoing, app_topic, make_app, send_all
-from wirewatch.core.runner import BatchRunner
-
+STAGE = stage("alerter")
 settings = AlerterSettings()
-app = make_app("alerter", settings)
-indexed_topic = app_topic(app, settings, "articles.indexed")
-DEADLETTERS = settings.topic_name("deadletters")
+app = make_app(STAGE.name, settings)
+DEADLETTERS = settings.topic_name(STAGE.deadletters)
 
 
 async def _dead_letter(letter: DeadLetter) -> None:
     await send_all(app, [Outgoing(DEADLETTERS, letter.stage, letter.to_bytes())])
 
 
-@app.agent(indexed_topic, concurrency=1)
-async def evaluate_rules(stream):  # type: ignore[no-untyped-def]
+@asynccontextmanager
+async def runner_for(lane: Lane) -> AsyncIterator[BatchRunner[IndexedBatch]]:
+    """The rule matcher with its Elasticsearch client, rule cache, ledger and webhook dispatcher."""
     es = make_es(settings)
     rules = RuleStore(es, settings.index_name("rules"), ttl_s=settings.alerter_rules_ttl_s)
     ledger = Ledger(es, settings.index_name("alerts"), claim_s=settings.alerter_claim_s)
@@ -54,22 +59,23 @@ async def evaluate_rules(stream):  # type: ignore[no-untyped-def]
             rules=rules,
             ledger=ledger,
             dispatcher=dispatcher,
-            alerts_topic=settings.topic_name("alerts"),
+            alerts_topic=settings.topic_name(STAGE.output),
             publish=partial(send_all, app),
         )
-        runner = BatchRunner(
-            stage="alerter",
-            model=IndexedBatch,
-            handler=handler,
-            send=partial(send_all, app),
-            deadletter_topic=DEADLETTERS,
-        )
         try:
-            # a batch closes after 50 ms at the latest: the matcher runs per batch, not per article
-            await worker.drain(stream, runner, max_batch=50, within_s=0.05)
+            yield BatchRunner(
+                stage=STAGE.name,
+                model=IndexedBatch,
+                handler=handler,
+                send=partial(send_all, app),
+                deadletter_topic=DEADLETTERS,
+            )
         finally:
             await dispatcher.stop()
             await es.close()
+
+
+agents = declare_agents(app, settings, STAGE.name, runner_for)
 
 
 def main() -> None:

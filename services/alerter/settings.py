@@ -18,3 +18,6 @@ class AlerterSettings(CommonSettings):
     alerter_rules_ttl_s: float = Field(default=2.0, ge=0, description="how long the rule cache is trusted")
     alerter_claim_s: float = Field(default=120.0, gt=0, description="lease of a replica on a pending alert")
     alerter_concurrency: int = Field(default=32, gt=0, description="webhook POSTs in flight at most")
+    alerter_batch_max: int = Field(default=50, gt=0, description="indexed batches matched against the rules at once")
+    # the matcher runs per batch, not per article: a short window keeps an alert's latency low
+    alerter_batch_within_s: float = Field(default=0.05, gt=0, description="close a partial batch after this")

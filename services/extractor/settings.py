@@ -22,3 +22,9 @@ class ExtractorSettings(CommonSettings):
         default=16, gt=0, description="articles per nlp.pipe batch at most (memory grows with it)"
     )
     extractor_batch_within_s: float = Field(default=0.2, gt=0, description="close a partial batch after this")
+    extractor_backfill_batch_max: int = Field(
+        default=8, gt=0, description="backfill lane: records per batch at most (a live one may wait behind it)"
+    )
+    extractor_backfill_batch_within_s: float = Field(
+        default=0.1, gt=0, description="backfill lane: close a partial batch after this"
+    )

@@ -1,12 +1,21 @@
 """Fetcher worker: feeds (``<prefix>-feeds``) → article pages on ``pages``; known URLs in ``<prefix>-urls``;
 pages that cannot be fetched go to ``deadletters`` with the reason. Reads ``fetch.requests``. With
-``WIREWATCH_FETCHER_CALLBACK_URL`` set it also serves the WebSub callback and takes pushed entries."""
+``WIREWATCH_FETCHER_CALLBACK_URL`` set it also serves the WebSub callback and takes pushed entries. The topics
+come from the ``fetcher`` entry of ``STAGES``."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from functools import cache, partial
 
-from wirewatch.schemas import FetchRequest
+from wirewatch.core import worker
+from wirewatch.core.es import make_es
+from wirewatch.core.kafka import make_app, send_all
+from wirewatch.core.runner import BatchRunner
+from wirewatch.core.stageapp import declare_agents
+from wirewatch.core.stores.feeds import FeedStore
+from wirewatch.schemas import FetchRequest, Lane, stage
 from wirewatch.services.fetcher.addresses import AddressPolicy, exempt_networks, read_hosts_file
 from wirewatch.services.fetcher.callbacks import Callbacks, serve
 from wirewatch.services.fetcher.http import SafeFetcher, Timeouts
@@ -17,20 +26,15 @@ from wirewatch.services.fetcher.requests import RequestHandler
 from wirewatch.services.fetcher.robots import RobotsCache
 from wirewatch.services.fetcher.schedule import SchedulePolicy
 from wirewatch.services.fetcher.settings import FetcherSettings
-from wirewatch.services.fetcher.store import FeedStore, KnownUrls
+from wirewatch.services.fetcher.store import KnownUrls
 from wirewatch.services.fetcher.websub import WebSub
 
-from wirewatch.core import worker
-from wirewatch.core.es import make_es
-from wirewatch.core.kafka import app_topic, make_app, send_all
-from wirewatch.core.runner import BatchRunner
-
+STAGE = stage("fetcher")
 settings = FetcherSettings()
-app = make_app("fetcher", settings)
+app = make_app(STAGE.name, settings)
 # faust starts tasks (the poll loop) only after the first partition assignment, which after a crash waits
 # for the dead member's session to expire: 10 s (aiokafka's default) instead of faust's 60 s.
 app.conf.broker_session_timeout = 10.0
-requests_topic = app_topic(app, settings, "fetch.requests")
 
 
 def build_fetcher() -> SafeFetcher:
@@ -63,8 +67,8 @@ def build_ingest() -> PageIngest:
         politeness=politeness,
         known=known,
         send=partial(send_all, app),
-        pages_topic=settings.topic_name("pages"),
-        deadletter_topic=settings.topic_name("deadletters"),
+        pages_topic=settings.topic_name(STAGE.output),
+        deadletter_topic=settings.topic_name(STAGE.deadletters),
         max_bytes=settings.fetcher_max_page_bytes,
         attempts=settings.fetcher_page_attempts,
     )
@@ -121,16 +125,19 @@ async def poll_feeds() -> None:
         await poller.store.es.close()
 
 
-@app.agent(requests_topic, concurrency=1)
-async def fetch_requested(stream):  # type: ignore[no-untyped-def]
-    runner = BatchRunner(
-        stage="fetcher",
+@asynccontextmanager
+async def runner_for(lane: Lane) -> AsyncIterator[BatchRunner[FetchRequest]]:
+    """Fetch requests (dead-letter replays, pushed entries) go through the same ingest as polled items."""
+    yield BatchRunner(
+        stage=STAGE.name,
         model=FetchRequest,
         handler=RequestHandler(shared_ingest()),
         send=partial(send_all, app),
-        deadletter_topic=settings.topic_name("deadletters"),
+        deadletter_topic=settings.topic_name(STAGE.deadletters),
     )
-    await worker.drain(stream, runner, max_batch=16, within_s=0.2)
+
+
+agents = declare_agents(app, settings, STAGE.name, runner_for)
 
 
 def main() -> None:

@@ -42,6 +42,8 @@ class FetcherSettings(CommonSettings):
     fetcher_websub_fallback: float = Field(
         default=4.0, ge=1, description="poll interval multiplier while a WebSub lease is active"
     )
+    fetcher_batch_max: int = Field(default=16, gt=0, description="fetch requests taken from the stream at once")
+    fetcher_batch_within_s: float = Field(default=0.2, gt=0, description="close a partial batch after this")
 
     @model_validator(mode="after")
     def _replica_in_range(self) -> FetcherSettings:

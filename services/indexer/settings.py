@@ -22,3 +22,9 @@ class IndexerSettings(CommonSettings):
     indexer_batch_max: int = Field(default=500, gt=0, description="documents per bulk request at most")
     indexer_batch_bytes: int = Field(default=8 * 1024 * 1024, gt=0, description="bytes per bulk request at most")
     indexer_batch_within_s: float = Field(default=0.25, gt=0, description="close a partial batch after this")
+    indexer_backfill_batch_max: int = Field(
+        default=100, gt=0, description="backfill lane: records per batch at most (a live one may wait behind it)"
+    )
+    indexer_backfill_batch_within_s: float = Field(
+        default=0.25, gt=0, description="backfill lane: close a partial batch after this"
+    )

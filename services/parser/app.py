@@ -1,51 +1,44 @@
 """Parser worker: ``pages`` → ``articles.parsed`` (and the backfill lane ``pages.backfill`` →
 ``articles.parsed.backfill`` while live is idle); pages it cannot parse go to ``deadletters`` with the
-reason (not HTML, empty, too large, pathological, over its time budget)."""
+reason (not HTML, empty, too large, pathological, over its time budget). The topics come from the
+``parser`` entry of ``STAGES``."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from functools import partial
 
-from wirewatch.schemas import FetchedPage, Lane
+from wirewatch.core import worker
+from wirewatch.core.kafka import make_app, send_all
+from wirewatch.core.runner import BatchRunner
+from wirewatch.core.stageapp import declare_agents
+from wirewatch.schemas import FetchedPage, Lane, stage
 from wirewatch.services.parser.handler import ParseHandler
 from wirewatch.services.parser.settings import ParserSettings
 
-from wirewatch.core import worker
-from wirewatch.core.kafka import app_topic, make_app, send_all
-from wirewatch.core.lanes import LaneGate
-from wirewatch.core.runner import BatchRunner
-
+STAGE = stage("parser")
 settings = ParserSettings()
-app = make_app("parser", settings)
-pages_topic = app_topic(app, settings, "pages")
-backfill_topic = app_topic(app, settings, "pages.backfill")
-gate = LaneGate()
+app = make_app(STAGE.name, settings)
 
 
-def runner_for(lane: Lane) -> BatchRunner[FetchedPage]:
-    output = "articles.parsed" if lane == "live" else "articles.parsed.backfill"
+@asynccontextmanager
+async def runner_for(lane: Lane) -> AsyncIterator[BatchRunner[FetchedPage]]:
     handler = ParseHandler(
-        parsed_topic=settings.topic_name(output),
+        parsed_topic=settings.topic_name(STAGE.lane(lane).output),
         budget_s=settings.parser_budget_s,
         max_bytes=settings.parser_max_page_bytes,
     )
-    return BatchRunner(
-        stage="parser",
+    yield BatchRunner(
+        stage=STAGE.name,
         model=FetchedPage,
         handler=handler,
         send=partial(send_all, app),
-        deadletter_topic=settings.topic_name("deadletters"),
+        deadletter_topic=settings.topic_name(STAGE.deadletters),
     )
 
 
-@app.agent(pages_topic, concurrency=1)
-async def parse_pages(stream):  # type: ignore[no-untyped-def]
-    await worker.drain(stream, runner_for("live"), max_batch=settings.parser_batch_max, within_s=0.1, gate=gate)
-
-
-@app.agent(backfill_topic, concurrency=1)
-async def parse_backfill(stream):  # type: ignore[no-untyped-def]
-    await worker.drain(stream, runner_for("backfill"), max_batch=8, within_s=0.1, gate=gate, lane="backfill")
+agents = declare_agents(app, settings, STAGE.name, runner_for)
 
 
 def main() -> None:

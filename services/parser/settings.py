@@ -14,3 +14,10 @@ class ParserSettings(CommonSettings):
     parser_budget_s: float = Field(default=10.0, gt=0, description="time budget of one page")
     parser_max_page_bytes: int = Field(default=10 * 1024 * 1024, gt=0, description="larger pages are refused")
     parser_batch_max: int = Field(default=16, gt=0, description="pages taken from the stream at once")
+    parser_batch_within_s: float = Field(default=0.1, gt=0, description="close a partial batch after this")
+    parser_backfill_batch_max: int = Field(
+        default=8, gt=0, description="backfill lane: records per batch at most (a live one may wait behind it)"
+    )
+    parser_backfill_batch_within_s: float = Field(
+        default=0.1, gt=0, description="backfill lane: close a partial batch after this"
+    )

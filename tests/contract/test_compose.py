@@ -17,11 +17,13 @@ from typing import Any
 import pytest
 import yaml
 
+from wirewatch.schemas import STAGES
+
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE_FILE = ROOT / "docker-compose.yml"
 VERSIONS_ENV = ROOT / "deploy" / "versions.env"
 PROMETHEUS = ROOT / "deploy" / "prometheus" / "prometheus.yml"
-WORKERS = ("fetcher", "parser", "extractor", "indexer", "alerter")
+WORKERS = tuple(STAGES)
 DEFAULT_PINS = {"KAFKA_VERSION": "3.9.1", "ES_VERSION": "9.3.2"}
 SECRETS = {"ELASTIC_PASSWORD": "compose-test-elastic-secret", "KIBANA_PASSWORD": "compose-test-kibana-secret"}
 
@@ -89,9 +91,15 @@ def test_worker_service(worker: str) -> None:
     assert env["WIREWATCH_ES_URL"] == "http://elasticsearch:9200"
     assert env["WIREWATCH_ES_USERNAME"] == "elastic"
     assert env["WIREWATCH_ES_PASSWORD"].startswith("${ELASTIC_PASSWORD:?")
-    port = 9400 + WORKERS.index(worker)
+    port = STAGES[worker].metrics_port
     assert env["WIREWATCH_METRICS_PORT"] == str(port)
     assert f"127.0.0.1:{port}/healthz" in " ".join(service["healthcheck"]["test"])
+
+
+def test_every_stage_has_a_service_and_every_worker_service_is_a_stage() -> None:
+    services = raw_compose()["services"]
+    workers = {name for name, service in services.items() if service.get("command", [])[:2] == ["wirewatch", "worker"]}
+    assert workers == set(STAGES)
 
 
 def test_infrastructure_has_healthchecks_and_setup_waits_for_it() -> None:
@@ -132,6 +140,7 @@ def test_prometheus_scrapes_every_worker_on_its_port() -> None:
     services = raw_compose()["services"]
     for worker in WORKERS:
         port = services[worker]["environment"]["WIREWATCH_METRICS_PORT"]
+        assert port == str(STAGES[worker].metrics_port)
         assert f"{worker}:{port}" in targets
     mount = "./deploy/prometheus/prometheus.yml:/etc/prometheus/prometheus.yml:ro"
     assert mount in services["prometheus"]["volumes"]

@@ -13,14 +13,16 @@ from types import FrameType
 import click
 
 from wirewatch.cli._common import console
+from wirewatch.schemas import STAGES
 
-WORKERS = ("fetcher", "parser", "extractor", "indexer", "alerter")
+#: one worker per stage, in pipeline order
+WORKERS = tuple(STAGES)
 STOP_GRACE_S = 30.0
 #: a worker that exits (a crash) is restarted, unless it did so this often within the window
 MAX_RESTARTS = 5
 RESTART_WINDOW_S = 60.0
-#: worker i of WORKERS serves /metrics, /healthz and /readyz on this port + i (as in docker-compose.yml)
-DEFAULT_METRICS_PORT = 9400
+#: the lowest of the registry's metrics ports; WIREWATCH_METRICS_PORT set for ``run`` moves them all by as much
+FIRST_METRICS_PORT = min(spec.metrics_port for spec in STAGES.values())
 
 
 @click.command()
@@ -46,19 +48,19 @@ def _parse_only(value: str | None) -> list[str]:
 def run(only: str | None) -> None:
     """Run the workers in the foreground until Ctrl-C or SIGTERM, then stop them cleanly."""
     names = _parse_only(only)
-    base_port = int(os.environ.get("WIREWATCH_METRICS_PORT") or DEFAULT_METRICS_PORT)
+    shift = int(os.environ.get("WIREWATCH_METRICS_PORT") or FIRST_METRICS_PORT) - FIRST_METRICS_PORT
+    ports = {name: STAGES[name].metrics_port + shift for name in STAGES}
 
     def spawn(name: str) -> subprocess.Popen[bytes]:
-        port = str(base_port + WORKERS.index(name))
         return subprocess.Popen(  # noqa: S603 - our own CLI
             [sys.executable, "-m", "wirewatch", "worker", name],
-            env=os.environ | {"WIREWATCH_METRICS_PORT": port},
+            env=os.environ | {"WIREWATCH_METRICS_PORT": str(ports[name])},
         )
 
     children = {name: spawn(name) for name in names}
     console.print(
         f"running {', '.join(names)} (pids {', '.join(str(p.pid) for p in children.values())}); "
-        f"/metrics on ports {base_port}-{base_port + len(WORKERS) - 1}; Ctrl-C stops them"
+        f"/metrics on ports {', '.join(str(ports[name]) for name in names)}; Ctrl-C stops them"
     )
     stopping = False
 

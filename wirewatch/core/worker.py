@@ -10,6 +10,7 @@ import os
 import time
 from collections.abc import Sequence
 from contextlib import AbstractAsyncContextManager, nullcontext
+from pathlib import Path
 from typing import Any
 
 import faust
@@ -36,7 +37,7 @@ def health_of(stage: str) -> metrics.Health:
 
 
 async def drain(
-    stream: faust.Stream[Any],
+    stream: faust.StreamT[Any],
     runner: BatchRunner[Any],
     *,
     max_batch: int,
@@ -49,8 +50,11 @@ async def drain(
     Acks happen only after the runner returned, i.e. after every output and dead letter was acknowledged
     by the broker; faust then commits the acked offsets. A crash before that replays the batch.
     """
+    if not isinstance(stream, faust.Stream):  # noack_take is faust.Stream's, not part of StreamT
+        raise TypeError(f"drain needs a faust.Stream, got {type(stream).__name__}")
     health = health_of(runner.stage)
     health.started = True
+    first = True
     log.info(
         "%s consuming %s in batches of up to %d within %.2fs",
         runner.stage,
@@ -68,6 +72,9 @@ async def drain(
                 await stream.ack(event)
             health.busy_since = None
             _observe_lag(stream, runner.stage, events)
+            if first:
+                first = False
+                milestone(f"first {lane} batch processed ({len(events)} records)", runner.stage)
     except Exception:
         # Crash-only: faust would restart the agent in place and hide a crash loop; exiting lets the
         # supervisor (wirewatch run, compose) restart the process, and the unacked batch is replayed.
@@ -79,6 +86,25 @@ async def drain(
         )
         logging.shutdown()
         os._exit(EXIT_CRASHED)
+
+
+def process_age_s() -> float | None:
+    """Seconds since this process started (Linux ``/proc``; None elsewhere): measures a cold start
+    including the imports, which run before any of our code can take a timestamp."""
+    try:
+        stat = Path("/proc/self/stat").read_text()
+        uptime_s = float(Path("/proc/uptime").read_text().split()[0])
+    except OSError:
+        return None
+    started_ticks = int(stat.rpartition(")")[2].split()[19])  # field 22, starttime; fields after ")" start at 3
+    return uptime_s - started_ticks / os.sysconf("SC_CLK_TCK")
+
+
+def milestone(event: str, stage: str) -> None:
+    """Log a start-up milestone (worker started, partitions assigned, model loaded, first batch processed)."""
+    age = process_age_s()
+    when = f"{age:.1f}s after the process started" if age is not None else "at start-up"
+    log.info("%s: %s %s", stage, event, when, extra={"stage": stage})
 
 
 def _slot(gate: LaneGate | None, lane: Lane) -> AbstractAsyncContextManager[None]:
@@ -116,6 +142,7 @@ def run(app: faust.App, settings: CommonSettings) -> None:
             log.info("serving /metrics, /healthz and /readyz on port %d", port)
 
     logging.config.dictConfig(logging_config(settings.log_level))
+    milestone("worker starting (modules imported)", stage)
     asyncio.run(wait_for_broker(settings))
     worker = Worker(
         app,
@@ -123,6 +150,16 @@ def run(app: faust.App, settings: CommonSettings) -> None:
         redirect_stdouts=False,
         logging_config=logging_config(settings.log_level),
     )
+
+    assigned_once = False
+
+    @app.on_partitions_assigned.connect
+    async def _assigned(_app: Any, /, *args: Any, **kwargs: Any) -> None:
+        nonlocal assigned_once
+        if not assigned_once:
+            assigned_once = True
+            assigned = args[0] if args else kwargs.get("assigned", ())
+            milestone(f"joined the consumer group, {len(assigned)} partitions assigned", stage)
 
     @app.task
     async def _announce() -> None:

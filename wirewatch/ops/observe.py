@@ -12,15 +12,11 @@ from aiokafka.admin import AIOKafkaAdminClient
 
 from wirewatch.core.kafka import client_options, read_topic
 from wirewatch.core.settings import CommonSettings
-from wirewatch.schemas import DeadLetter
+from wirewatch.schemas import STAGES, DeadLetter
 
-#: each consuming stage and the topic it reads
-STAGE_INPUTS = {
-    "parser": "pages",
-    "extractor": "articles.parsed",
-    "indexer": "articles.enriched",
-    "alerter": "articles.indexed",
-}
+#: each stage and the live topic it reads, in pipeline order (the fetcher's is fetch.requests: the pages
+#: it polls itself do not show here, its output does as the parser's input)
+STAGE_INPUTS = {spec.name: spec.input for spec in STAGES.values()}
 
 
 @dataclass

@@ -13,10 +13,10 @@ from pydantic import ValidationError
 
 from wirewatch.core.kafka import MAX_MESSAGE_BYTES, client_options, topic_partitions
 from wirewatch.core.settings import CommonSettings
-from wirewatch.schemas import TOPICS, backfill_of
+from wirewatch.schemas import StageSpec, backfill_stages, stage
 
-#: what each stage reprocesses: the live topic it reads
-SOURCES = {"parser": "pages", "extractor": "articles.parsed", "indexer": "articles.enriched"}
+#: the stages that can reprocess, each reading its backfill lane (from the stage registry)
+SOURCES: dict[str, StageSpec] = {spec.name: spec for spec in backfill_stages()}
 Progress = Callable[[int, int], None]
 
 
@@ -39,12 +39,14 @@ async def _start_offsets(
 
 
 async def replay(
-    settings: CommonSettings, stage: str, *, since: datetime | None = None, progress: Progress | None = None
+    settings: CommonSettings, name: str, *, since: datetime | None = None, progress: Progress | None = None
 ) -> ReplayReport:
     """Copy every message of ``stage``'s input topic (from ``since``) up to its current end."""
-    source = SOURCES[stage]
-    model = TOPICS[source].model
-    report = ReplayReport(settings.topic_name(source), settings.topic_name(backfill_of(source)))
+    spec = stage(name)
+    if spec.backfill is None:
+        raise KeyError(f"stage {name!r} has no backfill lane; choose from {', '.join(SOURCES)}")
+    model = spec.model
+    report = ReplayReport(settings.topic_name(spec.input), settings.topic_name(spec.backfill.input))
     consumer = AIOKafkaConsumer(
         enable_auto_commit=False, max_partition_fetch_bytes=MAX_MESSAGE_BYTES, **client_options(settings)
     )

@@ -17,6 +17,7 @@ from bench.workers import Workers, worker_env
 from tests.support.polling import eventually
 from wirewatch.core.es import make_es
 from wirewatch.core.settings import CommonSettings
+from wirewatch.schemas import STAGES
 from wirewatch.services.alerter.signing import SIGNATURE_HEADER, verify
 
 pytestmark = [pytest.mark.e2e]
@@ -111,7 +112,7 @@ async def test_feed_to_search_to_signed_webhook(initialised: CommonSettings, tmp
             SECRET,
         )
         assert added.returncode == 0, added.stderr
-        workers.start("fetcher", "parser", "extractor", "indexer", "alerter")
+        workers.start(*STAGES)
 
         def searchable() -> list[dict[str, object]] | None:
             found = cli(settings, "search", "withdrawal", "--json")

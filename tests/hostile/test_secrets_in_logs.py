@@ -19,6 +19,7 @@ from bench.servers import Receiver
 from bench.workers import Workers, worker_env
 from tests.support.polling import eventually
 from wirewatch.core.settings import CommonSettings
+from wirewatch.schemas import STAGES
 from wirewatch.services.alerter.signing import SIGNATURE_HEADER, verify
 
 pytestmark = [pytest.mark.integration]
@@ -27,7 +28,7 @@ ES_PASSWORD = "esPW-7f3a9c1e-MARKER"
 SASL_PASSWORD = "saslPW-52d0b6aa-MARKER"
 RULE_SECRET = "ruleSECRET-c81e44f0-MARKER"
 MARKERS = (ES_PASSWORD, SASL_PASSWORD, RULE_SECRET)
-WORKERS = ("fetcher", "parser", "extractor", "indexer", "alerter")
+WORKERS = tuple(STAGES)
 
 
 def secret_env() -> dict[str, str]:

@@ -16,9 +16,10 @@ from bench.workers import Workers, worker_env
 from tests.support.polling import eventually
 from wirewatch.core.es import make_es
 from wirewatch.core.settings import CommonSettings
-from wirewatch.schemas import IndexedBatch
+from wirewatch.schemas import STAGES, IndexedBatch
 
 pytestmark = [pytest.mark.integration]
+INDEXER = STAGES["indexer"]
 
 
 async def indexed_at(settings: CommonSettings) -> dict[str, str]:
@@ -33,7 +34,7 @@ async def indexed_at(settings: CommonSettings) -> dict[str, str]:
 
 async def lanes(settings: CommonSettings) -> dict[str, set[str]]:
     seen: dict[str, set[str]] = {"live": set(), "backfill": set()}
-    for raw in await read_all(settings, "articles.indexed"):
+    for raw in await read_all(settings, INDEXER.output):
         batch = IndexedBatch.from_bytes(raw)
         seen[batch.lane] |= {d.id for d in batch.docs}
     return seen
@@ -42,14 +43,14 @@ async def lanes(settings: CommonSettings) -> dict[str, set[str]]:
 async def test_replay_reindexes_on_the_backfill_lane(initialised: CommonSettings, tmp_path: Path) -> None:
     settings = initialised
     ids = {f"doc{i:05d}" for i in range(20)}
-    await produce(settings, "articles.enriched", [enriched(i) for i in range(20)])
+    await produce(settings, INDEXER.input, [enriched(i) for i in range(20)])
     workers = Workers(settings, tmp_path / "logs")
-    workers.start("indexer")
+    workers.start(INDEXER.name)
     try:
         first = await eventually(lambda: _all(indexed_at(settings), ids), timeout=60, what="20 documents")
         done = await asyncio.to_thread(
             subprocess.run,
-            [sys.executable, "-m", "wirewatch", "replay", "--stage", "indexer"],
+            [sys.executable, "-m", "wirewatch", "replay", "--stage", INDEXER.name],
             env=worker_env(settings),
             capture_output=True,
             text=True,

@@ -14,9 +14,7 @@ from wirewatch.core.es import make_es
 from wirewatch.core.kafka import MAX_MESSAGE_BYTES, client_options
 from wirewatch.ops.deadletters import payload, replay_message, requeue_alert, select
 from wirewatch.ops.observe import read_dead_letters
-from wirewatch.schemas import DeadLetter
-
-STAGES = ["fetcher", "parser", "extractor", "indexer", "alerter"]
+from wirewatch.schemas import STAGES, DeadLetter
 
 
 def _since(value: str | None) -> datetime | None:
@@ -30,7 +28,7 @@ def _load(stage: str | None, since: str | None, error_class: str | None) -> list
     return select(asyncio.run(read_dead_letters(settings())), stage=stage, since=_since(since), error_class=error_class)
 
 
-stage_option = click.option("--stage", type=click.Choice(STAGES), help="only this stage's dead letters")
+stage_option = click.option("--stage", type=click.Choice(list(STAGES)), help="only this stage's dead letters")
 since_option = click.option("--since", help="only letters from this time on (ISO date/datetime)")
 class_option = click.option("--error-class", help="only this error class (e.g. NotHtml, SchemaError)")
 

@@ -4,7 +4,7 @@ freezes and the Kafka broker restarts.
 ``--articles`` synthetic articles (default 2,000) on ``--feeds`` local feeds (50), a rule matching a known
 tenth of them, six planted poison inputs; during the flow every worker is killed with SIGKILL at seeded
 random moments (plus 0–2 extra kills), Elasticsearch is SIGSTOPped for ``--freeze`` seconds (30) and the
-broker is stopped with SIGTERM and started again through ``deploy/stack.sh up``. Then it checks every
+broker is stopped with SIGTERM and started again through ``wirewatch stack up``. Then it checks every
 article searchable once with its entities, every alert delivered once with a valid signature, the
 dead-letter topic holding exactly the poison, every worker alive with no lag; and prints the figures,
 ending with ``chaos: articles N, lost L, duplicated D, dead-lettered P of Q planted, drained in T s``.
@@ -14,9 +14,9 @@ Run it ONLY against a stack of your own (it freezes and restarts the servers), e
     export WIREWATCH_KAFKA_BOOTSTRAP=localhost:29092 WIREWATCH_KAFKA_CONTROLLER_PORT=29093 \\
            WIREWATCH_ES_URL=http://localhost:29200 WIREWATCH_ES_TRANSPORT_PORT=29300 \\
            WIREWATCH_STATE_DIR=/tmp/ww-chaos
-    bash deploy/stack.sh up && .venv/bin/wirewatch stack init
+    .venv/bin/wirewatch stack up
     .venv/bin/python -m bench.chaos --seed 1
-    bash deploy/stack.sh down
+    .venv/bin/wirewatch stack down --purge
 
 It uses its own topic and index prefix and removes them afterwards (``--keep`` leaves them). Exit status
 1 when any promise was broken.

@@ -1,7 +1,7 @@
 """The faults a chaos drill inflicts: kill -9 of a worker, SIGSTOP of Elasticsearch, a Kafka restart.
 
 Never point this at a stack other people use. The servers are found only through the pid files
-``deploy/stack.sh`` writes under ``WIREWATCH_STATE_DIR`` (each pid checked against its command line, as the
+``wirewatch stack up`` writes under ``WIREWATCH_STATE_DIR`` (each pid checked against its command line, as the
 script does), and the checkout's default state dir is refused (:class:`NotOwnStack`).
 """
 
@@ -11,6 +11,7 @@ import asyncio
 import os
 import random
 import signal
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,7 +27,7 @@ class NotOwnStack(RuntimeError):
 
 @dataclass
 class OwnStack:
-    """The Kafka and Elasticsearch ``deploy/stack.sh`` runs for one state dir, found by its pid files; it
+    """The Kafka and Elasticsearch ``wirewatch stack up`` runs for one state dir, found by its pid files; it
     adds up how long each was away."""
 
     settings: CommonSettings
@@ -43,7 +44,7 @@ class OwnStack:
         if stack.state == (REPO_ROOT / ".wirewatch").resolve():
             raise NotOwnStack(
                 f"{stack.state} is the checkout's shared stack; start your own with "
-                "deploy/stack.sh and another WIREWATCH_STATE_DIR and ports"
+                "`wirewatch stack up` and another WIREWATCH_STATE_DIR and ports"
             )
         stack.kafka_pid()
         stack.es_pid()
@@ -80,7 +81,7 @@ class OwnStack:
             self.es_frozen_s += time.monotonic() - started
 
     async def restart_kafka(self, stop_timeout_s: float = 90.0) -> float:
-        """SIGTERM the broker (a controlled shutdown), then ``deploy/stack.sh up``, which starts what is not
+        """SIGTERM the broker (a controlled shutdown), then ``wirewatch stack up``, which starts what is not
         running and waits until Kafka logs that it serves; returns the seconds Kafka was away."""
         pid = self.kafka_pid()
         started = time.monotonic()
@@ -95,8 +96,10 @@ class OwnStack:
             "WIREWATCH_STATE_DIR": str(self.state),
         }
         proc = await asyncio.create_subprocess_exec(
-            "bash",
-            str(Path(self.settings.deploy_dir) / "stack.sh"),
+            sys.executable,
+            "-m",
+            "wirewatch",
+            "stack",
             "up",
             env=env,
             stdout=asyncio.subprocess.PIPE,
@@ -104,7 +107,7 @@ class OwnStack:
         )
         out, _ = await proc.communicate()
         if proc.returncode != 0:
-            raise RuntimeError(f"deploy/stack.sh up failed after stopping Kafka:\n{out.decode()[-3000:]}")
+            raise RuntimeError(f"wirewatch stack up failed after stopping Kafka:\n{out.decode()[-3000:]}")
         outage = time.monotonic() - started
         self.kafka_outage_s += outage
         return outage

@@ -9,7 +9,7 @@ Destructive for the stack it runs on, so it runs only when asked, on a stack of 
     WIREWATCH_STATE_DIR=/tmp/ww-chaos \\
     .venv/bin/python -m pytest tests/chaos -p no:cacheprovider
 
-(start that stack first with ``deploy/stack.sh up`` and the same variables). The same drill at full size
+(start that stack first with ``wirewatch stack up`` and the same variables). The same drill at full size
 is ``python -m bench.chaos``.
 """
 

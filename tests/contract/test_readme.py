@@ -6,6 +6,9 @@ from pathlib import Path
 
 import pytest
 from pydantic_settings import BaseSettings
+
+from wirewatch.ops.settings_table import env_name
+from wirewatch.ops.stack.settings import StackSettings
 from wirewatch.services.alerter.settings import AlerterSettings
 from wirewatch.services.extractor.settings import ExtractorSettings
 from wirewatch.services.fetcher.settings import FetcherSettings
@@ -19,12 +22,14 @@ SETTINGS: list[type[BaseSettings]] = [
     ExtractorSettings,
     IndexerSettings,
     AlerterSettings,
+    StackSettings,
 ]
 
 
 @pytest.mark.parametrize("cls", SETTINGS, ids=lambda c: c.__name__)
 def test_every_setting_is_in_the_readme_table(cls: type[BaseSettings]) -> None:
-    missing = [f"WIREWATCH_{name.upper()}" for name in cls.model_fields if f"`WIREWATCH_{name.upper()}`" not in README]
+    names = [env_name(name, field) for name, field in cls.model_fields.items()]
+    missing = [name for name in names if f"`{name}`" not in README]
     assert not missing, f"undocumented settings: {missing}"
 
 

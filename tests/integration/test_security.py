@@ -1,6 +1,6 @@
 """Security on a real, separately started stack: Elasticsearch with security and HTTPS (the `elastic`
 user's password from the keystore, a generated CA), Kafka with a SASL/PLAIN listener, both from
-``deploy/stack.sh up`` on free ports and a throw-away state dir, purged at the end.
+``wirewatch stack up`` on free ports and a throw-away state dir, purged at the end (``stack down --purge``).
 
 Checked: anonymous Elasticsearch requests get 401 and the CLI says so in one line; the password works;
 Kafka refuses a wrong SASL password and round-trips with the right one; a faust worker (the indexer,
@@ -38,13 +38,12 @@ from bench.workers import Workers
 from tests.support.indices import count_docs
 from tests.support.polling import eventually
 from wirewatch.core.kafka import ensure_topics, roundtrip
-from wirewatch.core.settings import REPO_ROOT, CommonSettings
+from wirewatch.core.settings import CommonSettings
 from wirewatch.ops.stack import init
 from wirewatch.schemas import TOPICS
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
-STACK_SH = REPO_ROOT / "deploy" / "stack.sh"
 #: unique markers: finding one anywhere means a secret leaked
 MARKERS = (f"es{uuid.uuid4().hex}", f"kafka{uuid.uuid4().hex}", f"rule{uuid.uuid4().hex}")
 #: the passwords are a marker plus a quote, a backslash and a space (which every layer must escape); the
@@ -138,15 +137,21 @@ def _base_env() -> dict[str, str]:
 
 
 def _stack(env: dict[str, str], *args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    """``wirewatch stack ARGS`` as a user runs it (a subprocess: its output and environment are checked)."""
     return subprocess.run(
-        ["bash", str(STACK_SH), *args], env=env, capture_output=True, text=True, timeout=timeout, check=False
+        [sys.executable, "-m", "wirewatch", "stack", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
     )
 
 
 @pytest.fixture(scope="module")
 def secure_stack() -> Iterator[SecureStack]:
     kafka_port, controller_port, es_port, transport_port = _free_ports(4)
-    state_dir = Path(f"/tmp/ww-sec-{uuid.uuid4().hex[:10]}")  # created by stack.sh, readable by its ES user
+    state_dir = Path(f"/tmp/ww-sec-{uuid.uuid4().hex[:10]}")  # created by `stack up`, reachable by its ES user
     stack = SecureStack(
         state_dir=state_dir,
         bootstrap=f"localhost:{kafka_port}",
@@ -172,7 +177,7 @@ def secure_stack() -> Iterator[SecureStack]:
     )
     check = _stack(stack.stack_env, "check", timeout=120)
     if check.returncode != 0:
-        _cannot_run(f"deploy/stack.sh cannot run here:\n{check.stderr[-2000:]}")
+        _cannot_run(f"wirewatch stack cannot run here:\n{check.stderr[-2000:]}")
     try:
         up = _stack(stack.stack_env, "up", timeout=400)
     except subprocess.TimeoutExpired:
@@ -181,7 +186,9 @@ def secure_stack() -> Iterator[SecureStack]:
     try:
         if up.returncode != 0:
             _cannot_run(f"the secured stack did not start:\n{up.stderr[-3000:]}")
-        assert not _leaks(up.stdout + up.stderr), "stack.sh printed a password"
+        assert not _leaks(up.stdout + up.stderr), "wirewatch stack up printed a password"
+        # `up` also created the topics and templates, as the stack's own SASL user and `elastic`
+        assert "topics created: " in up.stdout, up.stdout + up.stderr
         yield stack
     finally:
         down = _stack(stack.stack_env, "down", "--purge", timeout=180)
@@ -327,7 +334,7 @@ async def test_indexer_worker_with_credentials_and_no_secret_anywhere(
         outputs[" ".join(args)] = result.stdout + result.stderr
         if args == ("status", "--json"):
             assert json.loads(result.stdout)["articles_indexed"] == 1
-    # `stack status` runs stack.sh, which must know the node is secured (and the password: health check)
+    # `stack status` must know the node is secured (and the password: its health check)
     stack_status = cli(
         secure_stack.client_env(
             {

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from pydantic import AliasChoices
+from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings
 
 from wirewatch.core.settings import REPO_ROOT, CommonSettings
 
 
 def rows() -> list[str]:
+    from wirewatch.ops.stack.settings import StackSettings
     from wirewatch.services.alerter.settings import AlerterSettings
     from wirewatch.services.extractor.settings import ExtractorSettings
     from wirewatch.services.fetcher.settings import FetcherSettings
@@ -21,6 +24,7 @@ def rows() -> list[str]:
         (ExtractorSettings, "extractor"),
         (IndexerSettings, "indexer"),
         (AlerterSettings, "alerter"),
+        (StackSettings, "`wirewatch stack`"),
     ]
     seen: set[str] = set()
     lines = ["| variable | used by | default | meaning |", "|---|---|---|---|"]
@@ -31,8 +35,16 @@ def rows() -> list[str]:
             seen.add(name)
             default = field.default
             shown = "unset" if default is None else f"`{str(default).replace(str(REPO_ROOT), '<checkout>')}`"
-            lines.append(f"| `WIREWATCH_{name.upper()}` | {who} | {shown} | {field.description} |")
+            lines.append(f"| `{env_name(name, field)}` | {who} | {shown} | {field.description} |")
     return lines
+
+
+def env_name(name: str, field: FieldInfo) -> str:
+    """``WIREWATCH_<NAME>``, or the conventional name a field reads instead (``ES_JAVA_HOME``)."""
+    alias = field.validation_alias
+    if isinstance(alias, AliasChoices) and isinstance(alias.choices[0], str):
+        return alias.choices[0]
+    return alias if isinstance(alias, str) else f"WIREWATCH_{name.upper()}"
 
 
 if __name__ == "__main__":

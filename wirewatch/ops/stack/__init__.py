@@ -5,7 +5,8 @@ Modules, in the order ``up`` uses them: :mod:`.settings` (``StackSettings``), :m
 :mod:`.layout` (every path; where Elasticsearch's files go as root), :mod:`.fetch` (Maven downloads into the
 cache), :mod:`.kafka` and :mod:`.elasticsearch` (configure, launch through ``deploy/*/start.sh``, wait),
 :mod:`.security` (keystore, TLS, the node's HTTP client), :mod:`.processes` (pids, ports, stop, lock) and
-:mod:`.control` (the commands). Errors: :class:`StackError` (a ``RuntimeError``), with the reason.
+:mod:`.control` (the commands). Errors: :class:`StackError` (in the tree of ``wirewatch.core.errors``, and a
+``RuntimeError``), with the reason.
 """
 
 from __future__ import annotations

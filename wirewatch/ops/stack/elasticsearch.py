@@ -95,7 +95,7 @@ def launch_env(layout: Layout, settings: StackSettings, java_home: Path, base: d
         "ES_JAVA_HOME": str(java_home),
         "ES_PATH_CONF": str(layout.es_conf),
         "ES_TMPDIR": str(layout.es_tmp),
-        "ES_JAVA_OPTS": f"-Xms{settings.es_heap} -Xmx{settings.es_heap} {settings.es_java_opts}".strip(),
+        "ES_JAVA_OPTS": f"-Xms{settings.es_heap} -Xmx{settings.es_heap} {settings.es_java_opts or ''}".strip(),
         "ES_PID_FILE": str(layout.es_pid_file),
         "ES_RUN_AS": ES_SERVICE_USER if layout.as_root else "",
     }

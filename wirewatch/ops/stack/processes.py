@@ -17,11 +17,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
+from wirewatch.core.errors import WirewatchError
+
 PROC = Path("/proc")
 
 
-class StackError(RuntimeError):
+class StackError(WirewatchError, RuntimeError):
     """Kafka or Elasticsearch could not be checked, started, stopped or initialised; the message says why."""
+
+    error_class = "stack_error"
 
 
 def log(message: str) -> None:

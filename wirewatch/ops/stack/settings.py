@@ -29,42 +29,42 @@ class StackSettings(CommonSettings):
     model_config = SettingsConfigDict(env_prefix="WIREWATCH_", extra="ignore", frozen=True, hide_input_in_errors=True)
 
     kafka_controller_port: int | None = Field(
-        default=None, gt=0, lt=65536, description="local stack: KRaft controller port (unset: Kafka's port + 1)"
+        default=None, gt=0, lt=65536, description="KRaft controller port (unset: Kafka's port + 1)"
     )
     es_transport_port: int | None = Field(
-        default=None, gt=0, lt=65536, description="local stack: Elasticsearch transport port (unset: HTTP port + 100)"
+        default=None, gt=0, lt=65536, description="Elasticsearch transport port (unset: HTTP port + 100)"
     )
     cache_dir: Path | None = Field(
-        default=None, description="local stack: downloads, shared by checkouts (unset: `~/.cache/wirewatch`)"
+        default=None, description="downloads, shared by checkouts (unset: `~/.cache/wirewatch`)"
     )
-    kafka_heap: str = Field(default="512m", pattern=HEAP, description="local stack: Kafka's JVM heap")
-    es_heap: str = Field(default="1g", pattern=HEAP, description="local stack: Elasticsearch's JVM heap")
-    start_timeout: float = Field(default=120.0, gt=0, description="local stack: seconds to wait for each service")
-    stop_timeout: float = Field(default=30.0, gt=0, description="local stack: seconds before SIGKILL on `down`")
+    kafka_heap: str = Field(default="512m", pattern=HEAP, description="Kafka's JVM heap")
+    es_heap: str = Field(default="1g", pattern=HEAP, description="Elasticsearch's JVM heap")
+    start_timeout: float = Field(default=120.0, gt=0, description="seconds to wait for each service")
+    stop_timeout: float = Field(default=30.0, gt=0, description="seconds before SIGKILL on `down`")
     kafka_java_home: Path | None = Field(
         default=None,
         validation_alias=AliasChoices("KAFKA_JAVA_HOME"),
-        description="local stack: JDK >= 17 for Kafka (unset: OpenJDK 17 if installed, else `JAVA_HOME`, `java`)",
+        description="JDK >= 17 for Kafka (unset: OpenJDK 17 if installed, else `JAVA_HOME`, `java`)",
     )
     es_java_home: Path | None = Field(
         default=None,
         validation_alias=AliasChoices("ES_JAVA_HOME"),
-        description="local stack: JDK >= 21 for Elasticsearch (unset: the newest under /usr/lib/jvm)",
+        description="JDK >= 21 for Elasticsearch (unset: the newest under /usr/lib/jvm)",
     )
     java_home: Path | None = Field(
-        default=None, validation_alias=AliasChoices("JAVA_HOME"), description="local stack: a fallback JDK for both"
+        default=None, validation_alias=AliasChoices("JAVA_HOME"), description="a fallback JDK for both"
     )
-    es_java_opts: str = Field(
-        default="",
+    es_java_opts: str | None = Field(
+        default=None,
         validation_alias=AliasChoices("ES_JAVA_OPTS"),
-        description="local stack: extra Elasticsearch JVM options",
+        description="extra Elasticsearch JVM options",
     )
     es_security: bool = Field(
         default=False,
-        description="local stack: Elasticsearch security on; `elastic`'s password is WIREWATCH_ES_PASSWORD",
+        description="Elasticsearch security on; `elastic`'s password is WIREWATCH_ES_PASSWORD",
     )
-    es_tls: bool = Field(default=False, description="local stack: Elasticsearch serves HTTPS with a generated CA")
-    kafka_sasl: bool = Field(default=False, description="local stack: Kafka's client listener needs SASL/PLAIN")
+    es_tls: bool = Field(default=False, description="Elasticsearch serves HTTPS with a generated CA")
+    kafka_sasl: bool = Field(default=False, description="Kafka's client listener needs SASL/PLAIN")
 
     @model_validator(mode="after")
     def _coherent(self) -> StackSettings:

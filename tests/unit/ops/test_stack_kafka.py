@@ -1,0 +1,67 @@
+"""The broker's generated configuration and launch environment."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import SecretStr
+
+from wirewatch.ops.stack import kafka
+from wirewatch.ops.stack.layout import Layout, Versions
+from wirewatch.ops.stack.settings import StackSettings
+
+STATIC = "process.roles=broker,controller\nlisteners=ignored\n"
+
+
+def properties(text: str) -> dict[str, str]:
+    """java.util.Properties' rule that matters here: the last value of a repeated key wins."""
+    found = {}
+    for line in text.splitlines():
+        if line and not line.startswith("#") and "=" in line:
+            key, _, value = line.partition("=")
+            found[key] = value
+    return found
+
+
+def test_plaintext_listeners_follow_the_settings() -> None:
+    settings = StackSettings(kafka_bootstrap="localhost:19092", kafka_controller_port=19999)
+    props = properties(kafka.render_config(STATIC, settings, Path("/s/kafka/data")))
+    assert props["listeners"] == "PLAINTEXT://127.0.0.1:19092,CONTROLLER://127.0.0.1:19999"
+    assert props["advertised.listeners"] == "PLAINTEXT://localhost:19092"
+    assert props["controller.quorum.voters"] == "1@127.0.0.1:19999"
+    assert props["log.dirs"] == "/s/kafka/data"
+    assert props["process.roles"] == "broker,controller"
+    assert "sasl.enabled.mechanisms" not in props
+
+
+def test_sasl_replaces_the_client_listener_and_escapes_the_password() -> None:
+    settings = StackSettings(kafka_sasl=True, kafka_sasl_username="ww-user", kafka_sasl_password=SecretStr('p "q\\r'))
+    props = properties(kafka.render_config(STATIC, settings, Path("/d")))
+    assert props["listeners"].startswith("SASL_PLAINTEXT://127.0.0.1:9092,")
+    assert props["inter.broker.listener.name"] == "SASL_PLAINTEXT"
+    jaas = props["listener.name.sasl_plaintext.plain.sasl.jaas.config"]
+    assert 'username="ww-user"' in jaas and "user_ww-user=" in jaas
+    # JAAS escaping (\" and \\), then doubled backslashes for java.util.Properties
+    assert 'password="p \\\\"q\\\\\\\\r"' in jaas
+
+
+def test_jaas_quote_round_trips_through_both_unescapings() -> None:
+    quoted = kafka.jaas_quote('a\\b"c')
+    properties_read = quoted.replace("\\\\", "\\")  # what java.util.Properties hands to JAAS
+    assert properties_read == '"a\\\\b\\"c"'
+
+
+def test_the_launch_environment_names_the_jars_log_and_heap(tmp_path: Path) -> None:
+    layout = Layout(
+        tmp_path / "state",
+        tmp_path / "cache",
+        tmp_path / "deploy",
+        Versions("3.9.1", "2.13", "1.7.36", "9.3.2"),
+        False,
+        tmp_path / "state" / "elasticsearch",
+    )
+    env = kafka.launch_env(layout, StackSettings(kafka_heap="256m"), Path("/jdk/bin/java"), {"PATH": "/bin"})
+    assert env["KAFKA_JAVA"] == "/jdk/bin/java" and env["KAFKA_HEAP"] == "256m" and env["PATH"] == "/bin"
+    assert env["KAFKA_LIBS"] == str(tmp_path / "cache" / "kafka-3.9.1" / "libs")
+    assert env["KAFKA_LOG_FILE"] == str(tmp_path / "state" / "logs" / "kafka.log")
+    assert kafka.needle(layout) == f"kafka.Kafka {tmp_path}/state/kafka/server.properties "

@@ -13,6 +13,9 @@ TEST_ENV := WIREWATCH_KAFKA_BOOTSTRAP=localhost:19092 WIREWATCH_KAFKA_CONTROLLER
             WIREWATCH_ES_URL=http://localhost:19200 WIREWATCH_STATE_DIR=$(CURDIR)/.wirewatch/test \
             WIREWATCH_STACK_STARTED=1
 
+# every shell script `make lint` checks with shellcheck
+SHELL_SCRIPTS = $(shell find deploy -name '*.sh' | sort) .ci/run
+
 .PHONY: help check install up down status demo test test-unit lint bench clean
 
 help: ## show this help
@@ -59,9 +62,12 @@ test: install ## install, start a real stack, run unit, contract, integration an
 	@status=0; $(TEST_ENV) $(BIN)/python -m pytest tests -q -p no:cacheprovider || status=$$?; \
 	  $(TEST_ENV) $(BIN)/wirewatch stack down || true; exit $$status
 
-lint: install ## ruff and mypy
+lint: install ## ruff check, ruff format --check, mypy (strict) and shellcheck over the shell scripts
 	@$(BIN)/ruff check .
-	@$(BIN)/mypy schemas wirewatch services
+	@$(BIN)/ruff format --check .
+	@$(BIN)/mypy -p wirewatch
+	@command -v shellcheck >/dev/null || { echo "missing shellcheck: apt-get install shellcheck (make install does it as root)"; exit 1; }
+	@shellcheck $(SHELL_SCRIPTS)
 
 clean: ## remove the venv and local state (not the download cache)
 	rm -rf $(VENV) .wirewatch

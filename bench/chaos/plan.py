@@ -119,4 +119,4 @@ SCHEMA_POISON = (
     ("pages", "parser", b'{"id": "KEY", "url": 42, "note": "fails the FetchedPage schema"}'),
     ("articles.parsed", "extractor", b'{"id": "KEY", "text": null, "note": "fails ParsedArticle"}'),
 )
-SCHEMA_POISON_OUTCOME = "SchemaError"
+SCHEMA_POISON_OUTCOME = "schema_error"

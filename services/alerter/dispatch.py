@@ -7,20 +7,20 @@ replica finish what a dead one left pending; a loop sends the digests of throttl
 from __future__ import annotations
 
 import asyncio
-import base64
 import logging
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Coroutine
 from datetime import UTC, datetime
 from typing import Any
 
+from wirewatch.core import metrics
+from wirewatch.core.deadletters import dead_letter
 from wirewatch.schemas import Alert, DeadLetter, Rule
 from wirewatch.services.alerter.bodies import alert_envelope, digest_envelope, make_digest
 from wirewatch.services.alerter.delivery import Envelope, WebhookSender
+from wirewatch.services.alerter.errors import DeliveryFailed
 from wirewatch.services.alerter.ledger import Ledger, outcome
 from wirewatch.services.alerter.throttle import Throttler
-
-from wirewatch.core import metrics
 
 log = logging.getLogger(__name__)
 
@@ -198,12 +198,6 @@ class Dispatcher:
 
 
 def delivery_dead_letter(envelope: Envelope, reason: str, item_id: str) -> DeadLetter:
-    return DeadLetter(
-        stage="alerter",
-        key=envelope.delivery_id,
-        payload_b64=base64.b64encode(envelope.body).decode(),
-        error_class="DeliveryFailed",
-        reason=reason[:4000],
-        failed_at=datetime.now(UTC),
-        item_id=item_id,
-    )
+    """The envelope's body, keyed by its delivery id (``dlq replay`` sets the alert back to pending)."""
+    error = DeliveryFailed(reason, delivery_id=envelope.delivery_id)
+    return dead_letter("alerter", error, envelope.body, key=envelope.delivery_id, item_id=item_id)

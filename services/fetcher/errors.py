@@ -1,30 +1,22 @@
-"""Errors raised while fetching and parsing feeds and pages.
+"""Errors raised while fetching and parsing feeds and pages: the ``FetchError`` branch of the one tree
+drawn in ``wirewatch/core/errors.py`` (labels, retriable flags and context are listed there), plus
+``KnownUrlsError``, the fetcher's kind of ``ServiceUnavailable``.
 
-Every error carries the URL it concerns, the HTTP status when there was one, an ``error_class`` (the
-health label the worker records per feed) and ``retriable`` (retry with backoff, or give up and report)::
-
-    FetchError                      root; error_class, retriable, url, status
-    ├── DNSError                    dns                 retriable
-    ├── TLSError                    tls                 not retriable (a bad certificate stays bad)
-    ├── FetchTimeout                timeout             retriable
-    ├── ConnectionFailed            connection          retriable
-    ├── HTTPStatusError             http_status         retriable for 408, 425, 429 and 5xx; has retry_after_s
-    ├── TooLarge                    too_large           not retriable
-    ├── BlockedAddress              blocked_address     not retriable (private, metadata, bad scheme)
-    ├── RedirectError               (abstract)          not retriable
-    │   ├── RedirectLoop            redirect_loop
-    │   └── TooManyRedirects        too_many_redirects
-    ├── DecodeError                 decode              not retriable (corrupt gzip/brotli)
-    ├── RobotsDisallowed            robots              not retriable (robots.txt says no), unless unreachable
-    ├── SoftBlock                   soft_block          retriable (a challenge page; back off and retry later)
-    └── FeedParseError              parse               not retriable; has reason
+Every fetch error carries the URL it concerns and the HTTP status when there was one. Its
+``error_class`` is also the health label the poller records per feed (``feeds list``,
+``last_error_class`` in the feeds index), so these labels are stored data: rename one only together
+with its readers. ``retriable`` says retry with backoff, or give up and report.
 """
 
 from __future__ import annotations
 
 from typing import ClassVar, Literal
 
+from wirewatch.core.errors import ServiceUnavailable, WirewatchError
+
 ErrorClass = Literal[
+    "fetch_error",
+    "redirect_error",
     "dns",
     "tls",
     "timeout",
@@ -43,11 +35,10 @@ ErrorClass = Literal[
 RETRIABLE_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504, 520, 521, 522, 523, 524})
 
 
-class FetchError(Exception):
-    """Root of every fetcher error."""
+class FetchError(WirewatchError):
+    """Root of every fetcher error (a fetch that failed for a reason none of the subclasses names)."""
 
-    error_class: ClassVar[ErrorClass]
-    retriable: bool = False
+    error_class: ClassVar[ErrorClass] = "fetch_error"
 
     def __init__(self, message: str, *, url: str | None = None, status: int | None = None) -> None:
         super().__init__(message)
@@ -87,7 +78,7 @@ class ConnectionFailed(FetchError):
 
 
 class HTTPStatusError(FetchError):
-    """The final response had a 4xx or 5xx status."""
+    """The final response had a 4xx or 5xx status; retriable for the statuses in ``RETRIABLE_STATUSES``."""
 
     error_class = "http_status"
 
@@ -114,6 +105,8 @@ class BlockedAddress(FetchError):
 class RedirectError(FetchError):
     """Redirects could not be followed to an end."""
 
+    error_class: ClassVar[ErrorClass] = "redirect_error"
+
 
 class RedirectLoop(RedirectError):
     """A redirect chain came back to a URL it had already visited."""
@@ -134,7 +127,8 @@ class DecodeError(FetchError):
 
 
 class RobotsDisallowed(FetchError):
-    """robots.txt forbids this URL (or is temporarily unreadable)."""
+    """robots.txt forbids this URL: not retriable. While robots.txt is only unreachable, everything is
+    disallowed for now and the raiser marks that instance retriable."""
 
     error_class = "robots"
 
@@ -154,3 +148,9 @@ class FeedParseError(FetchError):
     def __init__(self, reason: str, *, url: str | None = None) -> None:
         super().__init__(f"cannot parse feed: {reason}", url=url)
         self.reason = reason
+
+
+class KnownUrlsError(ServiceUnavailable):
+    """Elasticsearch refused to remember some fetched URLs; the bulk request can be repeated (retriable)."""
+
+    error_class = "known_urls_error"

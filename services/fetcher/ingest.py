@@ -14,16 +14,15 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from wirewatch.schemas import DeadLetter, Feed, FeedItem, FetchedPage
+from wirewatch.core import metrics
+from wirewatch.core.deadletters import dead_letter
+from wirewatch.core.kafka import Outgoing
+from wirewatch.schemas import Feed, FeedItem, FetchedPage
 from wirewatch.services.fetcher.errors import FetchError, HTTPStatusError
 from wirewatch.services.fetcher.http import PAGE_ACCEPT, SafeFetcher
 from wirewatch.services.fetcher.politeness import Politeness
 from wirewatch.services.fetcher.store import KnownUrls
 from wirewatch.services.fetcher.urls import canonicalize, document_id, host_of
-
-from wirewatch.core import metrics
-from wirewatch.core.kafka import Outgoing
-from wirewatch.core.runner import Record, dead_letter
 
 log = logging.getLogger(__name__)
 Sender = Callable[[Sequence[Outgoing]], Awaitable[None]]
@@ -134,9 +133,16 @@ class PageIngest:
             return None, False
         self._failures.pop(doc_id, None)
         log.warning("page %s dead-lettered: %s %s", url, exc.error_class, exc)
-        record = Record(value=item.to_bytes(), key=doc_id.encode(), topic=f"feed:{feed.id or '-'}")
-        letter: DeadLetter = dead_letter("fetcher", record, exc, item_id=doc_id)
-        letter = letter.model_copy(update={"reason": f"{url} ({host_of(url)}): {letter.reason}"})
+        # the feed item, not the page: ``dlq replay`` turns it back into a forced fetch request
+        letter = dead_letter(
+            "fetcher",
+            exc,
+            item.to_bytes(),
+            topic=f"feed:{feed.id or '-'}",
+            key=doc_id,
+            item_id=doc_id,
+            subject=f"{url} ({host_of(url)})",
+        )
         return Outgoing(self.deadletter_topic, "fetcher", letter.to_bytes()), True
 
 

@@ -14,6 +14,7 @@ from typing import Any
 from elasticsearch import AsyncElasticsearch, NotFoundError
 from pydantic import BaseModel, ConfigDict, Field
 from wirewatch.schemas import Feed, feed_id_for
+from wirewatch.services.fetcher.errors import KnownUrlsError
 
 
 class FeedHealth(BaseModel):
@@ -174,9 +175,3 @@ class KnownUrls:
         if response.body.get("errors"):  # an unremembered URL would be fetched again after a restart
             failed = [item["index"]["error"] for item in response.body["items"] if "error" in item["index"]]
             raise KnownUrlsError(f"{len(failed)} of {len(entries)} URLs not remembered: {failed[0]}")
-
-
-class KnownUrlsError(Exception):
-    """Elasticsearch refused to remember some URLs (retriable: the bulk request can be repeated)."""
-
-    retriable = True

@@ -20,11 +20,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from elasticsearch import ApiError, AsyncElasticsearch, ConnectionError, ConnectionTimeout, TransportError
-from wirewatch.schemas import EnrichedArticle
-from wirewatch.services.indexer.documents import document_bytes, external_version
 
 from wirewatch.core import metrics
-from wirewatch.core.errors import ServiceUnavailable, StageFailure
+from wirewatch.core.errors import ServiceUnavailable
+from wirewatch.schemas import EnrichedArticle
+from wirewatch.services.indexer.documents import document_bytes, external_version
+from wirewatch.services.indexer.errors import DocumentRejected
 
 #: Elasticsearch quotes the refused value in its reason (a 40 KB keyword comes back whole): keep it short
 REASON_CHARS = 600
@@ -38,10 +39,6 @@ REFRESH = "true"
 #: whole-request answers that mean "wait and retry", not "this document is bad": overload, and
 #: authentication/authorisation or a missing index (an operator fixes those; nothing is dropped meanwhile)
 WAIT_STATUSES = frozenset({401, 403, 404, 429})
-
-
-class DocumentRejected(StageFailure):
-    """Elasticsearch refused the document (a mapping or value error); retrying cannot help."""
 
 
 @dataclass
@@ -143,6 +140,6 @@ def _collect(outcome: BulkOutcome, chunk: list[Line], items: list[Any]) -> None:
             retry.append(f"{article.id}: {status}")
         else:
             reason = rejection_reason(result.get("error"), status)
-            outcome.rejected[article.id] = DocumentRejected(reason, error_class="DocumentRejected")
+            outcome.rejected[article.id] = DocumentRejected(reason, article_id=article.id, status=status)
     if retry:
         raise ServiceUnavailable(f"{len(retry)} documents need a retry ({', '.join(retry[:3])})")

@@ -2,8 +2,9 @@
 
 Each document runs in a small pool of long-lived worker processes (forkserver, with the parser
 preloaded, so a replacement starts in milliseconds). A document that overruns its budget gets its
-worker killed and replaced, and the caller gets :class:`ParseTimeout` (retriable); the next document
-parses as usual. ``ParseError`` raised in a worker comes back as itself.
+worker killed and replaced, and the caller gets :class:`ParseTimeout` (not retriable: the worker
+dead-letters the page, to be replayed with a larger budget); the next document parses as usual.
+``ParseError`` raised in a worker comes back as itself.
 
 - sync, for the CLI: ``BudgetedParser().parse(body, url=…, …)`` or ``parse_sync_with_budget(…)``;
 - async, for the worker: ``await parser.parse_async(…)`` or ``await parse_with_budget(…)``, which waits

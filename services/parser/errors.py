@@ -1,32 +1,26 @@
-"""Why a page could not be parsed: one root error, each subclass a defined outcome for bad input.
+"""Why a page could not be parsed: the ``ParseError`` branch of the one tree drawn in
+``wirewatch/core/errors.py`` (labels, retriable flags and context are listed there).
 
-::
-
-    ParseError                 (root; reason, error_class, retriable = False)
-    ├── NotHtml                the body is a PDF, an image, an archive or other binary
-    ├── EmptyPage              no bytes, or no text at all once the markup is removed
-    ├── PageTooLarge           the body is larger than the configured maximum
-    ├── Pathological           nesting so deep the tree cannot be trusted (e.g. 100,000 nested <div>s)
-    └── ParseTimeout           parsing overran its time budget (retriable: the page may be fine)
-
-Every error carries a human-readable ``reason``; ``error_class`` is a stable short name the worker puts on
-the dead-letter record. ``retriable`` tells the worker whether to retry with backoff or dead-letter now.
+Each subclass is a defined outcome for bad input, and none is retriable: the same bytes fail the same
+way, so the worker dead-letters the page with ``reason`` and ``error_class``. That includes
+``ParseTimeout``: a page that overran its budget once would stall the stream again on every retry.
 """
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any
+
+from wirewatch.core.errors import WirewatchError
 
 
-class ParseError(Exception):
-    """Root of every parser failure: the page is not an article we can produce."""
+class ParseError(WirewatchError):
+    """Root of every parser failure: the page is not an article we can produce (raised as such when
+    the parser itself crashed on the page)."""
 
-    retriable: ClassVar[bool] = False
-    error_class: ClassVar[str] = "parse_error"
+    error_class = "parse_error"
 
     def __init__(self, reason: str, *, url: str | None = None) -> None:
         super().__init__(reason)
-        self.reason = reason
         self.url = url
 
     def __reduce__(self) -> tuple[type[ParseError], tuple[str], dict[str, str | None]]:
@@ -69,5 +63,4 @@ class ParseTimeout(ParseError):
     dead-lettered with the reason and can be replayed (``wirewatch dlq replay``) with a larger budget.
     """
 
-    retriable = False
     error_class = "parse_timeout"

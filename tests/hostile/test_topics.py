@@ -83,7 +83,7 @@ async def test_messages_failing_their_schema_are_dead_lettered_and_the_stream_mo
     assert set(by_key) == {f"bad-{name}" for name in GARBAGE}
     for name, value in GARBAGE.items():
         letter = by_key[f"bad-{name}"]
-        assert (letter.stage, letter.error_class) == ("parser", "SchemaError") and letter.reason
+        assert (letter.stage, letter.error_class) == ("parser", "schema_error") and letter.reason
         assert letter.topic == settings.topic_name("pages") and letter.offset is not None
         assert base64.b64decode(letter.payload_b64) == value  # kept whole, so it can be replayed
 
@@ -142,7 +142,7 @@ async def test_output_the_broker_would_refuse_dead_letters_its_input(
     )
     await asyncio.wait_for(runner.run([record]), 60)
     [letter] = [DeadLetter.from_bytes(v) for v in await read_all(settings, "deadletters")]
-    assert (letter.stage, letter.error_class, letter.item_id) == ("parser", "MessageTooLarge", "page0002")
+    assert (letter.stage, letter.error_class, letter.item_id) == ("parser", "message_too_large", "page0002")
     assert base64.b64decode(letter.payload_b64) == record.value
     assert await read_all(settings, "articles.parsed") == []
 

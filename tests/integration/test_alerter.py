@@ -293,7 +293,7 @@ async def test_delivery_outcomes(initialised: CommonSettings, tmp_path: Path) ->
             for letter in await dead_letters(settings)
             if letter.stage == "alerter"
         }
-        assert letters["down"].error_class == "DeliveryFailed"
+        assert letters["down"].error_class == "delivery_failed"
         assert "after 3 attempts" in letters["down"].reason
         assert down in letters["down"].reason and letters["down"].item_id == "doc00003"
         assert "HTTP 400 after 1 attempts" in letters["rejecting"].reason

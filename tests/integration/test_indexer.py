@@ -67,7 +67,7 @@ async def test_newer_fetch_replaces_and_rejected_document_is_dead_lettered(
     workers.start("indexer")
     try:
         letters = await eventually(lambda: _letters(settings), timeout=60, what="a dead letter")
-        assert letters[0].stage == "indexer" and letters[0].error_class == "SchemaError"
+        assert letters[0].stage == "indexer" and letters[0].error_class == "schema_error"
         es = make_es(settings)
         try:
             doc = await eventually(lambda: _get(es, settings, "doc00001"), timeout=30, what="doc00001")

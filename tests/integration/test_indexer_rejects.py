@@ -37,7 +37,7 @@ async def test_documents_elasticsearch_refuses_are_dead_lettered_with_its_reason
         assert set(by_id) == {"doc00002", "doc00003"}
         for article in (immense, overflow):
             letter = by_id[article.id]
-            assert letter.stage == "indexer" and letter.error_class == "DocumentRejected"
+            assert letter.stage == "indexer" and letter.error_class == "document_rejected"
             assert base64.b64decode(letter.payload_b64) == article.to_bytes()  # replayable as it was
             assert letter.reason.startswith("document_parsing_exception: ")
             assert len(letter.reason) < 2000  # ES quotes the refused value; we do not keep 40 KB of it

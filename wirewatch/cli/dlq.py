@@ -30,7 +30,40 @@ def _load(stage: str | None, since: str | None, error_class: str | None) -> list
 
 stage_option = click.option("--stage", type=click.Choice(list(STAGES)), help="only this stage's dead letters")
 since_option = click.option("--since", help="only letters from this time on (ISO date/datetime)")
-class_option = click.option("--error-class", help="only this error class (e.g. NotHtml, SchemaError)")
+
+
+class _ErrorClassOption(click.Option):
+    """``--error-class``: its help lists the labels of the error tree, collected only when help is shown."""
+
+    def get_help_record(self, ctx: click.Context) -> tuple[str, str] | None:
+        from wirewatch.ops.deadletters import dead_letter_labels
+
+        self.help = (
+            f"only this error class: {', '.join(dead_letter_labels())}; "
+            "or the snake_case type name of an unexpected exception (e.g. value_error)"
+        )
+        return super().get_help_record(ctx)
+
+
+def _error_class(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """Labels have one style: a class name (``NotHtml``) is refused with the label it stands for."""
+    from wirewatch.core.errors import is_label, snake_case
+
+    if value is None:
+        return None
+    if not is_label(value):
+        hint = f" (did you mean {snake_case(value)!r}?)" if is_label(snake_case(value)) else ""
+        raise click.BadParameter(f"{value!r} is not a label: labels are snake_case{hint}")
+    from wirewatch.ops.deadletters import dead_letter_labels
+
+    if value not in dead_letter_labels():
+        click.echo(
+            f"note: {value!r} is no label of the error tree; it can only match an unexpected exception", err=True
+        )
+    return value
+
+
+class_option = click.option("--error-class", cls=_ErrorClassOption, metavar="LABEL", callback=_error_class)
 
 
 @click.group()

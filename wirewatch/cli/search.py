@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-from elasticsearch import AsyncElasticsearch, BadRequestError
-from rich.markup import escape
-from rich.table import Table
 
 from wirewatch.cli._common import console, print_json, settings, with_es
+from wirewatch.core.errors import WirewatchError
 from wirewatch.core.query import HIGHLIGHT, Filters, build_query, sort_clause
+
+if TYPE_CHECKING:
+    from elasticsearch import AsyncElasticsearch, BadRequestError
+    from rich.table import Table
 
 JSON_FIELDS = [
     "url",
@@ -28,8 +30,10 @@ JSON_FIELDS = [
 ]
 
 
-class QueryError(click.ClickException):
+class QueryError(WirewatchError, click.ClickException):
     """Elasticsearch refused the query: say why in one line, never a traceback."""
+
+    error_class = "query_error"
 
 
 def _when(value: str | None, *, end_of_day: bool = False) -> datetime | None:
@@ -75,6 +79,8 @@ COLLAPSE = {
 async def run_search(
     es: AsyncElasticsearch, query: str, filters: Filters, *, limit: int, order: str, collapse: bool = True
 ) -> dict[str, Any]:
+    from elasticsearch import BadRequestError
+
     try:
         response = await es.search(
             index=settings().index_name("articles"),
@@ -114,6 +120,9 @@ def _rows(body: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def _table(rows: list[dict[str, Any]], total: int) -> Table:
+    from rich.markup import escape
+    from rich.table import Table
+
     table = Table(title=f"{len(rows)} of {total} articles", show_lines=True)
     for column in ("published", "source", "title / highlight", "people · orgs · places"):
         table.add_column(column, overflow="fold")

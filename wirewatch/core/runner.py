@@ -9,19 +9,18 @@ idempotent (deterministic ids, external versions, alert ids), so a replay duplic
 from __future__ import annotations
 
 import asyncio
-import base64
 import logging
 import random
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
 from pydantic import ValidationError
 
 from wirewatch.core import metrics
-from wirewatch.core.errors import WirewatchError
+from wirewatch.core.deadletters import dead_letter
+from wirewatch.core.errors import MessageTooLarge, SchemaError, error_class_of
 from wirewatch.core.kafka import MAX_MESSAGE_BYTES, Outgoing
 from wirewatch.schemas import TOPICS, DeadLetter, Message, Stage
 
@@ -72,10 +71,6 @@ class BatchStats:
     errors_by_class: dict[str, int] = field(default_factory=dict)
 
 
-#: base64 grows a payload by 4/3; this keeps a dead letter under the 16 MiB dead-letter topic limit
-MAX_DEAD_PAYLOAD = 11 * 1024 * 1024
-
-
 #: what the broker counts besides key and value (batch and record headers), with room to spare
 RECORD_OVERHEAD = 1024
 
@@ -84,26 +79,16 @@ def _record_size(message: Outgoing) -> int:
     return len(message.value) + len(message.key or "") + RECORD_OVERHEAD
 
 
-class MessageTooLarge(WirewatchError):
-    """An output would exceed what the broker accepts; the input is dead-lettered instead."""
-
-
-def dead_letter(stage: Stage, record: Record, error: BaseException, item_id: str | None = None) -> DeadLetter:
-    reason = str(getattr(error, "reason", None) or f"{type(error).__name__}: {error}")
-    value = record.value
-    if len(value) > MAX_DEAD_PAYLOAD:  # keep the letter itself under the dead-letter topic's limit
-        reason += f" [payload truncated from {len(value)} to {MAX_DEAD_PAYLOAD} bytes]"
-        value = value[:MAX_DEAD_PAYLOAD]
-    return DeadLetter(
-        stage=stage,
+def _letter(stage: Stage, record: Record, error: BaseException, item_id: str | None = None) -> DeadLetter:
+    """The dead letter of a consumed record: its bytes, with the record's coordinates."""
+    return dead_letter(
+        stage,
+        error,
+        record.value,
         topic=record.topic,
         partition=record.partition,
         offset=record.offset,
-        key=record.key.decode("utf-8", "replace") if record.key else None,
-        payload_b64=base64.b64encode(value).decode("ascii"),
-        error_class=error_class_of(error),
-        reason=reason[:4000],
-        failed_at=datetime.now(UTC),
+        key=record.key,
         item_id=item_id,
     )
 
@@ -151,7 +136,7 @@ class BatchRunner(Generic[M]):
                 log.warning(
                     "schema error at %s: %s", record.where(), str(exc).splitlines()[0], extra=record.context(self.stage)
                 )
-                dead.append(dead_letter(self.stage, record, _schema_error(exc)))
+                dead.append(_letter(self.stage, record, _schema_error(exc)))
         outgoing, more_dead = await self._process(valid)
         dead.extend(more_dead)
         await self._deliver(outgoing, dead)
@@ -173,15 +158,12 @@ class BatchRunner(Generic[M]):
                     result,
                     extra=record.context(self.stage, getattr(message, "id", None), error_class_of(result)),
                 )
-                dead.append(dead_letter(self.stage, record, result, getattr(message, "id", None)))
+                dead.append(_letter(self.stage, record, result, getattr(message, "id", None)))
             elif oversized := [m for m in result if _record_size(m) > self._limit(m.topic)]:
                 big = oversized[0]
-                error = MessageTooLarge(
-                    f"output for {big.topic} is {len(big.value)} bytes, "
-                    f"over the {self._limit(big.topic)}-byte message limit"
-                )
+                error = MessageTooLarge(big.topic, len(big.value), self._limit(big.topic))
                 self._count(error)
-                dead.append(dead_letter(self.stage, record, error, getattr(message, "id", None)))
+                dead.append(_letter(self.stage, record, error, getattr(message, "id", None)))
             else:
                 outgoing.extend(result)
         return outgoing, dead
@@ -250,15 +232,7 @@ class BatchRunner(Generic[M]):
         metrics.ERRORS.labels(self.stage, name).inc()
 
 
-def error_class_of(exc: BaseException) -> str:
-    """Stages model their errors with an ``error_class`` (see ``wirewatch.core.errors``); others use the type name."""
-    value = getattr(exc, "error_class", None)
-    return value if isinstance(value, str) and value else type(exc).__name__
-
-
-def _schema_error(exc: Exception) -> WirewatchError:
-    from wirewatch.core.errors import SchemaError
-
+def _schema_error(exc: Exception) -> SchemaError:
     first = str(exc).splitlines()
     return SchemaError("message does not match its schema: " + " ".join(s.strip() for s in first[:4]))
 

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 
 from elasticsearch import AsyncElasticsearch
 
+from wirewatch.core.errors import error_labels, snake_case
 from wirewatch.core.kafka import Outgoing
 from wirewatch.core.settings import CommonSettings
 from wirewatch.schemas import Alert, DeadLetter, FeedItem, FetchRequest
@@ -26,13 +27,29 @@ def select(
     since: datetime | None = None,
     error_class: str | None = None,
 ) -> list[DeadLetter]:
+    """The letters that match every filter given. Letters written before the labels became snake_case
+    (``SchemaError``, ``DocumentRejected``) match their new label (``schema_error``, ``document_rejected``)."""
     return [
         d
         for d in letters
         if (stage is None or d.stage == stage)
         and (since is None or d.failed_at >= since)
-        and (error_class is None or d.error_class == error_class)
+        and (error_class is None or snake_case(d.error_class) == error_class)
     ]
+
+
+def dead_letter_labels() -> list[str]:
+    """The ``error_class`` labels a stage can write on a dead letter: the core and service classes of the
+    error tree (``wirewatch.core.errors``). Exceptions from outside the tree add their snake_case type name."""
+    # the service error modules define their classes; importing them makes the classes part of the walk
+    from wirewatch.services.alerter import errors as _alerter  # noqa: F401
+    from wirewatch.services.extractor import errors as _extractor  # noqa: F401
+    from wirewatch.services.fetcher import errors as _fetcher  # noqa: F401
+    from wirewatch.services.indexer import errors as _indexer  # noqa: F401
+    from wirewatch.services.parser import errors as _parser  # noqa: F401
+
+    pipeline = ("wirewatch.core.", "wirewatch.services.")
+    return [label for label, cls in error_labels().items() if cls.__module__.startswith(pipeline)]
 
 
 def payload(letter: DeadLetter) -> bytes:

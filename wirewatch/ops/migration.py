@@ -54,6 +54,8 @@ Progress = Callable[[int, int], None]
 class MigrationError(WirewatchError):
     """The migration cannot go on (an unexpected alias state, or documents the new version refuses)."""
 
+    error_class = "migration_error"
+
 
 @dataclass
 class MigrationReport:

@@ -75,22 +75,22 @@ def letter(
 def test_dead_letters_are_matched_to_poison_and_the_rest_reported() -> None:
     planted = [
         Poison("empty-200", "parser", "empty_page", item_id="abc"),
-        Poison("schema-pages", "parser", "SchemaError", key="poison-pages-p1"),
-        Poison("schema-parsed", "extractor", "SchemaError", key="poison-parsed-p1"),
+        Poison("schema-pages", "parser", "schema_error", key="poison-pages-p1"),
+        Poison("schema-parsed", "extractor", "schema_error", key="poison-parsed-p1"),
     ]
     letters = [
         letter("parser", "empty_page", item_id="abc"),
         letter("parser", "empty_page", item_id="abc"),  # the same poison again
-        letter("parser", "SchemaError", payload=b'{"id": "poison-pages-p1"}'),  # key lost, found in payload
-        letter("parser", "SchemaError", key="poison-parsed-p1"),  # right poison, wrong stage
-        letter("indexer", "DocumentRejected", item_id="stray"),
+        letter("parser", "schema_error", payload=b'{"id": "poison-pages-p1"}'),  # key lost, found in payload
+        letter("parser", "schema_error", key="poison-parsed-p1"),  # right poison, wrong stage
+        letter("indexer", "document_rejected", item_id="stray"),
     ]
     report = ChaosReport(ChaosParams(), planted=planted)
     measure_letters(report, letters, planted)
     assert set(report.matched) == {"empty-200", "schema-pages", "schema-parsed"}
     assert report.repeated_letters == 1
-    assert report.wrong_outcome == ["schema-parsed: parser/SchemaError 'planted'"]
-    assert report.unexpected_letters == ["indexer/DocumentRejected item=stray key=None: planted"]
+    assert report.wrong_outcome == ["schema-parsed: parser/schema_error 'planted'"]
+    assert report.unexpected_letters == ["indexer/document_rejected item=stray key=None: planted"]
 
 
 def test_alerts_count_duplicates_strangers_and_bad_signatures() -> None:

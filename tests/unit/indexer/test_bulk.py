@@ -95,7 +95,8 @@ async def test_handler_announces_written_and_conflicting_ids_and_rejects_400s() 
     announcement, nothing, rejected = results
     assert isinstance(announcement, list) and nothing == []
     assert [d.id for d in IndexedBatch.from_bytes(announcement[0].value).docs] == ["doc00001", "doc00002"]
-    assert isinstance(rejected, DocumentRejected) and rejected.error_class == "DocumentRejected"
+    assert isinstance(rejected, DocumentRejected) and rejected.error_class == "document_rejected"
+    assert (rejected.article_id, rejected.status) == ("doc00003", 400)
     assert rejected.reason.startswith("document_parsing_exception: failed to parse field [source]")
     assert "caused by illegal_argument_exception: immense term" in rejected.reason
 

@@ -8,11 +8,11 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 
 import pytest
-from wirewatch.schemas import DeadLetter, Probe
 
 from wirewatch.core.errors import ServiceUnavailable, StageFailure
 from wirewatch.core.kafka import Outgoing
 from wirewatch.core.runner import BatchRunner, Record
+from wirewatch.schemas import DeadLetter, Probe
 
 
 def probe(marker: str) -> Record:
@@ -64,7 +64,7 @@ async def test_message_failing_its_schema_is_dead_lettered_with_payload_and_reas
     bad = Record(value=b'{"marker": 5}', topic="in", partition=2, offset=41)
     await runner(echo, sink).run([probe("1"), bad])
     [letter] = sink.letters()
-    assert letter.error_class == "SchemaError"
+    assert letter.error_class == "schema_error"
     assert "schema" in letter.reason
     assert base64.b64decode(letter.payload_b64) == b'{"marker": 5}'
     assert (letter.topic, letter.partition, letter.offset) == ("in", 2, 41)
@@ -72,15 +72,15 @@ async def test_message_failing_its_schema_is_dead_lettered_with_payload_and_reas
 
 
 async def test_item_failure_goes_to_dead_letters_and_the_rest_flows() -> None:
+    class NotProbed(StageFailure):
+        error_class = "not_probed"
+
     async def handler(batch: Sequence[Probe]) -> list[object]:
-        return [
-            StageFailure("not html", error_class="NotHtml") if p.marker == "2" else [Outgoing("out", p.marker, b"")]
-            for p in batch
-        ]
+        return [NotProbed("not html") if p.marker == "2" else [Outgoing("out", p.marker, b"")] for p in batch]
 
     sink = Sink()
     await runner(handler, sink).run([probe("1"), probe("2"), probe("3")])
-    assert [letter.error_class for letter in sink.letters()] == ["NotHtml"]
+    assert [(letter.error_class, letter.reason) for letter in sink.letters()] == [("not_probed", "not html")]
     assert [m.key for m in sink.outputs()] == ["1", "3"]
 
 
@@ -93,7 +93,7 @@ async def test_a_crashing_handler_is_isolated_to_the_poison_item() -> None:
     sink = Sink()
     await runner(handler, sink).run([probe("12"), probe("13"), probe("14")])
     [letter] = sink.letters()
-    assert letter.error_class == "ValueError" and "item 13" in letter.reason
+    assert letter.error_class == "value_error" and "item 13" in letter.reason
     assert [m.key for m in sink.outputs()] == ["12", "14"]
 
 
@@ -119,7 +119,7 @@ async def test_retriable_failures_are_retried_until_they_pass() -> None:
 async def test_empty_value_is_a_schema_error_not_a_crash() -> None:
     sink = Sink()
     await runner(echo, sink).run([Record(value=b"", topic="in", partition=0, offset=0)])
-    assert [letter.error_class for letter in sink.letters()] == ["SchemaError"]
+    assert [letter.error_class for letter in sink.letters()] == ["schema_error"]
 
 
 @pytest.mark.parametrize("payload", [b"\xff\xfe not json", b"[]", b'{"marker": "x", "sent_at": "yesterday"}'])
@@ -140,5 +140,5 @@ async def test_output_larger_than_the_broker_accepts_dead_letters_its_input() ->
     )
     await r.run([probe("1"), probe("2")])
     [letter] = sink.letters()
-    assert letter.error_class == "MessageTooLarge" and "2500 bytes" in letter.reason
+    assert letter.error_class == "message_too_large" and "2500 bytes" in letter.reason
     assert [m.key for m in sink.outputs()] == ["1"]

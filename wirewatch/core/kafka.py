@@ -41,11 +41,12 @@ class Outgoing:
 def _ssl_context(settings: CommonSettings) -> ssl.SSLContext | None:
     if "SSL" not in settings.kafka_security_protocol:
         return None
-    return create_ssl_context(
+    context: ssl.SSLContext = create_ssl_context(  # aiokafka is untyped
         cafile=_path(settings.kafka_ssl_cafile),
         certfile=_path(settings.kafka_ssl_certfile),
         keyfile=_path(settings.kafka_ssl_keyfile),
     )
+    return context
 
 
 def _path(value: Path | None) -> str | None:

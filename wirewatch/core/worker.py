@@ -136,10 +136,11 @@ def run(app: faust.App, settings: CommonSettings) -> None:
     if settings.metrics_port is not None:
         port = settings.metrics_port
 
-        @app.task
         async def serve_metrics() -> None:
             await metrics.serve(health_of(stage), port)
             log.info("serving /metrics, /healthz and /readyz on port %d", port)
+
+        app.task(serve_metrics)  # registered by a call: faust's task decorator is untyped
 
     logging.config.dictConfig(logging_config(settings.log_level))
     milestone("worker starting (modules imported)", stage)
@@ -161,7 +162,6 @@ def run(app: faust.App, settings: CommonSettings) -> None:
             assigned = args[0] if args else kwargs.get("assigned", ())
             milestone(f"joined the consumer group, {len(assigned)} partitions assigned", stage)
 
-    @app.task
     async def _announce() -> None:
         # settings are printed without secrets: SecretStr fields render as '**********'
         log.info(
@@ -174,4 +174,5 @@ def run(app: faust.App, settings: CommonSettings) -> None:
             extra={"stage": stage},
         )
 
+    app.task(_announce)
     worker.execute_from_commandline()

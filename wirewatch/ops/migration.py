@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -242,7 +242,7 @@ async def _catch_up(
 
 async def _pages(
     es: AsyncElasticsearch, index: str, size: int, *, after: str | None = None, query: dict[str, Any] | None = None
-):  # type: ignore[no-untyped-def]
+) -> AsyncIterator[list[dict[str, Any]]]:
     """Pages of hits (``_id``, ``_version``, ``_source``) from a point in time, in id order."""
     pit = (await es.open_point_in_time(index=index, keep_alive="5m")).body["id"]
     search_after: list[Any] | None = [after] if after is not None else None

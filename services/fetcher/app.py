@@ -109,7 +109,6 @@ def build_poller() -> FeedPoller:
     )
 
 
-@app.task
 async def poll_feeds() -> None:
     poller = build_poller()
     runner = None
@@ -123,6 +122,9 @@ async def poll_feeds() -> None:
             await runner.cleanup()
         await poller.fetcher.close()
         await poller.store.es.close()
+
+
+app.task(poll_feeds)  # registered by a call: faust's task decorator is untyped
 
 
 @asynccontextmanager

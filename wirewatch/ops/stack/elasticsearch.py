@@ -13,6 +13,7 @@ import subprocess
 import time
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 
 from wirewatch.ops.stack import security
@@ -120,11 +121,16 @@ class Launch:
     started_at: float
 
 
-def _script(layout: Layout, env: dict[str, str], *args: str, **popen: object) -> subprocess.Popen[bytes]:
+def _script(
+    layout: Layout, env: dict[str, str], *args: str, stdin: int = subprocess.DEVNULL, detach: bool = False
+) -> subprocess.Popen[bytes]:
+    """``deploy/elasticsearch/start.sh ARGS``, output appended to the launcher's log; ``detach``: a session
+    of its own (the node must not die with the terminal or a Ctrl-C of ``up``)."""
     command = ["bash", str(layout.deploy / "elasticsearch" / "start.sh"), *args]
     with layout.es_out.open("a") as out:
         return subprocess.Popen(  # noqa: S603 — our script, fixed arguments
-            command, env=env, stdout=out, stderr=subprocess.STDOUT, cwd=layout.es_log_dir, **popen,  # type: ignore[call-overload]
+            command, env=env, stdin=stdin, stdout=out, stderr=subprocess.STDOUT, cwd=layout.es_log_dir,
+            start_new_session=detach,
         )  # fmt: skip
 
 
@@ -139,7 +145,8 @@ def start(layout: Layout, settings: StackSettings, java_home: Path, base_env: di
     layout.es_pid_file.unlink(missing_ok=True)
     env = launch_env(layout, settings, java_home, base_env)
     if settings.es_security:
-        security.setup_keystore(layout, settings, lambda *a, **kw: _script(layout, env, "tool", *a, **kw))
+        tool = partial(_script, layout, env, "tool")
+        security.setup_keystore(layout, settings, tool)
         if settings.es_tls:
             security.install_tls(layout, settings, lambda path: chown(layout, path))
         log("elasticsearch security is on: user 'elastic', password from WIREWATCH_ES_PASSWORD")
@@ -155,9 +162,7 @@ def start(layout: Layout, settings: StackSettings, java_home: Path, base_env: di
     started_at = time.monotonic()
     # -d: the launcher forks the node and exits once it started; it runs in the background (a session of
     # its own) so Kafka and Elasticsearch boot in parallel. Its cwd is the log dir: gc.log goes there.
-    process = _script(
-        layout, env, "server", *server_args(layout, settings), stdin=subprocess.DEVNULL, start_new_session=True
-    )
+    process = _script(layout, env, "server", *server_args(layout, settings), detach=True)
     return Launch(process, started_at)
 
 

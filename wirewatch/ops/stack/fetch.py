@@ -92,7 +92,8 @@ def fetch_kafka(layout: Layout) -> None:
 
 
 def unzip(archive: Path, target: Path) -> None:
-    """Extract keeping the executable bits (and symbolic links) that ``zipfile`` alone drops."""
+    """Extract keeping the modes (executable bits, private directories) and symbolic links that ``zipfile``
+    alone drops."""
     with zipfile.ZipFile(archive) as zf:
         for info in zf.infolist():
             mode = info.external_attr >> 16
@@ -102,7 +103,7 @@ def unzip(archive: Path, target: Path) -> None:
                 path.symlink_to(zf.read(info).decode())
                 continue
             zf.extract(info, target)
-            if mode & 0o777 and not info.is_dir():
+            if mode & 0o777:
                 path.chmod(mode & 0o777)
 
 

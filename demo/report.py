@@ -105,6 +105,12 @@ async def _alert(console: Console, es: AsyncElasticsearch, settings: CommonSetti
             console.print(f"      {' '.join(a['snippet'].split())[:200]}")
 
 
+def _cold_start(first_s: float | None) -> str:
+    if first_s is None:
+        return "cold start not measured: an earlier demo run had already made the sample searchable"
+    return f"first article searchable {first_s:.1f} s after `wirewatch run` started"
+
+
 async def print_summary(
     console: Console,
     es: AsyncElasticsearch,
@@ -113,12 +119,14 @@ async def print_summary(
     ids: list[str],
     server: DemoServer,
     elapsed: float,
+    first_s: float | None = None,
 ) -> None:
     index = settings.index_name("articles")
     aggs = await _aggregate(es, index, ids)
     console.print(
-        f"\n[green]All {len(ids)} sample articles are searchable[/green] ({elapsed:.0f}s after the workers started)\n"
+        f"\n[green]All {len(ids)} sample articles are searchable[/green] ({elapsed:.0f}s after the workers started)"
     )
+    console.print(_cold_start(first_s) + "\n")
     console.print(_feeds_table(aggs, entries))
     console.print(_top_table(aggs))
     await _example_search(console, es, index, ids)

@@ -5,13 +5,13 @@ come from the ``fetcher`` entry of ``STAGES``."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from functools import cache, partial
 
 from wirewatch.core import worker
 from wirewatch.core.es import make_es
-from wirewatch.core.kafka import make_app, send_all
+from wirewatch.core.kafka import Outgoing, make_app, send_all
 from wirewatch.core.runner import BatchRunner
 from wirewatch.core.stageapp import declare_agents
 from wirewatch.core.stores.feeds import FeedStore
@@ -31,10 +31,9 @@ from wirewatch.services.fetcher.websub import WebSub
 
 STAGE = stage("fetcher")
 settings = FetcherSettings()
-app = make_app(STAGE.name, settings)
 # faust starts tasks (the poll loop) only after the first partition assignment, which after a crash waits
-# for the dead member's session to expire: 10 s (aiokafka's default) instead of faust's 60 s.
-app.conf.broker_session_timeout = 10.0
+# for the dead member's session to expire: make_app keeps that at 10 s
+app = make_app(STAGE.name, settings)
 
 
 def build_fetcher() -> SafeFetcher:
@@ -55,6 +54,16 @@ def build_fetcher() -> SafeFetcher:
     )
 
 
+@cache
+def _note_first_send() -> None:
+    worker.milestone("first page (or dead letter) sent", STAGE.name)
+
+
+async def _send(messages: Sequence[Outgoing]) -> None:
+    await send_all(app, messages)
+    _note_first_send()
+
+
 def build_ingest() -> PageIngest:
     es = make_es(settings)
     fetcher = build_fetcher()
@@ -66,7 +75,7 @@ def build_ingest() -> PageIngest:
         fetcher=fetcher,
         politeness=politeness,
         known=known,
-        send=partial(send_all, app),
+        send=_send,
         pages_topic=settings.topic_name(STAGE.output),
         deadletter_topic=settings.topic_name(STAGE.deadletters),
         max_bytes=settings.fetcher_max_page_bytes,

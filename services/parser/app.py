@@ -5,6 +5,7 @@ reason (not HTML, empty, too large, pathological, over its time budget). The top
 
 from __future__ import annotations
 
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from functools import partial
@@ -14,6 +15,7 @@ from wirewatch.core.kafka import make_app, send_all
 from wirewatch.core.runner import BatchRunner
 from wirewatch.core.stageapp import declare_agents
 from wirewatch.schemas import FetchedPage, Lane, stage
+from wirewatch.services.parser.budget import default_parser
 from wirewatch.services.parser.handler import ParseHandler
 from wirewatch.services.parser.settings import ParserSettings
 
@@ -42,6 +44,9 @@ agents = declare_agents(app, settings, STAGE.name, runner_for)
 
 
 def main() -> None:
+    # the parse pool's forkserver imports and warms the parser (seconds of CPU): start it while faust joins
+    # the consumer group, not when the first page arrives
+    threading.Thread(target=default_parser, name="parse-pool", daemon=True).start()
     worker.run(app, settings)
 
 

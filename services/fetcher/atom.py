@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from wirewatch.schemas.pages import FeedItem
-from wirewatch.services.fetcher.dates import parse_date
 from wirewatch.services.fetcher.feedmodels import (
     MAX_TITLE_CHARS,
     ParsedFeed,
     absolute_url,
     clean_text,
     html_to_text,
+    item_date,
     unique,
 )
 from wirewatch.services.fetcher.xmlsafe import Element, namespace
@@ -68,7 +68,7 @@ def _entry(entry: Element, ns: str, base: str, feed_authors: list[str]) -> FeedI
         link=link,
         title=_title(entry, ns),
         summary=html_to_text(_text(entry, ns, "summary") or _content(entry, ns)),
-        published_at=parse_date(_first_date(entry, ns)),
+        published_at=item_date(_first_date(entry, ns)),
         authors=_authors(entry, ns) or feed_authors,
         tags=unique([clean_text(c.get("label") or c.get("term")) or "" for c in entry.iterfind(f"{{{ns}}}category")]),
     )

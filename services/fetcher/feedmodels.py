@@ -5,9 +5,11 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Literal
 from urllib.parse import urljoin, urlsplit
 
+from wirewatch.core.dates import read_date
 from wirewatch.schemas.pages import FeedItem
 
 FeedKind = Literal["rss", "rdf", "atom", "json", "sitemap", "sitemap_index", "news_sitemap"]
@@ -88,6 +90,16 @@ def _drop_hidden(text: str) -> str:
     if not closer:
         kept.append(text[position:])
     return " ".join(kept)
+
+
+def item_date(text: str | None) -> datetime | None:
+    """A feed date for ``FeedItem.published_at``, ``None`` when unreadable (a missing date never costs the item).
+
+    The field needs an aware datetime, so a date-only value (``2024-03-05``) is taken as 00:00 UTC and a time
+    without a zone as UTC, as feeds have always been read here.
+    """
+    parsed = read_date(text)
+    return parsed.as_datetime() if parsed is not None else None
 
 
 def absolute_url(link: str | None, base: str | None) -> str | None:

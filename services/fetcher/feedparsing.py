@@ -38,8 +38,11 @@ _HTML_START = re.compile(rb"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|
 _BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
 
 
-def parse_feed(body: bytes, *, url: str, content_type: str | None = None) -> ParsedFeed:
-    """Parse the feed or sitemap ``body`` fetched from ``url``; :class:`FeedParseError` if it is not one."""
+def parse_feed(body: bytes, *, url: str, content_type: str | None = None, charset: str | None = None) -> ParsedFeed:
+    """Parse the feed or sitemap ``body`` fetched from ``url``; :class:`FeedParseError` if it is not one.
+
+    ``charset`` is the ``Content-Type`` header's parameter: it outranks an XML declaration, not a BOM.
+    """
     head = _strip_bom(body[:1024]).lstrip()
     if not head:
         raise FeedParseError("empty body", url=url)
@@ -47,7 +50,7 @@ def parse_feed(body: bytes, *, url: str, content_type: str | None = None) -> Par
         return read_json_feed(body, url=url)
     if _HTML_START.match(head):
         raise FeedParseError(f"an HTML page ({content_type or 'no content type'}), not a feed", url=url)
-    return _read_xml(parse_xml(body, url=url), url)
+    return _read_xml(parse_xml(body, url=url, charset=charset), url)
 
 
 def _read_xml(root: Element, url: str) -> ParsedFeed:

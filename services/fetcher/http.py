@@ -22,9 +22,11 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 import aiohttp
 from aiohttp.abc import AbstractResolver
 from multidict import CIMultiDictProxy
+from yarl import URL
+
+from wirewatch.core.charset import charset_param, decode, sniff
 from wirewatch.services.fetcher.addresses import AddressPolicy, SafeResolver, check_literal_host
 from wirewatch.services.fetcher.bodies import CHUNK_BYTES, decoder_for, read_capped
-from wirewatch.services.fetcher.charset import decode, sniff_charset
 from wirewatch.services.fetcher.errors import (
     BlockedAddress,
     ConnectionFailed,
@@ -41,7 +43,6 @@ from wirewatch.services.fetcher.errors import (
 from wirewatch.services.fetcher.headers import max_age_s, parse_retry_after
 from wirewatch.services.fetcher.softblock import SCAN_BYTES, soft_block_reason
 from wirewatch.services.fetcher.urls import canonicalize
-from yarl import URL
 
 DEFAULT_USER_AGENT = "WirewatchBot/0.1 (+https://github.com/wirewatch/wirewatch#bot; news feed monitor)"
 FEED_ACCEPT = (
@@ -90,13 +91,18 @@ class FetchResult:
         return self.headers.get("Last-Modified")
 
     @property
+    def header_charset(self) -> str | None:
+        """The ``charset`` the ``Content-Type`` header declared, as written (``charset`` is what was decided)."""
+        return charset_param(self.headers.get("Content-Type"))
+
+    @property
     def max_age_s(self) -> float | None:
         """``Cache-Control: max-age`` in seconds, if the server said."""
         return max_age_s(self.headers.get("Cache-Control"))
 
     def text(self) -> str:
         """The body decoded with the sniffed charset."""
-        return decode(self.body, self.charset)
+        return decode(self.body, self.charset).text
 
 
 @dataclass(slots=True)
@@ -297,7 +303,7 @@ async def _result(
         final_url=final_url,
         headers=CIMultiDictProxy(response.headers.copy()),
         body=body,
-        charset=sniff_charset(body, response.charset) if body and _is_textual(mimetype) else None,
+        charset=sniff(body, response.charset).name if body and _is_textual(mimetype) else None,
         content_type=mimetype,
         permanent_redirect=chain.permanent_target,
         not_modified=response.status == 304,

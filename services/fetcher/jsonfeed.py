@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
+
 from wirewatch.schemas.pages import FeedItem
-from wirewatch.services.fetcher.dates import parse_date
 from wirewatch.services.fetcher.errors import FeedParseError
-from wirewatch.services.fetcher.feedmodels import ParsedFeed, absolute_url, clean_text, html_to_text, unique
+from wirewatch.services.fetcher.feedmodels import ParsedFeed, absolute_url, clean_text, html_to_text, item_date, unique
 
 
 def read_json_feed(body: bytes, *, url: str) -> ParsedFeed:
@@ -58,7 +58,7 @@ def _item(entry: dict[str, Any], url: str, feed_authors: list[str]) -> FeedItem 
         link=link,
         title=clean_text(_str(entry.get("title"))),
         summary=html_to_text(summary),
-        published_at=parse_date(_str(entry.get("date_published")) or _str(entry.get("date_modified"))),
+        published_at=item_date(_str(entry.get("date_published")) or _str(entry.get("date_modified"))),
         authors=_authors(entry) or feed_authors,
         tags=unique([clean_text(_str(tag)) or "" for tag in tags]),
     )

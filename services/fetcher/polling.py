@@ -25,6 +25,8 @@ from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Any
 
+from wirewatch.core import metrics
+from wirewatch.core.charset import charset_param
 from wirewatch.schemas import Feed
 from wirewatch.services.fetcher.errors import FeedParseError, FetchError, HTTPStatusError, SoftBlock
 from wirewatch.services.fetcher.feedparsing import ParsedFeed, parse_feed
@@ -44,8 +46,6 @@ from wirewatch.services.fetcher.schedule import (
 from wirewatch.services.fetcher.store import FeedHealth, FeedRecord, FeedStore
 from wirewatch.services.fetcher.urls import host_of
 from wirewatch.services.fetcher.websub import WebSub
-
-from wirewatch.core import metrics
 
 log = logging.getLogger(__name__)
 MAX_CHILD_SITEMAPS = 50
@@ -225,7 +225,11 @@ class FeedPoller:
         if result.not_modified or (body_hash == health.body_hash and not fresh):
             return feed, result, None, 0  # validators (or, when they lie, the body hash) say nothing changed
         parsed = await asyncio.to_thread(
-            parse_feed, result.body, url=result.final_url, content_type=result.content_type
+            parse_feed,
+            result.body,
+            url=result.final_url,
+            content_type=result.content_type,
+            charset=result.header_charset,
         )
         outcome = await self.ingest.ingest(Source.of(feed), parsed.items)
         new_items = outcome.new + await self._children(feed, parsed)
@@ -243,7 +247,11 @@ class FeedPoller:
             async with self.politeness.slot(child, check_robots=False):
                 result = await self.fetcher.fetch(child, max_bytes=self.max_feed_bytes)
             child_feed = await asyncio.to_thread(
-                parse_feed, result.body, url=result.final_url, content_type=result.content_type
+                parse_feed,
+                result.body,
+                url=result.final_url,
+                content_type=result.content_type,
+                charset=result.header_charset,
             )
             new_items += (await self.ingest.ingest(Source.of(feed), child_feed.items)).new
         return new_items
@@ -263,7 +271,9 @@ class FeedPoller:
             log.warning("push for feed %s, which this replica does not poll: ignored", feed_id)
             return
         try:
-            parsed = await asyncio.to_thread(parse_feed, body, url=record.feed.url, content_type=content_type)
+            parsed = await asyncio.to_thread(
+                parse_feed, body, url=record.feed.url, content_type=content_type, charset=charset_param(content_type)
+            )
             outcome = await self.ingest.ingest(Source.of(record.feed), parsed.items)
         except Exception:  # the fallback poll will pick the items up
             log.exception("push for feed %s could not be ingested", feed_id)

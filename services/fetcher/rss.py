@@ -9,8 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from wirewatch.schemas.pages import FeedItem
-from wirewatch.services.fetcher.dates import parse_date
-from wirewatch.services.fetcher.feedmodels import ParsedFeed, absolute_url, clean_text, html_to_text, unique
+from wirewatch.services.fetcher.feedmodels import ParsedFeed, absolute_url, clean_text, html_to_text, item_date, unique
 from wirewatch.services.fetcher.xmlsafe import Element, local_name, namespace
 
 RSS10_NS = "http://purl.org/rss/1.0/"
@@ -116,7 +115,7 @@ def _item(element: Element, ns: str, url: str) -> FeedItem | None:
         link=link,
         title=clean_text(_text(element, q("title"))),
         summary=html_to_text(_text(element, q("description")) or _text(element, f"{{{CONTENT_NS}}}encoded")),
-        published_at=parse_date(_published(element, q)),
+        published_at=item_date(_published(element, q)),
         authors=_authors(element, q),
         tags=unique([clean_text(tag.text) or "" for tag in _tag_elements(element, q)]),
     )

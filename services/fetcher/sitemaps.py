@@ -8,8 +8,7 @@ fill the item; ``<lastmod>`` is the fallback date. An index yields child sitemap
 from __future__ import annotations
 
 from wirewatch.schemas.pages import FeedItem
-from wirewatch.services.fetcher.dates import parse_date
-from wirewatch.services.fetcher.feedmodels import ParsedFeed, absolute_url, clean_text, unique
+from wirewatch.services.fetcher.feedmodels import ParsedFeed, absolute_url, clean_text, item_date, unique
 from wirewatch.services.fetcher.xmlsafe import Element, local_name
 
 NEWS_NS = "http://www.google.com/schemas/sitemap-news/0.9"
@@ -58,6 +57,6 @@ def _item(link: str, fields: dict[str, str], news: Element | None) -> FeedItem:
     return FeedItem(
         link=link,
         title=clean_text(news_fields.get("title")),
-        published_at=parse_date(news_fields.get("publication_date") or fields.get("lastmod")),
+        published_at=item_date(news_fields.get("publication_date") or fields.get("lastmod")),
         tags=unique([clean_text(keyword) or "" for keyword in keywords.split(",")]),
     )

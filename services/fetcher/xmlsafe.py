@@ -9,6 +9,10 @@ Two passes, both with entity resolution off:
    named entities (``&eacute;``, common in hand-written RSS) are rewritten to numeric references and
    bare ``&`` to ``&amp;`` first.
 
+Charset: a byte-order mark, then the HTTP header's ``charset`` (RFC 7303: it outranks the XML declaration),
+then the declaration, then detection (:mod:`wirewatch.core.charset`). When the header decides, or the body
+is in a charset the XML parsers may not know, it is transcoded to UTF-8 and its declaration dropped first.
+
 Elements from either pass support the ElementTree API the format readers use.
 """
 
@@ -23,7 +27,8 @@ from xml.etree.ElementTree import ParseError
 from defusedxml import DefusedXmlException, EntitiesForbidden, ExternalReferenceForbidden
 from defusedxml.ElementTree import fromstring as defused_fromstring
 from lxml import etree
-from wirewatch.services.fetcher.charset import sniff_charset
+
+from wirewatch.core.charset import decode, sniff
 from wirewatch.services.fetcher.errors import FeedParseError
 
 MAX_INFLATED_BYTES = 64 * 1024 * 1024  # a sitemap may be 50 MB uncompressed
@@ -33,14 +38,19 @@ _ENTITY_DECL = re.compile(rb"<!\s*ENTITY", re.IGNORECASE)
 _NAMED_REF = re.compile(rb"&([A-Za-z][A-Za-z0-9]{1,31});")
 _BARE_AMP = re.compile(rb"&(?!(?:[A-Za-z][A-Za-z0-9]{0,31}|#[0-9]{1,7}|#x[0-9A-Fa-f]{1,6});)")
 _XML_DECL = re.compile(rb"^\s*<\?xml[^>]*\?>")
-_NATIVE_ENCODINGS = frozenset({"utf-8", "utf-16", "utf-32", "latin-1", "iso8859-1", "ascii", "cp1252"})
+_NATIVE_ENCODINGS = frozenset({"utf-8", "utf-16le", "utf-16be", "windows-1252"})
 
 Element = Any  # xml.etree.ElementTree.Element or lxml.etree._Element: same reading API
 
 
-def parse_xml(body: bytes, *, url: str | None = None) -> Element:
-    """The root element of ``body``; :class:`FeedParseError` if it is unsafe or unreadable."""
+def parse_xml(body: bytes, *, url: str | None = None, charset: str | None = None) -> Element:
+    """The root element of ``body``; :class:`FeedParseError` if it is unsafe or unreadable.
+
+    ``charset`` is the HTTP header's ``charset`` parameter, if any.
+    """
     body = _gunzip(body, url)
+    if charset and sniff(body, charset).source == "header":
+        body = _as_utf8(body, charset)
     try:
         return defused_fromstring(body, forbid_dtd=False, forbid_entities=True, forbid_external=True)
     except EntitiesForbidden as exc:
@@ -98,11 +108,14 @@ def _recover(body: bytes, url: str | None, *, strict_error: str) -> Element:
 
 def _as_parseable(body: bytes) -> bytes:
     """Transcode to UTF-8 (dropping the declaration) when the declared charset is exotic."""
-    charset = sniff_charset(body)
-    if charset in _NATIVE_ENCODINGS:
+    if sniff(body).name in _NATIVE_ENCODINGS:
         return body
-    text = body.decode(charset, errors="replace")
-    return _XML_DECL.sub(b"", text.encode("utf-8"), count=1)
+    return _as_utf8(body)
+
+
+def _as_utf8(body: bytes, header_charset: str | None = None) -> bytes:
+    """``body`` decoded as :mod:`wirewatch.core.charset` decides, re-encoded as UTF-8 without its declaration."""
+    return _XML_DECL.sub(b"", decode(body, header_charset).text.encode("utf-8"), count=1)
 
 
 def _numeric_ref(match: re.Match[bytes]) -> bytes:

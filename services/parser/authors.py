@@ -12,7 +12,8 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from lxml.html import HtmlElement
-from wirewatch.services.parser.datetimes import TEXT_DATES
+
+from wirewatch.core.dates import TEXT_DATES
 from wirewatch.services.parser.structured import Structured
 
 AUTHOR_META = (

@@ -4,6 +4,11 @@ Order of trust for ``published_at``: JSON-LD, then meta tags (Open Graph article
 Core, Parse.ly, Sailthru …), then a ``<time datetime>`` element, then the URL (``/2024/01/25/``), then
 a date written in the visible text near the top. The feed item's date is the caller's fallback. Each
 result names its source, which the article records in ``date_source``.
+
+Strings are read by :mod:`wirewatch.core.dates`. The article's fields need aware datetimes, so a date
+without a time (``2024-01-25``, a URL's ``/2024/01/25/``) is recorded as 00:00 UTC and a time without a
+zone as UTC, as before; :class:`Dated` keeps the precision the page gave. Anything before 1990 or more
+than a day after the fetch is a parsing accident or a future event, and is passed over.
 """
 
 from __future__ import annotations
@@ -11,10 +16,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from lxml.html import HtmlElement
-from wirewatch.services.parser.datetimes import MONTHS, find_text_date, parse_datetime, plausible
+
+from wirewatch.core.dates import MONTHS, ParsedDate, Precision, find_date, read_date
 from wirewatch.services.parser.structured import Structured
 
 PUBLISHED_META = (
@@ -35,15 +41,22 @@ _URL_DATE = re.compile(
     re.IGNORECASE,
 )
 _TEXT_SCAN = 4000
+EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
 _NO_TEXT = frozenset({"script", "style", "noscript", "template", "head", "title"})
 
 
 @dataclass(frozen=True, slots=True)
 class Dated:
-    """A date and where it came from."""
+    """A date, where it came from, and whether the page gave a time or only a day."""
 
     value: datetime
     source: str
+    precision: Precision = "datetime"
+
+    @classmethod
+    def of(cls, parsed: ParsedDate, source: str) -> Dated:
+        """The article's aware datetime for ``parsed``: a day is 00:00 UTC, a naive time is UTC."""
+        return cls(parsed.as_datetime(), source, parsed.precision)
 
 
 def published(tree: HtmlElement, structured: Structured, url: str, now: datetime) -> Dated | None:
@@ -69,21 +82,32 @@ def modified(structured: Structured, now: datetime) -> datetime | None:
     return found.value if found is not None and plausible(found.value, now) else None
 
 
+def plausible(value: datetime | None, now: datetime) -> bool:
+    """Between 1990 and a day after ``now``: anything else is a parsing accident or a future event."""
+    return value is not None and EARLIEST <= value <= now + timedelta(days=1)
+
+
+def _read(value: object) -> ParsedDate | None:
+    """A date field's value: the whole string as a date, else the first date written inside it."""
+    if not isinstance(value, str) or len(value) > 200:
+        return None
+    return read_date(value) or find_date(value)
+
+
 def _from_jsonld(structured: Structured, keys: tuple[str, ...]) -> Dated | None:
     for key in keys:
-        value = structured.article.get(key)
-        parsed = parse_datetime(value) if isinstance(value, str) else None
+        parsed = _read(structured.article.get(key))
         if parsed is not None:
-            return Dated(parsed, "json-ld")
+            return Dated.of(parsed, "json-ld")
     return None
 
 
 def _from_meta(structured: Structured, names: tuple[str, ...]) -> Dated | None:
     for name in names:
         for value in structured.all_meta(name):
-            parsed = parse_datetime(value)
+            parsed = _read(value)
             if parsed is not None:
-                return Dated(parsed, f"meta:{name}")
+                return Dated.of(parsed, f"meta:{name}")
     return None
 
 
@@ -91,9 +115,9 @@ def _from_time_elements(tree: HtmlElement) -> Dated | None:
     times = [t for t in tree.iter("time") if t.get("datetime")]
     preferred = [t for t in times if t.get("itemprop") == "datePublished" or t.get("pubdate") is not None]
     for element in preferred + times:
-        parsed = parse_datetime(element.get("datetime"))
+        parsed = _read(element.get("datetime"))
         if parsed is not None:
-            return Dated(parsed, "time-element")
+            return Dated.of(parsed, "time-element")
     return None
 
 
@@ -106,7 +130,7 @@ def _from_url(url: str) -> Dated | None:
     )
     number = int(month) if month.isdigit() else MONTHS.get(month.lower()[:3], 0)
     try:
-        return Dated(datetime(int(year), number, int(day), tzinfo=UTC), "url")
+        return Dated.of(ParsedDate(date(int(year), number, int(day)), "date"), "url")
     except ValueError:
         return None
 
@@ -116,8 +140,8 @@ def _from_text(tree: HtmlElement) -> Dated | None:
     if body is None:
         return None
     text = " ".join(_visible_text(body, _TEXT_SCAN))
-    found = find_text_date(text)
-    return Dated(found, "text") if found is not None else None
+    found = find_date(text)
+    return Dated.of(found, "text") if found is not None else None
 
 
 def _visible_text(root: HtmlElement, limit: int) -> Iterator[str]:

@@ -3,7 +3,7 @@
 A pipeline of plain functions, faust-free, so the worker, the CLI and the benchmark share it::
 
     (1) sniff       refuse PDFs, images, binaries, empty and oversized bodies      sniffing.py
-    (2) decode      bytes → text: BOM, header, <meta>, UTF-8, detection            decoding.py
+    (2) decode      bytes → text: BOM, header, <meta>, UTF-8, detection            wirewatch.core.charset
     (3) tree        text → lxml tree, refusing pathological nesting                trees.py
     (4) metadata    title, authors, dates, canonical, site, image, tags …          metadata.py
     (5) body        candidates (density, JSON-LD, trafilatura) → cleaned text      bodies.py
@@ -15,10 +15,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from wirewatch.core.charset import decode
 from wirewatch.schemas.articles import ParsedArticle
 from wirewatch.schemas.pages import FeedItem, Lane
 from wirewatch.services.parser.bodies import TRAFILATURA_VERSION, Body, extract_body
-from wirewatch.services.parser.decoding import decode_html
 from wirewatch.services.parser.errors import EmptyPage, ParseError
 from wirewatch.services.parser.fingerprints import content_hash, simhash
 from wirewatch.services.parser.languages import choose_language
@@ -66,7 +66,7 @@ def _parse(
     # (1) sniff: cheap refusals before any decoding or parsing
     sniff(body, content_type=content_type, max_bytes=max_bytes)
     # (2) decode
-    text, _encoding = decode_html(body, charset)
+    text = decode(body, charset).text
     # (3) tree
     tree = build_tree(text, max_depth=max_depth)
     # (4) metadata

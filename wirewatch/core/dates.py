@@ -37,7 +37,17 @@ from typing import Literal
 
 from wirewatch.core.errors import WirewatchError
 
-__all__ = ["MONTHS", "TEXT_DATES", "ZONES", "BadDate", "ParsedDate", "find_date", "parse_date", "read_date"]
+__all__ = [
+    "MONTHS",
+    "TEXT_DATES",
+    "ZONES",
+    "BadDate",
+    "ParsedDate",
+    "Precision",
+    "find_date",
+    "parse_date",
+    "read_date",
+]
 
 Precision = Literal["date", "datetime"]
 

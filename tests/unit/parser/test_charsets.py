@@ -1,15 +1,13 @@
-"""Decoding: BOM, header, <meta>, UTF-8, detection; invalid bytes are replaced, never fatal."""
+"""Decoding inside the parser's pipeline: invalid bytes are replaced, never fatal. The charset rules
+themselves (BOM, header, <meta>, detection) are tested table-driven in tests/unit/core/test_charset.py."""
 
 from __future__ import annotations
 
 import codecs
 
 import pytest
-from wirewatch.services.parser.decoding import decode_html, normalise_charset
 
 from tests.unit.parser.conftest import Parse, page_bytes
-
-ARABIC = "<html><head><meta charset='windows-1256'><title>بغداد</title></head><body><p>{}</p></body></html>"
 
 
 def test_windows_1252_page_without_any_declared_charset(parse: Parse) -> None:
@@ -40,12 +38,6 @@ def test_utf16_page_with_bom(parse: Parse) -> None:
     assert "Mohammed Shia al-Sudani" in parse(body).text
 
 
-def test_meta_charset_is_used() -> None:
-    body = ARABIC.format("وقالت الحكومة إن القوات ستغادر").encode("cp1256")
-    text, encoding = decode_html(body)
-    assert encoding == "cp1256" and "القوات" in text
-
-
 def test_invalid_utf8_is_replaced_not_fatal(parse: Parse) -> None:
     body = page_bytes("iraq_coalition.html").replace(b"Baghdad said", b"Baghdad \xff\xfe said")
     article = parse(body, charset="utf-8")
@@ -60,18 +52,3 @@ def test_mixed_encodings_decode_with_replacements(parse: Parse) -> None:
 
 def test_unknown_header_charset_falls_through(parse: Parse) -> None:
     assert "al-Sudani" in parse(page_bytes("iraq_coalition.html"), charset="x-no-such-charset").text
-
-
-@pytest.mark.parametrize(
-    ("label", "expected"),
-    [
-        ("UTF-8", "utf-8"),
-        ("latin1", "cp1252"),
-        ("'Windows-1252'", "cp1252"),
-        ("gbk", "gb18030"),
-        ("nope", None),
-        (None, None),
-    ],
-)
-def test_normalise_charset(label: str | None, expected: str | None) -> None:
-    assert normalise_charset(label) == expected

@@ -11,12 +11,12 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from elasticsearch import AsyncElasticsearch
-from wirewatch.schemas import TOPICS
-from wirewatch.services.alerter.rules import RuleStore, new_rule
-from wirewatch.services.fetcher.store import FeedStore, new_feed
 
 from wirewatch.core.kafka import delete_topics
 from wirewatch.core.settings import CommonSettings
+from wirewatch.core.stores.feeds import FeedStore, new_feed
+from wirewatch.core.stores.rules import RuleStore, new_rule
+from wirewatch.schemas import TOPICS
 
 
 def bench_settings(state_root: Path) -> CommonSettings:

@@ -11,14 +11,14 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 
 from elasticsearch import AsyncElasticsearch
+
+from wirewatch.core.kafka import Outgoing
+from wirewatch.core.runner import Result
+from wirewatch.core.stores.rules import RuleStore
 from wirewatch.schemas import Alert, IndexedBatch
 from wirewatch.services.alerter.dispatch import Dispatcher
 from wirewatch.services.alerter.ledger import Ledger
 from wirewatch.services.alerter.matching import match
-from wirewatch.services.alerter.rules import RuleStore
-
-from wirewatch.core.kafka import Outgoing
-from wirewatch.core.runner import Result
 
 Publish = Callable[[Sequence[Outgoing]], Awaitable[None]]
 

@@ -27,6 +27,7 @@ from typing import Any
 
 from wirewatch.core import metrics
 from wirewatch.core.charset import charset_param
+from wirewatch.core.stores.feeds import FeedHealth, FeedRecord, FeedStore
 from wirewatch.schemas import Feed
 from wirewatch.services.fetcher.errors import FeedParseError, FetchError, HTTPStatusError, SoftBlock
 from wirewatch.services.fetcher.feedparsing import ParsedFeed, parse_feed
@@ -43,7 +44,6 @@ from wirewatch.services.fetcher.schedule import (
     hints_from,
     next_delay,
 )
-from wirewatch.services.fetcher.store import FeedHealth, FeedRecord, FeedStore
 from wirewatch.services.fetcher.urls import host_of
 from wirewatch.services.fetcher.websub import WebSub
 

@@ -1,9 +1,5 @@
-"""Feeds and their health, stored in the ``<prefix>-feeds`` index (one document per feed) so the CLI,
-every fetcher replica and Kibana see the same state; known article URLs in ``<prefix>-urls``.
-
-Two writers share a feed document and never overwrite each other's fields: the poll loop saves the
-health (:meth:`FeedStore.save_health`), the WebSub callback the ``websub_*`` subscription fields
-(:meth:`FeedStore.save_websub`)."""
+"""Article URLs the fetcher already fetched, in the ``<prefix>-urls`` index, so a restart never re-fetches
+them. (Feeds and their health are shared with the CLI: :mod:`wirewatch.core.stores.feeds`.)"""
 
 from __future__ import annotations
 
@@ -11,140 +7,9 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from elasticsearch import AsyncElasticsearch, NotFoundError
-from pydantic import BaseModel, ConfigDict, Field
-from wirewatch.schemas import Feed, feed_id_for
+from elasticsearch import AsyncElasticsearch
+
 from wirewatch.services.fetcher.errors import KnownUrlsError
-
-
-class FeedHealth(BaseModel):
-    """What the fetcher learnt about a feed; never silently dropped, only backed off."""
-
-    model_config = ConfigDict(extra="ignore")
-
-    title: str | None = None
-    last_polled_at: datetime | None = None
-    last_success_at: datetime | None = None
-    last_error_at: datetime | None = None
-    last_error_class: str | None = None
-    last_error: str | None = None
-    last_status: int | None = None
-    consecutive_failures: float = 0.0
-    items_total: int = 0
-    items_per_day: float | None = None
-    next_poll_at: datetime | None = None
-    effective_interval_s: float | None = None
-    etag: str | None = None
-    last_modified: str | None = None
-    body_hash: str | None = None
-    hub_url: str | None = None
-    self_url: str | None = None
-    websub_hub: str | None = None
-    websub_topic: str | None = None
-    websub_secret: str | None = Field(default=None, repr=False)
-    websub_lease_until: datetime | None = None
-
-
-WEBSUB_FIELDS = frozenset({"websub_hub", "websub_topic", "websub_secret", "websub_lease_until"})
-SECRET_FIELDS = frozenset({"websub_secret"})
-PAGE_SIZE = 1000
-
-
-class FeedRecord(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
-    feed: Feed
-    health: FeedHealth = Field(default_factory=FeedHealth)
-
-    def to_doc(self) -> dict[str, Any]:
-        return self.feed.model_dump(mode="json") | self.health.model_dump(mode="json")
-
-    def to_public(self) -> dict[str, Any]:
-        """The document without secrets (what ``wirewatch feeds list --json`` prints)."""
-        return {k: v for k, v in self.to_doc().items() if k not in SECRET_FIELDS}
-
-    @classmethod
-    def from_doc(cls, doc: dict[str, Any]) -> FeedRecord:
-        feed = Feed.model_validate({k: v for k, v in doc.items() if k in Feed.model_fields})
-        return cls(feed=feed, health=FeedHealth.model_validate(doc))
-
-
-def new_feed(
-    url: str, *, name: str | None = None, interval_s: float | None = None, tags: Sequence[str] = (), kind: str = "feed"
-) -> Feed:
-    return Feed(
-        id=feed_id_for(url),
-        url=url,
-        name=name,
-        interval_s=interval_s,
-        tags=list(tags),
-        kind=kind,
-        added_at=datetime.now(UTC),
-    )  # type: ignore[arg-type]
-
-
-class FeedStore:
-    def __init__(self, es: AsyncElasticsearch, index: str) -> None:
-        self.es = es
-        self.index = index
-
-    async def add(self, feed: Feed) -> bool:
-        """Add a feed; returns False (and changes nothing) when the URL is already monitored."""
-        record = FeedRecord(feed=feed)
-        response = await self.es.options(ignore_status=409).index(
-            index=self.index, id=feed.id, document=record.to_doc(), op_type="create", refresh="wait_for"
-        )
-        return bool(response.meta.status < 300)
-
-    async def remove(self, feed_id: str) -> bool:
-        try:
-            await self.es.delete(index=self.index, id=feed_id, refresh="wait_for")
-            return True
-        except NotFoundError:
-            return False
-
-    async def all(self) -> list[FeedRecord]:
-        """Every feed, oldest first, read in pages (``search_after``) so no count is too large."""
-        records: list[FeedRecord] = []
-        after: list[Any] | None = None
-        while True:
-            page = await self.es.search(
-                index=self.index,
-                size=PAGE_SIZE,
-                query={"match_all": {}},
-                sort=[{"added_at": "asc"}, {"id": "asc"}],
-                search_after=after,
-            )
-            hits = page.body["hits"]["hits"]
-            records += [FeedRecord.from_doc(hit["_source"]) for hit in hits]
-            if len(hits) < PAGE_SIZE:
-                return records
-            after = hits[-1]["sort"]
-
-    async def save_health(self, feed_id: str, health: FeedHealth) -> bool:
-        """Save what a poll learnt (not the subscription fields); False if the feed was removed meanwhile."""
-        doc = health.model_dump(mode="json", exclude=set(WEBSUB_FIELDS))
-        response = await self.es.options(ignore_status=404).update(index=self.index, id=feed_id, doc=doc)
-        return bool(response.meta.status < 300)
-
-    async def save_websub(
-        self, feed_id: str, *, hub: str | None, topic: str | None, secret: str | None, lease_until: datetime | None
-    ) -> bool:
-        """Save a WebSub subscription (all ``None``: none); False if the feed was removed meanwhile."""
-        doc = {
-            "websub_hub": hub,
-            "websub_topic": topic,
-            "websub_secret": secret,
-            "websub_lease_until": lease_until.isoformat() if lease_until else None,
-        }
-        response = await self.es.options(ignore_status=404).update(index=self.index, id=feed_id, doc=doc)
-        return bool(response.meta.status < 300)
-
-    async def move(self, feed_id: str, new_url: str) -> None:
-        """A permanent redirect: the feed keeps its id (and history) but polls the new URL."""
-        await self.es.options(ignore_status=404).update(
-            index=self.index, id=feed_id, doc={"url": new_url}, refresh="wait_for"
-        )
 
 
 class KnownUrls:

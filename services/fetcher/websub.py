@@ -26,9 +26,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
+from wirewatch.core.stores.feeds import FeedHealth, FeedStore
 from wirewatch.services.fetcher.errors import FetchError
 from wirewatch.services.fetcher.http import SafeFetcher
-from wirewatch.services.fetcher.store import FeedHealth, FeedStore
 
 log = logging.getLogger(__name__)
 

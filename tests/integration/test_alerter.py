@@ -28,8 +28,8 @@ from bench.workers import Workers
 from tests.support.polling import eventually
 from wirewatch.core.es import make_es
 from wirewatch.core.settings import CommonSettings
+from wirewatch.core.stores.rules import RuleStore, new_rule
 from wirewatch.schemas import Alert, DeadLetter, IndexedBatch, IndexedDoc, Rule, alert_id_for
-from wirewatch.services.alerter.rules import RuleStore, new_rule
 from wirewatch.services.alerter.signing import DELIVERY_HEADER, SIGNATURE_HEADER, verify
 from wirewatch.services.indexer.documents import external_version, to_document
 

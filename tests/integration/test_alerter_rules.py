@@ -14,8 +14,8 @@ from bench.workers import worker_env
 from tests.integration.test_alerter import index_articles, put_rules
 from wirewatch.core.es import make_es
 from wirewatch.core.settings import CommonSettings
+from wirewatch.core.stores.rules import RuleStore, new_rule
 from wirewatch.schemas import Rule, RuleFilters
-from wirewatch.services.alerter.rules import RuleStore, new_rule
 
 pytestmark = [pytest.mark.integration]
 

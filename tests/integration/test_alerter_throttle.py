@@ -15,8 +15,8 @@ from bench.workers import Workers
 from tests.integration.test_alerter import FAST, Hook, dump_logs, ledger, publish, put_rules
 from tests.support.polling import eventually
 from wirewatch.core.settings import CommonSettings
+from wirewatch.core.stores.rules import new_rule
 from wirewatch.schemas import Rule
-from wirewatch.services.alerter.rules import new_rule
 from wirewatch.services.alerter.signing import SIGNATURE_HEADER, verify
 
 pytestmark = [pytest.mark.integration]

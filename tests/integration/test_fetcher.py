@@ -34,8 +34,8 @@ from tests.support.indices import count_docs
 from tests.support.polling import eventually
 from wirewatch.core.es import make_es
 from wirewatch.core.settings import CommonSettings
+from wirewatch.core.stores.feeds import FeedRecord, FeedStore, new_feed
 from wirewatch.schemas import DeadLetter, FetchedPage
-from wirewatch.services.fetcher.store import FeedRecord, FeedStore, new_feed
 
 pytestmark = [pytest.mark.integration]
 

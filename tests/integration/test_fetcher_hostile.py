@@ -33,9 +33,9 @@ from tests.integration.test_fetcher import (
 )
 from tests.support.polling import eventually
 from wirewatch.core.settings import CommonSettings
+from wirewatch.core.stores.feeds import FeedRecord
 from wirewatch.ops.stack import init
 from wirewatch.schemas import DeadLetter
-from wirewatch.services.fetcher.store import FeedRecord
 
 pytestmark = [pytest.mark.integration, pytest.mark.asyncio(loop_scope="module")]
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+
+from wirewatch.core.stores.rules import new_rule
 from wirewatch.schemas import Alert, Rule, alert_id_for
-from wirewatch.services.alerter.rules import new_rule
 
 
 def make_alert(rule: Rule, n: int, **fields: object) -> Alert:

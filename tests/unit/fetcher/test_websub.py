@@ -8,7 +8,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from wirewatch.services.fetcher.store import FeedHealth
+
+from wirewatch.core.stores.feeds import FeedHealth
 from wirewatch.services.fetcher.websub import WebSub, signature_ok
 
 T0 = datetime(2026, 11, 18, 12, 0, tzinfo=UTC)
@@ -149,6 +150,7 @@ def test_a_stored_subscription_is_restored_only_while_its_lease_runs() -> None:
 
 def test_settings_keep_push_and_address_exemptions_off_by_default(tmp_path: Any) -> None:
     from pydantic import ValidationError
+
     from wirewatch.services.fetcher.settings import FetcherSettings
 
     defaults = FetcherSettings()

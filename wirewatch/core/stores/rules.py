@@ -1,4 +1,5 @@
-"""Saved-search rules, stored in the ``<prefix>-rules`` index so every alerter replica sees the same set."""
+"""Saved-search rules, stored in the ``<prefix>-rules`` index: ``wirewatch rules`` writes them, every alerter
+replica reads the same set."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typing import Any
 
 from elasticsearch import AsyncElasticsearch, NotFoundError
 from pydantic import SecretStr
+
 from wirewatch.schemas import Rule, RuleFilters
 
 log = logging.getLogger(__name__)

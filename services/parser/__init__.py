@@ -1,20 +1,40 @@
-"""Wirewatch parser: fetched pages (``pages`` topic) in, clean articles (``articles`` topic) out.
+"""Parser: reads fetched pages from ``pages`` (and ``pages.backfill``), writes clean articles to
+``articles.parsed`` (and ``articles.parsed.backfill``); a page it cannot read goes to ``deadletters``.
 
-The faust app and agents live in ``app.py``/``agents.py``; everything here is faust-free:
+The faust app is in ``app.py`` (``wirewatch worker parser``) and the batch logic in ``handler.py``; ``pipeline``
+is the numbered chain of plain functions that turns one page into one article, ``budget`` runs it under a
+time limit, ``errors`` is the parser's part of the error tree.
 
-- :func:`parse_page` — one page to one :class:`~schemas.articles.ParsedArticle` (``pipeline.py``);
-- :class:`BudgetedParser`, :func:`parse_with_budget`, :func:`parse_sync_with_budget` — the same under a
-  per-document time budget in worker processes (``budget.py``);
-- :class:`NearDuplicateIndex`, :func:`hamming` — SimHash near-duplicate lookup (``duplicates.py``);
-- the :class:`ParseError` tree (``errors.py``).
+This facade is what the CLI and ops may use, importable for free (each name loads its module on first use):
+
+- :class:`ParserSettings`;
+- :func:`parse_page` (one page to one :class:`~wirewatch.schemas.ParsedArticle`), :data:`EXTRACTOR`,
+  :data:`EXTRACTOR_VERSION`;
+- :class:`BudgetedParser`, :func:`parse_with_budget`, :func:`parse_sync_with_budget`: the same under a
+  per-page time budget in worker processes;
+- :class:`NearDuplicateIndex`, :func:`hamming`: SimHash near-duplicate lookup;
+- :class:`ParseError` and its subclasses.
 """
 
 from __future__ import annotations
 
-from wirewatch.services.parser.budget import BudgetedParser, parse_sync_with_budget, parse_with_budget
-from wirewatch.services.parser.duplicates import NearDuplicateIndex, hamming
-from wirewatch.services.parser.errors import EmptyPage, NotHtml, PageTooLarge, ParseError, ParseTimeout, Pathological
-from wirewatch.services.parser.pipeline import EXTRACTOR, EXTRACTOR_VERSION, parse_page
+from typing import TYPE_CHECKING, Any
+
+from wirewatch.core.facade import lazy_exports
+
+if TYPE_CHECKING:
+    from wirewatch.services.parser.budget import BudgetedParser, parse_sync_with_budget, parse_with_budget
+    from wirewatch.services.parser.duplicates import NearDuplicateIndex, hamming
+    from wirewatch.services.parser.errors import (
+        EmptyPage,
+        NotHtml,
+        PageTooLarge,
+        ParseError,
+        ParseTimeout,
+        Pathological,
+    )
+    from wirewatch.services.parser.pipeline import EXTRACTOR, EXTRACTOR_VERSION, parse_page
+    from wirewatch.services.parser.settings import ParserSettings
 
 __all__ = [
     "EXTRACTOR",
@@ -26,9 +46,23 @@ __all__ = [
     "PageTooLarge",
     "ParseError",
     "ParseTimeout",
+    "ParserSettings",
     "Pathological",
     "hamming",
     "parse_page",
     "parse_sync_with_budget",
     "parse_with_budget",
 ]
+
+_WHERE = {
+    "budget": ["BudgetedParser", "parse_sync_with_budget", "parse_with_budget"],
+    "duplicates": ["NearDuplicateIndex", "hamming"],
+    "errors": ["EmptyPage", "NotHtml", "PageTooLarge", "ParseError", "ParseTimeout", "Pathological"],
+    "pipeline": ["EXTRACTOR", "EXTRACTOR_VERSION", "parse_page"],
+    "settings": ["ParserSettings"],
+}
+_load = lazy_exports(__name__, _WHERE)
+
+
+def __getattr__(name: str) -> Any:
+    return _load(name)

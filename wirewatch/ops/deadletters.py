@@ -41,12 +41,13 @@ def select(
 def dead_letter_labels() -> list[str]:
     """The ``error_class`` labels a stage can write on a dead letter: the core and service classes of the
     error tree (``wirewatch.core.errors``). Exceptions from outside the tree add their snake_case type name."""
-    # the service error modules define their classes; importing them makes the classes part of the walk
-    from wirewatch.services.alerter import errors as _alerter  # noqa: F401
-    from wirewatch.services.extractor import errors as _extractor  # noqa: F401
-    from wirewatch.services.fetcher import errors as _fetcher  # noqa: F401
-    from wirewatch.services.indexer import errors as _indexer  # noqa: F401
-    from wirewatch.services.parser import errors as _parser  # noqa: F401
+    # the service error modules define their classes; taking one class from each service's facade imports
+    # its whole errors module, which makes every class of it part of the walk
+    from wirewatch.services.alerter import DeliveryFailed  # noqa: F401
+    from wirewatch.services.extractor import ExtractorError  # noqa: F401
+    from wirewatch.services.fetcher import FetchError  # noqa: F401
+    from wirewatch.services.indexer import DocumentRejected  # noqa: F401
+    from wirewatch.services.parser import ParseError  # noqa: F401
 
     pipeline = ("wirewatch.core.", "wirewatch.services.")
     return [label for label, cls in error_labels().items() if cls.__module__.startswith(pipeline)]

@@ -11,11 +11,11 @@ from wirewatch.core.settings import REPO_ROOT, CommonSettings
 
 def rows() -> list[str]:
     from wirewatch.ops.stack.settings import StackSettings
-    from wirewatch.services.alerter.settings import AlerterSettings
-    from wirewatch.services.extractor.settings import ExtractorSettings
-    from wirewatch.services.fetcher.settings import FetcherSettings
-    from wirewatch.services.indexer.settings import IndexerSettings
-    from wirewatch.services.parser.settings import ParserSettings
+    from wirewatch.services.alerter import AlerterSettings
+    from wirewatch.services.extractor import ExtractorSettings
+    from wirewatch.services.fetcher import FetcherSettings
+    from wirewatch.services.indexer import IndexerSettings
+    from wirewatch.services.parser import ParserSettings
 
     classes: list[tuple[type[BaseSettings], str]] = [
         (CommonSettings, "all"),

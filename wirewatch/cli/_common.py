@@ -1,26 +1,77 @@
-"""Helpers the subcommands share: settings, an Elasticsearch client for one command, output."""
+"""Helpers the subcommands share: settings, an Elasticsearch client for one command, output.
+
+Nothing heavy is imported here at module level (see ``wirewatch/cli/__init__.py``): the rich console is built
+on first use, the Elasticsearch client and the settings are imported by the helpers that need them.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import sys
-from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from collections.abc import Awaitable, Callable, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import click
-from elasticsearch import AsyncElasticsearch
-from pydantic import ValidationError
-from rich.console import Console
 
-from wirewatch.core.es import make_es
-from wirewatch.core.settings import CommonSettings
+if TYPE_CHECKING:
+    from elasticsearch import AsyncElasticsearch
+    from rich.console import Console
+
+    from wirewatch.core.settings import CommonSettings
 
 T = TypeVar("T")
-console = Console(highlight=False, soft_wrap=False)
+
+
+class _LazyConsole:
+    """Stands for the commands' rich ``Console`` and builds it on first use, so ``--help`` never imports rich."""
+
+    _console: Console | None = None
+
+    def _real(self) -> Console:
+        if self._console is None:
+            from rich.console import Console
+
+            object.__setattr__(self, "_console", Console(highlight=False, soft_wrap=False))
+        return cast("Console", self._console)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._real(), name)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        setattr(self._real(), name, value)
+
+
+console = cast("Console", _LazyConsole())
+
+
+class LazyChoice(click.Choice):  # type: ignore[type-arg]
+    """A ``click.Choice`` whose values are computed when first needed (to check a value, or for the command's
+    own ``--help``), so a module can declare options from the stage registry without importing it."""
+
+    def __init__(self, load: Callable[[], Sequence[str]], case_sensitive: bool = True) -> None:
+        # click.Choice.__init__ would store the values now; only its other attribute is needed
+        self._load = load
+        self.case_sensitive = case_sensitive
+
+    @functools.cached_property
+    def choices(self) -> Sequence[str]:  # type: ignore[override]
+        return tuple(self._load())
+
+
+def stage_names() -> list[str]:
+    """Every stage of the registry, in pipeline order."""
+    from wirewatch.schemas import STAGES
+
+    return list(STAGES)
 
 
 def settings() -> CommonSettings:
+    from pydantic import ValidationError
+
+    from wirewatch.core.settings import CommonSettings
+
     try:
         return CommonSettings()
     except ValidationError as exc:
@@ -29,6 +80,8 @@ def settings() -> CommonSettings:
 
 def with_es(action: Callable[[AsyncElasticsearch], Awaitable[T]]) -> T:
     """Run one async action with a client that is closed afterwards, turning outages into clear errors."""
+
+    from wirewatch.core.es import make_es
 
     async def go() -> T:
         es = make_es(settings())

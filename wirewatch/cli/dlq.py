@@ -4,17 +4,14 @@ from __future__ import annotations
 
 import asyncio
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import click
-from aiokafka import AIOKafkaProducer
-from rich.table import Table
 
-from wirewatch.cli._common import console, print_json, settings
-from wirewatch.core.es import make_es
-from wirewatch.core.kafka import MAX_MESSAGE_BYTES, client_options
-from wirewatch.ops.deadletters import payload, replay_message, requeue_alert, select
-from wirewatch.ops.observe import read_dead_letters
-from wirewatch.schemas import STAGES, DeadLetter
+from wirewatch.cli._common import LazyChoice, console, print_json, settings, stage_names
+
+if TYPE_CHECKING:
+    from wirewatch.schemas import DeadLetter
 
 
 def _since(value: str | None) -> datetime | None:
@@ -25,10 +22,13 @@ def _since(value: str | None) -> datetime | None:
 
 
 def _load(stage: str | None, since: str | None, error_class: str | None) -> list[DeadLetter]:
+    from wirewatch.ops.deadletters import select
+    from wirewatch.ops.observe import read_dead_letters
+
     return select(asyncio.run(read_dead_letters(settings())), stage=stage, since=_since(since), error_class=error_class)
 
 
-stage_option = click.option("--stage", type=click.Choice(list(STAGES)), help="only this stage's dead letters")
+stage_option = click.option("--stage", type=LazyChoice(stage_names), help="only this stage's dead letters")
 since_option = click.option("--since", help="only letters from this time on (ISO date/datetime)")
 
 
@@ -82,6 +82,8 @@ def list_letters(stage: str | None, since: str | None, error_class: str | None, 
     if as_json:
         print_json([d.model_dump(mode="json", exclude={"payload_b64"}) for d in letters])
         return
+    from rich.table import Table
+
     table = Table(title=f"{len(letters)} dead letters")
     for column in ("#", "failed at", "stage", "error class", "item", "reason"):
         table.add_column(column, overflow="fold")
@@ -109,6 +111,8 @@ def show(number: int, stage: str | None, since: str | None, error_class: str | N
         raise click.ClickException(f"no dead letter #{number} (there are {len(letters)})")
     letter = letters[number]
     print_json(letter.model_dump(mode="json", exclude={"payload_b64"}))
+    from wirewatch.ops.deadletters import payload
+
     body = payload(letter)
     console.print(f"payload ({len(body)} bytes):")
     console.print(body[:4000].decode("utf-8", "replace"), markup=False)
@@ -130,6 +134,12 @@ def replay(stage: str | None, since: str | None, error_class: str | None, dry_ru
 
 
 async def _replay(letters: list[DeadLetter]) -> tuple[int, int, int]:
+    from aiokafka import AIOKafkaProducer
+
+    from wirewatch.core.es import make_es
+    from wirewatch.core.kafka import MAX_MESSAGE_BYTES, client_options
+    from wirewatch.ops.deadletters import replay_message, requeue_alert
+
     s = settings()
     producer = AIOKafkaProducer(acks="all", max_request_size=MAX_MESSAGE_BYTES, **client_options(s))
     es = make_es(s)

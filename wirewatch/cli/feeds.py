@@ -5,18 +5,22 @@ from __future__ import annotations
 from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-from elasticsearch import AsyncElasticsearch
-from rich import box
-from rich.measure import Measurement
-from rich.table import Table
 
 from wirewatch.cli._common import console, print_json, settings, with_es
-from wirewatch.services.fetcher.store import FeedHealth, FeedRecord, FeedStore, new_feed
+
+if TYPE_CHECKING:
+    from elasticsearch import AsyncElasticsearch
+    from rich.table import Table
+
+    from wirewatch.core.stores.feeds import FeedHealth, FeedRecord, FeedStore
 
 
 def _store(es: AsyncElasticsearch) -> FeedStore:
+    from wirewatch.core.stores.feeds import FeedStore
+
     return FeedStore(es, settings().index_name("feeds"))
 
 
@@ -35,6 +39,8 @@ def add(url: str, name: str | None, interval: float | None, tags: tuple[str, ...
     """Start monitoring a feed."""
     if not url.startswith(("http://", "https://")):
         raise click.BadParameter("the feed URL must start with http:// or https://")
+    from wirewatch.core.stores.feeds import new_feed
+
     feed = new_feed(url, name=name, interval_s=interval, tags=tags, kind="sitemap" if sitemap else "feed")
     added = with_es(lambda es: _store(es).add(feed))
     console.print(f"{'added' if added else 'already monitored'}: {feed.id} {url}")
@@ -44,7 +50,8 @@ def add(url: str, name: str | None, interval: float | None, tags: tuple[str, ...
 @click.argument("opml", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def import_opml(opml: Path) -> None:
     """Add every feed of an OPML file (folders become tags)."""
-    from wirewatch.services.fetcher.feedparsing import parse_opml
+    from wirewatch.core.stores.feeds import new_feed
+    from wirewatch.services.fetcher import parse_opml
 
     entries = parse_opml(opml.read_bytes())
 
@@ -95,6 +102,9 @@ def _push(health: FeedHealth) -> str:
 
 def _table(records: list[FeedRecord]) -> Table:
     """One line per feed; only the feed label shrinks (to ``…``) when the terminal is narrow."""
+    from rich import box
+    from rich.table import Table
+
     table = Table(title=_summary(records), title_justify="left", pad_edge=False, box=box.SIMPLE_HEAD)
     table.add_column("id", no_wrap=True, min_width=16, style="dim")
     table.add_column("feed", no_wrap=True, overflow="ellipsis", min_width=12, max_width=40)
@@ -126,6 +136,8 @@ def _table(records: list[FeedRecord]) -> Table:
 
 def _print_table(table: Table) -> None:
     """On a terminal, fit its width; piped (to less, grep, a file), print whole lines."""
+    from rich.measure import Measurement
+
     if not console.is_terminal:
         natural = Measurement.get(console, console.options.update_width(1000), table).maximum
         console.width = max(console.width, natural)

@@ -3,16 +3,20 @@ version created from the current template with no gap in search (see ``wirewatch
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
-from rich.table import Table
 
 from wirewatch.cli._common import console, print_json, settings, with_es
-from wirewatch.ops import migration
-from wirewatch.ops.migration import DEFAULT_OVERLAP_S, MigrationError, MigrationReport, versions_status
+
+if TYPE_CHECKING:
+    from rich.progress import TaskID
+
+    from wirewatch.ops.migration import MigrationReport
+
+#: ``wirewatch.ops.migration.DEFAULT_OVERLAP_S`` (a test keeps them equal; importing it here would load the
+#: Elasticsearch client for ``--help``)
+DEFAULT_OVERLAP_S = 300.0
 
 
 @click.group()
@@ -24,6 +28,10 @@ def index() -> None:
 @click.option("--json", "as_json", is_flag=True, help="machine-readable output")
 def status(as_json: bool) -> None:
     """Index versions with document counts, where the alias points, and a migration in progress."""
+    from rich.table import Table
+
+    from wirewatch.ops.migration import versions_status
+
     result = with_es(lambda es: versions_status(es, settings()))
     if as_json:
         print_json(result)
@@ -76,6 +84,12 @@ def _migration(meta: dict[str, Any] | None) -> str:
 def migrate(force: bool, overlap_s: float, page_size: int) -> None:
     """Create the next index version from the current template, copy every document (same id and
     version), then swap the alias atomically. Safe to interrupt: run it again to continue."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from wirewatch.ops import migration
+    from wirewatch.ops.migration import MigrationError
+
     err = Console(stderr=True)
     with Progress(
         TextColumn("copying"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), console=err, transient=False

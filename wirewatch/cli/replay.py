@@ -6,24 +6,32 @@ import asyncio
 from datetime import datetime
 
 import click
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from wirewatch.cli._common import console, settings
-from wirewatch.ops.replay import SOURCES
-from wirewatch.ops.replay import replay as run_replay
+from wirewatch.cli._common import LazyChoice, console, settings
+
+
+def _backfill_stages() -> list[str]:
+    """The stages with a backfill lane, from the stage registry (what ``wirewatch.ops.replay`` can feed)."""
+    from wirewatch.schemas import backfill_stages
+
+    return sorted(spec.name for spec in backfill_stages())
 
 
 @click.command()
 @click.option(
     "--stage",
     required=True,
-    type=click.Choice(sorted(SOURCES)),
+    type=LazyChoice(_backfill_stages),
     help="parser: stored raw pages; extractor: parsed articles; indexer: enriched articles",
 )
 @click.option("--since", help="only messages from this time on (ISO date/datetime; default: all retained)")
 def replay(stage: str, since: str | None) -> None:
     """Reprocess stored messages (e.g. after a parser or model upgrade) on a separate lane that the workers
     serve only while live traffic is idle."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from wirewatch.ops.replay import replay as run_replay
+
     moment = None
     if since is not None:
         moment = datetime.fromisoformat(since)

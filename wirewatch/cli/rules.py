@@ -4,21 +4,22 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-import yaml
-from elasticsearch import AsyncElasticsearch
-from rich.table import Table
 
 from wirewatch.cli._common import console, print_json, settings, with_es
-from wirewatch.cli.search import _rows, _table
-from wirewatch.core.query import HIGHLIGHT, build_query
-from wirewatch.schemas import Rule, RuleFilters
-from wirewatch.services.alerter.rules import RuleStore, new_rule
+
+if TYPE_CHECKING:
+    from elasticsearch import AsyncElasticsearch
+
+    from wirewatch.core.stores.rules import RuleStore
+    from wirewatch.schemas import Rule
 
 
 def _store(es: AsyncElasticsearch) -> RuleStore:
+    from wirewatch.core.stores.rules import RuleStore
+
     return RuleStore(es, settings().index_name("rules"))
 
 
@@ -53,6 +54,9 @@ def add(
     slack: bool,
 ) -> None:
     """Add (or replace) a rule."""
+    from wirewatch.core.stores.rules import new_rule
+    from wirewatch.schemas import RuleFilters
+
     filters = RuleFilters(
         persons=list(persons),
         organizations=list(organizations),
@@ -81,6 +85,8 @@ def list_rules(as_json: bool) -> None:
     if as_json:
         print_json([r.model_dump(mode="json", exclude={"secret"}) | {"signed": r.secret is not None} for r in found])
         return
+    from rich.table import Table
+
     table = Table(title=f"{len(found)} rules")
     for column in ("name", "query", "webhooks", "signed", "enabled"):
         table.add_column(column, overflow="fold")
@@ -103,7 +109,9 @@ def remove(name: str) -> None:
 @click.option("--limit", default=10, show_default=True)
 def test(name: str, limit: int) -> None:
     """Show which recent articles the rule would have matched."""
-    from wirewatch.services.alerter.matching import rule_filters
+    from wirewatch.cli.search import _rows, _table
+    from wirewatch.core.query import HIGHLIGHT, build_query
+    from wirewatch.services.alerter import rule_filters
 
     async def go(es: AsyncElasticsearch) -> dict[str, Any]:
         rule = await _store(es).get(name)
@@ -127,6 +135,8 @@ def test(name: str, limit: int) -> None:
 @rules.command(name="export")
 def export_rules() -> None:
     """Print all rules as YAML (secrets included: keep the file private)."""
+    import yaml
+
     found = with_es(lambda es: _store(es).all())
     docs = [
         r.model_dump(mode="json", exclude={"id", "created_at"})
@@ -140,6 +150,11 @@ def export_rules() -> None:
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def import_rules(path: Path) -> None:
     """Add or replace the rules of a YAML file (as written by `rules export`)."""
+    import yaml
+
+    from wirewatch.core.stores.rules import new_rule
+    from wirewatch.schemas import RuleFilters
+
     data = yaml.safe_load(path.read_text()) or {}
     parsed: list[Rule] = []
     for entry in data.get("rules", []):

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import click
-from pydantic import ValidationError
 
 from wirewatch.cli._common import console, explain, settings
-from wirewatch.ops import stack as stack_ops
+
+if TYPE_CHECKING:  # imported by the commands when they run: `wirewatch stack --help` stays instant
+    from wirewatch.ops import stack as stack_ops
 
 T = TypeVar("T")
 
@@ -21,6 +22,10 @@ def stack() -> None:
 
 
 def stack_settings() -> stack_ops.StackSettings:
+    from pydantic import ValidationError
+
+    from wirewatch.ops import stack as stack_ops
+
     try:
         return stack_ops.StackSettings()
     except ValidationError as exc:
@@ -30,6 +35,8 @@ def stack_settings() -> stack_ops.StackSettings:
 
 def _run(action: Callable[[], T]) -> T:
     """StackError (its log tail is already printed) and outages as one line, not a traceback."""
+    from wirewatch.ops import stack as stack_ops
+
     try:
         return action()
     except stack_ops.StackError as exc:
@@ -48,6 +55,8 @@ def _report(report: stack_ops.InitReport) -> None:
 @stack.command()
 def up() -> None:
     """Start both (idempotent), wait until healthy, create topics and index templates."""
+    from wirewatch.ops import stack as stack_ops
+
     config = stack_settings()
     _report(_run(lambda: stack_ops.up(config)))
     console.print("[green]stack is up[/green]")
@@ -57,6 +66,8 @@ def up() -> None:
 @click.option("--purge", is_flag=True, help="also delete their data, logs, certificates and state")
 def down(purge: bool) -> None:
     """Stop both cleanly (SIGTERM, then SIGKILL after WIREWATCH_STOP_TIMEOUT)."""
+    from wirewatch.ops import stack as stack_ops
+
     config = stack_settings()
     _run(lambda: stack_ops.down(config, purge=purge))
 
@@ -64,6 +75,8 @@ def down(purge: bool) -> None:
 @stack.command(name="status")
 def stack_status() -> None:
     """Print the state of Kafka and Elasticsearch and where their files are; exit 3 unless both are up."""
+    from wirewatch.ops import stack as stack_ops
+
     config = stack_settings()
     raise SystemExit(_run(lambda: stack_ops.status(config)))
 
@@ -71,6 +84,8 @@ def stack_status() -> None:
 @stack.command()
 def init() -> None:
     """Create topics and index templates on running servers (what compose's setup job runs)."""
+    from wirewatch.ops import stack as stack_ops
+
     try:
         report = asyncio.run(stack_ops.init(settings()))
     except Exception as exc:  # outages and refused credentials: one line, not a traceback

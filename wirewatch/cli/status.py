@@ -5,19 +5,22 @@ from __future__ import annotations
 
 import asyncio
 import time
+from typing import TYPE_CHECKING
 
 import click
-from rich.console import Group
-from rich.live import Live
-from rich.table import Table
-from rich.text import Text
 
 from wirewatch.cli._common import console, explain, print_json, settings
-from wirewatch.core.es import make_es
-from wirewatch.ops.observe import PipelineStatus, count_by_stage, read_dead_letters, stage_status
+
+if TYPE_CHECKING:
+    from rich.console import Group
+
+    from wirewatch.ops.observe import PipelineStatus
 
 
 async def collect() -> PipelineStatus:
+    from wirewatch.core.es import make_es
+    from wirewatch.ops.observe import PipelineStatus, count_by_stage, read_dead_letters, stage_status
+
     s = settings()
     status = PipelineStatus(stages=await stage_status(s), dead_letters=count_by_stage(await read_dead_letters(s)))
     es = make_es(s)
@@ -43,6 +46,10 @@ def gather() -> PipelineStatus:
 
 
 def render(result: PipelineStatus, rates: dict[str, float] | None = None) -> Group:
+    from rich.console import Group
+    from rich.table import Table
+    from rich.text import Text
+
     table = Table(title="pipeline")
     for column in ("stage", "input topic", "in topic", "processed", "rate /s", "lag", "dead letters"):
         table.add_column(column, justify="right" if column not in ("stage", "input topic") else "left")
@@ -78,6 +85,8 @@ def status(as_json: bool, watch: bool, interval: float) -> None:
     if not watch:
         console.print(render(gather()))
         return
+    from rich.live import Live
+
     previous, then = gather(), time.monotonic()
     with Live(render(previous), console=console, refresh_per_second=4) as live:
         try:

@@ -23,15 +23,15 @@ from typing import Any
 from elasticsearch import AsyncElasticsearch
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-from wirewatch.services.alerter.rules import RuleStore, new_rule
-from wirewatch.services.fetcher.store import FeedStore, new_feed
-from wirewatch.services.fetcher.urls import canonicalize, document_id
 
 from demo.report import print_summary
 from demo.site_server import SITE, DemoServer
 from wirewatch.core.es import make_es
 from wirewatch.core.query import Filters, build_query
 from wirewatch.core.settings import CommonSettings
+from wirewatch.core.stores.feeds import FeedStore, new_feed
+from wirewatch.core.stores.rules import RuleStore, new_rule
+from wirewatch.services.fetcher.urls import canonicalize, document_id
 
 console = Console(highlight=False)
 FEEDS = {

@@ -17,12 +17,14 @@ def tz(hours: float) -> timezone:
     return timezone(timedelta(hours=hours))
 
 
-def at(*parts: int, zone: timezone | None = UTC) -> ParsedDate:
-    return ParsedDate(datetime(*parts, tzinfo=zone), "datetime")  # type: ignore[misc]
+def at(
+    year: int, month: int, dd: int, hh: int, mm: int, ss: int = 0, us: int = 0, *, zone: timezone | None = UTC
+) -> ParsedDate:
+    return ParsedDate(datetime(year, month, dd, hh, mm, ss, us, tzinfo=zone), "datetime")
 
 
-def day(*parts: int) -> ParsedDate:
-    return ParsedDate(date(*parts), "date")
+def day(year: int, month: int, dd: int) -> ParsedDate:
+    return ParsedDate(date(year, month, dd), "date")
 
 
 ROWS: list[tuple[str | None, ParsedDate | type[BadDate]]] = [

@@ -42,6 +42,13 @@ class _LazyConsole:
     def __setattr__(self, name: str, value: Any) -> None:
         setattr(self._real(), name, value)
 
+    # special methods are looked up on the type, not through __getattr__: rich's Progress and Live use these
+    def __enter__(self) -> Console:
+        return self._real().__enter__()
+
+    def __exit__(self, *exc: Any) -> None:
+        self._real().__exit__(*exc)
+
 
 console = cast("Console", _LazyConsole())
 

@@ -12,21 +12,16 @@ from types import FrameType
 
 import click
 
-from wirewatch.cli._common import console
-from wirewatch.schemas import STAGES
+from wirewatch.cli._common import LazyChoice, console, stage_names
 
-#: one worker per stage, in pipeline order
-WORKERS = tuple(STAGES)
 STOP_GRACE_S = 30.0
 #: a worker that exits (a crash) is restarted, unless it did so this often within the window
 MAX_RESTARTS = 5
 RESTART_WINDOW_S = 60.0
-#: the lowest of the registry's metrics ports; WIREWATCH_METRICS_PORT set for ``run`` moves them all by as much
-FIRST_METRICS_PORT = min(spec.metrics_port for spec in STAGES.values())
 
 
 @click.command()
-@click.argument("name", type=click.Choice(WORKERS))
+@click.argument("name", type=LazyChoice(stage_names))
 def worker(name: str) -> None:
     """Run one worker in the foreground (what each compose service runs)."""
     module = importlib.import_module(f"wirewatch.services.{name}.app")
@@ -34,12 +29,14 @@ def worker(name: str) -> None:
 
 
 def _parse_only(value: str | None) -> list[str]:
+    """The workers named by ``--only`` (one per stage of the registry; all of them by default)."""
+    workers = stage_names()
     if not value:
-        return list(WORKERS)
+        return workers
     names = [n.strip() for n in value.split(",") if n.strip()]
-    unknown = sorted(set(names) - set(WORKERS))
+    unknown = sorted(set(names) - set(workers))
     if unknown:
-        raise click.BadParameter(f"unknown worker(s): {', '.join(unknown)}; choose from {', '.join(WORKERS)}")
+        raise click.BadParameter(f"unknown worker(s): {', '.join(unknown)}; choose from {', '.join(workers)}")
     return names
 
 
@@ -47,8 +44,12 @@ def _parse_only(value: str | None) -> list[str]:
 @click.option("--only", help="comma-separated workers to run (default: all five)")
 def run(only: str | None) -> None:
     """Run the workers in the foreground until Ctrl-C or SIGTERM, then stop them cleanly."""
+    from wirewatch.schemas import STAGES
+
     names = _parse_only(only)
-    shift = int(os.environ.get("WIREWATCH_METRICS_PORT") or FIRST_METRICS_PORT) - FIRST_METRICS_PORT
+    # the registry's metrics ports; WIREWATCH_METRICS_PORT set for ``run`` moves them all by as much
+    first = min(spec.metrics_port for spec in STAGES.values())
+    shift = int(os.environ.get("WIREWATCH_METRICS_PORT") or first) - first
     ports = {name: STAGES[name].metrics_port + shift for name in STAGES}
 
     def spawn(name: str) -> subprocess.Popen[bytes]:

@@ -1,7 +1,7 @@
 """Acting on dead letters: filter them, and send them back through their stage after a fix.
 
 Where a replayed letter goes:
-    fetcher   → ``fetch.requests`` (the feed item, fetched again even though its URL is known)
+    fetcher   → its input topic, ``fetch.requests`` (the feed item, fetched again even though its URL is known)
     parser, extractor, indexer → the topic it was read from (the original bytes, unchanged)
     alerter   → its ledger entry is set back to pending with an expired lease; the alerter redelivers it
 """
@@ -17,7 +17,7 @@ from elasticsearch import AsyncElasticsearch
 from wirewatch.core.errors import error_labels, snake_case
 from wirewatch.core.kafka import Outgoing
 from wirewatch.core.settings import CommonSettings
-from wirewatch.schemas import Alert, DeadLetter, FeedItem, FetchRequest
+from wirewatch.schemas import STAGES, Alert, DeadLetter, FeedItem, FetchRequest
 
 
 def select(
@@ -67,7 +67,7 @@ def replay_message(letter: DeadLetter, settings: CommonSettings) -> Outgoing | N
             requested_at=datetime.now(UTC),
             force=True,
         )
-        return Outgoing(settings.topic_name("fetch.requests"), request.feed_id, request.to_bytes())
+        return Outgoing(settings.topic_name(STAGES["fetcher"].input), request.feed_id, request.to_bytes())
     if letter.stage == "alerter" or not letter.topic:
         return None
     return Outgoing(letter.topic, letter.key, payload(letter))

@@ -67,10 +67,17 @@ async def stage_status(settings: CommonSettings) -> list[StageStatus]:
         await asyncio.gather(admin.close(), consumer.stop())
 
 
+#: the topics the stages dead-letter to (today one, shared by every stage)
+DEADLETTER_TOPICS = tuple(dict.fromkeys(spec.deadletters for spec in STAGES.values()))
+
+
 async def read_dead_letters(settings: CommonSettings) -> list[DeadLetter]:
-    """Every record of the dead-letter topic, oldest first (bounded by its retention)."""
-    records = await read_topic(settings, settings.topic_name("deadletters"))
-    return [DeadLetter.from_bytes(r.value) for r in records if r.value]
+    """Every record of the dead-letter topics, oldest first in each (bounded by their retention)."""
+    letters: list[DeadLetter] = []
+    for name in DEADLETTER_TOPICS:
+        records = await read_topic(settings, settings.topic_name(name))
+        letters += [DeadLetter.from_bytes(r.value) for r in records if r.value]
+    return letters
 
 
 def count_by_stage(letters: list[DeadLetter]) -> dict[str, int]:

@@ -48,7 +48,7 @@ from wirewatch.core.settings import CommonSettings
 from wirewatch.core.stores.rules import RuleStore, new_rule
 from wirewatch.ops.observe import stage_status
 from wirewatch.ops.stack import drop_namespace, init
-from wirewatch.schemas import IndexedBatch, IndexedDoc, Rule, RuleFilters
+from wirewatch.schemas import STAGES, IndexedBatch, IndexedDoc, Rule, RuleFilters
 from wirewatch.services.indexer.documents import external_version, to_document
 
 console = Console(width=110)
@@ -187,7 +187,8 @@ async def index_and_announce(
         searchable_at=now,
         docs=[IndexedDoc(id=article.id, version=external_version(article), fetched_at=article.fetched_at)],
     )
-    await producer.send_and_wait(settings.topic_name("articles.indexed"), batch.to_bytes(), key=article.id.encode())
+    topic = settings.topic_name(STAGES["alerter"].input)
+    await producer.send_and_wait(topic, batch.to_bytes(), key=article.id.encode())
 
 
 def percentile(values: list[float], q: float) -> float:

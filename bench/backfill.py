@@ -15,6 +15,10 @@ import time
 from pathlib import Path
 
 from wirewatch.core.settings import CommonSettings
+from wirewatch.schemas import backfill_stages
+
+#: the first stage with a backfill lane: replaying it sends everything through every stage that has one
+HEAD = backfill_stages()[0].name
 
 
 def start(settings: CommonSettings, stage: str, log: Path, env: dict[str, str]) -> subprocess.Popen[bytes]:
@@ -46,7 +50,7 @@ def outcome(log: Path) -> dict[str, object]:
 def main(argv: list[str] | None = None) -> int:
     from wirewatch.ops.replay import replay
 
-    stage = (argv if argv is not None else sys.argv[1:] or ["parser"])[0]
+    stage = (argv if argv is not None else sys.argv[1:] or [HEAD])[0]
     started = time.time()
     report = asyncio.run(replay(CommonSettings(), stage))
     print(

@@ -41,13 +41,13 @@ from elasticsearch import AsyncElasticsearch
 from elasticsearch.helpers import async_bulk
 from rich.console import Console
 from rich.table import Table
-from wirewatch.schemas import EnrichedArticle
-from wirewatch.services.indexer.documents import external_version, to_document
-from wirewatch.services.indexer.handler import IndexHandler
 
 from wirewatch.core.es import make_es
 from wirewatch.core.settings import CommonSettings
 from wirewatch.ops.stack import drop_namespace, init
+from wirewatch.schemas import STAGES, EnrichedArticle
+from wirewatch.services.indexer.documents import external_version, to_document
+from wirewatch.services.indexer.handler import IndexHandler
 
 err = Console(stderr=True)
 WORDS = [
@@ -257,7 +257,7 @@ async def time_to_searchable(
     es: AsyncElasticsearch, settings: CommonSettings, articles: list[EnrichedArticle], rate: float, log: Path
 ) -> dict[str, Any]:
     alias = settings.index_name("articles")
-    topic = settings.topic_name("articles.enriched")
+    topic = settings.topic_name(STAGES["indexer"].input)
     worker = start_worker(settings, log)
     producer = AIOKafkaProducer(
         bootstrap_servers=settings.kafka_bootstrap, acks="all", linger_ms=0, max_request_size=16 * 1024 * 1024

@@ -24,10 +24,10 @@ from dataclasses import dataclass, field
 from aiohttp import web
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from elasticsearch import AsyncElasticsearch
-from wirewatch.schemas import TOPICS, IndexedBatch
 
 from wirewatch.core.kafka import client_options
 from wirewatch.core.settings import CommonSettings
+from wirewatch.schemas import STAGES, TOPICS, IndexedBatch
 
 
 @dataclass
@@ -43,7 +43,7 @@ class IndexedWatcher:
     _consumer: AIOKafkaConsumer | None = None
 
     async def start(self) -> IndexedWatcher:
-        spec = TOPICS["articles.indexed"]
+        spec = TOPICS[STAGES["indexer"].output]
         topic = spec.full_name(self.settings.topic_prefix)
         consumer = AIOKafkaConsumer(enable_auto_commit=False, **client_options(self.settings))
         await consumer.start()

@@ -58,6 +58,7 @@ from bench.vocab import WATCH_TERM
 from wirewatch.core.es import make_es
 from wirewatch.ops.observe import stage_status
 from wirewatch.ops.stack import init
+from wirewatch.schemas import STAGES
 
 OUT = Path(__file__).resolve().parent / "out"
 console = Console(stderr=True)
@@ -96,8 +97,9 @@ QUICK: dict[str, Any] = {
     "scale_articles": 400,
     "scale_window": 25.0,
 }
-#: workers whose rate the scale-out phase can measure (batch completions of a consuming stage)
-SCALABLE = ("parser", "extractor", "indexer", "alerter")
+#: workers whose rate the scale-out phase can measure (batch completions of a consuming stage: one fed by
+#: another stage's output, so not the fetcher, which polls feeds itself)
+SCALABLE = tuple(spec.name for spec in STAGES.values() if spec.input in {s.output for s in STAGES.values()})
 #: replicas' batches completed after the rebalance needed for a rate (the first is only a start mark)
 MIN_BATCHES = 3
 #: the scale-out window ends early when fewer messages than this per replica are left
@@ -478,7 +480,7 @@ class Bench:
         await self._quiet()
         log = self.pool.log_dir / "replay.log"
         started = time.time()
-        self.replay_proc = backfill_proc.start(self.settings, "parser", log, worker_env(self.settings, {}))
+        self.replay_proc = backfill_proc.start(self.settings, backfill_proc.HEAD, log, worker_env(self.settings, {}))
         await self.wait(
             "backfill: replay of every stored page, until its first batch is searchable",
             lambda: min(1, len(self.watcher.backfill)),

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from bench.procs import WORKERS
+from wirewatch.schemas import STAGES
 
 T = TypeVar("T")
 
@@ -114,9 +115,9 @@ PAGE_POISON_OUTCOME = {
 }
 
 #: raw records that fail their topic's schema: (relative topic, stage that dead-letters it, value); ``KEY``
-#: in the value is replaced by the record's key
+#: in the value is replaced by the record's key; the topic is the stage's input
 SCHEMA_POISON = (
-    ("pages", "parser", b'{"id": "KEY", "url": 42, "note": "fails the FetchedPage schema"}'),
-    ("articles.parsed", "extractor", b'{"id": "KEY", "text": null, "note": "fails ParsedArticle"}'),
+    (STAGES["parser"].input, "parser", b'{"id": "KEY", "url": 42, "note": "fails the FetchedPage schema"}'),
+    (STAGES["extractor"].input, "extractor", b'{"id": "KEY", "text": null, "note": "fails ParsedArticle"}'),
 )
 SCHEMA_POISON_OUTCOME = "schema_error"

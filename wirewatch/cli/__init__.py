@@ -39,14 +39,19 @@ COMMANDS: dict[str, Entry] = {
     "extract": Entry(
         "wirewatch.cli.offline:extract", "Add entities to Article JSON, exactly as the extractor worker would."
     ),
-    "search": Entry("wirewatch.cli.search:search", "Search articles with Lucene syntax, e.g."),
+    "search": Entry(
+        "wirewatch.cli.search:search", "Search articles with Lucene query syntax; facet filters narrow the results."
+    ),
     "rules": Entry("wirewatch.cli.rules:rules", "Manage saved searches (alert rules)."),
     "status": Entry(
         "wirewatch.cli.status:status",
         "Per-stage processed messages, rate and lag; dead letters; feeds, articles and alerts.",
     ),
     "dlq": Entry("wirewatch.cli.dlq:dlq", "Inspect and replay dead-lettered messages."),
-    "replay": Entry("wirewatch.cli.replay:replay", "Reprocess stored messages (e.g."),
+    "replay": Entry(
+        "wirewatch.cli.replay:replay",
+        "Reprocess stored messages on the backfill lane, which workers serve only while live traffic is idle.",
+    ),
     "index": Entry("wirewatch.cli.index:index", "The articles index: versions, alias, migrations."),
 }
 

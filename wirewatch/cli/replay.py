@@ -26,8 +26,9 @@ def _backfill_stages() -> list[str]:
 )
 @click.option("--since", help="only messages from this time on (ISO date/datetime; default: all retained)")
 def replay(stage: str, since: str | None) -> None:
-    """Reprocess stored messages (e.g. after a parser or model upgrade) on a separate lane that the workers
-    serve only while live traffic is idle."""
+    """Reprocess stored messages on the backfill lane, which workers serve only while live traffic is idle.
+
+    Use it after a parser or model upgrade."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     from wirewatch.ops.replay import replay as run_replay

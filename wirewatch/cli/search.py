@@ -171,9 +171,10 @@ def search(
     as_json: bool,
     all_copies: bool,
 ) -> None:
-    """Search articles with Lucene syntax, e.g. 'organizations:"Kataib Hezbollah" AND text:withdrawal'.
+    """Search articles with Lucene query syntax; facet filters narrow the results.
 
-    Facet filters are exact names, case-insensitive, and stack (every one must match)."""
+    For example: 'organizations:"Kataib Hezbollah" AND text:withdrawal'. Facet filters are exact names,
+    case-insensitive, and stack (every one must match)."""
     start, end = _when(since), _when(until, end_of_day=True)
     if start and end and start > end:
         raise click.BadParameter(f"--since {since} is after --until {until}")

@@ -1,6 +1,6 @@
 """ParsedArticle → EnrichedArticle: entities, the facets derived from them, and what model ran.
 
-The extractor worker (``agents.py``) reads ``ParsedArticle`` messages from the parsed-articles
+The extractor worker (``app.py``, through the batch runner and ``handler.py``) reads ``ParsedArticle`` messages from the parsed-articles
 topic, calls :func:`enrich` on a batch, and sends the ``EnrichedArticle`` results on to the
 enriched-articles topic. Empty texts and languages the model does not read are not errors:
 they get no entities and a ``ner_skipped_reason``.

@@ -1,8 +1,9 @@
 """The faults a chaos drill inflicts: kill -9 of a worker, SIGSTOP of Elasticsearch, a Kafka restart.
 
 Never point this at a stack other people use. The servers are found only through the pid files
-``wirewatch stack up`` writes under ``WIREWATCH_STATE_DIR`` (each pid checked against its command line, as the
-script does), and the checkout's default state dir is refused (:class:`NotOwnStack`).
+``wirewatch stack up`` writes for ``WIREWATCH_STATE_DIR``, where its :class:`~wirewatch.ops.stack.layout.Layout`
+puts them (Elasticsearch's may live under ``/var/lib/wirewatch/<hash>`` as root), each pid checked against the
+command line ``wirewatch stack`` expects; the checkout's default state dir is refused (:class:`NotOwnStack`).
 """
 
 from __future__ import annotations
@@ -13,12 +14,15 @@ import random
 import signal
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench.chaos.plan import ChaosParams
 from bench.workers import Workers
 from wirewatch.core.settings import REPO_ROOT, CommonSettings
+from wirewatch.ops.stack import elasticsearch, kafka
+from wirewatch.ops.stack.layout import Layout
+from wirewatch.ops.stack.settings import StackSettings
 
 
 class NotOwnStack(RuntimeError):
@@ -31,6 +35,8 @@ class OwnStack:
     adds up how long each was away."""
 
     settings: CommonSettings
+    #: where ``wirewatch stack up`` put this state dir's files (pid files, Elasticsearch's temp dir)
+    layout: Layout = field(repr=False)
     kafka_outage_s: float = 0.0
     es_frozen_s: float = 0.0
 
@@ -39,8 +45,12 @@ class OwnStack:
         return Path(self.settings.state_dir).resolve()
 
     @classmethod
-    def of(cls, settings: CommonSettings) -> OwnStack:
-        stack = cls(settings)
+    def of(cls, settings: CommonSettings, layout: Layout | None = None) -> OwnStack:
+        if layout is None:
+            # the stack's own settings, as `wirewatch stack up` reads them, for the same state dir and servers
+            common = {name: getattr(settings, name) for name in CommonSettings.model_fields}
+            layout = Layout.of(StackSettings(**common))
+        stack = cls(settings, layout)
         if stack.state == (REPO_ROOT / ".wirewatch").resolve():
             raise NotOwnStack(
                 f"{stack.state} is the checkout's shared stack; start your own with "
@@ -50,24 +60,21 @@ class OwnStack:
         stack.es_pid()
         return stack
 
-    def _pid(self, pidfile: Path, needle: str) -> int:
+    def _pid(self, pidfile: Path, needles: tuple[str, ...]) -> int:
         try:
             pid = int(pidfile.read_text().strip())
             cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode() + " "
         except (OSError, ValueError) as exc:
             raise NotOwnStack(f"no running server for {pidfile}: {exc}") from exc
-        if needle not in cmdline:
+        if not all(needle in cmdline for needle in needles):
             raise NotOwnStack(f"pid {pid} in {pidfile} is not the server of {self.state}")
         return pid
 
     def kafka_pid(self) -> int:
-        return self._pid(self.state / "kafka.pid", f"kafka.Kafka {self.state}/kafka/server.properties ")
+        return self._pid(self.layout.kafka_pid_file, (kafka.needle(self.layout),))
 
     def es_pid(self) -> int:
-        return self._pid(
-            self.state / "elasticsearch" / "elasticsearch.pid",
-            f"-Djava.io.tmpdir={self.state}/elasticsearch/tmp ",
-        )
+        return self._pid(self.layout.es_pid_file, elasticsearch.needles(self.layout))
 
     async def freeze_es(self, seconds: float) -> None:
         """SIGSTOP Elasticsearch for ``seconds``; SIGCONT always follows, whatever happens meanwhile."""
@@ -93,7 +100,7 @@ class OwnStack:
         env = os.environ | {
             "WIREWATCH_KAFKA_BOOTSTRAP": self.settings.kafka_bootstrap,
             "WIREWATCH_ES_URL": self.settings.es_url,
-            "WIREWATCH_STATE_DIR": str(self.state),
+            "WIREWATCH_STATE_DIR": str(self.layout.state),
         }
         proc = await asyncio.create_subprocess_exec(
             sys.executable,

@@ -1,1 +1,1 @@
-"""Benchmarks run by hand (not by the test suite): extraction quality and speed."""
+"""Benchmarks and drills run by hand from the checkout (see ``bench/README.md``), and the helpers the tests share."""

@@ -2,9 +2,9 @@
 through the real indexer worker. Runs on the real stack under its own index and topic prefix, and
 removes everything it created.
 
-* ``ours``: :class:`services.indexer.handler.IndexHandler` (what the worker calls per batch): documents
+* ``ours``: :class:`wirewatch.services.indexer.handler.IndexHandler` (what the worker calls per batch): documents
   built from ``EnrichedArticle``, byte-bounded bulk requests with external versions, refreshed by the
-  request (``services.indexer.bulk.REFRESH``) so every batch is searchable when it returns, per-item
+  request (``wirewatch.services.indexer.bulk.REFRESH``) so every batch is searchable when it returns, per-item
   outcomes and the ``articles.indexed`` announcement. Batches go one after another, as the worker
   (``concurrency=1``) sends them.
 * ``async_bulk``: ``elasticsearch.helpers.async_bulk`` on the same documents (prebuilt dicts), same

@@ -13,7 +13,7 @@ Each (model, system) runs in its own process so peak RSS is its own. Systems:
 
 * ``raw``      — ``spacy.load`` of the registry package, full default pipeline, ``nlp.pipe``
 * ``raw-ner``  — the same model with only tokenizer + ner (what our extractor runs)
-* ``ours``     — :class:`services.extractor.entities.EntityExtractor` (gazetteer, cleanup,
+* ``ours``     — :class:`wirewatch.services.extractor.entities.EntityExtractor` (gazetteer, cleanup,
   merging, propagation, geotagging)
 
 Words/s is measured after the model is loaded, on the same texts for every system, as the best of

@@ -1,11 +1,11 @@
 """Standalone throughput of each stage's core, on the same generated articles the pipeline gets.
 
-* ``parser``: :func:`services.parser.pipeline.parse_page` on the raw page bytes;
+* ``parser``: :func:`wirewatch.services.parser.pipeline.parse_page` on the raw page bytes;
 * ``trafilatura``: ``trafilatura.extract`` on the same bytes (a reference for the parser);
 * ``ner (raw nlp.pipe)``: ``nlp.pipe`` over the parsed texts with the extractor's own pipeline
-  (:func:`services.extractor.models.load_pipeline`: the configured model, tokenizer + ``ner``), batch
+  (:func:`wirewatch.services.extractor.models.load_pipeline`: the configured model, tokenizer + ``ner``), batch
   size as the worker's;
-* ``extractor (enrich)``: :func:`services.extractor.enrichment.enrich` (model + gazetteers + merging +
+* ``extractor (enrich)``: :func:`wirewatch.services.extractor.enrichment.enrich` (model + gazetteers + merging +
   geotagging) in batches of the worker's size: what the extractor worker runs per batch;
 * ``indexer (async_bulk)``: ``elasticsearch.helpers.async_bulk`` of the enriched documents into a scratch
   index made from the articles template, ``chunk_size`` = the indexer's batch, ``refresh="true"`` on

@@ -1,8 +1,8 @@
 """ParsedArticle → EnrichedArticle: entities, the facets derived from them, and what model ran.
 
-The extractor worker (``app.py``, through the batch runner and ``handler.py``) reads ``ParsedArticle`` messages from the parsed-articles
-topic, calls :func:`enrich` on a batch, and sends the ``EnrichedArticle`` results on to the
-enriched-articles topic. Empty texts and languages the model does not read are not errors:
+The extractor worker (``app.py``, through the batch runner and ``handler.py``) reads ``ParsedArticle``
+messages from ``articles.parsed``, calls :func:`enrich` on a batch, and sends the ``EnrichedArticle``
+results on to ``articles.enriched``. Empty texts and languages the model does not read are not errors:
 they get no entities and a ``ner_skipped_reason``.
 """
 
@@ -37,7 +37,7 @@ def enrich(
 ) -> list[EnrichedArticle]:
     """Enrich a batch in one ``nlp.pipe`` stream; results are in the order of ``articles``.
 
-    Raises :class:`~services.extractor.errors.ExtractionFailed` naming the article that failed.
+    Raises :class:`~wirewatch.services.extractor.errors.ExtractionFailed` naming the article that failed.
     """
     enriched_at = now or datetime.now(UTC)
     reasons = [skip_reason(article) for article in articles]

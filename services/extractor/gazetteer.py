@@ -11,7 +11,7 @@ Two precedences decide what happens when a match overlaps a span the statistical
   it overlaps, except one that strictly contains it — "University of Edinburgh" stays an ORG.
 
 Matching is on words: the words of an alias and of the text are folded with
-:func:`~services.extractor.normalise.fold`, so case, diacritics, apostrophes and hyphens do not
+:func:`~wirewatch.services.extractor.normalise.fold`, so case, diacritics, apostrophes and hyphens do not
 matter — but a match must start with a capital, and an all-caps alias ("KH") must match exactly.
 A transliteration skeleton is the fallback for long names (Hizballah ↔ Hezbollah); such a
 ``fuzzy`` match only confirms or retypes a span the model also found, it never adds one

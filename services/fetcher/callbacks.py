@@ -1,7 +1,8 @@
 """The WebSub callback: an aiohttp server at ``WIREWATCH_FETCHER_CALLBACK_URL``'s path, one URL per feed.
 
 ``GET <path>/<feed id>?hub.mode=…&hub.topic=…&hub.challenge=…`` is a hub verifying intent: the challenge
-is echoed (200) only for an intent :class:`~services.fetcher.websub.WebSub` is waiting for, else 404.
+is echoed (200) only for an intent :class:`~wirewatch.services.fetcher.websub.WebSub` is waiting for, else
+404.
 ``POST <path>/<feed id>`` is pushed content: 410 when there is no subscription (the hub should drop it),
 413 past the feed size cap, 403 when ``X-Hub-Signature`` does not match the subscription's secret
 (nothing is ingested), else 202 at once while the content is parsed and ingested in the background.

@@ -42,7 +42,7 @@ class ParsedFeed:
 
     @property
     def is_sitemap(self) -> bool:
-        """True for sitemaps and sitemap indexes (``schemas.feeds.Feed.kind == "sitemap"``)."""
+        """True for sitemaps and sitemap indexes (``wirewatch.schemas.feeds.Feed.kind == "sitemap"``)."""
         return self.kind in ("sitemap", "sitemap_index", "news_sitemap")
 
 

@@ -2,8 +2,8 @@
 
 Reads RSS 0.9x/1.0/2.0, Atom, JSON Feed 1.0/1.1, XML sitemaps, sitemap indexes and Google News
 sitemaps; ``parse_opml`` reads subscription lists and ``discover_feeds`` finds feeds announced by an
-HTML page. XML goes through :mod:`services.fetcher.xmlsafe` (defused, entity resolution off), so an
-entity bomb or XXE attempt is a quick :class:`FeedParseError`, never an expansion or a file read.
+HTML page. XML goes through :mod:`wirewatch.services.fetcher.xmlsafe` (defused, entity resolution off), so
+an entity bomb or XXE attempt is a quick :class:`FeedParseError`, never an expansion or a file read.
 
 The format is decided by the document itself (root element or JSON ``version``), never by the
 ``Content-Type`` header, which feeds get wrong all the time; it only makes error reasons clearer.

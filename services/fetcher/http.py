@@ -1,13 +1,14 @@
 """A safe, honest async HTTP client for feeds and pages (aiohttp underneath).
 
 ``SafeFetcher.fetch`` follows redirects itself (at most ``max_redirects``, loops detected), checks the
-destination of every hop against the :class:`~services.fetcher.addresses.AddressPolicy` (IP literals
-here, names in the connector's :class:`~services.fetcher.addresses.SafeResolver`), sends conditional
-GET headers, caps the raw and the decoded body size while streaming, and bounds the whole exchange by
+destination of every hop against the :class:`~wirewatch.services.fetcher.addresses.AddressPolicy` (IP
+literals here, names in the connector's :class:`~wirewatch.services.fetcher.addresses.SafeResolver`), sends
+conditional GET headers, caps the raw and the decoded body size while streaming, and bounds the whole exchange by
 a total deadline (a server trickling a byte a second is cut off). It identifies itself with an honest
 User-Agent carrying a contact URL, keeps no cookies, and ignores proxy environment variables.
 
-Errors are the tree in :mod:`services.fetcher.errors`; aiohttp's own exceptions never escape.
+Errors are the ``FetchError`` branch of the error tree (:mod:`wirewatch.services.fetcher.errors`); aiohttp's own
+exceptions never escape.
 """
 
 from __future__ import annotations

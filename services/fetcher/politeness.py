@@ -2,9 +2,9 @@
 
 ``async with politeness.slot(url): ...`` is the only way a worker should touch a host. It
 
-1. checks robots.txt (:class:`~services.fetcher.robots.RobotsCache`, whose own fetch takes a turn like
-   any request), raising :class:`~services.fetcher.errors.RobotsDisallowed` if the URL is off limits
-   (retriable when robots.txt is only unreachable for now);
+1. checks robots.txt (:class:`~wirewatch.services.fetcher.robots.RobotsCache`, whose own fetch takes a turn
+   like any request), raising :class:`~wirewatch.services.fetcher.errors.RobotsDisallowed` if the URL is off
+   limits (retriable when robots.txt is only unreachable for now);
 2. waits for one of the host's ``per_host_limit`` slots;
 3. waits until ``min_delay_s`` (or the site's ``Crawl-delay``, up to ``max_crawl_delay_s``) has passed
    since the previous request to that host *started*, and until any back-off has expired.

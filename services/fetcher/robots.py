@@ -8,7 +8,7 @@ What an answer means (RFC 9309, as the big crawlers read it):
   allowed for now; this is cached only for ``error_ttl_s`` and then asked again.
 
 Concurrent callers for one origin share a single fetch. ``gate`` (set by
-:class:`~services.fetcher.politeness.Politeness`) makes that fetch take a turn like any other request to
+:class:`~wirewatch.services.fetcher.politeness.Politeness`) makes that fetch take a turn like any other request to
 the host, so robots.txt never breaks the per-host limit or delay. ``urllib.robotparser`` does not
 implement the ``*``/``$`` path wildcards; such rules are read literally (so they allow rather than deny).
 """

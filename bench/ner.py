@@ -89,6 +89,7 @@ def run_system(model: str, system: str, texts: list[str], repeat: int = 2) -> di
 
 def _raw(model: str, *, ner_only: bool) -> tuple[Any, str]:
     import spacy
+
     from wirewatch.services.extractor import models
 
     path = {"en_core_web_sm": None, "en_core_web_md": "md"}[model]

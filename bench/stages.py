@@ -24,6 +24,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from elasticsearch import AsyncElasticsearch, helpers
+
 from wirewatch.schemas.articles import EnrichedArticle, ParsedArticle
 
 #: the pipeline stage each core stands for when looking for the slowest stage (references excluded)

@@ -29,6 +29,7 @@ from typing import Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
 from wirewatch.schemas.articles import EntityType
 from wirewatch.services.extractor.errors import GazetteerError
 from wirewatch.services.extractor.normalise import fold, skeleton_is_specific, skeleton_key

@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from aiohttp import web
+
 from wirewatch.services.fetcher.websub import WebSub, signature_ok
 
 log = logging.getLogger(__name__)

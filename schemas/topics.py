@@ -3,13 +3,16 @@
 Names are relative; the deployment adds a prefix (``wirewatch.`` by default) so that tests and
 several installations can share one broker.
 
-    feeds, fetch.requests ──► pages ──► articles.parsed ──► articles.enriched ──► (Elasticsearch)
-                                                                       └─► articles.indexed ──► alerts
+    (feeds index), fetch.requests ──► pages ──► articles.parsed ──► articles.enriched ──► (Elasticsearch)
+                                                                                └─► articles.indexed ──► alerts
     any stage ──► deadletters
 
+``probe`` carries only the record ``wirewatch stack up`` sends and reads back. Which stage reads and writes
+which topic is the stage registry's business (:mod:`wirewatch.schemas.stages`).
+
 Reprocessing (``wirewatch replay``) travels a separate lane: ``pages.backfill`` →
-``articles.parsed.backfill`` → ``articles.enriched.backfill`` → (Elasticsearch), served by each worker
-only when its live lane is idle.
+``articles.parsed.backfill`` → ``articles.enriched.backfill`` → (Elasticsearch, announced on
+``articles.indexed`` marked ``lane=backfill``), served by each worker only when its live lane is idle.
 """
 
 from __future__ import annotations

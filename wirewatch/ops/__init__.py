@@ -1,1 +1,2 @@
-"""Operations on a running installation: the local stack, replay, dead letters, index migration, observation."""
+"""Operations on a running installation: the local stack, replay, dead letters, index migration, observation,
+and the README's settings table."""

@@ -12,7 +12,11 @@ from dataclasses import dataclass, field
 
 import pytest
 from aiohttp import web
-from wirewatch.schemas import DeadLetter, FeedItem, FetchedPage
+
+from tests.unit.fetcher.conftest import FAST, Serve, app_with
+from tests.unit.parser.test_bad_input import PNG
+from wirewatch.core.kafka import Outgoing
+from wirewatch.schemas import STAGES, DeadLetter, FeedItem, FetchedPage
 from wirewatch.services.fetcher.addresses import AddressPolicy, exempt_networks
 from wirewatch.services.fetcher.http import SafeFetcher
 from wirewatch.services.fetcher.ingest import Ingested, PageIngest, Source
@@ -21,12 +25,10 @@ from wirewatch.services.fetcher.urls import canonicalize, document_id
 from wirewatch.services.parser.errors import EmptyPage, NotHtml, Pathological
 from wirewatch.services.parser.handler import ParseHandler
 
-from tests.unit.fetcher.conftest import FAST, Serve, app_with
-from tests.unit.parser.test_bad_input import PNG
-from wirewatch.core.kafka import Outgoing
-
 PUBLIC = "127.0.0.2"  # the one loopback address the hosts file pins, as WIREWATCH_FETCHER_HOSTS_FILE does
-PAGES, DEAD = "t.pages", "t.deadletters"
+#: the fetcher's topics and the parser's output, in a namespace of their own ("t.")
+PAGES, DEAD = f"t.{STAGES['fetcher'].output}", f"t.{STAGES['fetcher'].deadletters}"
+PARSED = f"t.{STAGES['parser'].output}"
 PDF = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n"
 DEEP = b"<html><body>" + b"<div>" * 100_000 + b"<p>deep</p>" + b"</div>" * 100_000 + b"</body></html>"
 STORY = (
@@ -203,7 +205,7 @@ async def test_bad_bodies_served_as_html_pass_the_fetcher_and_the_parser_refuses
 ) -> None:
     outcome, [page], letters = await rig.one(path)
     assert letters == [] and outcome.pending == 0 and page.content_type == "text/html"
-    handler = ParseHandler(parsed_topic="t.parsed", budget_s=10.0, max_bytes=10 * 1024 * 1024)
+    handler = ParseHandler(parsed_topic=PARSED, budget_s=10.0, max_bytes=10 * 1024 * 1024)
     [result] = await handler([page])
     assert isinstance(result, error) and reason in str(result)
     assert not getattr(result, "retriable", True)  # dead-lettered by the runner, never retried
@@ -211,7 +213,7 @@ async def test_bad_bodies_served_as_html_pass_the_fetcher_and_the_parser_refuses
 
 async def test_a_good_page_among_them_still_flows(rig: Rig) -> None:
     _, [page], _ = await rig.one("/story")
-    handler = ParseHandler(parsed_topic="t.parsed", budget_s=10.0, max_bytes=10 * 1024 * 1024)
+    handler = ParseHandler(parsed_topic=PARSED, budget_s=10.0, max_bytes=10 * 1024 * 1024)
     [result] = await handler([page])
     assert isinstance(result, list)
     [out] = result

@@ -20,10 +20,11 @@ from tests.support.polling import eventually
 from wirewatch.core.kafka import MAX_MESSAGE_BYTES, Outgoing, client_options
 from wirewatch.core.runner import BatchRunner, Record
 from wirewatch.core.settings import CommonSettings
-from wirewatch.schemas import TOPICS, DeadLetter, FeedItem, FetchedPage, ParsedArticle
+from wirewatch.schemas import STAGES, TOPICS, DeadLetter, FeedItem, FetchedPage, ParsedArticle
 from wirewatch.services.fetcher.settings import FetcherSettings
 
 pytestmark = [pytest.mark.integration]
+PARSER = STAGES["parser"]
 
 STORY = (
     "<html><head><title>Port reopens</title></head><body><article><h1>Port reopens</h1>"
@@ -60,13 +61,13 @@ async def test_messages_failing_their_schema_are_dead_lettered_and_the_stream_mo
 ) -> None:
     settings = initialised
     for name, value in GARBAGE.items():
-        await produce(settings, "pages", [value], key=f"bad-{name}")
-    await produce(settings, "pages", [page(1)])
+        await produce(settings, PARSER.input, [value], key=f"bad-{name}")
+    await produce(settings, PARSER.input, [page(1)])
     workers = Workers(settings, tmp_path / "logs")
     workers.start("parser")
     try:
         parsed = await eventually(
-            lambda: read_all(settings, "articles.parsed"),
+            lambda: read_all(settings, PARSER.output),
             timeout=120,
             what="the good page behind the garbage to be parsed",
         )
@@ -84,12 +85,12 @@ async def test_messages_failing_their_schema_are_dead_lettered_and_the_stream_mo
     for name, value in GARBAGE.items():
         letter = by_key[f"bad-{name}"]
         assert (letter.stage, letter.error_class) == ("parser", "schema_error") and letter.reason
-        assert letter.topic == settings.topic_name("pages") and letter.offset is not None
+        assert letter.topic == settings.topic_name(PARSER.input) and letter.offset is not None
         assert base64.b64decode(letter.payload_b64) == value  # kept whole, so it can be replayed
 
 
 async def _letters_if(settings: CommonSettings, count: int) -> list[DeadLetter] | None:
-    letters = [DeadLetter.from_bytes(v) for v in await read_all(settings, "deadletters")]
+    letters = [DeadLetter.from_bytes(v) for v in await read_all(settings, PARSER.deadletters)]
     return letters if len(letters) >= count else None
 
 
@@ -106,7 +107,7 @@ def runner_over(settings: CommonSettings, producer: AIOKafkaProducer, output_byt
     sending through a real producer, as ``send_all`` does."""
 
     async def handler(pages: Sequence[FetchedPage]) -> list[list[Outgoing]]:
-        return [[Outgoing(settings.topic_name("articles.parsed"), p.id, b"x" * output_bytes)] for p in pages]
+        return [[Outgoing(settings.topic_name(PARSER.output), p.id, b"x" * output_bytes)] for p in pages]
 
     async def send(messages: Sequence[Outgoing]) -> None:
         futures = [await producer.send(m.topic, m.value, key=m.key.encode() if m.key else None) for m in messages]
@@ -117,11 +118,11 @@ def runner_over(settings: CommonSettings, producer: AIOKafkaProducer, output_byt
         model=FetchedPage,
         handler=handler,
         send=send,
-        deadletter_topic=settings.topic_name("deadletters"),
+        deadletter_topic=settings.topic_name(PARSER.deadletters),
     )
 
 
-LIMIT = TOPICS["articles.parsed"].max_message_bytes
+LIMIT = TOPICS[PARSER.output].max_message_bytes
 
 
 @pytest.mark.parametrize(
@@ -138,13 +139,13 @@ async def test_output_the_broker_would_refuse_dead_letters_its_input(
     settings = initialised
     runner = runner_over(settings, producer, output_bytes)
     record = Record(
-        value=page(2).to_bytes(), key=b"page0002", topic=settings.topic_name("pages"), partition=0, offset=7
+        value=page(2).to_bytes(), key=b"page0002", topic=settings.topic_name(PARSER.input), partition=0, offset=7
     )
     await asyncio.wait_for(runner.run([record]), 60)
-    [letter] = [DeadLetter.from_bytes(v) for v in await read_all(settings, "deadletters")]
+    [letter] = [DeadLetter.from_bytes(v) for v in await read_all(settings, PARSER.deadletters)]
     assert (letter.stage, letter.error_class, letter.item_id) == ("parser", "message_too_large", "page0002")
     assert base64.b64decode(letter.payload_b64) == record.value
-    assert await read_all(settings, "articles.parsed") == []
+    assert await read_all(settings, PARSER.output) == []
 
 
 async def test_the_largest_page_the_fetcher_accepts_fits_on_pages(initialised: CommonSettings) -> None:
@@ -153,8 +154,8 @@ async def test_the_largest_page_the_fetcher_accepts_fits_on_pages(initialised: C
     cap = FetcherSettings.model_fields["fetcher_max_page_bytes"].default
     big = page(3, os.urandom(cap))
     assert len(big.to_bytes()) > cap * 4 // 3  # really near the worst case
-    await produce(initialised, "pages", [big])
-    [stored] = await read_all(initialised, "pages")
+    await produce(initialised, PARSER.input, [big])
+    [stored] = await read_all(initialised, PARSER.input)
     assert FetchedPage.from_bytes(stored).body(cap) == big.body(cap)
 
 
@@ -165,5 +166,5 @@ async def test_a_message_over_the_brokers_limit_never_enters(
     from aiokafka.errors import MessageSizeTooLargeError
 
     with pytest.raises(MessageSizeTooLargeError):
-        await producer.send_and_wait(initialised.topic_name("articles.parsed"), os.urandom(LIMIT + 4096))
-    assert await read_all(initialised, "articles.parsed") == []
+        await producer.send_and_wait(initialised.topic_name(PARSER.output), os.urandom(LIMIT + 4096))
+    assert await read_all(initialised, PARSER.output) == []

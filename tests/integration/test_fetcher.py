@@ -35,9 +35,10 @@ from tests.support.polling import eventually
 from wirewatch.core.es import make_es
 from wirewatch.core.settings import CommonSettings
 from wirewatch.core.stores.feeds import FeedRecord, FeedStore, new_feed
-from wirewatch.schemas import DeadLetter, FetchedPage
+from wirewatch.schemas import STAGES, DeadLetter, FetchedPage
 
 pytestmark = [pytest.mark.integration]
+FETCHER = STAGES["fetcher"]
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 FAST = {"WIREWATCH_FETCHER_REFRESH_S": "1", "WIREWATCH_FETCHER_MIN_DELAY_S": "0.05", "WIREWATCH_FETCHER_TIMEOUT_S": "5"}
@@ -180,11 +181,11 @@ async def feed_records(settings: CommonSettings) -> dict[str, FeedRecord]:
 
 
 async def pages(settings: CommonSettings) -> list[FetchedPage]:
-    return [FetchedPage.from_bytes(raw) for raw in await read_all(settings, "pages")]
+    return [FetchedPage.from_bytes(raw) for raw in await read_all(settings, FETCHER.output)]
 
 
 async def letters(settings: CommonSettings) -> list[DeadLetter]:
-    return [DeadLetter.from_bytes(raw) for raw in await read_all(settings, "deadletters")]
+    return [DeadLetter.from_bytes(raw) for raw in await read_all(settings, FETCHER.deadletters)]
 
 
 async def page_urls(settings: CommonSettings) -> list[str]:

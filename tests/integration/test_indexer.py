@@ -15,18 +15,19 @@ from tests.support.indices import count_docs
 from tests.support.polling import eventually
 from wirewatch.core.es import make_es
 from wirewatch.core.settings import CommonSettings
-from wirewatch.schemas import DeadLetter, IndexedBatch
+from wirewatch.schemas import STAGES, DeadLetter, IndexedBatch
 
 pytestmark = [pytest.mark.integration]
+INDEXER = STAGES["indexer"]
 
 
 async def announced_ids(settings: CommonSettings) -> list[str]:
-    return [d.id for raw in await read_all(settings, "articles.indexed") for d in IndexedBatch.from_bytes(raw).docs]
+    return [d.id for raw in await read_all(settings, INDEXER.output) for d in IndexedBatch.from_bytes(raw).docs]
 
 
 async def test_index_kill_restart_and_replay_change_nothing(initialised: CommonSettings, tmp_path: Path) -> None:
     settings = initialised
-    await produce(settings, "articles.enriched", [enriched(i) for i in range(300)])
+    await produce(settings, INDEXER.input, [enriched(i) for i in range(300)])
     workers = Workers(settings, tmp_path / "logs", extra_env={"WIREWATCH_INDEXER_BATCH_MAX": "20"})
     workers.start("indexer")
     await eventually(lambda: count_docs(settings), timeout=60, every=0.2, what="the first documents")
@@ -37,7 +38,7 @@ async def test_index_kill_restart_and_replay_change_nothing(initialised: CommonS
         assert set(await announced_ids(settings)) == {f"doc{i:05d}" for i in range(300)}
         # replaying the whole topic again (an older copy of every article) changes nothing
         older = [enriched(i, fetched_at=datetime(2026, 1, 1, tzinfo=UTC), title="STALE") for i in range(300)]
-        await produce(settings, "articles.enriched", older)
+        await produce(settings, INDEXER.input, older)
         await eventually(lambda: _lag_zero(settings), timeout=60, what="the replay to be consumed")
         assert await count_docs(settings) == 300
         es = make_es(settings)
@@ -58,11 +59,11 @@ async def test_newer_fetch_replaces_and_rejected_document_is_dead_lettered(
     newer = enriched(1, title="Second version", fetched_at=first.fetched_at + timedelta(hours=1))
     bad = enriched(2).model_dump(mode="json")
     bad["published_at"] = "2026-11-18T10:00:00+00:00"
-    await produce(settings, "articles.enriched", [first, newer])
+    await produce(settings, INDEXER.input, [first, newer])
     # a document Elasticsearch must reject: a geo point outside its range passes our schema only as raw JSON
     raw = enriched(3).to_bytes().replace(b'"location_points":[]', b'"location_points":[{"lat":10,"lon":10}]')
     raw = raw.replace(b'"title":"Story number 3"', b'"title":"Story number 3","unknown_field":1')
-    await produce(settings, "articles.enriched", [raw], key="doc00003")
+    await produce(settings, INDEXER.input, [raw], key="doc00003")
     workers = Workers(settings, tmp_path / "logs")
     workers.start("indexer")
     try:
@@ -79,7 +80,7 @@ async def test_newer_fetch_replaces_and_rejected_document_is_dead_lettered(
 
 
 async def _letters(settings: CommonSettings) -> list[DeadLetter]:
-    return [DeadLetter.from_bytes(v) for v in await read_all(settings, "deadletters")]
+    return [DeadLetter.from_bytes(v) for v in await read_all(settings, INDEXER.deadletters)]
 
 
 async def _get(es, settings: CommonSettings, doc_id: str):  # type: ignore[no-untyped-def]

@@ -14,9 +14,10 @@ from bench.workers import Workers
 from tests.support.polling import eventually
 from wirewatch.core.es import make_es
 from wirewatch.core.settings import CommonSettings
-from wirewatch.schemas import DeadLetter, IndexedBatch
+from wirewatch.schemas import STAGES, DeadLetter, IndexedBatch
 
 pytestmark = [pytest.mark.integration]
+INDEXER = STAGES["indexer"]
 
 
 async def test_documents_elasticsearch_refuses_are_dead_lettered_with_its_reason(
@@ -28,7 +29,7 @@ async def test_documents_elasticsearch_refuses_are_dead_lettered_with_its_reason
     # `entities.count` is an integer in the mapping; the schema only says int
     overflow = enriched(3, entities=[{"name": "Baghdad", "type": "LOC", "count": 2**40}])
     articles = [enriched(1), immense, overflow, enriched(4)]
-    await produce(settings, "articles.enriched", articles)
+    await produce(settings, INDEXER.input, articles)
     workers = Workers(settings, tmp_path / "logs")
     workers.start("indexer")
     try:
@@ -64,10 +65,10 @@ async def test_documents_elasticsearch_refuses_are_dead_lettered_with_its_reason
 
 
 async def _letters(settings: CommonSettings, at_least: int) -> list[DeadLetter] | None:
-    letters = [DeadLetter.from_bytes(v) for v in await read_all(settings, "deadletters")]
+    letters = [DeadLetter.from_bytes(v) for v in await read_all(settings, INDEXER.deadletters)]
     return letters if len(letters) >= at_least else None
 
 
 async def _announced(settings: CommonSettings) -> list[str]:
-    batches = [IndexedBatch.from_bytes(raw) for raw in await read_all(settings, "articles.indexed")]
+    batches = [IndexedBatch.from_bytes(raw) for raw in await read_all(settings, INDEXER.output)]
     return [doc.id for batch in batches for doc in batch.docs]

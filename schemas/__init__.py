@@ -3,18 +3,27 @@ stage registry (the pipeline's topology).
 
 Depends on pydantic only. A change here changes the wire format: the JSON Schema snapshots under
 ``tests/contract/`` must be regenerated on purpose.
+
+Names load their module on first use (a module ``__getattr__``), so the stage registry is cheap to read: the
+CLI lists the stages in ``--help`` without building every payload model.
 """
 
-from wirewatch.schemas._base import AwareDatetime, Message
-from wirewatch.schemas.alerts import Alert, Rule, RuleFilters, alert_id_for
-from wirewatch.schemas.articles import MAIN_TYPES, EnrichedArticle, Entity, GeoPoint, Mention, ParsedArticle
-from wirewatch.schemas.deadletters import DeadLetter
-from wirewatch.schemas.feeds import Feed, feed_id_for
-from wirewatch.schemas.indexing import IndexedBatch, IndexedDoc
-from wirewatch.schemas.pages import FeedItem, FetchedPage, FetchRequest, Lane
-from wirewatch.schemas.probe import Probe
-from wirewatch.schemas.stages import STAGES, LaneTopics, Stage, StageSpec, backfill_stages, stage
-from wirewatch.schemas.topics import TOPICS, TopicSpec, backfill_of, topic
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from wirewatch.schemas._base import AwareDatetime, Message
+    from wirewatch.schemas.alerts import Alert, Rule, RuleFilters, alert_id_for
+    from wirewatch.schemas.articles import MAIN_TYPES, EnrichedArticle, Entity, GeoPoint, Mention, ParsedArticle
+    from wirewatch.schemas.deadletters import DeadLetter
+    from wirewatch.schemas.feeds import Feed, feed_id_for
+    from wirewatch.schemas.indexing import IndexedBatch, IndexedDoc
+    from wirewatch.schemas.pages import FeedItem, FetchedPage, FetchRequest
+    from wirewatch.schemas.probe import Probe
+    from wirewatch.schemas.stages import STAGES, Lane, LaneTopics, Stage, StageSpec, backfill_stages, stage
+    from wirewatch.schemas.topics import TOPICS, TopicSpec, backfill_of, topic
 
 __all__ = [
     "MAIN_TYPES",
@@ -50,3 +59,27 @@ __all__ = [
     "stage",
     "topic",
 ]
+
+#: which module holds each name
+_WHERE = {
+    "_base": ["AwareDatetime", "Message"],
+    "alerts": ["Alert", "Rule", "RuleFilters", "alert_id_for"],
+    "articles": ["MAIN_TYPES", "EnrichedArticle", "Entity", "GeoPoint", "Mention", "ParsedArticle"],
+    "deadletters": ["DeadLetter"],
+    "feeds": ["Feed", "feed_id_for"],
+    "indexing": ["IndexedBatch", "IndexedDoc"],
+    "pages": ["FeedItem", "FetchedPage", "FetchRequest"],
+    "probe": ["Probe"],
+    "stages": ["STAGES", "Lane", "LaneTopics", "Stage", "StageSpec", "backfill_stages", "stage"],
+    "topics": ["TOPICS", "TopicSpec", "backfill_of", "topic"],
+}
+_MODULE_OF = {name: module for module, names in _WHERE.items() for name in names}
+
+
+def __getattr__(name: str) -> Any:
+    module = _MODULE_OF.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value

@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Literal
 
 from pydantic import Field
+
 from wirewatch.schemas._base import AwareDatetime, Message
-from wirewatch.schemas.pages import Lane
+from wirewatch.schemas.stages import Lane
 
 EntityType = Literal["PERSON", "ORG", "LOC", "NORP", "EVENT", "PRODUCT", "WORK_OF_ART", "LAW", "LANGUAGE", "MISC"]
 MAIN_TYPES: tuple[str, ...] = ("PERSON", "ORG", "LOC")

@@ -5,8 +5,9 @@ from __future__ import annotations
 import hashlib
 
 from pydantic import Field, model_validator
+
 from wirewatch.schemas._base import AwareDatetime, Message
-from wirewatch.schemas.pages import Lane
+from wirewatch.schemas.stages import Lane
 
 
 class IndexedDoc(Message):

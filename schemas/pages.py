@@ -5,12 +5,11 @@ from __future__ import annotations
 import base64
 import gzip
 import zlib
-from typing import Literal
 
 from pydantic import Field
-from wirewatch.schemas._base import AwareDatetime, Message
 
-Lane = Literal["live", "backfill"]
+from wirewatch.schemas._base import AwareDatetime, Message
+from wirewatch.schemas.stages import Lane
 
 
 class FeedItem(Message):

@@ -20,10 +20,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal, get_args
 
-from wirewatch.schemas.pages import Lane
-
 if TYPE_CHECKING:
     from wirewatch.schemas._base import Message
+
+#: the two lanes every stage with a backfill twin serves: new articles, and reprocessing (``wirewatch replay``)
+Lane = Literal["live", "backfill"]
 
 #: the stages' names, in pipeline order (also the ``stage`` of a dead letter)
 Stage = Literal["fetcher", "parser", "extractor", "indexer", "alerter"]

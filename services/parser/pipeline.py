@@ -17,7 +17,8 @@ from datetime import UTC, datetime
 
 from wirewatch.core.charset import decode
 from wirewatch.schemas.articles import ParsedArticle
-from wirewatch.schemas.pages import FeedItem, Lane
+from wirewatch.schemas.pages import FeedItem
+from wirewatch.schemas.stages import Lane
 from wirewatch.services.parser.bodies import TRAFILATURA_VERSION, Body, extract_body
 from wirewatch.services.parser.errors import EmptyPage, ParseError
 from wirewatch.services.parser.fingerprints import content_hash, simhash

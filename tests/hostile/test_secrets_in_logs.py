@@ -23,6 +23,7 @@ from wirewatch.schemas import STAGES
 from wirewatch.services.alerter.signing import SIGNATURE_HEADER, verify
 
 pytestmark = [pytest.mark.integration]
+INDEXER = STAGES["indexer"]
 
 ES_PASSWORD = "esPW-7f3a9c1e-MARKER"
 SASL_PASSWORD = "saslPW-52d0b6aa-MARKER"
@@ -79,7 +80,7 @@ async def test_running_workers_and_commands_never_show_secrets(initialised: Comm
         )
         assert added.returncode == 0, added.stderr
         workers.start(*WORKERS)
-        await produce(settings, "articles.enriched", [enriched(1)])
+        await produce(settings, INDEXER.input, [enriched(1)])
         await eventually(lambda: receiver.received, timeout=120, what="the signed webhook")
         body, headers = receiver.received[0]
         assert verify(body, RULE_SECRET, headers.get(SIGNATURE_HEADER))  # the secret was really used

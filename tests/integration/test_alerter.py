@@ -29,11 +29,12 @@ from tests.support.polling import eventually
 from wirewatch.core.es import make_es
 from wirewatch.core.settings import CommonSettings
 from wirewatch.core.stores.rules import RuleStore, new_rule
-from wirewatch.schemas import Alert, DeadLetter, IndexedBatch, IndexedDoc, Rule, alert_id_for
+from wirewatch.schemas import STAGES, Alert, DeadLetter, IndexedBatch, IndexedDoc, Rule, alert_id_for
 from wirewatch.services.alerter.signing import DELIVERY_HEADER, SIGNATURE_HEADER, verify
 from wirewatch.services.indexer.documents import external_version, to_document
 
 pytestmark = [pytest.mark.integration]
+ALERTER = STAGES["alerter"]
 
 SECRET = "integration-secret"
 FAST = {
@@ -160,7 +161,7 @@ async def publish(
 ) -> IndexedBatch:
     await index_articles(settings, numbers, **fields)
     batch = announcement(settings, numbers)
-    await produce(settings, "articles.indexed", [batch], key=key or settings.index_name("articles"))
+    await produce(settings, ALERTER.input, [batch], key=key or settings.index_name("articles"))
     return batch
 
 
@@ -175,11 +176,11 @@ async def ledger(settings: CommonSettings, rule: Rule) -> list[dict[str, Any]]:
 
 
 async def dead_letters(settings: CommonSettings) -> list[DeadLetter]:
-    return [DeadLetter.from_bytes(raw) for raw in await read_all(settings, "deadletters")]
+    return [DeadLetter.from_bytes(raw) for raw in await read_all(settings, ALERTER.deadletters)]
 
 
 async def alerts_on_topic(settings: CommonSettings) -> list[Alert]:
-    return [Alert.from_bytes(raw) for raw in await read_all(settings, "alerts")]
+    return [Alert.from_bytes(raw) for raw in await read_all(settings, ALERTER.output)]
 
 
 async def alerter_lag_zero(settings: CommonSettings) -> bool:
@@ -191,7 +192,7 @@ async def alerter_lag_zero(settings: CommonSettings) -> bool:
 
 async def rewind_alerter_group(settings: CommonSettings) -> None:
     """Commit offset 0 on every partition of articles.indexed: the group starts over, as a fresh one would."""
-    topic = settings.topic_name("articles.indexed")
+    topic = settings.topic_name(ALERTER.input)
     consumer = AIOKafkaConsumer(
         bootstrap_servers=settings.kafka_bootstrap, enable_auto_commit=False, group_id=f"{settings.topic_prefix}alerter"
     )
@@ -352,7 +353,7 @@ async def test_restart_and_full_replay_post_nothing_twice(initialised: CommonSet
         await eventually(lambda: alerter_lag_zero(settings), timeout=30, what="the offsets to be committed")
         assert workers.stop() == {"alerter": 0}
 
-        await produce(settings, "articles.indexed", batches, key=settings.index_name("articles"))
+        await produce(settings, ALERTER.input, batches, key=settings.index_name("articles"))
         await rewind_alerter_group(settings)
         workers.start("alerter")
         await eventually(lambda: alerter_lag_zero(settings), timeout=30, what="the replay to be consumed")
@@ -387,7 +388,7 @@ async def test_two_replicas_alert_each_article_once(initialised: CommonSettings,
             # (once per key), so both replicas may see the same ids
             await publish(settings, range(n, n + 3), key=f"k{n}", title="shared story")
             again = announcement(settings, range(n, n + 3))
-            await produce(settings, "articles.indexed", [again], key=f"j{n}")
+            await produce(settings, ALERTER.input, [again], key=f"j{n}")
         await eventually(lambda: len(hook.delivered) >= 30, timeout=45, every=0.1, what="thirty deliveries")
         await eventually(lambda: alerter_lag_zero(settings), timeout=30, what="both replicas to catch up")
         await asyncio.sleep(1.5)

@@ -21,10 +21,11 @@ from wirewatch.cli import cli
 from wirewatch.core.es import alias_members, make_es
 from wirewatch.core.settings import CommonSettings
 from wirewatch.ops.migration import migrate, versions_status
-from wirewatch.schemas import EnrichedArticle
+from wirewatch.schemas import STAGES, EnrichedArticle
 from wirewatch.services.indexer.bulk import write
 
 pytestmark = [pytest.mark.integration]
+INDEXER = STAGES["indexer"]
 
 EXISTING = 1500
 NEW_FROM = 100_000
@@ -134,7 +135,7 @@ def _interrupt_after(copied: int):  # type: ignore[no-untyped-def]
 async def _produce(
     producer: AIOKafkaProducer, settings: CommonSettings, article: EnrichedArticle, produced: list[str]
 ) -> None:
-    await producer.send_and_wait(settings.topic_name("articles.enriched"), article.to_bytes(), key=article.id.encode())
+    await producer.send_and_wait(settings.topic_name(INDEXER.input), article.to_bytes(), key=article.id.encode())
     produced.append(article.id)
 
 

@@ -22,10 +22,11 @@ from tests.support.polling import eventually
 from tests.support.proxy import FaultyProxy
 from wirewatch.core.es import make_es
 from wirewatch.core.settings import CommonSettings
-from wirewatch.schemas import DeadLetter, IndexedBatch
+from wirewatch.schemas import STAGES, DeadLetter, IndexedBatch
 from wirewatch.services.indexer.settings import ES_TIMEOUT_S
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
+INDEXER = STAGES["indexer"]
 
 OUTAGE_S = 30.0  # as the issue asks; the rest of the test takes about 30 s more
 RESUME_WITHIN_S = 15.0  # retry delays are capped at 5 s in the indexer
@@ -87,11 +88,11 @@ async def test_elasticsearch_outage_loses_nothing_and_indexing_resumes(
 
         await asyncio.sleep(2)  # let the last announcement land
         announced = Counter(
-            d.id for raw in await read_all(settings, "articles.indexed") for d in IndexedBatch.from_bytes(raw).docs
+            d.id for raw in await read_all(settings, INDEXER.output) for d in IndexedBatch.from_bytes(raw).docs
         )
         assert set(announced) == set(produced)
         assert max(announced.values()) == 1, "an article was announced twice"
-        letters = [DeadLetter.from_bytes(v) for v in await read_all(settings, "deadletters")]
+        letters = [DeadLetter.from_bytes(v) for v in await read_all(settings, INDEXER.deadletters)]
         assert letters == [], f"the outage dead-lettered articles: {letters[0].reason}"
         log = (tmp_path / "logs" / "indexer.log").read_text(errors="replace")
         assert "retriable failure" in log
@@ -108,7 +109,7 @@ async def test_elasticsearch_outage_loses_nothing_and_indexing_resumes(
 
 async def _send(settings: CommonSettings, numbers: range, produced: list[str]) -> None:
     articles = [enriched(n) for n in numbers]
-    await produce(settings, "articles.enriched", articles)
+    await produce(settings, INDEXER.input, articles)
     produced.extend(a.id for a in articles)
 
 

@@ -40,9 +40,10 @@ from tests.support.polling import eventually
 from wirewatch.core.kafka import ensure_topics, roundtrip
 from wirewatch.core.settings import CommonSettings
 from wirewatch.ops.stack import init
-from wirewatch.schemas import TOPICS
+from wirewatch.schemas import STAGES, TOPICS
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
+INDEXER = STAGES["indexer"]
 
 #: unique markers: finding one anywhere means a secret leaked
 MARKERS = (f"es{uuid.uuid4().hex}", f"kafka{uuid.uuid4().hex}", f"rule{uuid.uuid4().hex}")
@@ -295,7 +296,7 @@ async def test_indexer_worker_with_credentials_and_no_secret_anywhere(
     tag = uuid.uuid4().hex[:8]
     settings = secure_stack.settings(topic_prefix=f"w{tag}.", index_prefix=f"w{tag}", state_dir=tmp_path / "state")
     await init(settings)
-    await produce(settings, "articles.enriched", [enriched(1)])
+    await produce(settings, INDEXER.input, [enriched(1)])
     env = secure_stack.client_env({"WIREWATCH_LOG_LEVEL": "debug"})
     workers = Workers(settings, tmp_path / "logs", extra_env=env)
     workers.start("indexer")

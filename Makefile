@@ -63,8 +63,8 @@ test: install ## install, start a real stack, run unit, contract, integration an
 	  $(TEST_ENV) $(BIN)/wirewatch stack down || true; exit $$status
 
 lint: install ## ruff check, ruff format --check, mypy (strict) and shellcheck over the shell scripts
-	@$(BIN)/ruff check .
-	@$(BIN)/ruff format --check .
+	@$(BIN)/ruff check --no-cache .
+	@$(BIN)/ruff format --no-cache --check .
 	@$(BIN)/mypy -p wirewatch
 	@command -v shellcheck >/dev/null || { echo "missing shellcheck: apt-get install shellcheck (make install does it as root)"; exit 1; }
 	@shellcheck $(SHELL_SCRIPTS)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 
 from pydantic import Field, SecretStr
+
 from wirewatch.schemas._base import AwareDatetime, Message
 
 

@@ -6,6 +6,7 @@ import hashlib
 from typing import Literal
 
 from pydantic import Field
+
 from wirewatch.schemas._base import AwareDatetime, Message
 
 

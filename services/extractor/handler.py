@@ -7,13 +7,12 @@ import asyncio
 from collections.abc import Sequence
 from pathlib import Path
 
+from wirewatch.core.kafka import Outgoing
+from wirewatch.core.runner import Result
 from wirewatch.schemas import ParsedArticle
 from wirewatch.services.extractor.enrichment import enrich
 from wirewatch.services.extractor.entities import EntityExtractor, ExtractorOptions
 from wirewatch.services.extractor.settings import ExtractorSettings
-
-from wirewatch.core.kafka import Outgoing
-from wirewatch.core.runner import Result
 
 
 def gazetteer_dirs(settings: ExtractorSettings) -> list[Path]:

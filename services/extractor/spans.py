@@ -21,6 +21,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from spacy.util import filter_spans
+
 from wirewatch.services.extractor.gazetteer import GazetteerEntry, GazetteerMatch
 from wirewatch.services.extractor.normalise import strip_honorific, trim_span
 

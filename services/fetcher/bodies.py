@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator
 from typing import Protocol
 
 import brotli
+
 from wirewatch.services.fetcher.errors import DecodeError, TooLarge
 
 CHUNK_BYTES = 64 * 1024

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import lxml.html
 from lxml import etree
+
 from wirewatch.services.fetcher.feedmodels import absolute_url, unique
 
 FEED_TYPES = frozenset(

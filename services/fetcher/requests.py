@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from wirewatch.core.runner import Result
 from wirewatch.schemas import FetchRequest
 from wirewatch.services.fetcher.ingest import PageIngest, Source
-
-from wirewatch.core.runner import Result
 
 
 class RequestHandler:

@@ -28,6 +28,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Literal
 
 import aiohttp
+
 from wirewatch.services.fetcher.errors import ErrorClass, FetchError
 
 if TYPE_CHECKING:

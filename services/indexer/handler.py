@@ -6,12 +6,12 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from elasticsearch import AsyncElasticsearch
-from wirewatch.schemas import EnrichedArticle, IndexedBatch, IndexedDoc
-from wirewatch.services.indexer.bulk import write
-from wirewatch.services.indexer.documents import external_version
 
 from wirewatch.core.kafka import Outgoing
 from wirewatch.core.runner import Result
+from wirewatch.schemas import EnrichedArticle, IndexedBatch, IndexedDoc
+from wirewatch.services.indexer.bulk import write
+from wirewatch.services.indexer.documents import external_version
 
 
 class IndexHandler:

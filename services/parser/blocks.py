@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 
 from lxml.html import HtmlElement
+
 from wirewatch.services.parser.boilerplate import SKIP_TAGS, is_unlikely
 
 INLINE_TAGS: frozenset[str] = frozenset(

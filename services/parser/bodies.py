@@ -20,6 +20,7 @@ from typing import Any
 import trafilatura
 from lxml.etree import ParserError
 from lxml.html import HtmlElement, fragment_fromstring
+
 from wirewatch.services.parser.blocks import clean_text, extract_blocks
 from wirewatch.services.parser.boilerplate import is_boilerplate_line
 from wirewatch.services.parser.density import density_paragraphs

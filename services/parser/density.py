@@ -11,6 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from lxml.html import HtmlElement
+
 from wirewatch.services.parser.blocks import HEADING_TAGS, PARAGRAPH_TAGS, Block, attrs_of, extract_blocks
 from wirewatch.services.parser.boilerplate import class_weight, is_boilerplate_line
 

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from wirewatch.core.kafka import Outgoing
+from wirewatch.core.runner import Result
 from wirewatch.schemas import FetchedPage, ParsedArticle
 from wirewatch.services.parser.budget import parse_with_budget
 from wirewatch.services.parser.duplicates import NearDuplicateIndex
-
-from wirewatch.core.kafka import Outgoing
-from wirewatch.core.runner import Result
 
 
 class ParseHandler:

@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from lxml.html import HtmlElement
+
 from wirewatch.services.parser.authors import find_authors
 from wirewatch.services.parser.dates import Dated, modified, published
 from wirewatch.services.parser.structured import Structured

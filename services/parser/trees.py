@@ -14,6 +14,7 @@ import re
 
 from lxml.etree import ParserError
 from lxml.html import HtmlElement, HTMLParser, document_fromstring
+
 from wirewatch.services.parser.errors import EmptyPage, Pathological
 
 DEFAULT_MAX_DEPTH = 400

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from trafilatura import external
+
 from wirewatch.services.parser.pipeline import parse_page
 
 _SENTENCE = "<p>The parser warms up on a short page so that later documents do not pay for it, twice.</p>"

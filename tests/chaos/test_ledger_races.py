@@ -10,11 +10,11 @@ import asyncio
 from datetime import UTC, datetime
 
 import pytest
-from wirewatch.schemas import Alert
-from wirewatch.services.alerter.ledger import Ledger
 
 from wirewatch.core.es import make_es
 from wirewatch.core.settings import CommonSettings
+from wirewatch.schemas import Alert
+from wirewatch.services.alerter.ledger import Ledger
 
 pytestmark = [pytest.mark.integration]
 

@@ -19,6 +19,7 @@ from typing import Any, Literal
 
 import pytest
 from pydantic import BaseModel, SecretStr
+
 from wirewatch.schemas import Alert, EnrichedArticle, Feed, GeoPoint, Rule
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "deploy" / "elasticsearch" / "templates"

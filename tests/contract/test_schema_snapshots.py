@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import pytest
+
 from wirewatch.schemas import TOPICS, Feed, Rule
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"

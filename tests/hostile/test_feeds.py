@@ -5,6 +5,7 @@ bodies (empty, HTML and other non-feeds are in ``test_not_a_feed`` there)."""
 from __future__ import annotations
 
 import pytest
+
 from wirewatch.services.fetcher.errors import FeedParseError
 from wirewatch.services.fetcher.feedparsing import parse_feed
 

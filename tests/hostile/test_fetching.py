@@ -13,11 +13,11 @@ from email.utils import format_datetime
 
 import pytest
 from aiohttp import web
+
+from tests.unit.fetcher.conftest import Serve, app_with
 from wirewatch.services.fetcher.errors import DecodeError, FetchTimeout, HTTPStatusError, TooLarge
 from wirewatch.services.fetcher.http import PAGE_ACCEPT, SafeFetcher, Timeouts
 from wirewatch.services.fetcher.settings import FetcherSettings
-
-from tests.unit.fetcher.conftest import Serve, app_with
 
 #: what the worker runs with (``WIREWATCH_FETCHER_MAX_PAGE_BYTES``'s default), not a test-sized cap
 PAGE_CAP = FetcherSettings.model_fields["fetcher_max_page_bytes"].default

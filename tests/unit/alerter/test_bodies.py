@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
+from tests.unit.alerter.conftest import make_alert
 from wirewatch.schemas import Alert, Rule
 from wirewatch.services.alerter.bodies import (
     SLACK_DIGEST_LINES,
@@ -14,8 +15,6 @@ from wirewatch.services.alerter.bodies import (
     make_digest,
 )
 from wirewatch.services.alerter.signing import verify
-
-from tests.unit.alerter.conftest import make_alert
 
 WHEN = datetime(2026, 11, 18, 13, 0, tzinfo=UTC)
 

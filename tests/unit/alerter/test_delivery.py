@@ -13,6 +13,7 @@ import aiohttp
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
+
 from wirewatch.services.alerter.delivery import DeliveryPolicy, Envelope, Limiter, WebhookSender, classify, retry_after
 from wirewatch.services.alerter.signing import SIGNATURE_HEADER, verify
 

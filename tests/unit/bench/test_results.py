@@ -9,12 +9,12 @@ from io import StringIO
 from pathlib import Path
 
 from rich.console import Console
-from wirewatch.schemas import IndexedBatch, IndexedDoc
 
 from bench import report
 from bench.observers import IndexedWatcher
 from bench.results import BackfillResult, LoadResult, RunResult, ScaleResult
 from wirewatch.core.settings import CommonSettings
+from wirewatch.schemas import IndexedBatch, IndexedDoc
 
 
 def _load(rate: float, searchable: list[float]) -> LoadResult:

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from wirewatch.schemas.articles import ParsedArticle
 from wirewatch.services.extractor.entities import EntityExtractor, ExtractorOptions
 from wirewatch.services.extractor.gazetteer import Gazetteer

@@ -4,6 +4,7 @@ import itertools
 import re
 
 import pytest
+
 from wirewatch.services.extractor import chunking
 from wirewatch.services.extractor.entities import EntityExtractor, ExtractorOptions
 from wirewatch.services.extractor.gazetteer import Gazetteer

@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+
 from wirewatch.schemas.articles import MAIN_TYPES
 from wirewatch.services.extractor.enrichment import enrich, facet, skip_reason
 from wirewatch.services.extractor.entities import EntityExtractor

@@ -3,6 +3,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from wirewatch.services.extractor.entities import EntityExtractor
 from wirewatch.services.extractor.errors import GazetteerError
 from wirewatch.services.extractor.gazetteer import (

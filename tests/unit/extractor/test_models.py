@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pytest
+
 from wirewatch.services.extractor.errors import ExtractorError, ModelNotAvailable
 from wirewatch.services.extractor.models import NOT_NEEDED_FOR_NER, NerPipeline, available_models, load_pipeline
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pytest
+
 from wirewatch.services.extractor.normalise import (
     canonical_name,
     fold,

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from aiohttp import web
+
 from wirewatch.services.fetcher.http import SafeFetcher, Timeouts
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "feeds"

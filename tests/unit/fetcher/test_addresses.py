@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 from aiohttp import web
 from aiohttp.abc import ResolveResult
+
+from tests.unit.fetcher.conftest import FAST, Serve, app_with
 from wirewatch.services.fetcher.addresses import AddressPolicy, SafeResolver
 from wirewatch.services.fetcher.errors import BlockedAddress
 from wirewatch.services.fetcher.http import SafeFetcher
-
-from tests.unit.fetcher.conftest import FAST, Serve, app_with
 
 PUBLIC_FOR_TESTS = "127.0.0.2"  # treated as public by the test policy; everything else stays strict
 

@@ -11,10 +11,10 @@ from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from wirewatch.services.fetcher.errors import FeedParseError
-from wirewatch.services.fetcher.feedparsing import discover_feeds, parse_feed, parse_opml
 
 from tests.unit.fetcher.conftest import fixture_bytes
+from wirewatch.services.fetcher.errors import FeedParseError
+from wirewatch.services.fetcher.feedparsing import discover_feeds, parse_feed, parse_opml
 
 FEED_URL = "https://feeds.example.com/path/feed"
 

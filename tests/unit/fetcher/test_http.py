@@ -11,6 +11,8 @@ import zlib
 import brotli
 import pytest
 from aiohttp import web
+
+from tests.unit.fetcher.conftest import FAST, Serve, app_with
 from wirewatch.services.fetcher.errors import (
     ConnectionFailed,
     DecodeError,
@@ -23,8 +25,6 @@ from wirewatch.services.fetcher.errors import (
     TooManyRedirects,
 )
 from wirewatch.services.fetcher.http import DEFAULT_USER_AGENT, SafeFetcher, Timeouts
-
-from tests.unit.fetcher.conftest import FAST, Serve, app_with
 
 RSS = b'<?xml version="1.0"?><rss version="2.0"><channel><title>T</title></channel></rss>'
 

@@ -9,13 +9,13 @@ from dataclasses import dataclass, field
 
 import pytest
 from aiohttp import web
+
+from tests.unit.fetcher.conftest import Serve, app_with
 from wirewatch.services.fetcher.errors import HTTPStatusError, RobotsDisallowed
 from wirewatch.services.fetcher.http import SafeFetcher
 from wirewatch.services.fetcher.politeness import Politeness
 from wirewatch.services.fetcher.robots import RobotsCache
 from wirewatch.services.fetcher.urls import host_of
-
-from tests.unit.fetcher.conftest import Serve, app_with
 
 ROBOTS = """User-agent: *
 Disallow: /private/

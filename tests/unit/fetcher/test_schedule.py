@@ -8,6 +8,7 @@ import zlib
 
 import aiohttp
 import pytest
+
 from wirewatch.services.fetcher.errors import FeedParseError, HTTPStatusError, TooLarge
 from wirewatch.services.fetcher.feedmodels import ParsedFeed
 from wirewatch.services.fetcher.schedule import (

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from wirewatch.services.fetcher.urls import canonicalize, document_id, host_of
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from wirewatch.schemas.articles import ParsedArticle
 from wirewatch.services.parser.pipeline import parse_page
 

@@ -6,10 +6,10 @@ import time
 import zlib
 
 import pytest
-from wirewatch.services.parser.errors import EmptyPage, NotHtml, PageTooLarge, ParseError, ParseTimeout, Pathological
-from wirewatch.services.parser.sniffing import DEFAULT_MAX_BYTES
 
 from tests.unit.parser.conftest import Parse, page_bytes
+from wirewatch.services.parser.errors import EmptyPage, NotHtml, PageTooLarge, ParseError, ParseTimeout, Pathological
+from wirewatch.services.parser.sniffing import DEFAULT_MAX_BYTES
 
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
 

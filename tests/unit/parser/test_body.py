@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from wirewatch.services.parser.bodies import clean_paragraphs
-
 from tests.unit.parser.conftest import Parse
+from wirewatch.services.parser.bodies import clean_paragraphs
 
 FURNITURE = [
     "We use cookies",

@@ -8,10 +8,10 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
-from wirewatch.services.parser.budget import BudgetedParser
-from wirewatch.services.parser.errors import NotHtml, ParseTimeout
 
 from tests.unit.parser.conftest import FETCHED_AT, page_bytes
+from wirewatch.services.parser.budget import BudgetedParser
+from wirewatch.services.parser.errors import NotHtml, ParseTimeout
 
 # a large page with thousands of paragraphs: far more than 0.2 s of work
 SLOW_PAGE = (

@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 
 import pytest
-from wirewatch.services.parser.duplicates import NearDuplicateIndex, hamming
-from wirewatch.services.parser.fingerprints import content_hash, normalise_text, simhash
 
 from tests.unit.parser.conftest import Parse
+from wirewatch.services.parser.duplicates import NearDuplicateIndex, hamming
+from wirewatch.services.parser.fingerprints import content_hash, normalise_text, simhash
 
 
 def test_content_hash_ignores_case_spacing_and_punctuation() -> None:

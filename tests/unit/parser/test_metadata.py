@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
+
+from tests.unit.parser.conftest import FETCHED_AT, Parse
 from wirewatch.schemas.pages import FeedItem
 from wirewatch.services.parser.authors import clean_authors
 from wirewatch.services.parser.titles import clean_title
-
-from tests.unit.parser.conftest import FETCHED_AT, Parse
 
 FEED_DATE = datetime(2024, 1, 20, 6, 0, tzinfo=UTC)
 

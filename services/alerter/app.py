@@ -14,7 +14,7 @@ from wirewatch.core import worker
 from wirewatch.core.es import make_es
 from wirewatch.core.kafka import Outgoing, make_app, send_all
 from wirewatch.core.runner import BatchRunner
-from wirewatch.core.stageapp import declare_agents
+from wirewatch.core.stageapp import declare_agents, stage_runner
 from wirewatch.core.stores.rules import RuleStore
 from wirewatch.schemas import DeadLetter, IndexedBatch, Lane, stage
 from wirewatch.services.alerter.delivery import DeliveryPolicy, Limiter, WebhookSender
@@ -63,13 +63,7 @@ async def runner_for(lane: Lane) -> AsyncIterator[BatchRunner[IndexedBatch]]:
             publish=partial(send_all, app),
         )
         try:
-            yield BatchRunner(
-                stage=STAGE.name,
-                model=IndexedBatch,
-                handler=handler,
-                send=partial(send_all, app),
-                deadletter_topic=DEADLETTERS,
-            )
+            yield stage_runner(app, settings, STAGE, IndexedBatch, handler)
         finally:
             await dispatcher.stop()
             await es.close()

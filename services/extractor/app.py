@@ -12,12 +12,12 @@ import asyncio
 from collections.abc import AsyncIterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import asynccontextmanager
-from functools import cache, partial
+from functools import cache
 
 from wirewatch.core import worker
-from wirewatch.core.kafka import make_app, send_all
+from wirewatch.core.kafka import make_app
 from wirewatch.core.runner import BatchRunner
-from wirewatch.core.stageapp import declare_agents
+from wirewatch.core.stageapp import declare_agents, stage_runner
 from wirewatch.schemas import Lane, ParsedArticle, stage
 from wirewatch.services.extractor.entities import EntityExtractor
 from wirewatch.services.extractor.handler import ExtractHandler, build_extractor
@@ -47,13 +47,7 @@ def shared_extractor() -> Future[EntityExtractor]:
 async def runner_for(lane: Lane) -> AsyncIterator[BatchRunner[ParsedArticle]]:
     extractor = await asyncio.wrap_future(shared_extractor())
     handler = ExtractHandler(extractor, enriched_topic=settings.topic_name(STAGE.lane(lane).output))
-    yield BatchRunner(
-        stage=STAGE.name,
-        model=ParsedArticle,
-        handler=handler,
-        send=partial(send_all, app),
-        deadletter_topic=settings.topic_name(STAGE.deadletters),
-    )
+    yield stage_runner(app, settings, STAGE, ParsedArticle, handler)
 
 
 agents = declare_agents(app, settings, STAGE.name, runner_for)

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from functools import cache, partial
+from functools import cache
 
 from wirewatch.core import worker
 from wirewatch.core.es import make_es
 from wirewatch.core.kafka import Outgoing, make_app, send_all
 from wirewatch.core.runner import BatchRunner
-from wirewatch.core.stageapp import declare_agents
+from wirewatch.core.stageapp import declare_agents, stage_runner
 from wirewatch.core.stores.feeds import FeedStore
 from wirewatch.schemas import FetchRequest, Lane, stage
 from wirewatch.services.fetcher.addresses import AddressPolicy, exempt_networks, read_hosts_file
@@ -139,13 +139,7 @@ app.task(poll_feeds)  # registered by a call: faust's task decorator is untyped
 @asynccontextmanager
 async def runner_for(lane: Lane) -> AsyncIterator[BatchRunner[FetchRequest]]:
     """Fetch requests (dead-letter replays, pushed entries) go through the same ingest as polled items."""
-    yield BatchRunner(
-        stage=STAGE.name,
-        model=FetchRequest,
-        handler=RequestHandler(shared_ingest()),
-        send=partial(send_all, app),
-        deadletter_topic=settings.topic_name(STAGE.deadletters),
-    )
+    yield stage_runner(app, settings, STAGE, FetchRequest, RequestHandler(shared_ingest()))
 
 
 agents = declare_agents(app, settings, STAGE.name, runner_for)

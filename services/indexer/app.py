@@ -10,13 +10,12 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from functools import partial
 
 from wirewatch.core import worker
 from wirewatch.core.es import make_es
-from wirewatch.core.kafka import make_app, send_all
+from wirewatch.core.kafka import make_app
 from wirewatch.core.runner import BatchRunner
-from wirewatch.core.stageapp import declare_agents
+from wirewatch.core.stageapp import declare_agents, stage_runner
 from wirewatch.schemas import EnrichedArticle, Lane, stage
 from wirewatch.services.indexer.handler import IndexHandler
 from wirewatch.services.indexer.settings import ES_TIMEOUT_S, MAX_BACKOFF_S, IndexerSettings
@@ -37,14 +36,7 @@ async def runner_for(lane: Lane) -> AsyncIterator[BatchRunner[EnrichedArticle]]:
             indexed_topic=settings.topic_name(STAGE.lane(lane).output),
             max_bytes=settings.indexer_batch_bytes,
         )
-        yield BatchRunner(
-            stage=STAGE.name,
-            model=EnrichedArticle,
-            handler=handler,
-            send=partial(send_all, app),
-            deadletter_topic=settings.topic_name(STAGE.deadletters),
-            max_backoff_s=MAX_BACKOFF_S,
-        )
+        yield stage_runner(app, settings, STAGE, EnrichedArticle, handler, max_backoff_s=MAX_BACKOFF_S)
 
 
 agents = declare_agents(app, settings, STAGE.name, runner_for)

@@ -8,12 +8,11 @@ from __future__ import annotations
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from functools import partial
 
 from wirewatch.core import worker
-from wirewatch.core.kafka import make_app, send_all
+from wirewatch.core.kafka import make_app
 from wirewatch.core.runner import BatchRunner
-from wirewatch.core.stageapp import declare_agents
+from wirewatch.core.stageapp import declare_agents, stage_runner
 from wirewatch.schemas import FetchedPage, Lane, stage
 from wirewatch.services.parser.budget import default_parser
 from wirewatch.services.parser.handler import ParseHandler
@@ -31,13 +30,7 @@ async def runner_for(lane: Lane) -> AsyncIterator[BatchRunner[FetchedPage]]:
         budget_s=settings.parser_budget_s,
         max_bytes=settings.parser_max_page_bytes,
     )
-    yield BatchRunner(
-        stage=STAGE.name,
-        model=FetchedPage,
-        handler=handler,
-        send=partial(send_all, app),
-        deadletter_topic=settings.topic_name(STAGE.deadletters),
-    )
+    yield stage_runner(app, settings, STAGE, FetchedPage, handler)
 
 
 agents = declare_agents(app, settings, STAGE.name, runner_for)

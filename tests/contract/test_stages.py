@@ -12,7 +12,7 @@ from typing import get_args
 import pytest
 
 from wirewatch.core.settings import CommonSettings
-from wirewatch.core.stageapp import batching
+from wirewatch.core.stageapp import batching, stage_runner
 from wirewatch.ops.replay import SOURCES
 from wirewatch.schemas import STAGES, TOPICS, DeadLetter, Lane, LaneTopics, Stage, StageSpec, backfill_of, stage
 from wirewatch.services.alerter.settings import AlerterSettings
@@ -121,3 +121,19 @@ def test_backfill_batch_settings_come_from_the_environment(monkeypatch: pytest.M
 def test_a_settings_class_without_the_lane_settings_is_refused() -> None:
     with pytest.raises(TypeError, match="lacks the backfill batch settings of parser"):
         batching(CommonSettings(), "parser", "backfill")
+
+
+async def _no_handler(batch: object) -> list[object]:
+    return []
+
+
+@pytest.mark.parametrize("name", list(STAGES))
+def test_a_stage_runner_reads_its_registry_model_and_dead_letters_to_its_topic(name: str) -> None:
+    spec = stage(name)
+    settings = CommonSettings(topic_prefix="t.")
+    runner = stage_runner(object(), settings, spec, spec.model, _no_handler)  # the app only sends
+    assert runner.stage == name and runner.model is spec.model
+    assert runner.deadletter_topic == f"t.{spec.deadletters}"
+    other = next(s.model for s in STAGES.values() if s.model is not spec.model)
+    with pytest.raises(TypeError, match=f"stage '{name}' reads"):
+        stage_runner(object(), settings, spec, other, _no_handler)

@@ -15,16 +15,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
-from typing import Any
+from functools import partial
+from typing import Any, TypeVar
 
 import faust
 
 from wirewatch.core import worker
-from wirewatch.core.kafka import app_topic
+from wirewatch.core.kafka import app_topic, send_all
 from wirewatch.core.lanes import LaneGate
-from wirewatch.core.runner import BatchRunner
+from wirewatch.core.runner import BatchRunner, Handler
 from wirewatch.core.settings import CommonSettings
-from wirewatch.schemas import Lane, Stage, StageSpec, stage
+from wirewatch.schemas import Lane, Message, Stage, StageSpec, stage
+
+M = TypeVar("M", bound=Message)
 
 #: builds the batch runner of one lane, holding whatever it needs (an Elasticsearch client) open meanwhile
 RunnerFactory = Callable[[Lane], AbstractAsyncContextManager[BatchRunner[Any]]]
@@ -72,3 +75,21 @@ def _declare(
             await worker.drain(stream, runner, max_batch=size.max, within_s=size.within_s, gate=gate, lane=lane)
 
     return app.agent(topic, name=f"{spec.name}.{lane}", concurrency=1)(drain_lane)
+
+
+def stage_runner(
+    app: faust.App, settings: CommonSettings, spec: StageSpec, model: type[M], handler: Handler[M], **options: Any
+) -> BatchRunner[M]:
+    """The batch runner of stage ``spec``: ``handler`` over records of ``model`` (which must be the payload model
+    of the stage's input in the registry), outputs sent through ``app``, dead letters to the stage's topic.
+    ``options`` go to :class:`BatchRunner` as they are (e.g. ``max_backoff_s``)."""
+    if model is not spec.model:
+        raise TypeError(f"stage {spec.name!r} reads {spec.model.__name__}, not {model.__name__}")
+    return BatchRunner(
+        stage=spec.name,
+        model=model,
+        handler=handler,
+        send=partial(send_all, app),
+        deadletter_topic=settings.topic_name(spec.deadletters),
+        **options,
+    )

@@ -75,8 +75,7 @@ class StackSettings(CommonSettings):
 
     def _address_problems(self) -> list[str]:
         problems = []
-        first = self.kafka_bootstrap.split(",")[0].strip().split("://")[-1]
-        host, _, port = first.rpartition(":")
+        host, port = self._first_broker
         if not host or not port.isdigit():
             problems.append(f"WIREWATCH_KAFKA_BOOTSTRAP must look like host:port, got {self.kafka_bootstrap!r}")
         url = urlsplit(self.es_url)
@@ -119,12 +118,18 @@ class StackSettings(CommonSettings):
     # Derived addresses ------------------------------------------------------------------------------
 
     @property
+    def _first_broker(self) -> tuple[str, str]:
+        """(host, port) of the first bootstrap server, the one the local broker serves."""
+        host, _, port = self.kafka_bootstrap.split(",")[0].strip().split("://")[-1].rpartition(":")
+        return host, port
+
+    @property
     def kafka_host(self) -> str:
-        return self.kafka_bootstrap.split(",")[0].strip().split("://")[-1].rpartition(":")[0]
+        return self._first_broker[0]
 
     @property
     def kafka_port(self) -> int:
-        return int(self.kafka_bootstrap.split(",")[0].strip().rpartition(":")[2])
+        return int(self._first_broker[1])
 
     @property
     def controller_port(self) -> int:

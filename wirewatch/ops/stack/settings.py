@@ -98,7 +98,7 @@ class StackSettings(CommonSettings):
         problems = []
         if self.es_tls and not self.es_security:
             problems.append("WIREWATCH_ES_TLS=true needs WIREWATCH_ES_SECURITY=true (HTTPS only comes with security)")
-        password = self.es_password.get_secret_value() if self.es_password else ""
+        password = secret(self.es_password)
         if self.es_security and len(password) < ES_MIN_PASSWORD:
             problems.append(
                 "WIREWATCH_ES_SECURITY=true needs WIREWATCH_ES_PASSWORD, at least 6 characters (the `elastic` user's)"
@@ -110,8 +110,7 @@ class StackSettings(CommonSettings):
                 problems.append(
                     "WIREWATCH_KAFKA_SASL=true needs WIREWATCH_KAFKA_SASL_USERNAME (letters, digits, '.', '_', '-')"
                 )
-            secret = self.kafka_sasl_password.get_secret_value() if self.kafka_sasl_password else ""
-            if not PRINTABLE_ASCII.match(secret):
+            if not PRINTABLE_ASCII.match(secret(self.kafka_sasl_password)):
                 problems.append("WIREWATCH_KAFKA_SASL=true needs WIREWATCH_KAFKA_SASL_PASSWORD, printable ASCII")
         return problems
 

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from wirewatch.ops.stack import security
 from wirewatch.ops.stack.layout import ES_SERVICE_USER, Layout, ServiceUser, may_enter
+from wirewatch.ops.stack.prereqs import SBIN
 from wirewatch.ops.stack.processes import StackError, elapsed, ensure_port_free, find_pid, log, print_tail
 from wirewatch.ops.stack.settings import StackSettings
 
@@ -44,7 +45,7 @@ def ensure_service_user(layout: Layout, java_home: Path) -> None:
         log(f"creating system user '{ES_SERVICE_USER}' (Elasticsearch refuses to run as root)")
         command = ["useradd", "--system", "--user-group", "--no-create-home", "--home-dir", "/nonexistent",
                    "--shell", "/usr/sbin/nologin", ES_SERVICE_USER]  # fmt: skip
-        sbin = os.environ | {"PATH": f"{os.environ.get('PATH', '')}:/usr/sbin:/sbin"}
+        sbin = os.environ | {"PATH": f"{os.environ.get('PATH', '')}:{SBIN}"}
         subprocess.run(command, check=True, env=sbin)  # noqa: S603 — fixed arguments
     if not may_enter(ServiceUser.lookup(), java_home / "bin" / "java", bits=5):
         raise StackError(
@@ -91,7 +92,7 @@ def prepare(layout: Layout) -> None:
 def launch_env(layout: Layout, settings: StackSettings, java_home: Path, base: dict[str, str]) -> dict[str, str]:
     """What ``deploy/elasticsearch/start.sh`` reads, on top of ``base`` (the environment without secrets)."""
     return base | {
-        "PATH": f"{base.get('PATH', '/usr/bin:/bin')}:/usr/sbin:/sbin",
+        "PATH": f"{base.get('PATH', '/usr/bin:/bin')}:{SBIN}",
         "ES_HOME": str(layout.es_home),
         "ES_JAVA_HOME": str(java_home),
         "ES_PATH_CONF": str(layout.es_conf),

@@ -17,8 +17,8 @@ from wirewatch.ops.stack.layout import ES_SERVICE_USER, Layout
 from wirewatch.ops.stack.processes import StackError, elapsed, locked, log, port_open, stop
 from wirewatch.ops.stack.settings import StackSettings
 
-#: never handed to a server (or any other child): they would show in its /proc/<pid>/environ
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
+#: never handed to a server (or any other child): they would show in its /proc/<pid>/environ
 SECRET_ENV = ("WIREWATCH_ES_PASSWORD", "WIREWATCH_ES_API_KEY", "WIREWATCH_KAFKA_SASL_PASSWORD")
 
 

@@ -43,6 +43,7 @@ from rich.table import Table
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.messages import enriched
+from bench.servers import serve
 from wirewatch.core.es import make_es
 from wirewatch.core.settings import CommonSettings
 from wirewatch.core.stores.rules import RuleStore, new_rule
@@ -125,11 +126,7 @@ class Receiver:
     async def start(self) -> Receiver:
         app = web.Application(client_max_size=4 * 1024 * 1024)
         app.router.add_post("/hook", self._handle)
-        self.runner = web.AppRunner(app, access_log=None)
-        await self.runner.setup()
-        site = web.TCPSite(self.runner, "127.0.0.1", 0, backlog=1024)
-        await site.start()
-        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self.runner, self.port = await serve(app, backlog=1024)
         return self
 
     async def stop(self) -> None:

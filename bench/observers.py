@@ -25,6 +25,7 @@ from aiohttp import web
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from elasticsearch import AsyncElasticsearch
 
+from bench.servers import serve
 from wirewatch.core.kafka import client_options
 from wirewatch.core.settings import CommonSettings
 from wirewatch.schemas import STAGES, TOPICS, IndexedBatch
@@ -147,11 +148,7 @@ class WebhookReceiver:
     async def start(self) -> WebhookReceiver:
         app = web.Application()
         app.router.add_post("/hook", self._hook)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self._runner, self.port = await serve(app)
         return self
 
     async def stop(self) -> None:

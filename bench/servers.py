@@ -13,11 +13,12 @@ from typing import Any
 from aiohttp import web
 
 
-async def serve(app: web.Application) -> tuple[web.AppRunner, int]:
-    """Serve ``app`` on a free loopback port; returns the runner (to clean up) and the port."""
+async def serve(app: web.Application, backlog: int = 128) -> tuple[web.AppRunner, int]:
+    """Serve ``app`` on a free loopback port; returns the runner (to clean up) and the port. A benchmark's
+    burst of POSTs needs a longer ``backlog`` of pending connections than aiohttp's 128."""
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
+    site = web.TCPSite(runner, "127.0.0.1", 0, backlog=backlog)
     await site.start()
     return runner, site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
 

@@ -6,23 +6,11 @@ interpreter has loaded, which does not depend on how busy the machine is.
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import click
 from click.testing import CliRunner
 
+from tests.support.imports import loaded_after
 from wirewatch.cli import COMMANDS, cli
-
-HEAVY = ("elasticsearch", "spacy", "faust", "aiokafka", "trafilatura", "lxml", "rich")
-
-
-def loaded_after(code: str) -> list[str]:
-    """The heavy top-level modules a fresh interpreter holds after running ``code``."""
-    probe = f"{code}\nimport sys\nprint('loaded:', *(m for m in {HEAVY!r} if m in sys.modules))"
-    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=False)
-    assert done.returncode == 0, done.stderr
-    return done.stdout.splitlines()[-1].split()[1:]  # the last line: help texts come before it
 
 
 def test_importing_the_cli_loads_no_heavy_library() -> None:

@@ -86,11 +86,7 @@ def init() -> None:
     """Create topics and index templates on running servers (what compose's setup job runs)."""
     from wirewatch.ops import stack as stack_ops
 
-    try:
-        report = asyncio.run(stack_ops.init(settings()))
-    except Exception as exc:  # outages and refused credentials: one line, not a traceback
-        raise explain(exc) from exc
-    _report(report)
+    _report(_run(lambda: asyncio.run(stack_ops.init(settings()))))
 
 
 @stack.command()

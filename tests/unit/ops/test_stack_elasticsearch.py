@@ -9,17 +9,10 @@ from pathlib import Path
 
 from pydantic import SecretStr
 
+from tests.unit.ops.conftest import layout
 from wirewatch.ops.stack import elasticsearch, fetch, security
 from wirewatch.ops.stack.control import child_env
-from wirewatch.ops.stack.layout import Layout, Versions
 from wirewatch.ops.stack.settings import StackSettings
-
-VERSIONS = Versions("3.9.1", "2.13", "1.7.36", "9.3.2")
-
-
-def layout(tmp_path: Path, *, root: bool, es_root: Path | None = None) -> Layout:
-    state = tmp_path / "state"
-    return Layout(state, tmp_path / "cache", tmp_path / "deploy", VERSIONS, root, es_root or state / "elasticsearch")
 
 
 def test_server_arguments_carry_ports_and_paths_but_no_secret(tmp_path: Path) -> None:

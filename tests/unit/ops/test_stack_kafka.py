@@ -6,8 +6,8 @@ from pathlib import Path
 
 from pydantic import SecretStr
 
+from tests.unit.ops.conftest import layout
 from wirewatch.ops.stack import kafka
-from wirewatch.ops.stack.layout import Layout, Versions
 from wirewatch.ops.stack.settings import StackSettings
 
 STATIC = "process.roles=broker,controller\nlisteners=ignored\n"
@@ -52,16 +52,9 @@ def test_jaas_quote_round_trips_through_both_unescapings() -> None:
 
 
 def test_the_launch_environment_names_the_jars_log_and_heap(tmp_path: Path) -> None:
-    layout = Layout(
-        tmp_path / "state",
-        tmp_path / "cache",
-        tmp_path / "deploy",
-        Versions("3.9.1", "2.13", "1.7.36", "9.3.2"),
-        False,
-        tmp_path / "state" / "elasticsearch",
-    )
-    env = kafka.launch_env(layout, StackSettings(kafka_heap="256m"), Path("/jdk/bin/java"), {"PATH": "/bin"})
+    where = layout(tmp_path)
+    env = kafka.launch_env(where, StackSettings(kafka_heap="256m"), Path("/jdk/bin/java"), {"PATH": "/bin"})
     assert env["KAFKA_JAVA"] == "/jdk/bin/java" and env["KAFKA_HEAP"] == "256m" and env["PATH"] == "/bin"
     assert env["KAFKA_LIBS"] == str(tmp_path / "cache" / "kafka-3.9.1" / "libs")
     assert env["KAFKA_LOG_FILE"] == str(tmp_path / "state" / "logs" / "kafka.log")
-    assert kafka.needle(layout) == f"kafka.Kafka {tmp_path}/state/kafka/server.properties "
+    assert kafka.needle(where) == f"kafka.Kafka {tmp_path}/state/kafka/server.properties "

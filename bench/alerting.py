@@ -21,9 +21,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import random
-import signal
 import statistics
 import subprocess
 import sys
@@ -44,6 +42,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.messages import enriched
 from bench.servers import serve
+from bench.workers import Workers
 from wirewatch.core.es import make_es
 from wirewatch.core.settings import CommonSettings
 from wirewatch.core.stores.rules import RuleStore, new_rule
@@ -244,37 +243,6 @@ async def run_phase(
 # 4. The stack: namespace, alerter subprocess, cleanup ------------------------------------------------------
 
 
-def alerter_env(settings: CommonSettings) -> dict[str, str]:
-    return os.environ | {
-        "WIREWATCH_KAFKA_BOOTSTRAP": settings.kafka_bootstrap,
-        "WIREWATCH_ES_URL": settings.es_url,
-        "WIREWATCH_STATE_DIR": str(settings.state_dir),
-        "WIREWATCH_TOPIC_PREFIX": settings.topic_prefix,
-        "WIREWATCH_INDEX_PREFIX": settings.index_prefix,
-        "WIREWATCH_LOG_LEVEL": "warning",
-    }
-
-
-def start_alerter(settings: CommonSettings, log_path: Path) -> subprocess.Popen[bytes]:
-    log_path.parent.mkdir(parents=True, exist_ok=True)
-    return subprocess.Popen(
-        [sys.executable, "-m", "wirewatch", "worker", "alerter"],
-        env=alerter_env(settings),
-        stdout=log_path.open("ab"),
-        stderr=subprocess.STDOUT,
-    )
-
-
-def stop_alerter(proc: subprocess.Popen[bytes]) -> None:
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-
-
 async def wait_until_consuming(settings: CommonSettings, proc: subprocess.Popen[bytes]) -> None:
     """The alerter joined its group and read the warm-up announcement (within a minute)."""
     deadline = time.monotonic() + 60
@@ -316,7 +284,8 @@ async def main(args: argparse.Namespace) -> list[PhaseResult]:
     console.print(f"namespace {settings.index_prefix} on {settings.kafka_bootstrap} and {settings.es_url}")
     await init(settings)
     receiver = await Receiver().start()
-    proc = start_alerter(settings, Path(settings.state_dir) / "logs" / f"bench-alerter-{tag}.log")
+    workers = Workers(settings, Path(settings.state_dir) / "logs" / f"bench-{tag}", {"WIREWATCH_LOG_LEVEL": "warning"})
+    workers.start("alerter")
     results: list[PhaseResult] = []
     try:
         # warm up: one article, no rules, so the alerter has joined its group before the clock starts
@@ -328,7 +297,7 @@ async def main(args: argparse.Namespace) -> list[PhaseResult]:
         finally:
             await producer.stop()
             await es.close()
-        await wait_until_consuming(settings, proc)
+        await wait_until_consuming(settings, workers.procs["alerter"])
         old: list[Rule] = []
         with Progress(console=console, transient=True) as progress:
             for phase, count in enumerate(args.rules):
@@ -343,7 +312,7 @@ async def main(args: argparse.Namespace) -> list[PhaseResult]:
                     f"p95 {result.p95_ms:.0f} ms, max {result.max_ms:.0f} ms"
                 )
     finally:
-        stop_alerter(proc)
+        workers.stop()
         await receiver.stop()
         await drop_namespace(settings)
     console.print(report(results))

@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import random
 import statistics
 import subprocess
@@ -42,6 +41,7 @@ from elasticsearch.helpers import async_bulk
 from rich.console import Console
 from rich.table import Table
 
+from bench.workers import worker_env
 from wirewatch.core.es import make_es
 from wirewatch.core.settings import CommonSettings
 from wirewatch.ops.stack import drop_namespace, init
@@ -238,16 +238,9 @@ async def throughput(
 
 
 def start_worker(settings: CommonSettings, log: Path) -> subprocess.Popen[bytes]:
-    env = os.environ | {
-        "WIREWATCH_KAFKA_BOOTSTRAP": settings.kafka_bootstrap,
-        "WIREWATCH_ES_URL": settings.es_url,
-        "WIREWATCH_TOPIC_PREFIX": settings.topic_prefix,
-        "WIREWATCH_INDEX_PREFIX": settings.index_prefix,
-        "WIREWATCH_LOG_LEVEL": "warning",
-    }
     return subprocess.Popen(
         [sys.executable, "-m", "wirewatch", "worker", "indexer"],
-        env=env,
+        env=worker_env(settings, WIREWATCH_LOG_LEVEL="warning"),
         stdout=log.open("wb"),
         stderr=subprocess.STDOUT,
     )

@@ -22,6 +22,7 @@ from bench.workers import Workers
 from wirewatch.core.settings import REPO_ROOT, CommonSettings
 from wirewatch.ops.stack import elasticsearch, kafka
 from wirewatch.ops.stack.layout import Layout
+from wirewatch.ops.stack.processes import alive, pid_matches, read_pid
 from wirewatch.ops.stack.settings import StackSettings
 
 
@@ -61,12 +62,11 @@ class OwnStack:
         return stack
 
     def _pid(self, pidfile: Path, needles: tuple[str, ...]) -> int:
-        try:
-            pid = int(pidfile.read_text().strip())
-            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode() + " "
-        except (OSError, ValueError) as exc:
-            raise NotOwnStack(f"no running server for {pidfile}: {exc}") from exc
-        if not all(needle in cmdline for needle in needles):
+        """The pid in ``pidfile``, checked as ``wirewatch stack`` checks it; never a process found otherwise."""
+        pid = read_pid(pidfile)
+        if pid is None or not alive(pid):
+            raise NotOwnStack(f"no running server for {pidfile} (pid {pid})")
+        if not pid_matches(pid, needles):
             raise NotOwnStack(f"pid {pid} in {pidfile} is not the server of {self.state}")
         return pid
 

@@ -12,11 +12,10 @@ from pathlib import Path
 
 from elasticsearch import AsyncElasticsearch
 
-from wirewatch.core.kafka import delete_topics
 from wirewatch.core.settings import CommonSettings
 from wirewatch.core.stores.feeds import FeedStore, new_feed
 from wirewatch.core.stores.rules import RuleStore, new_rule
-from wirewatch.schemas import TOPICS
+from wirewatch.ops.stack import drop_namespace
 
 
 def bench_settings(state_root: Path) -> CommonSettings:
@@ -45,13 +44,10 @@ async def register_rule(es: AsyncElasticsearch, settings: CommonSettings, query:
     await rules.put(new_rule("bench-watch", query, webhooks=[webhook], secret="bench-secret"))
 
 
-async def cleanup(settings: CommonSettings, es: AsyncElasticsearch) -> None:
-    """Drop the namespace: indices and templates, topics, faust state."""
-    found = await es.indices.get(index=f"{settings.index_prefix}-*", allow_no_indices=True)
-    if found.body:
-        await es.indices.delete(index=",".join(found.body))
-    await es.options(ignore_status=404).indices.delete_index_template(name=f"{settings.index_prefix}-*")
-    await delete_topics(settings, [spec.full_name(settings.topic_prefix) for spec in TOPICS.values()])
+async def cleanup(settings: CommonSettings) -> None:
+    """Drop the namespace (indices and templates, topics: :func:`wirewatch.ops.stack.drop_namespace`) and
+    its faust state."""
+    await drop_namespace(settings)
     shutil.rmtree(settings.state_dir, ignore_errors=True)
 
 
@@ -59,8 +55,6 @@ def main(argv: list[str] | None = None) -> int:
     """``python -m bench.namespace wwbench1234abcd …``: drop namespaces left by ``--keep`` or a crash."""
     import asyncio
     import sys
-
-    from wirewatch.core.es import make_es
 
     out = Path(__file__).resolve().parent / "out"
 
@@ -72,11 +66,7 @@ def main(argv: list[str] | None = None) -> int:
                 "state_dir": out / f"state-{prefix.removeprefix('wwbench')}",
             }
         )
-        es = make_es(settings)
-        try:
-            await cleanup(settings, es)
-        finally:
-            await es.close()
+        await cleanup(settings)
 
     prefixes = argv if argv is not None else sys.argv[1:]
     for prefix in prefixes:

@@ -184,7 +184,7 @@ class Bench:
         await self.site.stop()
         await self.receiver.stop()
         if not self.o.keep:
-            await cleanup(self.settings, self.es)
+            await cleanup(self.settings)
         else:
             console.print(f"--keep: namespace {self.settings.index_prefix} left in place")
         await self.es.close()

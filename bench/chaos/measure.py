@@ -16,6 +16,7 @@ from bench.chaos.plan import ChaosParams, Poison
 from bench.procs import WORKERS
 from wirewatch.core.es import make_es
 from wirewatch.core.settings import CommonSettings
+from wirewatch.core.stores.rules import rule_id_for
 from wirewatch.ops.observe import read_dead_letters, stage_status
 from wirewatch.schemas import DeadLetter, alert_id_for
 from wirewatch.services.alerter.signing import DELIVERY_HEADER, SIGNATURE_HEADER, verify
@@ -117,8 +118,6 @@ class ChaosReport:
 
 def wanted_alerts(expected: Mapping[str, Article]) -> dict[str, str]:
     """alert id → article id, for the rule's subset of the expected articles (by document id)."""
-    from wirewatch.core.stores.rules import rule_id_for
-
     rule_id = rule_id_for(RULE_NAME)
     return {alert_id_for(rule_id, doc_id): doc_id for doc_id, a in expected.items() if a.alert}
 

@@ -25,10 +25,7 @@ import psutil
 from bench import workers
 from bench.loadgen import free_port
 from wirewatch.core.settings import CommonSettings
-from wirewatch.schemas import STAGES
 
-#: one worker per stage of the registry, in pipeline order
-WORKERS = tuple(STAGES)
 _SAMPLE = re.compile(r"^(wirewatch_[a-z_]+)\{([^}]*)\} ([0-9.eE+-]+)$")
 
 

@@ -14,6 +14,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from wirewatch.core.settings import CommonSettings
+from wirewatch.schemas import STAGES
+
+#: one worker per stage of the registry, in pipeline order
+WORKERS = tuple(STAGES)
 
 
 def worker_env(settings: CommonSettings, **extra: str) -> dict[str, str]:

@@ -48,9 +48,8 @@ from bench.chaos.plan import (
     plants_before,
     waves,
 )
-from bench.procs import WORKERS
 from bench.servers import Receiver, Site
-from bench.workers import Workers
+from bench.workers import WORKERS, Workers
 from wirewatch.core.es import make_es
 from wirewatch.core.settings import CommonSettings
 from wirewatch.core.stores.feeds import FeedStore, new_feed

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from bench.chaos.articles import ALERT_ORG, RULE_NAME, SECRET, Article
 from bench.chaos.plan import ChaosParams, Poison
-from bench.procs import WORKERS
+from bench.workers import WORKERS
 from wirewatch.core.es import make_es
 from wirewatch.core.settings import CommonSettings
 from wirewatch.core.stores.rules import rule_id_for

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
-from bench.procs import WORKERS
+from bench.workers import WORKERS
 from wirewatch.schemas import STAGES
 
 T = TypeVar("T")

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from bench.chaos import ChaosParams, NotOwnStack, OwnStack, run_chaos
-from bench.procs import WORKERS
+from bench.workers import WORKERS
 from wirewatch.core.settings import CommonSettings
 
 pytestmark = [pytest.mark.slow, pytest.mark.chaos]

@@ -13,7 +13,7 @@ import pytest
 from bench.chaos.articles import ALERT_ORG, PERSONS, corpus, gazetteer_yaml
 from bench.chaos.measure import ChaosReport, alert_id_of, measure_alerts, measure_letters
 from bench.chaos.plan import ChaosParams, Poison, fault_plan, plants_before, waves
-from bench.procs import WORKERS
+from bench.workers import WORKERS
 from wirewatch.schemas import DeadLetter
 from wirewatch.services.alerter.signing import DELIVERY_HEADER, SIGNATURE_HEADER, sign
 

@@ -68,7 +68,7 @@ def metrics_app(health: Health) -> web.Application:
     return app
 
 
-async def serve(health: Health, port: int, host: str = "0.0.0.0") -> web.AppRunner:  # noqa: S104 - scraped by Prometheus
+async def serve(health: Health, port: int, host: str = "127.0.0.1") -> web.AppRunner:
     runner = web.AppRunner(metrics_app(health), access_log=None)
     await runner.setup()
     await web.TCPSite(runner, host, port).start()

@@ -48,6 +48,10 @@ class CommonSettings(BaseSettings):
     log_level: str = Field(default="info", description="debug, info, warning or error")
     deploy_dir: Path = Field(default=REPO_ROOT / "deploy", description="index templates, Kibana objects, scripts")
     metrics_port: int | None = Field(default=None, description="port of this worker's /metrics and /healthz")
+    metrics_host: str = Field(
+        default="127.0.0.1",
+        description="address /metrics and /healthz listen on (loopback; compose sets 0.0.0.0 for Prometheus)",
+    )
 
     @field_validator("kafka_bootstrap")
     @classmethod

@@ -134,11 +134,11 @@ def run(app: faust.App, settings: CommonSettings) -> None:
     """Run the app until SIGTERM/SIGINT; faust stops agents, commits acked offsets and closes clients."""
     stage = app.conf.id.removeprefix(settings.topic_prefix)
     if settings.metrics_port is not None:
-        port = settings.metrics_port
+        port, host = settings.metrics_port, settings.metrics_host
 
         async def serve_metrics() -> None:
-            await metrics.serve(health_of(stage), port)
-            log.info("serving /metrics, /healthz and /readyz on port %d", port)
+            await metrics.serve(health_of(stage), port, host)
+            log.info("serving /metrics, /healthz and /readyz on %s port %d", host, port)
 
         app.task(serve_metrics)  # registered by a call: faust's task decorator is untyped
 

@@ -1,7 +1,7 @@
 # The Wirewatch project image: every worker, the CLI and the compose setup jobs run from it.
 #   docker build -t wirewatch:local .        (docker-compose.yml builds it for you)
-# Dependencies come only from requirements.lock, checked against its hashes; the project itself is
-# installed without dependencies, so nothing unpinned gets in.
+# Dependencies come only from requirements.lock and requirements-models.lock, checked against their
+# hashes; the project itself is installed without dependencies, so nothing unpinned gets in.
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -16,17 +16,19 @@ RUN apt-get update \
 
 WORKDIR /app
 
-# Dependencies first: this layer is rebuilt only when the lock changes.
-COPY requirements.lock ./
-RUN pip install --require-hashes -r requirements.lock
+# One recipe installs everything, here as in `make install` and in the test that checks the image's
+# install (tests/install/test_recipe.py): pinned, hash-checked dependencies and NER models into /opt/venv,
+# then the project without dependencies. Dependencies first: that layer is rebuilt only when a lock changes.
+ENV PATH=/opt/venv/bin:$PATH
+COPY deploy/install.sh ./deploy/install.sh
+COPY requirements.lock requirements-models.lock ./
+RUN sh deploy/install.sh /opt/venv deps
 
-# setuptools comes from the lock, so the build needs no unpinned build environment.
 COPY pyproject.toml README.md ./
 COPY schemas ./schemas
 COPY services ./services
 COPY wirewatch ./wirewatch
-RUN pip install --no-deps --no-build-isolation . \
-    && rm -rf build *.egg-info
+RUN sh deploy/install.sh /opt/venv project
 
 # Index templates, Kibana objects, topic data and the compose scripts, read at run time.
 COPY deploy ./deploy

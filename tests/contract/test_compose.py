@@ -149,8 +149,12 @@ def test_prometheus_scrapes_every_worker_on_its_port() -> None:
 def test_dockerfile() -> None:
     text = (ROOT / "Dockerfile").read_text(encoding="utf-8")
     assert re.search(r"^FROM python:3\.11-slim\b", text, re.MULTILINE)
-    assert "--require-hashes -r requirements.lock" in text
-    assert re.search(r"pip install --no-deps\b.* \.", text)
+    # the install itself is the shared recipe (tests/install replays it into a fresh environment)
+    recipe = (ROOT / "deploy" / "install.sh").read_text(encoding="utf-8")
+    assert "sh deploy/install.sh /opt/venv deps" in text and "sh deploy/install.sh /opt/venv project" in text
+    assert "--require-hashes -r requirements.lock" in recipe
+    assert "--require-hashes -r requirements-models.lock" in recipe
+    assert re.search(r"pip install -q --python \S+ --no-deps --no-build-isolation \.", recipe)
     users = re.findall(r"^USER\s+(\S+)", text, re.MULTILINE)
     assert users and users[-1] not in ("root", "0"), "the image must run as a non-root user"
 

@@ -22,8 +22,16 @@ RESTART_WINDOW_S = 60.0
 
 @click.command()
 @click.argument("name", type=LazyChoice(stage_names))
-def worker(name: str) -> None:
+@click.option(
+    "--check", is_flag=True, help="load what the worker loads at start (modules, model, gazetteers), then exit"
+)
+def worker(name: str, check: bool) -> None:
     """Run one worker in the foreground (what each compose service runs)."""
+    if check:
+        from wirewatch.ops.preflight import preflight
+
+        console.print(f"{name}: ready: {preflight(name)}")
+        return
     module = importlib.import_module(f"wirewatch.services.{name}.app")
     module.main()
 

@@ -7,6 +7,7 @@ skip on a developer machine and fail in CI, where a skipped contract test would 
 
 from __future__ import annotations
 
+import importlib
 import os
 import re
 import shutil
@@ -16,7 +17,9 @@ from typing import Any
 
 import pytest
 import yaml
+from pydantic_settings import BaseSettings
 
+from wirewatch.ops.settings_table import env_name
 from wirewatch.schemas import STAGES
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -94,6 +97,29 @@ def test_worker_service(worker: str) -> None:
     port = STAGES[worker].metrics_port
     assert env["WIREWATCH_METRICS_PORT"] == str(port)
     assert f"127.0.0.1:{port}/healthz" in " ".join(service["healthcheck"]["test"])
+
+
+def settings_class(worker: str) -> type[BaseSettings]:
+    """The one Settings class in ``wirewatch.services.<worker>.settings``."""
+    module = importlib.import_module(f"wirewatch.services.{worker}.settings")
+    found = {
+        value
+        for value in vars(module).values()
+        if isinstance(value, type) and issubclass(value, BaseSettings) and value.__module__ == module.__name__
+    }
+    assert len(found) == 1, f"{module.__name__} should define one Settings class, not {found}"
+    return found.pop()
+
+
+@pytest.mark.parametrize("worker", WORKERS)
+def test_every_variable_a_worker_service_sets_is_a_setting_of_that_worker(worker: str) -> None:
+    cls = settings_class(worker)
+    known = {env_name(name, field) for name, field in cls.model_fields.items()}
+    env = raw_compose()["services"][worker]["environment"]
+    unknown = sorted(set(env) - known)
+    assert not unknown, f"the {worker} service sets variables {cls.__name__} does not read: {unknown}"
+    required = sorted(env_name(name, field) for name, field in cls.model_fields.items() if field.is_required())
+    assert set(required) <= set(env), f"the {worker} service leaves required settings unset: {required}"
 
 
 def test_every_stage_has_a_service_and_every_worker_service_is_a_stage() -> None:

@@ -1,10 +1,13 @@
-"""The WebSub callback: an aiohttp server at ``WIREWATCH_FETCHER_CALLBACK_URL``'s path, one URL per feed.
+"""The WebSub callback: an aiohttp server at ``WIREWATCH_FETCHER_CALLBACK_URL``'s path, one URL per
+subscription: ``<path>/<feed id>/<token>``, the token random per subscription (see ``websub.py``).
 
-``GET <path>/<feed id>?hub.mode=…&hub.topic=…&hub.challenge=…`` is a hub verifying intent: the challenge
-is echoed (200) only for an intent :class:`~wirewatch.services.fetcher.websub.WebSub` is waiting for, else
-404.
-``POST <path>/<feed id>`` is pushed content: 410 when there is no subscription (the hub should drop it),
-413 past the feed size cap, 403 when ``X-Hub-Signature`` does not match the subscription's secret
+``GET …?hub.mode=…&hub.topic=…&hub.challenge=…[&hub.lease_seconds=…]`` is a hub verifying intent. Every
+parameter is checked first: an unknown mode, no topic, no (or an oversized) challenge, or a lease that is
+not a positive number of seconds of at most 18 digits is 400, and nothing is consumed. Then the challenge
+is echoed (200) only for an intent :class:`~wirewatch.services.fetcher.websub.WebSub` is waiting for with
+that token and topic, else 404. ``hub.mode=denied`` is 200 when it cancelled such a pending intent, else 404.
+``POST …`` is pushed content: 410 when there is no subscription (the hub should drop it), 404 for a wrong
+token, 413 past the feed size cap, 403 when ``X-Hub-Signature`` does not match the subscription's secret
 (nothing is ingested), else 202 at once while the content is parsed and ingested in the background.
 """
 
@@ -12,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from collections.abc import Callable, Coroutine
 from typing import Any
 from urllib.parse import urlsplit
@@ -23,6 +27,18 @@ from wirewatch.services.fetcher.websub import WebSub, signature_ok
 log = logging.getLogger(__name__)
 
 OnContent = Callable[[str, bytes, str | None], Coroutine[Any, Any, None]]
+MODES = frozenset({"subscribe", "unsubscribe", "denied"})
+MAX_CHALLENGE = 1024
+_LEASE = re.compile(r"[0-9]{1,18}")  # ASCII digits only (str.isdigit takes "²"), far below any overflow
+
+
+def parse_lease(value: str | None) -> int | None:
+    """``hub.lease_seconds``: ``None`` when absent; ValueError unless a positive whole number of seconds."""
+    if value is None or value == "":
+        return None
+    if not _LEASE.fullmatch(value) or int(value) <= 0:
+        raise ValueError(f"hub.lease_seconds must be a positive number of seconds, got {value[:40]!r}")
+    return int(value)
 
 
 class Callbacks:
@@ -38,27 +54,36 @@ class Callbacks:
     def app(self) -> web.Application:
         path = urlsplit(self.websub.callback_base).path.rstrip("/")
         app = web.Application()
-        app.router.add_get(path + "/{feed_id}", self.verify)
-        app.router.add_post(path + "/{feed_id}", self.content)
+        app.router.add_get(path + "/{feed_id}/{token}", self.verify)
+        app.router.add_post(path + "/{feed_id}/{token}", self.content)
         return app
 
     async def verify(self, request: web.Request) -> web.Response:
-        feed_id, query = request.match_info["feed_id"], request.query
+        feed_id, token, query = request.match_info["feed_id"], request.match_info["token"], request.query
         mode, topic = query.get("hub.mode", ""), query.get("hub.topic", "")
+        if mode not in MODES or not topic:
+            return web.Response(status=400, text="hub.mode and hub.topic are required")
         if mode == "denied":
-            self.websub.denied(feed_id, topic)
-            return web.Response(text="")
-        challenge, lease = query.get("hub.challenge"), query.get("hub.lease_seconds", "")
-        lease_s = int(lease) if lease.isdigit() else None
-        if not challenge or not await self.websub.confirm(feed_id, mode, topic, lease_s):
+            found = self.websub.denied(feed_id, token, topic)
+            return web.Response(text="") if found else web.Response(status=404, text="no such intent")
+        challenge = query.get("hub.challenge", "")
+        if not challenge or len(challenge) > MAX_CHALLENGE:
+            return web.Response(status=400, text=f"hub.challenge is required (at most {MAX_CHALLENGE} characters)")
+        try:
+            lease_s = parse_lease(query.get("hub.lease_seconds"))
+        except ValueError as exc:
+            return web.Response(status=400, text=str(exc))
+        if not await self.websub.confirm(feed_id, token, mode, topic, lease_s):
             return web.Response(status=404, text="no such intent")
         return web.Response(text=challenge, content_type="text/plain")
 
     async def content(self, request: web.Request) -> web.Response:
-        feed_id = request.match_info["feed_id"]
-        secret = self.websub.secret_for(feed_id)
-        if secret is None:
+        feed_id, token = request.match_info["feed_id"], request.match_info["token"]
+        if feed_id not in self.websub.active:
             return web.Response(status=410, text="not subscribed")
+        secret = self.websub.secret_for(feed_id, token)
+        if secret is None:
+            return web.Response(status=404, text="no such subscription")
         body = await _read_capped(request, self.max_bytes)
         if body is None:
             return web.Response(status=413, text="too large")

@@ -1,5 +1,7 @@
-"""WebSub push against a hub written here: subscription request → verification GET (challenge echoed only
-for what the fetcher asked for) → signed content distribution POST → the page produced without a poll;
+"""WebSub push against a hub written here, served over HTTPS (a certificate made here, trusted by the worker
+through ``SSL_CERT_FILE``: the fetcher sends secrets to https:// hubs only): subscription request →
+verification GET (challenge echoed only for what the fetcher asked for) → signed content distribution POST →
+the page produced without a poll;
 a bad signature is refused and nothing ingested; leases are renewed before they end; while a lease runs
 the feed is polled 4× less often, and that slower poll still catches an entry the hub never pushed.
 
@@ -11,18 +13,26 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import hmac
+import ipaddress
 import secrets
 import socket
+import ssl
 import time
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import aiohttp
 import pytest
 import pytest_asyncio
 from aiohttp import web
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 
 from bench.workers import Workers
 from tests.conftest import _cleanup
@@ -35,6 +45,52 @@ pytestmark = [pytest.mark.integration, pytest.mark.asyncio(loop_scope="module")]
 
 LEASE_S = 6
 INTERVAL_S = 2
+HUB_ADDRESS = "127.0.0.30"
+
+
+def self_signed(directory: Path, address: str) -> tuple[Path, Path]:
+    """A certificate for ``address`` that is its own CA (the worker trusts it), and its key."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, address)])
+    now = datetime.now(UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(minutes=5))
+        .not_valid_after(now + timedelta(days=1))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address(address))]), critical=False)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = directory / "hub.pem", directory / "hub.key"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
+    return cert_path, key_path
+
+
+@dataclass
+class TlsHost(Host):
+    """A :class:`Host` served over HTTPS."""
+
+    tls: ssl.SSLContext | None = None
+
+    @property
+    def base(self) -> str:
+        return f"https://{self.address}:{self.port}"
+
+    async def start(self, port: int = 0) -> TlsHost:
+        app = web.Application()
+        app.router.add_route("*", "/{tail:.*}", self._handle)
+        self.runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.5)
+        await self.runner.setup()
+        await web.TCPSite(self.runner, self.address, port, ssl_context=self.tls).start()
+        self.port = self.runner.addresses[0][1]
+        return self
 
 
 @dataclass
@@ -53,7 +109,7 @@ class Hub:
     requests: list[dict[str, str]] = field(default_factory=list)
     verified: list[Verified] = field(default_factory=list)
     refused: list[dict[str, str]] = field(default_factory=list)
-    host: Host = field(default_factory=lambda: Host("127.0.0.30"))
+    host: Host = field(default_factory=lambda: Host(HUB_ADDRESS))
     _tasks: set[asyncio.Task[None]] = field(default_factory=set)
 
     @property
@@ -133,7 +189,10 @@ async def push(stack_settings: CommonSettings, tmp_path_factory: pytest.TempPath
     tag = uuid.uuid4().hex[:8]
     settings = stack_settings.model_copy(update={"topic_prefix": f"t{tag}.", "index_prefix": f"t{tag}"})
     await init(settings)
-    hub, site = await Hub().start(), await Host("127.0.0.31").start()
+    cert, key = self_signed(tmp_path_factory.mktemp("hub-tls"), HUB_ADDRESS)
+    tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    tls.load_cert_chain(cert, key)
+    hub, site = await Hub(host=TlsHost(HUB_ADDRESS, tls=tls)).start(), await Host("127.0.0.31").start()
     feed_url = site.base + "/feed.xml"
     state = Push(settings, hub, site, feed_url, "", ["/first"])
     for path in ("/first", "/pushed", "/forged", "/missed"):
@@ -150,6 +209,8 @@ async def push(stack_settings: CommonSettings, tmp_path_factory: pytest.TempPath
             "WIREWATCH_FETCHER_CALLBACK_HOST": "127.0.0.1",
             "WIREWATCH_FETCHER_CALLBACK_PORT": str(port),
             "WIREWATCH_FETCHER_WEBSUB_LEASE_S": str(LEASE_S),
+            "WIREWATCH_FETCHER_WEBSUB_LEASE_MIN_S": "1",
+            "SSL_CERT_FILE": str(cert),  # the worker trusts the hub's certificate (and no other)
         },
     )
     workers.start("fetcher")
@@ -167,14 +228,18 @@ async def test_subscribes_to_the_advertised_hub_with_a_secret(push: Push) -> Non
     sub = await push.subscription()
     first = next(r for r in push.hub.requests if r["hub.topic"] == push.feed_url)
     assert first["hub.mode"] == "subscribe" and first["hub.lease_seconds"] == str(LEASE_S)
-    assert urlsplit(sub.callback).path == f"/websub/{push.feed_id}"
+    assert push.hub.url.startswith("https://")
+    feed_id, token = urlsplit(sub.callback).path.removeprefix("/websub/").split("/")
+    assert feed_id == push.feed_id and len(token) == 32 and token not in (push.feed_id, sub.secret)
     assert len(sub.secret) == 64 and push.hub.refused == []
 
 
 async def test_verification_is_echoed_only_for_what_was_asked(push: Push) -> None:
     sub = await push.subscription()
-    other_feed = sub.callback.rsplit("/", 1)[0] + "/0123456789abcdef"
+    other_feed = sub.callback.rsplit("/", 2)[0] + "/0123456789abcdef/" + sub.callback.rsplit("/", 1)[1]
+    guessed = sub.callback.rsplit("/", 1)[0] + "/" + "A" * 32
     for callback, mode, topic in (
+        (guessed, "subscribe", push.feed_url),
         (sub.callback, "subscribe", "http://evil.example/feed.xml"),
         (other_feed, "subscribe", push.feed_url),
         (sub.callback, "unsubscribe", push.feed_url),

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from wirewatch.core.stores.feeds import FeedHealth
-from wirewatch.services.fetcher.websub import WebSub, signature_ok
+from wirewatch.services.fetcher.websub import Subscription, WebSub, signature_ok
 
 T0 = datetime(2026, 11, 18, 12, 0, tzinfo=UTC)
 HUB, TOPIC = "https://hub.example/", "https://news.example/feed.xml"
@@ -39,6 +39,7 @@ def websub(clock: Clock, store: Store | None = None) -> WebSub:
         store=store or Store(),
         callback_base="https://me.example/websub/",  # type: ignore[arg-type]
         lease_s=600,
+        lease_min_s=1,
         clock=clock,
     )
 
@@ -62,14 +63,17 @@ async def test_only_the_intent_we_sent_is_confirmed_and_its_lease_stored() -> No
     subs = websub(clock, store)
     intent = subs.plan("f1", HUB, TOPIC)
     assert intent is not None and len(intent.secret) == 64
-    assert subs.callback("f1") == "https://me.example/websub/f1"
+    token = intent.token
+    assert len(token) == 32 and subs.callback(intent) == f"https://me.example/websub/f1/{token}"
     assert subs.plan("f1", HUB, TOPIC) is None  # already waiting for the hub
-    assert not await subs.confirm("f1", "subscribe", "https://evil.example/", 100)
-    assert not await subs.confirm("f2", "subscribe", TOPIC, 100)
-    assert not await subs.confirm("f1", "unsubscribe", TOPIC, 100)
-    assert await subs.confirm("f1", "subscribe", TOPIC, 100)
-    assert not await subs.confirm("f1", "subscribe", TOPIC, 100)  # a replayed verification
-    assert subs.is_active("f1") and subs.secret_for("f1") == intent.secret
+    assert not await subs.confirm("f1", token, "subscribe", "https://evil.example/", 100)
+    assert not await subs.confirm("f2", token, "subscribe", TOPIC, 100)
+    assert not await subs.confirm("f1", token, "unsubscribe", TOPIC, 100)
+    assert not await subs.confirm("f1", "A" * 32, "subscribe", TOPIC, 100)
+    assert await subs.confirm("f1", token, "subscribe", TOPIC, 100)
+    assert not await subs.confirm("f1", token, "subscribe", TOPIC, 100)  # a replayed verification
+    assert subs.is_active("f1") and subs.secret_for("f1", token) == intent.secret
+    assert subs.secret_for("f1", "A" * 32) is None
     assert store.saved == [
         {
             "feed_id": "f1",
@@ -86,7 +90,7 @@ async def test_an_intent_expires_when_the_hub_never_verifies() -> None:
     subs = websub(clock)
     assert subs.plan("f1", HUB, TOPIC) is not None
     clock.now += timedelta(hours=1)
-    assert not await subs.confirm("f1", "subscribe", TOPIC, 100)
+    assert not await subs.confirm("f1", "x", "subscribe", TOPIC, 100)
     assert subs.plan("f1", HUB, TOPIC) is not None  # asked again
 
 
@@ -94,7 +98,7 @@ async def test_renewal_halfway_keeps_the_secret_and_a_lease_ends() -> None:
     clock = Clock()
     subs = websub(clock)
     intent = subs.plan("f1", HUB, TOPIC)
-    assert intent is not None and await subs.confirm("f1", "subscribe", TOPIC, 100)
+    assert intent is not None and await subs.confirm("f1", intent.token, "subscribe", TOPIC, 100)
     clock.now += timedelta(seconds=49)
     assert subs.due() == [] and subs.plan("f1", HUB, TOPIC) is None
     clock.now += timedelta(seconds=2)
@@ -109,7 +113,7 @@ async def test_a_new_hub_or_topic_means_a_new_subscription_with_a_new_secret() -
     clock = Clock()
     subs = websub(clock)
     first = subs.plan("f1", HUB, TOPIC)
-    assert first is not None and await subs.confirm("f1", "subscribe", TOPIC, 100)
+    assert first is not None and await subs.confirm("f1", first.token, "subscribe", TOPIC, 100)
     moved = subs.plan("f1", "https://other-hub.example/", TOPIC)
     assert moved is not None and moved.secret != first.secret
 
@@ -117,8 +121,8 @@ async def test_a_new_hub_or_topic_means_a_new_subscription_with_a_new_secret() -
 async def test_denied_subscriptions_are_retried_later() -> None:
     clock = Clock()
     subs = websub(clock)
-    assert subs.plan("f1", HUB, TOPIC) is not None
-    subs.denied("f1", TOPIC)
+    intent = subs.plan("f1", HUB, TOPIC)
+    assert intent is not None and subs.denied("f1", intent.token, TOPIC)
     assert subs.plan("f1", HUB, TOPIC) is None
     clock.now += timedelta(minutes=6)
     assert subs.plan("f1", HUB, TOPIC) is not None
@@ -127,11 +131,11 @@ async def test_denied_subscriptions_are_retried_later() -> None:
 async def test_a_dropped_feed_is_unsubscribed_and_its_pushes_refused() -> None:
     clock = Clock()
     subs = websub(clock)
-    assert subs.plan("f1", HUB, TOPIC) is not None
-    assert await subs.confirm("f1", "subscribe", TOPIC, 100)
+    first = subs.plan("f1", HUB, TOPIC)
+    assert first is not None and await subs.confirm("f1", first.token, "subscribe", TOPIC, 100)
     intent = subs.drop("f1")
-    assert intent is not None and intent.mode == "unsubscribe" and subs.secret_for("f1") is None
-    assert await subs.confirm("f1", "unsubscribe", TOPIC, None)
+    assert intent is not None and intent.mode == "unsubscribe" and subs.secret_for("f1", first.token) is None
+    assert await subs.confirm("f1", first.token, "unsubscribe", TOPIC, None)
     assert subs.drop("f1") is None
 
 
@@ -143,8 +147,9 @@ def test_a_stored_subscription_is_restored_only_while_its_lease_runs() -> None:
     )
     subs.restore("f1", stored)
     subs.restore("f2", stored.model_copy(update={"websub_lease_until": T0 - timedelta(seconds=1)}))
-    assert subs.is_active("f1") and subs.secret_for("f1") == "s" * 64
-    assert subs.secret_for("f2") is None
+    token = Subscription("f1", HUB, TOPIC, "s" * 64).token
+    assert subs.is_active("f1") and subs.secret_for("f1", token) == "s" * 64
+    assert subs.secret_for("f2", token) is None
     assert "s" * 64 not in repr(stored)
 
 

@@ -16,6 +16,7 @@ from wirewatch.core.runner import BatchRunner
 from wirewatch.core.stageapp import declare_agents, stage_runner
 from wirewatch.core.stores.feeds import FeedStore
 from wirewatch.schemas import FetchRequest, Lane, stage
+from wirewatch.services.fetcher.addressbook import AddressBook, CachingResolver
 from wirewatch.services.fetcher.addresses import AddressPolicy, exempt_networks, read_hosts_file
 from wirewatch.services.fetcher.callbacks import Callbacks, serve
 from wirewatch.services.fetcher.http import SafeFetcher, Timeouts
@@ -36,7 +37,12 @@ settings = FetcherSettings()
 app = make_app(STAGE.name, settings)
 
 
-def build_fetcher() -> SafeFetcher:
+def pinned_hosts() -> dict[str, list[str]] | None:
+    """``WIREWATCH_FETCHER_HOSTS_FILE``'s names and addresses (tests and drills only), or ``None``."""
+    return read_hosts_file(settings.fetcher_hosts_file) if settings.fetcher_hosts_file else None
+
+
+def build_fetcher(resolver: CachingResolver | None = None) -> SafeFetcher:
     """The HTTP client. A hosts file (tests and drills only) pins names, exempting exactly their addresses."""
     hosts = read_hosts_file(settings.fetcher_hosts_file) if settings.fetcher_hosts_file else None
     policy = AddressPolicy(
@@ -46,6 +52,7 @@ def build_fetcher() -> SafeFetcher:
         user_agent=settings.fetcher_user_agent,
         policy=policy,
         hosts=hosts,
+        resolver=resolver,
         timeouts=Timeouts(
             total_s=settings.fetcher_timeout_s,
             connect_s=min(10.0, settings.fetcher_timeout_s),
@@ -66,9 +73,17 @@ async def _send(messages: Sequence[Outgoing]) -> None:
 
 def build_ingest() -> PageIngest:
     es = make_es(settings)
-    fetcher = build_fetcher()
+    # one DNS cache under the connector and the address book: politeness waits at the address connected to
+    resolver = CachingResolver(max_entries=settings.fetcher_host_cache_size)
+    fetcher = build_fetcher(resolver)
+    robots = RobotsCache(fetcher, ttl_s=settings.fetcher_robots_ttl_s, max_entries=settings.fetcher_robots_cache_size)
     politeness = Politeness(
-        RobotsCache(fetcher), per_host_limit=settings.fetcher_per_host, min_delay_s=settings.fetcher_min_delay_s
+        robots,
+        per_host_limit=settings.fetcher_per_host,
+        min_delay_s=settings.fetcher_min_delay_s,
+        addresses=AddressBook(fetcher.policy, pinned_hosts(), resolver),
+        max_hosts=settings.fetcher_host_cache_size,
+        host_ttl_s=settings.fetcher_host_ttl_s,
     )
     known = KnownUrls(es, settings.index_name("urls"))
     ingest = PageIngest(
@@ -80,6 +95,8 @@ def build_ingest() -> PageIngest:
         deadletter_topic=settings.topic_name(STAGE.deadletters),
         max_bytes=settings.fetcher_max_page_bytes,
         attempts=settings.fetcher_page_attempts,
+        max_in_flight=settings.fetcher_max_in_flight,
+        per_feed=settings.fetcher_max_in_flight_per_feed,
     )
     return ingest
 

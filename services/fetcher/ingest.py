@@ -4,7 +4,15 @@ idempotent); it never loses an article.
 
 Polls, pushed WebSub entries and fetch requests all come through here, so a URL being fetched for one of
 them is skipped by the others. A page that failed transiently stays unknown and counts as *pending*: the
-poller then forgets the feed's validators so the next poll reads the feed again and retries it."""
+poller then forgets the feed's validators so the next poll reads the feed again and retries it.
+
+Fan-out is bounded twice, so a feed listing 20,000 items can neither flood the network nor the event loop:
+``per_feed`` workers take one call's items in turn (never a task per item), and every page fetch also holds
+one of ``max_in_flight`` slots shared by all feeds, taken last (after the host's politeness turn) so a slot
+is never held while sleeping out a host's delay. With ``per_feed`` below ``max_in_flight`` a huge feed can
+use only part of the slots, and the slots queue first come first served: other feeds never starve behind it.
+Finished pages are sent and remembered every ``FLUSH_EVERY`` pages, not all at the end, so neither memory nor
+the work lost to a crash grows with the size of the feed."""
 
 from __future__ import annotations
 
@@ -25,6 +33,7 @@ from wirewatch.services.fetcher.store import KnownUrls
 from wirewatch.services.fetcher.urls import canonicalize, document_id, host_of
 
 log = logging.getLogger(__name__)
+FLUSH_EVERY = 64
 Sender = Callable[[Sequence[Outgoing]], Awaitable[None]]
 
 
@@ -60,6 +69,8 @@ class PageIngest:
         deadletter_topic: str,
         max_bytes: int,
         attempts: int,
+        max_in_flight: int = 64,
+        per_feed: int = 8,
     ) -> None:
         self.fetcher = fetcher
         self.politeness = politeness
@@ -71,6 +82,8 @@ class PageIngest:
         self.attempts = attempts
         self._failures: dict[str, int] = {}
         self._inflight: set[str] = set()
+        self.per_feed = per_feed
+        self._slots = asyncio.Semaphore(max_in_flight)
 
     async def ingest(self, feed: Source, items: Sequence[FeedItem], *, force: bool = False) -> Ingested:
         """Fetch and produce every item not seen before (every item with ``force``)."""
@@ -83,23 +96,48 @@ class PageIngest:
             return Ingested(new=len(unknown))
         self._inflight.update(doc_id for doc_id, _, _ in todo)
         try:
-            results = await asyncio.gather(*(self._fetch(feed, *entry) for entry in todo))
-            await self.send([out for out, _ in results if out is not None])
-            done = [
-                (doc_id, canonical, feed.id)
-                for (doc_id, canonical, _), (_, finished) in zip(todo, results, strict=True)
-                if finished
-            ]
-            await self.known.remember(done)
+            done = await self._fetch_all(feed, todo)
         finally:
             self._inflight.difference_update(doc_id for doc_id, _, _ in todo)
-        return Ingested(new=len(unknown), pending=len(todo) - len(done))
+        return Ingested(new=len(unknown), pending=len(todo) - done)
+
+    async def _fetch_all(self, feed: Source, todo: Sequence[tuple[str, str, FeedItem]]) -> int:
+        """Fetch ``todo`` with at most ``per_feed`` workers; the number of URLs finished with."""
+        entries = iter(todo)  # shared by the workers: each entry is taken once
+        buffer: list[tuple[Outgoing | None, tuple[str, str, str | None] | None]] = []
+        done = 0
+
+        async def flush() -> None:
+            nonlocal done
+            taken = buffer[:]
+            buffer.clear()
+            await self.send([out for out, _ in taken if out is not None])
+            finished = [entry for _, entry in taken if entry is not None]
+            await self.known.remember(finished)  # only after sending: a crash re-fetches, never loses
+            done += len(finished)
+
+        async def work() -> None:
+            for doc_id, canonical, item in entries:
+                out, finished = await self._fetch(feed, doc_id, canonical, item)
+                buffer.append((out, (doc_id, canonical, feed.id) if finished else None))
+                if len(buffer) >= FLUSH_EVERY:
+                    await flush()
+
+        try:
+            async with asyncio.TaskGroup() as group:  # one failure (Kafka, Elasticsearch) stops the others
+                for _ in range(min(self.per_feed, len(todo))):
+                    group.create_task(work())
+        except ExceptionGroup as failed:
+            raise failed.exceptions[0] from failed  # callers classify the error itself, as with gather
+        if buffer:
+            await flush()
+        return done
 
     async def _fetch(self, feed: Source, doc_id: str, canonical: str, item: FeedItem) -> tuple[Outgoing | None, bool]:
         """One page: (message to send, whether the URL is finished with). Transient failures leave the URL
         unknown so the next poll tries again, up to ``attempts`` times; then it is dead-lettered."""
         try:
-            async with self.politeness.slot(canonical):
+            async with self.politeness.slot(canonical), self._slots:
                 result = await self.fetcher.fetch(canonical, max_bytes=self.max_bytes, accept=PAGE_ACCEPT)
         except FetchError as exc:
             metrics.FETCH_STATUS.labels("page", str(exc.status or exc.error_class)).inc()

@@ -12,21 +12,36 @@
 ``back_off(host, seconds)`` (or ``observe`` with a 429/503 and its ``Retry-After``) pushes the host's
 next start into the future; requests already waiting honour it. State lives in this process only:
 one replica owns a host, so no cross-process locking is needed.
+
+**Per address too.** With an :class:`~wirewatch.services.fetcher.addressbook.AddressBook`, the host's name is
+resolved before its turn (through the cache the connector reads, see that module for why this way) and the
+request must also win a turn at each of its addresses: the same ``per_host_limit`` slots and ``min_delay_s``
+gap, shared by every name on that address. A feed listing ``a1.victim.example`` … ``a20000.victim.example``,
+all resolving to one machine, reaches it as one host would, not 20,000. (The site's ``Crawl-delay`` and
+``Retry-After`` back-offs stay with the host name that sent them: one tenant of a shared address must not
+be able to stop us fetching its neighbours.)
+
+**Bounded state.** Host and address states live in a :class:`~wirewatch.core.caches.BoundedCache`: at most
+``max_hosts`` idle entries, each forgotten ``host_ttl_s`` after its last use (or when its back-off ends, if
+later). A state with a request waiting or in flight is never dropped, so no request gets a fresh budget.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 
-from wirewatch.services.fetcher.errors import RobotsDisallowed
+from wirewatch.core.caches import BoundedCache
+from wirewatch.services.fetcher.addressbook import AddressBook
+from wirewatch.services.fetcher.errors import FetchError, RobotsDisallowed
 from wirewatch.services.fetcher.robots import RobotsCache
 from wirewatch.services.fetcher.urls import host_of
 
 BACK_OFF_STATUSES = frozenset({429, 503})
+ADDRESS = "address "  # key prefix: an address's state never shares a key with a host's (an IP-literal host)
 
 
 @dataclass(slots=True)
@@ -36,6 +51,7 @@ class HostState:
     slots: asyncio.Semaphore
     next_start: float = 0.0
     backoff_until: float = 0.0
+    users: int = 0  # requests waiting for or holding a slot: while > 0 the state must not be evicted
 
 
 class Politeness:
@@ -49,6 +65,9 @@ class Politeness:
         min_delay_s: float = 1.0,
         max_crawl_delay_s: float = 30.0,
         default_backoff_s: float = 60.0,
+        addresses: AddressBook | None = None,
+        max_hosts: int = 10_000,
+        host_ttl_s: float = 600.0,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
@@ -57,8 +76,12 @@ class Politeness:
         self.min_delay_s = min_delay_s
         self.max_crawl_delay_s = max_crawl_delay_s
         self.default_backoff_s = default_backoff_s
+        self.addresses = addresses
+        self.host_ttl_s = host_ttl_s
         self._clock, self._sleep = clock, sleep
-        self._hosts: dict[str, HostState] = {}
+        self._hosts: BoundedCache[str, HostState] = BoundedCache(
+            max_hosts, host_ttl_s, clock=clock, pinned=lambda state: state.users > 0
+        )
         if robots is not None and robots.gate is None:
             robots.gate = self._turn
 
@@ -73,15 +96,37 @@ class Politeness:
 
     @asynccontextmanager
     async def _turn(self, url: str, delay: float | None = None) -> AsyncIterator[None]:
-        state = self._state(host_of(url))
-        async with state.slots:
-            await self._wait_turn(state, self.min_delay_s if delay is None else delay)
+        """The host's turn and, with an address book, each of its addresses' turns (always in that order)."""
+        host = host_of(url)
+        addresses = await self._addresses_of(host, url)
+        states = [self._state(host), *(self._state(ADDRESS + address) for address in addresses)]
+        delays = [self.min_delay_s if delay is None else delay, *(self.min_delay_s for _ in addresses)]
+        async with AsyncExitStack() as stack:
+            for state in states:  # pinned from now on, so waiting never loses its place to an eviction
+                state.users += 1
+                stack.callback(self._release, state)
+            for state in states:
+                await stack.enter_async_context(state.slots)
+            await self._wait_turn(states, delays)
             yield
+
+    async def _addresses_of(self, host: str, url: str) -> Sequence[str]:
+        if self.addresses is None:
+            return ()
+        try:
+            return await self.addresses.addresses(host)
+        except FetchError as exc:
+            exc.url = exc.url or url
+            raise
+
+    def _release(self, state: HostState) -> None:
+        state.users -= 1
 
     def back_off(self, host: str, seconds: float) -> None:
         """Start no request to ``host`` for ``seconds`` from now (longer back-offs win)."""
         state = self._state(host)
         state.backoff_until = max(state.backoff_until, self._clock() + max(seconds, 0.0))
+        self._keep(host, state)  # remembered at least until the back-off ends
 
     def observe(self, url: str, status: int | None, retry_after_s: float | None = None) -> None:
         """Feed back an answer: a 429/503 (or any ``Retry-After``) backs the host off."""
@@ -102,21 +147,27 @@ class Politeness:
         crawl_delay = rules.crawl_delay_s(robots.agent) or 0.0
         return max(self.min_delay_s, min(crawl_delay, self.max_crawl_delay_s))
 
-    def _state(self, host: str) -> HostState:
-        state = self._hosts.get(host)
+    def _state(self, key: str) -> HostState:
+        """The state for ``key``, created if needed; each use keeps it ``host_ttl_s`` longer."""
+        state = self._hosts.get(key)
         if state is None:
-            state = self._hosts[host] = HostState(slots=asyncio.Semaphore(self.per_host_limit))
+            state = HostState(slots=asyncio.Semaphore(self.per_host_limit))
+        self._keep(key, state)
         return state
 
-    async def _wait_turn(self, state: HostState, delay: float) -> None:
-        """Sleep until this request may start, then reserve the next start time.
+    def _keep(self, key: str, state: HostState) -> None:
+        self._hosts.put(key, state, expires_at=max(self._clock() + self.host_ttl_s, state.backoff_until))
+
+    async def _wait_turn(self, states: Sequence[HostState], delays: Sequence[float]) -> None:
+        """Sleep until this request may start at every one of ``states``, then reserve their next starts.
 
         No lock is needed: between reading ``next_start`` and writing it there is no ``await``.
         """
         while True:
             now = self._clock()
-            start = max(now, state.next_start, state.backoff_until)
+            start = max(now, *(max(state.next_start, state.backoff_until) for state in states))
             if start <= now:
-                state.next_start = now + delay
+                for state, delay in zip(states, delays, strict=True):
+                    state.next_start = now + delay
                 return
             await self._sleep(start - now)

@@ -2,7 +2,7 @@
 
 What an answer means (RFC 9309, as the big crawlers read it):
 
-* 2xx: the rules apply (at most 512 KiB is read);
+* 2xx: the rules apply (at most 500 KiB is read, Google's limit; a larger file counts as no rules);
 * 4xx (not 429), or a redirect chain that never ends: there are no rules, everything is allowed;
 * 429, 5xx, timeouts, connection errors and challenge pages: the site is not reachable, so nothing is
   allowed for now; this is cached only for ``error_ttl_s`` and then asked again.
@@ -11,6 +11,13 @@ Concurrent callers for one origin share a single fetch. ``gate`` (set by
 :class:`~wirewatch.services.fetcher.politeness.Politeness`) makes that fetch take a turn like any other request to
 the host, so robots.txt never breaks the per-host limit or delay. ``urllib.robotparser`` does not
 implement the ``*``/``$`` path wildcards; such rules are read literally (so they allow rather than deny).
+
+**Bounded.** Parsing runs in a worker thread (:func:`parse_rules`), so 500 KiB of rules never stalls the other
+fetches. Only what we use is kept: the one group that applies to our agent and the ``*`` group, at most
+``MAX_RULES`` rules each (first come, as ``urllib.robotparser`` matches them in order) and ``MAX_SITEMAPS``
+sitemap URLs; every check is then cheap and one origin's rules weigh tens of kilobytes, not megabytes. The
+verdicts live in a :class:`~wirewatch.core.caches.BoundedCache` of ``max_entries`` origins, each kept until
+its own expiry (``ttl_s``, or ``error_ttl_s`` for an unreachable site).
 """
 
 from __future__ import annotations
@@ -20,13 +27,17 @@ import time
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager, nullcontext
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import urlsplit
 from urllib.robotparser import RobotFileParser
 
+from wirewatch.core.caches import BoundedCache
 from wirewatch.services.fetcher.errors import FetchError, HTTPStatusError, RedirectError, TooLarge
-from wirewatch.services.fetcher.http import SafeFetcher
+from wirewatch.services.fetcher.http import FetchResult, SafeFetcher
 
-ROBOTS_MAX_BYTES = 512 * 1024
+ROBOTS_MAX_BYTES = 500 * 1024
+MAX_RULES = 500  # per kept group; real files rarely have more than a few hundred
+MAX_SITEMAPS = 50
 Gate = Callable[[str], AbstractAsyncContextManager[None]]
 
 
@@ -41,7 +52,7 @@ class RobotsRules:
     sitemaps: list[str] = field(default_factory=list)
 
     def allows(self, url: str, agent: str) -> bool:
-        """Whether ``agent`` may fetch ``url`` under these rules."""
+        """Whether ``agent`` (the agent the rules were parsed for) may fetch ``url`` under these rules."""
         if self.disallow_all:
             return False
         return self.parser is None or self.parser.can_fetch(agent, url)
@@ -62,6 +73,7 @@ class RobotsCache:
         agent: str | None = None,
         ttl_s: float = 3600.0,
         error_ttl_s: float = 600.0,
+        max_entries: int = 2000,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.fetcher = fetcher
@@ -69,7 +81,7 @@ class RobotsCache:
         self.ttl_s, self.error_ttl_s = ttl_s, error_ttl_s
         self._clock = clock
         self.gate: Gate | None = None
-        self._rules: dict[str, RobotsRules] = {}
+        self._rules: BoundedCache[str, RobotsRules] = BoundedCache(max_entries, ttl_s, clock=clock)
         self._pending: dict[str, asyncio.Task[RobotsRules]] = {}
 
     async def allowed(self, url: str) -> bool:
@@ -89,9 +101,13 @@ class RobotsCache:
             task.add_done_callback(lambda _: self._pending.pop(origin, None))
         return await asyncio.shield(task)
 
+    def __len__(self) -> int:
+        """Origins whose verdict is held (expired ones until they are swept)."""
+        return len(self._rules)
+
     async def _load(self, origin: str) -> RobotsRules:
         rules = await self._fetch_rules(origin)
-        self._rules[origin] = rules
+        self._rules.put(origin, rules, expires_at=rules.expires_at)
         return rules
 
     async def _fetch_rules(self, origin: str) -> RobotsRules:
@@ -108,15 +124,30 @@ class RobotsCache:
             return RobotsRules(expires_at=self._clock() + self.ttl_s, reason=f"{exc.error_class}: allow all")
         except FetchError as exc:
             return self._unreachable(self._clock(), exc.error_class)
-        return self._parsed(self._clock(), result.text())
+        return await asyncio.to_thread(parse_rules, result, self.agent, self._clock() + self.ttl_s)
 
     def _unreachable(self, now: float, why: str) -> RobotsRules:
         return RobotsRules(expires_at=now + self.error_ttl_s, disallow_all=True, reason=f"{why}: disallow for now")
 
-    def _parsed(self, now: float, text: str) -> RobotsRules:
-        parser = RobotFileParser()
-        parser.parse(text.splitlines())
-        return RobotsRules(expires_at=now + self.ttl_s, parser=parser, sitemaps=list(parser.site_maps() or []))
+
+def parse_rules(result: FetchResult, agent: str, expires_at: float) -> RobotsRules:
+    """Decode and parse a robots.txt answer, keeping only what ``agent`` needs (run it off the event loop)."""
+    parser = RobotFileParser()
+    parser.parse(result.text().splitlines())
+    _keep_only(parser, agent)
+    return RobotsRules(expires_at=expires_at, parser=parser, sitemaps=list(parser.site_maps() or []))
+
+
+def _keep_only(parser: RobotFileParser, agent: str) -> None:
+    """Drop the groups ``agent`` never reads and cap the rules of the two it may (its own, then ``*``)."""
+    state: Any = parser  # urllib.robotparser's entries are not in its type stubs
+    own = next((entry for entry in state.entries if entry.applies_to(agent)), None)
+    state.entries = [own] if own is not None else []
+    for entry in (own, state.default_entry):
+        if entry is not None:
+            del entry.rulelines[MAX_RULES:]
+    if state.sitemaps is not None:
+        del state.sitemaps[MAX_SITEMAPS:]
 
 
 def origin_of(url: str) -> str:

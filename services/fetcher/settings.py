@@ -19,6 +19,18 @@ class FetcherSettings(CommonSettings):
     fetcher_feed_concurrency: int = Field(default=64, gt=0, description="feeds polled at once at most")
     fetcher_per_host: int = Field(default=2, gt=0, description="requests in flight to one host at most")
     fetcher_min_delay_s: float = Field(default=1.0, ge=0, description="gap between requests to one host")
+    fetcher_max_in_flight: int = Field(default=64, gt=0, description="page fetches in flight at once, all feeds")
+    fetcher_max_in_flight_per_feed: int = Field(
+        default=8, gt=0, description="page fetches in flight for one feed (below the total: no feed starves)"
+    )
+    fetcher_host_cache_size: int = Field(
+        default=10_000, gt=0, description="hosts and addresses whose politeness state (and DNS answer) is kept"
+    )
+    fetcher_host_ttl_s: float = Field(
+        default=600.0, gt=0, description="idle host and address politeness state is forgotten after"
+    )
+    fetcher_robots_cache_size: int = Field(default=2_000, gt=0, description="origins whose robots.txt rules are kept")
+    fetcher_robots_ttl_s: float = Field(default=3600.0, gt=0, description="robots.txt rules are re-read after")
     fetcher_max_feed_bytes: int = Field(default=5 * 1024 * 1024, gt=0, description="feed size cap (decompressed)")
     fetcher_max_page_bytes: int = Field(default=10 * 1024 * 1024, gt=0, description="page size cap (decompressed)")
     fetcher_timeout_s: float = Field(default=30.0, gt=0, description="total timeout of one request")

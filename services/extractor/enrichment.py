@@ -3,7 +3,9 @@
 The extractor worker (``app.py``, through the batch runner and ``handler.py``) reads ``ParsedArticle``
 messages from ``articles.parsed``, calls :func:`enrich` on a batch, and sends the ``EnrichedArticle``
 results on to ``articles.enriched``. Empty texts and languages the model does not read are not errors:
-they get no entities and a ``ner_skipped_reason``.
+they get no entities and a ``ner_skipped_reason``. An article whose work hit one of the extractor's caps
+(text length, span length, mentions, entities: see :mod:`.entities`) keeps the entities found within them,
+and ``ner_skipped_reason`` says what was left out: ``"capped:entities,text_chars"``.
 """
 
 from __future__ import annotations
@@ -42,13 +44,15 @@ def enrich(
     enriched_at = now or datetime.now(UTC)
     reasons = [skip_reason(article) for article in articles]
     todo = [article for article, reason in zip(articles, reasons, strict=True) if reason is None]
-    found = iter(extractor.extract_many([(a.title, a.text) for a in todo], ids=[a.id for a in todo]))
+    found = iter(extractor.extract([(a.title, a.text) for a in todo], ids=[a.id for a in todo]))
     results = []
     for article, reason in zip(articles, reasons, strict=True):
         if reason is not None:
             results.append(_enriched(article, [], enriched_at, skipped=reason))
         else:
-            results.append(_enriched(article, next(found), enriched_at, extractor=extractor))
+            extraction = next(found)
+            capped = f"capped:{','.join(sorted(extraction.capped))}" if extraction.capped else None
+            results.append(_enriched(article, extraction.entities, enriched_at, extractor=extractor, skipped=capped))
     return results
 
 

@@ -2,17 +2,22 @@
 
 For each (title, text) pair, in one stream of spaCy docs:
 
+0. a text longer than ``max_text_chars`` (a title longer than a chunk) is cut there, so the work on one
+   article is bounded whatever the parser let through;
 1. the text is cut into overlapping chunks (:mod:`.chunking`); the title is a chunk of its own;
 2. each chunk is tokenized, users' watchlist matches are set on it, then ``ner`` runs;
 3. the model's spans are cleaned and the places gazetteer applied (:mod:`.spans`);
 4. chunk offsets are mapped back; spans in overlaps are kept once;
 5. mentions are merged into entities (:mod:`.merging`) and LOC entities geotagged (:mod:`.geo`).
+
+Each cap that cut an article's work short is named in its :class:`Extraction` (``capped``): ``text_chars``,
+``title_chars``, ``span_chars`` (a model span too long to be a name was dropped), ``mentions``, ``entities``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -21,12 +26,19 @@ from wirewatch.services.extractor import chunking
 from wirewatch.services.extractor.errors import ExtractionFailed
 from wirewatch.services.extractor.gazetteer import Gazetteer
 from wirewatch.services.extractor.geo import Geocoder
-from wirewatch.services.extractor.merging import build_entities
+from wirewatch.services.extractor.merging import DEFAULT_MAX_ENTITIES, DEFAULT_MAX_MENTIONS, Caps, build_entities
 from wirewatch.services.extractor.models import NerPipeline, load_pipeline
-from wirewatch.services.extractor.spans import Candidate, model_candidates, preset_watchlist, with_places
+from wirewatch.services.extractor.spans import (
+    DEFAULT_MAX_SPAN_CHARS,
+    Candidate,
+    model_candidates,
+    preset_watchlist,
+    with_places,
+)
 
 _PRESETS = "wirewatch_presets"
 _PLACES = "wirewatch_places"
+DEFAULT_MAX_TEXT_CHARS = 200_000
 
 
 @dataclass(frozen=True)
@@ -36,6 +48,18 @@ class ExtractorOptions:
     batch_size: int = 32
     chunk_chars: int = chunking.DEFAULT_MAX_CHARS
     chunk_overlap: int = chunking.DEFAULT_OVERLAP_CHARS
+    max_text_chars: int = DEFAULT_MAX_TEXT_CHARS
+    max_span_chars: int = DEFAULT_MAX_SPAN_CHARS
+    max_mentions: int = DEFAULT_MAX_MENTIONS
+    max_entities: int = DEFAULT_MAX_ENTITIES
+
+
+@dataclass(frozen=True)
+class Extraction:
+    """The entities of one text, and the caps that cut its work short (empty for almost every article)."""
+
+    entities: list[Entity]
+    capped: frozenset[str] = field(default_factory=frozenset)
 
 
 @dataclass(frozen=True)
@@ -96,16 +120,34 @@ class EntityExtractor:
 
         Raises :class:`ExtractionFailed` naming the item (its id if ``ids`` is given) that failed.
         """
+        return [extraction.entities for extraction in self.extract(items, ids)]
+
+    def extract(self, items: Sequence[tuple[str | None, str]], ids: Sequence[str] | None = None) -> list[Extraction]:
+        """:meth:`extract_many`, with the caps each item hit."""
+        capped: list[set[str]] = [set() for _ in items]
+        items = [self._bounded(item, notes) for item, notes in zip(items, capped, strict=True)]
         jobs = self._jobs(items)
         found: list[tuple[list[Candidate], list[Candidate]]] = [([], []) for _ in items]
-        for job, candidates in zip(jobs, self._candidates([job.text for job in jobs]), strict=True):
+        for job, candidates in zip(jobs, self._candidates(jobs, capped), strict=True):
             text_found, title_found = found[job.item]
             if job.chunk is None:
                 title_found += candidates
             else:
                 shifted = [c.shifted(job.chunk.start) for c in candidates]
                 text_found += chunking.keep_owned(job.chunk, shifted)
-        return [self._finish(i, items[i], *found[i], ids) for i in range(len(items))]
+        entities = [self._finish(i, items[i], *found[i], ids, capped[i]) for i in range(len(items))]
+        return [Extraction(found, frozenset(notes)) for found, notes in zip(entities, capped, strict=True)]
+
+    def _bounded(self, item: tuple[str | None, str], capped: set[str]) -> tuple[str | None, str]:
+        """The title and text cut to their caps (mention offsets stay valid: each is a prefix)."""
+        title, text = item
+        if len(text) > self.options.max_text_chars:
+            text = _prefix(text, self.options.max_text_chars)
+            capped.add("text_chars")
+        if title is not None and len(title) > self.options.chunk_chars:
+            title = _prefix(title, self.options.chunk_chars)
+            capped.add("title_chars")
+        return title, text
 
     def _jobs(self, items: Sequence[tuple[str | None, str]]) -> list[_Job]:
         jobs = []
@@ -117,14 +159,17 @@ class EntityExtractor:
                 jobs += [_Job(i, text[c.start : c.end], c) for c in chunks]
         return jobs
 
-    def _candidates(self, texts: Sequence[str]) -> Iterator[list[Candidate]]:
-        """Candidates of each text, in order, streamed through the pipeline in batches."""
-        stream: Any = self._prepared(texts)
+    def _candidates(self, jobs: Sequence[_Job], capped: Sequence[set[str]]) -> Iterator[list[Candidate]]:
+        """Candidates of each job's text, in order, streamed through the pipeline in batches."""
+        stream: Any = self._prepared([job.text for job in jobs])
         for _, component in self.pipeline.nlp.pipeline:
             stream = component.pipe(stream, batch_size=self.options.batch_size)
-        for doc, text in zip(stream, texts, strict=True):
+        for doc, job in zip(stream, jobs, strict=True):
             presets = doc.user_data.pop(_PRESETS)
-            yield with_places(model_candidates(doc, text, presets), doc.user_data.pop(_PLACES), text)
+            found = model_candidates(
+                doc, job.text, presets, max_chars=self.options.max_span_chars, capped=capped[job.item]
+            )
+            yield with_places(found, doc.user_data.pop(_PLACES), job.text)
 
     def _prepared(self, texts: Sequence[str]) -> Iterator[Any]:
         """Tokenized docs with users' watchlist matches already set as entities (ahead of ``ner``)."""
@@ -143,12 +188,21 @@ class EntityExtractor:
         text_found: list[Candidate],
         title_found: list[Candidate],
         ids: Sequence[str] | None,
+        capped: set[str],
     ) -> list[Entity]:
         title, text = item
+        caps = Caps(mentions=self.options.max_mentions, entities=self.options.max_entities)
         try:
-            entities = build_entities(text, chunking.drop_overlaps(text_found), title or "", title_found)
+            found = chunking.drop_overlaps(text_found)
+            entities = build_entities(text, found, title or "", title_found, caps=caps, capped=capped)
             if self.geocoder is not None:
                 self.geocoder.tag(entities)
         except Exception as exc:
             raise ExtractionFailed(ids[i] if ids else str(i), f"{type(exc).__name__}: {exc}") from exc
         return entities
+
+
+def _prefix(text: str, limit: int) -> str:
+    """``text`` cut to at most ``limit`` characters, at a space near the limit if there is one."""
+    space = text.rfind(" ", max(limit - 200, 0), limit)
+    return text[: space if space > 0 else limit]

@@ -23,7 +23,13 @@ def gazetteer_dirs(settings: ExtractorSettings) -> list[Path]:
 
 
 def build_extractor(settings: ExtractorSettings) -> EntityExtractor:
-    options = ExtractorOptions(batch_size=settings.extractor_batch_max)
+    options = ExtractorOptions(
+        batch_size=settings.extractor_batch_max,
+        max_text_chars=settings.extractor_max_text_chars,
+        max_span_chars=settings.extractor_max_span_chars,
+        max_mentions=settings.extractor_max_mentions,
+        max_entities=settings.extractor_max_entities,
+    )
     return EntityExtractor.create(settings.ner_model, gazetteer_dirs(settings), options=options)
 
 

@@ -8,14 +8,21 @@
 4. Groups join: same transliteration skeleton (Hizballah ~ Hezbollah); acronym → its expansion;
    a short form → the one multi-word PERSON name it ends ("al-Sudani", "Sudani" → "Mohammed
    Shia al-Sudani"). The joined entity takes the type and name of the fuller group.
+
+Every step is near-linear in the number of mentions, so that an article listing thousands of distinct
+names cannot stall the extractor: names are found again by looking up the word at each word start
+(not one regex alternation of every name), overlaps by bisection, short forms by an index of name
+endings (not all pairs). :class:`Caps` bound the mentions and entities of one article.
 """
 
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
+from itertools import accumulate
 
 from wirewatch.schemas.articles import Entity, GeoPoint, Mention
 from wirewatch.services.extractor.normalise import canonical_name, match_key, skeleton_is_specific, skeleton_key
@@ -23,6 +30,18 @@ from wirewatch.services.extractor.spans import Candidate
 
 _ACRONYM = re.compile(r"\s*\(\s*([A-Z][A-Za-z&]{1,9}|[A-Z](?:\.[A-Z])+\.?)\s*\)")
 _PARTICLES = frozenset({"al", "el", "ad", "as", "ash", "at", "az", "bin", "ibn", "abu"})
+_WORD_RUN = re.compile(r"\w*")
+_NAME_GOES_ON = re.compile(r"\w|['’](?![sS]\b)\w")  # "Ali" is not found in "Alis" or "Ali'i", but in "Ali's"
+DEFAULT_MAX_MENTIONS = 20_000
+DEFAULT_MAX_ENTITIES = 2_000
+
+
+@dataclass(frozen=True)
+class Caps:
+    """The most one article may yield: mentions merged and entities kept (the first ones by position)."""
+
+    mentions: int = DEFAULT_MAX_MENTIONS
+    entities: int = DEFAULT_MAX_ENTITIES
 
 
 @dataclass(eq=False)
@@ -46,23 +65,62 @@ class _Group:
         return entries[0].name if entries else None
 
     def root(self) -> _Group:
-        return self if self.head is None else self.head.root()
+        """The head of this group's join tree (paths are shortened on the way, so chains stay short)."""
+        root = self
+        while root.head is not None:
+            root = root.head
+        node = self
+        while node.head is not None and node.head is not root:
+            node.head, node = root, node.head
+        return root
 
 
 def build_entities(
-    text: str, candidates: Sequence[Candidate], title: str = "", title_candidates: Sequence[Candidate] = ()
+    text: str,
+    candidates: Sequence[Candidate],
+    title: str = "",
+    title_candidates: Sequence[Candidate] = (),
+    *,
+    caps: Caps | None = None,
+    capped: set[str] | None = None,
 ) -> list[Entity]:
-    """Entities of one article, ordered by first appearance (title-only ones first)."""
+    """Entities of one article, ordered by first appearance (title-only ones first).
+
+    With ``caps``, the first mentions and entities within them are kept, and ``"mentions"`` or
+    ``"entities"`` is added to ``capped`` when some were left out.
+    """
+    limit = caps.mentions if caps else None
     acronyms, extra = _acronym_definitions(text, candidates)
-    found = sorted([*candidates, *extra], key=lambda c: c.start)
-    surfaces = _surfaces([(text, c) for c in found] + [(title, c) for c in title_candidates])
-    found += _propagated(text, found, surfaces)
-    in_title = [*title_candidates, *_propagated(title, title_candidates, surfaces)]
+    found = _first(sorted([*candidates, *extra], key=lambda c: c.start), limit, capped)
+    title_found = _first(title_candidates, _left(limit, found), capped)
+    surfaces = _surfaces([(text, c) for c in found] + [(title, c) for c in title_found])
+    found += _propagated(text, found, surfaces, _left(limit, found, title_found), capped)
+    in_title = [*title_found, *_propagated(title, title_found, surfaces, _left(limit, found, title_found), capped)]
     mentions = [_Mention(c.start, c.end, text[c.start : c.end], c, False) for c in found]
     mentions += [_Mention(c.start, c.end, title[c.start : c.end], c, True) for c in in_title]
     groups = _grouped(mentions)
     _join(groups, acronyms)
-    return _entities(text, groups)
+    entities = _entities(text, groups)
+    if caps is not None and len(entities) > caps.entities:
+        _note(capped, "entities")
+        entities = entities[: caps.entities]
+    return entities
+
+
+def _first(candidates: Sequence[Candidate], limit: int | None, capped: set[str] | None) -> list[Candidate]:
+    if limit is not None and len(candidates) > limit:
+        _note(capped, "mentions")
+        return list(candidates[: max(limit, 0)])
+    return list(candidates)
+
+
+def _left(limit: int | None, *taken: Sequence[Candidate]) -> int | None:
+    return None if limit is None else max(limit - sum(map(len, taken)), 0)
+
+
+def _note(capped: set[str] | None, what: str) -> None:
+    if capped is not None:
+        capped.add(what)
 
 
 def _acronym_definitions(text: str, candidates: Sequence[Candidate]) -> tuple[dict[str, str], list[Candidate]]:
@@ -94,19 +152,72 @@ def _abbreviates(acronym: str, name: str) -> bool:
     return True
 
 
-def _propagated(text: str, found: Sequence[Candidate], by_surface: dict[str, Candidate]) -> list[Candidate]:
-    """Unlabelled occurrences in ``text`` of the names already found (one sense per document)."""
+def _propagated(
+    text: str,
+    found: Sequence[Candidate],
+    by_surface: dict[str, Candidate],
+    limit: int | None = None,
+    capped: set[str] | None = None,
+) -> list[Candidate]:
+    """Unlabelled occurrences in ``text`` of the names already found (one sense per document), at most
+    ``limit`` of them."""
     if not by_surface:
         return []
-    names = sorted(by_surface, key=len, reverse=True)
-    pattern = re.compile(rf"(?<![\w'’])(?:{'|'.join(map(re.escape, names))})(?!\w|['’](?![sS]\b)\w)")
-    taken = sorted((c.start, c.end) for c in found)
-    extra = []
-    for occurrence in pattern.finditer(text):
-        start, end = occurrence.span()
-        if not any(a < end and start < b for a, b in taken):
-            extra.append(replace(by_surface[occurrence.group()], start=start, end=end))
+    taken = _Spans((c.start, c.end) for c in found)
+    extra: list[Candidate] = []
+    for start, end in _occurrences(text, by_surface):
+        if taken.overlaps(start, end):
+            continue
+        if limit is not None and len(extra) >= limit:
+            _note(capped, "mentions")
+            break
+        extra.append(replace(by_surface[text[start:end]], start=start, end=end))
     return extra
+
+
+def _occurrences(text: str, names: Collection[str]) -> Iterator[tuple[int, int]]:
+    """Where ``names`` occur in ``text`` as whole words, left to right, never overlapping; the longest
+    name wins where several start.
+
+    Each position that starts a word (or a name's first character) is looked at once: the word there
+    picks the few lengths a name starting with it can have, and each is one set lookup. A regex
+    alternation of every name instead tries all of them at every position (quadratic in the names).
+    """
+    lengths: dict[str, list[int]] = {}
+    for name in names:
+        lengths.setdefault(_leading_word(name, 0), []).append(len(name))
+    by_word = {word: sorted(set(found), reverse=True) for word, found in lengths.items()}
+    first_characters = "".join(sorted({name[0] for name in names if name}))
+    starts = re.compile(rf"(?<![\w'’])[{re.escape(first_characters)}]")
+    resume = 0
+    for start in starts.finditer(text):
+        position = start.start()
+        if position < resume:
+            continue
+        for length in by_word.get(_leading_word(text, position), ()):
+            end = position + length
+            if end <= len(text) and text[position:end] in names and not _NAME_GOES_ON.match(text, end):
+                yield position, end
+                resume = end
+                break
+
+
+def _leading_word(text: str, position: int) -> str:
+    found = _WORD_RUN.match(text, position)
+    return found.group() if found else ""
+
+
+class _Spans:
+    """Spans that may overlap each other; :meth:`overlaps` answers in logarithmic time."""
+
+    def __init__(self, spans: Iterable[tuple[int, int]]) -> None:
+        ordered = sorted(spans)
+        self.starts = [start for start, _ in ordered]
+        self.reach = list(accumulate((end for _, end in ordered), max))  # furthest end among the first i
+
+    def overlaps(self, start: int, end: int) -> bool:
+        before = bisect_left(self.starts, end)  # the spans starting before ``end``
+        return before > 0 and self.reach[before - 1] > start
 
 
 def _surfaces(found: Sequence[tuple[str, Candidate]]) -> dict[str, Candidate]:
@@ -171,22 +282,27 @@ def _join_skeletons(groups: list[_Group]) -> None:
 
 
 def _join_short_forms(groups: list[_Group]) -> None:
-    persons = [g for g in groups if len(_name_words(g.key)) >= 2 and group_type(g) == "PERSON"]
+    """A group joins the multi-word PERSON names that end with all its words, when they are one entity.
+
+    The fuller names are found in an index by their proper endings ("sudani", "shia sudani" for
+    "mohammed shia al sudani"), so each group costs one lookup instead of a pass over every person.
+    """
+    by_ending: dict[tuple[str, ...], list[_Group]] = {}
+    for group in groups:
+        words = _name_words(group.key)
+        if len(words) >= 2 and group_type(group) == "PERSON":
+            for count in range(1, len(words)):
+                by_ending.setdefault(tuple(words[-count:]), []).append(group)
     for group in groups:
         if any(m.candidate.tier == "watch" for m in group.mentions):
             continue
-        words = _name_words(group.key)
-        fuller = [p for p in persons if len(_name_words(p.key)) > len(words) and _ends_with(p.key, words)]
-        if words and len({p.root().key for p in fuller}) == 1:
+        fuller = by_ending.get(tuple(_name_words(group.key)), [])
+        if fuller and len({p.root().key for p in fuller}) == 1:
             _attach(group, fuller[0])
 
 
 def _name_words(key: str) -> list[str]:
     return [w for w in key.split() if w not in _PARTICLES]
-
-
-def _ends_with(key: str, words: list[str]) -> bool:
-    return _name_words(key)[-len(words) :] == words
 
 
 def group_type(group: _Group) -> str:

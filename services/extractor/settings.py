@@ -28,3 +28,16 @@ class ExtractorSettings(CommonSettings):
     extractor_backfill_batch_within_s: float = Field(
         default=0.1, gt=0, description="backfill lane: close a partial batch after this"
     )
+    extractor_max_text_chars: int = Field(
+        default=200_000, gt=0, description="characters of one text given to NER at most; the rest is left out"
+    )
+    extractor_max_span_chars: int = Field(
+        default=120, gt=0, description="a model span longer than this is no name and is dropped"
+    )
+    extractor_max_mentions: int = Field(default=20_000, gt=0, description="mentions merged per article at most")
+    extractor_max_entities: int = Field(default=2_000, gt=0, description="entities kept per article at most")
+    extractor_budget_s: float = Field(
+        default=20.0,
+        gt=0,
+        description="time budget of one article (a batch gets this per article); an overrun is dead-lettered",
+    )

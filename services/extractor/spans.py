@@ -16,6 +16,7 @@ Stages, per chunk of text:
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Literal
@@ -41,12 +42,15 @@ TYPE_BY_LABEL = {
     "LANGUAGE": "LANGUAGE",
 }
 MODEL_LABEL_BY_TYPE = {"PERSON": "PERSON", "ORG": "ORG", "LOC": "GPE"}
-_TRAILING_NUMBERS = re.compile(r"(?:\s+[\d\W_]+)+$")  # "Elizabeth 36349", "TX 77388-5746"
+# Every pattern here runs on text an attacker writes, so none may backtrack more than linearly: no nested or
+# adjacent quantifiers over overlapping classes (the old trailing-numbers pattern ``(?:\s+[\d\W_]+)+$`` took
+# 247 s on "Ali Hassan - - - … - Omar"); runs are found once with ``\s+`` and looked at with plain code.
+DEFAULT_MAX_SPAN_CHARS = 120
 _LONG_NUMBER = re.compile(r"\d[\d\W_]{2,}")
-_NAME_GOES_ON = re.compile(r"[ \t]+[A-Z][a-z]")
+_NAME_GOES_ON = re.compile(r"[ \t]++[A-Z][a-z]")
 _NOT_A_NAME = re.compile(r"@|://|\bwww\.")
-_NEWLINES = re.compile(r"\s*\n\s*")
-_AND = re.compile(r"\s+(?:and|&)\s+(?=[A-Z])")
+_SPACES = re.compile(r"\s+")
+_AND_AFTER_SPACES = re.compile(r"(?:and|&)\s++(?=[A-Z])")
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,10 +87,19 @@ def preset_watchlist(doc: Any, matches: Iterable[GazetteerMatch]) -> dict[tuple[
     return entries
 
 
-def model_candidates(doc: Any, text: str, presets: dict[tuple[int, int], GazetteerEntry]) -> list[Candidate]:
+def model_candidates(
+    doc: Any,
+    text: str,
+    presets: dict[tuple[int, int], GazetteerEntry],
+    *,
+    max_chars: int = DEFAULT_MAX_SPAN_CHARS,
+    capped: set[str] | None = None,
+) -> list[Candidate]:
     """The doc's entities (preset ones as ``watch`` candidates) in the doc's own offsets.
 
-    ``text`` is the doc's text, passed in because ``Doc.text`` rebuilds the string on every access.
+    ``text`` is the doc's text, passed in because ``Doc.text`` rebuilds the string on every access. A line
+    of a model span longer than ``max_chars`` is no name: it is dropped before any cleaning, and
+    ``"span_chars"`` is added to ``capped``.
     """
     found: list[Candidate] = []
     for ent in doc.ents:
@@ -95,16 +108,22 @@ def model_candidates(doc: Any, text: str, presets: dict[tuple[int, int], Gazette
             found.append(Candidate(ent.start_char, ent.end_char, entry.type, entry.label or entry.type, "watch", entry))
         elif ent.label_ in TYPE_BY_LABEL:
             for start, end in _lines(text, ent.start_char, ent.end_char):
+                if end - start > max_chars:
+                    if capped is not None:
+                        capped.add("span_chars")
+                    continue
                 found += _cleaned(text, start, end, TYPE_BY_LABEL[ent.label_], ent.label_)
     return found
 
 
 def _lines(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """A name never runs across a line break: "Phillip\n\nJim" is two spans."""
+    """A name never runs across a line break: "Phillip\n\nJim" is two spans, cut at the whole run of
+    whitespace that holds the break."""
     pieces, cursor = [], start
-    for newline in _NEWLINES.finditer(text, start, end):
-        pieces.append((cursor, newline.start()))
-        cursor = newline.end()
+    for run in _SPACES.finditer(text, start, end):
+        if text.find("\n", run.start(), run.end()) != -1:
+            pieces.append((cursor, run.start()))
+            cursor = run.end()
     return [*pieces, (cursor, end)]
 
 
@@ -114,19 +133,49 @@ def _cleaned(text: str, start: int, end: int, type_: str, label: str) -> list[Ca
     start, end = trim_span(text, start, end)
     if type_ == "PERSON":
         start, end = trim_span(text, *strip_honorific(text, start, end))
-    trailing = _TRAILING_NUMBERS.search(text, start, end)
-    if trailing and trailing.start() > start and (type_ == "PERSON" or _LONG_NUMBER.search(trailing.group())):
-        start, end = trim_span(text, start, trailing.start())
+    trailing = _trailing_numbers(text, start, end)
+    if trailing is not None and trailing > start and (type_ == "PERSON" or _LONG_NUMBER.search(text, trailing, end)):
+        start, end = trim_span(text, start, trailing)
     if end - start < 2 or not any(ch.isalpha() for ch in text[start:end]):
         return []
     if type_ == "PERSON" and any(ch.isdigit() for ch in text[start:end]):
         return []  # "07:15 GMT+3", "Room 101": people's names carry no digits
-    if type_ == "PERSON" and (joint := _AND.search(text, start, end)):
+    if type_ == "PERSON" and (joint := _and(text, start, end)):
         return [
-            *_cleaned(text, start, joint.start(), type_, label),
-            *_cleaned(text, joint.end(), end, type_, label),
+            *_cleaned(text, start, joint[0], type_, label),
+            *_cleaned(text, joint[1], end, type_, label),
         ]
     return [Candidate(start, end, type_, label)]
+
+
+def _trailing_numbers(text: str, start: int, end: int) -> int | None:
+    """Where the numbers after a name begin ("Elizabeth 36349", "TX 77388-5746"), if any.
+
+    The tail is the longest end of the span without a letter (digits, punctuation, spaces, ``_``); it
+    begins at its first whitespace that still has a character after it. One backward scan, one forward.
+    """
+    tail = end
+    while tail > start and _not_a_letter(text[tail - 1]):
+        tail -= 1
+    for position in range(tail, end - 1):
+        if text[position].isspace():
+            return position
+    return None
+
+
+def _not_a_letter(ch: str) -> bool:
+    """``[\\d\\W_]`` of ``re``: a decimal digit, ``_``, or not a word character at all."""
+    return ch.isdecimal() or ch == "_" or not ch.isalnum()
+
+
+def _and(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """The first " and " / " & " between two capitalised names: the run of spaces before it and the end of
+    the run after it. Each run of spaces is tried once, so a span of many spaces costs linear time."""
+    for run in _SPACES.finditer(text, start, end):
+        after = _AND_AFTER_SPACES.match(text, run.end(), end)
+        if after is not None:
+            return run.start(), after.end()
+    return None
 
 
 def with_places(candidates: Sequence[Candidate], matches: Iterable[GazetteerMatch], text: str) -> list[Candidate]:
@@ -136,16 +185,21 @@ def with_places(candidates: Sequence[Candidate], matches: Iterable[GazetteerMatc
     match may yield (``unless_inside_longer_name``). A fuzzy match needs a model span there; an
     exact place match with no model span is dropped when a capitalised word follows it, as in
     "Edinburgh Evening Courant" — a place used inside a longer name the model missed.
+
+    ``candidates`` never overlap each other (they are pieces of the doc's entities), nor do ``matches``, so
+    kept spans sorted by start are sorted by end too: the ones a match overlaps are found by bisection.
     """
-    kept = list(candidates)
+    kept = sorted(candidates, key=lambda c: c.start)
+    starts, ends = [c.start for c in kept], [c.end for c in kept]
     for match in matches:
-        overlapping = [c for c in kept if c.start < match.end and match.start < c.end]
-        if not _applies(match, overlapping, text):
+        first = bisect_right(ends, match.start)
+        last = bisect_left(starts, match.end, lo=first)
+        if not _applies(match, kept[first:last], text):
             continue
-        kept = [c for c in kept if c not in overlapping]
         entry = match.entry
-        kept.append(Candidate(match.start, match.end, entry.type, entry.label or entry.type, _tier(entry), entry))
-    return sorted(kept, key=lambda c: c.start)
+        place = Candidate(match.start, match.end, entry.type, entry.label or entry.type, _tier(entry), entry)
+        kept[first:last], starts[first:last], ends[first:last] = [place], [match.start], [match.end]
+    return kept
 
 
 def _applies(match: GazetteerMatch, overlapping: Sequence[Candidate], text: str) -> bool:

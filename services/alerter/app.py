@@ -8,11 +8,10 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from functools import partial
 
-import aiohttp
-
 from wirewatch.core import worker
 from wirewatch.core.es import make_es
 from wirewatch.core.kafka import Outgoing, make_app, send_all
+from wirewatch.core.outbound import policy_for
 from wirewatch.core.runner import BatchRunner
 from wirewatch.core.stageapp import declare_agents, stage_runner
 from wirewatch.core.stores.rules import RuleStore
@@ -47,11 +46,10 @@ async def runner_for(lane: Lane) -> AsyncIterator[BatchRunner[IndexedBatch]]:
     )
     # one destination may hold a quarter of the POST slots, so a hanging receiver never starves the rest
     limiter = Limiter(settings.alerter_concurrency, max(1, settings.alerter_concurrency // 4))
-    connector = aiohttp.TCPConnector(limit=settings.alerter_concurrency)
-    async with aiohttp.ClientSession(connector=connector) as session:
-        dispatcher = Dispatcher(
-            WebhookSender(session, policy, limiter), ledger, rules=rules.get, dead_letter=_dead_letter
-        )
+    # every POST (webhooks, chat) goes through the installation's outbound address policy
+    sender = WebhookSender(policy, limiter, addresses=policy_for(settings), connections=settings.alerter_concurrency)
+    async with sender:
+        dispatcher = Dispatcher(sender, ledger, rules=rules.get, dead_letter=_dead_letter)
         dispatcher.start()
         handler = AlertHandler(
             es,

@@ -6,6 +6,15 @@ Each attempt is classified (:func:`classify`):
     429, 5xx, timeout, refused   retried with exponential backoff and jitter (429/503 ``Retry-After``
                                  honoured, capped at the policy's maximum)
     any other status (4xx, 3xx)  given up at once: the receiver rejected the alert, retrying won't help
+    refused by the address policy  given up at once, never connected to (:data:`NOT_ALLOWED`)
+
+Every POST goes through the installation's outbound address policy (``wirewatch/core/outbound.py``): the
+scheme and IP literals are checked before it, names at connect time by the session's resolver, which connects
+to exactly the addresses it checked. Redirects are not followed (a 3xx is the receiver's answer, so a public
+receiver cannot bounce an alert inward). What is recorded for a failure is a coarse class ("timeout",
+"connection failed", …) and, for a refused destination, one fixed reason: delivery errors say nothing about
+the state of an internal host. The answer is read as sent, never decompressed, and at most
+:data:`RESPONSE_BYTES` of it: classification needs only the status and ``Retry-After``.
 
 A POST in flight holds a slot of the global limit and of its destination's limit; waiting between
 attempts holds neither, so a dead receiver never starves the others. The caller dead-letters what still
@@ -15,6 +24,7 @@ failed after the last attempt.
 from __future__ import annotations
 
 import asyncio
+import logging
 import random
 from collections import defaultdict
 from collections.abc import AsyncIterator
@@ -25,10 +35,18 @@ from email.utils import parsedate_to_datetime
 from urllib.parse import urlsplit
 
 import aiohttp
+from aiohttp.abc import AbstractResolver
 
+from wirewatch.core.destinations import check_url, outbound_session
+from wirewatch.core.errors import BlockedDestination
+from wirewatch.core.outbound import NOT_ALLOWED, AddressPolicy
 from wirewatch.services.alerter.signing import DELIVERY_HEADER, SIGNATURE_HEADER, sign
 
+log = logging.getLogger(__name__)
+
 USER_AGENT = "Wirewatch-Alerter/0.1 (+https://github.com/wirewatch/wirewatch)"
+#: the most of a receiver's answer read (raw, never decompressed); the rest is dropped with the connection
+RESPONSE_BYTES = 64 * 1024
 
 
 @dataclass(frozen=True)
@@ -124,10 +142,45 @@ class Limiter:
 
 
 class WebhookSender:
-    def __init__(self, session: aiohttp.ClientSession, policy: DeliveryPolicy, limiter: Limiter | None = None) -> None:
-        self.session = session
+    """POSTs envelopes through its own session, which only connects where ``addresses`` allows (strict by
+    default). Use as ``async with WebhookSender(...)`` or call :meth:`close`."""
+
+    def __init__(
+        self,
+        policy: DeliveryPolicy,
+        limiter: Limiter | None = None,
+        *,
+        addresses: AddressPolicy | None = None,
+        connections: int = 32,
+        resolver: AbstractResolver | None = None,
+    ) -> None:
         self.policy = policy
         self.limiter = limiter or Limiter(32, 8)
+        self.addresses = addresses or AddressPolicy()
+        self._connections = connections
+        self._resolver = resolver
+        self._client: aiohttp.ClientSession | None = None
+
+    async def __aenter__(self) -> WebhookSender:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.close()
+
+    async def close(self) -> None:
+        if self._client is not None:
+            await self._client.close()
+            self._client = None
+
+    def _session(self) -> aiohttp.ClientSession:
+        if self._client is None:
+            self._client = outbound_session(
+                self.addresses,
+                limit=self._connections,
+                resolver=self._resolver,
+                headers={"User-Agent": USER_AGENT},
+            )
+        return self._client
 
     async def deliver(self, url: str, envelope: Envelope) -> DeliveryResult:
         headers = envelope.headers()
@@ -150,15 +203,32 @@ class WebhookSender:
         return random.uniform(ceiling / 2, ceiling)
 
     async def attempt(self, url: str, body: bytes, headers: dict[str, str]) -> Outcome:
-        """One POST, never raising for network trouble: timeouts and connection errors are retriable."""
+        """One POST, never raising for network trouble: a refused destination is given up, never connected
+        to; timeouts and connection errors are retriable, recorded by class only."""
         try:
+            check_url(url, self.addresses)
             timeout = aiohttp.ClientTimeout(total=self.policy.timeout_s)
-            async with self.session.post(
+            async with self._session().post(
                 url, data=body, headers=headers, timeout=timeout, allow_redirects=False
             ) as response:
-                await response.read()
+                await _read_bounded(response)
                 return classify(response.status, response.headers.get("Retry-After"))
-        except TimeoutError:
+        except BlockedDestination as exc:
+            log.warning("webhook destination refused by the outbound policy: %s", exc.reason)
+            return Outcome(NOT_ALLOWED, retriable=False)
+        except (TimeoutError, aiohttp.ServerTimeoutError):
             return Outcome("timeout", retriable=True)
-        except aiohttp.ClientError as exc:
-            return Outcome(f"{type(exc).__name__}: {exc}", retriable=True)
+        except aiohttp.ClientConnectorDNSError:
+            return Outcome("name not resolved", retriable=True)
+        except (aiohttp.ClientConnectorCertificateError, aiohttp.ClientSSLError):
+            return Outcome("TLS failure", retriable=True)
+        except (aiohttp.ClientError, OSError):
+            return Outcome("connection failed", retriable=True)
+
+
+async def _read_bounded(response: aiohttp.ClientResponse) -> None:
+    """Read at most :data:`RESPONSE_BYTES` of the answer, as sent: a short answer read to its end lets the
+    connection be reused, a longer one is dropped with it."""
+    left = RESPONSE_BYTES
+    while left > 0 and (chunk := await response.content.read(left)):
+        left -= len(chunk)

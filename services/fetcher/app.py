@@ -12,12 +12,13 @@ from functools import cache
 from wirewatch.core import worker
 from wirewatch.core.es import make_es
 from wirewatch.core.kafka import Outgoing, make_app, send_all
+from wirewatch.core.outbound import policy_for
 from wirewatch.core.runner import BatchRunner
 from wirewatch.core.stageapp import declare_agents, stage_runner
 from wirewatch.core.stores.feeds import FeedStore
 from wirewatch.schemas import FetchRequest, Lane, stage
 from wirewatch.services.fetcher.addressbook import AddressBook, CachingResolver
-from wirewatch.services.fetcher.addresses import AddressPolicy, exempt_networks, read_hosts_file
+from wirewatch.services.fetcher.addresses import exempt_networks, read_hosts_file
 from wirewatch.services.fetcher.callbacks import Callbacks, serve
 from wirewatch.services.fetcher.http import SafeFetcher, Timeouts
 from wirewatch.services.fetcher.ingest import PageIngest
@@ -43,11 +44,10 @@ def pinned_hosts() -> dict[str, list[str]] | None:
 
 
 def build_fetcher(resolver: CachingResolver | None = None) -> SafeFetcher:
-    """The HTTP client. A hosts file (tests and drills only) pins names, exempting exactly their addresses."""
+    """The HTTP client, with the installation's outbound policy. A hosts file (tests and drills only) pins
+    names, exempting exactly their addresses."""
     hosts = read_hosts_file(settings.fetcher_hosts_file) if settings.fetcher_hosts_file else None
-    policy = AddressPolicy(
-        allow_private_networks=settings.allow_private_networks, allowed_networks=exempt_networks(hosts or {})
-    )
+    policy = policy_for(settings).allowing(exempt_networks(hosts or {}))
     return SafeFetcher(
         user_agent=settings.fetcher_user_agent,
         policy=policy,

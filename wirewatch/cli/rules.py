@@ -57,6 +57,7 @@ def add(
     from wirewatch.core.stores.rules import new_rule
     from wirewatch.schemas import RuleFilters
 
+    _check_webhooks([(f"rule {name!r}", url) for url in webhooks])
     filters = RuleFilters(
         persons=list(persons),
         organizations=list(organizations),
@@ -156,6 +157,14 @@ def import_rules(path: Path) -> None:
     from wirewatch.schemas import RuleFilters
 
     data = yaml.safe_load(path.read_text()) or {}
+    _check_webhooks(
+        [
+            (f"rule {entry.get('name')!r} (#{number})", str(url))
+            for number, entry in enumerate(data.get("rules", []), start=1)
+            for url in entry.get("webhooks", [])
+        ],
+        nothing_saved=f"{path.name}: nothing was imported",
+    )
     parsed: list[Rule] = []
     for entry in data.get("rules", []):
         rule = new_rule(
@@ -175,3 +184,30 @@ def import_rules(path: Path) -> None:
 
     with_es(go)
     console.print(f"imported {len(parsed)} rules from {path.name}")
+
+
+def _check_webhooks(webhooks: list[tuple[str, str]], *, nothing_saved: str = "the rule was not saved") -> None:
+    """Refuse webhooks the outbound address policy would refuse (an internal, metadata or link-local address,
+    literal or resolved), naming each; the alerter checks again at every connect."""
+    import asyncio
+    from urllib.parse import urlsplit
+
+    from wirewatch.core.destinations import refusal
+    from wirewatch.core.outbound import policy_for
+
+    policy = policy_for(settings())
+
+    async def go() -> list[str]:
+        bad = []
+        for label, url in webhooks:
+            if (reason := await refusal(url, policy)) is not None:
+                bad.append(f"  {label}: webhook to {urlsplit(url).hostname or '?'} refused: {reason}")
+        return bad
+
+    if bad := asyncio.run(go()):
+        raise click.ClickException(
+            "webhooks the outbound address policy refuses ("
+            + nothing_saved
+            + "; list internal receivers in WIREWATCH_OUTBOUND_ALLOW):\n"
+            + "\n".join(bad)
+        )

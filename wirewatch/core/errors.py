@@ -17,6 +17,7 @@ in ``services/<name>/errors.py``, the rest where named.
     │   └── DeliveryFailed           delivery_failed       no         delivery_id: webhooks failed every attempt
     ├── ServiceUnavailable           service_unavailable   yes        Kafka or Elasticsearch is down or overloaded
     │   └── KnownUrlsError           known_urls_error      yes        the fetcher's bulk "URL seen" write failed
+    ├── BlockedDestination           blocked_destination   no         url: the outbound address policy refuses it
     ├── FetchError                   fetch_error           no         url, status; the fetcher's root
     │   ├── DNSError                 dns                   yes        the host name did not resolve
     │   ├── TLSError                 tls                   no         a bad certificate stays bad
@@ -113,6 +114,18 @@ class ServiceUnavailable(WirewatchError):
 
     error_class = "service_unavailable"
     retriable = True
+
+
+class BlockedDestination(WirewatchError):
+    """An outbound destination (webhook, hub, mail server) the address policy of ``wirewatch/core/outbound.py``
+    refuses: never connected to. ``reason`` says why, for operators; what a receiver may read is the fixed
+    ``NOT_ALLOWED`` of that module. The fetcher reports it as its own ``BlockedAddress``."""
+
+    error_class = "blocked_destination"
+
+    def __init__(self, reason: str, *, url: str | None = None) -> None:
+        super().__init__(reason)
+        self.url = url
 
 
 def snake_case(name: str) -> str:

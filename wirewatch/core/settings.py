@@ -42,7 +42,14 @@ class CommonSettings(BaseSettings):
     topic_prefix: str = Field(default="wirewatch.", description="prefix of every Kafka topic name")
     index_prefix: str = Field(default="wirewatch", description="prefix of every Elasticsearch index and alias")
     allow_private_networks: bool = Field(
-        default=False, description="allow fetching from private, loopback and link-local addresses"
+        default=False,
+        description="development only: every outbound client (feeds, webhooks, hubs) may reach private and "
+        "loopback addresses; never metadata or link-local",
+    )
+    outbound_allow: str = Field(
+        default="",
+        description="internal receivers every outbound client may reach: comma-separated CIDRs and host names "
+        "(metadata and link-local addresses are refused)",
     )
     poll_interval: float = Field(default=300.0, gt=0, description="default feed poll interval, seconds")
     log_level: str = Field(default="info", description="debug, info, warning or error")
@@ -68,6 +75,14 @@ class CommonSettings(BaseSettings):
         if sasl and not (self.kafka_sasl_username and self.kafka_sasl_password):
             raise ValueError("SASL needs WIREWATCH_KAFKA_SASL_USERNAME and WIREWATCH_KAFKA_SASL_PASSWORD")
         return self
+
+    @field_validator("outbound_allow")
+    @classmethod
+    def _outbound_allow_parses(cls, value: str) -> str:
+        from wirewatch.core.outbound import parse_allow_list
+
+        parse_allow_list(value)  # a bad or forbidden entry fails at start, naming the entry
+        return value
 
     @field_validator("es_url")
     @classmethod

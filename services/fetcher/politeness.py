@@ -85,6 +85,10 @@ class Politeness:
         if robots is not None and robots.gate is None:
             robots.gate = self._turn
 
+    def tracked(self) -> int:
+        """How many hosts and addresses have state kept (at most ``max_hosts``, plus those in use)."""
+        return len(self._hosts)
+
     @asynccontextmanager
     async def slot(self, url: str, *, check_robots: bool = True) -> AsyncIterator[None]:
         """Hold one of ``url``'s host slots, started no sooner than politeness allows."""

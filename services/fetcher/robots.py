@@ -101,8 +101,8 @@ class RobotsCache:
             task.add_done_callback(lambda _: self._pending.pop(origin, None))
         return await asyncio.shield(task)
 
-    def __len__(self) -> int:
-        """Origins whose verdict is held (expired ones until they are swept)."""
+    def cached(self) -> int:
+        """How many origins have a verdict kept (at most ``max_entries``; expired ones until swept)."""
         return len(self._rules)
 
     async def _load(self, origin: str) -> RobotsRules:

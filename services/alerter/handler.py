@@ -18,7 +18,7 @@ from wirewatch.core.stores.rules import RuleStore
 from wirewatch.schemas import Alert, IndexedBatch
 from wirewatch.services.alerter.dispatch import Dispatcher
 from wirewatch.services.alerter.ledger import Ledger
-from wirewatch.services.alerter.matching import match
+from wirewatch.services.alerter.matching import Matcher
 
 Publish = Callable[[Sequence[Outgoing]], Awaitable[None]]
 
@@ -42,10 +42,11 @@ class AlertHandler:
         self.dispatcher = dispatcher
         self.alerts_topic = alerts_topic
         self.publish = publish
+        self.matcher = Matcher(es, articles)
 
     async def __call__(self, batches: Sequence[IndexedBatch]) -> list[Result]:
         ids = list(dict.fromkeys(doc.id for batch in batches for doc in batch.docs))
-        matches = await match(self.es, self.articles, await self.rules.enabled(), ids)
+        matches = await self.matcher.match(await self.rules.enabled(), ids)
         rules_by_id = {m.rule.id: m.rule for m in matches}
         recorded = await self.ledger.record(
             [m.alert for m in matches], {rid: rule.webhooks for rid, rule in rules_by_id.items()}

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import json
+import re
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar, cast
@@ -111,6 +112,10 @@ def explain(exc: Exception) -> Exception:
     from elastic_transport import TlsError
     from elasticsearch import AuthenticationException, AuthorizationException
 
+    from wirewatch.core.query import QueryError
+
+    if isinstance(exc, QueryError):
+        return click.ClickException(exc.reason)
     s = settings()
     if isinstance(exc, AuthenticationException):
         how = (
@@ -144,6 +149,37 @@ def explain(exc: Exception) -> Exception:
             "WIREWATCH_KAFKA_SECURITY_PROTOCOL and the SASL/TLS settings)"
         )
     return exc
+
+
+#: an OSC sequence (ESC ] … BEL or ESC \\, e.g. an OSC 8 terminal hyperlink) or a CSI one (colours, cursor moves)
+_ESCAPE_SEQUENCE = re.compile(r"\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b\[[0-?]*[ -/]*[@-~]?")
+#: C0 controls but tab and newline, DEL and the C1 controls: deleted from text shown on a terminal
+_CONTROLS = dict.fromkeys([*range(0x00, 0x09), *range(0x0B, 0x20), *range(0x7F, 0xA0)])
+
+
+def plain(value: object) -> str:
+    """Untrusted text (from a feed, a page, Elasticsearch or Kafka) as it may reach a terminal: escape
+    sequences and control characters removed, so it can neither plant a hyperlink nor move the cursor."""
+    return _ESCAPE_SEQUENCE.sub("", str(value)).translate(_CONTROLS)
+
+
+def safe(value: object) -> str:
+    """Untrusted text to put inside Rich markup (a ``console.print`` string, a table cell): :func:`plain`,
+    then with its brackets escaped, so ``Reuters[/]`` or ``[link=…]`` are shown as written, never parsed."""
+    from rich.markup import escape
+
+    return escape(plain(value))
+
+
+def checked_query(query: str) -> str:
+    """``query`` if Wirewatch accepts it (see ``wirewatch.core.query.validate_query``), else a usage error
+    naming the offending term and its column."""
+    from wirewatch.core.query import QueryError, validate_query
+
+    try:
+        return validate_query(query)
+    except QueryError as exc:
+        raise click.BadParameter(exc.reason, param_hint="query") from exc
 
 
 def print_json(value: Any) -> None:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from wirewatch.cli._common import LazyChoice, console, print_json, settings, stage_names
+from wirewatch.cli._common import LazyChoice, console, plain, print_json, safe, settings, stage_names
 
 if TYPE_CHECKING:
     from wirewatch.schemas import DeadLetter
@@ -91,10 +91,10 @@ def list_letters(stage: str | None, since: str | None, error_class: str | None, 
         table.add_row(
             str(number),
             d.failed_at.isoformat(timespec="seconds"),
-            d.stage,
-            d.error_class,
-            d.item_id or d.key or "",
-            d.reason[:160],
+            safe(d.stage),
+            safe(d.error_class),
+            safe(d.item_id or d.key or ""),
+            safe(d.reason[:160]),
         )
     console.print(table)
 
@@ -115,7 +115,7 @@ def show(number: int, stage: str | None, since: str | None, error_class: str | N
 
     body = payload(letter)
     console.print(f"payload ({len(body)} bytes):")
-    console.print(body[:4000].decode("utf-8", "replace"), markup=False)
+    console.print(plain(body[:4000].decode("utf-8", "replace")), markup=False)
 
 
 @dlq.command()

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from wirewatch.cli._common import console, print_json, settings, with_es
+from wirewatch.cli._common import console, print_json, safe, settings, with_es
 
 if TYPE_CHECKING:
     from elasticsearch import AsyncElasticsearch
@@ -43,7 +43,7 @@ def add(url: str, name: str | None, interval: float | None, tags: tuple[str, ...
 
     feed = new_feed(url, name=name, interval_s=interval, tags=tags, kind="sitemap" if sitemap else "feed")
     added = with_es(lambda es: _store(es).add(feed))
-    console.print(f"{'added' if added else 'already monitored'}: {feed.id} {url}")
+    console.print(f"{'added' if added else 'already monitored'}: {feed.id} {safe(url)}")
 
 
 @feeds.command(name="import")
@@ -64,7 +64,7 @@ def import_opml(opml: Path) -> None:
 
     added = with_es(go)
     known = len(entries) - added
-    console.print(f"imported {len(entries)} feeds from {opml.name}: {added} new, {known} known")
+    console.print(f"imported {len(entries)} feeds from {safe(opml.name)}: {added} new, {known} known")
 
 
 def _duration(seconds: float) -> str:
@@ -89,7 +89,7 @@ def _label(record: FeedRecord) -> str:
 def _summary(records: list[FeedRecord]) -> str:
     failing = Counter(r.health.last_error_class or "?" for r in records if r.health.consecutive_failures > 0)
     pushed = sum(1 for r in records if _push(r.health) != "-")
-    classes = ", ".join(f"{name} {count}" for name, count in failing.most_common())
+    classes = ", ".join(f"{safe(name)} {count}" for name, count in failing.most_common())
     failed = f"{sum(failing.values())} failing ({classes})" if failing else "0 failing"
     return f"{len(records)} feeds · {failed} · {pushed} with WebSub push"
 
@@ -101,7 +101,8 @@ def _push(health: FeedHealth) -> str:
 
 
 def _table(records: list[FeedRecord]) -> Table:
-    """One line per feed; only the feed label shrinks (to ``…``) when the terminal is narrow."""
+    """One line per feed; only the feed label shrinks (to ``…``) when the terminal is narrow. Names and titles
+    come from the feeds themselves: shown as written, never read as markup (``_common.safe``)."""
     from rich import box
     from rich.table import Table
 
@@ -116,13 +117,13 @@ def _table(records: list[FeedRecord]) -> Table:
         )
     for r in records:
         h = r.health
-        error = f"{h.last_error_class} {_age(h.last_error_at)}" if h.last_error_class else "-"
+        error = f"{safe(h.last_error_class)} {_age(h.last_error_at)}" if h.last_error_class else "-"
         interval = r.feed.interval_s or h.effective_interval_s
         failing = h.consecutive_failures > 0
         rate = f"{h.items_per_day:.1f}" if h.items_per_day is not None else "-"
         table.add_row(
-            r.feed.id,
-            _label(r),
+            safe(r.feed.id),
+            safe(_label(r)),
             _duration(interval) if interval else "auto",
             _age(h.last_success_at),
             f"[red]{error}[/red]" if failing else error,

@@ -20,7 +20,7 @@ from urllib.parse import urljoin
 
 import click
 
-from wirewatch.cli._common import console
+from wirewatch.cli._common import console, plain, safe
 
 if TYPE_CHECKING:
     from wirewatch.schemas import ParsedArticle
@@ -52,7 +52,7 @@ class Failures:
 
     def report(self, label: str, problem: str) -> None:
         self.count += 1
-        click.echo(f"{label}: {problem}", err=True)
+        click.echo(plain(f"{label}: {problem}"), err=True)
 
     def exit(self) -> None:
         if self.count:
@@ -123,11 +123,12 @@ def _parse_one(page: Page) -> ParsedArticle:
 
 
 def _show(article: ParsedArticle) -> None:
+    """The page's own words, shown as written: never read as markup or terminal escapes."""
     console.print(
-        f"[bold]{article.title}[/bold]\n{article.source} · {', '.join(article.authors)} · "
-        f"{article.published_at} ({article.date_source}) · {article.language}\n"
+        f"[bold]{safe(article.title)}[/bold]\n{safe(article.source)} · {safe(', '.join(article.authors))} · "
+        f"{article.published_at} ({article.date_source}) · {safe(article.language)}\n"
     )
-    console.print(article.text)
+    console.print(plain(article.text), markup=False)
 
 
 @click.command()

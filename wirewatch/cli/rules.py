@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from wirewatch.cli._common import console, print_json, settings, with_es
+from wirewatch.cli._common import checked_query, console, print_json, safe, settings, with_es
 
 if TYPE_CHECKING:
     from elasticsearch import AsyncElasticsearch
@@ -57,6 +57,7 @@ def add(
     from wirewatch.core.stores.rules import new_rule
     from wirewatch.schemas import RuleFilters
 
+    checked_query(query)
     _check_webhooks([(f"rule {name!r}", url) for url in webhooks])
     filters = RuleFilters(
         persons=list(persons),
@@ -75,7 +76,7 @@ def add(
         slack=slack,
     )
     with_es(lambda es: _store(es).put(rule))
-    console.print(f"rule {name!r} saved ({rule.id})")
+    console.print(f"rule {safe(repr(name))} saved ({rule.id})")
 
 
 @rules.command(name="list")
@@ -92,7 +93,8 @@ def list_rules(as_json: bool) -> None:
     for column in ("name", "query", "webhooks", "signed", "enabled"):
         table.add_column(column, overflow="fold")
     for r in found:
-        table.add_row(r.name, r.query, "\n".join(r.webhooks), "yes" if r.secret else "no", str(r.enabled))
+        webhooks = "\n".join(r.webhooks)
+        table.add_row(safe(r.name), safe(r.query), safe(webhooks), "yes" if r.secret else "no", str(r.enabled))
     console.print(table)
 
 
@@ -102,7 +104,7 @@ def remove(name: str) -> None:
     """Remove a rule by name or id."""
     if not with_es(lambda es: _store(es).remove(name)):
         raise click.ClickException(f"no rule named {name!r}")
-    console.print(f"removed {name!r}")
+    console.print(f"removed {safe(repr(name))}")
 
 
 @rules.command()
@@ -115,9 +117,12 @@ def test(name: str, limit: int) -> None:
     from wirewatch.services.alerter import rule_filters
 
     async def go(es: AsyncElasticsearch) -> dict[str, Any]:
+        from wirewatch.core.query import validate_query
+
         rule = await _store(es).get(name)
         if rule is None:
             raise click.ClickException(f"no rule named {name!r}")
+        validate_query(rule.query)  # a rule stored before queries were checked: say why the alerter skips it
         filters = rule_filters(rule, ids=[])
         response = await es.search(
             index=settings().index_name("articles"),
@@ -157,6 +162,7 @@ def import_rules(path: Path) -> None:
     from wirewatch.schemas import RuleFilters
 
     data = yaml.safe_load(path.read_text()) or {}
+    _check_queries(data.get("rules", []), path)
     _check_webhooks(
         [
             (f"rule {entry.get('name')!r} (#{number})", str(url))
@@ -183,7 +189,24 @@ def import_rules(path: Path) -> None:
             await _store(es).put(rule)
 
     with_es(go)
-    console.print(f"imported {len(parsed)} rules from {path.name}")
+    console.print(f"imported {len(parsed)} rules from {safe(path.name)}")
+
+
+def _check_queries(entries: list[dict[str, Any]], path: Path) -> None:
+    """All or nothing: a file with any query Wirewatch would refuse imports no rule, and every bad one is named."""
+    from wirewatch.core.query import QueryError, validate_query
+
+    bad: list[str] = []
+    for number, entry in enumerate(entries, start=1):
+        try:
+            validate_query(str(entry.get("query", "")))
+        except QueryError as exc:
+            bad.append(f"  rule {entry.get('name')!r} (#{number}): {exc.reason}")
+    if bad:
+        raise click.ClickException(
+            f"{path.name}: {len(bad)} of {len(entries)} rules have a query Wirewatch refuses; nothing was imported:\n"
+            + "\n".join(bad)
+        )
 
 
 def _check_webhooks(webhooks: list[tuple[str, str]], *, nothing_saved: str = "the rule was not saved") -> None:

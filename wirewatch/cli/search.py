@@ -7,9 +7,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from wirewatch.cli._common import console, print_json, settings, with_es
-from wirewatch.core.errors import WirewatchError
-from wirewatch.core.query import HIGHLIGHT, Filters, build_query, sort_clause
+from wirewatch.cli._common import checked_query, console, print_json, safe, settings, with_es
+from wirewatch.core.query import HIGHLIGHT, Filters, QueryError, build_query, sort_clause
 
 if TYPE_CHECKING:
     from elasticsearch import AsyncElasticsearch, BadRequestError
@@ -28,12 +27,6 @@ JSON_FIELDS = [
     "locations",
     "entities",
 ]
-
-
-class QueryError(WirewatchError, click.ClickException):
-    """Elasticsearch refused the query: say why in one line, never a traceback."""
-
-    error_class = "query_error"
 
 
 def _when(value: str | None, *, end_of_day: bool = False) -> datetime | None:
@@ -93,7 +86,7 @@ async def run_search(
             collapse=COLLAPSE if collapse else None,
         )
     except BadRequestError as exc:
-        raise QueryError(f"Elasticsearch cannot run the query {query!r}: {_reason(exc)}") from exc
+        raise QueryError(f"Elasticsearch cannot run the query {query!r}: {_reason(exc)}", query=query) from exc
     return dict(response.body)
 
 
@@ -120,7 +113,8 @@ def _rows(body: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def _table(rows: list[dict[str, Any]], total: int) -> Table:
-    from rich.markup import escape
+    """Every value comes from the articles (feeds and pages anyone may write): shown as written, never
+    read as Rich markup or terminal escapes (see ``_common.safe``)."""
     from rich.table import Table
 
     table = Table(title=f"{len(rows)} of {total} articles", show_lines=True)
@@ -134,12 +128,12 @@ def _table(rows: list[dict[str, Any]], total: int) -> Table:
         entities = " · ".join(", ".join(row.get(k, [])[:3]) for k in facets)
         copies = row.get("copies") or []
         where = ", ".join(c.get("source") or c["url"] for c in copies)
-        also = f"\n[dim]also in: {escape(where)}[/dim]" if copies else ""
+        also = f"\n[dim]also in: {safe(where)}[/dim]" if copies else ""
         table.add_row(
-            published,
-            row.get("source") or "",
-            f"[bold]{escape(title)}[/bold]\n{escape(highlight)}{also}",
-            escape(entities),
+            safe(published),
+            safe(row.get("source") or ""),
+            f"[bold]{safe(title)}[/bold]\n{safe(highlight)}{also}",
+            safe(entities),
         )
     return table
 
@@ -175,6 +169,7 @@ def search(
 
     For example: 'organizations:"Kataib Hezbollah" AND text:withdrawal'. Facet filters are exact names,
     case-insensitive, and stack (every one must match)."""
+    checked_query(query)
     start, end = _when(since), _when(until, end_of_day=True)
     if start and end and start > end:
         raise click.BadParameter(f"--since {since} is after --until {until}")

@@ -46,7 +46,7 @@ in ``services/<name>/errors.py``, the rest where named.
     ├── BadDate                      bad_date              no         wirewatch/core/dates.py: not a date, or impossible
     ├── MigrationError               migration_error       no         wirewatch/ops/migration.py: cannot go on
     ├── StackError                   stack_error           no         wirewatch/ops/stack/: Kafka or ES won't start
-    └── QueryError                   query_error           no         wirewatch/cli/search.py, a ClickException too
+    └── QueryError                   query_error           no         wirewatch/core/query.py: query, position, term
 
 Outside the tree on purpose: ``PrerequisiteError`` of ``wirewatch/ops/stack/prereqs.py``, a standard-library
 script that runs before the venv exists; ``wirewatch stack`` turns it into a ``StackError``.

@@ -43,6 +43,7 @@ def dead_letter_labels() -> list[str]:
     error tree (``wirewatch.core.errors``). Exceptions from outside the tree add their snake_case type name."""
     # the service error modules define their classes; taking one class from each service's facade imports
     # its whole errors module, which makes every class of it part of the walk
+    from wirewatch.core.query import QueryError
     from wirewatch.services.alerter import DeliveryFailed  # noqa: F401
     from wirewatch.services.extractor import ExtractorError  # noqa: F401
     from wirewatch.services.fetcher import FetchError  # noqa: F401
@@ -50,7 +51,9 @@ def dead_letter_labels() -> list[str]:
     from wirewatch.services.parser import ParseError  # noqa: F401
 
     pipeline = ("wirewatch.core.", "wirewatch.services.")
-    return [label for label, cls in error_labels().items() if cls.__module__.startswith(pipeline)]
+    # a refused query stops a command or skips a rule (logged and counted); it never dead-letters an item
+    never = {QueryError}
+    return [label for label, cls in error_labels().items() if cls.__module__.startswith(pipeline) and cls not in never]
 
 
 def payload(letter: DeadLetter) -> bytes:

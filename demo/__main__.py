@@ -28,6 +28,7 @@ from demo.report import print_summary
 from demo.site_server import SITE, DemoServer
 from wirewatch.core.es import make_es
 from wirewatch.core.query import Filters, build_query
+from wirewatch.core.secretbox import ensure_key_file
 from wirewatch.core.settings import CommonSettings
 from wirewatch.core.stores.feeds import FeedStore, new_feed
 from wirewatch.core.stores.rules import RuleStore, new_rule
@@ -59,6 +60,8 @@ def manifest() -> list[dict[str, Any]]:
 
 
 async def register(es: AsyncElasticsearch, settings: CommonSettings, server: DemoServer) -> None:
+    if settings.secret_key is None:  # the rule's secret and webhook are sealed: the stack's key file
+        ensure_key_file(settings.state_dir)
     feeds = FeedStore(es, settings.index_name("feeds"))
     for path, (name, tags) in FEEDS.items():
         await feeds.add(new_feed(server.base + path, name=name, interval_s=2.0, tags=tags))

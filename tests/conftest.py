@@ -11,7 +11,12 @@ from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
+from wirewatch.core.secretbox import generate_key
 from wirewatch.core.settings import CommonSettings
+
+# One key seals the secrets tests store (rule secrets, webhook URLs, WebSub secrets), in this process and in
+# every worker and command it starts (they inherit the environment), whatever state directory they use.
+os.environ.setdefault("WIREWATCH_SECRET_KEY", generate_key())
 
 
 def _reachable(host_port: str) -> bool:

@@ -2,6 +2,8 @@
 (durable), the input offset can move on, and the alert is posted by its own task. A slow or dead receiver
 delays only its own alerts (the sender's limiter caps what one destination may hold); leases let another
 replica finish what a dead one left pending; a loop sends the digests of throttled rules when they fall due.
+Failures name a webhook by :func:`~wirewatch.core.redaction.destination` (redacted URL and fingerprint) in the
+log, the ledger and the dead letter: the URL itself is the receiver's credential.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import Any
 
 from wirewatch.core import metrics
 from wirewatch.core.deadletters import dead_letter
+from wirewatch.core.redaction import destination, scrub
 from wirewatch.schemas import Alert, DeadLetter, Rule
 from wirewatch.services.alerter.bodies import alert_envelope, digest_envelope, make_digest
 from wirewatch.services.alerter.delivery import Envelope, WebhookSender
@@ -122,7 +125,7 @@ class Dispatcher:
         results = await asyncio.gather(*(self.sender.deliver(url, envelope) for url in rule.webhooks))
         attempts = max((r.attempts for r in results), default=0)
         errors = [
-            f"{url}: {r.error} after {r.attempts} attempts"
+            f"{destination(url)}: {scrub(r.error or 'failed', url)} after {r.attempts} attempts"
             for url, r in zip(rule.webhooks, results, strict=True)
             if not r.ok
         ]

@@ -11,7 +11,9 @@ which any replica may claim it (optimistic concurrency) and deliver it; for a th
 time its digest is due. ``published`` turns true once the alert is on the ``alerts`` topic, so a replay
 republishes what a crash lost without publishing anything twice. Writes do not wait for a refresh:
 nothing on the alert path searches the ledger (creation is by id, which is real time), and waiting would
-add up to a second to every alert.
+add up to a second to every alert. Webhooks are recorded as ``destinations`` in their redacted form with a
+fingerprint (:func:`wirewatch.core.redaction.destination`): a webhook URL is a credential, the ledger is not
+a place for one.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from typing import Any
 from elasticsearch import AsyncElasticsearch, ConflictError, NotFoundError
 
 from wirewatch.core.errors import ServiceUnavailable
+from wirewatch.core.redaction import destination, scrub
 from wirewatch.schemas import Alert
 
 
@@ -56,7 +59,7 @@ class Ledger:
                 "attempts": 0,
                 "claimed_until": self._lease(),
                 "published": False,
-                "destinations": destinations.get(alert.rule_id, []),
+                "destinations": [destination(url) for url in destinations.get(alert.rule_id, [])],
             }
             ops += [{"create": {"_index": self.index, "_id": alert.alert_id}}, doc]
         response = await self.es.bulk(operations=ops)
@@ -187,7 +190,7 @@ class Ledger:
 
 def outcome(status: str, attempts: int, error: str | None = None, digest_id: str | None = None) -> dict[str, Any]:
     """The ledger fields a finished delivery sets."""
-    doc: dict[str, Any] = {"status": status, "attempts": attempts, "last_error": error}
+    doc: dict[str, Any] = {"status": status, "attempts": attempts, "last_error": scrub(error) if error else error}
     if status == "delivered":
         doc["delivered_at"] = datetime.now(UTC).isoformat()
     if digest_id is not None:

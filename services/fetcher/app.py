@@ -112,11 +112,15 @@ def build_poller() -> FeedPoller:
     store = FeedStore(ingest.known.es, settings.index_name("feeds"))
     websub = None
     if settings.fetcher_callback_url:
+        # WebSub stores a secret per subscription: without a key, say so at start, not at the first hub
+        store.box.require("WIREWATCH_FETCHER_CALLBACK_URL (WebSub secrets are stored sealed)")
         websub = WebSub(
             fetcher=ingest.fetcher,
             store=store,
             callback_base=settings.fetcher_callback_url,
             lease_s=settings.fetcher_websub_lease_s,
+            lease_min_s=settings.fetcher_websub_lease_min_s,
+            lease_max_s=settings.fetcher_websub_lease_max_s,
         )
     policy = SchedulePolicy(default_s=settings.poll_interval, min_s=min(60.0, settings.poll_interval))
     return FeedPoller(

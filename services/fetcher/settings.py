@@ -51,6 +51,12 @@ class FetcherSettings(CommonSettings):
     fetcher_callback_host: str = Field(default="0.0.0.0", description="address the WebSub callback listens on")  # noqa: S104 — hubs must reach it
     fetcher_callback_port: int = Field(default=8090, gt=0, lt=65536, description="port the WebSub callback listens on")
     fetcher_websub_lease_s: int = Field(default=10 * 86400, gt=0, description="WebSub lease asked of hubs")
+    fetcher_websub_lease_min_s: int = Field(
+        default=3600, gt=0, description="shortest WebSub lease believed (a shorter grant is renewed as this)"
+    )
+    fetcher_websub_lease_max_s: int = Field(
+        default=30 * 86400, gt=0, description="longest WebSub lease believed (a longer grant is cut to this)"
+    )
     fetcher_websub_fallback: float = Field(
         default=4.0, ge=1, description="poll interval multiplier while a WebSub lease is active"
     )
@@ -61,6 +67,15 @@ class FetcherSettings(CommonSettings):
     def _replica_in_range(self) -> FetcherSettings:
         if self.fetcher_replica >= self.fetcher_replicas:
             raise ValueError("WIREWATCH_FETCHER_REPLICA must be below WIREWATCH_FETCHER_REPLICAS")
+        return self
+
+    @model_validator(mode="after")
+    def _lease_in_bounds(self) -> FetcherSettings:
+        if not self.fetcher_websub_lease_min_s <= self.fetcher_websub_lease_s <= self.fetcher_websub_lease_max_s:
+            raise ValueError(
+                "WIREWATCH_FETCHER_WEBSUB_LEASE_S must lie between WIREWATCH_FETCHER_WEBSUB_LEASE_MIN_S "
+                "and WIREWATCH_FETCHER_WEBSUB_LEASE_MAX_S"
+            )
         return self
 
     @field_validator("fetcher_hosts_file")

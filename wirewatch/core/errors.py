@@ -46,6 +46,9 @@ in ``services/<name>/errors.py``, the rest where named.
     ├── BadDate                      bad_date              no         wirewatch/core/dates.py: not a date, or impossible
     ├── MigrationError               migration_error       no         wirewatch/ops/migration.py: cannot go on
     ├── StackError                   stack_error           no         wirewatch/ops/stack/: Kafka or ES won't start
+    ├── SecretError                  secret_error          no         wirewatch/core/secretbox.py: a stored secret
+    │   ├── SecretKeyMissing         secret_key_missing    no         one must be sealed or opened: no key is set
+    │   └── SecretUndecryptable      secret_undecryptable  no         field: the key does not open the stored value
     └── QueryError                   query_error           no         wirewatch/core/query.py: query, position, term
 
 Outside the tree on purpose: ``PrerequisiteError`` of ``wirewatch/ops/stack/prereqs.py``, a standard-library

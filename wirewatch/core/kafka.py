@@ -19,6 +19,7 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 from aiokafka.helpers import create_ssl_context
 
+from wirewatch.core.redaction import redact_servers
 from wirewatch.core.settings import CommonSettings
 from wirewatch.schemas import TOPICS, TopicSpec
 from wirewatch.schemas.probe import Probe
@@ -257,7 +258,7 @@ async def wait_for_broker(settings: CommonSettings, *, deadline_s: float = 300.0
                 raise
             log.warning(
                 "Kafka at %s not reachable yet (%s); retrying in %.1fs",
-                settings.kafka_bootstrap,
+                redact_servers(settings.kafka_bootstrap),
                 type(exc).__name__,
                 delay,
             )

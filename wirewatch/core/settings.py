@@ -41,6 +41,11 @@ class CommonSettings(BaseSettings):
     state_dir: Path = Field(default=REPO_ROOT / ".wirewatch", description="data, logs and pid files")
     topic_prefix: str = Field(default="wirewatch.", description="prefix of every Kafka topic name")
     index_prefix: str = Field(default="wirewatch", description="prefix of every Elasticsearch index and alias")
+    secret_key: SecretStr | None = Field(
+        default=None,
+        description="Fernet key(s), comma-separated, sealing stored secrets (rule secrets, webhook URLs, WebSub "
+        "secrets); required once one is stored (the local stack makes <state dir>/secret.key)",
+    )
     allow_private_networks: bool = Field(
         default=False,
         description="development only: every outbound client (feeds, webhooks, hubs) may reach private and "
@@ -88,8 +93,20 @@ class CommonSettings(BaseSettings):
     @classmethod
     def _es_url_is_http(cls, value: str) -> str:
         if urlsplit(value).scheme not in ("http", "https"):
-            raise ValueError(f"WIREWATCH_ES_URL must be an http(s) URL, got {value!r}")
+            from wirewatch.core.redaction import redact_password
+
+            raise ValueError(f"WIREWATCH_ES_URL must be an http(s) URL, got {redact_password(value)!r}")
         return value.rstrip("/")
+
+    @field_validator("secret_key")
+    @classmethod
+    def _secret_key_is_fernet(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value().strip():
+            return None
+        from wirewatch.core.secretbox import parse_keys
+
+        parse_keys(value.get_secret_value())
+        return value
 
     def location_env(self) -> dict[str, str]:
         """The variables that point a child process at the same stack and namespace as these settings."""

@@ -20,6 +20,7 @@ from wirewatch.core import metrics
 from wirewatch.core.kafka import wait_for_broker
 from wirewatch.core.lanes import LaneGate
 from wirewatch.core.logs import logging_config
+from wirewatch.core.redaction import redact_password, redact_servers
 from wirewatch.core.runner import BatchRunner, Record
 from wirewatch.core.settings import CommonSettings
 from wirewatch.schemas import Lane
@@ -163,12 +164,12 @@ def run(app: faust.App, settings: CommonSettings) -> None:
             milestone(f"joined the consumer group, {len(assigned)} partitions assigned", stage)
 
     async def _announce() -> None:
-        # settings are printed without secrets: SecretStr fields render as '**********'
+        # settings are printed without secrets: a password inside a URL is masked
         log.info(
             "starting %s: kafka %s, elasticsearch %s, topic prefix %r, index prefix %r",
             stage,
-            settings.kafka_bootstrap,
-            settings.es_url,
+            redact_servers(settings.kafka_bootstrap),
+            redact_password(settings.es_url),
             settings.topic_prefix,
             settings.index_prefix,
             extra={"stage": stage},

@@ -3,10 +3,15 @@ every fetcher replica and Kibana see the same state.
 
 Two writers share a feed document and never overwrite each other's fields: the poll loop saves the
 health (:meth:`FeedStore.save_health`), the WebSub callback the ``websub_*`` subscription fields
-(:meth:`FeedStore.save_websub`)."""
+(:meth:`FeedStore.save_websub`).
+
+The WebSub secret is sealed (:mod:`wirewatch.core.secretbox`) before it is written and opened when read;
+one that no longer opens (a wrong or rotated-away key) is logged as ``secret_undecryptable`` and dropped,
+so the fetcher subscribes again with a new secret instead of refusing every push or every poll."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -14,7 +19,10 @@ from typing import Any, Literal
 from elasticsearch import AsyncElasticsearch, NotFoundError
 from pydantic import BaseModel, ConfigDict, Field
 
+from wirewatch.core.secretbox import SecretBox, SecretError, default_box
 from wirewatch.schemas import Feed, feed_id_for
+
+log = logging.getLogger(__name__)
 
 
 class FeedHealth(BaseModel):
@@ -89,9 +97,17 @@ def new_feed(
 
 
 class FeedStore:
-    def __init__(self, es: AsyncElasticsearch, index: str) -> None:
+    def __init__(self, es: AsyncElasticsearch, index: str, *, box: SecretBox | None = None) -> None:
         self.es = es
         self.index = index
+        self._box = box
+
+    @property
+    def box(self) -> SecretBox:
+        """The secret box given, else the process's own (read from the settings when first needed)."""
+        if self._box is None:
+            self._box = default_box()
+        return self._box
 
     async def add(self, feed: Feed) -> bool:
         """Add a feed; returns False (and changes nothing) when the URL is already monitored."""
@@ -121,7 +137,7 @@ class FeedStore:
                 search_after=after,
             )
             hits = page.body["hits"]["hits"]
-            records += [FeedRecord.from_doc(hit["_source"]) for hit in hits]
+            records += [self._opened(FeedRecord.from_doc(hit["_source"])) for hit in hits]
             if len(hits) < PAGE_SIZE:
                 return records
             after = hits[-1]["sort"]
@@ -139,11 +155,22 @@ class FeedStore:
         doc = {
             "websub_hub": hub,
             "websub_topic": topic,
-            "websub_secret": secret,
+            "websub_secret": self.box.seal(secret) if secret is not None else None,
             "websub_lease_until": lease_until.isoformat() if lease_until else None,
         }
         response = await self.es.options(ignore_status=404).update(index=self.index, id=feed_id, doc=doc)
         return bool(response.meta.status < 300)
+
+    def _opened(self, record: FeedRecord) -> FeedRecord:
+        stored = record.health.websub_secret
+        if stored is None or not SecretBox.is_sealed(stored):
+            return record  # none, or written in clear before issue 13 (sealed on its next save)
+        try:
+            record.health.websub_secret = self.box.open(stored, field=f"the WebSub secret of feed {record.feed.id}")
+        except SecretError as exc:
+            log.error("%s; the feed is subscribed again with a new secret (%s)", exc, exc.error_class)
+            record.health.websub_secret = None
+        return record
 
     async def move(self, feed_id: str, new_url: str) -> None:
         """A permanent redirect: the feed keeps its id (and history) but polls the new URL."""

@@ -1,5 +1,12 @@
 """Saved-search rules, stored in the ``<prefix>-rules`` index: ``wirewatch rules`` writes them, every alerter
-replica reads the same set."""
+replica reads the same set.
+
+A rule's signing secret and its webhook URLs are credentials (whoever has a Slack webhook URL can post to
+the channel), so they are sealed (:mod:`wirewatch.core.secretbox`) before they are written: the index,
+Kibana and snapshots see ``fernet:…`` only. Reading opens them; a rule written in clear by an older version
+is read as it is and sealed the next time it is saved (``rules export --include-secrets`` then ``rules
+import`` seals every rule at once). A value that does not open raises
+:class:`~wirewatch.core.secretbox.SecretUndecryptable`: the alerter keeps the rules it had and logs it."""
 
 from __future__ import annotations
 
@@ -13,6 +20,7 @@ from typing import Any
 from elasticsearch import AsyncElasticsearch, NotFoundError
 from pydantic import SecretStr
 
+from wirewatch.core.secretbox import SecretBox, default_box
 from wirewatch.schemas import Rule, RuleFilters
 
 log = logging.getLogger(__name__)
@@ -45,10 +53,20 @@ def new_rule(
     )
 
 
-def _to_doc(rule: Rule) -> dict[str, Any]:
+def _to_doc(rule: Rule, box: SecretBox) -> dict[str, Any]:
     doc = rule.model_dump(mode="json")
-    doc["secret"] = rule.secret.get_secret_value() if rule.secret else None
+    doc["secret"] = box.seal(rule.secret.get_secret_value()) if rule.secret else None
+    doc["webhooks"] = [box.seal(url) for url in rule.webhooks]
     return doc
+
+
+def _from_doc(source: dict[str, Any], box: SecretBox) -> Rule:
+    name = source.get("name")
+    doc = dict(source)
+    if doc.get("secret"):
+        doc["secret"] = box.open(doc["secret"], field=f"the signing secret of rule {name!r}")
+    doc["webhooks"] = [box.open(url, field=f"a webhook URL of rule {name!r}") for url in doc.get("webhooks") or []]
+    return Rule.model_validate(doc)
 
 
 class RuleStore:
@@ -57,17 +75,25 @@ class RuleStore:
     The cache is refreshed in the background once it is older than ``ttl_s`` (stale while revalidating),
     so reloading a thousand rules never sits on an alert's path; only the very first load waits."""
 
-    def __init__(self, es: AsyncElasticsearch, index: str, *, ttl_s: float = 2.0) -> None:
+    def __init__(self, es: AsyncElasticsearch, index: str, *, ttl_s: float = 2.0, box: SecretBox | None = None) -> None:
         self.es = es
         self.index = index
+        self._box = box
         self.ttl_s = ttl_s
         self._cache: list[Rule] = []
         self._loaded_at = -1e9
         self._loaded = False
         self._refresh: asyncio.Task[None] | None = None
 
+    @property
+    def box(self) -> SecretBox:
+        """The secret box given, else the process's own (read from the settings when first needed)."""
+        if self._box is None:
+            self._box = default_box()
+        return self._box
+
     async def put(self, rule: Rule) -> None:
-        await self.es.index(index=self.index, id=rule.id, document=_to_doc(rule), refresh="wait_for")
+        await self.es.index(index=self.index, id=rule.id, document=_to_doc(rule, self.box), refresh="wait_for")
         self._loaded_at = -1e9
 
     async def remove(self, name_or_id: str) -> bool:
@@ -89,7 +115,7 @@ class RuleStore:
         rules: list[Rule] = []
         response = await self.es.search(index=self.index, size=10000, sort=[{"name": "asc"}], query={"match_all": {}})
         for hit in response.body["hits"]["hits"]:
-            rules.append(Rule.model_validate(hit["_source"]))
+            rules.append(_from_doc(hit["_source"], self.box))
         return rules
 
     async def enabled(self) -> list[Rule]:

@@ -46,10 +46,14 @@ async def init(settings: CommonSettings) -> InitReport:
 
 
 def up(settings: StackSettings) -> InitReport:
-    """Start what is not running, wait until both are healthy, then :func:`init` as the stack's client."""
+    """Start what is not running, wait until both are healthy, then :func:`init` as the stack's client.
+    Without ``WIREWATCH_SECRET_KEY``, the state directory gets a key file (once) sealing stored secrets."""
+    from wirewatch.core.secretbox import ensure_key_file
     from wirewatch.ops.stack import control
 
     layout = control.up(settings)
+    if settings.secret_key is None:
+        ensure_key_file(settings.state_dir)
     return asyncio.run(init(settings.client(layout.tls_ca)))
 
 

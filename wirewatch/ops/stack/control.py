@@ -12,6 +12,7 @@ import sys
 import time
 from pathlib import Path
 
+from wirewatch.core.redaction import redact_password
 from wirewatch.ops.stack import elasticsearch, fetch, kafka, prereqs, security
 from wirewatch.ops.stack.layout import ES_SERVICE_USER, Layout
 from wirewatch.ops.stack.processes import StackError, elapsed, locked, log, port_open, stop
@@ -61,7 +62,7 @@ def up(settings: StackSettings) -> Layout:
         elasticsearch.wait(layout, settings, es_launch)
     log(
         f"stack is up ({elapsed(started)}): kafka={settings.kafka_host}:{settings.kafka_port} "
-        f"elasticsearch={settings.es_url} state={layout.state}"
+        f"elasticsearch={redact_password(settings.es_url)} state={layout.state}"
     )
     if layout.relocated:
         log(f"elasticsearch's files are in {layout.es_root} (user '{ES_SERVICE_USER}' cannot enter {layout.state})")
@@ -131,7 +132,7 @@ def status(settings: StackSettings) -> int:
     ok &= state == "running" and health in ("green", "yellow")
     print(
         f"{'elasticsearch':<14} {layout.versions.es:<7} {state:<9} pid={epid or '-':<8} "
-        f"{settings.es_url} health={health}"
+        f"{redact_password(settings.es_url)} health={health}"
     )
     print(f"{'files':<14} state={layout.state} elasticsearch={layout.es_root}")
     return 0 if ok else 3

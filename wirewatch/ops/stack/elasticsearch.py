@@ -16,6 +16,7 @@ from datetime import datetime
 from functools import partial
 from pathlib import Path
 
+from wirewatch.core.redaction import redact_password
 from wirewatch.ops.stack import security
 from wirewatch.ops.stack.layout import ES_SERVICE_USER, Layout, ServiceUser, may_enter
 from wirewatch.ops.stack.prereqs import SBIN
@@ -157,7 +158,7 @@ def start(layout: Layout, settings: StackSettings, java_home: Path, base_env: di
         now = datetime.now().astimezone()
         out.write(f"==== wirewatch stack: starting Elasticsearch {layout.versions.es} at {now:%c} ====\n")
     log(
-        f"starting Elasticsearch {layout.versions.es} on {settings.es_url} (transport port "
+        f"starting Elasticsearch {layout.versions.es} on {redact_password(settings.es_url)} (transport port "
         f"{settings.transport_port}, java {java_home}, files in {layout.es_root})"
     )
     started_at = time.monotonic()
@@ -179,10 +180,11 @@ def wait(layout: Layout, settings: StackSettings, launch: Launch | None) -> None
         refused = refused + 1 if code == 401 else 0
         if refused >= REFUSALS:
             raise StackError(
-                f"Elasticsearch at {settings.es_url} refuses the 'elastic' user's password (HTTP 401): "
+                f"Elasticsearch at {redact_password(settings.es_url)} refuses the 'elastic' user's password "
+                "(HTTP 401): "
                 "WIREWATCH_ES_PASSWORD differs from the one this node has"
                 if settings.es_security
-                else f"Elasticsearch at {settings.es_url} requires authentication (HTTP 401): set "
+                else f"Elasticsearch at {redact_password(settings.es_url)} requires authentication (HTTP 401): set "
                 "WIREWATCH_ES_SECURITY=true and WIREWATCH_ES_PASSWORD"
             )
         if launch is not None and launch.process.poll() not in (None, 0) and pid(layout) is None:
@@ -195,8 +197,9 @@ def wait(layout: Layout, settings: StackSettings, launch: Launch | None) -> None
             print_tail(layout.es_log, layout.es_out)
             raise StackError(
                 f"Elasticsearch did not report yellow/green health within {settings.start_timeout:g}s at "
-                f"{settings.es_url} (last HTTP status: {code or 'none'}; stop it with wirewatch stack down)"
+                f"{redact_password(settings.es_url)} (last HTTP status: {code or 'none'}; "
+                "stop it with wirewatch stack down)"
             )
         time.sleep(0.5)
     took = f", started in {elapsed(launch.started_at)}" if launch else ""
-    log(f"elasticsearch ready on {settings.es_url} (pid {pid(layout) or '?'}{took})")
+    log(f"elasticsearch ready on {redact_password(settings.es_url)} (pid {pid(layout) or '?'}{took})")

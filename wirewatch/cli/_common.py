@@ -113,10 +113,13 @@ def explain(exc: Exception) -> Exception:
     from elasticsearch import AuthenticationException, AuthorizationException
 
     from wirewatch.core.query import QueryError
+    from wirewatch.core.redaction import redact_password, redact_servers
+    from wirewatch.core.secretbox import SecretError
 
-    if isinstance(exc, QueryError):
+    if isinstance(exc, (SecretError, QueryError)):
         return click.ClickException(exc.reason)
     s = settings()
+    es_url, bootstrap = redact_password(s.es_url), redact_servers(s.kafka_bootstrap)
     if isinstance(exc, AuthenticationException):
         how = (
             "WIREWATCH_ES_API_KEY"
@@ -130,21 +133,21 @@ def explain(exc: Exception) -> Exception:
             if how
             else "it needs credentials: set WIREWATCH_ES_USERNAME and WIREWATCH_ES_PASSWORD (or WIREWATCH_ES_API_KEY)"
         )
-        return click.ClickException(f"Elasticsearch at {s.es_url} answered 401 Unauthorized: {detail}")
+        return click.ClickException(f"Elasticsearch at {es_url} answered 401 Unauthorized: {detail}")
     if isinstance(exc, AuthorizationException):
         return click.ClickException(
-            f"Elasticsearch at {s.es_url} answered 403 Forbidden: the user lacks a privilege this command needs"
+            f"Elasticsearch at {es_url} answered 403 Forbidden: the user lacks a privilege this command needs"
         )
     if isinstance(exc, TlsError):
         return click.ClickException(
-            f"TLS to Elasticsearch at {s.es_url} failed: point WIREWATCH_ES_CA_CERTS "
+            f"TLS to Elasticsearch at {es_url} failed: point WIREWATCH_ES_CA_CERTS "
             "at the CA that signed its certificate"
         )
     if isinstance(exc, EsConnectionError):
-        return click.ClickException(f"Elasticsearch is not reachable at {s.es_url}: run `wirewatch stack up`")
+        return click.ClickException(f"Elasticsearch is not reachable at {es_url}: run `wirewatch stack up`")
     if isinstance(exc, KafkaConnectionError):
         return click.ClickException(
-            f"Kafka is not reachable at {s.kafka_bootstrap}, or refused the "
+            f"Kafka is not reachable at {bootstrap}, or refused the "
             f"connection (security protocol {s.kafka_security_protocol}; check "
             "WIREWATCH_KAFKA_SECURITY_PROTOCOL and the SASL/TLS settings)"
         )

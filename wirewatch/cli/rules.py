@@ -23,6 +23,10 @@ def _store(es: AsyncElasticsearch) -> RuleStore:
     return RuleStore(es, settings().index_name("rules"))
 
 
+#: what a redacted export holds in place of a secret; ``rules import`` refuses it rather than store it
+REDACTED = "<redacted: export with --include-secrets>"
+
+
 @click.group()
 def rules() -> None:
     """Manage saved searches (alert rules)."""
@@ -79,13 +83,21 @@ def add(
     console.print(f"rule {safe(repr(name))} saved ({rule.id})")
 
 
+def _public(rule: Rule) -> dict[str, Any]:
+    """A rule as shown: no secret, and webhooks redacted with a fingerprint (the URL is the credential)."""
+    from wirewatch.core.redaction import destination
+
+    doc = rule.model_dump(mode="json", exclude={"secret"})
+    return doc | {"webhooks": [destination(url) for url in rule.webhooks], "signed": rule.secret is not None}
+
+
 @rules.command(name="list")
 @click.option("--json", "as_json", is_flag=True)
 def list_rules(as_json: bool) -> None:
-    """List rules (secrets are never shown)."""
+    """List rules (secrets are never shown; webhook URLs are redacted)."""
     found = with_es(lambda es: _store(es).all())
     if as_json:
-        print_json([r.model_dump(mode="json", exclude={"secret"}) | {"signed": r.secret is not None} for r in found])
+        print_json([_public(r) for r in found])
         return
     from rich.table import Table
 
@@ -93,7 +105,7 @@ def list_rules(as_json: bool) -> None:
     for column in ("name", "query", "webhooks", "signed", "enabled"):
         table.add_column(column, overflow="fold")
     for r in found:
-        webhooks = "\n".join(r.webhooks)
+        webhooks = "\n".join(_public(r)["webhooks"])
         table.add_row(safe(r.name), safe(r.query), safe(webhooks), "yes" if r.secret else "no", str(r.enabled))
     console.print(table)
 
@@ -139,16 +151,32 @@ def test(name: str, limit: int) -> None:
 
 
 @rules.command(name="export")
-def export_rules() -> None:
-    """Print all rules as YAML (secrets included: keep the file private)."""
+@click.option(
+    "--include-secrets",
+    is_flag=True,
+    help="write signing secrets and webhook URLs in clear (a backup to import elsewhere: keep the file private)",
+)
+def export_rules(include_secrets: bool) -> None:
+    """Print all rules as YAML; secrets and webhook URLs are redacted unless --include-secrets."""
     import yaml
 
     found = with_es(lambda es: _store(es).all())
-    docs = [
-        r.model_dump(mode="json", exclude={"id", "created_at"})
-        | {"secret": r.secret.get_secret_value() if r.secret else None}
-        for r in found
-    ]
+    if include_secrets:
+        click.echo(
+            "warning: the export holds every rule's signing secret and webhook URLs in clear; "
+            "anyone with the file can post to those channels and sign alerts",
+            err=True,
+        )
+        docs = [
+            r.model_dump(mode="json", exclude={"id", "created_at"})
+            | {"secret": r.secret.get_secret_value() if r.secret else None}
+            for r in found
+        ]
+    else:
+        docs = [_public(r) | {"secret": REDACTED if r.secret else None} for r in found]
+        for doc in docs:
+            for key in ("id", "created_at", "signed"):
+                doc.pop(key, None)
     yaml.safe_dump({"rules": docs}, sys.stdout, sort_keys=False, allow_unicode=True)
 
 
@@ -158,6 +186,7 @@ def import_rules(path: Path) -> None:
     """Add or replace the rules of a YAML file (as written by `rules export`)."""
     import yaml
 
+    from wirewatch.core.redaction import HIDDEN_PATH
     from wirewatch.core.stores.rules import new_rule
     from wirewatch.schemas import RuleFilters
 
@@ -173,6 +202,11 @@ def import_rules(path: Path) -> None:
     )
     parsed: list[Rule] = []
     for entry in data.get("rules", []):
+        if entry.get("secret") == REDACTED or any(HIDDEN_PATH in str(url) for url in entry.get("webhooks", [])):
+            raise click.ClickException(
+                f"rule {entry.get('name')!r} in {path.name} has redacted secrets or webhooks: "
+                "import a file written by `rules export --include-secrets`"
+            )
         rule = new_rule(
             entry["name"],
             entry["query"],

@@ -1,8 +1,8 @@
 """Parsing under a per-document time budget that cannot stall the caller.
 
-Each document runs in a small pool of long-lived worker processes (forkserver, with the parser
-preloaded, so a replacement starts in milliseconds). A document that overruns its budget gets its
-worker killed and replaced, and the caller gets :class:`ParseTimeout` (not retriable: the worker
+Each document runs in a small pool of long-lived worker processes (:class:`~wirewatch.core.budget.BudgetPool`:
+forkserver, with the parser preloaded, so a replacement starts in milliseconds). A document that overruns its
+budget gets its worker killed and replaced, and the caller gets :class:`ParseTimeout` (not retriable: the worker
 dead-letters the page, to be replayed with a larger budget); the next document parses as usual.
 ``ParseError`` raised in a worker comes back as itself.
 
@@ -18,44 +18,17 @@ from __future__ import annotations
 
 import asyncio
 import atexit
-import multiprocessing
-import queue
 import threading
-from multiprocessing.connection import Connection
-from multiprocessing.context import BaseContext
-from multiprocessing.process import BaseProcess
 from typing import Any
 
+from wirewatch.core.budget import BudgetPool
 from wirewatch.schemas.articles import ParsedArticle
 from wirewatch.services.parser.errors import ParseError, ParseTimeout
 from wirewatch.services.parser.pipeline import parse_page
 
 DEFAULT_SECONDS = 10.0
 _PRELOAD = ["wirewatch.services.parser.warmup"]
-
-
-class _Worker:
-    """One child process serving parse requests over a pipe."""
-
-    def __init__(self, context: BaseContext) -> None:
-        self.conn, child = context.Pipe()
-        self.process: BaseProcess = context.Process(target=_serve, args=(child,), daemon=True)  # type: ignore[attr-defined]
-        self.process.start()
-        child.close()
-
-    def call(self, body: bytes, kwargs: dict[str, Any], seconds: float) -> ParsedArticle:
-        self.conn.send((body, kwargs))
-        if not self.conn.poll(seconds):
-            raise ParseTimeout(f"parsing took longer than {seconds:g} s", url=kwargs.get("url"))
-        status, payload = self.conn.recv()
-        if status == "ok":
-            return payload  # type: ignore[no-any-return]
-        raise payload
-
-    def kill(self) -> None:
-        self.process.kill()
-        self.process.join()
-        self.conn.close()
+_Request = tuple[bytes, dict[str, Any]]
 
 
 class BudgetedParser:
@@ -63,41 +36,25 @@ class BudgetedParser:
 
     def __init__(self, *, seconds: float = DEFAULT_SECONDS, workers: int = 1, start_method: str = "forkserver") -> None:
         self.seconds = seconds
-        self._context = multiprocessing.get_context(start_method)
-        if start_method == "forkserver":
-            self._context.set_forkserver_preload(_PRELOAD)
-        self._idle: queue.SimpleQueue[_Worker] = queue.SimpleQueue()
-        self._all: set[_Worker] = set()
-        self._lock = threading.Lock()
-        for _ in range(workers):
-            self._release(self._spawn())
+        self._pool: BudgetPool[_Request, ParsedArticle] = BudgetPool(
+            _parse,
+            overrun=_overrun,
+            died=_died,
+            preload=_PRELOAD,
+            workers=workers,
+            start_method=start_method,
+        )
 
     def parse(self, body: bytes, *, seconds: float | None = None, **kwargs: Any) -> ParsedArticle:
         """``parse_page(body, **kwargs)`` in a worker; :class:`ParseTimeout` after the budget."""
-        worker = self._idle.get()
-        try:
-            article = worker.call(body, kwargs, self.seconds if seconds is None else seconds)
-        except ParseTimeout:
-            self._replace(worker)
-            raise
-        except (EOFError, OSError) as error:  # the worker died (OOM killer, segfault in libxml2 …)
-            self._replace(worker)
-            raise ParseError(f"the parser process died: {error!r}", url=kwargs.get("url")) from error
-        except BaseException:
-            self._release(worker)
-            raise
-        self._release(worker)
-        return article
+        return self._pool.call((body, kwargs), self.seconds if seconds is None else seconds)
 
     async def parse_async(self, body: bytes, *, seconds: float | None = None, **kwargs: Any) -> ParsedArticle:
         """:meth:`parse` without blocking the event loop."""
         return await asyncio.to_thread(self.parse, body, seconds=seconds, **kwargs)
 
     def close(self) -> None:
-        with self._lock:
-            workers, self._all = self._all, set()
-        for worker in workers:
-            worker.kill()
+        self._pool.close()
 
     def __enter__(self) -> BudgetedParser:
         return self
@@ -105,20 +62,13 @@ class BudgetedParser:
     def __exit__(self, *_: object) -> None:
         self.close()
 
-    def _spawn(self) -> _Worker:
-        worker = _Worker(self._context)
-        with self._lock:
-            self._all.add(worker)
-        return worker
 
-    def _release(self, worker: _Worker) -> None:
-        self._idle.put(worker)
+def _overrun(request: _Request, seconds: float) -> ParseTimeout:
+    return ParseTimeout(f"parsing took longer than {seconds:g} s", url=request[1].get("url"))
 
-    def _replace(self, worker: _Worker) -> None:
-        with self._lock:
-            self._all.discard(worker)
-        worker.kill()
-        self._release(self._spawn())
+
+def _died(request: _Request, error: BaseException) -> ParseError:
+    return ParseError(f"the parser process died: {error!r}", url=request[1].get("url"))
 
 
 _default: BudgetedParser | None = None
@@ -145,20 +95,12 @@ async def parse_with_budget(body: bytes, *, seconds: float | None = None, **kwar
     return await default_parser().parse_async(body, seconds=seconds, **kwargs)
 
 
-def _serve(conn: Connection) -> None:
-    """The worker loop: parse each request, answer with the article or the error."""
-    while True:
-        try:
-            body, kwargs = conn.recv()
-        except (EOFError, OSError):
-            return
-        try:
-            reply: tuple[str, object] = ("ok", parse_page(body, **kwargs))
-        except ParseError as error:
-            reply = ("error", error)
-        except Exception as error:  # noqa: BLE001 - a parser bug must not kill the worker: report it, keep serving
-            reply = (
-                "error",
-                ParseError(f"parser bug: {type(error).__name__}: {error}", url=kwargs.get("url")),
-            )
-        conn.send(reply)
+def _parse(request: _Request) -> ParsedArticle:
+    """In a worker: one page. A parser bug comes back as a ``ParseError`` naming it, not as itself."""
+    body, kwargs = request
+    try:
+        return parse_page(body, **kwargs)
+    except ParseError:
+        raise
+    except Exception as error:
+        raise ParseError(f"parser bug: {type(error).__name__}: {error}", url=kwargs.get("url")) from error

@@ -181,11 +181,11 @@ async def test_table_is_the_default_output(indexed: CommonSettings) -> None:
     assert "«oil»" in result.stdout
 
 
-async def test_a_query_elasticsearch_cannot_parse_is_one_clear_error(indexed: CommonSettings) -> None:
+async def test_a_query_that_cannot_parse_is_one_clear_error(indexed: CommonSettings) -> None:
+    """Refused before Elasticsearch sees it (wirewatch.core.query.validate_query), naming where it breaks."""
     result = await run(indexed, "title:(oil OR")
-    assert result.exit_code == 1
-    assert "cannot run the query 'title:(oil OR'" in result.output
-    assert "Failed to parse query" in result.output
+    assert result.exit_code == 2
+    assert "'OR' needs a term after it (at column 12)" in result.output
     # and in a real process: a message on stderr, no traceback
     proc = await asyncio.to_thread(
         subprocess.run,
@@ -195,5 +195,5 @@ async def test_a_query_elasticsearch_cannot_parse_is_one_clear_error(indexed: Co
         text=True,
         timeout=60,
     )
-    assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr
-    assert proc.stderr.startswith("Error: Elasticsearch cannot run the query")
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
+    assert "unbalanced range: this [ is never closed (at column 6)" in proc.stderr

@@ -3,9 +3,9 @@
 what it cannot fetch goes to ``deadletters``.
 
 The faust app is in ``app.py`` (``wirewatch worker fetcher``); the modules behind it are faust-free. Reading
-order: ``urls`` → ``http`` (with ``addresses``, ``bodies``, ``softblock``) → ``feedparsing`` (with ``xmlsafe``
-and one reader per format) → ``politeness`` (with ``robots``) → ``schedule`` → ``polling`` and ``ingest``;
-``errors`` is its part of the error tree. Charsets and dates are read by ``wirewatch.core.charset`` and
+order: ``urls`` → ``http`` (with ``addresses``, ``bodies``, ``softblock``) → ``feedparsing`` (with ``xmlsafe``,
+``xmlstream`` and one reader per format) → ``politeness`` (with ``robots``) → ``schedule`` → ``polling`` and
+``ingest``; ``errors`` is its part of the error tree. Charsets and dates are read by ``wirewatch.core.charset`` and
 ``.dates``; the feeds store is shared with the CLI (``wirewatch.core.stores.feeds``).
 
 This facade is what the CLI and ops may use, importable for free (each name loads its module on first use):

@@ -1,39 +1,48 @@
-"""Atom 1.0 (and the old 0.3 namespace) reader, honouring ``xml:base`` for relative links."""
+"""Atom 1.0 (and the old 0.3 namespace) reader, honouring ``xml:base`` for relative links.
+
+Entries are read one at a time as the document streams in, the first ``FeedLimits.feed_items`` of them; the
+feed's own fields (title, links, authors: an entry without authors gets the feed's) are read last.
+"""
 
 from __future__ import annotations
 
 from wirewatch.schemas.pages import FeedItem
 from wirewatch.services.fetcher.feedmodels import (
     MAX_TITLE_CHARS,
+    FeedLimits,
     ParsedFeed,
     absolute_url,
+    capped,
     clean_text,
     html_to_text,
     item_date,
     unique,
 )
-from wirewatch.services.fetcher.xmlsafe import Element, namespace
+from wirewatch.services.fetcher.xmlsafe import Element, ItemPlace, XmlStream, namespace
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 ATOM03_NS = "http://purl.org/atom/ns#"
 XML_BASE = "{http://www.w3.org/XML/1998/namespace}base"
+ENTRIES = ItemPlace("entry", depth=1)  # <feed><entry>
 
 
-def read_atom(root: Element, *, url: str) -> ParsedFeed:
-    """Read an Atom ``<feed>`` document (``root``) fetched from ``url``."""
+def read_atom(stream: XmlStream, *, url: str, limits: FeedLimits) -> ParsedFeed:
+    """Read an Atom ``<feed>`` document fetched from ``url``."""
+    root = stream.root
     ns = namespace(root.tag)
     base = absolute_url(root.get(XML_BASE), url) or url
+    feed = ParsedFeed(kind="atom")
+    for element in capped(stream.items(), limits.feed_items, feed):
+        if (entry := _entry(element, ns, base)) is not None:
+            feed.items.append(entry)
     links = _links(root, ns, base)
-    feed_authors = _authors(root, ns)
-    entries = [_entry(entry, ns, base, feed_authors) for entry in root.iterfind(f"{{{ns}}}entry")]
-    return ParsedFeed(
-        kind="atom",
-        title=_title(root, ns),
-        site_url=links.get("alternate"),
-        self_url=links.get("self"),
-        hub_url=links.get("hub"),
-        items=[entry for entry in entries if entry is not None],
-    )
+    feed.title = _title(root, ns)
+    feed.site_url, feed.self_url, feed.hub_url = links.get("alternate"), links.get("self"), links.get("hub")
+    if feed_authors := _authors(root, ns):
+        feed.items = [
+            item if item.authors else item.model_copy(update={"authors": feed_authors}) for item in feed.items
+        ]
+    return feed
 
 
 def _text(element: Element, ns: str, name: str) -> str | None:
@@ -55,7 +64,7 @@ def _is_html(link: Element) -> bool:
     return str(link.get("type") or "text/html").startswith(("text/html", "application/xhtml"))
 
 
-def _entry(entry: Element, ns: str, base: str, feed_authors: list[str]) -> FeedItem | None:
+def _entry(entry: Element, ns: str, base: str) -> FeedItem | None:
     base = absolute_url(entry.get(XML_BASE), base) or base
     link = _links(entry, ns, base).get("alternate")
     guid = clean_text(_text(entry, ns, "id"))
@@ -69,7 +78,7 @@ def _entry(entry: Element, ns: str, base: str, feed_authors: list[str]) -> FeedI
         title=_title(entry, ns),
         summary=html_to_text(_text(entry, ns, "summary") or _content(entry, ns)),
         published_at=item_date(_first_date(entry, ns)),
-        authors=_authors(entry, ns) or feed_authors,
+        authors=_authors(entry, ns),
         tags=unique([clean_text(c.get("label") or c.get("term")) or "" for c in entry.iterfind(f"{{{ns}}}category")]),
     )
 

@@ -1,12 +1,14 @@
-"""What a parsed feed looks like, and the small field-cleaning helpers every format reader shares."""
+"""What a parsed feed looks like, how many items one document may yield, and the small field-cleaning
+helpers every format reader shares."""
 
 from __future__ import annotations
 
 import html
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal
+from typing import Literal, TypeVar
 from urllib.parse import urljoin, urlsplit
 
 from wirewatch.core.dates import read_date
@@ -24,6 +26,23 @@ _BLOCK_TAG = re.compile(
     r"</?(?:p|div|br|li|ul|ol|h[1-6]|tr|td|th|blockquote|section|article|hr)\b[^<>]*>", re.IGNORECASE
 )
 _ANY_TAG = re.compile(r"</?[A-Za-z][^<>]*>")
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class FeedLimits:
+    """How many items one document may yield (``WIREWATCH_FETCHER_MAX_*``); the rest is not read.
+
+    Sitemaps get the protocol's own limit, so a conforming one is never cut; feeds far fewer, since a feed
+    lists recent items and every item is a page to fetch. An index's children are sitemaps to fetch.
+    """
+
+    feed_items: int = 1000
+    sitemap_urls: int = 50_000
+    sitemap_children: int = 1000
+
+
+DEFAULT_LIMITS = FeedLimits()
 
 
 @dataclass(slots=True)
@@ -39,6 +58,7 @@ class ParsedFeed:
     hub_url: str | None = None
     self_url: str | None = None
     child_sitemaps: list[str] = field(default_factory=list)
+    capped_at: int | None = None  # the item cap this document reached: nothing after it was read
 
     @property
     def is_sitemap(self) -> bool:
@@ -53,6 +73,16 @@ class OpmlFeed:
     url: str
     title: str | None = None
     tags: list[str] = field(default_factory=list)
+
+
+def capped(entries: Iterable[T], limit: int, feed: ParsedFeed) -> Iterator[T]:
+    """The first ``limit`` of ``entries``, in document order; when there are more, ``feed.capped_at`` says so
+    and the rest is never asked for (which, for a stream, stops the parse)."""
+    for count, entry in enumerate(entries):
+        if count == limit:
+            feed.capped_at = limit
+            return
+        yield entry
 
 
 def clean_text(value: str | None, limit: int = MAX_TITLE_CHARS) -> str | None:

@@ -5,61 +5,88 @@ sitemaps; ``parse_opml`` reads subscription lists and ``discover_feeds`` finds f
 HTML page. XML goes through :mod:`wirewatch.services.fetcher.xmlsafe` (defused, entity resolution off), so
 an entity bomb or XXE attempt is a quick :class:`FeedParseError`, never an expansion or a file read.
 
+XML is read as a stream, item by item, and reading stops at the document type's cap in :class:`FeedLimits`
+(the first items in document order are kept, ``ParsedFeed.capped_at`` and a warning say so): a gzipped
+sitemap of millions of URLs costs the time and memory of its first 50,000, not of the whole. Keeping the
+first rather than the newest is what makes the early stop possible; feeds list the newest first, and a
+sitemap past the protocol's 50,000 URLs is not one a site meant to be read whole.
+
 The format is decided by the document itself (root element or JSON ``version``), never by the
 ``Content-Type`` header, which feeds get wrong all the time; it only makes error reasons clearer.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable
+from functools import partial
 
-from wirewatch.services.fetcher.atom import read_atom
+from wirewatch.services.fetcher.atom import ENTRIES, read_atom
 from wirewatch.services.fetcher.discovery import discover_feeds
 from wirewatch.services.fetcher.errors import FeedParseError
-from wirewatch.services.fetcher.feedmodels import FeedKind, OpmlFeed, ParsedFeed
+from wirewatch.services.fetcher.feedmodels import DEFAULT_LIMITS, FeedKind, FeedLimits, OpmlFeed, ParsedFeed
 from wirewatch.services.fetcher.jsonfeed import read_json_feed
 from wirewatch.services.fetcher.opml import parse_opml
-from wirewatch.services.fetcher.rss import read_rss
-from wirewatch.services.fetcher.sitemaps import read_sitemap, read_sitemap_index
-from wirewatch.services.fetcher.xmlsafe import Element, local_name, parse_xml
+from wirewatch.services.fetcher.rss import RDF_ITEMS, RSS_ITEMS, read_rss
+from wirewatch.services.fetcher.sitemaps import CHILDREN, URLS, read_sitemap, read_sitemap_index
+from wirewatch.services.fetcher.xmlsafe import ItemPlace, XmlStream, local_name, read_xml
 
-__all__ = ["FeedKind", "OpmlFeed", "ParsedFeed", "discover_feeds", "parse_feed", "parse_opml"]
+__all__ = ["FeedKind", "FeedLimits", "OpmlFeed", "ParsedFeed", "discover_feeds", "parse_feed", "parse_opml"]
 
+log = logging.getLogger(__name__)
 Reader = Callable[..., ParsedFeed]
-READERS: dict[str, Reader] = {
-    "rss": read_rss,
-    "RDF": read_rss,
-    "feed": read_atom,
-    "urlset": read_sitemap,
-    "sitemapindex": read_sitemap_index,
+FORMATS: dict[str, tuple[Reader, ItemPlace]] = {  # root element → its reader, and where its items are
+    "rss": (read_rss, RSS_ITEMS),
+    "RDF": (read_rss, RDF_ITEMS),
+    "feed": (read_atom, ENTRIES),
+    "urlset": (read_sitemap, URLS),
+    "sitemapindex": (read_sitemap_index, CHILDREN),
 }
+ITEM_PLACES = {root: place for root, (_reader, place) in FORMATS.items()}
 _HTML_START = re.compile(rb"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body)\b", re.IGNORECASE | re.DOTALL)
 _BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
 
 
-def parse_feed(body: bytes, *, url: str, content_type: str | None = None, charset: str | None = None) -> ParsedFeed:
+def parse_feed(
+    body: bytes,
+    *,
+    url: str,
+    content_type: str | None = None,
+    charset: str | None = None,
+    limits: FeedLimits = DEFAULT_LIMITS,
+    feed_id: str | None = None,
+) -> ParsedFeed:
     """Parse the feed or sitemap ``body`` fetched from ``url``; :class:`FeedParseError` if it is not one.
 
     ``charset`` is the ``Content-Type`` header's parameter: it outranks an XML declaration, not a BOM.
+    ``feed_id`` only names the feed in the warning about a capped document.
     """
     head = _strip_bom(body[:1024]).lstrip()
     if not head:
         raise FeedParseError("empty body", url=url)
     if head.startswith((b"{", b"[")):
-        return read_json_feed(body, url=url)
-    if _HTML_START.match(head):
+        feed = read_json_feed(body, url=url, limits=limits)
+    elif _HTML_START.match(head):
         raise FeedParseError(f"an HTML page ({content_type or 'no content type'}), not a feed", url=url)
-    return _read_xml(parse_xml(body, url=url, charset=charset), url)
+    else:
+        read = partial(_read_xml, url=url, limits=limits)
+        feed = read_xml(body, read, url=url, charset=charset, items=ITEM_PLACES)
+    if feed.capped_at is not None:
+        log.warning(
+            "feed %s (%s): the %s has more than %d items; the first %d were read, the rest ignored",
+            feed_id or "-", url, feed.kind, feed.capped_at, feed.capped_at,
+        )  # fmt: skip
+    return feed
 
 
-def _read_xml(root: Element, url: str) -> ParsedFeed:
-    name = local_name(root.tag)
-    reader = READERS.get(name)
-    if reader is None:
+def _read_xml(stream: XmlStream, *, url: str, limits: FeedLimits) -> ParsedFeed:
+    name = local_name(stream.root.tag)
+    if name not in FORMATS:
         hint = " (an OPML list: use parse_opml)" if name.lower() == "opml" else ""
         raise FeedParseError(f"unknown document type <{name}>{hint}", url=url)
-    return reader(root, url=url)
+    reader, _place = FORMATS[name]
+    return reader(stream, url=url, limits=limits)
 
 
 def _strip_bom(head: bytes) -> bytes:

@@ -1,4 +1,5 @@
-"""JSON Feed 1.0 / 1.1 reader (https://www.jsonfeed.org/version/1.1/)."""
+"""JSON Feed 1.0 / 1.1 reader (https://www.jsonfeed.org/version/1.1/): the first ``FeedLimits.feed_items``
+entries of its ``items``."""
 
 from __future__ import annotations
 
@@ -8,22 +9,34 @@ import orjson
 
 from wirewatch.schemas.pages import FeedItem
 from wirewatch.services.fetcher.errors import FeedParseError
-from wirewatch.services.fetcher.feedmodels import ParsedFeed, absolute_url, clean_text, html_to_text, item_date, unique
+from wirewatch.services.fetcher.feedmodels import (
+    DEFAULT_LIMITS,
+    FeedLimits,
+    ParsedFeed,
+    absolute_url,
+    capped,
+    clean_text,
+    html_to_text,
+    item_date,
+    unique,
+)
 
 
-def read_json_feed(body: bytes, *, url: str) -> ParsedFeed:
+def read_json_feed(body: bytes, *, url: str, limits: FeedLimits = DEFAULT_LIMITS) -> ParsedFeed:
     """Read a JSON Feed document fetched from ``url``."""
     document = _load(body, url)
     feed_authors = _authors(document)
-    items = [_item(entry, url, feed_authors) for entry in document.get("items") or [] if isinstance(entry, dict)]
-    return ParsedFeed(
+    feed = ParsedFeed(
         kind="json",
         title=clean_text(_str(document.get("title"))),
         site_url=absolute_url(_str(document.get("home_page_url")), url),
         self_url=absolute_url(_str(document.get("feed_url")), url),
         hub_url=_hub(document.get("hubs"), url),
-        items=[item for item in items if item is not None],
     )
+    for entry in capped(document["items"], limits.feed_items, feed):
+        if isinstance(entry, dict) and (item := _item(entry, url, feed_authors)) is not None:
+            feed.items.append(item)
+    return feed
 
 
 def _load(body: bytes, url: str) -> dict[str, Any]:

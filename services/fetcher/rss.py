@@ -1,7 +1,9 @@
 """RSS 0.9x / 2.0 (``<rss>``) and RSS 0.90 / 1.0 (``<rdf:RDF>``) readers.
 
 Items without any http(s) link are dropped (``FeedItem.link`` is required); a permalink ``<guid>``
-stands in for a missing ``<link>``. Relative links resolve against the feed URL.
+stands in for a missing ``<link>``. Relative links resolve against the feed URL. Items are read one at a
+time as the document streams in, the first ``FeedLimits.feed_items`` of them; the channel's own fields are
+read last, from what of the channel was parsed.
 """
 
 from __future__ import annotations
@@ -9,8 +11,17 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from wirewatch.schemas.pages import FeedItem
-from wirewatch.services.fetcher.feedmodels import ParsedFeed, absolute_url, clean_text, html_to_text, item_date, unique
-from wirewatch.services.fetcher.xmlsafe import Element, local_name, namespace
+from wirewatch.services.fetcher.feedmodels import (
+    FeedLimits,
+    ParsedFeed,
+    absolute_url,
+    capped,
+    clean_text,
+    html_to_text,
+    item_date,
+    unique,
+)
+from wirewatch.services.fetcher.xmlsafe import Element, ItemPlace, XmlStream, local_name, namespace
 
 RSS10_NS = "http://purl.org/rss/1.0/"
 RSS090_NS = "http://my.netscape.com/rdf/simple/0.9/"
@@ -21,6 +32,8 @@ SY_NS = "http://purl.org/rss/1.0/modules/syndication/"
 ATOM_NS = "http://www.w3.org/2005/Atom"
 CONTENT_NS = "http://purl.org/rss/1.0/modules/content/"
 Qualify = Callable[[str], str]
+RSS_ITEMS = ItemPlace("item", depth=2)  # <rss><channel><item>
+RDF_ITEMS = ItemPlace("item", depth=1)  # <rdf:RDF><item>, beside <channel>
 PERIOD_S = {
     "hourly": 3600.0,
     "daily": 86400.0,
@@ -30,16 +43,14 @@ PERIOD_S = {
 }
 
 
-def read_rss(root: Element, *, url: str) -> ParsedFeed:
-    """Read an ``<rss>`` or ``<rdf:RDF>`` document (``root``) fetched from ``url``."""
-    rdf = local_name(root.tag) == "RDF"
-    channel = _channel(root)
-    ns = namespace(channel.tag) if channel is not None else ""
-    item_parent = root if rdf else channel
-    items = [_item(element, ns, url) for element in _children(item_parent, ns, "item")]
-    feed = ParsedFeed(kind="rdf" if rdf else "rss", items=[item for item in items if item is not None])
-    if channel is not None:
-        _read_channel(feed, channel, ns, url)
+def read_rss(stream: XmlStream, *, url: str, limits: FeedLimits) -> ParsedFeed:
+    """Read an ``<rss>`` or ``<rdf:RDF>`` document fetched from ``url``."""
+    feed = ParsedFeed(kind="rdf" if local_name(stream.root.tag) == "RDF" else "rss")
+    for element in capped(stream.items(), limits.feed_items, feed):
+        if (item := _item(element, namespace(element.tag), url)) is not None:
+            feed.items.append(item)
+    if (channel := _channel(stream.root)) is not None:
+        _read_channel(feed, channel, namespace(channel.tag), url)
     return feed
 
 
@@ -57,13 +68,6 @@ def update_period_s(period: str | None, frequency: str | None) -> float | None:
 
 def _channel(root: Element) -> Element | None:
     return next((child for child in root if local_name(child.tag) == "channel"), None)
-
-
-def _children(parent: Element | None, ns: str, name: str) -> list[Element]:
-    if parent is None:
-        return []
-    tag = f"{{{ns}}}{name}" if ns else name
-    return list(parent.iterfind(tag))
 
 
 def _qualifier(ns: str) -> Qualify:

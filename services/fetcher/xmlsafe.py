@@ -1,73 +1,99 @@
-"""Hostile-input-safe XML parsing for feeds and sitemaps.
+"""Hostile-input-safe XML reading for feeds and sitemaps, as a stream.
 
-Two passes, both with entity resolution off:
+The body becomes UTF-8 text first, piece by piece (:func:`utf8_pieces`). A gzipped body (sitemaps are often
+served as ``.xml.gz`` files, not with a Content-Encoding) is inflated as it is read, up to
+:data:`MAX_INFLATED_BYTES`. The charset is decided once: UTF-32 or UTF-16 by where the NUL bytes of the first
+characters fall (XML 1.0 appendix F), then a byte-order mark, the HTTP header's ``charset`` (RFC 7303: it
+outranks the XML declaration), the declaration, and detection (:mod:`wirewatch.core.charset`); EBCDIC is
+refused. The declaration is dropped and both parsers are told the text is UTF-8, so what they parse is exactly
+the text the checks below saw, whatever encoding the body came in.
+
+Two passes over those pieces, both with entity resolution off:
 
 1. ``defusedxml`` (expat): strict; any entity declaration (billion laughs, quadratic blow-up), external
    entity (XXE) or unparsed entity raises at the declaration, before anything is expanded.
-2. Only if the document is merely malformed: ``lxml`` in recover mode with ``resolve_entities=False``,
-   ``no_network=True``, ``load_dtd=False``, after a byte scan refused any ``<!ENTITY`` declaration. HTML
-   named entities (``&eacute;``, common in hand-written RSS) are rewritten to numeric references and
-   bare ``&`` to ``&amp;`` first.
+2. Only if the document is malformed: ``lxml`` in recover mode with ``no_network=True``, ``load_dtd=False``,
+   after a scan refused any ``<!ENTITY`` declaration (a parser target gets internal entities expanded even with
+   ``resolve_entities=False``). HTML named entities (``&eacute;``, common in hand-written RSS) are rewritten to
+   numeric references and bare ``&`` to ``&amp;`` first.
 
-Charset: a byte-order mark, then the HTTP header's ``charset`` (RFC 7303: it outranks the XML declaration),
-then the declaration, then detection (:mod:`wirewatch.core.charset`). When the header decides, or the body
-is in a charset the XML parsers may not know, it is transcoded to UTF-8 and its declaration dropped first.
-
-Elements from either pass support the ElementTree API the format readers use.
+Either pass drives an :class:`~wirewatch.services.fetcher.xmlstream.ItemTarget`; :func:`read_xml` hands the
+reader an :class:`~wirewatch.services.fetcher.xmlstream.XmlStream` and reads the document again with the
+second pass when the first finds it malformed. Elements are ``xml.etree.ElementTree`` elements.
 """
 
 from __future__ import annotations
 
+import codecs
 import re
 import zlib
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from html.entities import name2codepoint
-from typing import Any
+from typing import Any, TypeVar
 from xml.etree.ElementTree import ParseError
 
 from defusedxml import DefusedXmlException, EntitiesForbidden, ExternalReferenceForbidden
-from defusedxml.ElementTree import fromstring as defused_fromstring
+from defusedxml.ElementTree import DefusedXMLParser
 from lxml import etree
 
-from wirewatch.core.charset import decode, sniff
+from wirewatch.core.charset import incremental_decoder, sniff
 from wirewatch.services.fetcher.errors import FeedParseError
+from wirewatch.services.fetcher.xmlstream import ItemPlace, ItemTarget, XmlStream, local_name
 
-MAX_INFLATED_BYTES = 64 * 1024 * 1024  # a sitemap may be 50 MB uncompressed
+__all__ = ["Element", "ItemPlace", "XmlStream", "local_name", "namespace", "parse_xml", "read_xml", "utf8_pieces"]
+
+MAX_INFLATED_BYTES = 52_428_800  # the sitemap protocol's limit for one uncompressed sitemap (50 MiB)
+PIECE_BYTES = 256 * 1024
 XML_PREDEFINED = frozenset({"lt", "gt", "amp", "quot", "apos"})
+EBCDIC_XML = b"\x4c\x6f\xa7\x94"  # "<?xm" in EBCDIC
+UTF32_BOMS = ((codecs.BOM_UTF32_BE, "utf-32-be"), (codecs.BOM_UTF32_LE, "utf-32-le"))
+NUL_PATTERNS: dict[tuple[bool, ...], str] = {  # which of the first four bytes are NUL → the encoding ("<?" is ASCII)
+    (True, True, True, False): "utf-32-be",
+    (False, True, True, True): "utf-32-le",
+    (True, False, True, False): "utf-16-be",
+    (False, True, False, True): "utf-16-le",
+}
+CARRY_BYTES = 64  # longer than any pattern below: a piece ending in "&" or "<" waits for the next one
 
-_ENTITY_DECL = re.compile(rb"<!\s*ENTITY", re.IGNORECASE)
+_ENTITY_DECL = re.compile(rb"<!\s{0,16}ENTITY", re.IGNORECASE)
 _NAMED_REF = re.compile(rb"&([A-Za-z][A-Za-z0-9]{1,31});")
 _BARE_AMP = re.compile(rb"&(?!(?:[A-Za-z][A-Za-z0-9]{0,31}|#[0-9]{1,7}|#x[0-9A-Fa-f]{1,6});)")
-_XML_DECL = re.compile(rb"^\s*<\?xml[^>]*\?>")
-_NATIVE_ENCODINGS = frozenset({"utf-8", "utf-16le", "utf-16be", "windows-1252"})
+_XML_DECL = re.compile(r"^\s*<\?xml\s[^>]*\?>")
 
-Element = Any  # xml.etree.ElementTree.Element or lxml.etree._Element: same reading API
+Element = Any  # xml.etree.ElementTree.Element; Any keeps the readers' many optional lookups short
+T = TypeVar("T")
+
+
+class _Malformed(Exception):
+    """The strict pass could not read the document: try the recovering one."""
+
+
+def read_xml(
+    body: bytes,
+    read: Callable[[XmlStream], T],
+    *,
+    url: str | None = None,
+    charset: str | None = None,
+    items: Mapping[str, ItemPlace] | None = None,
+) -> T:
+    """``read`` applied to ``body`` as a stream; :class:`FeedParseError` if it is unsafe or unreadable.
+
+    ``charset`` is the HTTP header's ``charset`` parameter, if any; ``items`` maps a root element's local name
+    to where that document type keeps its items (elements elsewhere stay in the tree).
+    """
+    places = items or {}
+    target = ItemTarget(places, url=url)
+    try:
+        return read(XmlStream(target, _strict(utf8_pieces(body, url, charset), target, url), url=url))
+    except _Malformed as exc:
+        target = ItemTarget(places, url=url)
+        steps = _recovering(utf8_pieces(body, url, charset), target, url, strict_error=str(exc))
+        return read(XmlStream(target, steps, url=url))
 
 
 def parse_xml(body: bytes, *, url: str | None = None, charset: str | None = None) -> Element:
-    """The root element of ``body``; :class:`FeedParseError` if it is unsafe or unreadable.
-
-    ``charset`` is the HTTP header's ``charset`` parameter, if any.
-    """
-    body = _gunzip(body, url)
-    if charset and sniff(body, charset).source == "header":
-        body = _as_utf8(body, charset)
-    try:
-        return defused_fromstring(body, forbid_dtd=False, forbid_entities=True, forbid_external=True)
-    except EntitiesForbidden as exc:
-        raise FeedParseError(f"entity declaration forbidden ({exc.name!r})", url=url) from exc
-    except ExternalReferenceForbidden as exc:
-        raise FeedParseError(f"external reference forbidden ({exc.sysid!r})", url=url) from exc
-    except DefusedXmlException as exc:
-        raise FeedParseError(f"forbidden XML construct: {exc}", url=url) from exc
-    except (ParseError, ValueError) as exc:
-        return _recover(body, url, strict_error=str(exc))
-
-
-def local_name(tag: object) -> str:
-    """``{namespace}name`` → ``name``; comments and processing instructions → ``""``."""
-    if not isinstance(tag, str):
-        return ""
-    return tag.rpartition("}")[2]
+    """The root element of the whole of ``body`` (an OPML list); :class:`FeedParseError` if unsafe or unreadable."""
+    return read_xml(body, XmlStream.document, url=url, charset=charset)
 
 
 def namespace(tag: object) -> str:
@@ -75,47 +101,103 @@ def namespace(tag: object) -> str:
     return tag[1:].partition("}")[0] if isinstance(tag, str) and tag.startswith("{") else ""
 
 
-def _gunzip(body: bytes, url: str | None) -> bytes:
-    """Sitemaps are often served as ``.xml.gz`` files (not Content-Encoding): inflate, with a cap."""
-    if not body.startswith(b"\x1f\x8b"):
-        return body
+def utf8_pieces(body: bytes, url: str | None, header_charset: str | None) -> Iterator[bytes]:
+    """``body`` as UTF-8 text without its XML declaration, inflated if gzipped, in pieces."""
+    gzipped = body.startswith(b"\x1f\x8b")
+    raw = _inflated(body, url) if gzipped else _sliced(body)
+    head = next(raw, b"")
+    decoder = _decoder(head if gzipped else body, header_charset, url)
+    text = decoder.decode(head).removeprefix("\ufeff")
+    yield _XML_DECL.sub("", text, count=1).encode("utf-8", "replace")
+    for piece in raw:
+        yield decoder.decode(piece).encode("utf-8", "replace")
+    yield decoder.decode(b"", final=True).encode("utf-8", "replace")
+
+
+def _decoder(sample: bytes, header_charset: str | None, url: str | None) -> codecs.IncrementalDecoder:
+    if sample.startswith(EBCDIC_XML):
+        raise FeedParseError("EBCDIC-encoded XML is not supported", url=url)
+    wide = next((name for bom, name in UTF32_BOMS if sample.startswith(bom)), None)
+    wide = wide or NUL_PATTERNS.get(tuple(byte == 0 for byte in sample[:4]))
+    if wide is not None:  # no ASCII-compatible text has these NULs, whatever the header says
+        return codecs.getincrementaldecoder(wide)("replace")
+    return incremental_decoder(sniff(sample, header_charset).name)
+
+
+def _sliced(body: bytes) -> Iterator[bytes]:
+    for start in range(0, max(len(body), 1), PIECE_BYTES):
+        yield body[start : start + PIECE_BYTES]
+
+
+def _inflated(body: bytes, url: str | None) -> Iterator[bytes]:
+    """A gzip member inflated piece by piece; refused past :data:`MAX_INFLATED_BYTES` (a truncated one ends early)."""
     inflater = zlib.decompressobj(wbits=31)
+    pending, total = body, 0
+    while not inflater.eof:
+        try:
+            piece = inflater.decompress(pending, PIECE_BYTES)
+        except zlib.error as exc:
+            raise FeedParseError(f"corrupt gzip body: {exc}", url=url) from exc
+        pending, total = inflater.unconsumed_tail, total + len(piece)
+        if total > MAX_INFLATED_BYTES:
+            raise FeedParseError(f"gzipped body inflates past {MAX_INFLATED_BYTES} bytes", url=url)
+        if not piece and not pending:
+            return
+        yield piece
+
+
+def _strict(pieces: Iterable[bytes], target: ItemTarget, url: str | None) -> Iterator[bool]:
+    parser = DefusedXMLParser(
+        target=target, encoding="utf-8", forbid_dtd=False, forbid_entities=True, forbid_external=True
+    )
     try:
-        data = inflater.decompress(body, MAX_INFLATED_BYTES + 1)
-    except zlib.error as exc:
-        raise FeedParseError(f"corrupt gzip body: {exc}", url=url) from exc
-    if len(data) > MAX_INFLATED_BYTES:
-        raise FeedParseError(f"gzipped body inflates past {MAX_INFLATED_BYTES} bytes", url=url)
-    return data
+        for piece in pieces:
+            parser.feed(piece)
+            yield True
+        parser.close()
+    except EntitiesForbidden as exc:
+        raise FeedParseError(f"entity declaration forbidden ({exc.name!r})", url=url) from exc
+    except ExternalReferenceForbidden as exc:
+        raise FeedParseError(f"external reference forbidden ({exc.sysid!r})", url=url) from exc
+    except DefusedXmlException as exc:
+        raise FeedParseError(f"forbidden XML construct: {exc}", url=url) from exc
+    except (ParseError, ValueError) as exc:
+        raise _Malformed(str(exc)) from exc
 
 
-def _recover(body: bytes, url: str | None, *, strict_error: str) -> Element:
-    if _ENTITY_DECL.search(body):
-        raise FeedParseError("entity declaration forbidden", url=url)
-    body = _BARE_AMP.sub(b"&amp;", _NAMED_REF.sub(_numeric_ref, _as_parseable(body)))
+def _recovering(pieces: Iterable[bytes], target: ItemTarget, url: str | None, *, strict_error: str) -> Iterator[bool]:
     parser = etree.XMLParser(
-        recover=True, resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False,
-        huge_tree=False, remove_comments=True, remove_pis=True,
+        target=target, encoding="utf-8", recover=True, resolve_entities=False, no_network=True, load_dtd=False,
+        dtd_validation=False, huge_tree=False,
     )  # fmt: skip
     try:
-        root = etree.fromstring(body, parser)
+        for piece in _repaired(pieces, url):
+            parser.feed(piece)
+            yield True
+        parser.close()
     except etree.XMLSyntaxError as exc:
         raise FeedParseError(f"malformed XML: {strict_error}", url=url) from exc
-    if root is None or not isinstance(root.tag, str):
+    if target.root is None:
         raise FeedParseError(f"malformed XML: {strict_error}", url=url)
-    return root
 
 
-def _as_parseable(body: bytes) -> bytes:
-    """Transcode to UTF-8 (dropping the declaration) when the declared charset is exotic."""
-    if sniff(body).name in _NATIVE_ENCODINGS:
-        return body
-    return _as_utf8(body)
+def _repaired(pieces: Iterable[bytes], url: str | None) -> Iterator[bytes]:
+    """Entity declarations refused, named references made numeric, bare ``&`` escaped: across piece boundaries."""
+    pending = b""
+    for piece in pieces:
+        text = pending + piece
+        start = max(len(text) - CARRY_BYTES, 0)
+        tail = max(text.rfind(b"&", start), text.rfind(b"<", start))
+        cut = tail if tail >= 0 else len(text)
+        yield _repair(text[:cut], url)
+        pending = text[cut:]
+    yield _repair(pending, url)
 
 
-def _as_utf8(body: bytes, header_charset: str | None = None) -> bytes:
-    """``body`` decoded as :mod:`wirewatch.core.charset` decides, re-encoded as UTF-8 without its declaration."""
-    return _XML_DECL.sub(b"", decode(body, header_charset).text.encode("utf-8"), count=1)
+def _repair(text: bytes, url: str | None) -> bytes:
+    if _ENTITY_DECL.search(text):
+        raise FeedParseError("entity declaration forbidden", url=url)
+    return _BARE_AMP.sub(b"&amp;", _NAMED_REF.sub(_numeric_ref, text))
 
 
 def _numeric_ref(match: re.Match[bytes]) -> bytes:

@@ -33,7 +33,7 @@ from typing import Literal
 import webencodings
 from charset_normalizer import from_bytes
 
-__all__ = ["Charset", "Decoded", "Source", "charset_param", "decode", "resolve", "sniff"]
+__all__ = ["Charset", "Decoded", "Source", "charset_param", "decode", "incremental_decoder", "resolve", "sniff"]
 
 Source = Literal["bom", "header", "declaration", "detection"]
 
@@ -99,6 +99,14 @@ def decode(body: bytes, header_charset: str | None = None) -> Decoded:
     charset = sniff(body, header_charset)
     text, _consumed = _codec_of(charset.name).decode(body, "replace")
     return Decoded(text.removeprefix("\ufeff"), charset)
+
+
+def incremental_decoder(name: str) -> codecs.IncrementalDecoder:
+    """A decoder for a body read in pieces, in the encoding :func:`sniff` named (invalid bytes replaced, as
+    :func:`decode` does; unlike it, a BOM comes out as U+FEFF, for the caller to drop)."""
+    factory = _codec_of(name).incrementaldecoder
+    assert factory is not None  # every codec the standard's encodings map to has one
+    return factory("replace")
 
 
 def charset_param(content_type: str | None) -> str | None:

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from wirewatch.core.settings import CommonSettings
+
+if TYPE_CHECKING:
+    from wirewatch.services.fetcher.feedmodels import FeedLimits
 
 
 class FetcherSettings(CommonSettings):
@@ -33,6 +37,17 @@ class FetcherSettings(CommonSettings):
     fetcher_robots_ttl_s: float = Field(default=3600.0, gt=0, description="robots.txt rules are re-read after")
     fetcher_max_feed_bytes: int = Field(default=5 * 1024 * 1024, gt=0, description="feed size cap (decompressed)")
     fetcher_max_page_bytes: int = Field(default=10 * 1024 * 1024, gt=0, description="page size cap (decompressed)")
+    fetcher_max_feed_items: int = Field(
+        default=1000, gt=0, description="items read from one RSS, Atom or JSON Feed document; the rest is ignored"
+    )
+    fetcher_max_sitemap_urls: int = Field(
+        default=50_000,
+        gt=0,
+        description="URLs read from one sitemap (the sitemap protocol's limit); the rest is ignored",
+    )
+    fetcher_max_sitemap_children: int = Field(
+        default=1000, gt=0, description="child sitemaps read from one sitemap index; the rest is ignored"
+    )
     fetcher_timeout_s: float = Field(default=30.0, gt=0, description="total timeout of one request")
     fetcher_user_agent: str = Field(
         default="WirewatchBot/0.1 (+https://github.com/wirewatch/wirewatch#bot; news feed monitor)",
@@ -62,6 +77,16 @@ class FetcherSettings(CommonSettings):
     )
     fetcher_batch_max: int = Field(default=16, gt=0, description="fetch requests taken from the stream at once")
     fetcher_batch_within_s: float = Field(default=0.2, gt=0, description="close a partial batch after this")
+
+    def feed_limits(self) -> FeedLimits:
+        """The item caps :func:`~wirewatch.services.fetcher.feedparsing.parse_feed` applies to one document."""
+        from wirewatch.services.fetcher.feedmodels import FeedLimits
+
+        return FeedLimits(
+            feed_items=self.fetcher_max_feed_items,
+            sitemap_urls=self.fetcher_max_sitemap_urls,
+            sitemap_children=self.fetcher_max_sitemap_children,
+        )
 
     @model_validator(mode="after")
     def _replica_in_range(self) -> FetcherSettings:

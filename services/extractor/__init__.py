@@ -13,6 +13,7 @@ spaCy is loaded by the names that need it, never by importing the package):
 - :class:`EntityExtractor` (``EntityExtractor.create(model, gazetteer_dirs)``), :class:`ExtractorOptions`,
   :func:`available_models`, :func:`load_pipeline`;
 - :func:`enrich`, :func:`skip_reason`, :func:`annotate_lines` (``wirewatch extract --jsonl``);
+- :class:`BudgetedExtractor`, :class:`Recipe`: enrichment in worker processes, under a time budget per batch;
 - :class:`ExtractorError` and its subclasses.
 """
 
@@ -23,11 +24,13 @@ from typing import TYPE_CHECKING, Any
 from wirewatch.core.facade import lazy_exports
 
 if TYPE_CHECKING:
+    from wirewatch.services.extractor.budget import BudgetedExtractor, Recipe
     from wirewatch.services.extractor.enrichment import enrich, skip_reason
     from wirewatch.services.extractor.entities import EntityExtractor, ExtractorOptions
     from wirewatch.services.extractor.errors import (
         ExtractionFailed,
         ExtractorError,
+        ExtractTimeout,
         GazetteerError,
         ModelNotAvailable,
     )
@@ -37,13 +40,16 @@ if TYPE_CHECKING:
     from wirewatch.services.extractor.settings import ExtractorSettings
 
 __all__ = [
+    "BudgetedExtractor",
     "EntityExtractor",
+    "ExtractTimeout",
     "ExtractionFailed",
     "ExtractorError",
     "ExtractorOptions",
     "ExtractorSettings",
     "GazetteerError",
     "ModelNotAvailable",
+    "Recipe",
     "annotate_lines",
     "available_models",
     "build_extractor",
@@ -53,9 +59,10 @@ __all__ = [
 ]
 
 _WHERE = {
+    "budget": ["BudgetedExtractor", "Recipe"],
     "enrichment": ["enrich", "skip_reason"],
     "entities": ["EntityExtractor", "ExtractorOptions"],
-    "errors": ["ExtractionFailed", "ExtractorError", "GazetteerError", "ModelNotAvailable"],
+    "errors": ["ExtractTimeout", "ExtractionFailed", "ExtractorError", "GazetteerError", "ModelNotAvailable"],
     "handler": ["build_extractor"],
     "jsonl": ["annotate_lines"],
     "models": ["available_models", "load_pipeline"],

@@ -1,14 +1,16 @@
 """Extractor worker: ``articles.parsed`` → people, organisations and places → ``articles.enriched`` (and
 the backfill lane ``articles.parsed.backfill`` → ``articles.enriched.backfill`` while live is idle).
-Batches of N messages within T ms go through one ``nlp.pipe`` stream; failures go to ``deadletters``.
+Batches of N messages within T ms go through one ``nlp.pipe`` stream in the budget's worker process
+(``budget.py``); failures, and articles that overrun their time budget, go to ``deadletters``.
 The topics come from the ``extractor`` entry of ``STAGES``.
 
-The spaCy model takes seconds to load: ``main()`` starts loading it in a thread before faust starts, so
-the consumer-group join and the load overlap instead of following each other."""
+The spaCy model takes seconds to load, in the budget pool's forkserver: ``main()`` starts the pool in a thread
+before faust starts, so the consumer-group join and the load overlap instead of following each other."""
 
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import AsyncIterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import asynccontextmanager
@@ -19,8 +21,8 @@ from wirewatch.core.kafka import make_app
 from wirewatch.core.runner import BatchRunner
 from wirewatch.core.stageapp import declare_agents, stage_runner
 from wirewatch.schemas import Lane, ParsedArticle, stage
-from wirewatch.services.extractor.entities import EntityExtractor
-from wirewatch.services.extractor.handler import ExtractHandler, build_extractor
+from wirewatch.services.extractor.budget import PRELOAD_FLAG, BudgetedExtractor, Recipe
+from wirewatch.services.extractor.handler import ExtractHandler
 from wirewatch.services.extractor.settings import ExtractorSettings
 
 STAGE = stage("extractor")
@@ -28,17 +30,20 @@ settings = ExtractorSettings()
 app = make_app(STAGE.name, settings)
 
 
-def _load_extractor() -> EntityExtractor:
-    extractor = build_extractor(settings)
+def _start_extractor() -> BudgetedExtractor:
+    os.environ[PRELOAD_FLAG] = "1"  # the forkserver, started now, builds the model the settings name
+    extractor = BudgetedExtractor(Recipe.from_settings(settings), seconds_per_article=settings.extractor_budget_s)
+    extractor.warm_up()  # a missing model fails here, at start-up
     worker.milestone(f"model {settings.ner_model} loaded", STAGE.name)
     return extractor
 
 
 @cache
-def shared_extractor() -> Future[EntityExtractor]:
-    """One model in memory for both lanes, loaded off the event loop (which keeps joining the group)."""
+def shared_extractor() -> Future[BudgetedExtractor]:
+    """One pool (one model in memory) for both lanes, started off the event loop (which keeps joining the
+    group)."""
     loader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="model-load")
-    future = loader.submit(_load_extractor)
+    future = loader.submit(_start_extractor)
     loader.shutdown(wait=False)
     return future
 

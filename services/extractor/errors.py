@@ -2,11 +2,14 @@
 ``wirewatch/core/errors.py`` (labels, retriable flags and context are listed there).
 
 None is retriable: a missing model or a bad gazetteer is a configuration problem that stops the worker
-from starting, and an article that broke the extractor is dead-lettered with ``reason``.
+from starting, and an article that broke the extractor, or overran its time budget, is dead-lettered with
+``reason``. Each error pickles with its context (``__reduce__``): the extractor raises them in its budget's
+worker process and the worker hands them back as themselves.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from wirewatch.core.errors import WirewatchError
@@ -31,6 +34,9 @@ class ModelNotAvailable(ExtractorError):
         self.name = name
         self.reason = reason
 
+    def __reduce__(self) -> tuple[type[ModelNotAvailable], tuple[str, str]]:
+        return (type(self), (self.name, self.reason))
+
 
 class GazetteerError(ExtractorError):
     """A gazetteer or watchlist file is unreadable or does not match the entry format."""
@@ -42,6 +48,9 @@ class GazetteerError(ExtractorError):
         self.path = path
         self.reason = reason
 
+    def __reduce__(self) -> tuple[type[GazetteerError], tuple[Path, str]]:
+        return (type(self), (self.path, self.reason))
+
 
 class ExtractionFailed(ExtractorError):
     """Entity extraction failed for one article (a bug or a pathological text): dead-letter it."""
@@ -52,3 +61,27 @@ class ExtractionFailed(ExtractorError):
         super().__init__(f"entity extraction failed for article {article_id}: {reason}")
         self.article_id = article_id
         self.reason = reason
+
+    def __reduce__(self) -> tuple[type[ExtractionFailed], tuple[str, str]]:
+        return (type(self), (self.article_id, self.reason))
+
+
+class ExtractTimeout(ExtractorError):
+    """Enrichment overran its time budget; the process that ran it was killed and replaced.
+
+    Not retriable: an article that overran once would stall the stream again on every retry. A batch that
+    overruns is retried article by article (each with its own budget), so only the article that overruns
+    alone is dead-lettered; ``wirewatch dlq replay`` can run it again with a larger budget.
+    """
+
+    error_class = "extract_timeout"
+
+    def __init__(self, seconds: float, article_ids: Sequence[str]) -> None:
+        which = article_ids[0] if len(article_ids) == 1 else f"a batch of {len(article_ids)} articles"
+        super().__init__(f"enrichment of {which} took longer than {seconds:g} s")
+        self.seconds = seconds
+        self.article_id = article_ids[0] if len(article_ids) == 1 else None
+        self.article_ids = list(article_ids)
+
+    def __reduce__(self) -> tuple[type[ExtractTimeout], tuple[float, list[str]]]:
+        return (type(self), (self.seconds, self.article_ids))

@@ -5,39 +5,36 @@ that the old code blew through by orders of magnitude (minutes), never tight wal
 
 from __future__ import annotations
 
-import random
+import base64
 import time
-from typing import Any
+from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
-import spacy
-from spacy.tokens import Span
 
+from bench.broker import produce, read_all
+from bench.extractor import as_model_span, dashes, names_page, roll_call
+from bench.workers import Workers
+from tests.support.polling import eventually
+from wirewatch.core.kafka import Outgoing
+from wirewatch.core.runner import BatchRunner, Record
+from wirewatch.core.settings import CommonSettings
+from wirewatch.schemas import STAGES, DeadLetter, EnrichedArticle, ParsedArticle
+from wirewatch.services.extractor.budget import BudgetedExtractor, Recipe
+from wirewatch.services.extractor.entities import ExtractorOptions
+from wirewatch.services.extractor.handler import ExtractHandler
 from wirewatch.services.extractor.merging import build_entities
-from wirewatch.services.extractor.normalise import match_key, skeleton_key
-from wirewatch.services.extractor.spans import Candidate, model_candidates
-
-_BLANK = spacy.blank("en")
-
-
-def _as_model_span(text: str, label: str = "PERSON") -> Any:
-    """A doc whose one entity is the whole ``text``, as if the model had labelled it."""
-    doc = _BLANK.make_doc(text)
-    doc.ents = [Span(doc, 0, len(doc), label=label)]
-    return doc
-
-
-def _dashes(pairs: int) -> str:
-    return "Ali Hassan" + " -" * pairs + " Omar"
+from wirewatch.services.extractor.spans import model_candidates
 
 
 @pytest.mark.timeout(60)
 @pytest.mark.parametrize("pairs", [31, 200, 5_000])
 def test_a_name_trailed_by_dashes_is_cleaned_in_linear_time(pairs: int) -> None:
     """71 characters (31 pairs) took the old trailing-numbers regex 247 s, ×4 per extra pair."""
-    text = _dashes(pairs)
+    text = dashes(pairs)
     started = time.perf_counter()
-    found = model_candidates(_as_model_span(text), text, {})
+    found = model_candidates(as_model_span(text), text, {})
     seconds = time.perf_counter() - started
     assert seconds < 1.0, f"{len(text)} characters cleaned in {seconds:.1f} s"
     assert all(text[c.start : c.end].strip() for c in found)  # whatever is kept is a real piece of the span
@@ -56,43 +53,14 @@ def test_the_other_span_patterns_stay_linear_on_long_runs() -> None:
     ]
     started = time.perf_counter()
     for text in texts:
-        model_candidates(_as_model_span(text), text, {})
+        model_candidates(as_model_span(text), text, {})
     assert time.perf_counter() - started < 5.0
-
-
-def _surnames(count: int, seed: int = 13) -> list[str]:
-    rng = random.Random(seed)
-    syllables = ["ba", "di", "ka", "lo", "mu", "ne", "ra", "si", "tu", "za", "ho", "ye", "qa", "fi", "gu"]
-    names: dict[str, str] = {}  # by skeleton, so that no two are spelling variants of each other
-    while len(names) < count:
-        name = "".join(rng.choice(syllables) for _ in range(rng.randint(3, 5))).capitalize()
-        names.setdefault(skeleton_key(match_key(name)), name)
-    return sorted(names.values())
-
-
-def _roll_call(count: int) -> tuple[str, list[Candidate]]:
-    """``Mr. Ahmed X``, ``Mr. Ahmed Y``, …: an article of ``count`` distinct people, the model's spans on
-    the names (the honorific already stripped, as the span cleaner does), each mentioned again by
-    surname."""
-    parts: list[str] = []
-    candidates: list[Candidate] = []
-    cursor = 0
-    for surname in _surnames(count):
-        full = f"Ahmed {surname}"
-        sentence = f"Mr. {full} spoke, and {surname} left. "
-        start = cursor + 4
-        again = cursor + len(sentence) - len(f"{surname} left. ")
-        candidates.append(Candidate(start, start + len(full), "PERSON", "PERSON"))
-        candidates.append(Candidate(again, again + len(surname), "PERSON", "PERSON"))
-        parts.append(sentence)
-        cursor += len(sentence)
-    return "".join(parts), candidates
 
 
 @pytest.mark.timeout(120)
 def test_thousands_of_distinct_names_merge_in_near_linear_time() -> None:
     """8k names took the old merging 160 s (24 s at 4k): all-pairs short-form joining and propagation."""
-    text, candidates = _roll_call(8_000)
+    text, candidates = roll_call(8_000)
     started = time.perf_counter()
     entities = build_entities(text, candidates)
     seconds = time.perf_counter() - started
@@ -100,3 +68,127 @@ def test_thousands_of_distinct_names_merge_in_near_linear_time() -> None:
     assert len(entities) == 8_000 and {e.type for e in entities} == {"PERSON"}
     # the bare surname joined the one full name it ends: two mentions, one alias each
     assert all(e.count == 2 and len(e.aliases) == 1 and e.name.startswith("Ahmed ") for e in entities)
+
+
+def _article(article_id: str, text: str, title: str | None = None) -> ParsedArticle:
+    now = datetime.now(UTC)
+    return ParsedArticle(
+        id=article_id,
+        url=f"https://news.example/{article_id}",
+        title=title,
+        text=text,
+        language="en",
+        extractor="test",
+        extractor_version="0",
+        content_hash="0" * 16,
+        simhash="0" * 16,
+        fetched_at=now,
+        parsed_at=now,
+    )
+
+
+STORY = "Prime Minister Mohammed Shia al-Sudani met coalition commanders in Baghdad on Monday, officials said."
+
+
+@pytest.mark.timeout(300)
+def test_a_megabyte_of_names_is_capped_and_says_so() -> None:
+    """The input side: ``articles.parsed`` accepts 4 MiB, the parser passes a page of 1 MB of names in a second.
+    The extractor reads at most ``max_text_chars`` of it, keeps at most ``max_entities``, and says so."""
+    from wirewatch.services.extractor.budget import extractor_for
+    from wirewatch.services.extractor.enrichment import enrich
+
+    options = ExtractorOptions(batch_size=8, max_text_chars=50_000, max_entities=300)
+    extractor = extractor_for(Recipe("en_core_web_sm", options=options, geotag=False))
+    started = time.perf_counter()
+    [article] = enrich([_article("names", names_page(1_000_000), title="Ahmed " * 100_000)], extractor=extractor)
+    seconds = time.perf_counter() - started
+    assert seconds < 60, f"a 1 MB page of names took {seconds:.0f} s"
+    # the title of one repeated name is also one model span far longer than any name: dropped
+    assert article.ner_skipped_reason == "capped:entities,span_chars,text_chars,title_chars"
+    assert len(article.entities) == 300 and len(article.persons) <= 300
+    assert max(m.end for e in article.entities for m in e.mentions) <= 50_000
+
+
+@pytest.fixture(scope="module")
+def budgeted() -> Iterator[BudgetedExtractor]:
+    """A pool whose budget is one second per article, text cap lifted so that a big page overruns it."""
+    options = ExtractorOptions(batch_size=8, max_text_chars=2_000_000)
+    with BudgetedExtractor(
+        Recipe("en_core_web_sm", options=options, geotag=False), seconds_per_article=1.0, preload=False
+    ) as extractor:
+        extractor.warm_up()
+        yield extractor
+
+
+@pytest.mark.timeout(300)
+async def test_an_article_over_its_budget_is_dead_lettered_and_the_rest_of_its_batch_enriched(
+    budgeted: BudgetedExtractor,
+) -> None:
+    """The real runner and handler, a fake broker: [good, hostile, good] overruns the batch's budget, the runner
+    retries article by article, only the hostile one is dead-lettered with ``extract_timeout``."""
+    sent: list[Outgoing] = []
+
+    async def send(messages: Sequence[Outgoing]) -> None:
+        sent.extend(messages)
+
+    runner: BatchRunner[ParsedArticle] = BatchRunner(
+        stage="extractor",
+        model=ParsedArticle,
+        handler=ExtractHandler(budgeted, enriched_topic="enriched"),
+        send=send,
+        deadletter_topic="deadletters",
+    )
+    batch = [_article("good-1", STORY), _article("hostile", names_page(1_500_000)), _article("good-2", STORY)]
+    records = [
+        Record(value=a.to_bytes(), key=a.id.encode(), topic="parsed", partition=0, offset=i)
+        for i, a in enumerate(batch)
+    ]
+    started = time.perf_counter()
+    await runner.run(records)
+    assert time.perf_counter() - started < 120  # 3 s for the batch, 1 s for the hostile one alone, warm-ups
+    enriched = [EnrichedArticle.from_bytes(m.value) for m in sent if m.topic == "enriched"]
+    assert [a.id for a in enriched] == ["good-1", "good-2"]
+    assert all("Mohammed Shia al-Sudani" in a.persons for a in enriched)
+    [letter] = [DeadLetter.from_bytes(m.value) for m in sent if m.topic == "deadletters"]
+    assert (letter.stage, letter.error_class, letter.item_id) == ("extractor", "extract_timeout", "hostile")
+    assert "longer than 1 s" in letter.reason
+    # and the pool goes on with a fresh worker
+    assert budgeted.enrich([_article("after", STORY)])[0].persons == ["Mohammed Shia al-Sudani"]
+
+
+@pytest.mark.integration
+@pytest.mark.timeout(600)
+async def test_on_the_real_stack_a_hostile_article_is_dead_lettered_and_the_next_one_enriched(
+    initialised: CommonSettings, tmp_path: Path
+) -> None:
+    """The real extractor worker on the real broker: a page of names far over the per-article budget (text cap
+    lifted) is dead-lettered ``extract_timeout`` and the good article behind it reaches ``articles.enriched``."""
+    settings = initialised
+    stage = STAGES["extractor"]
+    await produce(settings, stage.input, [_article("hostile", names_page(1_500_000)), _article("good", STORY)])
+    workers = Workers(
+        settings,
+        tmp_path / "logs",
+        extra_env={
+            "WIREWATCH_NER_MODEL": "en_core_web_sm",
+            "WIREWATCH_EXTRACTOR_BUDGET_S": "2",
+            "WIREWATCH_EXTRACTOR_MAX_TEXT_CHARS": "2000000",
+        },
+    )
+    workers.start("extractor")
+    try:
+        enriched = await eventually(
+            lambda: read_all(settings, stage.output), timeout=300, what="the good article to be enriched"
+        )
+        letters = await eventually(
+            lambda: read_all(settings, stage.deadletters), timeout=60, what="the hostile article's dead letter"
+        )
+    except AssertionError:
+        print(f"--- extractor log ---\n{workers.log_tail('extractor', 60)}")
+        raise
+    finally:
+        workers.stop()
+    assert [EnrichedArticle.from_bytes(v).id for v in enriched] == ["good"]
+    [letter] = [DeadLetter.from_bytes(v) for v in letters]
+    assert (letter.stage, letter.error_class, letter.item_id) == ("extractor", "extract_timeout", "hostile")
+    assert ParsedArticle.from_bytes(base64.b64decode(letter.payload_b64)).id == "hostile"  # replayable

@@ -42,7 +42,8 @@ in ``services/<name>/errors.py``, the rest where named.
     ├── ExtractorError               extractor_error       no         the extractor's root
     │   ├── ModelNotAvailable        model_not_available   no         name: the NER model is unknown or missing
     │   ├── GazetteerError           gazetteer_error       no         path: a gazetteer file is unreadable
-    │   └── ExtractionFailed         extraction_failed     no         article_id: one article broke the extractor
+    │   ├── ExtractionFailed         extraction_failed     no         article_id: one article broke the extractor
+    │   └── ExtractTimeout           extract_timeout       no         seconds, article_id: overran its budget
     ├── BadDate                      bad_date              no         wirewatch/core/dates.py: not a date, or impossible
     ├── MigrationError               migration_error       no         wirewatch/ops/migration.py: cannot go on
     ├── StackError                   stack_error           no         wirewatch/ops/stack/: Kafka or ES won't start

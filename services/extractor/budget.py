@@ -1,0 +1,169 @@
+"""Enrichment under a time budget that cannot stall the worker: each batch runs in a worker process
+(:class:`~wirewatch.core.budget.BudgetPool`) that is killed and replaced when the batch overruns
+``seconds_per_article`` × its size.
+
+The caller then gets :class:`ExtractTimeout` (not retriable). The batch runner retries a failed batch article by
+article, each with its own budget, so only the article that overruns alone is dead-lettered (``extract_timeout``)
+while the others of its batch are enriched. A thread could not do this: a runaway regex or merge holds it.
+
+The model lives in the worker process, not in the caller. The pool's forkserver imports :mod:`.warmup`, which
+(in the extractor worker, where ``WIREWATCH_EXTRACTOR_PRELOAD`` is set) builds the extractor the settings name
+and enriches a sample once: every worker, including one that replaces a killed worker, is forked from there
+with the model loaded and its pages shared, and starts warm in milliseconds. A :class:`Recipe` the
+forkserver did not preload (tests, the CLI) is built in the worker on first use and kept there.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from wirewatch.core.budget import BudgetPool
+from wirewatch.schemas.articles import EnrichedArticle, ParsedArticle
+from wirewatch.services.extractor.enrichment import enrich
+from wirewatch.services.extractor.entities import EntityExtractor, ExtractorOptions
+from wirewatch.services.extractor.errors import ExtractionFailed, ExtractTimeout
+from wirewatch.services.extractor.settings import ExtractorSettings
+
+PRELOAD_FLAG = "WIREWATCH_EXTRACTOR_PRELOAD"
+_PRELOAD = ["wirewatch.services.extractor.warmup"]
+SAMPLE_TEXT = (
+    "Prime Minister Mohammed Shia al-Sudani met coalition commanders in Baghdad on Monday, "
+    "and the United Nations said the talks in Erbil would continue."
+)
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """What an :class:`EntityExtractor` is built from; small, hashable and picklable, so it travels with
+    every request and a worker keeps one extractor per recipe."""
+
+    model: str
+    gazetteer_dirs: tuple[Path, ...] = ()
+    options: ExtractorOptions = field(default_factory=ExtractorOptions)
+    places: bool = True
+    geotag: bool = True
+
+    @classmethod
+    def from_settings(cls, settings: ExtractorSettings) -> Recipe:
+        return cls(settings.ner_model, tuple(gazetteer_dirs(settings)), options_from(settings))
+
+    def build(self) -> EntityExtractor:
+        return EntityExtractor.create(
+            self.model, self.gazetteer_dirs, places=self.places, geotag=self.geotag, options=self.options
+        )
+
+
+def gazetteer_dirs(settings: ExtractorSettings) -> list[Path]:
+    """Users' lists: ``WIREWATCH_GAZETTEER_DIR`` if set, else ``deploy/gazetteers`` and ``<state>/gazetteers``."""
+    if settings.gazetteer_dir is not None:
+        return [settings.gazetteer_dir]
+    return [d for d in (settings.deploy_dir / "gazetteers", settings.state_dir / "gazetteers") if d.is_dir()]
+
+
+def options_from(settings: ExtractorSettings) -> ExtractorOptions:
+    return ExtractorOptions(
+        batch_size=settings.extractor_batch_max,
+        max_text_chars=settings.extractor_max_text_chars,
+        max_span_chars=settings.extractor_max_span_chars,
+        max_mentions=settings.extractor_max_mentions,
+        max_entities=settings.extractor_max_entities,
+    )
+
+
+_built: dict[Recipe, EntityExtractor] = {}
+
+
+def extractor_for(recipe: Recipe) -> EntityExtractor:
+    """The extractor of ``recipe`` in this process, built on first use."""
+    if recipe not in _built:
+        _built[recipe] = recipe.build()
+    return _built[recipe]
+
+
+def sample_article(article_id: str = "warm-up") -> ParsedArticle:
+    now = datetime.now(UTC)
+    return ParsedArticle(
+        id=article_id,
+        url="https://example.invalid/warm-up",
+        title="Coalition talks",
+        text=SAMPLE_TEXT,
+        language="en",
+        extractor="warm-up",
+        extractor_version="0",
+        content_hash="0" * 16,
+        simhash="0" * 16,
+        fetched_at=now,
+        parsed_at=now,
+    )
+
+
+_Request = tuple[Recipe, list[ParsedArticle]]
+
+
+class BudgetedExtractor:
+    """Worker processes that enrich batches; a batch is cut off after ``seconds_per_article`` × its size."""
+
+    def __init__(
+        self,
+        recipe: Recipe,
+        *,
+        seconds_per_article: float,
+        workers: int = 1,
+        start_method: str = "forkserver",
+        preload: bool = True,
+    ) -> None:
+        self.recipe = recipe
+        self.seconds_per_article = seconds_per_article
+        self._pool: BudgetPool[_Request, list[EnrichedArticle]] = BudgetPool(
+            _enrich,
+            overrun=_overrun,
+            died=_died,
+            preload=_PRELOAD if preload else (),
+            workers=workers,
+            start_method=start_method,
+            warm_up=(recipe, [sample_article()]),
+        )
+
+    def enrich(self, articles: Sequence[ParsedArticle]) -> list[EnrichedArticle]:
+        """:func:`~wirewatch.services.extractor.enrichment.enrich` in a worker, within the batch's budget."""
+        if not articles:
+            return []
+        return self._pool.call((self.recipe, list(articles)), self.seconds_per_article * len(articles))
+
+    async def enrich_async(self, articles: Sequence[ParsedArticle]) -> list[EnrichedArticle]:
+        """:meth:`enrich` without blocking the event loop."""
+        return await asyncio.to_thread(self.enrich, articles)
+
+    def warm_up(self) -> EnrichedArticle:
+        """Enrich a sample in a worker: the model is loaded there (or its error raised here) before work
+        arrives. (Every new worker enriches a sample first anyway, outside any article's budget.)"""
+        [article] = self._pool.call((self.recipe, [sample_article()]), self.seconds_per_article)
+        return article
+
+    def close(self) -> None:
+        self._pool.close()
+
+    def __enter__(self) -> BudgetedExtractor:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+
+def _enrich(request: _Request) -> list[EnrichedArticle]:
+    """In a worker: one batch."""
+    recipe, articles = request
+    return enrich(articles, extractor=extractor_for(recipe))
+
+
+def _overrun(request: _Request, seconds: float) -> ExtractTimeout:
+    return ExtractTimeout(seconds, [a.id for a in request[1]])
+
+
+def _died(request: _Request, error: BaseException) -> ExtractionFailed:
+    ids = ",".join(a.id for a in request[1])
+    return ExtractionFailed(ids, f"the extractor process died: {error!r}")

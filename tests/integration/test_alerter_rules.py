@@ -65,8 +65,13 @@ async def test_export_then_import_round_trips_every_rule(initialised: CommonSett
     ]
     disabled = new_rule("off", "anything", webhooks=["http://d/h"]).model_copy(update={"enabled": False})
     await put_rules(settings, *originals, disabled)
-    exported = cli(settings, "rules", "export")
-    assert exported.returncode == 0, exported.stderr
+    redacted = cli(settings, "rules", "export")  # the default: no secret, no webhook URL
+    assert redacted.returncode == 0 and "s3cret" not in redacted.stdout and "http://a/h" not in redacted.stdout
+    (tmp_path / "redacted.yaml").write_text(redacted.stdout)
+    refused = cli(settings, "rules", "import", str(tmp_path / "redacted.yaml"))
+    assert refused.returncode != 0 and "--include-secrets" in refused.stderr
+    exported = cli(settings, "rules", "export", "--include-secrets")
+    assert exported.returncode == 0 and "warning" in exported.stderr, exported.stderr
     document = yaml.safe_load(exported.stdout)
     assert {r["name"] for r in document["rules"]} == {"signed", "quiet", "off"}
     assert next(r for r in document["rules"] if r["name"] == "signed")["secret"] == "s3cret"
@@ -88,7 +93,7 @@ async def test_export_then_import_round_trips_every_rule(initialised: CommonSett
         same = {"created_at", "secret"}
         assert again.model_dump(exclude=same) == rule.model_dump(exclude=same)
         assert _secret(again) == _secret(rule)
-    assert cli(settings, "rules", "export").stdout == exported.stdout
+    assert cli(settings, "rules", "export", "--include-secrets").stdout == exported.stdout
 
 
 def _secret(rule: Rule) -> str | None:

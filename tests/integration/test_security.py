@@ -132,8 +132,8 @@ class SecureStack:
 
 def _base_env() -> dict[str, str]:
     """This process's environment without WIREWATCH_* (they name the shared test stack), but keeping
-    the download cache and the JDK choices."""
-    keep = {"WIREWATCH_CACHE_DIR"}
+    the download cache, the JDK choices and the key sealing stored secrets (every host shares it)."""
+    keep = {"WIREWATCH_CACHE_DIR", "WIREWATCH_SECRET_KEY"}
     return {k: v for k, v in os.environ.items() if not k.startswith("WIREWATCH_") or k in keep}
 
 
@@ -352,8 +352,9 @@ async def test_indexer_worker_with_credentials_and_no_secret_anywhere(
     outputs["stack status"] = stack_status.stdout + stack_status.stderr
     leaked = {name: _leaks(text) for name, text in outputs.items() if _leaks(text)}
     assert not leaked, f"secrets in CLI output: {sorted(leaked)}"
-    # positive control: the export, documented as including secrets, does carry the rule's
-    exported = cli(client, "rules", "export")
+    # positive control: the export asked to include secrets does carry the rule's (the default redacts it)
+    assert RULE_SECRET not in cli(client, "rules", "export").stdout
+    exported = cli(client, "rules", "export", "--include-secrets")
     assert exported.returncode == 0 and RULE_SECRET in exported.stdout
 
     for key, value in env.items():

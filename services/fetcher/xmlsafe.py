@@ -64,10 +64,6 @@ Element = Any  # xml.etree.ElementTree.Element; Any keeps the readers' many opti
 T = TypeVar("T")
 
 
-class _Malformed(Exception):
-    """The strict pass could not read the document: try the recovering one."""
-
-
 def read_xml(
     body: bytes,
     read: Callable[[XmlStream], T],
@@ -85,7 +81,7 @@ def read_xml(
     target = ItemTarget(places, url=url)
     try:
         return read(XmlStream(target, _strict(utf8_pieces(body, url, charset), target, url), url=url))
-    except _Malformed as exc:
+    except ParseError as exc:  # the strict pass found it malformed: recover
         target = ItemTarget(places, url=url)
         steps = _recovering(utf8_pieces(body, url, charset), target, url, strict_error=str(exc))
         return read(XmlStream(target, steps, url=url))
@@ -161,8 +157,8 @@ def _strict(pieces: Iterable[bytes], target: ItemTarget, url: str | None) -> Ite
         raise FeedParseError(f"external reference forbidden ({exc.sysid!r})", url=url) from exc
     except DefusedXmlException as exc:
         raise FeedParseError(f"forbidden XML construct: {exc}", url=url) from exc
-    except (ParseError, ValueError) as exc:
-        raise _Malformed(str(exc)) from exc
+    except ValueError as exc:  # ParseError, expat's own, passes as it is: read_xml recovers from it
+        raise ParseError(str(exc)) from exc
 
 
 def _recovering(pieces: Iterable[bytes], target: ItemTarget, url: str | None, *, strict_error: str) -> Iterator[bool]:

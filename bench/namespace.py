@@ -12,6 +12,7 @@ from pathlib import Path
 
 from elasticsearch import AsyncElasticsearch
 
+import bench.workers  # noqa: F401 — the run's key sealing the rules stored here (set on import)
 from wirewatch.core.settings import CommonSettings
 from wirewatch.core.stores.feeds import FeedStore, new_feed
 from wirewatch.core.stores.rules import RuleStore, new_rule

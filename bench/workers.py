@@ -13,8 +13,13 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from wirewatch.core.secretbox import generate_key
 from wirewatch.core.settings import CommonSettings
 from wirewatch.schemas import STAGES
+
+# benchmarks store rules (their webhooks and secrets are sealed): one key for the run, in this process and
+# every worker it starts, unless the environment brings one
+os.environ.setdefault("WIREWATCH_SECRET_KEY", generate_key())
 
 #: one worker per stage of the registry, in pipeline order
 WORKERS = tuple(STAGES)

@@ -138,6 +138,14 @@ def _memory(process: psutil.Process) -> dict[str, float]:
     return {"rss_mb": _mb(info.rss), "uss_mb": _mb(info.uss), "pss_mb": _mb(getattr(info, "pss", 0))}
 
 
+def _role(process: psutil.Process, me: psutil.Process) -> str:
+    """What a child of the benchmark is: the pool's forkserver, a worker forked from it, or a helper."""
+    command = " ".join(process.cmdline())
+    if "forkserver" not in command:
+        return "multiprocessing helper"
+    return "pool forkserver (model preloaded)" if process.ppid() == me.pid else "pool worker (forked)"
+
+
 def throughput_and_memory(options: argparse.Namespace) -> dict[str, Any]:
     os.environ["WIREWATCH_NER_MODEL"] = options.model
     os.environ["WIREWATCH_EXTRACTOR_BATCH_MAX"] = str(options.batch)
@@ -168,7 +176,7 @@ def throughput_and_memory(options: argparse.Namespace) -> dict[str, Any]:
             f"round {round_number + 1}: in-process {direct[-1]:.1f}/s, budgeted {budgeted[-1]:.1f}/s", file=sys.stderr
         )
     children = {p.pid: p for p in me.children(recursive=True)}
-    pool_memory = {f"{' '.join(p.cmdline()[-1:])[:40]} ({pid})": _memory(p) for pid, p in children.items()}
+    pool_memory = {f"{_role(p, me)} ({pid})": _memory(p) for pid, p in children.items()}
     pool.close()
     return {
         "model": options.model,

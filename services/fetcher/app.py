@@ -134,6 +134,7 @@ def build_poller() -> FeedPoller:
         concurrency=settings.fetcher_feed_concurrency,
         refresh_s=settings.fetcher_refresh_s,
         max_feed_bytes=settings.fetcher_max_feed_bytes,
+        limits=settings.feed_limits(),
         websub=websub,
         fallback=settings.fetcher_websub_fallback,
     )

@@ -30,6 +30,7 @@ from wirewatch.core.charset import charset_param
 from wirewatch.core.stores.feeds import FeedHealth, FeedRecord, FeedStore
 from wirewatch.schemas import Feed
 from wirewatch.services.fetcher.errors import FeedParseError, FetchError, HTTPStatusError, SoftBlock
+from wirewatch.services.fetcher.feedmodels import DEFAULT_LIMITS, FeedLimits
 from wirewatch.services.fetcher.feedparsing import ParsedFeed, parse_feed
 from wirewatch.services.fetcher.http import FetchResult, SafeFetcher
 from wirewatch.services.fetcher.ingest import PageIngest, Source
@@ -78,6 +79,7 @@ class FeedPoller:
         concurrency: int,
         refresh_s: float,
         max_feed_bytes: int,
+        limits: FeedLimits = DEFAULT_LIMITS,
         websub: WebSub | None = None,
         fallback: float = 4.0,
     ) -> None:
@@ -90,6 +92,7 @@ class FeedPoller:
         self.replica = replica
         self.refresh_s = refresh_s
         self.max_feed_bytes = max_feed_bytes
+        self.limits = limits
         self.websub = websub
         self.fallback = fallback
         self.slots = asyncio.Semaphore(concurrency)
@@ -224,13 +227,7 @@ class FeedPoller:
         body_hash = hashlib.sha256(result.body).hexdigest() if not result.not_modified else health.body_hash
         if result.not_modified or (body_hash == health.body_hash and not fresh):
             return feed, result, None, 0  # validators (or, when they lie, the body hash) say nothing changed
-        parsed = await asyncio.to_thread(
-            parse_feed,
-            result.body,
-            url=result.final_url,
-            content_type=result.content_type,
-            charset=result.header_charset,
-        )
+        parsed = await self._parse(feed.id, result)
         outcome = await self.ingest.ingest(Source.of(feed), parsed.items)
         new_items = outcome.new + await self._children(feed, parsed)
         if not outcome.pending:  # else keep the old validators: the next poll reads the feed again
@@ -238,7 +235,20 @@ class FeedPoller:
         health.title = parsed.title or health.title
         health.hub_url, health.self_url = parsed.hub_url, parsed.self_url
         health.items_per_day = items_per_day(parsed) or health.items_per_day
+        health.items_capped_at = parsed.capped_at
         return feed, result, parsed, new_items
+
+    async def _parse(self, feed_id: str, result: FetchResult) -> ParsedFeed:
+        """A fetched document parsed off the event loop, within this poller's item caps."""
+        return await asyncio.to_thread(
+            parse_feed,
+            result.body,
+            url=result.final_url,
+            content_type=result.content_type,
+            charset=result.header_charset,
+            limits=self.limits,
+            feed_id=feed_id,
+        )
 
     async def _children(self, feed: Feed, parsed: ParsedFeed) -> int:
         """A sitemap index: poll its child sitemaps in the same round (bounded)."""
@@ -246,13 +256,7 @@ class FeedPoller:
         for child in parsed.child_sitemaps[:MAX_CHILD_SITEMAPS]:
             async with self.politeness.slot(child, check_robots=False):
                 result = await self.fetcher.fetch(child, max_bytes=self.max_feed_bytes)
-            child_feed = await asyncio.to_thread(
-                parse_feed,
-                result.body,
-                url=result.final_url,
-                content_type=result.content_type,
-                charset=result.header_charset,
-            )
+            child_feed = await self._parse(feed.id, result)
             new_items += (await self.ingest.ingest(Source.of(feed), child_feed.items)).new
         return new_items
 
@@ -272,7 +276,13 @@ class FeedPoller:
             return
         try:
             parsed = await asyncio.to_thread(
-                parse_feed, body, url=record.feed.url, content_type=content_type, charset=charset_param(content_type)
+                parse_feed,
+                body,
+                url=record.feed.url,
+                content_type=content_type,
+                charset=charset_param(content_type),
+                limits=self.limits,
+                feed_id=feed_id,
             )
             outcome = await self.ingest.ingest(Source.of(record.feed), parsed.items)
         except Exception:  # the fallback poll will pick the items up

@@ -434,6 +434,26 @@ async def test_malformed_feed_is_recorded_as_parse_error_others_keep_polling_and
     assert "2 feeds · 1 failing (parse 1)" in table and good_id in table and "parse" in table
 
 
+async def test_a_feed_longer_than_the_item_cap_is_read_up_to_the_cap_and_its_health_says_so(
+    initialised: CommonSettings, hosts: Any, workers: Workers
+) -> None:
+    settings = initialised
+    [site] = await hosts(1)
+    paths = [f"/long/{n}" for n in range(30)]
+    feed_id = await add_feed(settings, serve_feed(site, "/feed.xml", paths), interval_s=60)
+    workers.extra_env["WIREWATCH_FETCHER_MAX_FEED_ITEMS"] = "10"
+    workers.start("fetcher")
+
+    async def capped() -> bool:
+        return (await feed_records(settings))[feed_id].health.items_capped_at == 10
+
+    await eventually(capped, timeout=60, what="the cap recorded in the feed's health")
+    # health is saved after the poll's pages went out: the first ten in document order, and no more
+    assert sorted(await page_urls(settings)) == sorted(site.base + path for path in paths[:10])
+    assert not any(site.requests(path) for path in paths[10:])
+    assert "capped 10" in await cli(settings, "feeds", "list")
+
+
 # --- (i) feeds added and removed while the worker runs ----------------------------------------------------
 
 

@@ -118,6 +118,8 @@ def _table(records: list[FeedRecord]) -> Table:
     for r in records:
         h = r.health
         error = f"{safe(h.last_error_class)} {_age(h.last_error_at)}" if h.last_error_class else "-"
+        if h.items_capped_at is not None and not h.last_error_class:
+            error = f"[yellow]capped {h.items_capped_at}[/yellow]"  # the rest of the document was not read
         interval = r.feed.interval_s or h.effective_interval_s
         failing = h.consecutive_failures > 0
         rate = f"{h.items_per_day:.1f}" if h.items_per_day is not None else "-"

@@ -95,14 +95,33 @@ async def apply_templates(es: AsyncElasticsearch, settings: CommonSettings) -> l
     prefix = settings.index_prefix
     directory = templates_dir(settings)
     families = template_families(directory)
+    bodies: dict[str, dict[str, Any]] = {}
     for family in families:
-        body = await with_overlays(es, family, load_template(family, prefix, directory), directory)
-        await es.indices.put_index_template(name=f"{prefix}-{family}", **body)
+        bodies[family] = await with_overlays(es, family, load_template(family, prefix, directory), directory)
+        await es.indices.put_index_template(name=f"{prefix}-{family}", **bodies[family])
     created = [name for name in [await ensure_articles_index(es, settings)] if name]
     for family in PLAIN_INDICES:
-        if family in families and await _create_if_missing(es, settings.index_name(family)):
+        if family not in families:
+            continue
+        if await _create_if_missing(es, settings.index_name(family)):
             created.append(settings.index_name(family))
+        else:
+            await add_new_fields(es, settings.index_name(family), bodies[family])
     return created
+
+
+async def add_new_fields(es: AsyncElasticsearch, index: str, template: dict[str, Any]) -> list[str]:
+    """Map on an existing index the top-level fields its template gained since the index was created.
+
+    The plain indices (feeds, rules, …) are ``dynamic: strict`` and live for ever, so a field a newer version
+    writes would be refused on an older installation's index. Only new fields are added: a changed field
+    keeps its old mapping (Elasticsearch cannot change one in place), which the code must tolerate."""
+    wanted = template.get("template", {}).get("mappings", {}).get("properties", {})
+    current = (await es.indices.get_mapping(index=index)).body[index]["mappings"].get("properties", {})
+    new = {name: mapping for name, mapping in wanted.items() if name not in current}
+    if new:
+        await es.indices.put_mapping(index=index, properties=new)
+    return sorted(new)
 
 
 async def _create_if_missing(es: AsyncElasticsearch, index: str, **body: Any) -> bool:

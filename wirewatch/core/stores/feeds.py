@@ -40,6 +40,8 @@ class FeedHealth(BaseModel):
     consecutive_failures: float = 0.0
     items_total: int = 0
     items_per_day: float | None = None
+    #: the last document held more items than the fetcher reads from one document; only this many were read
+    items_capped_at: int | None = None
     next_poll_at: datetime | None = None
     effective_interval_s: float | None = None
     etag: str | None = None

@@ -28,7 +28,11 @@ VERSIONS_ENV = ROOT / "deploy" / "versions.env"
 PROMETHEUS = ROOT / "deploy" / "prometheus" / "prometheus.yml"
 WORKERS = tuple(STAGES)
 DEFAULT_PINS = {"KAFKA_VERSION": "3.9.1", "ES_VERSION": "9.3.2"}
-SECRETS = {"ELASTIC_PASSWORD": "compose-test-elastic-secret", "KIBANA_PASSWORD": "compose-test-kibana-secret"}
+SECRETS = {
+    "ELASTIC_PASSWORD": "compose-test-elastic-secret",
+    "KIBANA_PASSWORD": "compose-test-kibana-secret",
+    "WIREWATCH_SECRET_KEY": "Y29tcG9zZS10ZXN0LWtleS0zMi1ieXRlcy1sb25nISE=",
+}
 
 
 def read_pins(path: Path = VERSIONS_ENV) -> dict[str, str]:
@@ -244,6 +248,7 @@ def test_config_is_valid_with_the_secrets_set(compose: list[str], tmp_path: Path
     for worker in WORKERS:
         service = resolved[worker]
         assert service["environment"]["WIREWATCH_ES_PASSWORD"] == SECRETS["ELASTIC_PASSWORD"]
+        assert service["environment"]["WIREWATCH_SECRET_KEY"] == SECRETS["WIREWATCH_SECRET_KEY"]
         assert service["healthcheck"]["test"]
         assert service["depends_on"]["kafka"]["condition"] == "service_healthy"
         assert service["depends_on"]["elasticsearch"]["condition"] == "service_healthy"

@@ -94,22 +94,35 @@ def decoder_for(content_encoding: str | None, *, url: str) -> Decoder:
     raise DecodeError(f"unsupported content-encoding {coding!r}", url=url)
 
 
-async def read_capped(chunks: AsyncIterator[bytes], decoder: Decoder, *, max_bytes: int, url: str) -> bytes:
-    """Read and decode ``chunks``; :class:`TooLarge` as soon as either size passes ``max_bytes``."""
+async def read_capped(
+    chunks: AsyncIterator[bytes], decoder: Decoder, *, max_bytes: int, url: str, truncate: bool = False
+) -> bytes:
+    """Read and decode ``chunks``; :class:`TooLarge` as soon as either size passes ``max_bytes``, or, with
+    ``truncate``, the first ``max_bytes`` decoded bytes and no more read (robots.txt: RFC 9309 parses the
+    first 500 KiB of a larger file)."""
     body, raw = bytearray(), 0
     try:
         async for chunk in chunks:
+            room = max_bytes - raw
             raw += len(chunk)
-            if raw > max_bytes:
+            over = raw > max_bytes
+            if over and not truncate:
                 raise TooLarge(f"body larger than {max_bytes} bytes on the wire", url=url)
-            _append(body, decoder.feed(chunk, max_bytes - len(body)), max_bytes, url)
-        _append(body, decoder.flush(max_bytes - len(body)), max_bytes, url)
+            data = decoder.feed(chunk[:room] if over else chunk, max_bytes - len(body))
+            if not _append(body, data, max_bytes, url, truncate) or over:
+                return bytes(body)
+        _append(body, decoder.flush(max_bytes - len(body)), max_bytes, url, truncate)
     except (zlib.error, brotli.error) as exc:
         raise DecodeError(f"corrupt compressed body: {exc}", url=url) from exc
     return bytes(body)
 
 
-def _append(body: bytearray, data: bytes, max_bytes: int, url: str) -> None:
+def _append(body: bytearray, data: bytes, max_bytes: int, url: str, truncate: bool = False) -> bool:
+    """Append ``data``; False once the body is full (``truncate``), :class:`TooLarge` past it otherwise."""
     if len(body) + len(data) > max_bytes:
-        raise TooLarge(f"body inflates past {max_bytes} bytes", url=url)
+        if not truncate:
+            raise TooLarge(f"body inflates past {max_bytes} bytes", url=url)
+        body += data[: max_bytes - len(body)]
+        return False
     body += data
+    return True

@@ -184,8 +184,11 @@ class SafeFetcher:
         max_bytes: int = DEFAULT_MAX_BYTES,
         accept: str = FEED_ACCEPT,
         raise_for_status: bool = True,
+        truncate: bool = False,
     ) -> FetchResult:
         """GET ``url``; a :class:`FetchResult`, or a :class:`FetchError` subclass.
+
+        A body over ``max_bytes`` is :class:`TooLarge`, or with ``truncate`` cut to its first ``max_bytes``.
 
         With ``raise_for_status`` (the default) a final 4xx/5xx raises :class:`HTTPStatusError`
         (with ``retry_after_s``); a challenge page raises :class:`SoftBlock` either way.
@@ -194,7 +197,7 @@ class SafeFetcher:
         headers = self._headers(accept, etag, last_modified)
         try:
             async with asyncio.timeout(self.timeouts.total_s):
-                result = await self._follow(url, headers, max_bytes, started)
+                result = await self._follow(url, headers, max_bytes, started, truncate)
         except TimeoutError as exc:
             raise FetchTimeout(f"no complete answer within {self.timeouts.total_s}s", url=url) from exc
         return self._judge(result, raise_for_status)
@@ -222,7 +225,9 @@ class SafeFetcher:
             headers["If-Modified-Since"] = last_modified
         return headers
 
-    async def _follow(self, url: str, headers: dict[str, str], max_bytes: int, started: float) -> FetchResult:
+    async def _follow(
+        self, url: str, headers: dict[str, str], max_bytes: int, started: float, truncate: bool = False
+    ) -> FetchResult:
         chain, current = RedirectChain(url, self.max_redirects), url
         while True:
             self._check_destination(current)
@@ -230,7 +235,7 @@ class SafeFetcher:
                 async with self._session().get(current, headers=headers, allow_redirects=False) as response:
                     target = _redirect_target(response, current)
                     if target is None:
-                        return await _result(response, url, current, chain, max_bytes, started)
+                        return await _result(response, url, current, chain, max_bytes, started, truncate)
             chain.follow(response.status, target)
             current = target
 
@@ -294,8 +299,9 @@ async def _result(
     chain: RedirectChain,
     max_bytes: int,
     started: float,
+    truncate: bool = False,
 ) -> FetchResult:
-    body = await _body(response, final_url, max_bytes)
+    body = await _body(response, final_url, max_bytes, truncate)
     content_type = response.headers.get("Content-Type")
     mimetype = content_type.split(";")[0].strip().lower() if content_type else None
     return FetchResult(
@@ -313,16 +319,18 @@ async def _result(
     )
 
 
-async def _body(response: aiohttp.ClientResponse, url: str, max_bytes: int) -> bytes:
+async def _body(response: aiohttp.ClientResponse, url: str, max_bytes: int, truncate: bool = False) -> bytes:
     if response.status == 304 or response.status < 200:
         return b""
     if response.status >= 400:  # only enough to recognise a challenge page
         max_bytes = min(max_bytes, SCAN_BYTES)
-    elif response.content_length is not None and response.content_length > max_bytes:
+    elif not truncate and response.content_length is not None and response.content_length > max_bytes:
         raise TooLarge(f"Content-Length {response.content_length} exceeds {max_bytes}", url=url)
     decoder = decoder_for(response.headers.get("Content-Encoding"), url=url)
     try:
-        return await read_capped(response.content.iter_chunked(CHUNK_BYTES), decoder, max_bytes=max_bytes, url=url)
+        return await read_capped(
+            response.content.iter_chunked(CHUNK_BYTES), decoder, max_bytes=max_bytes, url=url, truncate=truncate
+        )
     except TooLarge:
         if response.status >= 400:
             return b""

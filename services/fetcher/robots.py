@@ -114,7 +114,9 @@ class RobotsCache:
         url = f"{origin}/robots.txt"
         try:
             async with self.gate(url) if self.gate is not None else nullcontext():
-                result = await self.fetcher.fetch(url, accept="text/plain, */*;q=0.1", max_bytes=ROBOTS_MAX_BYTES)
+                result = await self.fetcher.fetch(
+                    url, accept="text/plain, */*;q=0.1", max_bytes=ROBOTS_MAX_BYTES, truncate=True
+                )
         except HTTPStatusError as exc:
             now = self._clock()
             if exc.status is not None and 400 <= exc.status < 500 and exc.status != 429:

@@ -82,6 +82,32 @@ async def test_compression_bomb_is_too_large(serve: Serve, fetcher: SafeFetcher,
     assert caught.value.error_class == "too_large" and not caught.value.retriable
 
 
+@pytest.mark.parametrize("coding", ["identity", "gzip", "br"])
+@pytest.mark.parametrize("with_length", [True, False])
+async def test_truncate_keeps_the_first_max_bytes_of_a_larger_body(
+    serve: Serve, fetcher: SafeFetcher, coding: str, with_length: bool
+) -> None:
+    text = b"".join(b"Disallow: /p%07d\n" % n for n in range(200_000))  # 3.6 MB, compressible
+    wire = {"identity": text, "gzip": gzip.compress(text), "br": brotli.compress(text, quality=5)}[coding]
+
+    async def robots(request: web.Request) -> web.StreamResponse:
+        headers = {} if coding == "identity" else {"Content-Encoding": coding}
+        if with_length:
+            return web.Response(body=wire, headers=headers)
+        response = web.StreamResponse(headers=headers)  # chunked: no length to refuse up front
+        await response.prepare(request)
+        for start in range(0, len(wire), 65536):
+            await response.write(wire[start : start + 65536])
+        return response
+
+    base = await serve(app_with({"/robots.txt": robots}))
+    cap = 500 * 1024
+    result = await fetcher.fetch(f"{base}/robots.txt", max_bytes=cap, truncate=True)
+    assert result.body == text[:cap]  # the first 500 KiB decoded, whatever the coding, and nothing after
+    with pytest.raises(TooLarge):
+        await fetcher.fetch(f"{base}/robots.txt", max_bytes=cap)  # without truncate, still refused
+
+
 async def test_corrupt_gzip_is_a_decode_error(serve: Serve, fetcher: SafeFetcher) -> None:
     async def feed(request: web.Request) -> web.Response:
         return web.Response(body=b"\x1f\x8bnot really gzip", headers={"Content-Encoding": "gzip"})

@@ -81,6 +81,8 @@ def build_ingest() -> PageIngest:
         robots,
         per_host_limit=settings.fetcher_per_host,
         min_delay_s=settings.fetcher_min_delay_s,
+        per_address_limit=settings.fetcher_per_address,
+        address_min_delay_s=settings.fetcher_address_min_delay_s,
         addresses=AddressBook(fetcher.policy, pinned_hosts(), resolver),
         max_hosts=settings.fetcher_host_cache_size,
         host_ttl_s=settings.fetcher_host_ttl_s,

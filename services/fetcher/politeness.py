@@ -15,9 +15,12 @@ one replica owns a host, so no cross-process locking is needed.
 
 **Per address too.** With an :class:`~wirewatch.services.fetcher.addressbook.AddressBook`, the host's name is
 resolved before its turn (through the cache the connector reads, see that module for why this way) and the
-request must also win a turn at each of its addresses: the same ``per_host_limit`` slots and ``min_delay_s``
-gap, shared by every name on that address. A feed listing ``a1.victim.example`` … ``a20000.victim.example``,
-all resolving to one machine, reaches it as one host would, not 20,000. (The site's ``Crawl-delay`` and
+request must also win a turn at each of its addresses: ``per_address_limit`` slots and an
+``address_min_delay_s`` gap, shared by every name on that address. By default an address carries the pace
+of four hosts (four times the slots, a quarter of the gap; ``WIREWATCH_FETCHER_PER_ADDRESS``,
+``…_ADDRESS_MIN_DELAY_S``): many unrelated publishers sit behind one CDN address and should not share one
+site's budget, while a feed listing ``a1.victim.example`` … ``a20000.victim.example``, all resolving to one
+machine, reaches it at four hosts' pace, not 20,000. (The site's ``Crawl-delay`` and
 ``Retry-After`` back-offs stay with the host name that sent them: one tenant of a shared address must not
 be able to stop us fetching its neighbours.)
 
@@ -41,6 +44,7 @@ from wirewatch.services.fetcher.robots import RobotsCache
 from wirewatch.services.fetcher.urls import host_of
 
 BACK_OFF_STATUSES = frozenset({429, 503})
+ADDRESS_SHARE = 4  # by default one address carries the pace of this many hosts
 ADDRESS = "address "  # key prefix: an address's state never shares a key with a host's (an IP-literal host)
 
 
@@ -66,6 +70,8 @@ class Politeness:
         max_crawl_delay_s: float = 30.0,
         default_backoff_s: float = 60.0,
         addresses: AddressBook | None = None,
+        per_address_limit: int | None = None,
+        address_min_delay_s: float | None = None,
         max_hosts: int = 10_000,
         host_ttl_s: float = 600.0,
         clock: Callable[[], float] = time.monotonic,
@@ -77,6 +83,8 @@ class Politeness:
         self.max_crawl_delay_s = max_crawl_delay_s
         self.default_backoff_s = default_backoff_s
         self.addresses = addresses
+        self.per_address_limit = per_address_limit or ADDRESS_SHARE * per_host_limit
+        self.address_min_delay_s = min_delay_s / ADDRESS_SHARE if address_min_delay_s is None else address_min_delay_s
         self.host_ttl_s = host_ttl_s
         self._clock, self._sleep = clock, sleep
         self._hosts: BoundedCache[str, HostState] = BoundedCache(
@@ -103,8 +111,11 @@ class Politeness:
         """The host's turn and, with an address book, each of its addresses' turns (always in that order)."""
         host = host_of(url)
         addresses = await self._addresses_of(host, url)
-        states = [self._state(host), *(self._state(ADDRESS + address) for address in addresses)]
-        delays = [self.min_delay_s if delay is None else delay, *(self.min_delay_s for _ in addresses)]
+        states = [
+            self._state(host),
+            *(self._state(ADDRESS + address, self.per_address_limit) for address in addresses),
+        ]
+        delays = [self.min_delay_s if delay is None else delay, *(self.address_min_delay_s for _ in addresses)]
         async with AsyncExitStack() as stack:
             for state in states:  # pinned from now on, so waiting never loses its place to an eviction
                 state.users += 1
@@ -151,11 +162,11 @@ class Politeness:
         crawl_delay = rules.crawl_delay_s(robots.agent) or 0.0
         return max(self.min_delay_s, min(crawl_delay, self.max_crawl_delay_s))
 
-    def _state(self, key: str) -> HostState:
+    def _state(self, key: str, limit: int | None = None) -> HostState:
         """The state for ``key``, created if needed; each use keeps it ``host_ttl_s`` longer."""
         state = self._hosts.get(key)
         if state is None:
-            state = HostState(slots=asyncio.Semaphore(self.per_host_limit))
+            state = HostState(slots=asyncio.Semaphore(limit or self.per_host_limit))
         self._keep(key, state)
         return state
 

@@ -23,6 +23,12 @@ class FetcherSettings(CommonSettings):
     fetcher_feed_concurrency: int = Field(default=64, gt=0, description="feeds polled at once at most")
     fetcher_per_host: int = Field(default=2, gt=0, description="requests in flight to one host at most")
     fetcher_min_delay_s: float = Field(default=1.0, ge=0, description="gap between requests to one host")
+    fetcher_per_address: int | None = Field(
+        default=None, gt=0, description="requests in flight to one IP address, whatever its names (unset: 4 hosts')"
+    )
+    fetcher_address_min_delay_s: float | None = Field(
+        default=None, ge=0, description="gap between requests to one IP address (unset: a quarter of a host's)"
+    )
     fetcher_max_in_flight: int = Field(default=64, gt=0, description="page fetches in flight at once, all feeds")
     fetcher_max_in_flight_per_feed: int = Field(
         default=8, gt=0, description="page fetches in flight for one feed (below the total: no feed starves)"

@@ -271,6 +271,9 @@ class SafeFetcher:
                     resolver=SafeResolver(self.policy, self._hosts, self._inner_resolver),
                     limit=self._max_connections,
                     limit_per_host=0,  # politeness.Politeness owns per-host limits
+                    # a caching resolver (the worker's, shared with politeness) is the only DNS cache, so the
+                    # address politeness waits at is the one connected to
+                    use_dns_cache=self._inner_resolver is None,
                     ttl_dns_cache=300,
                 ),
                 headers={"User-Agent": self.user_agent},

@@ -7,6 +7,7 @@ use the same two.
 from __future__ import annotations
 
 import json
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,10 +26,12 @@ async def serve(app: web.Application, backlog: int = 128) -> tuple[web.AppRunner
 
 @dataclass
 class Site:
-    """Serves fixed bodies by path; records every request it received."""
+    """Serves fixed bodies by path; records every request it received (``requests``, which a caller may
+    clear) and counts them by path for the whole run (``counts``)."""
 
     files: dict[str, tuple[bytes, str]] = field(default_factory=dict)
     requests: list[tuple[str, dict[str, str]]] = field(default_factory=list)
+    counts: Counter[str] = field(default_factory=Counter)
     runner: web.AppRunner | None = None
     port: int = 0
 
@@ -42,6 +45,7 @@ class Site:
 
     async def _handle(self, request: web.Request) -> web.Response:
         self.requests.append((request.path_qs, dict(request.headers)))
+        self.counts[request.path] += 1
         found = self.files.get(request.path_qs) or self.files.get(request.path)
         if found is None:
             return web.Response(status=404, text="not here")

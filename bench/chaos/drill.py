@@ -29,10 +29,13 @@ from bench.chaos.articles import (
     rss,
 )
 from bench.chaos.faults import OwnStack, inflict
+from bench.chaos.hostile import NEVER, SITEMAP_CAP, hostile_articles, sitemap_bomb
 from bench.chaos.measure import (
     ChaosReport,
+    hostile_outcomes,
     measure_alerts,
     measure_articles,
+    measure_hostile,
     measure_letters,
     progress,
     wanted_alerts,
@@ -63,6 +66,9 @@ Say = Callable[[str], None]
 WORKER_ENV = {
     "WIREWATCH_FETCHER_MIN_DELAY_S": "0.05",
     "WIREWATCH_FETCHER_PER_HOST": "4",
+    # the 50 outlets' names all resolve to one loopback address: give it the room of 50 hosts
+    "WIREWATCH_FETCHER_PER_ADDRESS": "64",
+    "WIREWATCH_FETCHER_ADDRESS_MIN_DELAY_S": "0",
     "WIREWATCH_FETCHER_REFRESH_S": "2",
     "WIREWATCH_ALERTER_CLAIM_S": "10",
     "WIREWATCH_ALERTER_BACKOFF_MAX_S": "5",
@@ -83,6 +89,8 @@ class Drill:
     articles: list[Article] = field(default_factory=list)
     published: dict[int, list[tuple[str, str, datetime]]] = field(default_factory=dict)
     poison: list[Poison] = field(default_factory=list)
+    hostile: dict[str, str] = field(default_factory=dict)  # hostile article → its document id
+    sitemap_feed: str | None = None  # the feed id of the sitemap bomb
     report: ChaosReport = field(init=False)
     workers: Workers = field(init=False)
 
@@ -181,6 +189,61 @@ class Drill:
             await produce(self.settings, topic, [value.replace(b"KEY", key.encode())], key=key)
             self.poison.append(Poison(f"schema-{topic}", stage, SCHEMA_POISON_OUTCOME, key=key))
         self.report.planted = self.poison
+        await self.plant_hostile(tag, when)
+
+    async def plant_hostile(self, tag: str, when: datetime) -> None:
+        """The hardening issue's hostile articles in two feeds, and a feed that answers with a sitemap bomb
+        listing articles already published, then URLs past the cap (:mod:`bench.chaos.hostile`)."""
+        for feed, article in enumerate(hostile_articles(tag)):
+            self.site.put(article.path, article.html)
+            url = self.url(feed, article.path)
+            self.published[feed].insert(0, (f"Hostile {article.name}", url, when))
+            self._write_feed(feed)
+            self.hostile[article.name] = document_id(canonicalize(url))
+        published = [self.url(a.feed, a.path) for a in self.articles if self.published_url(a)]
+        path = f"/feeds/{tag}-sitemap.xml"
+        self.site.put(path, sitemap_bomb(published, self.url(0, "")), "application/xml")
+        es = make_es(self.settings)
+        try:
+            feed_record = new_feed(self.url(0, path), name="Hostile sitemap", interval_s=30.0)
+            await FeedStore(es, self.settings.index_name("feeds")).add(feed_record)
+            self.sitemap_feed = feed_record.id
+        finally:
+            await es.close()
+
+    def published_url(self, article: Article) -> bool:
+        url = self.url(article.feed, article.path)
+        return any(listed == url for _, listed, _ in self.published[article.feed])
+
+    async def sitemap_outcome(self) -> str:
+        """``capped at N`` once the sitemap bomb's feed health says so and no URL past the cap was asked
+        for; otherwise what is wrong or still pending."""
+        past_cap = sum(n for path, n in self.site.counts.items() if path.startswith(NEVER))
+        if past_cap:
+            return f"{past_cap} URLs past the cap requested"
+        if self.sitemap_feed is None:
+            return "not planted"
+        es = make_es(self.settings)
+        try:
+            await es.indices.refresh(index=self.settings.index_name("feeds"))
+            records = {r.feed.id: r for r in await FeedStore(es, self.settings.index_name("feeds")).all()}
+        finally:
+            await es.close()
+        record = records.get(self.sitemap_feed)
+        capped = record.health.items_capped_at if record else None
+        if capped is None:
+            return "pending"
+        return f"capped at {capped} items (cap {SITEMAP_CAP}), none past it requested"
+
+    async def hostile_pending(self) -> str:
+        """What of the hostile inputs is still unresolved ('' when nothing is)."""
+        if not self.hostile:
+            return ""
+        outcomes = await hostile_outcomes(self.settings, self.hostile, await read_dead_letters(self.settings))
+        waiting = [name for name, how in outcomes.items() if how == "pending"]
+        if (await self.sitemap_outcome()) == "pending":
+            waiting.append("sitemap-bomb")
+        return f"hostile inputs pending: {waiting}" if waiting else ""
 
     async def supervise(self, started: float) -> None:
         """Restart a worker that exited by itself and note it."""
@@ -264,6 +327,8 @@ class Drill:
             except Exception as exc:  # a service still recovering: look again
                 state = f"not measurable yet ({type(exc).__name__}: {exc})"
             if state == "done":
+                state = await self.hostile_pending() or "done"
+            if state == "done":
                 return True
             if state != last:
                 self.say(f"  waiting: {state}")
@@ -274,9 +339,13 @@ class Drill:
     async def measure(self) -> None:
         expected = self.expected_ids()
         self.report.articles = len(expected)
-        await measure_articles(self.settings, self.report, expected)
+        hostile_ids = list(self.hostile.values())
+        await measure_articles(self.settings, self.report, expected, hostile_ids)
         measure_alerts(self.report, self.receiver.received, wanted_alerts(expected))
-        measure_letters(self.report, await read_dead_letters(self.settings), self.poison)
+        letters = await read_dead_letters(self.settings)
+        measure_letters(self.report, letters, self.poison, hostile_ids)
+        outcomes = await hostile_outcomes(self.settings, self.hostile, letters)
+        measure_hostile(self.report, self.hostile, outcomes, ("sitemap-bomb", await self.sitemap_outcome()))
         self.report.alive = self.workers.alive()
         self.report.lag = {s.stage: s.lag for s in await stage_status(self.settings)}
 

@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from bench.chaos.articles import ALERT_ORG, RULE_NAME, SECRET, Article
-from bench.chaos.plan import ChaosParams, Poison
+from bench.chaos.plan import HOSTILE_LETTERS, ChaosParams, Poison
 from bench.workers import WORKERS
 from wirewatch.core.es import make_es
 from wirewatch.core.settings import CommonSettings
@@ -47,6 +47,8 @@ class ChaosReport:
     unexpected_letters: list[str] = field(default_factory=list)
     repeated_letters: int = 0
     self_exits: list[str] = field(default_factory=list)
+    hostile: dict[str, str] = field(default_factory=dict)  # hostile input → how it ended
+    hostile_failures: list[str] = field(default_factory=list)
     alive: dict[str, bool] = field(default_factory=dict)
     lag: dict[str, int] = field(default_factory=dict)
     drained_s: float | None = None
@@ -80,6 +82,7 @@ class ChaosReport:
             ),
             (self.wrong_outcome, f"poison dead-lettered with the wrong outcome: {self.wrong_outcome}"),
             (self.unexpected_letters, f"dead letters nobody planted: {self.unexpected_letters[:5]}"),
+            (self.hostile_failures, f"hostile inputs not dealt with in bounds: {self.hostile_failures}"),
             (not all(self.alive.values()), f"workers not alive at the end: {self.alive}"),
             (any(self.lag.values()), f"lag left at the end: {self.lag}"),
             (self.drained_s is None, f"did not drain within {self.params.drain_timeout_s:.0f} s"),
@@ -107,6 +110,7 @@ class ChaosReport:
                 for p in self.planted
             )
             + f"; repeated {self.repeated_letters}, unplanted {len(self.unexpected_letters)}",
+            "hostile inputs: " + (", ".join(f"{name} → {how}" for name, how in self.hostile.items()) or "none"),
             f"workers that exited by themselves (restarted, as compose's restart policy would): "
             f"{len(self.self_exits)} {self.self_exits}",
             f"workers alive: {self.alive}; lag: {self.lag}",
@@ -162,8 +166,11 @@ async def progress(
     )
 
 
-async def measure_articles(settings: CommonSettings, report: ChaosReport, expected: Mapping[str, Article]) -> None:
-    """Lost, duplicated (by id and by URL) and foreign documents, and documents missing a known entity."""
+async def measure_articles(
+    settings: CommonSettings, report: ChaosReport, expected: Mapping[str, Article], hostile: Sequence[str] = ()
+) -> None:
+    """Lost, duplicated (by id and by URL) and foreign documents (the ``hostile`` articles' ids are neither
+    expected nor foreign: :func:`measure_hostile` judges them), and documents missing a known entity."""
     es = make_es(settings)
     try:
         response = await es.search(
@@ -179,7 +186,7 @@ async def measure_articles(settings: CommonSettings, report: ChaosReport, expect
     per_url = Counter(doc["url"] for doc in docs)
     report.lost_articles = sorted(set(expected) - set(per_id))
     report.duplicated_articles = sum(n - 1 for n in per_id.values()) + sum(n - 1 for n in per_url.values())
-    report.unexpected_articles = sum(1 for doc_id in per_id if doc_id not in expected)
+    report.unexpected_articles = sum(1 for doc_id in per_id if doc_id not in expected and doc_id not in hostile)
     for doc in docs:
         article = expected.get(doc["id"])
         if article is None:
@@ -207,10 +214,13 @@ def measure_alerts(report: ChaosReport, received: Received, wanted: Mapping[str,
     report.unexpected_alerts = sorted(set(per_alert) - set(wanted))
 
 
-def measure_letters(report: ChaosReport, letters: Sequence[DeadLetter], poison: Sequence[Poison]) -> None:
+def measure_letters(
+    report: ChaosReport, letters: Sequence[DeadLetter], poison: Sequence[Poison], hostile: Sequence[str] = ()
+) -> None:
     """Which dead letter each poison produced (and whether with the right stage and label), poison
-    dead-lettered more than once, and dead letters nobody planted."""
-    used: set[int] = set()
+    dead-lettered more than once, and dead letters nobody planted (a ``hostile`` article's is judged by
+    :func:`measure_hostile`)."""
+    used: set[int] = {i for i, d in enumerate(letters) if d.item_id in hostile or d.key in hostile}
     for planted in poison:
         mine = [i for i, d in enumerate(letters) if letter_matches(planted, d)]
         report.repeated_letters += max(len(mine) - 1, 0)  # a replayed batch may dead-letter it again
@@ -228,3 +238,42 @@ def measure_letters(report: ChaosReport, letters: Sequence[DeadLetter], poison: 
         for i, d in enumerate(letters)
         if i not in used
     ]
+
+
+async def hostile_outcomes(
+    settings: CommonSettings, articles: Mapping[str, str], letters: Sequence[DeadLetter]
+) -> dict[str, str]:
+    """How each hostile article (name → document id) ended: ``indexed`` (with the caps that applied),
+    ``dead-lettered <class>``, or ``pending``."""
+    es = make_es(settings)
+    try:
+        found = await es.options(ignore_status=404).mget(
+            index=settings.index_name("articles"), ids=list(articles.values()), source_includes=["ner_skipped_reason"]
+        )
+    finally:
+        await es.close()
+    indexed = {doc["_id"]: doc["_source"].get("ner_skipped_reason") for doc in found.body["docs"] if doc["found"]}
+    outcomes = {}
+    for name, doc_id in articles.items():
+        letter = next((d for d in letters if doc_id in (d.item_id, d.key)), None)
+        if doc_id in indexed:
+            outcomes[name] = f"indexed ({indexed[doc_id] or 'within every cap'})"
+        elif letter is not None:
+            outcomes[name] = f"dead-lettered {letter.error_class}"
+        else:
+            outcomes[name] = "pending"
+    return outcomes
+
+
+def measure_hostile(
+    report: ChaosReport, articles: Mapping[str, str], outcomes: Mapping[str, str], sitemap: tuple[str, str]
+) -> None:
+    """Record ``outcomes`` (from :func:`hostile_outcomes`) and the sitemap bomb's (its name and how it
+    ended); every hostile article indexed or dead-lettered within its budget, the sitemap capped."""
+    report.hostile = {**outcomes, sitemap[0]: sitemap[1]}
+    for name, how in outcomes.items():
+        allowed = how.startswith("indexed") or how.removeprefix("dead-lettered ") in HOSTILE_LETTERS
+        if not allowed:
+            report.hostile_failures.append(f"{name} ({articles[name]}): {how}")
+    if not sitemap[1].startswith("capped"):
+        report.hostile_failures.append(f"{sitemap[0]}: {sitemap[1]}")

@@ -121,3 +121,7 @@ SCHEMA_POISON = (
     (STAGES["extractor"].input, "extractor", b'{"id": "KEY", "text": null, "note": "fails ParsedArticle"}'),
 )
 SCHEMA_POISON_OUTCOME = "schema_error"
+
+#: what a hostile article (``bench.chaos.hostile``) may be dead-lettered as instead of being indexed: it
+#: overran the extractor's time budget
+HOSTILE_LETTERS = frozenset({"extract_timeout"})

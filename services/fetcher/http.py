@@ -26,6 +26,7 @@ from multidict import CIMultiDictProxy
 from yarl import URL
 
 from wirewatch.core.charset import charset_param, decode, sniff
+from wirewatch.core.destinations import outbound_session
 from wirewatch.services.fetcher.addresses import AddressPolicy, SafeResolver, check_literal_host
 from wirewatch.services.fetcher.bodies import CHUNK_BYTES, decoder_for, read_capped
 from wirewatch.services.fetcher.errors import (
@@ -266,23 +267,16 @@ class SafeFetcher:
 
     def _session(self) -> aiohttp.ClientSession:
         if self._client is None:
-            self._client = aiohttp.ClientSession(
-                connector=aiohttp.TCPConnector(
-                    resolver=SafeResolver(self.policy, self._hosts, self._inner_resolver),
-                    limit=self._max_connections,
-                    limit_per_host=0,  # politeness.Politeness owns per-host limits
-                    # a caching resolver (the worker's, shared with politeness) is the only DNS cache, so the
-                    # address politeness waits at is the one connected to
-                    use_dns_cache=self._inner_resolver is None,
-                    ttl_dns_cache=300,
-                ),
+            self._client = outbound_session(
+                self.policy,
+                limit=self._max_connections,  # politeness.Politeness owns per-host limits
+                hosts=self._hosts,
+                resolver=self._inner_resolver,
                 headers={"User-Agent": self.user_agent},
                 timeout=aiohttp.ClientTimeout(
                     total=None, sock_connect=self.timeouts.connect_s, sock_read=self.timeouts.read_s
                 ),
-                cookie_jar=aiohttp.DummyCookieJar(),
-                auto_decompress=False,
-                trust_env=False,
+                checking=SafeResolver,  # raises the fetcher's BlockedAddress
             )
         return self._client
 

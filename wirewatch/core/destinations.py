@@ -102,15 +102,28 @@ def outbound_session(
     hosts: Mapping[str, Sequence[str]] | None = None,
     resolver: AbstractResolver | None = None,
     headers: Mapping[str, str] | None = None,
+    timeout: aiohttp.ClientTimeout | None = None,
+    checking: type[SafeResolver] | None = None,
 ) -> aiohttp.ClientSession:
     """A session whose every connection goes through the policy (call :func:`check_url` before a request).
 
     Bodies arrive as sent (``auto_decompress=False``): a reader takes only the bytes it needs, so a small
-    compressed answer can never inflate in memory.
+    compressed answer can never inflate in memory. No per-host connection limit (callers that need one
+    keep their own politeness), no cookies, no proxy from the environment. Given a ``resolver`` (a caching
+    one that others consult too), the connector keeps no DNS cache of its own, so everyone agrees on the
+    address connected to. ``checking`` is the resolver class that enforces the policy (a subclass raising a
+    client's own error; :class:`SafeResolver` by default).
     """
     return aiohttp.ClientSession(
-        connector=aiohttp.TCPConnector(resolver=SafeResolver(policy, hosts, resolver), limit=limit),
+        connector=aiohttp.TCPConnector(
+            resolver=(checking or SafeResolver)(policy, hosts, resolver),
+            limit=limit,
+            limit_per_host=0,
+            use_dns_cache=resolver is None,
+            ttl_dns_cache=300,
+        ),
         headers=dict(headers or {}),
+        timeout=timeout or aiohttp.ClientTimeout(total=None),
         cookie_jar=aiohttp.DummyCookieJar(),
         auto_decompress=False,
         trust_env=False,

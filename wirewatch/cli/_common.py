@@ -174,13 +174,14 @@ def safe(value: object) -> str:
     return escape(plain(value))
 
 
-def checked_query(query: str) -> str:
-    """``query`` if Wirewatch accepts it (see ``wirewatch.core.query.validate_query``), else a usage error
-    naming the offending term and its column."""
-    from wirewatch.core.query import QueryError, validate_query
+def checked_query(query: str, *, kql: bool = False) -> str:
+    """``query`` as Wirewatch runs it (Lucene, see ``wirewatch.core.query.validate_query``; with ``kql``, KQL
+    translated to Lucene by ``wirewatch.core.kql``), else a usage error naming the offending term and its column."""
+    from wirewatch.core.kql import to_lucene
+    from wirewatch.core.query import QueryError
 
     try:
-        return validate_query(query)
+        return to_lucene(query, "kql" if kql else "lucene")
     except QueryError as exc:
         raise click.BadParameter(exc.reason, param_hint="query") from exc
 

@@ -34,7 +34,8 @@ def rules() -> None:
 
 @rules.command()
 @click.argument("name")
-@click.option("--query", required=True, help="Lucene query, as in Kibana")
+@click.option("--query", required=True, help="Lucene query_string syntax (KQL with --kql)")
+@click.option("--kql", is_flag=True, help="--query is KQL (a subset); the rule is stored as its Lucene translation")
 @click.option("--webhook", "webhooks", multiple=True, required=True, help="URL to POST alerts to (repeatable)")
 @click.option("--secret", help="HMAC-SHA256 signing secret (X-Wirewatch-Signature)")
 @click.option("--person", "persons", multiple=True)
@@ -56,12 +57,13 @@ def add(
     languages: tuple[str, ...],
     throttle_minutes: float | None,
     slack: bool,
+    kql: bool,
 ) -> None:
     """Add (or replace) a rule."""
     from wirewatch.core.stores.rules import new_rule
     from wirewatch.schemas import RuleFilters
 
-    checked_query(query)
+    query = checked_query(query, kql=kql)
     _check_webhooks([(f"rule {name!r}", url) for url in webhooks])
     filters = RuleFilters(
         persons=list(persons),
@@ -81,6 +83,8 @@ def add(
     )
     with_es(lambda es: _store(es).put(rule))
     console.print(f"rule {safe(repr(name))} saved ({rule.id})")
+    if kql:
+        console.print(f"stored as Lucene: {safe(query)}")
 
 
 def _public(rule: Rule) -> dict[str, Any]:

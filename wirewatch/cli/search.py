@@ -1,4 +1,5 @@
-"""``wirewatch search``: Lucene query syntax (as in Kibana) with facet filters, a table or JSON."""
+"""``wirewatch search``: Lucene ``query_string`` syntax (KQL, Kibana's default, only with ``--kql``, translated by
+``wirewatch.core.kql``) with facet filters, over the articles or (``--alerts``) the alert ledger; a table or JSON."""
 
 from __future__ import annotations
 
@@ -62,6 +63,25 @@ def _reason(exc: BadRequestError) -> str:
     return str(found.get("reason") or exc.message)
 
 
+#: what ``--alerts`` shows of each alert (the columns of Kibana's alert searches, and where it points)
+ALERT_FIELDS = [
+    "rule_name",
+    "rule_id",
+    "title",
+    "source",
+    "status",
+    "attempts",
+    "matched_at",
+    "published_at",
+    "url",
+    "article_id",
+    "persons",
+    "organizations",
+    "locations",
+]
+#: fields a bare term searches in the alert ledger
+ALERT_DEFAULT_FIELDS = ["title^3", "snippet", "rule_name^2", "persons", "organizations", "locations", "source"]
+
 #: syndicated copies of one story share a cluster id; a search shows the story once, listing its copies
 COLLAPSE = {
     "field": "cluster_id",
@@ -88,6 +108,50 @@ async def run_search(
     except BadRequestError as exc:
         raise QueryError(f"Elasticsearch cannot run the query {query!r}: {_reason(exc)}", query=query) from exc
     return dict(response.body)
+
+
+async def run_alert_search(es: AsyncElasticsearch, query: str, filters: Filters, *, limit: int) -> dict[str, Any]:
+    """The alert ledger, newest match first (what Kibana's alert searches sort by)."""
+    from elasticsearch import BadRequestError
+
+    built = build_query(query, filters)
+    for clause in built["bool"]["must"]:
+        if "query_string" in clause:
+            clause["query_string"]["fields"] = ALERT_DEFAULT_FIELDS
+    try:
+        response = await es.search(
+            index=settings().index_name("alerts"),
+            query=built,
+            size=limit,
+            sort=[{"matched_at": {"order": "desc", "missing": "_last"}}],
+            source_includes=ALERT_FIELDS,
+            track_total_hits=True,
+        )
+    except BadRequestError as exc:
+        raise QueryError(f"Elasticsearch cannot run the query {query!r}: {_reason(exc)}", query=query) from exc
+    return dict(response.body)
+
+
+def _alert_rows(body: dict[str, Any]) -> list[dict[str, Any]]:
+    return [{"id": hit["_id"], **hit["_source"]} for hit in body["hits"]["hits"]]
+
+
+def _alert_table(rows: list[dict[str, Any]], total: int) -> Table:
+    from rich.table import Table
+
+    table = Table(title=f"{len(rows)} of {total} alerts", show_lines=True)
+    for column in ("matched", "rule", "status", "source", "title"):
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        status = f"{row.get('status') or ''} ({row.get('attempts') or 0} attempts)"
+        table.add_row(
+            safe((row.get("matched_at") or "")[:16].replace("T", " ")),
+            safe(row.get("rule_name") or ""),
+            safe(status),
+            safe(row.get("source") or ""),
+            safe(row.get("title") or row.get("url") or ""),
+        )
+    return table
 
 
 def _rows(body: dict[str, Any]) -> list[dict[str, Any]]:
@@ -151,6 +215,8 @@ def _table(rows: list[dict[str, Any]], total: int) -> Table:
 @click.option("--sort", "order", type=click.Choice(["relevance", "date"]), default="relevance", show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="print a JSON list of articles")
 @click.option("--all-copies", is_flag=True, help="list syndicated copies separately (default: once, with 'copies')")
+@click.option("--kql", is_flag=True, help="QUERY is KQL (Kibana's query language, a subset), not Lucene")
+@click.option("--alerts", is_flag=True, help="search the alerts (the alert ledger), newest first, not the articles")
 def search(
     query: str,
     limit: int,
@@ -164,12 +230,17 @@ def search(
     order: str,
     as_json: bool,
     all_copies: bool,
+    kql: bool,
+    alerts: bool,
 ) -> None:
     """Search articles with Lucene query syntax; facet filters narrow the results.
 
-    For example: 'organizations:"Kataib Hezbollah" AND text:withdrawal'. Facet filters are exact names,
-    case-insensitive, and stack (every one must match)."""
-    checked_query(query)
+    For example: 'organizations:"Kataib Hezbollah" AND text:withdrawal'. With --kql the query is KQL, as in
+    Kibana's query bar: 'organizations:* and locations:(Baghdad or Erbil)' (a subset; see the README's
+    "Query syntax"). Facet filters are exact names, case-insensitive, and stack (every one must match)."""
+    query = checked_query(query, kql=kql) or "*"
+    if alerts and languages:
+        raise click.BadParameter("alerts carry no language", param_hint="--lang")
     start, end = _when(since), _when(until, end_of_day=True)
     if start and end and start > end:
         raise click.BadParameter(f"--since {since} is after --until {until}")
@@ -182,6 +253,14 @@ def search(
         since=start,
         until=end,
     )
+    if alerts:
+        found = with_es(lambda es: run_alert_search(es, query, filters, limit=limit))
+        alert_rows = _alert_rows(found)
+        if as_json:
+            print_json(alert_rows)
+        else:
+            console.print(_alert_table(alert_rows, found["hits"]["total"]["value"]))
+        return
     body = with_es(lambda es: run_search(es, query, filters, limit=limit, order=order, collapse=not all_copies))
     rows = _rows(body)
     if as_json:

@@ -1,13 +1,16 @@
 #!/bin/sh
 # One-shot kibana-setup job of docker-compose.yml (runs once Kibana is healthy): imports every
 # deploy/kibana/*.ndjson through Kibana's saved-objects _import API, overwriting objects with the same id.
-# When WIREWATCH_INDEX_PREFIX is not "wirewatch", the data views are rewritten to that prefix on the fly.
+# Each file goes through `python -m wirewatch.ops.kibana_objects` first: when WIREWATCH_INDEX_PREFIX is not
+# "wirewatch" the data views are rewritten to that prefix, and with KIBANA_BASEMAP=false (offline sites) the
+# maps lose their Elastic Maps Service basemap layers (the data layers stay, on a blank background).
 # Fails (exit 1) when Kibana reports any object it could not import.
 set -eu
 
 : "${KIBANA_URL:?}" "${WIREWATCH_ES_PASSWORD:?}"
 ES_USER="${WIREWATCH_ES_USERNAME:-elastic}"
-PREFIX="${WIREWATCH_INDEX_PREFIX:-wirewatch}"
+export WIREWATCH_INDEX_PREFIX="${WIREWATCH_INDEX_PREFIX:-wirewatch}" KIBANA_BASEMAP="${KIBANA_BASEMAP:-true}"
+PYTHON="${PYTHON:-python}"
 OBJECTS_DIR="${KIBANA_OBJECTS_DIR:-$(dirname "$0")/../kibana}"
 
 work="$(mktemp -d)"
@@ -21,7 +24,7 @@ for file in "$OBJECTS_DIR"/*.ndjson; do
   [ -e "$file" ] || continue
   found=1
   name="$(basename "$file")"
-  sed "s/wirewatch-\(articles\|alerts\|feeds\)/$PREFIX-\1/g" "$file" > "$work/$name"
+  "$PYTHON" -m wirewatch.ops.kibana_objects "$file" > "$work/$name"
   echo "kibana-setup: importing $name"
   status="$(curl -sS -o "$work/out" -w '%{http_code}' -K "$work/auth" -X POST \
     -H 'kbn-xsrf: wirewatch-setup' -F "file=@$work/$name" \

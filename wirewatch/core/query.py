@@ -1,5 +1,6 @@
 """One query builder for ``wirewatch search``, ``rules test`` and the alerter, so a saved search matches
-exactly what the same search shows (Lucene syntax, as in Kibana's query bar), and one validator
+exactly what the same search shows (Lucene ``query_string`` syntax; Kibana's query bar defaults to KQL, which
+``wirewatch.core.kql`` translates into this on request), and one validator
 (:func:`validate_query`) that refuses, before anything runs, the queries whose cost grows with the index."""
 
 from __future__ import annotations

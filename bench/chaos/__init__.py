@@ -1,6 +1,7 @@
 """Chaos drills: a synthetic news corpus on 50 local feeds, poison and hostile inputs planted among it, and
 faults while it flows — kill -9 of every worker, a frozen Elasticsearch (SIGSTOP), a restarted Kafka
-broker — then what arrived is counted against what was sent. Run by ``python -m bench.chaos`` and ``tests/chaos/test_chaos.py``.
+broker — then what arrived is counted against what was sent. Run by ``python -m bench.chaos`` and
+``tests/chaos/test_chaos.py``.
 
     articles ──► Site (feeds, pages) ──► 5 workers ──► Elasticsearch / Receiver (webhooks) / deadletters
                      plan: waves of articles, each followed by one fault; poison and hostile inputs halfway

@@ -199,6 +199,32 @@ def test_env_example_documents_the_secrets_without_values() -> None:
         assert values.get(name) == "", f"{name} must be listed, empty"
 
 
+def test_env_example_lists_every_variable_compose_requires() -> None:
+    required = set(re.findall(r"\$\{([A-Za-z_][A-Za-z0-9_]*):\?", COMPOSE_FILE.read_text(encoding="utf-8")))
+    listed = {
+        line.split("=", 1)[0].lstrip("#").strip()
+        for line in (ROOT / ".env.example").read_text(encoding="utf-8").splitlines()
+        if "=" in line
+    }
+    assert required, "compose requires no variable? the pattern is broken"
+    assert required <= listed, f"required by docker-compose.yml, missing from .env.example: {required - listed}"
+
+
+async def test_worker_healthchecks_call_an_endpoint_the_worker_serves() -> None:
+    from aiohttp.test_utils import TestClient, TestServer
+
+    from wirewatch.core.metrics import Health, metrics_app
+
+    for worker in WORKERS:
+        [url] = re.findall(
+            r"http://127\.0\.0\.1:\d+(/\w+)", " ".join(raw_compose()["services"][worker]["healthcheck"]["test"])
+        )
+        health = Health(worker)
+        async with TestClient(TestServer(metrics_app(health))) as client:
+            response = await client.get(url)
+            assert response.status == 200, f"{worker}'s healthcheck calls {url}, which answers {response.status}"
+
+
 # --- a real compose implementation ---------------------------------------------------------------------
 
 

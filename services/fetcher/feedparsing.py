@@ -22,6 +22,7 @@ import re
 from collections.abc import Callable
 from functools import partial
 
+from wirewatch.core.charset import BOMS
 from wirewatch.services.fetcher.atom import ENTRIES, read_atom
 from wirewatch.services.fetcher.discovery import discover_feeds
 from wirewatch.services.fetcher.errors import FeedParseError
@@ -45,7 +46,6 @@ FORMATS: dict[str, tuple[Reader, ItemPlace]] = {  # root element → its reader,
 }
 ITEM_PLACES = {root: place for root, (_reader, place) in FORMATS.items()}
 _HTML_START = re.compile(rb"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body)\b", re.IGNORECASE | re.DOTALL)
-_BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
 
 
 def parse_feed(
@@ -90,7 +90,7 @@ def _read_xml(stream: XmlStream, *, url: str, limits: FeedLimits) -> ParsedFeed:
 
 
 def _strip_bom(head: bytes) -> bytes:
-    for bom in _BOMS:
+    for bom, _encoding in BOMS:
         if head.startswith(bom):
             return head[len(bom) :]
     return head

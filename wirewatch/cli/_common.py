@@ -68,6 +68,24 @@ class LazyChoice(click.Choice):  # type: ignore[type-arg]
         return tuple(self._load())
 
 
+#: the facet filters ``search`` and ``rules add`` share: option, parameter, what it keeps
+FACETS = (
+    ("--person", "persons", "only articles naming this person (repeatable)"),
+    ("--org", "organizations", "only articles naming this organisation (repeatable)"),
+    ("--place", "locations", "only articles naming this place (repeatable)"),
+    ("--source", "sources", "only this source, the site name (repeatable)"),
+    ("--lang", "languages", "only this language code (repeatable)"),
+)
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def facet_options(command: F) -> F:
+    """Add the :data:`FACETS` options to a click command, in that order."""
+    for option, name, help_text in reversed(FACETS):
+        command = click.option(option, name, multiple=True, help=help_text)(command)
+    return command
+
+
 def stage_names() -> list[str]:
     """Every stage of the registry, in pipeline order."""
     from wirewatch.schemas import STAGES

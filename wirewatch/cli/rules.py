@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from wirewatch.cli._common import checked_query, console, print_json, safe, settings, with_es
+from wirewatch.cli._common import checked_query, console, facet_options, print_json, safe, settings, with_es
 
 if TYPE_CHECKING:
     from elasticsearch import AsyncElasticsearch
@@ -38,11 +38,7 @@ def rules() -> None:
 @click.option("--kql", is_flag=True, help="--query is KQL (a subset); the rule is stored as its Lucene translation")
 @click.option("--webhook", "webhooks", multiple=True, required=True, help="URL to POST alerts to (repeatable)")
 @click.option("--secret", help="HMAC-SHA256 signing secret (X-Wirewatch-Signature)")
-@click.option("--person", "persons", multiple=True)
-@click.option("--org", "organizations", multiple=True)
-@click.option("--place", "locations", multiple=True)
-@click.option("--source", "sources", multiple=True)
-@click.option("--lang", "languages", multiple=True)
+@facet_options
 @click.option("--throttle", "throttle_minutes", type=float, help="at most one message per N minutes")
 @click.option("--slack", is_flag=True, help="send a Slack-compatible body")
 def add(

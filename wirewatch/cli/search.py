@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from wirewatch.cli._common import checked_query, console, print_json, safe, settings, with_es
+from wirewatch.cli._common import checked_query, console, facet_options, print_json, safe, settings, with_es
 from wirewatch.core.query import HIGHLIGHT, Filters, QueryError, build_query, sort_clause
 
 if TYPE_CHECKING:
@@ -205,11 +205,7 @@ def _table(rows: list[dict[str, Any]], total: int) -> Table:
 @click.command()
 @click.argument("query", default="*")
 @click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 10000))
-@click.option("--person", "persons", multiple=True, help="only articles naming this person (repeatable)")
-@click.option("--org", "organizations", multiple=True, help="only articles naming this organisation")
-@click.option("--place", "locations", multiple=True, help="only articles naming this place")
-@click.option("--source", "sources", multiple=True, help="only this source (site name)")
-@click.option("--lang", "languages", multiple=True, help="only this language code")
+@facet_options
 @click.option("--since", help="published at or after (ISO date/datetime)")
 @click.option("--until", help="published at or before (ISO date/datetime; a bare date includes that day)")
 @click.option("--sort", "order", type=click.Choice(["relevance", "date"]), default="relevance", show_default=True)

@@ -20,6 +20,7 @@ from tests.support.polling import eventually
 from wirewatch.core.kafka import MAX_MESSAGE_BYTES, Outgoing, client_options
 from wirewatch.core.runner import BatchRunner, Record
 from wirewatch.core.settings import CommonSettings
+from wirewatch.ops.observe import read_dead_letters
 from wirewatch.schemas import STAGES, TOPICS, DeadLetter, FeedItem, FetchedPage, ParsedArticle
 from wirewatch.services.fetcher.settings import FetcherSettings
 
@@ -90,7 +91,7 @@ async def test_messages_failing_their_schema_are_dead_lettered_and_the_stream_mo
 
 
 async def _letters_if(settings: CommonSettings, count: int) -> list[DeadLetter] | None:
-    letters = [DeadLetter.from_bytes(v) for v in await read_all(settings, PARSER.deadletters)]
+    letters = await read_dead_letters(settings)
     return letters if len(letters) >= count else None
 
 
@@ -142,7 +143,7 @@ async def test_output_the_broker_would_refuse_dead_letters_its_input(
         value=page(2).to_bytes(), key=b"page0002", topic=settings.topic_name(PARSER.input), partition=0, offset=7
     )
     await asyncio.wait_for(runner.run([record]), 60)
-    [letter] = [DeadLetter.from_bytes(v) for v in await read_all(settings, PARSER.deadletters)]
+    [letter] = await read_dead_letters(settings)
     assert (letter.stage, letter.error_class, letter.item_id) == ("parser", "message_too_large", "page0002")
     assert base64.b64decode(letter.payload_b64) == record.value
     assert await read_all(settings, PARSER.output) == []

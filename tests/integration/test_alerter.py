@@ -30,6 +30,7 @@ from wirewatch.core.es import make_es
 from wirewatch.core.redaction import destination
 from wirewatch.core.settings import CommonSettings
 from wirewatch.core.stores.rules import RuleStore, new_rule
+from wirewatch.ops.observe import read_dead_letters
 from wirewatch.schemas import STAGES, Alert, DeadLetter, IndexedBatch, IndexedDoc, Rule, alert_id_for
 from wirewatch.services.alerter.signing import DELIVERY_HEADER, SIGNATURE_HEADER, verify
 from wirewatch.services.indexer.documents import external_version, to_document
@@ -177,7 +178,7 @@ async def ledger(settings: CommonSettings, rule: Rule) -> list[dict[str, Any]]:
 
 
 async def dead_letters(settings: CommonSettings) -> list[DeadLetter]:
-    return [DeadLetter.from_bytes(raw) for raw in await read_all(settings, ALERTER.deadletters)]
+    return await read_dead_letters(settings)
 
 
 async def alerts_on_topic(settings: CommonSettings) -> list[Alert]:

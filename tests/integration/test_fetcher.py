@@ -35,6 +35,7 @@ from tests.support.polling import eventually
 from wirewatch.core.es import make_es
 from wirewatch.core.settings import CommonSettings
 from wirewatch.core.stores.feeds import FeedRecord, FeedStore, new_feed
+from wirewatch.ops.observe import read_dead_letters
 from wirewatch.schemas import STAGES, DeadLetter, FetchedPage
 
 pytestmark = [pytest.mark.integration]
@@ -185,7 +186,7 @@ async def pages(settings: CommonSettings) -> list[FetchedPage]:
 
 
 async def letters(settings: CommonSettings) -> list[DeadLetter]:
-    return [DeadLetter.from_bytes(raw) for raw in await read_all(settings, FETCHER.deadletters)]
+    return await read_dead_letters(settings)
 
 
 async def page_urls(settings: CommonSettings) -> list[str]:

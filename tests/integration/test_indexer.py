@@ -15,6 +15,7 @@ from tests.support.indices import count_docs
 from tests.support.polling import eventually
 from wirewatch.core.es import make_es
 from wirewatch.core.settings import CommonSettings
+from wirewatch.ops.observe import read_dead_letters
 from wirewatch.schemas import STAGES, DeadLetter, IndexedBatch
 
 pytestmark = [pytest.mark.integration]
@@ -80,7 +81,7 @@ async def test_newer_fetch_replaces_and_rejected_document_is_dead_lettered(
 
 
 async def _letters(settings: CommonSettings) -> list[DeadLetter]:
-    return [DeadLetter.from_bytes(v) for v in await read_all(settings, INDEXER.deadletters)]
+    return await read_dead_letters(settings)
 
 
 async def _get(es, settings: CommonSettings, doc_id: str):  # type: ignore[no-untyped-def]

@@ -22,7 +22,8 @@ from tests.support.polling import eventually
 from tests.support.proxy import FaultyProxy
 from wirewatch.core.es import make_es
 from wirewatch.core.settings import CommonSettings
-from wirewatch.schemas import STAGES, DeadLetter, IndexedBatch
+from wirewatch.ops.observe import read_dead_letters
+from wirewatch.schemas import STAGES, IndexedBatch
 from wirewatch.services.indexer.settings import ES_TIMEOUT_S
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
@@ -92,7 +93,7 @@ async def test_elasticsearch_outage_loses_nothing_and_indexing_resumes(
         )
         assert set(announced) == set(produced)
         assert max(announced.values()) == 1, "an article was announced twice"
-        letters = [DeadLetter.from_bytes(v) for v in await read_all(settings, INDEXER.deadletters)]
+        letters = await read_dead_letters(settings)
         assert letters == [], f"the outage dead-lettered articles: {letters[0].reason}"
         log = (tmp_path / "logs" / "indexer.log").read_text(errors="replace")
         assert "retriable failure" in log

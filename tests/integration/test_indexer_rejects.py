@@ -14,6 +14,7 @@ from bench.workers import Workers
 from tests.support.polling import eventually
 from wirewatch.core.es import make_es
 from wirewatch.core.settings import CommonSettings
+from wirewatch.ops.observe import read_dead_letters
 from wirewatch.schemas import STAGES, DeadLetter, IndexedBatch
 
 pytestmark = [pytest.mark.integration]
@@ -65,7 +66,7 @@ async def test_documents_elasticsearch_refuses_are_dead_lettered_with_its_reason
 
 
 async def _letters(settings: CommonSettings, at_least: int) -> list[DeadLetter] | None:
-    letters = [DeadLetter.from_bytes(v) for v in await read_all(settings, INDEXER.deadletters)]
+    letters = await read_dead_letters(settings)
     return letters if len(letters) >= at_least else None
 
 

@@ -44,7 +44,9 @@ def enrich(
     enriched_at = now or datetime.now(UTC)
     reasons = [skip_reason(article) for article in articles]
     todo = [article for article, reason in zip(articles, reasons, strict=True) if reason is None]
-    found = iter(extractor.extract([(a.title, a.text) for a in todo], ids=[a.id for a in todo]))
+    found = iter(
+        extractor.extract([(a.title, a.text) for a in todo], ids=[a.id for a in todo], sources=[a.source for a in todo])
+    )
     results = []
     for article, reason in zip(articles, reasons, strict=True):
         if reason is not None:

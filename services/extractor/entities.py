@@ -8,7 +8,8 @@ For each (title, text) pair, in one stream of spaCy docs:
 2. each chunk is tokenized, users' watchlist matches are set on it, then ``ner`` runs;
 3. the model's spans are cleaned and the places gazetteer applied (:mod:`.spans`);
 4. chunk offsets are mapped back; spans in overlaps are kept once;
-5. mentions are merged into entities (:mod:`.merging`) and LOC entities geotagged (:mod:`.geo`).
+5. names shaped like organisations' are set as ORG (:mod:`.shapes`; not in a title-cased title);
+6. mentions are merged into entities (:mod:`.merging`) and LOC entities geotagged (:mod:`.geo`).
 
 Each cap that cut an article's work short is named in its :class:`Extraction` (``capped``): ``text_chars``,
 ``title_chars``, ``span_chars`` (a model span too long to be a name was dropped), ``mentions``, ``entities``.
@@ -28,6 +29,7 @@ from wirewatch.services.extractor.gazetteer import Gazetteer
 from wirewatch.services.extractor.geo import Geocoder
 from wirewatch.services.extractor.merging import DEFAULT_MAX_ENTITIES, DEFAULT_MAX_MENTIONS, Caps, build_entities
 from wirewatch.services.extractor.models import NerPipeline, load_pipeline
+from wirewatch.services.extractor.shapes import apply_shapes, title_cased
 from wirewatch.services.extractor.spans import (
     DEFAULT_MAX_SPAN_CHARS,
     Candidate,
@@ -122,8 +124,14 @@ class EntityExtractor:
         """
         return [extraction.entities for extraction in self.extract(items, ids)]
 
-    def extract(self, items: Sequence[tuple[str | None, str]], ids: Sequence[str] | None = None) -> list[Extraction]:
-        """:meth:`extract_many`, with the caps each item hit."""
+    def extract(
+        self,
+        items: Sequence[tuple[str | None, str]],
+        ids: Sequence[str] | None = None,
+        sources: Sequence[str | None] | None = None,
+    ) -> list[Extraction]:
+        """:meth:`extract_many`, with the caps each item hit. ``sources`` are the outlets that published the
+        items (feed or site name, or host): one named in its own text is an organisation."""
         capped: list[set[str]] = [set() for _ in items]
         items = [self._bounded(item, notes) for item, notes in zip(items, capped, strict=True)]
         jobs = self._jobs(items)
@@ -135,7 +143,10 @@ class EntityExtractor:
             else:
                 shifted = [c.shifted(job.chunk.start) for c in candidates]
                 text_found += chunking.keep_owned(job.chunk, shifted)
-        entities = [self._finish(i, items[i], *found[i], ids, capped[i]) for i in range(len(items))]
+        entities = [
+            self._finish(i, items[i], *found[i], ids, capped[i], sources[i] if sources else None)
+            for i in range(len(items))
+        ]
         return [Extraction(found, frozenset(notes)) for found, notes in zip(entities, capped, strict=True)]
 
     def _bounded(self, item: tuple[str | None, str], capped: set[str]) -> tuple[str | None, str]:
@@ -189,12 +200,15 @@ class EntityExtractor:
         title_found: list[Candidate],
         ids: Sequence[str] | None,
         capped: set[str],
+        source: str | None = None,
     ) -> list[Entity]:
         title, text = item
         caps = Caps(mentions=self.options.max_mentions, entities=self.options.max_entities)
         try:
-            found = chunking.drop_overlaps(text_found)
-            entities = build_entities(text, found, title or "", title_found, caps=caps, capped=capped)
+            found = apply_shapes(text, chunking.drop_overlaps(text_found))
+            if title and not title_cased(title):
+                title_found = apply_shapes(title, title_found)
+            entities = build_entities(text, found, title or "", title_found, caps=caps, capped=capped, source=source)
             if self.geocoder is not None:
                 self.geocoder.tag(entities)
         except Exception as exc:

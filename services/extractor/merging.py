@@ -4,7 +4,9 @@
 2. Names the model found once are propagated to their other, unlabelled, occurrences in the text
    and the title (a headline gives the model little context).
 3. Mentions are grouped by gazetteer entry or by :func:`match_key`; a group's type is voted by
-   its mentions unless a gazetteer entry fixes it (PERSON once, ORG three times → ORG).
+   its mentions unless a gazetteer entry fixes it (PERSON once, ORG three times → ORG), or evidence
+   outweighs the model (:mod:`.context`: the outlet's own name, an organisation's shape, cues around
+   the mentions, the type a list of names shares).
 4. Groups join: same transliteration skeleton (Hizballah ~ Hezbollah); acronym → its expansion;
    a short form → the one multi-word PERSON name it ends ("al-Sudani", "Sudani" → "Mohammed
    Shia al-Sudani"). The joined entity takes the type and name of the fuller group.
@@ -25,6 +27,7 @@ from dataclasses import dataclass, field, replace
 from itertools import accumulate
 
 from wirewatch.schemas.articles import Entity, GeoPoint, Mention
+from wirewatch.services.extractor import context
 from wirewatch.services.extractor.normalise import canonical_name, match_key, skeleton_is_specific, skeleton_key
 from wirewatch.services.extractor.spans import Candidate
 
@@ -83,11 +86,13 @@ def build_entities(
     *,
     caps: Caps | None = None,
     capped: set[str] | None = None,
+    source: str | None = None,
 ) -> list[Entity]:
     """Entities of one article, ordered by first appearance (title-only ones first).
 
     With ``caps``, the first mentions and entities within them are kept, and ``"mentions"`` or
-    ``"entities"`` is added to ``capped`` when some were left out.
+    ``"entities"`` is added to ``capped`` when some were left out. ``source`` is the outlet that published
+    the article (feed or site name, or host): named in the text, it is an ORG.
     """
     limit = caps.mentions if caps else None
     acronyms, extra = _acronym_definitions(text, candidates)
@@ -99,6 +104,7 @@ def build_entities(
     mentions = [_Mention(c.start, c.end, text[c.start : c.end], c, False) for c in found]
     mentions += [_Mention(c.start, c.end, title[c.start : c.end], c, True) for c in in_title]
     groups = _grouped(mentions)
+    _decide(groups, text, title, context.source_keys(source))
     _join(groups, acronyms)
     entities = _entities(text, groups)
     if caps is not None and len(entities) > caps.entities:
@@ -251,6 +257,52 @@ def _grouped(mentions: Sequence[_Mention]) -> list[_Group]:
         key = alias_keys.get(key, key)
         groups.setdefault(key, _Group(key)).mentions.append(mention)
     return list(groups.values())
+
+
+def _decide(groups: Sequence[_Group], text: str, title: str, sources: frozenset[str]) -> None:
+    """Each group's type from its evidence (:func:`.context.vote`: the outlet's name, shape, cues, the
+    model), then lists: a group without evidence of its own takes the type its list shares."""
+    strong: set[int] = set()
+    for group in groups:
+        if group.entry_name is not None:
+            strong.add(id(group))
+            continue
+        cues = Counter(context.cue(title if m.in_title else text, m.start, m.end) or "" for m in group.mentions)
+        shaped = any(m.candidate.why == "shape" for m in group.mentions)
+        type_, why = context.vote(group_type(group), cues, shaped=shaped, source=context.is_source(group.key, sources))
+        if why is not None:
+            strong.add(id(group))
+            _retype(group, type_, why)
+    _share_list_types(groups, text, strong)
+
+
+def _share_list_types(groups: Sequence[_Group], text: str, strong: set[int]) -> None:
+    in_text = sorted(((m, g) for g in groups for m in g.mentions if not m.in_title), key=lambda mg: mg[0].start)
+    for chain, introduced in context.chains(text, [(m.start, m.end) for m, _ in in_text]):
+        members = [in_text[i][1] for i in chain]
+        sure = {group_type(g) for g in members if id(g) in strong}
+        if introduced:
+            target = "ORG"
+        elif len(sure) == 1 and len(members) >= 3:
+            target = sure.pop()
+        else:
+            continue
+        for group in members:
+            if id(group) not in strong and group_type(group) in ("PERSON", "ORG", "LOC") and not _shouted(group):
+                _retype(group, target, "context")
+
+
+def _shouted(group: _Group) -> bool:
+    """An all-capitals name ("IAEA", or a name in a shouted headline) is no evidence of its list's type."""
+    return all(m.surface.isupper() for m in group.mentions)
+
+
+def _retype(group: _Group, type_: str, why: str) -> None:
+    if group_type(group) == type_ and all(m.candidate.type == type_ for m in group.mentions):
+        return
+    label = {"PERSON": "PERSON", "ORG": "ORG", "LOC": "GPE"}[type_]
+    for mention in group.mentions:
+        mention.candidate = replace(mention.candidate, type=type_, label=label, why=why)  # type: ignore[arg-type]
 
 
 def _join(groups: list[_Group], acronyms: dict[str, str]) -> None:

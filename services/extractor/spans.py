@@ -25,8 +25,10 @@ from spacy.util import filter_spans
 
 from wirewatch.services.extractor.gazetteer import GazetteerEntry, GazetteerMatch
 from wirewatch.services.extractor.normalise import strip_honorific, trim_span
+from wirewatch.services.extractor.places import PlaceContext
 
 Tier = Literal["model", "place", "watch"]
+Why = Literal["shape", "context", "source"]
 # The model's label → our type; labels not here (DATE, MONEY, CARDINAL, …) are dropped.
 TYPE_BY_LABEL = {
     "PERSON": "PERSON",
@@ -63,6 +65,7 @@ class Candidate:
     label: str
     tier: Tier = "model"
     entry: GazetteerEntry | None = None
+    why: Why | None = None  # what set the type when it is not the model's or the entry's
 
     def shifted(self, offset: int) -> Candidate:
         return replace(self, start=self.start + offset, end=self.end + offset)
@@ -184,17 +187,20 @@ def with_places(candidates: Sequence[Candidate], matches: Iterable[GazetteerMatc
     A match replaces the model spans it overlaps, unless one of them strictly contains it and the
     match may yield (``unless_inside_longer_name``). A fuzzy match needs a model span there; an
     exact place match with no model span is dropped when a capitalised word follows it, as in
-    "Edinburgh Evening Courant" — a place used inside a longer name the model missed.
+    "Edinburgh Evening Courant" — a place used inside a longer name the model missed. Whether a place
+    match is a place here at all (person evidence, context for ambiguous names) is :mod:`.places`' call.
 
     ``candidates`` never overlap each other (they are pieces of the doc's entities), nor do ``matches``, so
     kept spans sorted by start are sorted by end too: the ones a match overlaps are found by bisection.
     """
     kept = sorted(candidates, key=lambda c: c.start)
     starts, ends = [c.start for c in kept], [c.end for c in kept]
+    matches = list(matches)
+    context = PlaceContext(text, matches)
     for match in matches:
         first = bisect_right(ends, match.start)
         last = bisect_left(starts, match.end, lo=first)
-        if not _applies(match, kept[first:last], text):
+        if not _applies(match, kept[first:last], text) or not context.fits(match, {c.type for c in kept[first:last]}):
             continue
         entry = match.entry
         place = Candidate(match.start, match.end, entry.type, entry.label or entry.type, _tier(entry), entry)

@@ -1,0 +1,131 @@
+"""Context: the words around a name that say whether it is a person or an organisation.
+
+Three kinds of evidence, read by :mod:`.merging` for each group of mentions of one name:
+
+* :func:`cue` — apposition and predicate cues next to one mention: "the militia X", "members of X",
+  "X fighters", "X's armed wing", "X, the group that …", "X, which claimed …" say ORG; "Mr./Gen./Sheikh X",
+  "X, 45,", "X said he", "X, who …", "X, the group's spokesman" say PERSON.
+* :func:`source_keys` / :func:`is_source` — the article's own outlet (its feed or site name, or its host)
+  is an organisation when the text names it.
+* :func:`chains` — names in one list ("groups including X, Y and Z", "X, Y and Z have …") share a type
+  unless one has strong evidence of its own.
+
+:func:`vote` weighs a group's evidence against the model's type. Every pattern is anchored at the mention's
+edge and looks at a bounded window, so a cue costs the same whatever the length of the text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+
+from wirewatch.services.extractor.normalise import fold
+
+_WINDOW = 80
+_MAX_GAP = 12  # ", and " with room for odd spacing; a longer gap joins no list
+_BODY = r"(?:group|militia|movement|faction|party|organi[sz]ation|network|alliance|coalition|outfit|cartel|gang)"
+_ORG_BEFORE = re.compile(
+    rf"(?:\b(?:the|a|an)\s+(?:[\w-]+\s+)?{_BODY}\s+"
+    r"|\b(?:members?|fighters|militants|ranks|commanders|founders?|leadership|wing)\s+of\s+(?:the\s+)?)$",
+    re.IGNORECASE,
+)
+_ORG_AFTER = re.compile(
+    r"(?:\s+(?:fighters|militants|militiamen|gunmen|insurgents|operatives|cadres)\b"
+    r"|['’]s?\s+(?:armed|military|political)\s+wing\b"
+    r"|['’]s?\s+(?:ranks|leadership|members|fighters|militants)\b"
+    rf"|,\s+(?:the|a|an)\s+(?:[\w-]+\s+){{0,3}}?{_BODY}s?\b(?!['’])"
+    r"|,?\s+which\s+(?:controls|claimed|has\s+claimed|denied|is\s+backed|was\s+founded|operates|fights|is\s+designated))",
+    re.IGNORECASE,
+)
+_PERSON_BEFORE = re.compile(
+    r"\b(?:Mr|Mrs|Ms|Dr|Gen|Lt|Col|Maj|Capt|Sgt|Sheikh|Sheik|Mullah|Imam|Ayatollah|Brig|Cmdr)\.?\s+$"
+)
+_PERSON_AFTER = re.compile(
+    r"(?:,\s+\d{1,3},"
+    r"|\s+(?:said|says|told|added)\s+(?:he|she|his|her)\b"
+    r"|,\s+who\b"
+    r"|,\s+(?:the\s+)?(?:[\w'’-]+\s+){0,2}?(?:spokes(?:man|woman|person)|leader|commander|chief|founder|minister)\b)",
+    re.IGNORECASE,
+)
+_LIST_GAP = re.compile(r"\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or|&)\s+")
+_LIST_TRIGGER = re.compile(
+    r"\b(?:groups|militias|factions|organi[sz]ations|movements|parties|outfits|cartels|gangs)\s*"
+    r"(?:,\s*)?(?:such\s+as|including|like|include|included|includes|among\s+them|:)\s*(?:the\s+)?$",
+    re.IGNORECASE,
+)
+_GENERIC_TAIL = frozenset({"english", "arabic", "news", "online", "tv", "international", "com", "net", "org"})
+
+
+def cue(text: str, start: int, end: int) -> str | None:
+    """``"ORG"``, ``"PERSON"`` or ``None``: what the words right around ``text[start:end]`` say it is."""
+    before = text[max(start - _WINDOW, 0) : start]
+    after = text[end : end + _WINDOW]
+    org = bool(_ORG_BEFORE.search(before)) or bool(_ORG_AFTER.match(after))
+    person = bool(_PERSON_BEFORE.search(before)) or bool(_PERSON_AFTER.match(after))
+    if org == person:
+        return None
+    return "ORG" if org else "PERSON"
+
+
+def vote(model_type: str, cues: Counter[str], *, shaped: bool, source: bool) -> tuple[str, str | None]:
+    """The type of a group of mentions and what decided it (``None``: the model).
+
+    The outlet's own name is ORG; a shaped name is ORG unless clearly more person cues than organisation
+    ones say otherwise; else the cues' majority; else the model. Only PERSON, ORG and LOC are ever changed.
+    """
+    if model_type not in ("PERSON", "ORG", "LOC"):
+        return model_type, None
+    if source:
+        return "ORG", "source"
+    person, org = cues["PERSON"], cues["ORG"]
+    if shaped:
+        return ("PERSON", "context") if person > org + 1 else ("ORG", "shape")
+    if org != person:
+        return ("ORG" if org > person else "PERSON"), "context"
+    return model_type, None
+
+
+def source_keys(source: str | None) -> frozenset[str]:
+    """Keys (folded, spaces removed) under which the outlet ``source`` may be named in its own text:
+    "Al Jazeera English" → {"aljazeeraenglish", "aljazeera"}; "www.reuters.com" → {"reuters"}."""
+    if not source or not source.strip():
+        return frozenset()
+    name = source.strip()
+    if " " not in name and "." in name:
+        labels = [label for label in name.casefold().split(".") if label and label != "www"]
+        name = labels[0] if labels else name
+    words = fold(name).split()
+    if words[:1] == ["the"]:
+        words = words[1:]
+    keys = {"".join(words)}
+    if len(words) > 1 and words[-1] in _GENERIC_TAIL:
+        keys.add("".join(words[:-1]))
+    return frozenset(key for key in keys if len(key) >= 3)
+
+
+def is_source(key: str, keys: frozenset[str]) -> bool:
+    """Whether the group key (a :func:`~.normalise.match_key`) names the outlet."""
+    return bool(keys) and key.replace(" ", "") in keys
+
+
+def chains(text: str, spans: Sequence[tuple[int, int]]) -> list[tuple[list[int], bool]]:
+    """Lists of names: the indices of ``spans`` (sorted, not overlapping) joined only by commas and
+    "and"/"or", as chains of at least two; and whether a noun like "groups including" introduces it."""
+    found: list[tuple[list[int], bool]] = []
+    chain: list[int] = []
+    for i, (start, _) in enumerate(spans):
+        gap = spans[chain[-1]][1] if chain else start
+        if chain and start - gap <= _MAX_GAP and _LIST_GAP.fullmatch(text, gap, start):
+            chain.append(i)
+            continue
+        if len(chain) >= 2:
+            found.append((chain, _introduced(text, spans[chain[0]][0])))
+        chain = [i]
+    if len(chain) >= 2:
+        found.append((chain, _introduced(text, spans[chain[0]][0])))
+    return found
+
+
+def _introduced(text: str, start: int) -> bool:
+    return _LIST_TRIGGER.search(text[max(start - _WINDOW, 0) : start]) is not None

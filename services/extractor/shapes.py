@@ -1,0 +1,304 @@
+"""Organisations recognised by their shape: a name built around an organisation head word is an ORG.
+
+Names of organisations are built the same way in many languages: a head word saying what kind of body it is,
+and a modifier saying which one. English and its neighbours put the head last ("Syrian Democratic *Forces*",
+"Sinaloa *Cartel*"); romanised Arabic, Persian, Urdu, Pashto, Somali and Hausa names, and Spanish and French
+ones, put it first ("*Harakat* al-Nujaba", "*Jaish*-e-Mohammed", "*Frente* Amplio", "*Parti* socialiste"), as
+English does before "of" or "for" ("*Ministry* of Defence", "*Front* for the Liberation of …").
+
+:func:`shaped` reads a text once and returns the spans of capitalised names in either shape. A head word alone
+("Army", "Forces") is no name; a title breaks a name ("Interior Ministry spokesman", "Army Chief Asim Munir"
+gives nothing after the head); an English head word only leads before "of"/"for", so "Front Street" and "Union
+Station" are not organisations. :func:`apply_shapes` sets the shaped spans over the model's candidates.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
+
+from wirewatch.services.extractor.normalise import fold
+from wirewatch.services.extractor.spans import Candidate
+
+
+def _words(text: str) -> list[str]:
+    return text.split()
+
+
+# Head words that end a name; "weak" ones are also surnames or common nouns ("Margaret Court", "Tyra Bank"),
+# so they do not take a span away from PERSON.
+HEAD_FINAL = frozenset(
+    _words(
+        """
+        movement movements front forces force army armies brigade brigades battalion battalions regiment division
+        party parties alliance coalition council corps mission agency agencies ministry ministries department
+        government authority authorities union federation framework cartel militia militias group groups network
+        committee commission organisation organization organisations organizations association institute
+        company corporation court police guard guards command bureau tribunal assembly parliament congress
+        league foundation fund society university college academy directorate secretariat office service
+        services administration junta caucus syndicate gang gangs mafia faction factions legion
+        airways airlines bank news times journal herald tribune gazette radio television
+        """
+    )
+)
+WEAK_HEADS = frozenset(_words("court bank guard office service services union mission news times journal herald fund"))
+# Head words that begin a name, whatever follows (romanised Arabic, Persian, Urdu, Pashto, Somali, Hausa;
+# Spanish; French). Folded: no accents, no apostrophes ("kata'ib" → "kataib").
+HEAD_INITIAL = frozenset(
+    _words(
+        """
+        harakat haraka harakah hizb hezb hizbul kataib katibat katiba saraya liwa liwaa jaish jaysh jeish ansar
+        ansaru jabhat jabha hayat hayaat tanzim asaib jamaat jamaah jamaa jamaatu jamiat jamiyat jamiat tehrik
+        tehreek tahreek tahrik lashkar sipah sepah majlis ittihad ittehad ahlu tahaluf tajammu harakatu firqat
+        ejercito frente partido fuerzas fuerza movimiento alianza coordinadora autodefensas
+        armee parti mouvement rassemblement congres groupe conseil
+        """
+    )
+)
+# English head words begin a name only before one of these ("Ministry of Defence", "Front for …"), and so do
+# the ones French and Spanish share with English ("Forces de", "Union pour", "Cartel de").
+HEAD_INITIAL_LINKS = frozenset({"of", "for", "pour", "de", "du", "des", "del"})
+# Suffixes fused to a romanised head: "Hizbul", "Jama'atu", "Ansarul" ("Ansari" is a surname: no "i").
+_FUSED = ("ul", "ut", "ud", "us", "u")
+# Lowercase words that may join the capitalised words of one name.
+_LINKS = frozenset(_words("of for the and al el ul wal bin ibn de del la las los y e du des pour et da"))
+# Capitalised words that are not part of a name that follows (sentence openers, days, months), and titles,
+# which end a name before them.
+_OPENERS = frozenset(
+    _words(
+        """
+        the a an in on at for but and or when after before while as if it its this that these those there then
+        since during with from by to of however meanwhile last earlier later according under over about some
+        monday tuesday wednesday thursday friday saturday sunday january february march april may june july
+        august september october november december
+        """
+    )
+)
+_TITLES = frozenset(
+    _words(
+        """
+        mr mrs ms dr gen general col colonel lt maj major capt captain sgt cmdr commander chief leader head
+        spokesman spokeswoman spokesperson minister president secretary director chairman chairwoman chair
+        governor mayor sheikh sheik imam emir king prince senator rep ambassador envoy deputy vice prime
+        official officials member members fighters militants rebels said says
+        """
+    )
+)
+_AND = frozenset({"and", "et", "y"})
+_WORD = re.compile(r"[^\W\d_][\w'’ʼ\-]*")
+_GAP = re.compile(r"[ \t\xa0]{1,3}")
+_POSSESSIVE = re.compile(r"['’ʼ][sS]$")
+
+
+@dataclass(frozen=True, slots=True)
+class Shaped:
+    """``text[start:end]`` is an organisation's name by its shape; ``weak`` if its head is a weak one."""
+
+    start: int
+    end: int
+    weak: bool
+
+
+def shaped(text: str) -> list[Shaped]:
+    """Every organisation-shaped name of ``text``, left to right, never overlapping (one pass over the words)."""
+    found: list[Shaped] = []
+    for run in _runs(text):
+        found += _names(text, run)
+    return found
+
+
+def apply_shapes(text: str, candidates: Sequence[Candidate]) -> list[Candidate]:
+    """The candidates with shaped names set as ORG.
+
+    A shaped name replaces the model candidates it covers (a PERSON one only if its head is not weak) and any
+    place-gazetteer ones strictly inside it ("Jammu and Kashmir" in "Jammu and Kashmir Police"); it never
+    touches a watchlist match. A model candidate around a shaped name is typed ORG when its own words are
+    in shape. A shaped name where there was no candidate is added.
+    """
+    kept = sorted(candidates, key=lambda c: c.start)
+    starts, ends = [c.start for c in kept], [c.end for c in kept]
+    for name in shaped(text):
+        first = bisect_right(ends, name.start)
+        last = bisect_left(starts, name.end, lo=first)
+        decided = _decided(text, name, kept[first:last])
+        if decided is not None:
+            kept[first:last] = decided
+            starts[first:last] = [c.start for c in decided]
+            ends[first:last] = [c.end for c in decided]
+    return kept
+
+
+def _decided(text: str, name: Shaped, overlapping: Sequence[Candidate]) -> list[Candidate] | None:
+    """What replaces ``overlapping`` for ``name``, or ``None`` to leave them as they are.
+
+    A weak head ("West Bank", "Margaret Court", "Soviet Union") only mends the edges of a span the model
+    already called ORG: it adds no span and retypes none."""
+    if any(c.tier == "watch" for c in overlapping):
+        return None
+    if name.weak and not (overlapping and all(c.type == "ORG" for c in overlapping)):
+        return None
+    org = Candidate(name.start, name.end, "ORG", "ORG", why="shape")
+    if not overlapping:
+        return [org]
+    if len(overlapping) == 1 and _around(overlapping[0], name):
+        only = overlapping[0]
+        if only.tier != "model" or only.type == "ORG" or not shaped_name(text[only.start : only.end]):
+            return None
+        return [replace(only, type="ORG", label="ORG", why="shape")]
+    inside = all(name.start <= c.start and c.end <= name.end for c in overlapping)
+    if not inside or any(c.tier == "place" and (c.start, c.end) == (name.start, name.end) for c in overlapping):
+        return None
+    return [org]
+
+
+def _around(candidate: Candidate, name: Shaped) -> bool:
+    return candidate.start <= name.start and name.end <= candidate.end
+
+
+def shaped_name(surface: str) -> bool:
+    """Whether ``surface`` as a whole is an organisation's name by its shape."""
+    names = shaped(surface)
+    return bool(names) and names[0].start == 0 and names[-1].end == len(surface.rstrip(".,;:"))
+
+
+# Reading the text -----------------------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class _Word:
+    start: int
+    end: int
+    key: str  # folded
+    capital: bool
+
+
+def _runs(text: str) -> Iterator[list[_Word]]:
+    """Runs of capitalised words joined by single spaces and lowercase links ("of the", "al-", "de"); a run
+    never crosses punctuation, a line break or a possessive ("Iraq's" ends one)."""
+    run: list[_Word] = []
+    previous_end = -1
+    for match in _WORD.finditer(text):
+        word = _word(text, match.start(), match.end())
+        joined = previous_end >= 0 and _GAP.fullmatch(text, previous_end, word.start) is not None
+        if run and (not joined or not (word.capital or word.key in _LINKS)):
+            yield _trimmed(run)
+            run = []
+        if word.capital or (run and word.key in _LINKS):
+            run.append(word)
+        previous_end = word.end
+        if _POSSESSIVE.search(text, word.start, word.end) and run:
+            yield _trimmed(run)
+            run = []
+            previous_end = -1
+    if run:
+        yield _trimmed(run)
+
+
+def _word(text: str, start: int, end: int) -> _Word:
+    surface = text[start:end]
+    possessive = _POSSESSIVE.search(surface)
+    if possessive:
+        surface = surface[: possessive.start()]
+    capital = surface[:1].isupper() or _prefixed_capital(surface)
+    return _Word(start, start + len(surface), fold(surface), capital)
+
+
+def _prefixed_capital(surface: str) -> bool:
+    """ "al-Shabaab", "el-Fasher", "ad-Dawla": an article prefix before a capital."""
+    hyphen = surface.find("-")
+    return 0 < hyphen <= 3 and surface[:hyphen].islower() and surface[hyphen + 1 : hyphen + 2].isupper()
+
+
+def _trimmed(run: list[_Word]) -> list[_Word]:
+    """The run without openers and links at its edges, nor a leading plain word before a link: "Troops of the
+    Nuba Defence Forces" is about "Nuba Defence Forces", while "Ministry of …" keeps its head."""
+    start, end = 0, len(run)
+    while start < end and (_opener(run[start]) or _before_link(run, start, end)):
+        start += 1
+    while end > start and not run[end - 1].capital:
+        end -= 1
+    return run[start:end]
+
+
+def _names(text: str, run: list[_Word]) -> list[Shaped]:
+    """The shaped names of one run: cut at titles ("Army Chief …", but not "General Assembly"), then
+    head-initial or head-final."""
+    names: list[Shaped] = []
+    piece: list[_Word] = []
+    for i, word in enumerate([*run, None]):
+        follows = run[i + 1].key if word is not None and i + 1 < len(run) else ""
+        if word is None or (word.key in _TITLES and follows not in HEAD_FINAL):
+            names += _split_names(_trimmed(piece))
+            piece = []
+        else:
+            piece.append(word)
+    return names
+
+
+def _split_names(words: list[_Word]) -> list[Shaped]:
+    """The names of a piece, which may be two joined by "and": cut there when the words before it are a name
+    by themselves ("Kata'ib Hezbollah and Harakat al-Nujaba"), or the words after it begin with "the" or a
+    romanised head; "Jammu and Kashmir Police" stays one."""
+    for k, word in enumerate(words):
+        if word.key in _AND and 0 < k < len(words) - 1:
+            left, right = words[:k], words[k + 1 :]
+            name = _name(left)
+            whole = name is not None and name.end == left[-1].end
+            if whole or right[0].key == "the" or _head(right[0].key.split()[0], HEAD_INITIAL):
+                return ([name] if name is not None else []) + _split_names(_trimmed(right))
+    name = _name(words)
+    return [name] if name is not None else []
+
+
+def _name(words: Sequence[_Word]) -> Shaped | None:
+    return _initial(words) or _final(words)
+
+
+def _initial(words: Sequence[_Word]) -> Shaped | None:
+    """From the first romanised head word that leads a name ("Jaish al-Adl", "Tehreek-e-Insaf") to the end of
+    the run; or the whole run if an English head leads through "of"/"for" ("Popular Front for …")."""
+    for j, word in enumerate(words):
+        parts = word.key.split()
+        if not parts:
+            continue
+        if _head(parts[0], HEAD_INITIAL) and (len(parts) > 1 or j + 1 < len(words)):
+            return Shaped(word.start, words[-1].end, False)
+        if parts[-1] in HEAD_FINAL and j + 2 < len(words) and words[j + 1].key in HEAD_INITIAL_LINKS:
+            return Shaped(words[0].start, words[-1].end, parts[-1] in WEAK_HEADS)
+    return None
+
+
+def _final(words: Sequence[_Word]) -> Shaped | None:
+    """The run up to its last head word, if a capitalised modifier comes before it."""
+    for last in range(len(words) - 1, 0, -1):
+        key = words[last].key.split()[-1] if words[last].key else ""
+        if words[last].capital and key in HEAD_FINAL:
+            if any(w.capital and w.key not in _OPENERS for w in words[:last]):
+                return Shaped(words[0].start, words[last].end, key in WEAK_HEADS)
+            return None
+    return None
+
+
+def _opener(word: _Word) -> bool:
+    return word.key in _OPENERS or not word.capital
+
+
+def _before_link(run: list[_Word], start: int, end: int) -> bool:
+    return start + 1 < end and run[start + 1].key in _LINKS - _AND and not _is_head(run[start].key)
+
+
+def _is_head(key: str) -> bool:
+    last = key.split()[-1] if key else ""
+    return last in HEAD_FINAL or _head(key.split()[0] if key else "", HEAD_INITIAL)
+
+
+def _head(key: str, heads: frozenset[str]) -> bool:
+    if key in heads:
+        return True
+    return any(key.endswith(fused) and key[: -len(fused)] in heads for fused in _FUSED if len(key) > len(fused) + 2)
+
+
+def title_cased(text: str) -> bool:
+    """Whether most words of ``text`` are capitalised, as in many headlines: there a capital says nothing."""
+    words = [w for w in _WORD.findall(text) if w.casefold() not in _LINKS]
+    return len(words) >= 3 and sum(w[:1].isupper() for w in words) * 4 >= len(words) * 3

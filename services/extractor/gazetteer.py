@@ -1,7 +1,7 @@
 """Gazetteers and watchlists: names analysts vouch for, found in text by their folded key.
 
 A file is YAML: either a list of entries or ``{precedence: …, entries: [...]}``. An entry is
-``{name, type, aliases?, id?, label?, country_code?, lat?, lon?, ambiguous?, population?}``.
+``{name, type, aliases?, id?, label?, country_code?, lat?, lon?, ambiguous?, needs_context?, population?}``.
 
 Two precedences decide what happens when a match overlaps a span the statistical model found:
 
@@ -10,19 +10,30 @@ Two precedences decide what happens when a match overlaps a span the statistical
 * ``unless_inside_longer_name`` (the shipped ``places.yaml``): the match wins over any model span
   it overlaps, except one that strictly contains it — "University of Edinburgh" stays an ORG.
 
+The shipped places are ``gazetteer/places.jsonl.gz`` (built by ``gazetteer/build_places.py``: a header line,
+then one entry a line), read once per process.
+
 Matching is on words: the words of an alias and of the text are folded with
-:func:`~wirewatch.services.extractor.normalise.fold`, so case, diacritics, apostrophes and hyphens do not
-matter — but a match must start with a capital, and an all-caps alias ("KH") must match exactly.
-A transliteration skeleton is the fallback for long names (Hizballah ↔ Hezbollah); such a
+:func:`~wirewatch.services.extractor.normalise.place_word`, so case, diacritics, apostrophes, hyphens and
+romanisation variants (Ar-Raqqah / al-Raqqa, Kismaayo / Kismayo) do not matter — but a match must start with
+a capital, and an all-caps alias ("KH") must match exactly, while a short all-caps word ("ENA") matches only
+an all-caps alias. The folded words of every alias form a token
+trie, so finding the names in a text costs a few dictionary lookups per word, whatever the number of
+entries. A match that only the romanisation fold makes (the plain folds of the words differ) is ``fuzzy``.
+A lowercase article glued before a match ("al-Raqqa") is part of it.
+For users' watchlists a transliteration skeleton is the fallback for long names (Hizballah ↔ Hezbollah); such a
 ``fuzzy`` match only confirms or retypes a span the model also found, it never adds one
 ("Companies" has the skeleton of Campinas).
 """
 
 from __future__ import annotations
 
+import gzip
+import json
 import logging
 import re
-from collections.abc import Iterable, Sequence
+import sys
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -32,17 +43,19 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from wirewatch.schemas.articles import EntityType
 from wirewatch.services.extractor.errors import GazetteerError
-from wirewatch.services.extractor.normalise import fold, skeleton_is_specific, skeleton_key
+from wirewatch.services.extractor.normalise import ARTICLES, fold, place_word, skeleton_is_specific, skeleton_key
 
 log = logging.getLogger(__name__)
 
 Precedence = Literal["always", "unless_inside_longer_name"]
-PLACES_FILE = Path(__file__).resolve().parent / "gazetteer" / "places.yaml"
+PLACES_FILE = Path(__file__).resolve().parent / "gazetteer" / "places.jsonl.gz"
 DEPLOY_DIR = Path(__file__).resolve().parents[2] / "deploy" / "gazetteers"
 _WORD = re.compile(r"\w+(?:['’ʼ](?![sS]\b)\w+)*")  # "Kata'ib" is one word, "Iraq's" is "Iraq" + "s"
+_fold, _place_word = fold.__wrapped__, place_word.__wrapped__
 _GLUE = re.compile(r"[ \t\xa0]{1,3}|[ \t]?[-‐‑–—][ \t]?|\.|['’ʼ]")
 _ABBREVIATION_GLUE = re.compile(r"\.[ \t]")
 MAX_WORDS = 8
+SHORT_CAPITALS = 4  # "ENA", "NASA" in capitals are acronyms, not the towns Ena or Nasa
 
 
 class GazetteerEntry(BaseModel):
@@ -60,6 +73,7 @@ class GazetteerEntry(BaseModel):
     lon: float | None = Field(default=None, ge=-180, le=180)
     population: int | None = None
     ambiguous: bool = False
+    needs_context: bool = False  # also a word or a given name: a place only with context (see .places)
     precedence: Precedence = "always"
 
     @property
@@ -95,6 +109,23 @@ def read_entries(path: Path, *, default_precedence: Precedence = "always") -> li
         raise GazetteerError(path, str(exc)) from exc
 
 
+def read_places(path: Path = PLACES_FILE) -> list[GazetteerEntry]:
+    """Entries of the generated places file (gzipped JSON lines after a header line)."""
+    try:
+        with gzip.open(path, "rt", encoding="utf-8") as lines:
+            precedence = json.loads(next(lines)).get("precedence", "unless_inside_longer_name")
+            # one line at a time: the parsed rows never all live at once
+            return [GazetteerEntry.model_validate_json(line, context=None) for line in _with(lines, precedence)]
+    except (OSError, StopIteration, ValueError) as exc:
+        raise GazetteerError(path, f"cannot read: {exc}") from exc
+
+
+def _with(lines: Iterable[str], precedence: str) -> Iterator[str]:
+    """Each JSON line with the file's precedence added (the generated lines are objects without one)."""
+    for line in lines:
+        yield f'{{"precedence": "{precedence}", {line.strip()[1:]}'
+
+
 def default_directories(configured: Path | None, state_dir: Path) -> list[Path]:
     """Where users' gazetteers live: the configured directory, else ``deploy/gazetteers`` of the
     repository and ``<state dir>/gazetteers`` (both optional)."""
@@ -124,39 +155,70 @@ def _capital(text: str, word: tuple[int, int]) -> bool:
     return first.isupper() or first.isdigit()
 
 
+@dataclass(frozen=True, slots=True)
+class _Alias:
+    entry: GazetteerEntry
+    exact: str | None  # an all-caps alias matches these letters only
+    plain: tuple[str, ...]  # the words folded without the romanisation fold
+
+
 class Gazetteer:
-    """Entries indexed by folded words; :meth:`find` returns non-overlapping matches in a text."""
+    """Entries in a token trie of folded words; :meth:`find` returns non-overlapping matches in a text.
+
+    The trie is a dict from (node, word) to the child node (0 is the root), and a dict from a node to the
+    aliases that end there: flat dicts keep the many short keys of a large gazetteer compact.
+    """
 
     def __init__(self, entries: Sequence[GazetteerEntry]) -> None:
         self.entries = list(entries)
-        self._by_key: dict[tuple[str, ...], list[tuple[GazetteerEntry, str | None]]] = {}
+        self._children: dict[tuple[int, str], int] = {}
+        self._aliases: dict[int, list[_Alias]] = {}
         self._by_skeleton: dict[str, list[GazetteerEntry]] = {}
+        self._skeleton_prefixes: set[tuple[str, ...]] = set()
+        self.max_words = 0
         for entry in sorted(self.entries, key=lambda e: e.precedence != "always"):
             for alias in entry.names:
                 self._add(entry, alias)
-        self.max_words = max((len(k) for k in self._by_key), default=0)
-        self._prefixes = {k[:n] for k in self._by_key for n in range(1, len(k) + 1)}
-        self._skeleton_prefixes = {
-            tuple(k.split()[:n]) for k in self._by_skeleton for n in range(1, len(k.split()) + 1)
-        }
 
     @classmethod
     def load(cls, directories: Iterable[Path] = (), *, places: bool = True) -> Gazetteer:
         """The shipped places (unless ``places=False``) plus every users' file in ``directories``."""
-        entries = read_entries(PLACES_FILE, default_precedence="unless_inside_longer_name") if places else []
+        entries = read_places() if places else []
         for path in gazetteer_files(directories):
             entries += read_entries(path)
         return cls(entries)
 
     def _add(self, entry: GazetteerEntry, alias: str) -> None:
-        key = tuple(fold(alias[a:b]) for a, b in _words(alias))
-        if not key or len(key) > MAX_WORDS:
+        # the uncached fold: the many alias words would evict the text's words from fold's cache
+        plain = tuple(_fold(alias[a:b]) for a, b in _words(alias))
+        if not plain or len(plain) > MAX_WORDS:
             return
+        if len(plain) > 1 and plain[0] in ARTICLES:
+            self._index(entry, None, plain[1:])  # "Al Anbar" is also "Anbar"
         exact = alias if alias.isupper() and len(alias.replace(".", "")) <= 6 else None
-        self._by_key.setdefault(key, []).append((entry, exact))
-        skeleton = skeleton_key(" ".join(key))
-        if exact is None and skeleton_is_specific(skeleton):
+        self._index(entry, exact, plain)
+        skeleton = skeleton_key(" ".join(plain))
+        if exact is None and entry.precedence == "always" and skeleton_is_specific(skeleton):
+            if skeleton not in self._by_skeleton:
+                words = tuple(skeleton.split())
+                self._skeleton_prefixes.update(words[:n] for n in range(1, len(words) + 1))
             self._by_skeleton.setdefault(skeleton, []).append(entry)
+
+    def _index(self, entry: GazetteerEntry, exact: str | None, plain: tuple[str, ...]) -> None:
+        node = 0
+        for word in plain:
+            node = self._children.setdefault((node, sys.intern(_place_word(word))), len(self._children) + 1)
+        self._aliases.setdefault(node, []).append(_Alias(entry, exact, plain))
+        self.max_words = max(self.max_words, len(plain))
+
+    def named(self, name: str) -> list[GazetteerEntry]:
+        """Every entry with an alias whose folded words are those of ``name`` (for the geocoder)."""
+        node = 0
+        for a, b in _words(name):
+            node = self._children.get((node, place_word(fold(name[a:b]))), 0)
+            if not node:
+                return []
+        return list({id(a.entry): a.entry for a in self._aliases.get(node, ())}.values())
 
     def find(self, text: str) -> list[GazetteerMatch]:
         """Longest matches, left to right, never overlapping."""
@@ -168,48 +230,66 @@ class Gazetteer:
                 i += 1
                 continue
             match, width = found
-            matches.append(match)
+            matches.append(_with_article(text, words, i, match))
             i += width
         return matches
 
     def _match_at(self, text: str, words: list[tuple[int, int]], i: int) -> tuple[GazetteerMatch, int] | None:
-        width = self._widest(text, words, i)
-        for n in range(width, 0, -1):
+        nodes = self._walk(text, words, i)
+        for n in range(len(nodes), 0, -1):
             start, end = words[i][0], words[i + n - 1][1]
-            key = tuple(fold(text[a:b]) for a, b in words[i : i + n])
-            match = self._lookup(key, text, start, end)
+            plain = tuple(fold(text[a:b]) for a, b in words[i : i + n])
+            match = self._lookup(nodes[n - 1], plain, text, start, end)
             if match is not None:
                 return match, n
         return None
 
-    def _widest(self, text: str, words: list[tuple[int, int]], i: int) -> int:
-        """How many words from ``i`` on could still be (the start of) some alias."""
-        width = 0
-        key: tuple[str, ...] = ()
+    def _walk(self, text: str, words: list[tuple[int, int]], i: int) -> list[int]:
+        """The trie nodes (0 where the trie has none) reached by the words from ``i`` on, one per word, as
+        long as the words are glued and some alias (or skeleton) could still start with them."""
+        nodes: list[int] = []
+        node = 0
         skeleton: tuple[str, ...] = ()
-        while i + width < len(words) and width < self.max_words:
-            if width and not _glued(text, words[i + width - 1], words[i + width]):
+        while i + len(nodes) < len(words) and len(nodes) < self.max_words:
+            a, b = words[i + len(nodes)]
+            if nodes and not _glued(text, words[i + len(nodes) - 1], (a, b)):
                 break
-            word = fold(text[words[i + width][0] : words[i + width][1]])
-            key += (word,)
-            skeleton += (skeleton_key(word),)
-            if key not in self._prefixes and skeleton not in self._skeleton_prefixes:
+            word = fold(text[a:b])
+            node = self._children.get((node, place_word(word)), 0) if node or not nodes else 0
+            if self._by_skeleton:  # only watchlists have skeletons
+                skeleton += (skeleton_key(word),)
+            if not node and (not self._by_skeleton or skeleton not in self._skeleton_prefixes):
                 break
-            width += 1
-        return width
+            nodes.append(node)
+        return nodes
 
-    def _lookup(self, key: tuple[str, ...], text: str, start: int, end: int) -> GazetteerMatch | None:
+    def _lookup(self, node: int, plain: tuple[str, ...], text: str, start: int, end: int) -> GazetteerMatch | None:
         surface = text[start:end]
-        for entry, exact in self._by_key.get(key, ()):
-            if exact is None or _same_letters(exact, surface):
-                return GazetteerMatch(start, end, entry)
-        if sum(map(len, key)) < 6 or surface.isupper():
+        aliases = self._aliases.get(node, ()) if node else ()
+        acronym = surface.isupper() and len(surface) <= SHORT_CAPITALS
+        usable = [a for a in aliases if (a.exact is None and not acronym) or _same_letters(a.exact or "", surface)]
+        for alias in usable:
+            if alias.plain == plain:
+                return GazetteerMatch(start, end, alias.entry)
+        if usable:
+            return GazetteerMatch(start, end, usable[0].entry, fuzzy=True)
+        if sum(map(len, plain)) < 6 or surface.isupper():
             return None
-        folded = " ".join(key)
+        folded = " ".join(plain)
         candidates = self._by_skeleton.get(skeleton_key(folded), [])
         if len({c.name for c in candidates}) != 1 or not _same_ending(folded, candidates[0]):
             return None
         return GazetteerMatch(start, end, candidates[0], fuzzy=True)
+
+
+def _with_article(text: str, words: list[tuple[int, int]], i: int, match: GazetteerMatch) -> GazetteerMatch:
+    """``match`` widened over a lowercase article glued before it ("al-Raqqa", "al Anbar")."""
+    if i == 0:
+        return match
+    a, b = words[i - 1]
+    if text[a:b].islower() and text[a:b] in ARTICLES and _glued(text, words[i - 1], words[i]):
+        return GazetteerMatch(a, match.end, match.entry, match.fuzzy)
+    return match
 
 
 def _glued(text: str, left: tuple[int, int], right: tuple[int, int]) -> bool:

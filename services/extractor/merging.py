@@ -1,6 +1,7 @@
 """In-document merging: every mention of one real-world name becomes one :class:`Entity`.
 
-1. Acronyms defined in parentheses become aliases: "Joint Operations Command (JOC)" → "JOC".
+1. Acronyms defined in parentheses become aliases: "Joint Operations Command (JOC)" → "JOC", and
+   "JOC (Joint Operations Command)" too.
 2. Names the model found once are propagated to their other, unlabelled, occurrences in the text
    and the title (a headline gives the model little context).
 3. Mentions are grouped by gazetteer entry or by :func:`match_key`; a group's type is voted by
@@ -32,6 +33,8 @@ from wirewatch.services.extractor.normalise import canonical_name, match_key, sk
 from wirewatch.services.extractor.spans import Candidate
 
 _ACRONYM = re.compile(r"\s*\(\s*([A-Z][A-Za-z&]{1,9}|[A-Z](?:\.[A-Z])+\.?)\s*\)")
+_ACRONYM_BEFORE = re.compile(r"(?<![\w-])([A-Z][A-Za-z&]{1,9}|[A-Z](?:\.[A-Z])+\.?)\s*\(\s*$")
+_CLOSING = re.compile(r"\s*\)")
 _PARTICLES = frozenset({"al", "el", "ad", "as", "ash", "at", "az", "bin", "ibn", "abu"})
 _WORD_RUN = re.compile(r"\w*")
 _NAME_GOES_ON = re.compile(r"\w|['’](?![sS]\b)\w")  # "Ali" is not found in "Alis" or "Ali'i", but in "Ali's"
@@ -135,13 +138,20 @@ def _acronym_definitions(text: str, candidates: Sequence[Candidate]) -> tuple[di
     aliases: dict[str, str] = {}
     extra: list[Candidate] = []
     for candidate in candidates:
-        found = _ACRONYM.match(text, candidate.end)
+        found = _ACRONYM.match(text, candidate.end) or _acronym_before(text, candidate)
         if found is None or not _abbreviates(found.group(1), text[candidate.start : candidate.end]):
             continue
         aliases[match_key(found.group(1))] = _group_key(text[candidate.start : candidate.end], candidate)
         if found.start(1) not in starts:
             extra.append(replace(candidate, start=found.start(1), end=found.end(1), tier="model", entry=None))
     return aliases, extra
+
+
+def _acronym_before(text: str, candidate: Candidate) -> re.Match[str] | None:
+    """The acronym a name in parentheses spells out: "SDF (Syrian Democratic Forces)"."""
+    if not _CLOSING.match(text, candidate.end):
+        return None
+    return _ACRONYM_BEFORE.search(text, max(candidate.start - 16, 0), candidate.start)
 
 
 def _abbreviates(acronym: str, name: str) -> bool:

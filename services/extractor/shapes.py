@@ -38,7 +38,7 @@ HEAD_FINAL = frozenset(
         committee commission organisation organization organisations organizations association institute
         company corporation court police guard guards command bureau tribunal assembly parliament congress
         league foundation fund society university college academy directorate secretariat office service
-        services administration junta caucus syndicate gang gangs mafia faction factions legion
+        services administration junta caucus syndicate gang gangs mafia faction factions legion clan online
         airways airlines bank news times journal herald tribune gazette radio television
         """
     )
@@ -52,7 +52,8 @@ HEAD_INITIAL = frozenset(
         harakat haraka harakah hizb hezb hizbul kataib katibat katiba saraya liwa liwaa jaish jaysh jeish ansar
         ansaru jabhat jabha hayat hayaat tanzim asaib jamaat jamaah jamaa jamaatu jamiat jamiyat jamiat tehrik
         tehreek tahreek tahrik lashkar sipah sepah majlis ittihad ittehad ahlu tahaluf tajammu harakatu firqat
-        ejercito frente partido fuerzas fuerza movimiento alianza coordinadora autodefensas
+        ejercito frente partido fuerzas fuerza movimiento alianza coordinadora autodefensas comando comandos
+        bloque grupo brigada brigadas consejo colectivo foro collectif
         armee parti mouvement rassemblement congres groupe conseil
         """
     )
@@ -87,6 +88,9 @@ _TITLES = frozenset(
     )
 )
 _AND = frozenset({"and", "et", "y"})
+_PLURAL_ARTICLES = frozenset({"los", "las"})
+_IN_PLACE = re.compile(r" in (?:the )?[A-Z][\w'’.-]*(?: (?:of |and )?[A-Z][\w'’.-]*){0,4}")
+_FORMAL = re.compile(r" (?:for|pour) ")
 _WORD = re.compile(r"[^\W\d_][\w'’ʼ\-]*")
 _GAP = re.compile(r"[ \t\xa0]{1,3}")
 _POSSESSIVE = re.compile(r"['’ʼ][sS]$")
@@ -94,19 +98,39 @@ _POSSESSIVE = re.compile(r"['’ʼ][sS]$")
 
 @dataclass(frozen=True, slots=True)
 class Shaped:
-    """``text[start:end]`` is an organisation's name by its shape; ``weak`` if its head is a weak one."""
+    """``text[start:end]`` is an organisation's name by its shape; ``weak`` if its head is a weak one;
+    ``article`` if only a Spanish plural article makes it one ("Los Zetas": no person, but maybe a place)."""
 
     start: int
     end: int
     weak: bool
+    article: bool = False
 
 
 def shaped(text: str) -> list[Shaped]:
-    """Every organisation-shaped name of ``text``, left to right, never overlapping (one pass over the words)."""
+    """Every organisation-shaped name of ``text``, left to right, never overlapping (one pass over the words).
+
+    A long formal name goes on over "in" and the place it names ("United Nations Interim Force in Lebanon",
+    "Union for Peace in the Central African Republic"); a shorter one stops there ("Mindanao State University
+    in Marawi")."""
     found: list[Shaped] = []
+    reach = 0
     for run in _runs(text):
-        found += _names(text, run)
+        for name in _names(text, run):
+            if name.start < reach:
+                continue
+            name = _in_place(text, name)
+            found.append(name)
+            reach = name.end
     return found
+
+
+def _in_place(text: str, name: Shaped) -> Shaped:
+    surface = text[name.start : name.end]
+    if len(surface.split()) < 4 and not _FORMAL.search(surface):
+        return name
+    place = _IN_PLACE.match(text, name.end)
+    return replace(name, end=place.end()) if place else name
 
 
 def apply_shapes(text: str, candidates: Sequence[Candidate]) -> list[Candidate]:
@@ -138,6 +162,8 @@ def _decided(text: str, name: Shaped, overlapping: Sequence[Candidate]) -> list[
     if any(c.tier == "watch" for c in overlapping):
         return None
     if name.weak and not (overlapping and all(c.type == "ORG" for c in overlapping)):
+        return None
+    if name.article and any(c.type == "LOC" for c in overlapping):
         return None
     org = Candidate(name.start, name.end, "ORG", "ORG", why="shape")
     if not overlapping:
@@ -228,11 +254,18 @@ def _names(text: str, run: list[_Word]) -> list[Shaped]:
     for i, word in enumerate([*run, None]):
         follows = run[i + 1].key if word is not None and i + 1 < len(run) else ""
         if word is None or (word.key in _TITLES and follows not in HEAD_FINAL):
-            names += _split_names(_trimmed(piece))
+            if not _shouting(piece, text):
+                names += _split_names(_trimmed(piece))
             piece = []
         else:
             piece.append(word)
     return names
+
+
+def _shouting(words: Sequence[_Word], text: str) -> bool:
+    """Most words in capitals ("WE HAVE A DATE FOR THE RELEASE OF …"): capitals say nothing there."""
+    loud = sum(1 for w in words if w.end - w.start > 1 and text[w.start : w.end].isupper())
+    return loud * 2 > len(words)
 
 
 def _split_names(words: list[_Word]) -> list[Shaped]:
@@ -263,8 +296,10 @@ def _initial(words: Sequence[_Word]) -> Shaped | None:
             continue
         if _head(parts[0], HEAD_INITIAL) and (len(parts) > 1 or j + 1 < len(words)):
             return Shaped(word.start, words[-1].end, False)
+        if j == 0 and parts[0] in _PLURAL_ARTICLES and len(words) > 1 and words[1].capital:
+            return Shaped(word.start, words[-1].end, False, article=True)
         if parts[-1] in HEAD_FINAL and j + 2 < len(words) and words[j + 1].key in HEAD_INITIAL_LINKS:
-            return Shaped(words[0].start, words[-1].end, parts[-1] in WEAK_HEADS)
+            return Shaped(words[0].start, words[-1].end, False)  # "Court of Appeal", "Union for Peace"
     return None
 
 
@@ -284,7 +319,11 @@ def _opener(word: _Word) -> bool:
 
 
 def _before_link(run: list[_Word], start: int, end: int) -> bool:
-    return start + 1 < end and run[start + 1].key in _LINKS - _AND and not _is_head(run[start].key)
+    """A plain word, or a plural head ("Fighters of", "Forces of the Southern … Council"), before a link."""
+    if start + 1 >= end or run[start + 1].key not in _LINKS - _AND:
+        return False
+    key = run[start].key
+    return not _is_head(key) or (key.endswith("s") and not _head(key, HEAD_INITIAL))
 
 
 def _is_head(key: str) -> bool:

@@ -52,6 +52,7 @@ _LONG_NUMBER = re.compile(r"\d[\d\W_]{2,}")
 _NAME_GOES_ON = re.compile(r"[ \t]++[A-Z][a-z]")
 _NOT_A_NAME = re.compile(r"@|://|\bwww\.")
 _SPACES = re.compile(r"\s+")
+_SPACED_DASH = re.compile(r"[ \t]++[-–—]{1,2}+[ \t]++")
 _AND_AFTER_SPACES = re.compile(r"(?:and|&)\s++(?=[A-Z])")
 
 
@@ -121,12 +122,15 @@ def model_candidates(
 
 def _lines(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """A name never runs across a line break: "Phillip\n\nJim" is two spans, cut at the whole run of
-    whitespace that holds the break."""
+    whitespace that holds the break; nor across a spaced dash, as after a dateline ("GOMA - Rebels")."""
     pieces, cursor = [], start
     for run in _SPACES.finditer(text, start, end):
         if text.find("\n", run.start(), run.end()) != -1:
             pieces.append((cursor, run.start()))
             cursor = run.end()
+        elif (dash := _SPACED_DASH.match(text, run.start(), end)) is not None:
+            pieces.append((cursor, run.start()))
+            cursor = dash.end()
     return [*pieces, (cursor, end)]
 
 

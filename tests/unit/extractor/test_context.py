@@ -133,3 +133,17 @@ def test_the_article_source_reaches_the_extractor(extractor: EntityExtractor, ma
     )
     [enriched] = enrich([article], extractor=extractor)
     assert "Harmattan Dispatch" in enriched.organizations
+
+
+def test_an_acronym_before_its_expansion_joins_it() -> None:
+    text = "The KLA (Kivu Liberation Army) took the hill. KLA fighters then withdrew."
+    found = [*at_all(text, "KLA", "LOC"), *at_all(text, "Kivu Liberation Army", "ORG")]
+    [kla] = build_entities(text, found)
+    assert (kla.name, kla.type) == ("Kivu Liberation Army", "ORG")
+    assert [m.text for m in kla.mentions] == ["KLA", "Kivu Liberation Army", "KLA"]
+
+
+def test_a_dateline_dash_cuts_a_model_span(extractor: EntityExtractor) -> None:
+    text = "MOPTI - Fighters of the Kivu Liberation Army attacked a convoy, the army said."
+    names = [e.name for e in extractor.extract_entities(text)]
+    assert not any(" - " in name for name in names)

@@ -42,6 +42,16 @@ def names(text: str) -> list[str]:
         # a possessive ends a name; a title cuts one
         ("Chad's Union Defence Forces moved.", ["Union Defence Forces"]),
         ("Interior Ministry spokesman Idris Kone said.", ["Interior Ministry"]),
+        # a long formal name goes on over "in" and its place; a short one does not
+        ("The United Nations Support Mission in Wadai said.", ["United Nations Support Mission in Wadai"]),
+        ("The Front for Renewal in the Ouham Valley met.", ["Front for Renewal in the Ouham Valley"]),
+        ("The Kano State University in Kano closed.", ["Kano State University"]),
+        # a plural head before "of" is no name's head: "Forces of …", "Gangs of …"
+        ("Forces of the Eastern Salvation Council advanced.", ["Eastern Salvation Council"]),
+        ("Gangs of the Grand Ravine took the port.", []),
+        ("The Comandos del Valle were blamed.", ["Comandos del Valle"]),
+        # Spanish plural article: a gang, not a person
+        ("Los Tucanes and Las Garzas fought.", ["Los Tucanes", "Las Garzas"]),
         ("Army Chief Samuel Otieno met the UN General Assembly.", ["UN General Assembly"]),
     ],
 )
@@ -97,6 +107,12 @@ def test_apply_shapes_retypes_replaces_and_adds() -> None:
     assert result["Kivu Liberation Army"].type == "ORG"  # added where the model found nothing
     assert result["West Bank"].type == "LOC"
     assert result["Abel Court"].type == "PERSON"
+
+
+def test_a_spanish_article_name_never_takes_a_place() -> None:
+    text = "Los Pinos and Los Tucanes"
+    found = [at(text, "Los Pinos", "LOC", label="GPE"), at(text, "Los Tucanes", "PERSON")]
+    assert [c.type for c in apply_shapes(text, found)] == ["LOC", "ORG"]
 
 
 def test_apply_shapes_leaves_watchlist_matches_alone() -> None:

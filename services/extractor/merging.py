@@ -35,6 +35,7 @@ from wirewatch.services.extractor.spans import Candidate
 _ACRONYM = re.compile(r"\s*\(\s*([A-Z][A-Za-z&]{1,9}|[A-Z](?:\.[A-Z])+\.?)\s*\)")
 _ACRONYM_BEFORE = re.compile(r"(?<![\w-])([A-Z][A-Za-z&]{1,9}|[A-Z](?:\.[A-Z])+\.?)\s*\(\s*$")
 _CLOSING = re.compile(r"\s*\)")
+_APPOSED_ACRONYM = re.compile(r"(?<![\w-])([A-Z][A-Z&]{1,9}),\s+(?:the\s+)?$")
 _PARTICLES = frozenset({"al", "el", "ad", "as", "ash", "at", "az", "bin", "ibn", "abu"})
 _WORD_RUN = re.compile(r"\w*")
 _NAME_GOES_ON = re.compile(r"\w|['’](?![sS]\b)\w")  # "Ali" is not found in "Alis" or "Ali'i", but in "Ali's"
@@ -148,10 +149,12 @@ def _acronym_definitions(text: str, candidates: Sequence[Candidate]) -> tuple[di
 
 
 def _acronym_before(text: str, candidate: Candidate) -> re.Match[str] | None:
-    """The acronym a name in parentheses spells out: "SDF (Syrian Democratic Forces)"."""
-    if not _CLOSING.match(text, candidate.end):
-        return None
-    return _ACRONYM_BEFORE.search(text, max(candidate.start - 16, 0), candidate.start)
+    """The acronym a name in parentheses or in apposition spells out: "SDF (Syrian Democratic Forces)",
+    "SDF, the Syrian Democratic Forces,"."""
+    window = max(candidate.start - 16, 0), candidate.start
+    if _CLOSING.match(text, candidate.end):
+        return _ACRONYM_BEFORE.search(text, *window)
+    return _APPOSED_ACRONYM.search(text, *window)
 
 
 def _abbreviates(acronym: str, name: str) -> bool:

@@ -43,7 +43,7 @@ HEAD_FINAL = frozenset(
         """
     )
 )
-WEAK_HEADS = frozenset(_words("court bank guard office service services union mission news times journal herald fund"))
+WEAK_HEADS = frozenset(_words("court bank guard office service services union news times journal herald fund"))
 # Head words that begin a name, whatever follows (romanised Arabic, Persian, Urdu, Pashto, Somali, Hausa;
 # Spanish; French). Folded: no accents, no apostrophes ("kata'ib" → "kataib").
 HEAD_INITIAL = frozenset(
@@ -161,7 +161,8 @@ def _decided(text: str, name: Shaped, overlapping: Sequence[Candidate]) -> list[
     already called ORG: it adds no span and retypes none."""
     if any(c.tier == "watch" for c in overlapping):
         return None
-    if name.weak and not (overlapping and all(c.type == "ORG" for c in overlapping)):
+    models = [c for c in overlapping if c.tier == "model"]
+    if name.weak and not (models and all(c.type == "ORG" for c in models)):
         return None
     if name.article and any(c.type == "LOC" for c in overlapping):
         return None
@@ -170,6 +171,8 @@ def _decided(text: str, name: Shaped, overlapping: Sequence[Candidate]) -> list[
         return [org]
     if len(overlapping) == 1 and _around(overlapping[0], name):
         only = overlapping[0]
+        if only.tier == "model" and only.type == "ORG" and "(" in text[only.start : only.end]:
+            return [org]  # "Allied Democratic Forces (ADF": the name, and its acronym apart
         if only.tier != "model" or only.type == "ORG" or not shaped_name(text[only.start : only.end]):
             return None
         return [replace(only, type="ORG", label="ORG", why="shape")]

@@ -147,3 +147,10 @@ def test_a_dateline_dash_cuts_a_model_span(extractor: EntityExtractor) -> None:
     text = "MOPTI - Fighters of the Kivu Liberation Army attacked a convoy, the army said."
     names = [e.name for e in extractor.extract_entities(text)]
     assert not any(" - " in name for name in names)
+
+
+def test_an_acronym_in_apposition_joins_its_expansion() -> None:
+    text = "KLA, the Kivu Liberation Army, took the hill."
+    found = [*at_all(text, "KLA", "LOC"), *at_all(text, "Kivu Liberation Army", "ORG")]
+    [kla] = build_entities(text, found)
+    assert (kla.name, kla.type, kla.count) == ("Kivu Liberation Army", "ORG", 2)

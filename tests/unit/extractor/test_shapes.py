@@ -115,6 +115,18 @@ def test_a_spanish_article_name_never_takes_a_place() -> None:
     assert [c.type for c in apply_shapes(text, found)] == ["LOC", "ORG"]
 
 
+def test_a_model_span_running_into_parentheses_is_cut_to_the_name() -> None:
+    text = "Fighters of the Kivu Liberation Army (KLA) left."
+    [kla] = apply_shapes(text, [at(text, "Kivu Liberation Army (KLA", "ORG")])
+    assert text[kla.start : kla.end] == "Kivu Liberation Army"
+
+
+def test_a_weak_head_mends_a_model_organisation_around_a_place() -> None:
+    text = "the Upper Lakes Regional Office in Wau said"
+    found = [at(text, "Upper Lakes Regional Office", "ORG"), at(text, "Wau", "LOC", tier="place")]
+    assert [text[c.start : c.end] for c in apply_shapes(text, found)] == ["Upper Lakes Regional Office in Wau"]
+
+
 def test_apply_shapes_leaves_watchlist_matches_alone() -> None:
     found = [at(TEXT, "Kivu Liberation Army", "LOC", tier="watch")]
     [kept, *_] = [c for c in apply_shapes(TEXT, found) if c.start == found[0].start]

@@ -20,7 +20,7 @@ a capital, and an all-caps alias ("KH") must match exactly, while a short all-ca
 an all-caps alias. The folded words of every alias form a token
 trie, so finding the names in a text costs a few dictionary lookups per word, whatever the number of
 entries. A match that only the romanisation fold makes (the plain folds of the words differ) is ``fuzzy``.
-A lowercase article glued before a match ("al-Raqqa") is part of it.
+A lowercase article glued before a match by a hyphen ("ar-Raqqa"), or "al"/"el" by a space, is part of it.
 For users' watchlists a transliteration skeleton is the fallback for long names (Hizballah ↔ Hezbollah); such a
 ``fuzzy`` match only confirms or retypes a span the model also found, it never adds one
 ("Companies" has the skeleton of Campinas).
@@ -43,7 +43,14 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from wirewatch.schemas.articles import EntityType
 from wirewatch.services.extractor.errors import GazetteerError
-from wirewatch.services.extractor.normalise import ARTICLES, fold, place_word, skeleton_is_specific, skeleton_key
+from wirewatch.services.extractor.normalise import (
+    ARTICLES,
+    HYPHENS,
+    fold,
+    place_word,
+    skeleton_is_specific,
+    skeleton_key,
+)
 
 log = logging.getLogger(__name__)
 
@@ -193,8 +200,6 @@ class Gazetteer:
         plain = tuple(_fold(alias[a:b]) for a, b in _words(alias))
         if not plain or len(plain) > MAX_WORDS:
             return
-        if len(plain) > 1 and plain[0] in ARTICLES:
-            self._index(entry, None, plain[1:])  # "Al Anbar" is also "Anbar"
         exact = alias if alias.isupper() and len(alias.replace(".", "")) <= 6 else None
         self._index(entry, exact, plain)
         skeleton = skeleton_key(" ".join(plain))
@@ -287,7 +292,10 @@ def _with_article(text: str, words: list[tuple[int, int]], i: int, match: Gazett
     if i == 0:
         return match
     a, b = words[i - 1]
-    if text[a:b].islower() and text[a:b] in ARTICLES and _glued(text, words[i - 1], words[i]):
+    article = text[a:b]
+    if article not in ARTICLES or not _glued(text, words[i - 1], words[i]):
+        return match
+    if article in ("al", "el") or text[b] in HYPHENS:  # "al Anbar", "ar-Raqqa"; never "as Milan", "at Israel"
         return GazetteerMatch(a, match.end, match.entry, match.fuzzy)
     return match
 

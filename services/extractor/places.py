@@ -9,8 +9,9 @@ decides one match given the types of the model spans it overlaps (``with_places`
 * over a model PERSON, it does not fit when there is evidence for a person: a title before the name
   ("Mr.", "Gen.", "Sheikh" — :data:`~wirewatch.services.extractor.normalise.HONORIFIC_BEFORE`), the name as
   the subject of a verb of speech ("X said", "X told reporters"), an age in apposition ("X, 45,"), or the
-  name as a word of a longer PERSON span of the same text ("Ariel Sharon … Sharon"); a town of fewer than
-  ``KNOWN_POPULATION`` people needs place context (below) to override the model's PERSON;
+  name as a word of a longer PERSON span of the same text ("Ariel Sharon … Sharon");
+* a town of fewer than ``KNOWN_POPULATION`` people, or a match only the romanisation fold makes, needs place
+  context (below) to overrule the model's PERSON or ORG;
 * an entry flagged ``needs_context`` by the builder (a country whose name reads like a given name, "Jordan",
   or is shared, "Georgia"; a small place named like a word, "Police") fits over a model PERSON or ORG, or with
   no model span at all, only with place context: a locative preposition before it ("in", "near", "from" …),
@@ -66,11 +67,12 @@ class PlaceContext:
             return True
         if not set(model_types) <= {"PERSON", "ORG", "LOC"}:
             return False  # "Indian", "Shiite": the model's NORP (or EVENT, PRODUCT …) is no place
-        if "PERSON" in model_types:
-            if self.person_evidence(match):
-                return False
-            if 0 < (match.entry.population or 0) < KNOWN_POPULATION:
-                return self.place_evidence(match)  # a town the size of a surname's fame: "Mishima said"
+        if "PERSON" in model_types and self.person_evidence(match):
+            return False
+        if model_types and (match.fuzzy or 0 < (match.entry.population or 0) < KNOWN_POPULATION):
+            # a town the size of a surname's fame ("Mishima said"), or a name only the romanisation fold
+            # matches ("Chase" ~ Chas), does not overrule the model without place context
+            return self.place_evidence(match)
         return not match.entry.needs_context or self.place_evidence(match)
 
     def person_evidence(self, match: GazetteerMatch) -> bool:

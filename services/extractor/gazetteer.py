@@ -62,7 +62,7 @@ _fold, _place_word = fold.__wrapped__, place_word.__wrapped__
 _GLUE = re.compile(r"[ \t\xa0]{1,3}|[ \t]?[-‐‑–—][ \t]?|\.|['’ʼ]")
 _ABBREVIATION_GLUE = re.compile(r"\.[ \t]")
 MAX_WORDS = 8
-SHORT_CAPITALS = 4  # "ENA", "NASA" in capitals are acronyms, not the towns Ena or Nasa
+SHORT_CAPITALS = 4  # "ENA", "NASA" in capitals are acronyms, not the towns Ena or Nasa (but for a dateline)
 
 
 class GazetteerEntry(BaseModel):
@@ -271,13 +271,15 @@ class Gazetteer:
     def _lookup(self, node: int, plain: tuple[str, ...], text: str, start: int, end: int) -> GazetteerMatch | None:
         surface = text[start:end]
         aliases = self._aliases.get(node, ()) if node else ()
-        acronym = surface.isupper() and len(surface) <= SHORT_CAPITALS
+        dateline = start == 0 or text[start - 1] == "\n"  # "GOMA, Congo —" opens a line
+        acronym = surface.isupper() and len(surface) <= SHORT_CAPITALS and not dateline
         usable = [a for a in aliases if (a.exact is None and not acronym) or _same_letters(a.exact or "", surface)]
         for alias in usable:
             if alias.plain == plain:
                 return GazetteerMatch(start, end, alias.entry)
-        if usable:
-            return GazetteerMatch(start, end, usable[0].entry, fuzzy=True)
+        if usable:  # only the romanisation fold matches: the likeliest place
+            best = max(usable, key=lambda a: (not a.entry.needs_context, a.entry.population or 0))
+            return GazetteerMatch(start, end, best.entry, fuzzy=True)
         if sum(map(len, plain)) < 6 or surface.isupper():
             return None
         folded = " ".join(plain)

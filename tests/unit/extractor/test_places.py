@@ -60,6 +60,12 @@ def test_shipped_places_have_towns_regions_and_spelling_variants(places: Gazette
     assert raqqa.entry is lower.entry and raqqa.entry.country_code == "SY"
 
 
+def test_alternate_names_are_kept_by_their_letters_not_their_key(places: Gazetteer) -> None:
+    # "Daraa" folds to the three-letter key "dar" but is a five-letter name: it stays
+    found = places.find("Residents of Daraa and Deraa fled.")
+    assert [m.entry.country_code for m in found] == ["SY", "SY"] and not any(m.fuzzy for m in found)
+
+
 def test_ordinary_words_and_pronouns_are_no_places(places: Gazetteer) -> None:
     text = "She said the Police would Split the Orange groups. Of course, Hope remains."
     assert "She" not in names(places, text)

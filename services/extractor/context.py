@@ -30,8 +30,11 @@ _ORG_BEFORE = re.compile(
     r"|\b(?:members?|fighters|militants|ranks|commanders|founders?|leadership|wing)\s+of\s+(?:the\s+)?)$",
     re.IGNORECASE,
 )
+_MEMBERS = (
+    r"(?:militias?|militiamen|militants|rebels|insurgents|fighters|gunmen|operatives|cadres|cells|gangs?|remnants)"
+)
 _ORG_AFTER = re.compile(
-    r"(?:\s+(?:fighters|militants|militiamen|gunmen|insurgents|operatives|cadres)\b"
+    rf"(?:\s+(?:{_MEMBERS}|group|faction|movement|coalition)\b"
     r"|['’]s?\s+(?:armed|military|political)\s+wing\b"
     r"|['’]s?\s+(?:ranks|leadership|members|fighters|militants)\b"
     rf"|,\s+(?:the|a|an)\s+(?:[\w-]+\s+){{0,3}}?{_BODY}s?\b(?!['’])"
@@ -48,6 +51,10 @@ _PERSON_AFTER = re.compile(
     r"|,\s+(?:the\s+)?(?:[\w'’-]+\s+){0,2}?(?:spokes(?:man|woman|person)|leader|commander|chief|founder|minister)\b)",
     re.IGNORECASE,
 )
+_NAMED_BY_MEMBERS = re.compile(rf"(?<![\w'’-])([A-Z][\w'’-]*(?:[ ][A-Z][\w'’-]*){{0,2}})[ ]{_MEMBERS}\b")
+_OPENERS = frozenset({"the", "a", "an", "some", "several", "many", "two", "three", "former", "suspected"})
+_ADJECTIVE_ENDINGS = ("i", "ist", "ists", "ish", "ian", "ians", "ese", "ic", "ern")
+_ADJECTIVES = frozenset({"arab", "afghan", "armed", "rival", "local", "foreign", "government", "allied"})
 _LIST_GAP = re.compile(r"\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or|&)\s+")
 _LIST_TRIGGER = re.compile(
     r"\b(?:groups|militias|factions|organi[sz]ations|movements|parties|outfits|cartels|gangs)\s*"
@@ -55,6 +62,23 @@ _LIST_TRIGGER = re.compile(
     re.IGNORECASE,
 )
 _GENERIC_TAIL = frozenset({"english", "arabic", "news", "online", "tv", "international", "com", "net", "org"})
+
+
+def named_by_members(text: str) -> list[tuple[int, int]]:
+    """Capitalised names the words after them make a group's: "Fano militia", "M23 rebels", "Daesh cells".
+
+    Demonyms and other adjectives ("Somali", "Islamist", "Kurdish", "Christian", "Islamic") name no group.
+    """
+    found = []
+    for match in _NAMED_BY_MEMBERS.finditer(text):
+        words = match.group(1).split()
+        while words and words[0].casefold() in _OPENERS:
+            words = words[1:]
+        last = words[-1].casefold() if words else ""
+        if last and not last.endswith(_ADJECTIVE_ENDINGS) and last not in _ADJECTIVES:
+            end = match.end(1)
+            found.append((end - len(" ".join(words)), end))
+    return found
 
 
 def cue(text: str, start: int, end: int) -> str | None:

@@ -19,6 +19,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 
+from wirewatch.services.extractor.context import named_by_members
 from wirewatch.services.extractor.normalise import fold
 from wirewatch.services.extractor.spans import Candidate
 
@@ -142,8 +143,8 @@ def apply_shapes(text: str, candidates: Sequence[Candidate]) -> list[Candidate]:
     A shaped name replaces the model candidates it covers (a PERSON one only if its head is not weak) and any
     place-gazetteer ones strictly inside it ("Jammu and Kashmir" in "Jammu and Kashmir Police"); it never
     touches a watchlist match. A model candidate around a shaped name is typed ORG when its own words are
-    in shape. A shaped name where there was no candidate is added. A model span that is a head word alone is
-    dropped.
+    in shape. A shaped name where there was no candidate is added, and so is a name the words after it make a
+    group's (:func:`.context.named_by_members`). A model span that is a head word alone is dropped.
     """
     kept = sorted((c for c in candidates if not _lone_head(text, c)), key=lambda c: c.start)
     starts, ends = [c.start for c in kept], [c.end for c in kept]
@@ -155,7 +156,24 @@ def apply_shapes(text: str, candidates: Sequence[Candidate]) -> list[Candidate]:
             kept[first:last] = decided
             starts[first:last] = [c.start for c in decided]
             ends[first:last] = [c.end for c in decided]
-    return kept
+    return _with_members_cues(text, kept)
+
+
+def _with_members_cues(text: str, kept: list[Candidate]) -> list[Candidate]:
+    """Names the model missed that the words after them make a group's ("Daesh cells"), added as ORG."""
+    starts, ends = [c.start for c in kept], [c.end for c in kept]
+    added = [
+        Candidate(start, end, "ORG", "ORG", why="context")
+        for start, end in named_by_members(text)
+        if not _overlaps(starts, ends, start, end)
+    ]
+    return sorted([*kept, *added], key=lambda c: c.start) if added else kept
+
+
+def _overlaps(starts: list[int], ends: list[int], start: int, end: int) -> bool:
+    """Whether any of the sorted, disjoint spans (``starts``, ``ends``) overlaps ``start:end``."""
+    i = bisect_right(ends, start)
+    return i < len(starts) and starts[i] < end
 
 
 def _lone_head(text: str, candidate: Candidate) -> bool:
@@ -216,7 +234,13 @@ def _runs(text: str) -> Iterator[list[_Word]]:
     run: list[_Word] = []
     previous_end = -1
     for match in _WORD.finditer(text):
-        word = _word(text, match.start(), match.end())
+        start, end = match.span()
+        if text[start].islower() and not _prefixed_capital(text[start : start + 5]):
+            if not run:  # most words: no run to join, nothing to fold
+                continue
+            word = _Word(start, end, text[start:end], False)
+        else:
+            word = _word(text, start, end)
         joined = previous_end >= 0 and _GAP.fullmatch(text, previous_end, word.start) is not None
         if run and (not joined or not (word.capital or word.key in _LINKS)):
             yield _trimmed(run)

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from wirewatch.services.extractor.context import chains, cue, is_source, source_keys, vote
+from wirewatch.services.extractor.context import chains, cue, is_source, named_by_members, source_keys, vote
 from wirewatch.services.extractor.enrichment import enrich
 from wirewatch.services.extractor.entities import EntityExtractor
 from wirewatch.services.extractor.merging import build_entities
@@ -154,3 +154,24 @@ def test_an_acronym_in_apposition_joins_its_expansion() -> None:
     found = [*at_all(text, "KLA", "LOC"), *at_all(text, "Kivu Liberation Army", "ORG")]
     [kla] = build_entities(text, found)
     assert (kla.name, kla.type, kla.count) == ("Kivu Liberation Army", "ORG", 2)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("GOMA - Kivu12 rebels seized the town.", ["Kivu12"]),
+        ("The Wanyama militia and Sokoro insurgents met.", ["Wanyama", "Sokoro"]),
+        ("Attacks by Bakari Shield cells continued.", ["Bakari Shield"]),
+        # demonyms and adjectives name no group
+        ("Somali fighters, Islamist militants, Kurdish fighters and Arab militias.", []),
+        ("Rival gangs and local militias clashed.", []),
+    ],
+)
+def test_names_made_a_group_s_by_the_words_after_them(text: str, expected: list[str]) -> None:
+    assert [text[start:end] for start, end in named_by_members(text)] == expected
+
+
+def test_a_name_the_model_missed_before_militants_is_an_organisation(extractor: EntityExtractor) -> None:
+    text = "Residents said Wazimba militants had closed the road to the mine."
+    found = {e.name: e.type for e in extractor.extract_entities(text)}
+    assert found.get("Wazimba") == "ORG"

@@ -7,7 +7,7 @@ Two precedences decide what happens when a match overlaps a span the statistical
 
 * ``always`` (users' watchlists, the default): the match is set on the document *before* ``ner``
   runs, so the model labels only around it. "These are organisations" is obeyed.
-* ``unless_inside_longer_name`` (the shipped ``places.yaml``): the match wins over any model span
+* ``unless_inside_longer_name`` (the shipped places): the match wins over any model span
   it overlaps, except one that strictly contains it — "University of Edinburgh" stays an ORG.
 
 The shipped places are ``gazetteer/places.jsonl.gz`` (built by ``gazetteer/build_places.py``: a header line,

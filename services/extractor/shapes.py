@@ -93,6 +93,7 @@ _AND = frozenset({"and", "et", "y"})
 # list or a heading, cut at every "and" at once (cutting where a name ends would cost the square of its length).
 _MAX_WORDS = 16
 _PLURAL_ARTICLES = frozenset({"los", "las"})
+_OF_BEFORE = re.compile(r"[ ]of[ ](?:[Tt]he[ ])?$")
 _IN_PLACE = re.compile(r" in (?:the )?[A-Z][\w'’.-]*(?: (?:of |and )?[A-Z][\w'’.-]*){0,4}")
 _FORMAL = re.compile(r" (?:for|pour) ")
 _WORD = re.compile(r"[^\W\d_][\w'’ʼ\-]*")
@@ -200,6 +201,8 @@ def _decided(text: str, name: Shaped, overlapping: Sequence[Candidate]) -> list[
         only = overlapping[0]
         if only.tier == "model" and only.type == "ORG" and "(" in text[only.start : only.end]:
             return [org]  # "Allied Democratic Forces (ADF": the name, and its acronym apart
+        if only.tier == "model" and (member := _member_of(text, only, name)) is not None:
+            return [member, org]
         if only.tier != "model" or only.type == "ORG" or not shaped_name(text[only.start : only.end]):
             return None
         return [replace(only, type="ORG", label="ORG", why="shape")]
@@ -207,6 +210,22 @@ def _decided(text: str, name: Shaped, overlapping: Sequence[Candidate]) -> list[
     if not inside or any(c.tier == "place" and (c.start, c.end) == (name.start, name.end) for c in overlapping):
         return None
     return [org]
+
+
+def _member_of(text: str, candidate: Candidate, name: Shaped) -> Candidate | None:
+    """The person in a model span "Basit Ahmad Dar of The Resistance Front": two to four capitalised words with
+    no head word among them, then "of (the)", then the shaped name to the span's end."""
+    if name.end != candidate.end:
+        return None
+    of = _OF_BEFORE.search(text, candidate.start, name.start)
+    if of is None:
+        return None
+    words = text[candidate.start : of.start()].split()
+    if not 2 <= len(words) <= 4 or not all(w[:1].isupper() for w in words):
+        return None
+    if any(_is_head(fold(w)) or fold(w) in _TITLES for w in words):
+        return None
+    return Candidate(candidate.start, of.start(), "PERSON", "PERSON", why="context")
 
 
 def _around(candidate: Candidate, name: Shaped) -> bool:
@@ -358,10 +377,23 @@ def _final(words: Sequence[_Word]) -> Shaped | None:
     for last in range(len(words) - 1, 0, -1):
         key = words[last].key.split()[-1] if words[last].key else ""
         if words[last].capital and key in HEAD_FINAL:
-            if any(w.capital and w.key not in _OPENERS for w in words[:last]):
-                return Shaped(words[0].start, words[last].end, key in WEAK_HEADS)
+            first = _after_owner(words, last)
+            if any(w.capital and w.key not in _OPENERS for w in words[first:last]):
+                return Shaped(words[first].start, words[last].end, key in WEAK_HEADS)
             return None
     return None
+
+
+def _after_owner(words: Sequence[_Word], last: int) -> int:
+    """Where a head-final name begins after "… of (the)" when no head word comes before that "of": in "Basit
+    Ahmad Dar of the Resistance Front" the name is "Resistance Front"; "Council of the Kivu Union" stays whole."""
+    of = max((i for i in range(1, last) if words[i].key == "of"), default=0)
+    if of == 0 or any(_is_head(w.key) for w in words[:of]):
+        return 0
+    first = of + 1
+    while first < last and words[first].key == "the":
+        first += 1
+    return first
 
 
 def _opener(word: _Word) -> bool:

@@ -129,6 +129,18 @@ def test_a_weak_head_mends_a_model_organisation_around_a_place() -> None:
     assert [text[c.start : c.end] for c in apply_shapes(text, found)] == ["Upper Lakes Regional Office in Wau"]
 
 
+def test_a_person_of_an_organisation_in_one_model_span_is_split() -> None:
+    text = "Police named him as Tamba Sesay Kallon of the Kailahun Defence Brigades on Monday."
+    found = apply_shapes(text, [at(text, "Tamba Sesay Kallon of the Kailahun Defence Brigades", "ORG")])
+    assert [(text[c.start : c.end], c.type) for c in found] == [
+        ("Tamba Sesay Kallon", "PERSON"),
+        ("Kailahun Defence Brigades", "ORG"),
+    ]
+    text = "the Ministry of the Kailahun Defence Brigades"  # no person before "of"
+    [kept] = apply_shapes(text, [at(text, "Ministry of the Kailahun Defence Brigades", "ORG")])
+    assert text[kept.start : kept.end] == "Ministry of the Kailahun Defence Brigades"
+
+
 def test_a_head_word_alone_is_no_name() -> None:
     text = "The Army said Groups would return."
     assert apply_shapes(text, [at(text, "Army", "ORG"), at(text, "Groups", "ORG")]) == []

@@ -39,6 +39,7 @@ __all__ = [
     "IPNetwork",
     "SafeResolver",
     "check_literal_host",
+    "check_url",
     "exempt_networks",
     "literal_address",
     "read_hosts_file",
@@ -55,6 +56,15 @@ class SafeResolver(destinations.SafeResolver):
             return await super().resolve(host, port, family)
         except BlockedDestination as exc:
             raise BlockedAddress(exc.reason, url=exc.url) from exc
+
+
+def check_url(url: str, policy: AddressPolicy) -> None:
+    """The core scheme and IP-literal check (:func:`wirewatch.core.destinations.check_url`), raising
+    :class:`BlockedAddress`."""
+    try:
+        destinations.check_url(url, policy)
+    except BlockedDestination as exc:
+        raise BlockedAddress(exc.reason, url=url) from exc
 
 
 def check_literal_host(host: str, policy: AddressPolicy, *, url: str) -> None:

@@ -23,11 +23,10 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 import aiohttp
 from aiohttp.abc import AbstractResolver
 from multidict import CIMultiDictProxy
-from yarl import URL
 
 from wirewatch.core.charset import charset_param, decode, sniff
 from wirewatch.core.destinations import outbound_session
-from wirewatch.services.fetcher.addresses import AddressPolicy, SafeResolver, check_literal_host
+from wirewatch.services.fetcher.addresses import AddressPolicy, SafeResolver, check_url
 from wirewatch.services.fetcher.bodies import CHUNK_BYTES, decoder_for, read_capped
 from wirewatch.services.fetcher.errors import (
     BlockedAddress,
@@ -242,13 +241,7 @@ class SafeFetcher:
 
     def _check_destination(self, url: str) -> None:
         """Scheme and IP-literal check, parsed with yarl exactly as aiohttp will parse it."""
-        try:
-            parsed = URL(url)
-        except (ValueError, TypeError) as exc:
-            raise BlockedAddress(f"invalid URL: {exc}", url=url) from exc
-        if parsed.scheme not in ("http", "https") or not parsed.raw_host:
-            raise BlockedAddress(f"only http(s) URLs with a host may be fetched, not {url[:100]!r}", url=url)
-        check_literal_host(parsed.raw_host, self.policy, url=url)
+        check_url(url, self.policy)
 
     def _judge(self, result: FetchResult, raise_for_status: bool) -> FetchResult:
         reason = None

@@ -38,15 +38,17 @@ settings = FetcherSettings()
 app = make_app(STAGE.name, settings)
 
 
+@cache
 def pinned_hosts() -> dict[str, list[str]] | None:
-    """``WIREWATCH_FETCHER_HOSTS_FILE``'s names and addresses (tests and drills only), or ``None``."""
+    """``WIREWATCH_FETCHER_HOSTS_FILE``'s names and addresses (tests and drills only), or ``None``; read once
+    for the client and the address book alike."""
     return read_hosts_file(settings.fetcher_hosts_file) if settings.fetcher_hosts_file else None
 
 
 def build_fetcher(resolver: CachingResolver | None = None) -> SafeFetcher:
     """The HTTP client, with the installation's outbound policy. A hosts file (tests and drills only) pins
     names, exempting exactly their addresses."""
-    hosts = read_hosts_file(settings.fetcher_hosts_file) if settings.fetcher_hosts_file else None
+    hosts = pinned_hosts()
     policy = policy_for(settings).allowing(exempt_networks(hosts or {}))
     return SafeFetcher(
         user_agent=settings.fetcher_user_agent,

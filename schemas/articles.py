@@ -56,6 +56,12 @@ class GeoPoint(Message):
     lon: float = Field(ge=-180, le=180)
 
 
+TypeReason = Literal["watchlist", "gazetteer", "shape", "context", "source", "registry", "model"]
+"""Why an entity has its type, strongest first: an analyst's watchlist, the shipped places gazetteer, the
+name's own shape (an organisation head word), the sentence around it (a cue, a list), the article's own
+source named in the text, the entity registry's memory of earlier articles, or the statistical model alone."""
+
+
 class Entity(Message):
     """One real-world name in one article, with every mention merged under its canonical name."""
 
@@ -68,6 +74,10 @@ class Entity(Message):
     in_title: bool = False
     aliases: list[str] = Field(default_factory=list)
     source: Literal["model", "gazetteer"] = "model"
+    why: TypeReason = Field(default="model", description="what decided the type (see TypeReason)")
+    key: str | None = Field(
+        default=None, description="the entity registry's key: the gazetteer id when known, else the folded name"
+    )
     external_id: str | None = None
     country_code: str | None = None
     geo: GeoPoint | None = None

@@ -1,20 +1,25 @@
-"""robots.txt: fetched through the :class:`SafeFetcher`, parsed by ``urllib.robotparser``, cached per origin.
+"""robots.txt: fetched through the :class:`SafeFetcher`, parsed by ``protego`` (RFC 9309), cached per origin.
 
 What an answer means (RFC 9309, as the big crawlers read it):
 
-* 2xx: the rules apply (at most 500 KiB is read, Google's limit; a larger file counts as no rules);
+* 2xx: the rules apply (at most 500 KiB is read, Google's limit: the rules in those 500 KiB are obeyed);
 * 4xx (not 429), or a redirect chain that never ends: there are no rules, everything is allowed;
 * 429, 5xx, timeouts, connection errors and challenge pages: the site is not reachable, so nothing is
   allowed for now; this is cached only for ``error_ttl_s`` and then asked again.
 
 Concurrent callers for one origin share a single fetch. ``gate`` (set by
 :class:`~wirewatch.services.fetcher.politeness.Politeness`) makes that fetch take a turn like any other request to
-the host, so robots.txt never breaks the per-host limit or delay. ``urllib.robotparser`` does not
-implement the ``*``/``$`` path wildcards; such rules are read literally (so they allow rather than deny).
+the host, so robots.txt never breaks the per-host limit or delay.
+
+**RFC 9309 matching** (``protego``, Scrapy's parser): ``*`` matches any run of characters and ``$`` ends a
+pattern; the longest matching rule wins, ``Allow`` on a tie, whatever the order of the lines; the group
+whose user-agent is the longest token of our agent applies alone, else the ``*`` group; ``Crawl-delay``
+goes to politeness and ``Sitemap`` lines are kept. (``urllib.robotparser``, used before, read ``*`` and
+``$`` literally and took the first matching line: ``Disallow: /*.pdf$`` allowed every PDF.)
 
 **Bounded.** Parsing runs in a worker thread (:func:`parse_rules`), so 500 KiB of rules never stalls the other
-fetches. Only what we use is kept: the one group that applies to our agent and the ``*`` group, at most
-``MAX_RULES`` rules each (first come, as ``urllib.robotparser`` matches them in order) and ``MAX_SITEMAPS``
+fetches. Only what we use is kept: the one group that applies to our agent, at most ``MAX_RULES`` rules
+per group (the first in the file: :func:`_capped_lines` drops the rest before parsing) and ``MAX_SITEMAPS``
 sitemap URLs; every check is then cheap and one origin's rules weigh tens of kilobytes, not megabytes. The
 verdicts live in a :class:`~wirewatch.core.caches.BoundedCache` of ``max_entries`` origins, each kept until
 its own expiry (``ttl_s``, or ``error_ttl_s`` for an unreachable site).
@@ -23,13 +28,14 @@ its own expiry (``ttl_s``, or ``error_ttl_s`` for an unreachable site).
 from __future__ import annotations
 
 import asyncio
+import itertools
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import AbstractAsyncContextManager, nullcontext
 from dataclasses import dataclass, field
-from typing import Any
 from urllib.parse import urlsplit
-from urllib.robotparser import RobotFileParser
+
+from protego import Protego
 
 from wirewatch.core.caches import BoundedCache
 from wirewatch.services.fetcher.errors import FetchError, HTTPStatusError, RedirectError, TooLarge
@@ -46,7 +52,7 @@ class RobotsRules:
     """One origin's robots.txt verdict, valid until ``expires_at`` (monotonic clock)."""
 
     expires_at: float
-    parser: RobotFileParser | None = None  # None: no rules (allow all) or see disallow_all
+    parser: Protego | None = None  # None: no rules (allow all) or see disallow_all
     disallow_all: bool = False
     reason: str = "ok"
     sitemaps: list[str] = field(default_factory=list)
@@ -55,7 +61,7 @@ class RobotsRules:
         """Whether ``agent`` (the agent the rules were parsed for) may fetch ``url`` under these rules."""
         if self.disallow_all:
             return False
-        return self.parser is None or self.parser.can_fetch(agent, url)
+        return self.parser is None or self.parser.can_fetch(url, agent)
 
     def crawl_delay_s(self, agent: str) -> float | None:
         """The ``Crawl-delay`` for ``agent``, if the site set one."""
@@ -134,22 +140,44 @@ class RobotsCache:
 
 def parse_rules(result: FetchResult, agent: str, expires_at: float) -> RobotsRules:
     """Decode and parse a robots.txt answer, keeping only what ``agent`` needs (run it off the event loop)."""
-    parser = RobotFileParser()
-    parser.parse(result.text().splitlines())
+    return rules_from_text(result.text(), agent, expires_at)
+
+
+def rules_from_text(text: str, agent: str, expires_at: float) -> RobotsRules:
+    """Parse robots.txt ``text`` for ``agent``: its own group (or ``*``) only, ``MAX_RULES`` rules per group."""
+    parser = Protego.parse("\n".join(_capped_lines(text.splitlines())))
     _keep_only(parser, agent)
-    return RobotsRules(expires_at=expires_at, parser=parser, sitemaps=list(parser.site_maps() or []))
+    sitemaps = list(itertools.islice(parser.sitemaps, MAX_SITEMAPS))
+    return RobotsRules(expires_at=expires_at, parser=parser, sitemaps=sitemaps)
 
 
-def _keep_only(parser: RobotFileParser, agent: str) -> None:
-    """Drop the groups ``agent`` never reads and cap the rules of the two it may (its own, then ``*``)."""
-    state: Any = parser  # urllib.robotparser's entries are not in its type stubs
-    own = next((entry for entry in state.entries if entry.applies_to(agent)), None)
-    state.entries = [own] if own is not None else []
-    for entry in (own, state.default_entry):
-        if entry is not None:
-            del entry.rulelines[MAX_RULES:]
-    if state.sitemaps is not None:
-        del state.sitemaps[MAX_SITEMAPS:]
+def _capped_lines(lines: list[str]) -> Iterator[str]:
+    """The lines of a robots.txt with at most ``MAX_RULES`` allow/disallow lines per group (first come)."""
+    rules, in_agents = 0, False
+    for line in lines:
+        field = line.split(":", 1)[0].strip().lower() if ":" in line else ""
+        if field in ("user-agent", "useragent"):
+            rules = 0 if not in_agents else rules  # consecutive user-agent lines open one group
+            in_agents = True
+        elif field:
+            in_agents = False
+        if field in ("allow", "disallow"):
+            rules += 1
+            if rules > MAX_RULES:
+                continue
+        yield line
+
+
+def _keep_only(parser: Protego, agent: str) -> None:
+    """Drop every group but the one ``agent`` reads, so an origin's verdict weighs what that group weighs.
+
+    ``protego`` keeps every group and a pattern cache; its private state is pinned by the exact version
+    (``protego==0.7.0``) and the tests in ``tests/unit/fetcher/test_robots.py`` read it back.
+    """
+    own = parser._get_matching_rule_set(agent)
+    parser._user_agents = {own.user_agent: own} if own is not None and own.user_agent is not None else {}
+    parser._matched_rule_set = {}
+    parser._url_patterns = {}  # only used while parsing; it holds the patterns of every group
 
 
 def origin_of(url: str) -> str:

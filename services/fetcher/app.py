@@ -12,15 +12,14 @@ from functools import cache
 from wirewatch.core import worker
 from wirewatch.core.es import make_es
 from wirewatch.core.kafka import Outgoing, make_app, send_all
-from wirewatch.core.outbound import policy_for
 from wirewatch.core.runner import BatchRunner
 from wirewatch.core.stageapp import declare_agents, stage_runner
 from wirewatch.core.stores.feeds import FeedStore
 from wirewatch.schemas import FetchRequest, Lane, stage
 from wirewatch.services.fetcher.addressbook import AddressBook, CachingResolver
-from wirewatch.services.fetcher.addresses import exempt_networks, read_hosts_file
 from wirewatch.services.fetcher.callbacks import Callbacks, serve
-from wirewatch.services.fetcher.http import SafeFetcher, Timeouts
+from wirewatch.services.fetcher.clients import fetcher_for, hosts_of
+from wirewatch.services.fetcher.http import SafeFetcher
 from wirewatch.services.fetcher.ingest import PageIngest
 from wirewatch.services.fetcher.politeness import Politeness
 from wirewatch.services.fetcher.polling import FeedPoller
@@ -42,25 +41,13 @@ app = make_app(STAGE.name, settings)
 def pinned_hosts() -> dict[str, list[str]] | None:
     """``WIREWATCH_FETCHER_HOSTS_FILE``'s names and addresses (tests and drills only), or ``None``; read once
     for the client and the address book alike."""
-    return read_hosts_file(settings.fetcher_hosts_file) if settings.fetcher_hosts_file else None
+    return hosts_of(settings)
 
 
 def build_fetcher(resolver: CachingResolver | None = None) -> SafeFetcher:
     """The HTTP client, with the installation's outbound policy. A hosts file (tests and drills only) pins
     names, exempting exactly their addresses."""
-    hosts = pinned_hosts()
-    policy = policy_for(settings).allowing(exempt_networks(hosts or {}))
-    return SafeFetcher(
-        user_agent=settings.fetcher_user_agent,
-        policy=policy,
-        hosts=hosts,
-        resolver=resolver,
-        timeouts=Timeouts(
-            total_s=settings.fetcher_timeout_s,
-            connect_s=min(10.0, settings.fetcher_timeout_s),
-            read_s=min(20.0, settings.fetcher_timeout_s),
-        ),
-    )
+    return fetcher_for(settings, hosts=pinned_hosts(), resolver=resolver)
 
 
 @cache

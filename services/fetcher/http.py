@@ -5,7 +5,14 @@ destination of every hop against the :class:`~wirewatch.services.fetcher.address
 literals here, names in the connector's :class:`~wirewatch.services.fetcher.addresses.SafeResolver`), sends
 conditional GET headers, caps the raw and the decoded body size while streaming, and bounds the whole exchange by
 a total deadline (a server trickling a byte a second is cut off). It identifies itself with an honest
-User-Agent carrying a contact URL, keeps no cookies, and ignores proxy environment variables.
+User-Agent carrying a contact URL and keeps no cookies.
+
+**Proxies** are used only when given (:class:`~wirewatch.services.fetcher.proxies.Proxies`, read from the
+environment when ``WIREWATCH_USE_PROXY`` is on): the target's name is resolved and checked against the policy
+before the request is handed to the proxy, so the proxy never hears of a refused destination.
+
+**Per-feed headers** (a feed's cookies or authorisation, ``fetch(headers=…)``) go only to the host that was
+asked for: a redirect to another host, or from ``https`` down to ``http``, drops them.
 
 Errors are the ``FetchError`` branch of the error tree (:mod:`wirewatch.services.fetcher.errors`); aiohttp's own
 exceptions never escape.
@@ -14,10 +21,11 @@ exceptions never escape.
 from __future__ import annotations
 
 import asyncio
+import socket
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import aiohttp
@@ -26,6 +34,7 @@ from multidict import CIMultiDictProxy
 
 from wirewatch.core.charset import charset_param, decode, sniff
 from wirewatch.core.destinations import outbound_session
+from wirewatch.core.outbound import normal_host
 from wirewatch.services.fetcher.addresses import AddressPolicy, SafeResolver, check_url
 from wirewatch.services.fetcher.bodies import CHUNK_BYTES, decoder_for, read_capped
 from wirewatch.services.fetcher.errors import (
@@ -42,8 +51,9 @@ from wirewatch.services.fetcher.errors import (
     TooManyRedirects,
 )
 from wirewatch.services.fetcher.headers import max_age_s, parse_retry_after
+from wirewatch.services.fetcher.proxies import Proxies
 from wirewatch.services.fetcher.softblock import SCAN_BYTES, soft_block_reason
-from wirewatch.services.fetcher.urls import canonicalize
+from wirewatch.services.fetcher.urls import canonicalize, host_of
 
 DEFAULT_USER_AGENT = "WirewatchBot/0.1 (+https://github.com/wirewatch/wirewatch#bot; news feed monitor)"
 FEED_ACCEPT = (
@@ -137,7 +147,8 @@ class SafeFetcher:
 
     ``policy`` (default: strict, or private networks allowed by ``allow_private_networks``) decides which
     addresses may be contacted; ``hosts`` pins names to addresses like ``/etc/hosts`` and ``resolver``
-    replaces the system resolver — every answer still goes through the policy.
+    replaces the system resolver — every answer still goes through the policy. ``proxies`` (none by default)
+    are used as the module docstring says.
     """
 
     def __init__(
@@ -152,6 +163,7 @@ class SafeFetcher:
         max_redirects: int = 5,
         max_connections: int = 100,
         detect_soft_blocks: bool = True,
+        proxies: Proxies | None = None,
     ) -> None:
         self.policy = policy or AddressPolicy(allow_private_networks=allow_private_networks)
         self.user_agent = user_agent
@@ -162,6 +174,9 @@ class SafeFetcher:
         self._inner_resolver = resolver
         self._max_connections = max_connections
         self._client: aiohttp.ClientSession | None = None
+        self.proxies = proxies if proxies is not None and proxies.by_scheme else None
+        self._proxy_hosts = {normal_host(host) for host in proxies.hosts()} if self.proxies and proxies else set()
+        self._target_resolver: SafeResolver | None = None
 
     async def __aenter__(self) -> SafeFetcher:
         return self
@@ -174,6 +189,9 @@ class SafeFetcher:
         if self._client is not None:
             await self._client.close()
             self._client = None
+        if self._target_resolver is not None:
+            await self._target_resolver.close()
+            self._target_resolver = None
 
     async def fetch(
         self,
@@ -185,19 +203,22 @@ class SafeFetcher:
         accept: str = FEED_ACCEPT,
         raise_for_status: bool = True,
         truncate: bool = False,
+        headers: Mapping[str, str] | None = None,
     ) -> FetchResult:
         """GET ``url``; a :class:`FetchResult`, or a :class:`FetchError` subclass.
 
         A body over ``max_bytes`` is :class:`TooLarge`, or with ``truncate`` cut to its first ``max_bytes``.
+        ``headers`` (a feed's own) are sent to ``url``'s host only, never after a redirect elsewhere.
 
         With ``raise_for_status`` (the default) a final 4xx/5xx raises :class:`HTTPStatusError`
         (with ``retry_after_s``); a challenge page raises :class:`SoftBlock` either way.
         """
         started = time.monotonic()
-        headers = self._headers(accept, etag, last_modified)
+        common = self._headers(accept, etag, last_modified)
+        scoped = _Scoped(url, {**dict(headers or {}), **common}, common)
         try:
             async with asyncio.timeout(self.timeouts.total_s):
-                result = await self._follow(url, headers, max_bytes, started, truncate)
+                result = await self._follow(url, scoped, max_bytes, started, truncate)
         except TimeoutError as exc:
             raise FetchTimeout(f"no complete answer within {self.timeouts.total_s}s", url=url) from exc
         return self._judge(result, raise_for_status)
@@ -226,13 +247,16 @@ class SafeFetcher:
         return headers
 
     async def _follow(
-        self, url: str, headers: dict[str, str], max_bytes: int, started: float, truncate: bool = False
+        self, url: str, headers: _Scoped, max_bytes: int, started: float, truncate: bool = False
     ) -> FetchResult:
         chain, current = RedirectChain(url, self.max_redirects), url
         while True:
             self._check_destination(current)
+            proxy = await self._proxy_for(current)
             with _client_errors(current):
-                async with self._session().get(current, headers=headers, allow_redirects=False) as response:
+                async with self._session().get(
+                    current, headers=headers.for_hop(current), allow_redirects=False, proxy=proxy
+                ) as response:
                     target = _redirect_target(response, current)
                     if target is None:
                         return await _result(response, url, current, chain, max_bytes, started, truncate)
@@ -242,6 +266,30 @@ class SafeFetcher:
     def _check_destination(self, url: str) -> None:
         """Scheme and IP-literal check, parsed with yarl exactly as aiohttp will parse it."""
         check_url(url, self.policy)
+
+    async def _proxy_for(self, url: str) -> str | None:
+        """The proxy for ``url`` (``None``: direct), after checking the target's addresses when the connector
+        cannot: it only sees the proxy's (or, for a proxy's own name, is told to let it through)."""
+        if self.proxies is None:
+            return None
+        proxy = self.proxies.proxy_for(url)
+        host = host_of(url)
+        if proxy is not None or host in self._proxy_hosts:
+            parts = urlsplit(url)
+            with _client_errors(url):
+                await self._targets().resolve(host, parts.port or 0, socket.AF_UNSPEC)
+        return proxy
+
+    def _targets(self) -> SafeResolver:
+        if self._target_resolver is None:
+            self._target_resolver = SafeResolver(self.policy, self._hosts, self._inner_resolver)
+        return self._target_resolver
+
+    def _connect_policy(self) -> AddressPolicy:
+        """The policy, plus the proxies' names: the operator chose them (metadata stays blocked)."""
+        if not self._proxy_hosts:
+            return self.policy
+        return replace(self.policy, allowed_hosts=self.policy.allowed_hosts | self._proxy_hosts)
 
     def _judge(self, result: FetchResult, raise_for_status: bool) -> FetchResult:
         reason = None
@@ -261,7 +309,7 @@ class SafeFetcher:
     def _session(self) -> aiohttp.ClientSession:
         if self._client is None:
             self._client = outbound_session(
-                self.policy,
+                self._connect_policy(),
                 limit=self._max_connections,  # politeness.Politeness owns per-host limits
                 hosts=self._hosts,
                 resolver=self._inner_resolver,
@@ -272,6 +320,21 @@ class SafeFetcher:
                 checking=SafeResolver,  # raises the fetcher's BlockedAddress
             )
         return self._client
+
+
+@dataclass(frozen=True, slots=True)
+class _Scoped:
+    """A fetch's headers: ``own`` (with a feed's headers) for ``url``'s host, ``common`` for any other hop."""
+
+    url: str
+    own: dict[str, str]
+    common: dict[str, str]
+
+    def for_hop(self, hop: str) -> dict[str, str]:
+        """The headers for ``hop``: a feed's own only on the same host, never downgraded to ``http``."""
+        same_host = host_of(hop) == host_of(self.url)
+        downgraded = self.url.lower().startswith("https:") and not hop.lower().startswith("https:")
+        return self.own if same_host and not downgraded else self.common
 
 
 def _redirect_target(response: aiohttp.ClientResponse, current: str) -> str | None:

@@ -59,6 +59,11 @@ class FetcherSettings(CommonSettings):
         default="WirewatchBot/0.1 (+https://github.com/wirewatch/wirewatch#bot; news feed monitor)",
         description="User-Agent with a contact URL",
     )
+    use_proxy: bool = Field(
+        default=False,
+        description="send feed and page fetches through HTTPS_PROXY/HTTP_PROXY (NO_PROXY honoured); each "
+        "target is still checked against the address policy first",
+    )
     fetcher_refresh_s: float = Field(default=5.0, gt=0, description="how often the feed list is re-read")
     fetcher_page_attempts: int = Field(default=5, ge=1, description="transient page failures before dead-lettering")
     fetcher_hosts_file: Path | None = Field(

@@ -14,8 +14,8 @@ from wirewatch.services.fetcher.feedmodels import (
     absolute_url,
     capped,
     clean_text,
+    first_date,
     html_to_text,
-    item_date,
     unique,
 )
 from wirewatch.services.fetcher.xmlsafe import Element, ItemPlace, XmlStream, namespace
@@ -33,7 +33,7 @@ def read_atom(stream: XmlStream, *, url: str, limits: FeedLimits) -> ParsedFeed:
     base = absolute_url(root.get(XML_BASE), url) or url
     feed = ParsedFeed(kind="atom")
     for element in capped(stream.items(), limits.feed_items, feed):
-        if (entry := _entry(element, ns, base)) is not None:
+        if (entry := _entry(element, ns, base, feed)) is not None:
             feed.items.append(entry)
     links = _links(root, ns, base)
     feed.title = _title(root, ns)
@@ -64,7 +64,7 @@ def _is_html(link: Element) -> bool:
     return str(link.get("type") or "text/html").startswith(("text/html", "application/xhtml"))
 
 
-def _entry(entry: Element, ns: str, base: str) -> FeedItem | None:
+def _entry(entry: Element, ns: str, base: str, feed: ParsedFeed) -> FeedItem | None:
     base = absolute_url(entry.get(XML_BASE), base) or base
     link = _links(entry, ns, base).get("alternate")
     guid = clean_text(_text(entry, ns, "id"))
@@ -77,7 +77,7 @@ def _entry(entry: Element, ns: str, base: str) -> FeedItem | None:
         link=link,
         title=_title(entry, ns),
         summary=html_to_text(_text(entry, ns, "summary") or _content(entry, ns)),
-        published_at=item_date(_first_date(entry, ns)),
+        published_at=first_date(_dates(entry, ns), feed, link),
         authors=_authors(entry, ns),
         tags=unique([clean_text(c.get("label") or c.get("term")) or "" for c in entry.iterfind(f"{{{ns}}}category")]),
     )
@@ -102,11 +102,8 @@ def _content(entry: Element, ns: str) -> str | None:
     return str(content.text) if content.text is not None else None
 
 
-def _first_date(entry: Element, ns: str) -> str | None:
-    for name in ("published", "issued", "updated", "modified", "created"):
-        if (text := _text(entry, ns, name)) and text.strip():
-            return text
-    return None
+def _dates(entry: Element, ns: str) -> list[str | None]:
+    return [_text(entry, ns, name) for name in ("published", "issued", "updated", "modified", "created")]
 
 
 def _authors(element: Element, ns: str) -> list[str]:

@@ -18,6 +18,7 @@ FeedKind = Literal["rss", "rdf", "atom", "json", "sitemap", "sitemap_index", "ne
 MAX_SUMMARY_CHARS = 2000
 MAX_TITLE_CHARS = 1000
 MAX_HTML_CHARS = 64 * 1024
+MAX_WARNINGS = 50  # per document: a 50,000-URL sitemap with a broken <lastmod> on each says so 50 times, not 50,000
 
 HIDDEN_CLOSERS = {"<!--": "-->", "script": "/script", "style": "/style"}
 
@@ -59,6 +60,12 @@ class ParsedFeed:
     self_url: str | None = None
     child_sitemaps: list[str] = field(default_factory=list)
     capped_at: int | None = None  # the item cap this document reached: nothing after it was read
+    warnings: list[str] = field(default_factory=list)  # what was lost or repaired, per item or for the document
+
+    def warn(self, message: str) -> None:
+        """Record what this document lost or had repaired (the first :data:`MAX_WARNINGS` are kept)."""
+        if len(self.warnings) < MAX_WARNINGS:
+            self.warnings.append(message)
 
     @property
     def is_sitemap(self) -> bool:
@@ -130,6 +137,21 @@ def item_date(text: str | None) -> datetime | None:
     """
     parsed = read_date(text)
     return parsed.as_datetime() if parsed is not None else None
+
+
+def first_date(texts: Iterable[str | None], feed: ParsedFeed, link: str) -> datetime | None:
+    """The first of ``texts`` (an item's date elements, most trusted first) that reads as a date.
+
+    Each unreadable one (not a date, an absurd offset, out of the calendar) costs the item only that date:
+    a warning on ``feed`` names the item by ``link``.
+    """
+    for text in texts:
+        if text is None or not text.strip():
+            continue
+        if (found := item_date(text)) is not None:
+            return found
+        feed.warn(f"item {link}: unreadable date {clean_text(text, 80)!r}")
+    return None
 
 
 def absolute_url(link: str | None, base: str | None) -> str | None:

@@ -3,7 +3,11 @@
 Reads RSS 0.9x/1.0/2.0, Atom, JSON Feed 1.0/1.1, XML sitemaps, sitemap indexes and Google News
 sitemaps; ``parse_opml`` reads subscription lists and ``discover_feeds`` finds feeds announced by an
 HTML page. XML goes through :mod:`wirewatch.services.fetcher.xmlsafe` (defused, entity resolution off), so
-an entity bomb or XXE attempt is a quick :class:`FeedParseError`, never an expansion or a file read.
+an entity bomb or XXE attempt is a quick :class:`FeedParseError`, never an expansion or a file read. A malformed
+RSS, RDF or Atom document is read by :mod:`~wirewatch.services.fetcher.tolerantfeeds` (feedparser's loose parser,
+after the same entity scan, within size and time caps), so the items after the damage are kept with their
+entities. ``ParsedFeed.warnings`` says what a readable document lost or had repaired: an item's unreadable
+date (the item is kept without it), a tolerant reading; they are logged once per document.
 
 XML is read as a stream, item by item, and reading stops at the document type's cap in :class:`FeedLimits`
 (the first items in document order are kept, ``ParsedFeed.capped_at`` and a warning say so): a gzipped
@@ -31,6 +35,7 @@ from wirewatch.services.fetcher.jsonfeed import read_json_feed
 from wirewatch.services.fetcher.opml import parse_opml
 from wirewatch.services.fetcher.rss import RDF_ITEMS, RSS_ITEMS, read_rss
 from wirewatch.services.fetcher.sitemaps import CHILDREN, URLS, read_sitemap, read_sitemap_index
+from wirewatch.services.fetcher.tolerantfeeds import read_tolerantly
 from wirewatch.services.fetcher.xmlsafe import ItemPlace, XmlStream, local_name, read_xml
 
 __all__ = ["FeedKind", "FeedLimits", "OpmlFeed", "ParsedFeed", "discover_feeds", "parse_feed", "parse_opml"]
@@ -71,12 +76,17 @@ def parse_feed(
         raise FeedParseError(f"an HTML page ({content_type or 'no content type'}), not a feed", url=url)
     else:
         read = partial(_read_xml, url=url, limits=limits)
-        feed = read_xml(body, read, url=url, charset=charset, items=ITEM_PLACES)
+        tolerant = partial(read_tolerantly, url=url, limits=limits)
+        feed = read_xml(body, read, url=url, charset=charset, items=ITEM_PLACES, tolerant=tolerant)
     if feed.capped_at is not None:
         log.warning(
             "feed %s (%s): the %s has more than %d items; the first %d were read, the rest ignored",
             feed_id or "-", url, feed.kind, feed.capped_at, feed.capped_at,
         )  # fmt: skip
+    if feed.warnings:
+        log.warning(
+            "feed %s (%s): %d warning(s), the first: %s", feed_id or "-", url, len(feed.warnings), feed.warnings[0]
+        )
     return feed
 
 

@@ -16,8 +16,8 @@ from wirewatch.services.fetcher.feedmodels import (
     absolute_url,
     capped,
     clean_text,
+    first_date,
     html_to_text,
-    item_date,
     unique,
 )
 
@@ -34,7 +34,7 @@ def read_json_feed(body: bytes, *, url: str, limits: FeedLimits = DEFAULT_LIMITS
         hub_url=_hub(document.get("hubs"), url),
     )
     for entry in capped(document["items"], limits.feed_items, feed):
-        if isinstance(entry, dict) and (item := _item(entry, url, feed_authors)) is not None:
+        if isinstance(entry, dict) and (item := _item(entry, url, feed_authors, feed)) is not None:
             feed.items.append(item)
     return feed
 
@@ -57,7 +57,7 @@ def _str(value: object) -> str | None:
     return str(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
 
 
-def _item(entry: dict[str, Any], url: str, feed_authors: list[str]) -> FeedItem | None:
+def _item(entry: dict[str, Any], url: str, feed_authors: list[str], feed: ParsedFeed) -> FeedItem | None:
     link = absolute_url(_str(entry.get("url")), url) or absolute_url(_str(entry.get("external_url")), url)
     guid = clean_text(_str(entry.get("id")))
     if link is None and guid is not None:
@@ -71,7 +71,7 @@ def _item(entry: dict[str, Any], url: str, feed_authors: list[str]) -> FeedItem 
         link=link,
         title=clean_text(_str(entry.get("title"))),
         summary=html_to_text(summary),
-        published_at=item_date(_str(entry.get("date_published")) or _str(entry.get("date_modified"))),
+        published_at=first_date([_str(entry.get("date_published")), _str(entry.get("date_modified"))], feed, link),
         authors=_authors(entry) or feed_authors,
         tags=unique([clean_text(_str(tag)) or "" for tag in tags]),
     )

@@ -17,8 +17,8 @@ from wirewatch.services.fetcher.feedmodels import (
     absolute_url,
     capped,
     clean_text,
+    first_date,
     html_to_text,
-    item_date,
     unique,
 )
 from wirewatch.services.fetcher.xmlsafe import Element, ItemPlace, XmlStream, local_name, namespace
@@ -47,7 +47,7 @@ def read_rss(stream: XmlStream, *, url: str, limits: FeedLimits) -> ParsedFeed:
     """Read an ``<rss>`` or ``<rdf:RDF>`` document fetched from ``url``."""
     feed = ParsedFeed(kind="rdf" if local_name(stream.root.tag) == "RDF" else "rss")
     for element in capped(stream.items(), limits.feed_items, feed):
-        if (item := _item(element, namespace(element.tag), url)) is not None:
+        if (item := _item(element, namespace(element.tag), url, feed)) is not None:
             feed.items.append(item)
     if (channel := _channel(stream.root)) is not None:
         _read_channel(feed, channel, namespace(channel.tag), url)
@@ -105,7 +105,7 @@ def _minutes(text: str | None) -> float | None:
     return value if value is not None and value > 0 else None
 
 
-def _item(element: Element, ns: str, url: str) -> FeedItem | None:
+def _item(element: Element, ns: str, url: str, feed: ParsedFeed) -> FeedItem | None:
     q = _qualifier(ns)
     guid_element = element.find(q("guid"))
     guid = clean_text(guid_element.text if guid_element is not None else None) or element.get(f"{{{RDF_NS}}}about")
@@ -119,7 +119,7 @@ def _item(element: Element, ns: str, url: str) -> FeedItem | None:
         link=link,
         title=clean_text(_text(element, q("title"))),
         summary=html_to_text(_text(element, q("description")) or _text(element, f"{{{CONTENT_NS}}}encoded")),
-        published_at=item_date(_published(element, q)),
+        published_at=first_date(_dates(element, q), feed, link),
         authors=_authors(element, q),
         tags=unique([clean_text(tag.text) or "" for tag in _tag_elements(element, q)]),
     )
@@ -132,20 +132,29 @@ def _atom_link(element: Element, url: str) -> str | None:
     return None
 
 
-def _published(element: Element, q: Qualify) -> str | None:
-    for tag in (q("pubDate"), f"{{{DC_NS}}}date", f"{{{DCTERMS_NS}}}issued", f"{{{ATOM_NS}}}published"):
-        if (text := _text(element, tag)) and text.strip():
-            return text
-    return None
+def _dates(element: Element, q: Qualify) -> list[str | None]:
+    """The item's date elements, publication before creation before modification (some feeds give only
+    ``dcterms:modified`` or ``atom:updated``: a later date beats none)."""
+    tags = (
+        q("pubDate"),
+        f"{{{DC_NS}}}date",
+        f"{{{DCTERMS_NS}}}issued",
+        f"{{{DCTERMS_NS}}}date",
+        f"{{{ATOM_NS}}}published",
+        f"{{{DCTERMS_NS}}}created",
+        f"{{{DCTERMS_NS}}}modified",
+        f"{{{ATOM_NS}}}updated",
+    )
+    return [_text(element, tag) for tag in tags]
 
 
 def _authors(element: Element, q: Qualify) -> list[str]:
-    names = [_author_name(found.text) for found in element.iterfind(q("author"))]
+    names = [author_name(found.text) for found in element.iterfind(q("author"))]
     names += [clean_text(found.text) or "" for found in element.iterfind(f"{{{DC_NS}}}creator")]
     return unique([name for name in names if name])
 
 
-def _author_name(text: str | None) -> str:
+def author_name(text: str | None) -> str:
     """RSS wants ``email (Name)``; most feeds write just a name."""
     text = clean_text(text) or ""
     if text.endswith(")") and "(" in text:

@@ -17,7 +17,7 @@ from wirewatch.services.fetcher.feedmodels import (
     absolute_url,
     capped,
     clean_text,
-    item_date,
+    first_date,
     unique,
 )
 from wirewatch.services.fetcher.xmlsafe import Element, ItemPlace, XmlStream, local_name
@@ -38,7 +38,7 @@ def read_sitemap(stream: XmlStream, *, url: str, limits: FeedLimits) -> ParsedFe
         news_element = _news(entry)
         if news_element is not None:
             feed.kind = "news_sitemap"
-        feed.items.append(_item(link, fields, news_element))
+        feed.items.append(_item(link, fields, news_element, feed))
     return feed
 
 
@@ -64,12 +64,12 @@ def _news(entry: Element) -> Element | None:
     return next((child for child in entry if local_name(child.tag) == "news"), None)
 
 
-def _item(link: str, fields: dict[str, str], news: Element | None) -> FeedItem:
+def _item(link: str, fields: dict[str, str], news: Element | None, feed: ParsedFeed) -> FeedItem:
     news_fields = _fields(news) if news is not None else {}
     keywords = news_fields.get("keywords", "")
     return FeedItem(
         link=link,
         title=clean_text(news_fields.get("title")),
-        published_at=item_date(news_fields.get("publication_date") or fields.get("lastmod")),
+        published_at=first_date([news_fields.get("publication_date"), fields.get("lastmod")], feed, link),
         tags=unique([clean_text(keyword) or "" for keyword in keywords.split(",")]),
     )

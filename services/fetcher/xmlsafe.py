@@ -17,9 +17,19 @@ Two passes over those pieces, both with entity resolution off:
    ``resolve_entities=False``). HTML named entities (``&eacute;``, common in hand-written RSS) are rewritten to
    numeric references and bare ``&`` to ``&amp;`` first.
 
+Before either pass the text is cleaned of what a strict parser stops at but no writer meant: whitespace and
+byte-order marks ahead of the first tag or ``<?xml`` (in any order, any number), and the characters XML 1.0
+forbids (C0 controls other than tab and line breaks, U+FFFE, U+FFFF), raw or as character references.
+
 Either pass drives an :class:`~wirewatch.services.fetcher.xmlstream.ItemTarget`; :func:`read_xml` hands the
 reader an :class:`~wirewatch.services.fetcher.xmlstream.XmlStream` and reads the document again with the
 second pass when the first finds it malformed. Elements are ``xml.etree.ElementTree`` elements.
+
+A caller may pass ``tolerant``: a reader of the malformed document's UTF-8 text (with the same entity
+declaration scan as the second pass, :func:`guarded`), tried before lxml. ``parse_feed`` reads malformed
+RSS, RDF and Atom that way (:mod:`~wirewatch.services.fetcher.tolerantfeeds`): after its first error libxml2's
+recover mode drops every entity reference (``AT&amp;T`` → ``ATT``, query strings in links corrupted) and
+often the rest of the document, so lxml stays the second pass only for sitemaps and OPML.
 """
 
 from __future__ import annotations
@@ -59,9 +69,15 @@ _ENTITY_DECL = re.compile(rb"<!\s{0,16}ENTITY", re.IGNORECASE)
 _NAMED_REF = re.compile(rb"&([A-Za-z][A-Za-z0-9]{1,31});")
 _BARE_AMP = re.compile(rb"&(?!(?:[A-Za-z][A-Za-z0-9]{0,31}|#[0-9]{1,7}|#x[0-9A-Fa-f]{1,6});)")
 _XML_DECL = re.compile(r"^\s*<\?xml\s[^>]*\?>")
+LEADING_JUNK = " \t\r\n\ufeff"  # whitespace and byte-order marks (a BOM after a newline, or two: both seen)
+_FORBIDDEN = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]"
+    "|&#(?:0*(?:[0-8]|1[124-9]|2[0-9]|3[01])|[xX]0*(?:[0-8bBcCeEfF]|1[0-9a-fA-F]));"
+)  # what XML 1.0 forbids, raw or as a character reference (a control character in a title broke the parse)
 
 Element = Any  # xml.etree.ElementTree.Element; Any keeps the readers' many optional lookups short
 T = TypeVar("T")
+Tolerant = Callable[[Iterator[bytes], str], T | None]  # UTF-8 pieces, the strict error → a result, or None
 
 
 def read_xml(
@@ -71,17 +87,23 @@ def read_xml(
     url: str | None = None,
     charset: str | None = None,
     items: Mapping[str, ItemPlace] | None = None,
+    tolerant: Tolerant[T] | None = None,
 ) -> T:
     """``read`` applied to ``body`` as a stream; :class:`FeedParseError` if it is unsafe or unreadable.
 
     ``charset`` is the HTTP header's ``charset`` parameter, if any; ``items`` maps a root element's local name
-    to where that document type keeps its items (elements elsewhere stay in the tree).
+    to where that document type keeps its items (elements elsewhere stay in the tree). ``tolerant`` reads a
+    malformed document first; when it gives ``None`` lxml's recover mode does.
     """
     places = items or {}
     target = ItemTarget(places, url=url)
     try:
         return read(XmlStream(target, _strict(utf8_pieces(body, url, charset), target, url), url=url))
     except ParseError as exc:  # the strict pass found it malformed: recover
+        if tolerant is not None:
+            found = tolerant(guarded(utf8_pieces(body, url, charset), url), str(exc))
+            if found is not None:
+                return found
         target = ItemTarget(places, url=url)
         steps = _recovering(utf8_pieces(body, url, charset), target, url, strict_error=str(exc))
         return read(XmlStream(target, steps, url=url))
@@ -98,16 +120,31 @@ def namespace(tag: object) -> str:
 
 
 def utf8_pieces(body: bytes, url: str | None, header_charset: str | None) -> Iterator[bytes]:
-    """``body`` as UTF-8 text without its XML declaration, inflated if gzipped, in pieces."""
+    """``body`` as UTF-8 text without its XML declaration, inflated if gzipped, in pieces; what comes before
+    the first tag and the characters XML forbids are dropped (see the module's docstring)."""
     gzipped = body.startswith(b"\x1f\x8b")
     raw = _inflated(body, url) if gzipped else _sliced(body)
     head = next(raw, b"")
     decoder = _decoder(head if gzipped else body, header_charset, url)
-    text = decoder.decode(head).removeprefix("\ufeff")
-    yield _XML_DECL.sub("", text, count=1).encode("utf-8", "replace")
+    text = decoder.decode(head).lstrip(LEADING_JUNK)
+    yield _utf8(_XML_DECL.sub("", text, count=1))
     for piece in raw:
-        yield decoder.decode(piece).encode("utf-8", "replace")
-    yield decoder.decode(b"", final=True).encode("utf-8", "replace")
+        yield _utf8(decoder.decode(piece))
+    yield _utf8(decoder.decode(b"", final=True))
+
+
+def guarded(pieces: Iterable[bytes], url: str | None) -> Iterator[bytes]:
+    """``pieces`` unchanged, refused (:class:`FeedParseError`) at any entity declaration, across piece boundaries."""
+    tail = b""
+    for piece in pieces:
+        if _ENTITY_DECL.search(tail + piece[:CARRY_BYTES]) or _ENTITY_DECL.search(piece):
+            raise FeedParseError("entity declaration forbidden", url=url)
+        tail = piece[-CARRY_BYTES:]
+        yield piece
+
+
+def _utf8(text: str) -> bytes:
+    return _FORBIDDEN.sub("", text).encode("utf-8", "replace")
 
 
 def _decoder(sample: bytes, header_charset: str | None, url: str | None) -> codecs.IncrementalDecoder:

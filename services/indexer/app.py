@@ -1,6 +1,6 @@
-"""Indexer worker: ``articles.enriched`` → Elasticsearch (``<prefix>-articles`` alias) → ``articles.indexed``
-(and the backfill lane ``articles.enriched.backfill`` while live is idle). The topics come from the
-``indexer`` entry of ``STAGES``.
+"""Indexer worker: ``articles.enriched`` → Elasticsearch (``<prefix>-articles`` alias, and the entity registry's
+``<prefix>-entity-mentions``) → ``articles.indexed`` (and the backfill lane ``articles.enriched.backfill`` while
+live is idle). The topics come from the ``indexer`` entry of ``STAGES``.
 
 Offsets are committed only after Elasticsearch acknowledged the bulk request (``refresh=true``, so
 the documents are searchable) and the searchable ids were published; dead letters go to ``deadletters``.
@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from wirewatch.core import worker
+from wirewatch.core import entities, worker
 from wirewatch.core.es import make_es
 from wirewatch.core.kafka import make_app
 from wirewatch.core.runner import BatchRunner
@@ -35,6 +35,7 @@ async def runner_for(lane: Lane) -> AsyncIterator[BatchRunner[EnrichedArticle]]:
             # the backfill lane publishes on the live topic too, its batches marked lane=backfill
             indexed_topic=settings.topic_name(STAGE.lane(lane).output),
             max_bytes=settings.indexer_batch_bytes,
+            mentions_index=settings.index_name(entities.FAMILY),
         )
         yield stage_runner(app, settings, STAGE, EnrichedArticle, handler, max_backoff_s=MAX_BACKOFF_S)
 

@@ -10,13 +10,21 @@
 A request that fails as a whole (connection refused or reset, a timeout because the server is frozen,
 429 or 5xx) raises :class:`~wirewatch.core.errors.ServiceUnavailable`, which the batch runner retries with
 backoff and jitter without consuming further: nothing is dropped while Elasticsearch is away.
+
+With a mentions index, each article's action is followed by its entity registry documents
+(``mentions.py``); the article's item decides its outcome as above. A registry document that must wait retries
+the batch like an article; one refused is logged and the article still counts as written: the registry is
+derived data, which a replay rebuilds.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+import logging
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from elasticsearch import ApiError, AsyncElasticsearch, ConnectionError, ConnectionTimeout, TransportError
@@ -26,6 +34,9 @@ from wirewatch.core.errors import ServiceUnavailable
 from wirewatch.schemas import EnrichedArticle
 from wirewatch.services.indexer.documents import document_bytes, external_version
 from wirewatch.services.indexer.errors import DocumentRejected
+from wirewatch.services.indexer.mentions import mention_lines, plan, stored_keys
+
+log = logging.getLogger(__name__)
 
 #: Elasticsearch quotes the refused value in its reason (a 40 KB keyword comes back whole): keep it short
 REASON_CHARS = 600
@@ -68,13 +79,18 @@ def _lines(index: str, article: EnrichedArticle) -> bytes:
     return _action(index, article) + b"\n" + document_bytes(article) + b"\n"
 
 
-def _chunks(index: str, articles: Sequence[EnrichedArticle], max_bytes: int) -> list[list[Line]]:
+def _chunks(
+    index: str, articles: Sequence[EnrichedArticle], max_bytes: int, extra: dict[int, list[bytes]] | None = None
+) -> list[list[Line]]:
     """Split a batch so that no bulk request body exceeds ``max_bytes`` (counting action lines and
-    newlines); an article larger than that on its own goes alone. Order is kept."""
+    newlines); an article larger than that on its own goes alone, with its ``extra`` lines (by position) after
+    it. Order is kept."""
     chunks: list[list[Line]] = [[]]
     size = 0
-    for article in articles:
+    for i, article in enumerate(articles):
         lines = _lines(index, article)
+        if extra and i in extra:
+            lines += b"".join(extra[i])
         if chunks[-1] and size + len(lines) > max_bytes:
             chunks.append([])
             size = 0
@@ -87,27 +103,52 @@ def _body(chunk: list[Line]) -> bytes:
     return b"".join(lines for _, lines in chunk)
 
 
+@contextmanager
+def _unavailable() -> Iterator[None]:
+    """Outages and overload as :class:`ServiceUnavailable` (retried with backoff); other API errors as they are."""
+    try:
+        yield
+    except ConnectionTimeout as exc:
+        raise ServiceUnavailable(f"Elasticsearch did not answer in time: {exc}") from exc
+    except ConnectionError as exc:
+        raise ServiceUnavailable(f"Elasticsearch unreachable: {exc}") from exc
+    except ApiError as exc:
+        if exc.meta.status in WAIT_STATUSES or exc.meta.status >= 500:
+            raise ServiceUnavailable(f"Elasticsearch answered {exc.meta.status}: {exc.message}") from exc
+        raise
+    except TransportError as exc:
+        raise ServiceUnavailable(f"Elasticsearch transport error: {exc}") from exc
+
+
+async def _registry_lines(
+    es: AsyncElasticsearch, index: str, articles: Sequence[EnrichedArticle], mentions: str
+) -> dict[int, list[bytes]]:
+    """The entity registry documents of the batch, by article position (see ``mentions.py``)."""
+    with _unavailable():
+        stored = await stored_keys(es, index, list(dict.fromkeys(a.id for a in articles)))
+    now = datetime.now(UTC)
+    return {i: mention_lines(mentions, articles[i], dropped, now) for i, dropped in plan(articles, stored).items()}
+
+
 async def write(
-    es: AsyncElasticsearch, index: str, articles: Sequence[EnrichedArticle], *, max_bytes: int
+    es: AsyncElasticsearch,
+    index: str,
+    articles: Sequence[EnrichedArticle],
+    *,
+    max_bytes: int,
+    mentions: str | None = None,
 ) -> BulkOutcome:
-    """Write the articles; when this returns they are searchable (see :data:`REFRESH`)."""
+    """Write the articles (and, given a ``mentions`` index, their entity registry documents); when this
+    returns they are searchable (see :data:`REFRESH`)."""
     outcome = BulkOutcome()
-    for chunk in _chunks(index, articles, max_bytes):
-        try:
+    extra = await _registry_lines(es, index, articles, mentions) if mentions else None
+    for chunk in _chunks(index, articles, max_bytes, extra):
+        with _unavailable():
             # pre-serialised NDJSON: the client sends bytes as they are
-            # require_alias: never auto-create an unmapped index if the alias went missing
+            # require_alias: never auto-create an unmapped index if the alias went missing (the registry's
+            # actions opt out: their plain index is created from its template)
             response = await es.bulk(body=_body(chunk), refresh=REFRESH, require_alias=True)  # type: ignore[arg-type]
             metrics.BULK_DOCS.observe(len(chunk))
-        except ConnectionTimeout as exc:
-            raise ServiceUnavailable(f"Elasticsearch did not answer in time: {exc}") from exc
-        except ConnectionError as exc:
-            raise ServiceUnavailable(f"Elasticsearch unreachable: {exc}") from exc
-        except ApiError as exc:
-            if exc.meta.status in WAIT_STATUSES or exc.meta.status >= 500:
-                raise ServiceUnavailable(f"Elasticsearch answered {exc.meta.status}: {exc.message}") from exc
-            raise
-        except TransportError as exc:
-            raise ServiceUnavailable(f"Elasticsearch transport error: {exc}") from exc
         _collect(outcome, chunk, response.body["items"])
     return outcome
 
@@ -129,9 +170,22 @@ def _index_missing(error: dict[str, Any] | None) -> bool:
     return bool(error) and error.get("type") == "index_not_found_exception"  # type: ignore[union-attr]
 
 
+def _per_article(chunk: list[Line], items: list[Any]) -> Iterator[tuple[EnrichedArticle, Any, list[Any]]]:
+    """Each article with its own item and its registry documents' items. Every action and every source is
+    one line (JSON escapes newlines), so an article's lines hold two per action."""
+    position = 0
+    for article, lines in chunk:
+        actions = lines.count(b"\n") // 2
+        yield article, items[position], items[position + 1 : position + actions]
+        position += actions
+    if position != len(items):
+        raise ValueError(f"Elasticsearch answered {len(items)} items for {position} actions")
+
+
 def _collect(outcome: BulkOutcome, chunk: list[Line], items: list[Any]) -> None:
     retry: list[str] = []
-    for (article, _), item in zip(chunk, items, strict=True):
+    for article, item, registry in _per_article(chunk, items):
+        retry += _registry_retries(article, registry)
         result = item["index"]
         status = int(result["status"])
         if status < 300 or status == 409:
@@ -143,3 +197,22 @@ def _collect(outcome: BulkOutcome, chunk: list[Line], items: list[Any]) -> None:
             outcome.rejected[article.id] = DocumentRejected(reason, article_id=article.id, status=status)
     if retry:
         raise ServiceUnavailable(f"{len(retry)} documents need a retry ({', '.join(retry[:3])})")
+
+
+def _registry_retries(article: EnrichedArticle, items: list[Any]) -> list[str]:
+    """Registry documents that must wait (as ``id: status``); a refused one is logged, never retried."""
+    retry = []
+    for item in items:
+        result = item["index"]
+        status = int(result["status"])
+        if status < 300 or status == 409:
+            continue
+        if status in WAIT_STATUSES or status >= 500 or _index_missing(result.get("error")):
+            retry.append(f"{article.id} (entity registry): {status}")
+        else:
+            log.error(
+                "entity registry document of article %s refused: %s",
+                article.id,
+                rejection_reason(result.get("error"), status),
+            )
+    return retry

@@ -1,4 +1,5 @@
-"""The indexer's batch handler: bulk-write a batch, then announce what became searchable."""
+"""The indexer's batch handler: bulk-write a batch (the articles and, given a mentions index, their entity
+registry documents), then announce what became searchable."""
 
 from __future__ import annotations
 
@@ -15,14 +16,23 @@ from wirewatch.services.indexer.documents import external_version
 
 
 class IndexHandler:
-    def __init__(self, es: AsyncElasticsearch, *, alias: str, indexed_topic: str, max_bytes: int) -> None:
+    def __init__(
+        self,
+        es: AsyncElasticsearch,
+        *,
+        alias: str,
+        indexed_topic: str,
+        max_bytes: int,
+        mentions_index: str | None = None,
+    ) -> None:
         self.es = es
         self.alias = alias
         self.indexed_topic = indexed_topic
         self.max_bytes = max_bytes
+        self.mentions_index = mentions_index
 
     async def __call__(self, articles: Sequence[EnrichedArticle]) -> list[Result]:
-        outcome = await write(self.es, self.alias, articles, max_bytes=self.max_bytes)
+        outcome = await write(self.es, self.alias, articles, max_bytes=self.max_bytes, mentions=self.mentions_index)
         written = {a.id for a in outcome.written}
         announcement = self._announce(outcome.written)
         results: list[Result] = []

@@ -23,7 +23,7 @@ from pydantic import BaseModel, SecretStr
 from wirewatch.schemas import Alert, EnrichedArticle, Feed, GeoPoint, Rule
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "deploy" / "elasticsearch" / "templates"
-FAMILIES = ("articles", "feeds", "urls", "rules", "alerts")
+FAMILIES = ("articles", "feeds", "urls", "rules", "alerts", "entity-mentions")
 
 # What the PUT _index_template body may hold; anything else (a "_comment", a "name") is a 400.
 ALLOWED_TOP_LEVEL = {
@@ -285,6 +285,19 @@ EXTRA_FIELDS = {
     },
     "urls": {"url": "keyword", "feed_id": "keyword", "first_seen_at": "date"},
     "rules": {"query.keyword": "keyword"},
+    "entity-mentions": {
+        "key": "keyword",
+        "names_folded.words": "text",
+        "type": "keyword",
+        "why": "keyword",
+        "article_id": "keyword",
+        "seen_at": "date",
+        "version": "long",
+        "count": "integer",
+        "geo": "geo_point",
+        "co_keys": "keyword",
+        "active": "boolean",
+    },
     "alerts": {
         "status": "keyword",
         "attempts": "integer",

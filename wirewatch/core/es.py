@@ -16,7 +16,7 @@ log = logging.getLogger(__name__)
 
 DEFAULT_PREFIX = "wirewatch"
 #: index families whose single index is created up front (the articles index is versioned instead)
-PLAIN_INDICES = ("feeds", "urls", "rules", "alerts")
+PLAIN_INDICES = ("feeds", "urls", "rules", "alerts", "entity-mentions")
 
 
 def make_es(settings: CommonSettings, *, timeout: float = 30.0) -> AsyncElasticsearch:

@@ -1,0 +1,160 @@
+"""The entity registry's share of a bulk request: one ``<prefix>-entity-mentions`` document per (entity key,
+article), written next to the article (see ``wirewatch.core.entities`` for what reads them).
+
+Idempotent under replay without scripts (the test server has no painless):
+
+* the document id is ``mention_id(key, article id)`` and its external version the article's (the fetch time),
+  so a replay writes the same documents again (409: already there) and counts nothing twice;
+* a re-fetch whose entities changed overwrites each key it no longer names with a tombstone (same id,
+  ``active: false``, the newer version); every registry view counts only ``active`` documents, and a replay of
+  the older fetch is refused by the tombstone's newer version, however late it comes (a delete would forget
+  its version after ``index.gc_deletes``);
+* the keys an article had are read from the article index itself, in one search per batch for all its ids
+  (:func:`stored_keys`): a batch of new articles costs one request that finds nothing. An article whose stored
+  copy is newer than the message gets no mention documents at all (its own write is refused too).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from wirewatch.core.entities import fold, key_of, mention_id, registry_key
+from wirewatch.schemas import EnrichedArticle
+from wirewatch.schemas.articles import Entity
+from wirewatch.services.indexer.documents import external_version
+
+if TYPE_CHECKING:
+    from elasticsearch import AsyncElasticsearch
+
+#: co-occurring keys stored on each document: the article's most mentioned others
+MAX_CO_KEYS = 25
+
+
+@dataclass(frozen=True)
+class Stored:
+    """What the article index holds of an article: its version and its entities' keys."""
+
+    version: int
+    keys: frozenset[str]
+
+
+async def stored_keys(es: AsyncElasticsearch, alias: str, ids: Sequence[str]) -> dict[str, Stored]:
+    """The stored version and keys of those of ``ids`` already indexed (the newest copy if the alias spans
+    two index versions during a migration). Every bulk request refreshes, so a search sees earlier batches."""
+    if not ids:
+        return {}
+    response = await es.search(
+        index=alias,
+        query={"ids": {"values": list(ids)}},
+        source_includes=["version", "entities.key", "entities.name"],
+        size=2 * len(ids),
+    )
+    found: dict[str, Stored] = {}
+    for hit in response.body["hits"]["hits"]:
+        source = hit["_source"]
+        version = int(source.get("version") or 0)
+        if hit["_id"] in found and found[hit["_id"]].version >= version:
+            continue
+        keys = (key_of(str(e.get("name") or ""), e.get("key")) for e in source.get("entities") or [])
+        found[hit["_id"]] = Stored(version, frozenset(keys))
+    return found
+
+
+def grouped(entities: Iterable[Entity]) -> dict[str, list[Entity]]:
+    """The entities of one article by registry key (two spellings folding alike are one entity), in order."""
+    groups: dict[str, list[Entity]] = {}
+    for entity in entities:
+        groups.setdefault(registry_key(entity), []).append(entity)
+    return groups
+
+
+def _top_others(groups: dict[str, list[Entity]]) -> list[str]:
+    """Keys by mentions, most first (the first named first on a tie), bounded by :data:`MAX_CO_KEYS` + 1."""
+    ranked = sorted(groups, key=lambda k: (-sum(e.count for e in groups[k]), min(e.first_position for e in groups[k])))
+    return ranked[: MAX_CO_KEYS + 1]
+
+
+def mention_source(key: str, group: list[Entity], article: EnrichedArticle, co_keys: list[str], at: str) -> bytes:
+    """The document of one key in one article: the most mentioned spelling gives the name, type and reason."""
+    main = max(group, key=lambda e: e.count)
+    names = [main.name, *(e.name for e in group if e.name != main.name), *(a for e in group for a in e.aliases)]
+    seen_at = article.published_at or article.fetched_at
+    geo = next((e.geo for e in group if e.geo is not None), None)
+    doc = {
+        "key": key,
+        "name": main.name,
+        "names_folded": sorted({fold(n) for n in names if fold(n)}),
+        "aliases": sorted({n for n in names if n != main.name}),
+        "type": main.type,
+        "label": main.label,
+        "why": main.why,
+        "article_id": article.id,
+        "title": article.title,
+        "url": article.url,
+        "source": article.source,
+        "feed_id": article.feed_id,
+        "language": article.language,
+        "published_at": article.published_at.isoformat() if article.published_at else None,
+        "fetched_at": article.fetched_at.isoformat(),
+        "seen_at": seen_at.isoformat(),
+        "indexed_at": at,
+        "version": external_version(article),
+        "count": sum(e.count for e in group) or len(group),
+        "in_title": any(e.in_title for e in group),
+        "geo": geo.model_dump() if geo else None,
+        "country_code": next((e.country_code for e in group if e.country_code), None),
+        "external_id": next((e.external_id for e in group if e.external_id), None),
+        "co_keys": [k for k in co_keys if k != key][:MAX_CO_KEYS],
+        "active": True,
+    }
+    return json.dumps(doc, ensure_ascii=False).encode()
+
+
+def _action(index: str, doc_id: str, version: int, lane: str) -> bytes:
+    version_type = "external_gte" if lane == "backfill" else "external"
+    meta = {"_index": index, "_id": doc_id, "version": version, "version_type": version_type, "require_alias": False}
+    return json.dumps({"index": meta}).encode()
+
+
+def mention_lines(index: str, article: EnrichedArticle, dropped: Iterable[str], indexed_at: datetime) -> list[bytes]:
+    """Action and source lines (newline-terminated) of the article's keys and tombstones of ``dropped``."""
+    version = external_version(article)
+    at = indexed_at.isoformat()
+    groups = grouped(article.entities)
+    co_keys = _top_others(groups)
+    lines = []
+    for key, group in groups.items():
+        source = mention_source(key, group, article, co_keys, at)
+        lines.append(_action(index, mention_id(key, article.id), version, article.lane) + b"\n" + source + b"\n")
+    for key in sorted(set(dropped) - set(groups)):
+        tombstone = {"key": key, "article_id": article.id, "version": version, "indexed_at": at, "active": False}
+        action = _action(index, mention_id(key, article.id), version, article.lane)
+        lines.append(action + b"\n" + json.dumps(tombstone, ensure_ascii=False).encode() + b"\n")
+    return lines
+
+
+def plan(articles: Sequence[EnrichedArticle], stored: dict[str, Stored]) -> dict[int, set[str]]:
+    """Which articles of the batch write mention documents (by position) and the keys each must tombstone.
+
+    Per article id only the newest copy in the batch writes (the last of equal ones), and only if the index
+    holds nothing newer; it tombstones the keys the stored copy and the batch's other copies had."""
+    copies: dict[str, list[int]] = {}
+    for i, article in enumerate(articles):
+        copies.setdefault(article.id, []).append(i)
+    planned: dict[int, set[str]] = {}
+    for article_id, positions in copies.items():
+        # the newest copy; on equal versions the last one (max keeps the first of equal keys)
+        i = max(reversed(positions), key=lambda p: external_version(articles[p]))
+        before = stored.get(article_id)
+        if before is not None and before.version > external_version(articles[i]):
+            continue
+        dropped = set(before.keys) if before else set()
+        for p in positions:
+            if p != i:
+                dropped |= set(grouped(articles[p].entities))
+        planned[i] = dropped
+    return planned

@@ -2,7 +2,7 @@
 
 Usage::
 
-    python bench/extraction.py [DIR] [--limit N] [--json PATH]
+    python bench/extraction.py [DIR] [--limit N] [--json PATH] [--baseline PATH] [--no-second-opinion]
 
 DIR holds ``html/<id>.html.gz`` and ``ground-truth.json`` (``{id: {"articleBody": …, "url": …}}``); it
 defaults to ``../shared/data/extraction-benchmark`` next to the repository. The metric is the benchmark's
@@ -11,6 +11,10 @@ normalised to sum to 1; precision is averaged over pages with a non-empty predic
 pages; F1 is the harmonic mean of the two averages. Both extractors run on the same pages in the same
 process, interleaved page by page so machine load affects both alike, after one untimed warm-up call
 each; pages/s counts extraction only (reading and decompressing the files is not timed).
+
+``--baseline`` takes a JSON file written earlier with ``--json`` and lists every page whose F1 for our
+extractor fell by more than ``--tolerance`` (0.05) against it; the exit status is 1 when there is one.
+``--no-second-opinion`` runs ours without asking trafilatura, to measure what the second opinion buys.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import trafilatura
 
@@ -83,6 +88,27 @@ def score_page(predicted: str, expected: str) -> PageScore:
     return PageScore(tp / total, fp / total, fn / total, predicted=bool(pred))
 
 
+def page_f1(score: dict[str, float]) -> float:
+    """F1 of one page from its stored tp/fp/fn."""
+    tp, fp, fn = score["tp"], score["fp"], score["fn"]
+    return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+
+
+def regressions(
+    rows: list[dict[str, Any]], baseline: dict[str, Any], name: str, tolerance: float
+) -> list[tuple[str, float, float]]:
+    """(page id, F1 before, F1 now) of the pages where ``name`` lost more than ``tolerance`` of F1."""
+    before = {str(r["id"]): r[name] for r in baseline.get("pages", []) if name in r}
+    worse: list[tuple[str, float, float]] = []
+    for row in rows:
+        if str(row["id"]) not in before:
+            continue
+        was, now = page_f1(before[str(row["id"])]), page_f1(row[name])
+        if now < was - tolerance:
+            worse.append((str(row["id"]), was, now))
+    return worse
+
+
 def ours(html: bytes, url: str, page_id: str) -> str:
     from wirewatch.services.parser.pipeline import parse_page
 
@@ -101,14 +127,14 @@ def load(directory: Path, limit: int | None) -> list[tuple[str, str, str]]:
 
 def run(
     directory: Path, limit: int | None, extractors: dict[str, Extractor]
-) -> tuple[list[Totals], list[dict[str, object]]]:
+) -> tuple[list[Totals], list[dict[str, Any]]]:
     pages = load(directory, limit)
     totals = {name: Totals(name) for name in extractors}
     _warm_up(directory, pages, extractors)
-    rows: list[dict[str, object]] = []
+    rows: list[dict[str, Any]] = []
     for index, (page_id, url, expected) in enumerate(pages, 1):
         html = gzip.decompress((directory / "html" / f"{page_id}.html.gz").read_bytes())
-        row: dict[str, object] = {"id": page_id, "url": url}
+        row: dict[str, Any] = {"id": page_id, "url": url}
         for name, extract in extractors.items():
             text, seconds, failed = _timed(extract, html, url, page_id)
             score = score_page(text, expected)
@@ -167,7 +193,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("directory", nargs="?", type=Path, default=DEFAULT_DIR)
     parser.add_argument("--limit", type=int, default=None, help="score only the first N pages (sorted ids)")
     parser.add_argument("--json", type=Path, default=None, help="write per-page scores and totals here")
+    parser.add_argument("--baseline", type=Path, default=None, help="a --json file to compare each page against")
+    parser.add_argument("--tolerance", type=float, default=0.05, help="F1 a page may lose against --baseline")
+    parser.add_argument("--no-second-opinion", action="store_true", help="ours without trafilatura's help")
     args = parser.parse_args(argv)
+    if args.no_second_opinion:
+        from wirewatch.services.parser import bodies
+
+        bodies.SECOND_OPINION = False
     if not (args.directory / "ground-truth.json").is_file():
         parser.error(f"{args.directory} has no ground-truth.json")
     results, rows = run(args.directory, args.limit, {"wirewatch": ours, "trafilatura": theirs})
@@ -184,7 +217,18 @@ def main(argv: list[str] | None = None) -> int:
             for t in results
         }
         args.json.write_text(json.dumps({"summary": summary, "pages": rows}, indent=1), encoding="utf-8")
+    if args.baseline:
+        return _compare(rows, json.loads(args.baseline.read_text(encoding="utf-8")), args.tolerance)
     return 0
+
+
+def _compare(rows: list[dict[str, Any]], baseline: dict[str, Any], tolerance: float) -> int:
+    worse = regressions(rows, baseline, "wirewatch", tolerance)
+    was = float(baseline.get("summary", {}).get("wirewatch", {}).get("f1") or 0.0)
+    print(f"against the baseline (F1 {was:.4f}): {len(worse)} page(s) worse by more than {tolerance}")
+    for page_id, before, now in worse:
+        print(f"  {page_id}  {before:.3f} -> {now:.3f}")
+    return 1 if worse else 0
 
 
 if __name__ == "__main__":

@@ -24,15 +24,18 @@ from lxml.html import HtmlElement, fragment_fromstring
 from wirewatch.services.parser.blocks import clean_text, extract_blocks
 from wirewatch.services.parser.boilerplate import is_boilerplate_line
 from wirewatch.services.parser.density import density_paragraphs
+from wirewatch.services.parser.liveblogs import live_entries
 from wirewatch.services.parser.shingles import coverage, shingle_set, words
 from wirewatch.services.parser.structured import Structured
 
 MIN_JSONLD_CHARS = 500
 JSONLD_ON_PAGE = 0.6  # share of the JSON-LD body the page must show to be trusted
 JSONLD_MISSED = 0.5  # … and the most of it our candidate may cover for JSON-LD to win
+SECOND_OPINION = True  # the benchmark turns it off to measure what it buys
 SECOND_OPINION_BELOW = 500  # chars: ask trafilatura when ours is shorter than this
 SECOND_OPINION_GAIN = 2.0
 REPEAT_MIN_CHARS = 40
+LIVE_COVERS = 0.6  # share of our candidate's text a live feed must hold to replace it
 TRAFILATURA_VERSION = str(trafilatura.__version__)
 
 
@@ -62,6 +65,10 @@ DATELINE = re.compile(
     r"(?:\s*[,|·-]?\s*(?:at\s+)?\d{1,2}[:.]\d{2}(?:\s*[ap]\.?m\.?)?(?:\s*(?:[A-Z]{2,5}|GMT|UTC)?\s*[+-]?\d{0,2}(?::?\d{2})?)?)?"
 )
 
+#: "By Name Surname", "By Name and Name | Agency", optionally followed by a separator and a date
+_NAME = r"(?:[A-Z][\w'.-]*\s*){1,4}"
+BYLINE = re.compile(rf"(?i:by|words by|written by)\s+{_NAME}(?:(?:and|&|,)\s+{_NAME})*(?:[|·•,–—-].*)?")
+
 
 def extract_body(tree: HtmlElement, structured: Structured, title: str | None) -> Body:
     """The cleaned article body of a parsed page."""
@@ -69,17 +76,20 @@ def extract_body(tree: HtmlElement, structured: Structured, title: str | None) -
     root = root if root is not None else tree
     found = density_paragraphs(root)
     paragraphs, method = found.paragraphs, "density"
+    live = _live_paragraphs(root, paragraphs)
+    if live:
+        return Body(clean_paragraphs(live, title, head=False), "live-blog", found.page_chars, found.page_link_chars)
     from_jsonld = _jsonld_paragraphs(structured.article.get("articleBody"))
     if from_jsonld and _jsonld_wins(from_jsonld, paragraphs, root):
         paragraphs, method = from_jsonld, "json-ld"
-    elif sum(map(len, paragraphs)) < SECOND_OPINION_BELOW:
+    elif SECOND_OPINION and sum(map(len, paragraphs)) < SECOND_OPINION_BELOW:
         paragraphs, method = _second_opinion(tree, paragraphs)
     return Body(clean_paragraphs(paragraphs, title), method, found.page_chars, found.page_link_chars)
 
 
-def clean_paragraphs(paragraphs: list[str], title: str | None) -> list[str]:
-    """Drop the repeated headline at the top, a dateline above the text, furniture lines and immediate
-    repeats."""
+def clean_paragraphs(paragraphs: list[str], title: str | None, *, head: bool = True) -> list[str]:
+    """Drop the repeated headline at the top, a dateline or byline above the text (``head``; a live blog's
+    first entry starts with its time), furniture lines and immediate repeats."""
     title_key = " ".join(words(title or ""))
     kept: list[str] = []
     for index, paragraph in enumerate(paragraphs):
@@ -88,7 +98,7 @@ def clean_paragraphs(paragraphs: list[str], title: str | None) -> list[str]:
             continue
         if index < 3 and not kept and key == title_key:
             continue
-        if index < HEAD_LINES and not any(_is_prose(p) for p in kept) and _is_head_furniture(paragraph):
+        if head and index < HEAD_LINES and not any(_is_prose(p) for p in kept) and _is_head_furniture(paragraph):
             continue
         if kept and len(key) > REPEAT_MIN_CHARS and key == " ".join(words(kept[-1])):
             continue  # a pull quote or a layout echo; short cells (table numbers) may repeat
@@ -102,9 +112,24 @@ def _is_prose(paragraph: str) -> bool:
 
 def _is_head_furniture(paragraph: str) -> bool:
     """Above the first sentence of text: a bare dateline ("18 November 2026, 07:15 GMT+3",
-    "Updated: Nov. 18, 2026 9:40 am"). Short kickers are kept: on real pages too many of them are text."""
+    "Updated: Nov. 18, 2026 9:40 am") or a byline ("By Leyla Saeed · 14 March 2026"). Short kickers are
+    kept: on real pages too many of them are text."""
     line = paragraph.strip()
-    return len(line) <= DATELINE_MAX_CHARS and DATELINE.fullmatch(line) is not None
+    if len(line) > DATELINE_MAX_CHARS:
+        return False
+    return DATELINE.fullmatch(line) is not None or BYLINE.fullmatch(line) is not None
+
+
+def _live_paragraphs(root: HtmlElement, ours: list[str]) -> list[str]:
+    """A live blog's entries (time, title, text each), when the page has a feed holding most of our text."""
+    entries = live_entries(root)
+    if not entries:
+        return []
+    paragraphs = [p for entry in entries for p in entry]
+    ours_shingles = shingle_set(" ".join(ours))
+    if ours_shingles and coverage(ours_shingles, shingle_set(" ".join(paragraphs))) < LIVE_COVERS:
+        return []
+    return paragraphs
 
 
 def _jsonld_wins(candidate: list[str], ours: list[str], root: HtmlElement) -> bool:

@@ -18,6 +18,15 @@ from wirewatch.services.parser.boilerplate import class_weight, is_boilerplate_l
 MIN_PARAGRAPH = 25
 MIN_BODY = 250
 SPLIT_SHARE = 0.3  # a container of the same kind must score this share of the best one to join it
+# A story cut into many small containers (an interview's question/answer pairs) scores less, container by
+# container, than a compact box of comma-heavy items beside it. When the winners hold less than
+# FRAGMENTED_SHARE of the page's prose and the deepest container holding MASS_SHARE of it holds at least
+# MASS_GAIN times more, that container is the story.
+FRAGMENTED_SHARE = 0.4
+MASS_SHARE = 0.6
+MASS_GAIN = 2.0
+MASS_MAX_LINKS = 0.1  # … and barely linked: a ticker of teasers also holds a lot of prose
+PROSE_MAX_LINKS = 0.3
 _TAG_WEIGHT = {
     "div": 5.0, "article": 10.0, "main": 5.0, "section": 3.0, "pre": 3.0, "td": 3.0, "blockquote": 3.0,
     "address": -3.0, "ol": -3.0, "ul": -3.0, "dl": -3.0, "dd": -3.0, "dt": -3.0, "li": -3.0,
@@ -30,6 +39,8 @@ class _Tally:
     score: dict[HtmlElement, float] = field(default_factory=lambda: defaultdict(float))
     chars: dict[HtmlElement, int] = field(default_factory=lambda: defaultdict(int))
     links: dict[HtmlElement, int] = field(default_factory=lambda: defaultdict(int))
+    prose: dict[HtmlElement, int] = field(default_factory=lambda: defaultdict(int))
+    depth: dict[HtmlElement, int] = field(default_factory=dict)
     paths: dict[HtmlElement, tuple[HtmlElement, ...]] = field(default_factory=dict)
 
 
@@ -61,7 +72,7 @@ def _paragraphs(body: HtmlElement, *, strict: bool) -> DensityResult:
     chars, links = tally.chars.get(body, 0), tally.links.get(body, 0)
     if not tally.score:
         return DensityResult([], chars, links)
-    winners = _winners(tally)
+    winners = _by_mass(tally, _winners(tally), body)
     return DensityResult([b.text for b in blocks if _keep(b, winners)], chars, links)
 
 
@@ -73,6 +84,10 @@ def _score(blocks: list[Block]) -> _Tally:
             tally.links[ancestor] += block.link_chars
         if len(block.text) < MIN_PARAGRAPH or block.tag in HEADING_TAGS:
             continue
+        if block.link_density < PROSE_MAX_LINKS:
+            for depth, ancestor in enumerate(block.path):
+                tally.prose[ancestor] += len(block.text)
+                tally.depth[ancestor] = depth
         points = 1 + block.text.count(",") + min(len(block.text) // 100, 3)
         for level, depth in enumerate(_container_depths(block)):
             ancestor = block.path[depth]
@@ -111,6 +126,18 @@ def _winners(tally: _Tally) -> set[HtmlElement]:
             winners.add(sibling)
     _add_split_parts(tally, top, top_score, winners)
     return winners
+
+
+def _by_mass(tally: _Tally, winners: set[HtmlElement], body: HtmlElement) -> set[HtmlElement]:
+    """The winners, or the one container that holds most of the page's prose when they hold little of it."""
+    total = tally.prose.get(body, 0)
+    held = sum(tally.prose.get(w, 0) for w in winners)
+    if not total or held >= total * FRAGMENTED_SHARE:
+        return winners
+    holding = [e for e, chars in tally.prose.items() if chars >= total * MASS_SHARE]
+    deepest = max(holding, key=lambda e: tally.depth[e])
+    linked = tally.links[deepest] / (tally.chars[deepest] or 1)
+    return {deepest} if tally.prose[deepest] >= MASS_GAIN * held and linked <= MASS_MAX_LINKS else winners
 
 
 def _add_split_parts(tally: _Tally, top: HtmlElement, top_score: float, winners: set[HtmlElement]) -> None:

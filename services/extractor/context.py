@@ -92,17 +92,22 @@ def cue(text: str, start: int, end: int) -> str | None:
     return "ORG" if org else "PERSON"
 
 
-def vote(model_type: str, cues: Counter[str], *, shaped: bool, source: bool) -> tuple[str, str | None]:
+def vote(
+    model_type: str, cues: Counter[str], *, shaped: bool, source: bool, place_shaped: bool = False
+) -> tuple[str, str | None]:
     """The type of a group of mentions and what decided it (``None``: the model).
 
-    The outlet's own name is ORG; a shaped name is ORG unless clearly more person cues than organisation
-    ones say otherwise; else the cues' majority; else the model. Only PERSON, ORG and LOC are ever changed.
+    The outlet's own name is ORG; a name shaped like an organisation's is ORG unless clearly more person cues
+    than organisation ones say otherwise; one shaped like a place's (and not an organisation's) is LOC; else the
+    cues' majority; else the model. Only PERSON, ORG and LOC are ever changed.
     """
     if model_type not in ("PERSON", "ORG", "LOC"):
         return model_type, None
     if source:
         return "ORG", "source"
     person, org = cues["PERSON"], cues["ORG"]
+    if place_shaped and not shaped:
+        return "LOC", "shape"
     if shaped:
         return ("PERSON", "context") if person > org + 1 else ("ORG", "shape")
     if org != person:

@@ -8,7 +8,8 @@ For each (title, text) pair, in one stream of spaCy docs:
 2. each chunk is tokenized, users' watchlist matches are set on it, then ``ner`` runs;
 3. the model's spans are cleaned and the places gazetteer applied (:mod:`.spans`);
 4. chunk offsets are mapped back; spans in overlaps are kept once;
-5. names shaped like organisations' are set as ORG (:mod:`.shapes`; not in a title-cased title);
+5. names shaped like organisations' are set as ORG (:mod:`.shapes`; not in a title-cased title), and names
+   shaped like places' (features, facilities, administrative units) as LOC (:mod:`.placeshapes`);
 6. mentions are merged into entities (:mod:`.merging`) and LOC entities geotagged (:mod:`.geo`).
 
 Each cap that cut an article's work short is named in its :class:`Extraction` (``capped``): ``text_chars``,
@@ -29,6 +30,7 @@ from wirewatch.services.extractor.gazetteer import Gazetteer
 from wirewatch.services.extractor.geo import Geocoder
 from wirewatch.services.extractor.merging import DEFAULT_MAX_ENTITIES, DEFAULT_MAX_MENTIONS, Caps, build_entities
 from wirewatch.services.extractor.models import NerPipeline, load_pipeline
+from wirewatch.services.extractor.placeshapes import apply_place_shapes
 from wirewatch.services.extractor.shapes import apply_shapes, title_cased
 from wirewatch.services.extractor.spans import (
     DEFAULT_MAX_SPAN_CHARS,
@@ -149,6 +151,10 @@ class EntityExtractor:
         ]
         return [Extraction(found, frozenset(notes)) for found, notes in zip(entities, capped, strict=True)]
 
+    def _is_place(self, name: str) -> bool:
+        """Whether the gazetteer knows ``name`` (all of it) as a place."""
+        return any(m.entry.type == "LOC" and (m.start, m.end) == (0, len(name)) for m in self.gazetteer.find(name))
+
     def _bounded(self, item: tuple[str | None, str], capped: set[str]) -> tuple[str | None, str]:
         """The title and text cut to their caps (mention offsets stay valid: each is a prefix)."""
         title, text = item
@@ -205,9 +211,9 @@ class EntityExtractor:
         title, text = item
         caps = Caps(mentions=self.options.max_mentions, entities=self.options.max_entities)
         try:
-            found = apply_shapes(text, chunking.drop_overlaps(text_found))
+            found = apply_place_shapes(text, apply_shapes(text, chunking.drop_overlaps(text_found)), self._is_place)
             if title and not title_cased(title):
-                title_found = apply_shapes(title, title_found)
+                title_found = apply_place_shapes(title, apply_shapes(title, title_found), self._is_place)
             entities = build_entities(text, found, title or "", title_found, caps=caps, capped=capped, source=source)
             if self.geocoder is not None:
                 self.geocoder.tag(entities)

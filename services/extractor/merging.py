@@ -281,8 +281,14 @@ def _decide(groups: Sequence[_Group], text: str, title: str, sources: frozenset[
             strong.add(id(group))
             continue
         cues = Counter(context.cue(title if m.in_title else text, m.start, m.end) or "" for m in group.mentions)
-        shaped = any(m.candidate.why == "shape" for m in group.mentions)
-        type_, why = context.vote(group_type(group), cues, shaped=shaped, source=context.is_source(group.key, sources))
+        shapes = {m.candidate.type for m in group.mentions if m.candidate.why == "shape"}
+        type_, why = context.vote(
+            group_type(group),
+            cues,
+            shaped="ORG" in shapes,
+            source=context.is_source(group.key, sources),
+            place_shaped="LOC" in shapes,
+        )
         if why is not None:
             strong.add(id(group))
             _retype(group, type_, why)

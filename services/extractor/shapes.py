@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 
 from wirewatch.services.extractor.context import named_by_members
@@ -247,9 +247,29 @@ class _Word:
     capital: bool
 
 
-def _runs(text: str) -> Iterator[list[_Word]]:
+NameWord = _Word  # a word of a run, for the place shapes (:mod:`.placeshapes`), which read runs the same way
+OPENERS, TITLES = _OPENERS, _TITLES
+
+
+def name_runs(text: str) -> Iterator[list[_Word]]:
+    """Runs of capitalised words (with their links) that may be names, without openers or links at their
+    edges (a leading "Gulf" before "of" is kept); see :func:`_runs`."""
+    return _runs(text, _edges_trimmed)
+
+
+def _edges_trimmed(run: list[_Word]) -> list[_Word]:
+    start, end = 0, len(run)
+    while start < end and _opener(run[start]):
+        start += 1
+    while end > start and not run[end - 1].capital:
+        end -= 1
+    return run[start:end]
+
+
+def _runs(text: str, trim: Callable[[list[_Word]], list[_Word]] | None = None) -> Iterator[list[_Word]]:
     """Runs of capitalised words joined by single spaces and lowercase links ("of the", "al-", "de"); a run
     never crosses punctuation, a line break or a possessive ("Iraq's" ends one)."""
+    trim = trim or _trimmed
     run: list[_Word] = []
     previous_end = -1
     for match in _WORD.finditer(text):
@@ -262,17 +282,17 @@ def _runs(text: str) -> Iterator[list[_Word]]:
             word = _word(text, start, end)
         joined = previous_end >= 0 and _GAP.fullmatch(text, previous_end, word.start) is not None
         if run and (not joined or not (word.capital or word.key in _LINKS)):
-            yield _trimmed(run)
+            yield trim(run)
             run = []
         if word.capital or (run and word.key in _LINKS):
             run.append(word)
         previous_end = word.end
         if _POSSESSIVE.search(text, word.start, word.end) and run:
-            yield _trimmed(run)
+            yield trim(run)
             run = []
             previous_end = -1
     if run:
-        yield _trimmed(run)
+        yield trim(run)
 
 
 def _word(text: str, start: int, end: int) -> _Word:

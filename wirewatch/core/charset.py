@@ -15,7 +15,13 @@ Order of evidence (the WHATWG decoding algorithm, which RFC 7303 matches for XML
    (a declared UTF-16 means UTF-8 and ``x-user-defined`` means windows-1252: the declaration was read as
    ASCII, so the body is not UTF-16);
 4. detection: valid UTF-8 is UTF-8, else charset-normalizer, with windows-1252 preferred for Western
-   text it cannot tell from a neighbour, and windows-1252 when nothing fits.
+   text it cannot tell from a neighbour, and windows-1252 when nothing fits. Western text is what reads,
+   as windows-1252, as Latin-1 letters and typographic punctuation sprinkled inside ASCII words (Portuguese
+   ``1º``, ``3ª``, ``coração``); it is windows-1252 without asking the detector, which on short text splits
+   hairs between cp1250, cp1257 and cp1252 (``º`` is cp1250's ``ş``: a Portuguese feed came out garbled) and
+   whose language guess is noise there (Spanish "Czech", Portuguese "Hungarian"). Czech in windows-1250 reads
+   as Western too; it is told apart by its ``ř`` with ``ě`` or ``ů`` (Danish has ``ø``, Italian ``ì`` and
+   ``ù``, neither both).
 
 ``sniff`` says which encoding and which of those sources decided; ``decode`` never fails (invalid bytes
 are replaced, a BOM is dropped). ``iso-2022-kr``, ``iso-2022-cn`` and ``hz-gb-2312``, which the standard
@@ -47,10 +53,14 @@ BOMS = (
 REPLACEMENT_LABELS = frozenset({"iso-2022-kr", "iso-2022-cn", "iso-2022-cn-ext", "hz-gb-2312", "csiso2022kr"})
 DECLARED_INSTEAD = {"utf-16le": "utf-8", "utf-16be": "utf-8", "x-user-defined": "windows-1252"}
 DECODER_SUPERSETS = {"gbk": "gb18030"}  # the standard decodes gbk with its gb18030 decoder
-WESTERN = frozenset("ÀÁÂÃÄÅÆÇÈÉÊËÌÍÎÏÑÒÓÔÕÖØÙÚÛÜÝßàáâãäåæçèéêëìíîïñòóôõöøùúûüýÿŒœŠšŽžŸ“”‘’„‚–—…•€£¥©®™°±·«»¿¡§¶\u00a0")
+WESTERN = frozenset(
+    "ÀÁÂÃÄÅÆÇÈÉÊËÌÍÎÏÑÒÓÔÕÖØÙÚÛÜÝßàáâãäåæçèéêëìíîïñòóôõöøùúûüýÿŒœŠšŽžŸ“”‘’„‚–—…•€£¥©®™°±·«»¿¡§¶ªº\u00a0"
+)
+MIXED_WORDS = 0.5  # of the words with a letter above ASCII, the share that must have an ASCII letter too
 
 _XML_DECL = re.compile(rb"""^\s*<\?xml[^>]*?\bencoding\s*=\s*["']([A-Za-z0-9._:+-]+)["']""")
 _META = re.compile(rb"""<meta[^>]+?charset\s*=\s*["']?\s*([A-Za-z0-9._:+-]+)""", re.IGNORECASE)
+_WORD = re.compile(r"[^\W\d_]+")
 _CHARSET_PARAM = re.compile(r"""(?:^|;)\s*charset\s*=\s*["']?([^"';\s]+)""", re.IGNORECASE)
 
 
@@ -129,9 +139,9 @@ def _detect(body: bytes) -> str:
     if _is_utf8(body):
         return "utf-8"
     sample = body[:DETECT_BYTES]
+    if _looks_western(sample):
+        return "windows-1250" if _reads_as_czech(sample) else "windows-1252"
     matches = from_bytes(sample)
-    if _looks_western(sample) and any("cp1252" in match.could_be_from_charset for match in matches):
-        return "windows-1252"  # detectors split hairs between cp125x on short text; the web means 1252
     for match in matches:
         if name := resolve(match.encoding):
             return name
@@ -148,14 +158,25 @@ def _is_utf8(body: bytes) -> bool:
 
 
 def _looks_western(sample: bytes) -> bool:
-    """Mostly ASCII letters, the rest Latin-1 letters and Windows typographic punctuation."""
+    """Mostly ASCII letters, the rest Latin-1 letters and Windows typographic punctuation, inside ASCII words
+    (a single-byte Cyrillic or Greek word reads as a word of Latin-1 letters only)."""
     try:
         text = sample.decode("cp1252")
     except UnicodeDecodeError:
         return False
     high = [char for char in text if ord(char) > 127]
     letters = sum(char.isalpha() for char in text)
-    return all(char in WESTERN for char in high) and len(high) <= 0.25 * max(letters, 1)
+    if not all(char in WESTERN for char in high) or len(high) > 0.25 * max(letters, 1):
+        return False
+    accented = [word for word in _WORD.findall(text) if len(word) > 1 and not word.isascii()]  # not "é", "à"
+    mixed = sum(1 for word in accented if any(char.isascii() for char in word))
+    return mixed >= MIXED_WORDS * len(accented)
+
+
+def _reads_as_czech(sample: bytes) -> bool:
+    """Read as windows-1250, ``ř`` and ``ě`` or ``ů``: no Western language has both of their 1252 letters."""
+    text = sample.decode("cp1250", "replace").lower()
+    return "ř" in text and ("ě" in text or "ů" in text)
 
 
 def _python_name(label: str) -> str | None:

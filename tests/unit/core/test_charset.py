@@ -135,3 +135,46 @@ def test_resolve(label: str | None, expected: str | None) -> None:
 )
 def test_charset_param(content_type: str | None, expected: str | None) -> None:
     assert charset_param(content_type) == expected
+
+
+# -- Latin-script text without a declaration (issue 15, item 3) --------------------------------------------
+
+
+def feed_of(title: str) -> str:
+    return f"<rss><channel><title>Jornal</title><item><title>{title}</title></item></channel></rss>"
+
+
+@pytest.mark.parametrize(
+    ("text", "encoding"),
+    [
+        ("O 1º lugar é do Brasil; a nº 2 é Portugal.", "latin-1"),  # º was read as cp1250's ş
+        ("Notícias: Governo anuncia a 3ª fase do programa.", "latin-1"),
+        ("Eleições: a votação começa às 8h em todo o país.", "latin-1"),
+        ("El 1º de mayo, ¿qué pasará con la 2ª vuelta? Año de elecciones.", "cp1252"),
+    ],
+)
+def test_portuguese_and_spanish_without_a_declaration_are_western(text: str, encoding: str) -> None:
+    decoded = decode(feed_of(text).encode(encoding))
+    assert decoded.charset == Charset("windows-1252", "detection")
+    assert text in decoded.text
+
+
+@pytest.mark.parametrize(
+    ("text", "encoding", "name"),
+    [
+        ("Новости дня: правительство приняло новый закон", "cp1251", "windows-1251"),  # every letter above ASCII
+        ("Vláda schválila nový zákon o ochraně přírody. Čeština je těžká, říká učitel.", "cp1250", "windows-1250"),
+    ],
+)
+def test_other_scripts_and_central_european_text_keep_their_detected_charset(
+    text: str, encoding: str, name: str
+) -> None:
+    decoded = decode(feed_of(text).encode(encoding))
+    assert decoded.charset.name == name
+    assert text in decoded.text
+
+
+def test_the_header_outranks_detection_for_latin1_without_a_declaration() -> None:
+    body = feed_of("A situação em São Paulo").encode("latin-1")
+    assert decode(body, "iso-8859-1").text == feed_of("A situação em São Paulo")
+    assert sniff(body, "iso-8859-1") == Charset("windows-1252", "header")

@@ -11,6 +11,11 @@ The model lives in the worker process, not in the caller. The pool's forkserver 
 and enriches a sample once: every worker, including one that replaces a killed worker, is forked from there
 with the model loaded and its pages shared, and starts warm in milliseconds. A :class:`Recipe` the
 forkserver did not preload (tests, the CLI) is built in the worker on first use and kept there.
+
+What changes while the worker runs is looked at in the worker, by the extractor itself, before each batch: the
+users' watchlist files (reloaded when they change, :mod:`.watchlists`) and the entity registry's snapshot
+(:mod:`.memory`). A worker forked from the forkserver, whose copy was loaded at start-up, catches up on its
+first batch; nothing has to be told to reload or be replaced.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from wirewatch.schemas.articles import EnrichedArticle, ParsedArticle
 from wirewatch.services.extractor.enrichment import enrich
 from wirewatch.services.extractor.entities import EntityExtractor, ExtractorOptions
 from wirewatch.services.extractor.errors import ExtractionFailed, ExtractTimeout
+from wirewatch.services.extractor.memory import RegistryMemory, registry_fetch
 from wirewatch.services.extractor.settings import ExtractorSettings
 
 PRELOAD_FLAG = "WIREWATCH_EXTRACTOR_PRELOAD"
@@ -34,6 +40,23 @@ SAMPLE_TEXT = (
     "Prime Minister Mohammed Shia al-Sudani met coalition commanders in Baghdad on Monday, "
     "and the United Nations said the talks in Erbil would continue."
 )
+
+
+@dataclass(frozen=True)
+class RegistryOptions:
+    """How the extractor's registry memory is refreshed (see :mod:`.memory`)."""
+
+    refresh_s: float
+    min_articles: int = 3
+    min_share: float = 0.8
+    limit: int = 10_000
+
+    def memory(self) -> RegistryMemory:
+        """A memory fetching from the Elasticsearch the environment names (in the worker that builds it)."""
+        fetch = registry_fetch(
+            ExtractorSettings(), min_articles=self.min_articles, min_share=self.min_share, limit=self.limit
+        )
+        return RegistryMemory(fetch, refresh_s=self.refresh_s)
 
 
 @dataclass(frozen=True)
@@ -46,14 +69,27 @@ class Recipe:
     options: ExtractorOptions = field(default_factory=ExtractorOptions)
     places: bool = True
     geotag: bool = True
+    registry: RegistryOptions | None = None  # no registry memory (tests, the CLI)
 
     @classmethod
     def from_settings(cls, settings: ExtractorSettings) -> Recipe:
-        return cls(settings.ner_model, tuple(gazetteer_dirs(settings)), options_from(settings))
+        registry = None
+        if settings.extractor_registry_refresh_s > 0:
+            registry = RegistryOptions(
+                settings.extractor_registry_refresh_s,
+                settings.extractor_registry_min_articles,
+                settings.extractor_registry_min_share,
+            )
+        return cls(settings.ner_model, tuple(gazetteer_dirs(settings)), options_from(settings), registry=registry)
 
     def build(self) -> EntityExtractor:
         return EntityExtractor.create(
-            self.model, self.gazetteer_dirs, places=self.places, geotag=self.geotag, options=self.options
+            self.model,
+            self.gazetteer_dirs,
+            places=self.places,
+            geotag=self.geotag,
+            options=self.options,
+            memory=self.registry.memory() if self.registry is not None else None,
         )
 
 
@@ -71,6 +107,7 @@ def options_from(settings: ExtractorSettings) -> ExtractorOptions:
         max_span_chars=settings.extractor_max_span_chars,
         max_mentions=settings.extractor_max_mentions,
         max_entities=settings.extractor_max_entities,
+        watchlist_poll_s=settings.extractor_watchlist_poll_s,
     )
 
 

@@ -10,7 +10,12 @@ For each (title, text) pair, in one stream of spaCy docs:
 4. chunk offsets are mapped back; spans in overlaps are kept once;
 5. names shaped like organisations' are set as ORG (:mod:`.shapes`; not in a title-cased title), and names
    shaped like places' (features, facilities, administrative units) as LOC (:mod:`.placeshapes`);
-6. mentions are merged into entities (:mod:`.merging`) and LOC entities geotagged (:mod:`.geo`).
+6. mentions are merged into entities (:mod:`.merging`), each with why it has its type and its registry key;
+7. entities the model alone typed take the type the entity registry remembers (:mod:`.memory`), and LOC
+   entities are geotagged (:mod:`.geo`).
+
+Before each batch, users' watchlists are reloaded if their files changed (:mod:`.watchlists`) and the
+registry's snapshot refreshed when it is due.
 
 Each cap that cut an article's work short is named in its :class:`Extraction` (``capped``): ``text_chars``,
 ``title_chars``, ``span_chars`` (a model span too long to be a name was dropped), ``mentions``, ``entities``.
@@ -28,6 +33,7 @@ from wirewatch.services.extractor import chunking
 from wirewatch.services.extractor.errors import ExtractionFailed
 from wirewatch.services.extractor.gazetteer import Gazetteer
 from wirewatch.services.extractor.geo import Geocoder
+from wirewatch.services.extractor.memory import RegistryMemory
 from wirewatch.services.extractor.merging import DEFAULT_MAX_ENTITIES, DEFAULT_MAX_MENTIONS, Caps, build_entities
 from wirewatch.services.extractor.models import NerPipeline, load_pipeline
 from wirewatch.services.extractor.placeshapes import apply_place_shapes
@@ -39,6 +45,7 @@ from wirewatch.services.extractor.spans import (
     preset_watchlist,
     with_places,
 )
+from wirewatch.services.extractor.watchlists import DEFAULT_POLL_S, Watchlists
 
 _PRESETS = "wirewatch_presets"
 _PLACES = "wirewatch_places"
@@ -56,6 +63,7 @@ class ExtractorOptions:
     max_span_chars: int = DEFAULT_MAX_SPAN_CHARS
     max_mentions: int = DEFAULT_MAX_MENTIONS
     max_entities: int = DEFAULT_MAX_ENTITIES
+    watchlist_poll_s: float = DEFAULT_POLL_S  # users' files are looked at at most this often (0: never)
 
 
 @dataclass(frozen=True)
@@ -82,11 +90,16 @@ class EntityExtractor:
         gazetteer: Gazetteer,
         geocoder: Geocoder | None = None,
         options: ExtractorOptions | None = None,
+        *,
+        watchlists: Watchlists | None = None,
+        memory: RegistryMemory | None = None,
     ) -> None:
         self.pipeline = pipeline
         self.gazetteer = gazetteer
         self.geocoder = geocoder
         self.options = options or ExtractorOptions()
+        self.watchlists = watchlists  # reloads the users' layer of ``gazetteer`` when its files change
+        self.memory = memory
         if self.options.chunk_chars >= pipeline.max_length:
             raise ValueError(f"chunk_chars must be below the model's max_length ({pipeline.max_length})")
 
@@ -99,11 +112,15 @@ class EntityExtractor:
         places: bool = True,
         geotag: bool = True,
         options: ExtractorOptions | None = None,
+        memory: RegistryMemory | None = None,
     ) -> EntityExtractor:
-        """Load the named model, the shipped places and users' gazetteers, and the geocoder."""
-        gazetteer = Gazetteer.load(gazetteer_dirs, places=places)
+        """Load the named model, the shipped places and users' gazetteers (reloaded when they change), and the
+        geocoder."""
+        options = options or ExtractorOptions()
+        watchlists = Watchlists.load(gazetteer_dirs, places=places, poll_s=options.watchlist_poll_s)
+        gazetteer = watchlists.gazetteer
         geocoder = Geocoder.from_sources(gazetteer) if geotag else None
-        return cls(load_pipeline(model), gazetteer, geocoder, options)
+        return cls(load_pipeline(model), gazetteer, geocoder, options, watchlists=watchlists, memory=memory)
 
     @property
     def model_name(self) -> str:
@@ -134,6 +151,10 @@ class EntityExtractor:
     ) -> list[Extraction]:
         """:meth:`extract_many`, with the caps each item hit. ``sources`` are the outlets that published the
         items (feed or site name, or host): one named in its own text is an organisation."""
+        if self.watchlists is not None:
+            self.watchlists.refresh()
+        if self.memory is not None:
+            self.memory.refresh()
         capped: list[set[str]] = [set() for _ in items]
         items = [self._bounded(item, notes) for item, notes in zip(items, capped, strict=True)]
         jobs = self._jobs(items)
@@ -215,6 +236,8 @@ class EntityExtractor:
             if title and not title_cased(title):
                 title_found = apply_place_shapes(title, apply_shapes(title, title_found), self._is_place)
             entities = build_entities(text, found, title or "", title_found, caps=caps, capped=capped, source=source)
+            if self.memory is not None:
+                self.memory.retype(entities)
             if self.geocoder is not None:
                 self.geocoder.tag(entities)
         except Exception as exc:

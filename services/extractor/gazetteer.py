@@ -102,7 +102,7 @@ def read_entries(path: Path, *, default_precedence: Precedence = "always") -> li
     """Entries of one YAML file, each carrying the file's precedence."""
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise GazetteerError(path, f"cannot read: {exc}") from exc
     precedence = default_precedence
     if isinstance(data, dict):
@@ -141,16 +141,23 @@ def default_directories(configured: Path | None, state_dir: Path) -> list[Path]:
     return [DEPLOY_DIR, state_dir / "gazetteers"]
 
 
-def gazetteer_files(directories: Iterable[Path]) -> list[Path]:
-    """``*.yaml``/``*.yml`` files (not ``*.example.yaml``) of each existing directory, sorted."""
+def gazetteer_files(directories: Iterable[Path], *, quiet: bool = False) -> list[Path]:
+    """``*.yaml``/``*.yml`` files (not ``*.example.yaml``) of each existing directory, sorted (``quiet``: a
+    missing directory is not logged, as when watchlists are polled for changes)."""
     found: list[Path] = []
     for directory in directories:
         if not directory.is_dir():
-            log.info("gazetteer directory %s does not exist; skipped", directory)
+            if not quiet:
+                log.info("gazetteer directory %s does not exist; skipped", directory)
             continue
         files = [*directory.glob("*.yaml"), *directory.glob("*.yml")]
         found += sorted(p for p in files if ".example." not in p.name)
     return found
+
+
+def read_users(directories: Iterable[Path]) -> list[GazetteerEntry]:
+    """The entries of every users' file in ``directories``; :class:`GazetteerError` names a broken one."""
+    return [entry for path in gazetteer_files(directories) for entry in read_entries(path)]
 
 
 def _words(text: str) -> list[tuple[int, int]]:
@@ -174,10 +181,18 @@ class Gazetteer:
 
     The trie is a dict from (node, word) to the child node (0 is the root), and a dict from a node to the
     aliases that end there: flat dicts keep the many short keys of a large gazetteer compact.
+
+    ``users`` is a layer over these entries: users' watchlists, in a small trie of their own, so that
+    :class:`~wirewatch.services.extractor.watchlists.Watchlists` can swap it whole when the files change while
+    the shipped places stay loaded. Where a match of the layer overlaps one of these entries, the layer's wins
+    (a fuzzy one yields to an exact match of these entries).
     """
 
-    def __init__(self, entries: Sequence[GazetteerEntry]) -> None:
+    users: Gazetteer | None
+
+    def __init__(self, entries: Sequence[GazetteerEntry], users: Gazetteer | None = None) -> None:
         self.entries = list(entries)
+        self.users = users
         self._children: dict[tuple[int, str], int] = {}
         self._aliases: dict[int, list[_Alias]] = {}
         self._by_skeleton: dict[str, list[GazetteerEntry]] = {}
@@ -194,11 +209,10 @@ class Gazetteer:
 
     @classmethod
     def load(cls, directories: Iterable[Path] = (), *, places: bool = True) -> Gazetteer:
-        """The shipped places (unless ``places=False``) plus every users' file in ``directories``."""
-        entries = read_places() if places else []
-        for path in gazetteer_files(directories):
-            entries += read_entries(path)
-        return cls(entries)
+        """The shipped places (unless ``places=False``) with every users' file in ``directories`` as the
+        ``users`` layer."""
+        users = cls(read_users(directories))
+        return cls(read_places() if places else [], users)
 
     def _add(self, entry: GazetteerEntry, alias: str) -> None:
         plain = tuple(self._fold(alias[a:b]) for a, b in _words(alias))
@@ -240,12 +254,24 @@ class Gazetteer:
         for a, b in _words(name):
             node = self._children.get((node, place_word(fold(name[a:b]))), 0)
             if not node:
-                return []
-        return list({id(a.entry): a.entry for a in self._aliases.get(node, ())}.values())
+                break
+        own = self._aliases.get(node, ()) if node else ()
+        entries = {id(a.entry): a.entry for a in own}
+        if self.users is not None:
+            entries.update({id(entry): entry for entry in self.users.named(name)})
+        return list(entries.values())
 
     def find(self, text: str) -> list[GazetteerMatch]:
-        """Longest matches, left to right, never overlapping."""
+        """Longest matches, left to right, never overlapping (the ``users`` layer's first)."""
         words = _words(text)
+        found = self._find(text, words)
+        if self.users is None or not self.users.entries:
+            return found
+        users = self.users._find(text, words)
+        exact = _over([m for m in users if not m.fuzzy], found)
+        return _over(exact, [m for m in users if m.fuzzy])
+
+    def _find(self, text: str, words: list[tuple[int, int]]) -> list[GazetteerMatch]:
         matches, i = [], 0
         while i < len(words):
             found = self._match_at(text, words, i) if _capital(text, words[i]) else None
@@ -305,6 +331,20 @@ class Gazetteer:
         if len({c.name for c in candidates}) != 1 or not _same_ending(folded, candidates[0]):
             return None
         return GazetteerMatch(start, end, candidates[0], fuzzy=True)
+
+
+def _over(winners: list[GazetteerMatch], others: list[GazetteerMatch]) -> list[GazetteerMatch]:
+    """``winners`` and the ``others`` that overlap none of them, in text order (each list is in text order and
+    without overlaps of its own: one pass over both)."""
+    if not winners or not others:
+        return winners or others
+    kept, i = list(winners), 0
+    for match in others:
+        while i < len(winners) and winners[i].end <= match.start:
+            i += 1
+        if i == len(winners) or winners[i].start >= match.end:
+            kept.append(match)
+    return sorted(kept, key=lambda m: m.start)
 
 
 def _with_article(text: str, words: list[tuple[int, int]], i: int, match: GazetteerMatch) -> GazetteerMatch:

@@ -27,9 +27,16 @@ from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import accumulate
 
-from wirewatch.schemas.articles import Entity, GeoPoint, Mention
+from wirewatch.schemas.articles import Entity, GeoPoint, Mention, TypeReason
 from wirewatch.services.extractor import context
-from wirewatch.services.extractor.normalise import canonical_name, match_key, skeleton_is_specific, skeleton_key
+from wirewatch.services.extractor.gazetteer import GazetteerEntry
+from wirewatch.services.extractor.normalise import (
+    canonical_name,
+    match_key,
+    place_key,
+    skeleton_is_specific,
+    skeleton_key,
+)
 from wirewatch.services.extractor.spans import Candidate
 
 _ACRONYM = re.compile(r"\s*\(\s*([A-Z][A-Za-z&]{1,9}|[A-Z](?:\.[A-Z])+\.?)\s*\)")
@@ -65,6 +72,7 @@ class _Group:
     key: str
     mentions: list[_Mention] = field(default_factory=list)
     head: _Group | None = None
+    why: TypeReason | None = None  # the evidence that decided (or confirmed) the type, if not the model alone
 
     @property
     def entry_name(self) -> str | None:
@@ -317,6 +325,7 @@ def _shouted(group: _Group) -> bool:
 
 
 def _retype(group: _Group, type_: str, why: str) -> None:
+    group.why = why  # type: ignore[assignment]  # "shape", "context" or "source" by construction
     if group_type(group) == type_ and all(m.candidate.type == type_ for m in group.mentions):
         return
     label = {"PERSON": "PERSON", "ORG": "ORG", "LOC": "GPE"}[type_]
@@ -411,12 +420,34 @@ def _entity(text: str, head: _Group, members: Sequence[_Group]) -> Entity:
         in_title=any(m.in_title for m in mentions),
         aliases=_aliases(name, mentions),
         source="gazetteer" if entry else "model",
+        why=_why(type_, entry, head),
+        key=registry_key(name, entry),
         external_id=entry.id if entry else None,
         country_code=entry.country_code if entry and not entry.ambiguous else None,
         geo=GeoPoint(lat=entry.lat, lon=entry.lon)
         if entry and not entry.ambiguous and entry.lat is not None and entry.lon is not None
         else None,
     )
+
+
+def _why(type_: str, entry: GazetteerEntry | None, head: _Group) -> TypeReason:
+    """What decided an entity's type: its entry (an analyst's watchlist, or the shipped places), the evidence
+    its group was voted on, the evidence its mentions were found with (an organisation's shape), or the model."""
+    if entry is not None:
+        return "watchlist" if entry.precedence == "always" else "gazetteer"
+    if head.why is not None:
+        return head.why
+    found = [m.candidate.why for m in head.mentions if m.candidate.type == type_ and m.candidate.why is not None]
+    return Counter(found).most_common(1)[0][0] if found else "model"
+
+
+def registry_key(name: str, entry: GazetteerEntry | None = None) -> str | None:
+    """The entity registry's key: the entry's id when it has one, else the name folded with the romanisation
+    fold of :func:`~.normalise.place_key`, so that the spellings the extractor merges share a key
+    ("Ar-Raqqah", "al Raqqa"; "Kata'ib", "Kataib"). ``None`` for a name without a word."""
+    if entry is not None and entry.id:
+        return entry.id
+    return place_key(entry.name if entry is not None else name) or None
 
 
 def _best_name(mentions: Sequence[_Mention]) -> str:

@@ -36,6 +36,18 @@ class ExtractorSettings(CommonSettings):
     )
     extractor_max_mentions: int = Field(default=20_000, gt=0, description="mentions merged per article at most")
     extractor_max_entities: int = Field(default=2_000, gt=0, description="entities kept per article at most")
+    extractor_watchlist_poll_s: float = Field(
+        default=2.0, ge=0, description="look for changed watchlist files at most this often, seconds (0: never)"
+    )
+    extractor_registry_refresh_s: float = Field(
+        default=300.0, ge=0, description="refresh the entity registry's remembered types this often (0: off)"
+    )
+    extractor_registry_min_articles: int = Field(
+        default=3, gt=0, description="the registry remembers a type for a name seen in this many articles"
+    )
+    extractor_registry_min_share: float = Field(
+        default=0.8, gt=0, le=1, description="… and typed so in at least this share of them"
+    )
     extractor_budget_s: float = Field(
         default=20.0,
         gt=0,

@@ -53,6 +53,10 @@ COMMANDS: dict[str, Entry] = {
         "Reprocess stored messages on the backfill lane, which workers serve only while live traffic is idle.",
     ),
     "index": Entry("wirewatch.cli.index:index", "The articles index: versions, alias, migrations."),
+    "entities": Entry(
+        "wirewatch.cli.entities:entities",
+        "The entity registry: every person, organisation and place the indexed articles name.",
+    ),
 }
 
 

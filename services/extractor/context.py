@@ -43,6 +43,12 @@ _ORG_AFTER = re.compile(
 )
 _PERSON_BEFORE = re.compile(
     r"\b(?:Mr|Mrs|Ms|Dr|Gen|Lt|Col|Maj|Capt|Sgt|Sheikh|Sheik|Mullah|Imam|Ayatollah|Brig|Cmdr)\.?\s+$"
+    # kin in apposition ("his wife, X"), or an occupation written lowercase right before the name
+    r"|\b(?:wife|husband|son|daughter|brother|sister|father|mother|widow|widower|cousin|uncle|aunt|nephew|niece),\s+$"
+    r"|\b(?:assistant|adviser|advisor|aide|spokes(?:man|woman|person)|lawyer|attorney|reporter|correspondent"
+    r"|analyst|professor|researcher|economist|editor|author|novelist|actor|actress|singer|impersonator|coach"
+    r"|striker|midfielder|goalkeeper|cleric|preacher|judge|prosecutor|activist|journalist|photographer"
+    r"|founder|leader|commander|envoy|ambassador|senator|governor|mayor|minister|president)\s+$"
 )
 _PERSON_AFTER = re.compile(
     r"(?:,\s+\d{1,3},"

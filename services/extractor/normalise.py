@@ -25,7 +25,10 @@ from functools import lru_cache
 APOSTROPHES = "'’ʼ‘`´"
 HYPHENS = "-‐‑‒–—―"
 _EDGE_JUNK = set('"“”«»‹›„‚()[]{}<>.,;:!?*_|/\\~' + APOSTROPHES + HYPHENS) | {" ", "\t", "\n", "\r", "\xa0"}
-_LEADING_ARTICLE = re.compile(r"(?:the|The|THE)\s++(?=\S)")
+_LEADING_ARTICLE = re.compile(r"(?:the|The|THE|an?)\s++(?=\S)")
+# A sentence adverb glued to a name by a capital ("Naturally China will …", "Reportedly Hamas …").
+_LEADING_ADVERB = re.compile(r"[A-Z][a-z]{2,}(?:ally|ously|ively|edly|ntly)[ ]++(?=[A-Z])")
+_TRAILING_LINK = re.compile(r"[ ]++(?:of|and|the|for|in|at|to|&)$")
 _POSSESSIVE = re.compile(r"(?:['’ʼ][sS]|(?<=[sS])['’ʼ])$")
 _WHITESPACE = re.compile(r"\s+")
 _NOT_WORD = re.compile(r"[^\w]+")
@@ -101,9 +104,12 @@ def trim_span(text: str, start: int, end: int) -> tuple[int, int]:
     while (start, end) != previous and start < end:
         previous = (start, end)
         start, end = _trim_edges(text, start, end)
-        article = _LEADING_ARTICLE.match(text, start, end)
+        article = _LEADING_ARTICLE.match(text, start, end) or _LEADING_ADVERB.match(text, start, end)
         if article:
             start = article.end()
+        link = _TRAILING_LINK.search(text, max(start, end - 8), end)  # "Google, Inc. of"
+        if link and link.start() > start:
+            end = link.start()
         possessive = _POSSESSIVE.search(text, max(start, end - 3), end)  # it can only be at the end
         if possessive and possessive.start() > start:
             end = possessive.start()

@@ -89,6 +89,19 @@ _TITLES = frozenset(
     )
 )
 _AND = frozenset({"and", "et", "y"})
+# Spans that name no one (see _no_name).
+_ROMAN = re.compile(r"(?:X{1,3}(?:IX|IV|VI{0,3}|I{1,3})?|IX|IV|VI{0,3}|I{2,3})")
+_ERAS = frozenset({"bc", "bce", "ad", "ce"})
+_ERA_BEFORE = re.compile(r"(?:\d|\bcentury|\bmillennium)(?:st|nd|rd|th)?\s*$", re.IGNORECASE)
+_OFFICES = frozenset(
+    _words(
+        """
+        emperor empress governor minister secretary chancellor ambassador commissioner president premier counsel
+        treasurer ombudsman prosecutor
+        """
+    )
+)
+_PORTFOLIO_BEFORE = re.compile(r"\b(?:[Mm]inisters?|[Ss]ecretar(?:y|ies)|[Cc]ommissioner)\s+(?:of|for)\s+(?:the\s+)?$")
 # No name runs longer ("Front for the Liberation of the Enclave of Cabinda" is 9): a longer run of capitals is a
 # list or a heading, cut at every "and" at once (cutting where a name ends would cost the square of its length).
 _MAX_WORDS = 16
@@ -147,7 +160,7 @@ def apply_shapes(text: str, candidates: Sequence[Candidate]) -> list[Candidate]:
     in shape. A shaped name where there was no candidate is added, and so is a name the words after it make a
     group's (:func:`.context.named_by_members`). A model span that is a head word alone is dropped.
     """
-    kept = sorted((c for c in candidates if not _lone_head(text, c)), key=lambda c: c.start)
+    kept = sorted((c for c in candidates if not _no_name(text, c)), key=lambda c: c.start)
     starts, ends = [c.start for c in kept], [c.end for c in kept]
     for name in shaped(text):
         first = bisect_right(ends, name.start)
@@ -177,9 +190,24 @@ def _overlaps(starts: list[int], ends: list[int], start: int, end: int) -> bool:
     return i < len(starts) and starts[i] < end
 
 
-def _lone_head(text: str, candidate: Candidate) -> bool:
-    """A model span that is a head word alone ("Army", "Groups", "the Bank") names no one body."""
-    return candidate.tier == "model" and fold(text[candidate.start : candidate.end]) in HEAD_FINAL
+def _no_name(text: str, candidate: Candidate) -> bool:
+    """A model span that names no one: a head word alone ("Army", "Groups", "the Bank"), a Roman numeral ("Part
+    VI"), an era ("1900 BC"), an office ("Holy Roman Emperor", "Senior Regulatory Counsel"), or the portfolio
+    in a minister's title ("Minister of the Interior", "Secretary of State")."""
+    if candidate.tier != "model":
+        return False
+    surface = text[candidate.start : candidate.end]
+    key = fold(surface)
+    if key in HEAD_FINAL or _ROMAN.fullmatch(surface):
+        return True
+    if key in _ERAS and _ERA_BEFORE.search(text, max(candidate.start - 16, 0), candidate.start):
+        return True
+    if candidate.type != "ORG" or surface.isupper() or shaped_name(surface):
+        return False
+    if key.split()[-1] in _OFFICES and " of " not in f" {key} ":  # not "Office of the President"
+        return True
+    before = _PORTFOLIO_BEFORE.search(text, max(candidate.start - 24, 0), candidate.start)
+    return before is not None and key.split()[-1] not in HEAD_FINAL
 
 
 def _decided(text: str, name: Shaped, overlapping: Sequence[Candidate]) -> list[Candidate] | None:

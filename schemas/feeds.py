@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 
 from wirewatch.schemas._base import AwareDatetime, Message
 
@@ -26,3 +26,8 @@ class Feed(Message):
     tags: list[str] = Field(default_factory=list)
     enabled: bool = True
     added_at: AwareDatetime
+    request_headers: SecretStr | None = Field(
+        default=None,
+        description="this feed's own request headers and cookies, a JSON list of [name, value] pairs; sealed at "
+        "rest, sent only to the feed's host",
+    )

@@ -13,6 +13,8 @@ This facade is what the CLI and ops may use, importable for free (each name load
 - :class:`FetcherSettings`;
 - :func:`canonicalize`, :func:`document_id`: a URL's canonical form and the article id derived from it;
 - :func:`parse_feed`, :func:`parse_opml`, :func:`discover_feeds`: feeds, subscription lists, feed discovery;
+- :func:`find_feeds` (the feeds behind a URL, a homepage included) with :func:`fetcher_for` and
+  :func:`hosts_of` (the HTTP client this installation's settings describe), for ``feeds add``;
 - :class:`FetchError`, the root of the fetcher's errors.
 """
 
@@ -23,24 +25,33 @@ from typing import TYPE_CHECKING, Any
 from wirewatch.core.facade import lazy_exports
 
 if TYPE_CHECKING:
+    from wirewatch.services.fetcher.clients import fetcher_for, hosts_of
     from wirewatch.services.fetcher.errors import FetchError
     from wirewatch.services.fetcher.feedparsing import discover_feeds, parse_feed, parse_opml
+    from wirewatch.services.fetcher.onboarding import FoundFeed, Onboarding, find_feeds
     from wirewatch.services.fetcher.settings import FetcherSettings
     from wirewatch.services.fetcher.urls import canonicalize, document_id
 
 __all__ = [
     "FetchError",
     "FetcherSettings",
+    "FoundFeed",
+    "Onboarding",
     "canonicalize",
     "discover_feeds",
     "document_id",
+    "fetcher_for",
+    "find_feeds",
+    "hosts_of",
     "parse_feed",
     "parse_opml",
 ]
 
 _WHERE = {
+    "clients": ["fetcher_for", "hosts_of"],
     "errors": ["FetchError"],
     "feedparsing": ["discover_feeds", "parse_feed", "parse_opml"],
+    "onboarding": ["FoundFeed", "Onboarding", "find_feeds"],
     "settings": ["FetcherSettings"],
     "urls": ["canonicalize", "document_id"],
 }

@@ -18,15 +18,17 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from wirewatch.core import metrics
 from wirewatch.core.deadletters import dead_letter
 from wirewatch.core.kafka import Outgoing
+from wirewatch.core.stores.feeds import header_pairs
 from wirewatch.schemas import Feed, FeedItem, FetchedPage
 from wirewatch.services.fetcher.errors import FetchError, HTTPStatusError
+from wirewatch.services.fetcher.headers import scoped_headers
 from wirewatch.services.fetcher.http import PAGE_ACCEPT, SafeFetcher
 from wirewatch.services.fetcher.politeness import Politeness
 from wirewatch.services.fetcher.store import KnownUrls
@@ -51,10 +53,16 @@ class Source:
 
     id: str | None
     url: str | None
+    #: the feed's own request headers, sent with pages of the feed's host only (``headers.scoped_headers``)
+    headers: tuple[tuple[str, str], ...] = field(default=(), repr=False)
 
     @classmethod
     def of(cls, feed: Feed) -> Source:
-        return cls(feed.id, feed.url)
+        return cls(feed.id, feed.url, tuple(header_pairs(feed)))
+
+    def headers_for(self, url: str) -> Mapping[str, str]:
+        """The headers of this source that may go with a request for ``url``."""
+        return scoped_headers(self.url, self.headers, url)
 
 
 class PageIngest:
@@ -138,7 +146,9 @@ class PageIngest:
         unknown so the next poll tries again, up to ``attempts`` times; then it is dead-lettered."""
         try:
             async with self.politeness.slot(canonical), self._slots:
-                result = await self.fetcher.fetch(canonical, max_bytes=self.max_bytes, accept=PAGE_ACCEPT)
+                result = await self.fetcher.fetch(
+                    canonical, max_bytes=self.max_bytes, accept=PAGE_ACCEPT, headers=feed.headers_for(canonical)
+                )
         except FetchError as exc:
             metrics.FETCH_STATUS.labels("page", str(exc.status or exc.error_class)).inc()
             if isinstance(exc, HTTPStatusError):

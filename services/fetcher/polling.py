@@ -27,7 +27,7 @@ from typing import Any
 
 from wirewatch.core import metrics
 from wirewatch.core.charset import charset_param
-from wirewatch.core.stores.feeds import FeedHealth, FeedRecord, FeedStore
+from wirewatch.core.stores.feeds import FeedHealth, FeedRecord, FeedStore, header_pairs
 from wirewatch.schemas import Feed
 from wirewatch.services.fetcher.errors import FeedParseError, FetchError, HTTPStatusError, SoftBlock
 from wirewatch.services.fetcher.feedmodels import DEFAULT_LIMITS, FeedLimits
@@ -218,12 +218,17 @@ class FeedPoller:
                 etag=None if fresh else health.etag,
                 last_modified=None if fresh else health.last_modified,
                 max_bytes=self.max_feed_bytes,
+                headers=dict(header_pairs(feed)),
             )
         metrics.FETCH_STATUS.labels("feed", str(result.status)).inc()
         if result.permanent_redirect:
             log.info("feed %s moved permanently to %s", feed.id, result.permanent_redirect)
-            await self.store.move(feed.id, result.permanent_redirect)
-            feed = feed.model_copy(update={"url": result.permanent_redirect})
+            keep = not feed.request_headers or bool(Source.of(feed).headers_for(result.permanent_redirect))
+            if not keep:
+                log.warning("feed %s moved to another host: its own request headers are dropped", feed.id)
+            await self.store.move(feed.id, result.permanent_redirect, keep_headers=keep)
+            update = {"url": result.permanent_redirect} | ({} if keep else {"request_headers": None})
+            feed = feed.model_copy(update=update)
         body_hash = hashlib.sha256(result.body).hexdigest() if not result.not_modified else health.body_hash
         if result.not_modified or (body_hash == health.body_hash and not fresh):
             return feed, result, None, 0  # validators (or, when they lie, the body hash) say nothing changed
@@ -255,7 +260,9 @@ class FeedPoller:
         new_items = 0
         for child in parsed.child_sitemaps[:MAX_CHILD_SITEMAPS]:
             async with self.politeness.slot(child, check_robots=False):
-                result = await self.fetcher.fetch(child, max_bytes=self.max_feed_bytes)
+                result = await self.fetcher.fetch(
+                    child, max_bytes=self.max_feed_bytes, headers=Source.of(feed).headers_for(child)
+                )
             child_feed = await self._parse(feed.id, result)
             new_items += (await self.ingest.ingest(Source.of(feed), child_feed.items)).new
         return new_items

@@ -1,21 +1,26 @@
-"""``wirewatch feeds add|import|list|remove``."""
+"""``wirewatch feeds add|set|import|list|show|remove``."""
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
-from wirewatch.cli._common import console, print_json, safe, settings, with_es
+from wirewatch.cli._common import console, plain, print_json, safe, settings, with_es
 
 if TYPE_CHECKING:
     from elasticsearch import AsyncElasticsearch
+    from pydantic import SecretStr
     from rich.table import Table
 
     from wirewatch.core.stores.feeds import FeedHealth, FeedRecord, FeedStore
+    from wirewatch.schemas import Feed
+    from wirewatch.services.fetcher import FoundFeed, Onboarding
 
 
 def _store(es: AsyncElasticsearch) -> FeedStore:
@@ -34,16 +39,127 @@ def feeds() -> None:
 @click.option("--name", help="a display name")
 @click.option("--interval", type=float, help="poll interval in seconds (obeyed as given)")
 @click.option("--tag", "tags", multiple=True, help="a tag (repeatable)")
-@click.option("--sitemap", is_flag=True, help="the URL is an XML sitemap, not a feed")
-def add(url: str, name: str | None, interval: float | None, tags: tuple[str, ...], sitemap: bool) -> None:
-    """Start monitoring a feed."""
+@click.option("--sitemap", is_flag=True, help="the URL is an XML sitemap, not a feed (added as given)")
+@click.option(
+    "--header",
+    "headers",
+    multiple=True,
+    metavar="'NAME: VALUE'",
+    help="a request header of this feed's own (repeatable): stored encrypted, never printed, sent to its host only",
+)
+@click.option("--cookie", "cookies", multiple=True, metavar="NAME=VALUE", help="a cookie, like --header")
+@click.option("--all", "add_all", is_flag=True, help="add every feed found, not only the first")
+@click.option("--pick", type=click.IntRange(min=1), metavar="N", help="add the Nth feed found instead of the first")
+@click.option("--as-is", "as_is", is_flag=True, help="add the URL without fetching it (no discovery)")
+def add(
+    url: str,
+    name: str | None,
+    interval: float | None,
+    tags: tuple[str, ...],
+    sitemap: bool,
+    headers: tuple[str, ...],
+    cookies: tuple[str, ...],
+    add_all: bool,
+    pick: int | None,
+    as_is: bool,
+) -> None:
+    """Start monitoring a feed. URL may be a site's page: its feeds are found (the links it announces, else
+    /feed, /rss, /atom.xml …), listed, and the first is added (``--all``: all, ``--pick N``: the Nth)."""
     if not url.startswith(("http://", "https://")):
         raise click.BadParameter("the feed URL must start with http:// or https://")
-    from wirewatch.core.stores.feeds import new_feed
+    from wirewatch.core.stores.feeds import new_feed, request_headers
 
-    feed = new_feed(url, name=name, interval_s=interval, tags=tags, kind="sitemap" if sitemap else "feed")
-    added = with_es(lambda es: _store(es).add(feed))
-    console.print(f"{'added' if added else 'already monitored'}: {feed.id} {safe(url)}")
+    try:
+        secret = request_headers(headers, cookies)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--header/--cookie") from exc
+    if sitemap or as_is:
+        feed = new_feed(url, name=name, interval_s=interval, tags=tags, kind="sitemap" if sitemap else "feed")
+        _add_feeds([feed.model_copy(update={"request_headers": secret})])
+        return
+    onboarding = _discover(url, secret)
+    if isinstance(onboarding, str):  # the URL could not be fetched: added as given, the poller will say more
+        console.print(f"[yellow]could not check {safe(url)} ({safe(onboarding)}); adding it as given[/yellow]")
+        _add_feeds([new_feed(url, name=name, interval_s=interval, tags=tags, headers=secret)])
+        return
+    found = onboarding.feeds
+    if not found:
+        why = f" ({onboarding.page_error})" if onboarding.page_error else ""
+        raise click.ClickException(
+            f"no feed found at {plain(url)}{plain(why)}: neither the feed links it announces nor the usual paths "
+            "(/feed, /rss, /rss.xml, /atom.xml …) answer with a feed; give the feed's own URL, or --as-is"
+        )
+    if pick is not None and pick > len(found):
+        raise click.BadParameter(f"only {len(found)} feed(s) found", param_hint="--pick")
+    chosen = found if add_all else [found[(pick or 1) - 1]]
+    feeds = [
+        new_feed(
+            choice.url,
+            name=name if len(chosen) == 1 else None,
+            interval_s=interval,
+            tags=tags,
+            kind="sitemap" if choice.is_sitemap else "feed",
+            headers=secret if _same_host(choice.url, url) else None,
+        )
+        for choice in chosen
+    ]
+    _add_feeds(feeds, found=found)
+
+
+def _discover(url: str, secret: SecretStr | None) -> Onboarding | str:
+    """The feeds behind ``url`` through the fetcher's own client and caps; why not, if ``url`` failed."""
+    from pydantic import ValidationError
+
+    from wirewatch.core.stores.feeds import pairs_of
+    from wirewatch.services.fetcher import FetchError, FetcherSettings, fetcher_for, find_feeds, hosts_of
+
+    try:
+        fetcher_settings = FetcherSettings()
+    except ValidationError as exc:
+        raise click.UsageError(f"bad WIREWATCH_* setting: {exc}") from exc
+
+    async def go() -> Onboarding:
+        hosts = hosts_of(fetcher_settings)
+        async with fetcher_for(fetcher_settings, hosts=hosts) as fetcher:
+            return await find_feeds(
+                fetcher,
+                url,
+                max_bytes=fetcher_settings.fetcher_max_feed_bytes,
+                limits=fetcher_settings.feed_limits(),
+                headers=dict(pairs_of(secret)),
+            )
+
+    try:
+        return asyncio.run(go())
+    except FetchError as exc:
+        return f"{exc.error_class}: {exc}"
+
+
+def _same_host(a: str, b: str) -> bool:
+    from urllib.parse import urlsplit
+
+    return (urlsplit(a).hostname or "") == (urlsplit(b).hostname or "")
+
+
+def _add_feeds(feeds: list[Feed], *, found: Sequence[FoundFeed] = ()) -> None:
+    """Store ``feeds`` and say so, the first line ``added: ID URL``; list what else was found."""
+
+    async def go(es: AsyncElasticsearch) -> list[bool]:
+        store = _store(es)
+        return [await store.add(feed) for feed in feeds]
+
+    added = with_es(go)
+    for feed, new in zip(feeds, added, strict=True):
+        console.print(f"{'added' if new else 'already monitored'}: {feed.id} {safe(feed.url)}")
+    chosen = {feed.url for feed in feeds}
+    others = [(n, f) for n, f in enumerate(found, 1) if f.url not in chosen]
+    if found and len(found) > 1:
+        console.print(f"found {len(found)} feeds:" if not others else f"also found ({len(others)}; --pick N or --all):")
+        for n, candidate in enumerate(found, 1):
+            if not others or candidate.url not in chosen:
+                title = f" — {safe(candidate.title)}" if candidate.title else ""
+                detail = f"{candidate.kind}, {candidate.items} items, {candidate.how}"
+                console.print(f"  {n}. {safe(candidate.url)} ({detail}){title}")
 
 
 @feeds.command(name="import")
@@ -159,6 +275,38 @@ def list_feeds(as_json: bool, failing: bool) -> None:
         print_json([r.to_public() for r in records])
     else:
         _print_table(_table(records))
+
+
+@feeds.command(name="set")
+@click.argument("feed_id")
+@click.option("--header", "headers", multiple=True, metavar="'NAME: VALUE'", help="a request header (repeatable)")
+@click.option("--cookie", "cookies", multiple=True, metavar="NAME=VALUE", help="a cookie (repeatable)")
+@click.option("--clear-headers", is_flag=True, help="remove the feed's own headers and cookies")
+def set_headers(feed_id: str, headers: tuple[str, ...], cookies: tuple[str, ...], clear_headers: bool) -> None:
+    """Replace a feed's own request headers and cookies (all of them at once; values are never printed)."""
+    from wirewatch.core.stores.feeds import request_headers
+
+    if not (headers or cookies or clear_headers):
+        raise click.UsageError("give --header/--cookie, or --clear-headers")
+    try:
+        secret = None if clear_headers else request_headers(headers, cookies)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--header/--cookie") from exc
+    if not with_es(lambda es: _store(es).set_headers(feed_id, secret)):
+        raise click.ClickException(f"no feed with id {feed_id}")
+    names = [name.split(":", 1)[0].strip() for name in headers] + (["Cookie"] if cookies else [])
+    console.print(f"{feed_id}: request headers {safe(', '.join(names)) if names else 'cleared'}")
+
+
+@feeds.command()
+@click.argument("feed_id")
+def show(feed_id: str) -> None:
+    """One feed's definition and health as JSON (its own request headers by name only)."""
+    records = with_es(lambda es: _store(es).all())
+    record = next((r for r in records if r.feed.id == feed_id), None)
+    if record is None:
+        raise click.ClickException(f"no feed with id {feed_id}")
+    print_json(record.to_public())
 
 
 @feeds.command()

@@ -7,17 +7,24 @@ health (:meth:`FeedStore.save_health`), the WebSub callback the ``websub_*`` sub
 
 The WebSub secret is sealed (:mod:`wirewatch.core.secretbox`) before it is written and opened when read;
 one that no longer opens (a wrong or rotated-away key) is logged as ``secret_undecryptable`` and dropped,
-so the fetcher subscribes again with a new secret instead of refusing every push or every poll."""
+so the fetcher subscribes again with a new secret instead of refusing every push or every poll.
+
+A feed's own request headers and cookies (``Feed.request_headers``, set by ``feeds add --header/--cookie`` or
+``feeds set``) are sealed the same way; in memory they are a ``SecretStr`` (never in a ``repr`` or a dump), read
+with :func:`header_pairs`. ``feeds list --json`` shows their names only. One that no longer opens is logged as
+``secret_undecryptable`` and dropped: the feed is fetched without them (and its errors show it)."""
 
 from __future__ import annotations
 
+import json
 import logging
+import re
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any, Literal
 
 from elasticsearch import AsyncElasticsearch, NotFoundError
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 from wirewatch.core.secretbox import SecretBox, SecretError, default_box
 from wirewatch.schemas import Feed, feed_id_for
@@ -56,7 +63,70 @@ class FeedHealth(BaseModel):
 
 
 WEBSUB_FIELDS = frozenset({"websub_hub", "websub_topic", "websub_secret", "websub_lease_until"})
-SECRET_FIELDS = frozenset({"websub_secret"})
+SECRET_FIELDS = frozenset({"websub_secret", "request_headers"})
+#: a header name is an RFC 9110 token
+_TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
+#: headers the fetcher sets itself or that would change how the request is framed or routed
+RESERVED_HEADERS = frozenset(
+    {
+        "host",
+        "content-length",
+        "transfer-encoding",
+        "connection",
+        "keep-alive",
+        "upgrade",
+        "te",
+        "trailer",
+        "proxy-authorization",
+        "proxy-connection",
+        "accept-encoding",
+        "if-none-match",
+        "if-modified-since",
+    }
+)
+MAX_HEADERS = 20
+MAX_HEADER_CHARS = 8192
+
+
+def header_pairs(feed: Feed) -> list[tuple[str, str]]:
+    """The feed's own ``(name, value)`` request headers, opened (``[]`` when it has none)."""
+    return pairs_of(feed.request_headers)
+
+
+def pairs_of(headers: SecretStr | None) -> list[tuple[str, str]]:
+    """``request_headers`` (opened) as ``(name, value)`` pairs."""
+    if headers is None:
+        return []
+    return [(str(name), str(value)) for name, value in json.loads(headers.get_secret_value())]
+
+
+def request_headers(headers: Sequence[str] = (), cookies: Sequence[str] = ()) -> SecretStr | None:
+    """``Name: value`` lines and ``name=value`` cookies as a feed's ``request_headers``; ``ValueError`` names
+    what is wrong (never the value). Cookies become one ``Cookie`` header."""
+    pairs = [_header(line) for line in headers]
+    for cookie in cookies:
+        name, sep, _value = cookie.partition("=")
+        if not sep or not _TOKEN.fullmatch(name.strip()) or any(c in cookie for c in ";\r\n\x00"):
+            raise ValueError(f"a cookie is name=value without ';' or line breaks (cookie {name.strip()[:40]!r})")
+    if cookies:
+        pairs.append(("Cookie", "; ".join(cookie.strip() for cookie in cookies)))
+    if len(pairs) > MAX_HEADERS or sum(len(n) + len(v) for n, v in pairs) > MAX_HEADER_CHARS:
+        raise ValueError(f"at most {MAX_HEADERS} headers of {MAX_HEADER_CHARS} characters in all")
+    return SecretStr(json.dumps(pairs)) if pairs else None
+
+
+def _header(line: str) -> tuple[str, str]:
+    name, sep, value = line.partition(":")
+    name, value = name.strip(), value.strip()
+    if not sep or not _TOKEN.fullmatch(name):
+        raise ValueError(f"a header is 'Name: value' with a token as its name (got {name[:40]!r})")
+    if name.lower() in RESERVED_HEADERS:
+        raise ValueError(f"the fetcher sets {name} itself")
+    if any(c in value for c in "\r\n\x00"):
+        raise ValueError(f"the value of {name} has a line break or NUL")
+    return name, value
+
+
 PAGE_SIZE = 1000
 
 
@@ -70,8 +140,16 @@ class FeedRecord(BaseModel):
         return self.feed.model_dump(mode="json") | self.health.model_dump(mode="json")
 
     def to_public(self) -> dict[str, Any]:
-        """The document without secrets (what ``wirewatch feeds list --json`` prints)."""
-        return {k: v for k, v in self.to_doc().items() if k not in SECRET_FIELDS}
+        """The document without secrets (what ``wirewatch feeds list --json`` prints): header names only."""
+        public = {k: v for k, v in self.to_doc().items() if k not in SECRET_FIELDS}
+        return public | {"request_headers": self.header_names()}
+
+    def header_names(self) -> list[str]:
+        """The names of the feed's own request headers (a cookie shows as ``Cookie``); never their values."""
+        try:
+            return [name for name, _value in header_pairs(self.feed)]
+        except (ValueError, TypeError):
+            return ["(sealed)"]  # not opened (no key given to the reader)
 
     @classmethod
     def from_doc(cls, doc: dict[str, Any]) -> FeedRecord:
@@ -86,7 +164,9 @@ def new_feed(
     interval_s: float | None = None,
     tags: Sequence[str] = (),
     kind: Literal["feed", "sitemap"] = "feed",
+    headers: SecretStr | None = None,
 ) -> Feed:
+    """A feed to add (``headers``: from :func:`request_headers`)."""
     return Feed(
         id=feed_id_for(url),
         url=url,
@@ -95,6 +175,7 @@ def new_feed(
         tags=list(tags),
         kind=kind,
         added_at=datetime.now(UTC),
+        request_headers=headers,
     )
 
 
@@ -114,8 +195,9 @@ class FeedStore:
     async def add(self, feed: Feed) -> bool:
         """Add a feed; returns False (and changes nothing) when the URL is already monitored."""
         record = FeedRecord(feed=feed)
+        document = record.to_doc() | {"request_headers": self._sealed(feed.request_headers)}
         response = await self.es.options(ignore_status=409).index(
-            index=self.index, id=feed.id, document=record.to_doc(), op_type="create", refresh="wait_for"
+            index=self.index, id=feed.id, document=document, op_type="create", refresh="wait_for"
         )
         return bool(response.meta.status < 300)
 
@@ -163,7 +245,19 @@ class FeedStore:
         response = await self.es.options(ignore_status=404).update(index=self.index, id=feed_id, doc=doc)
         return bool(response.meta.status < 300)
 
+    async def set_headers(self, feed_id: str, headers: SecretStr | None) -> bool:
+        """Replace a feed's own request headers (``None``: none); False if there is no such feed."""
+        doc = {"request_headers": self._sealed(headers)}
+        response = await self.es.options(ignore_status=404).update(
+            index=self.index, id=feed_id, doc=doc, refresh="wait_for"
+        )
+        return bool(response.meta.status < 300)
+
+    def _sealed(self, headers: SecretStr | None) -> str | None:
+        return self.box.seal(headers.get_secret_value()) if headers is not None else None
+
     def _opened(self, record: FeedRecord) -> FeedRecord:
+        self._open_headers(record.feed)
         stored = record.health.websub_secret
         if stored is None or not SecretBox.is_sealed(stored):
             return record  # none, or written in clear before issue 13 (sealed on its next save)
@@ -174,8 +268,18 @@ class FeedStore:
             record.health.websub_secret = None
         return record
 
-    async def move(self, feed_id: str, new_url: str) -> None:
-        """A permanent redirect: the feed keeps its id (and history) but polls the new URL."""
-        await self.es.options(ignore_status=404).update(
-            index=self.index, id=feed_id, doc={"url": new_url}, refresh="wait_for"
-        )
+    def _open_headers(self, feed: Feed) -> None:
+        stored = feed.request_headers.get_secret_value() if feed.request_headers is not None else None
+        if stored is None or not SecretBox.is_sealed(stored):
+            return
+        try:
+            feed.request_headers = SecretStr(self.box.open(stored, field=f"the request headers of feed {feed.id}"))
+        except SecretError as exc:
+            log.error("%s; the feed is fetched without them (%s)", exc, exc.error_class)
+            feed.request_headers = None
+
+    async def move(self, feed_id: str, new_url: str, *, keep_headers: bool = True) -> None:
+        """A permanent redirect: the feed keeps its id (and history) but polls the new URL; without
+        ``keep_headers`` (it moved to another host) its own request headers are dropped."""
+        doc: dict[str, Any] = {"url": new_url} | ({} if keep_headers else {"request_headers": None})
+        await self.es.options(ignore_status=404).update(index=self.index, id=feed_id, doc=doc, refresh="wait_for")

@@ -1,5 +1,6 @@
 """The parsers under comparison, each reduced to :class:`~bench.feedcorpus.scoring.Got` items: ours
-(``parse_feed``; a sitemap index's children are its items) and feedparser (imported on first use)."""
+(``parse_feed``; a sitemap index's children are its items) and feedparser (imported on first use; HTML sanitising off:
+only text fields are compared)."""
 
 from __future__ import annotations
 

@@ -1,10 +1,12 @@
 """A feed corpus written for the project (issue 15): 220 feeds in every format, publisher style, language and
 encoding the fetcher meets, and each failure kind the issue lists, with the expected items of each.
 
-Nothing here is captured from the internet: :mod:`~bench.feedcorpus.formats` writes each publisher's
-software's shape (WordPress, Drupal, Ghost, Substack-, Medium-, Blogger-like, Hugo, Jekyll, Zola, podcasts,
-agencies, newspapers, government and NGO feeds), :mod:`~bench.feedcorpus.texts` the headlines in twelve
-languages, :mod:`~bench.feedcorpus.cases` which feed is which. The same bytes come out on every run, so the
+Nothing here is captured from the internet: :mod:`~bench.feedcorpus.rssformats` and
+:mod:`~bench.feedcorpus.formats` write each publisher's software's shape (WordPress, Drupal, Ghost, Substack-,
+Medium-, Blogger-like, Hugo, Jekyll, Zola, podcasts, agencies, newspapers, government and NGO feeds),
+:mod:`~bench.feedcorpus.texts` the headlines in twelve languages, :mod:`~bench.feedcorpus.cases` which feed is
+which and :mod:`~bench.feedcorpus.failures` the failure kinds; :mod:`~bench.feedcorpus.scoring` holds a parser's
+items against the truth. The same bytes come out on every run, so the
 corpus is generated where it is used (the test, the benchmark) and written out only on demand:
 
     .venv/bin/python -m bench.feedcorpus.manifest --out /tmp/feedcorpus   # files + manifest.json

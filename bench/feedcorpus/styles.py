@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bench.feedcorpus import formats
+from bench.feedcorpus import formats, rssformats
 from bench.feedcorpus.formats import Writer
 
 LinkShape = Callable[[str, str, int], str]  # host, slug, number → the item's URL
@@ -78,20 +78,20 @@ def _child(host: str, slug: str, number: int) -> str:
 RSS = "application/rss+xml"
 ATOM = "application/atom+xml"
 STYLES: dict[str, Style] = {
-    "agency": Style(formats.rss_agency, "rss2", "rfc822_gmt", RSS, _section),
-    "newspaper": Style(formats.rss_newspaper, "rss2", "rfc822_local", RSS, _tracked),
-    "wordpress": Style(formats.rss_wordpress, "rss2", "rfc822_utc", RSS, _dated),
-    "drupal": Style(formats.rss_drupal, "rss2", "rfc822_local", RSS, _node),
-    "ghost": Style(formats.rss_ghost, "rss2", "rfc822_gmt", RSS, _plain),
-    "substack": Style(formats.rss_substack, "rss2", "rfc822_gmt", "application/xml", _post),
-    "medium": Style(formats.rss_medium, "rss2", "rfc822_gmt", "text/xml", _medium, extra_dates="iso_z"),
-    "hugo": Style(formats.rss_hugo, "rss2", "rfc822_local", "application/xml", _posts),
-    "podcast": Style(formats.rss_podcast, "rss2", "rfc822_short_day", RSS, _episode),
-    "gov_rss": Style(formats.rss_gov, "rss2", "rfc822_local", "text/xml", _press),
-    "rss091": Style(formats.rss091, "rss091", None, "text/xml", _php),
-    "rss092": Style(formats.rss092, "rss092", None, "text/xml", _php),
-    "ngo_rdf": Style(formats.rdf10, "rdf10", "iso_local", "application/rdf+xml", _section),
-    "rss090": Style(formats.rss090, "rss090", None, "application/rdf+xml", _php),
+    "agency": Style(rssformats.rss_agency, "rss2", "rfc822_gmt", RSS, _section),
+    "newspaper": Style(rssformats.rss_newspaper, "rss2", "rfc822_local", RSS, _tracked),
+    "wordpress": Style(rssformats.rss_wordpress, "rss2", "rfc822_utc", RSS, _dated),
+    "drupal": Style(rssformats.rss_drupal, "rss2", "rfc822_local", RSS, _node),
+    "ghost": Style(rssformats.rss_ghost, "rss2", "rfc822_gmt", RSS, _plain),
+    "substack": Style(rssformats.rss_substack, "rss2", "rfc822_gmt", "application/xml", _post),
+    "medium": Style(rssformats.rss_medium, "rss2", "rfc822_gmt", "text/xml", _medium, extra_dates="iso_z"),
+    "hugo": Style(rssformats.rss_hugo, "rss2", "rfc822_local", "application/xml", _posts),
+    "podcast": Style(rssformats.rss_podcast, "rss2", "rfc822_short_day", RSS, _episode),
+    "gov_rss": Style(rssformats.rss_gov, "rss2", "rfc822_local", "text/xml", _press),
+    "rss091": Style(rssformats.rss091, "rss091", None, "text/xml", _php),
+    "rss092": Style(rssformats.rss092, "rss092", None, "text/xml", _php),
+    "ngo_rdf": Style(rssformats.rdf10, "rdf10", "iso_local", "application/rdf+xml", _section),
+    "rss090": Style(rssformats.rss090, "rss090", None, "application/rdf+xml", _php),
     "blogger": Style(formats.atom_blogger, "atom10", "iso_millis", ATOM, _blogger, extra_dates="iso_millis"),
     "jekyll": Style(formats.atom_jekyll, "atom10", "iso_local", ATOM, _posts),
     "gov_atom": Style(formats.atom_gov, "atom10", "iso_local", ATOM, _press),

@@ -186,3 +186,12 @@ def test_a_large_malformed_feed_is_read_within_its_caps() -> None:
     elapsed = time.process_time() - started
     assert len(feed.items) == 1000 and feed.capped_at == 1000
     assert elapsed < 10  # measured well under a second; reading all 40,000 items took seconds
+
+
+def test_a_permalink_guid_of_a_malformed_feed_is_unescaped_once() -> None:
+    """feedparser's loose parser leaves ``&amp;`` in a ``<guid>``: the link it stands in for must not keep it."""
+    guid = "<item><title>G</title><guid>https://news.example/g?page=2&amp;lang=fr</guid></item>"
+    feed = parse_feed(rss(item(1, "<broken>"), guid, item(3)), url=FEED_URL)
+    found = next(entry for entry in feed.items if entry.title == "G")
+    assert found.link == "https://news.example/g?page=2&lang=fr"
+    assert found.guid == "https://news.example/g?page=2&lang=fr"

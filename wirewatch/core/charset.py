@@ -52,15 +52,21 @@ BOMS = (
 )
 REPLACEMENT_LABELS = frozenset({"iso-2022-kr", "iso-2022-cn", "iso-2022-cn-ext", "hz-gb-2312", "csiso2022kr"})
 DECLARED_INSTEAD = {"utf-16le": "utf-8", "utf-16be": "utf-8", "x-user-defined": "windows-1252"}
-DECODER_SUPERSETS = {"gbk": "gb18030"}  # the standard decodes gbk with its gb18030 decoder
+DECODER_SUPERSETS = {  # the standard's decoders are these Microsoft supersets of the ISO-named codecs
+    "gbk": "gb18030",
+    "shift_jis": "cp932",
+    "euc-kr": "cp949",
+}
 WESTERN = frozenset(
     "ÀÁÂÃÄÅÆÇÈÉÊËÌÍÎÏÑÒÓÔÕÖØÙÚÛÜÝßàáâãäåæçèéêëìíîïñòóôõöøùúûüýÿŒœŠšŽžŸ“”‘’„‚–—…•€£¥©®™°±·«»¿¡§¶ªº\u00a0"
 )
 MIXED_WORDS = 0.5  # of the words with a letter above ASCII, the share that must have an ASCII letter too
+HIGH_RUNS = 0.2  # the share of the characters above ASCII that may stand in runs of three or more ("ção" has two)
 
 _XML_DECL = re.compile(rb"""^\s*<\?xml[^>]*?\bencoding\s*=\s*["']([A-Za-z0-9._:+-]+)["']""")
 _META = re.compile(rb"""<meta[^>]+?charset\s*=\s*["']?\s*([A-Za-z0-9._:+-]+)""", re.IGNORECASE)
 _WORD = re.compile(r"[^\W\d_]+")
+_HIGH_RUN = re.compile(r"[^\x00-\x7f]{3,}")
 _CHARSET_PARAM = re.compile(r"""(?:^|;)\s*charset\s*=\s*["']?([^"';\s]+)""", re.IGNORECASE)
 
 
@@ -142,9 +148,10 @@ def _detect(body: bytes) -> str:
     if _looks_western(sample):
         return "windows-1250" if _reads_as_czech(sample) else "windows-1252"
     matches = from_bytes(sample)
-    for match in matches:
-        if name := resolve(match.encoding):
-            return name
+    for match in matches:  # the detector's codec name, else its aliases (cp932 is not a label; shift_jis is)
+        for candidate in (match.encoding, *match.could_be_from_charset):
+            if name := resolve(candidate):
+                return name
     return "windows-1252"  # not UTF-8 and nothing known fits better: the web's most common legacy charset
 
 
@@ -159,7 +166,8 @@ def _is_utf8(body: bytes) -> bool:
 
 def _looks_western(sample: bytes) -> bool:
     """Mostly ASCII letters, the rest Latin-1 letters and Windows typographic punctuation, inside ASCII words
-    (a single-byte Cyrillic or Greek word reads as a word of Latin-1 letters only)."""
+    (a single-byte Cyrillic or Greek word reads as a word of Latin-1 letters only) and seldom three in a row
+    (double-byte Japanese or Korean reads as runs of them)."""
     try:
         text = sample.decode("cp1252")
     except UnicodeDecodeError:
@@ -170,7 +178,8 @@ def _looks_western(sample: bytes) -> bool:
         return False
     accented = [word for word in _WORD.findall(text) if len(word) > 1 and not word.isascii()]  # not "é", "à"
     mixed = sum(1 for word in accented if any(char.isascii() for char in word))
-    return mixed >= MIXED_WORDS * len(accented)
+    in_runs = sum(len(run) for run in _HIGH_RUN.findall(text))  # Shift_JIS and EUC-KR pairs make runs
+    return mixed >= MIXED_WORDS * len(accented) and in_runs <= HIGH_RUNS * len(high)
 
 
 def _reads_as_czech(sample: bytes) -> bool:

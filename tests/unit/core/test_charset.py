@@ -178,3 +178,15 @@ def test_the_header_outranks_detection_for_latin1_without_a_declaration() -> Non
     body = feed_of("A situação em São Paulo").encode("latin-1")
     assert decode(body, "iso-8859-1").text == feed_of("A situação em São Paulo")
     assert sniff(body, "iso-8859-1") == Charset("windows-1252", "header")
+
+
+@pytest.mark.parametrize(
+    ("text", "codec", "name"),
+    [("東京都が運賃を値下げ", "shift_jis", "shift_jis"), ("한국은행 연례 보고서 공개", "euc_kr", "euc-kr")],
+)
+def test_double_byte_text_without_a_declaration_is_detected(text: str, codec: str, name: str) -> None:
+    """Detected as cp932 / cp949, codec names that are no encoding label: their aliases name the encoding."""
+    body = "".join(feed_of(f"{text} {number}") for number in range(8)).encode(codec)
+    decoded = decode(body)
+    assert decoded.charset == Charset(name, "detection")
+    assert text in decoded.text

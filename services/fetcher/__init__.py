@@ -15,7 +15,7 @@ This facade is what the CLI and ops may use, importable for free (each name load
 - :func:`parse_feed`, :func:`parse_opml`, :func:`discover_feeds`: feeds, subscription lists, feed discovery;
 - :func:`find_feeds` (the feeds behind a URL, a homepage included) with :func:`fetcher_for` and
   :func:`hosts_of` (the HTTP client this installation's settings describe), for ``feeds add``;
-- :class:`FetchError`, the root of the fetcher's errors.
+- :class:`FetchError`, the root of the fetcher's errors, and :class:`HTTPStatusError` (the server answered 4xx/5xx).
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from wirewatch.core.facade import lazy_exports
 
 if TYPE_CHECKING:
     from wirewatch.services.fetcher.clients import fetcher_for, hosts_of
-    from wirewatch.services.fetcher.errors import FetchError
+    from wirewatch.services.fetcher.errors import FetchError, HTTPStatusError
     from wirewatch.services.fetcher.feedparsing import discover_feeds, parse_feed, parse_opml
     from wirewatch.services.fetcher.onboarding import FoundFeed, Onboarding, find_feeds
     from wirewatch.services.fetcher.settings import FetcherSettings
@@ -36,6 +36,7 @@ __all__ = [
     "FetchError",
     "FetcherSettings",
     "FoundFeed",
+    "HTTPStatusError",
     "Onboarding",
     "canonicalize",
     "discover_feeds",
@@ -49,7 +50,7 @@ __all__ = [
 
 _WHERE = {
     "clients": ["fetcher_for", "hosts_of"],
-    "errors": ["FetchError"],
+    "errors": ["FetchError", "HTTPStatusError"],
     "feedparsing": ["discover_feeds", "parse_feed", "parse_opml"],
     "onboarding": ["FoundFeed", "Onboarding", "find_feeds"],
     "settings": ["FetcherSettings"],

@@ -111,7 +111,14 @@ def _discover(url: str, secret: SecretStr | None) -> Onboarding | str:
     from pydantic import ValidationError
 
     from wirewatch.core.stores.feeds import pairs_of
-    from wirewatch.services.fetcher import FetchError, FetcherSettings, fetcher_for, find_feeds, hosts_of
+    from wirewatch.services.fetcher import (
+        FetchError,
+        FetcherSettings,
+        HTTPStatusError,
+        fetcher_for,
+        find_feeds,
+        hosts_of,
+    )
 
     try:
         fetcher_settings = FetcherSettings()
@@ -131,6 +138,8 @@ def _discover(url: str, secret: SecretStr | None) -> Onboarding | str:
 
     try:
         return asyncio.run(go())
+    except HTTPStatusError as exc:  # the server answered: a wrong URL, not one to poll in vain
+        raise click.ClickException(f"{plain(url)} answered {exc.status}; give the feed's URL, or --as-is") from exc
     except FetchError as exc:
         return f"{exc.error_class}: {exc}"
 

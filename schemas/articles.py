@@ -27,6 +27,20 @@ class ParsedArticle(Message):
     published_at: AwareDatetime | None = None
     modified_at: AwareDatetime | None = None
     date_source: str | None = Field(default=None, description="where published_at came from")
+    published_precision: Literal["day", "minute", "second"] | None = Field(
+        default=None,
+        description="what the page gave: a calendar day only (published_at is then that day's 00:00 UTC, "
+        "standing for the day, not a time), or a clock time to the minute or second; None for a feed's date",
+    )
+    published_zone: Literal["stated", "borrowed", "unknown"] | None = Field(
+        default=None,
+        description="where published_at's offset came from: written with the time, borrowed from another date on "
+        "the same page, or unknown (the page's wall-clock time stored as if it were UTC); None for a day",
+    )
+    author_organization: str | None = Field(
+        default=None,
+        description="an organisation credited as author (a wire agency, the site itself), never in authors",
+    )
     language: str | None = None
     source: str | None = None
     description: str | None = None

@@ -16,10 +16,12 @@ from lxml.html import HtmlElement
 
 from wirewatch.services.parser.authors import find_authors
 from wirewatch.services.parser.dates import Dated, modified, published
-from wirewatch.services.parser.structured import Structured
-from wirewatch.services.parser.titles import choose_title
+from wirewatch.services.parser.regions import in_furniture
+from wirewatch.services.parser.structured import Structured, type_names
+from wirewatch.services.parser.titles import choose_title, clean_title, site_keys
 
 MAX_TAGS = 30
+MAX_HEADINGS = 5
 
 
 @dataclass(slots=True)
@@ -28,6 +30,7 @@ class PageMetadata:
 
     title: str | None = None
     authors: list[str] = field(default_factory=list)
+    author_organization: str | None = None
     published: Dated | None = None
     modified_at: datetime | None = None
     canonical_url: str | None = None
@@ -44,16 +47,21 @@ def read_metadata(tree: HtmlElement, structured: Structured, *, url: str, now: d
     """Collect the page's metadata; ``url`` is the final URL, used to resolve relative links."""
     article, meta = structured.article, structured.first_meta
     source = meta("og:site_name", "application-name") or _name(article.get("publisher")) or host_name(url)
+    sites = _site_names(structured, url)
+    section = meta("article:section", "parsely-section", "section") or _first(article.get("articleSection"))
+    credits = find_authors(tree, structured, sites)
+    dated = published(tree, structured, url, now)
     return PageMetadata(
-        title=_title(tree, structured, [source or "", host_name(url) or ""]),
-        authors=find_authors(tree, structured),
-        published=published(tree, structured, url, now),
-        modified_at=modified(structured, now),
+        title=_title(tree, structured, sites, [section or ""]),
+        authors=credits.authors,
+        author_organization=credits.organization,
+        published=dated,
+        modified_at=modified(structured, now, dated),
         canonical_url=_canonical(tree, structured, url),
         source=source,
         description=meta("og:description", "description", "twitter:description") or _text(article.get("description")),
         image=_absolute(url, meta("og:image", "og:image:url", "twitter:image") or _image(article.get("image"))),
-        section=meta("article:section", "parsely-section", "section") or _first(article.get("articleSection")),
+        section=section,
         tags=_tags(structured),
         declared_languages=[
             tree.get("lang"),
@@ -70,16 +78,45 @@ def host_name(url: str) -> str | None:
     return host.removeprefix("www.") or None
 
 
-def _title(tree: HtmlElement, structured: Structured, sites: list[str]) -> str | None:
+def _site_names(structured: Structured, url: str) -> list[str]:
+    """Every name the page gives itself: og:site_name, application-name, the publisher, its WebSite, its host."""
+    websites = [o.get("name") for o in structured.objects if "website" in type_names(o)]
+    names = [
+        *structured.all_meta("og:site_name"),
+        *structured.all_meta("application-name"),
+        _name(structured.article.get("publisher")),
+        *(n for n in websites if isinstance(n, str)),
+        host_name(url),
+    ]
+    return [n for n in names if n]
+
+
+def _title(tree: HtmlElement, structured: Structured, sites: list[str], sections: list[str]) -> str | None:
     title_element = tree.find(".//title")
-    h1 = next(tree.iter("h1"), None)
     return choose_title(
         structured=_text(structured.article.get("headline")),
         og=structured.first_meta("og:title", "twitter:title"),
         html_title=title_element.text_content() if title_element is not None else None,
-        h1=h1.text_content() if h1 is not None else None,
+        h1=_heading(tree, sites, title_element.text_content() if title_element is not None else ""),
         sites=sites,
+        sections=sections,
     )
+
+
+def _heading(tree: HtmlElement, sites: list[str], html_title: str) -> str | None:
+    """The article's ``<h1>``: not the site's logo, not in a caption or sidebar, and headline-shaped.
+
+    A heading of one or two words ("Opinion", "World News") counts only when it is all ``<title>`` says.
+    """
+    keys = {k for s in sites for k in site_keys(s)}
+    for element in [h for h in tree.iter("h1") if not in_furniture(h)][:MAX_HEADINGS]:
+        text = " ".join(element.text_content().split())
+        key = "".join(c for c in text.casefold() if c.isalnum())
+        if not text or key in keys or key.removeprefix("the") in keys:
+            continue
+        if len(text.split()) >= 3 or clean_title(html_title, sites) == text:
+            return text
+    return None
 
 
 def _canonical(tree: HtmlElement, structured: Structured, url: str) -> str | None:

@@ -98,11 +98,13 @@ def _article(
 ) -> ParsedArticle:  # fmt: skip
     text = found.text
     published_at, date_source = _published(meta, item)
+    dated = meta.published
     return ParsedArticle(
         id=page_id, url=url, canonical_url=meta.canonical_url, final_url=final_url, feed_id=feed_id,
         title=meta.title or (item.title if item else None), text=text,
-        authors=meta.authors or (list(item.authors) if item else []),
+        authors=meta.authors or (list(item.authors) if item else []), author_organization=meta.author_organization,
         published_at=published_at, modified_at=meta.modified_at, date_source=date_source,
+        published_precision=dated.precision if dated else None, published_zone=dated.zone if dated else None,
         language=choose_language(meta.declared_languages, text), source=meta.source,
         description=meta.description or (item.summary if item else None), image=meta.image,
         section=meta.section, tags=meta.tags or (list(item.tags) if item else []),

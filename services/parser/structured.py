@@ -74,7 +74,7 @@ def _load(text: str) -> Any:
         pass
     try:  # raw newlines and tabs inside strings are common in hand-made JSON-LD
         return json.loads(text.strip().rstrip(";"), strict=False)
-    except ValueError:
+    except (ValueError, RecursionError):  # orjson stops at 1,024 levels; the json module at the stack's limit
         return None
 
 

@@ -1,66 +1,91 @@
-"""The article's headline: og:title or the JSON-LD headline before ``<title>``, without the site around it.
+"""The article's headline: JSON-LD ``headline`` or the article's ``<h1>`` over ``og:title``, without the site name.
 
-``<title>`` usually carries the site name (" | Site", " - Site", "Site: …") and sometimes a breadcrumb
-("World › Middle East › Headline"). A segment is dropped when it names the site (as stated by the page
-or as its host name), or when it sits behind a pipe and is short next to the rest.
+The page's own headline is the JSON-LD ``headline`` or the ``<h1>`` the reader sees; ``og:title`` is often a
+social-media rewrite, and ``<title>`` carries the site name. A JSON-LD headline cut short ("…", Google's
+110-character advice) gives way to the full text another candidate starts with.
+
+A segment is cut from either end of a candidate only when a known separator (`` | ``, `` - ``, `` – ``,
+`` — ``, `` · ``, `` :: ``, or ``": "`` after a leading segment) sets it off AND it is the site's own name
+(``og:site_name``, the JSON-LD publisher, the host's name): "Analysis: …", "Iraq - …", "Kyiv | …" stay.
+The page's section name is cut too, but only where it sat next to the site's name ("… | World | Site").
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
-_SEPARATORS = re.compile(r"\s+(?:\||-|–|—|::|·|•|~|/)\s+|\s*(?:\||::)\s*")
+_SEPARATORS = re.compile(r"\s+(?:\||-|–|—|·|::)\s+")
 _BREADCRUMB = re.compile(r"\s*(?:›|»|>|/)\s+")
 _SPACES = re.compile(r"\s+")
+_ELLIPSIS = ("…", "...")
 MAX_TITLE = 300
 
 
 def choose_title(
-    *, structured: str | None, og: str | None, html_title: str | None, h1: str | None, sites: list[str]
+    *,
+    structured: str | None,
+    og: str | None,
+    html_title: str | None,
+    h1: str | None,
+    sites: list[str],
+    sections: Iterable[str] = (),
 ) -> str | None:
-    """The cleanest headline among the candidates the page offers.
+    """The page's own headline among the candidates it offers (each cleaned of the site name).
 
-    When ``<title>`` is all there is, a visible ``<h1>`` that ``<title>`` begins or ends with is the
-    headline without whatever site name the separators did not give away.
+    ``h1`` is the article's heading as :mod:`~wirewatch.services.parser.metadata` chose it (not the logo).
     """
-    heading = clean_title(h1, sites)
-    if not (og or structured) and heading and len(heading.split()) >= 3 and html_title:
-        whole = " ".join(html_title.split())
-        if whole.startswith(heading) or whole.endswith(heading):
-            return heading
-    for candidate in (og, structured, html_title, h1):
-        cleaned = clean_title(candidate, sites)
-        if cleaned:
-            return cleaned
-    return None
+    candidates = [clean_title(c, sites, sections) for c in (structured, h1, og, html_title)]
+    present = [c for c in candidates if c]
+    if not present:
+        return None
+    first = present[0]
+    if first.endswith(_ELLIPSIS):
+        stem = first.rstrip(".… ").casefold()
+        return next((c for c in present[1:] if c.casefold().startswith(stem) and len(c) > len(stem)), first)
+    return first
 
 
-def clean_title(title: str | None, sites: list[str]) -> str | None:
-    """A headline without site name, breadcrumb or stray whitespace; ``None`` if nothing is left."""
+def clean_title(title: str | None, sites: Iterable[str], sections: Iterable[str] = ()) -> str | None:
+    """A headline without the site's name, a breadcrumb or stray whitespace; ``None`` if nothing is left."""
     if not title:
         return None
     title = _SPACES.sub(" ", title).strip()
     title = _strip_breadcrumb(title)
-    title = _strip_site(title, [_key(s) for s in sites if s])
+    keys = {k for s in sites if s for k in site_keys(s)}
+    title = _strip_site(title, keys, {_key(s) for s in sections if s})
     return title[:MAX_TITLE].strip() or None
 
 
-def _strip_site(title: str, sites: list[str]) -> str:
+def site_keys(site: str) -> set[str]:
+    """The keys a site name matches: its letters and digits, without a leading "the"; a host also by its name."""
+    keys = {_key(site), _key(site).removeprefix("the")}
+    if "." in site and " " not in site.strip():
+        labels = site.lower().removeprefix("www.").split(".")
+        keys |= {_key(label) for label in labels[:-1] if len(label) > 2}
+    return keys - {""}
+
+
+def _strip_site(title: str, sites: set[str], sections: set[str]) -> str:
     prefix, colon, rest = title.partition(": ")
-    if colon and rest and _key(prefix) in sites:  # "Site: Headline"
+    if colon and rest and _is_site(prefix, sites):  # "Site: Headline"
         title = rest
-    parts = [p for p in _split(title) if p]
+    parts = [p for p in _SEPARATORS.split(title) if p]
     if len(parts) < 2:
         return title
-    while len(parts) > 1 and _is_site(parts[-1], sites, title):
-        parts.pop()
-    while len(parts) > 1 and _is_site(parts[0], sites, title):
-        parts.pop(0)
+    parts = _strip_end(parts, sites, sections)
+    parts = _strip_end(parts[::-1], sites, sections)[::-1]
     return _rejoin(title, parts)
 
 
-def _split(title: str) -> list[str]:
-    return [p.strip() for p in _SEPARATORS.split(title)]
+def _strip_end(parts: list[str], sites: set[str], sections: set[str]) -> list[str]:
+    """Cut the site's name off the end of ``parts``, and a section name that sat next to it."""
+    cut = False
+    while len(parts) > 1 and _is_site(parts[-1], sites):
+        parts, cut = parts[:-1], True
+    while cut and len(parts) > 1 and _key(parts[-1]) in sections:
+        parts = parts[:-1]
+    return parts
 
 
 def _rejoin(title: str, parts: list[str]) -> str:
@@ -70,12 +95,9 @@ def _rejoin(title: str, parts: list[str]) -> str:
     return title[start:end] if 0 <= start < end else " ".join(parts)
 
 
-def _is_site(part: str, sites: list[str], title: str) -> bool:
+def _is_site(part: str, sites: set[str]) -> bool:
     key = _key(part)
-    if key and any(key == s or (len(s) > 3 and (key in s or s in key)) for s in sites):
-        return True
-    piped = "|" in title and len(part.split()) <= 4
-    return piped and len(part) * 3 < len(title)
+    return bool(key) and (key in sites or key.removeprefix("the") in sites)
 
 
 def _strip_breadcrumb(title: str) -> str:

@@ -103,7 +103,15 @@ def test_source_falls_back_to_host(parse: Parse) -> None:
             "Coalition talks stall again",
         ),
         ("Meridian Post: Coalition talks stall again", ["Meridian Post"], "Coalition talks stall again"),
-        ("Coalition talks stall again | World | Meridian", [], "Coalition talks stall again"),
+        ("Coalition talks stall again | World | Meridian", [], "Coalition talks stall again | World | Meridian"),
+        ("Analysis: Coalition talks stall again | Meridian", ["Meridian"], "Analysis: Coalition talks stall again"),
+        (
+            "Iraq - Coalition talks stall again - Iraq Daily",
+            ["iraqdaily.example"],
+            "Iraq - Coalition talks stall again",
+        ),
+        ("Kyiv | A city that refuses to sleep", ["Northern Herald"], "Kyiv | A city that refuses to sleep"),
+        ("Coalition talks stall again / Meridian", ["Meridian"], "Coalition talks stall again / Meridian"),
         (
             "World › Middle East › Coalition talks stall again in Baghdad",
             [],
@@ -116,6 +124,11 @@ def test_source_falls_back_to_host(parse: Parse) -> None:
 )
 def test_title_cleanup(raw: str, sites: list[str], expected: str | None) -> None:
     assert clean_title(raw, sites) == expected
+
+
+def test_a_section_is_cut_only_beside_the_site_name() -> None:
+    assert clean_title("Talks stall | World | Meridian", ["Meridian"], ["World"]) == "Talks stall"
+    assert clean_title("World | Talks stall", ["Meridian"], ["World"]) == "World | Talks stall"
 
 
 def test_h1_disambiguates_an_unknown_site_suffix(parse: Parse) -> None:

@@ -1,5 +1,6 @@
-"""A feed corpus written for the project (issue 15): 220 feeds in every format, publisher style, language and
-encoding the fetcher meets, and each failure kind the issue lists, with the expected items of each.
+"""A feed corpus written for the project (issue 15): 244 feeds in every format, publisher style, language and
+encoding the fetcher meets, each failure kind the issue lists and other real-world variants, with the expected
+items of each.
 
 Nothing here is captured from the internet: :mod:`~bench.feedcorpus.rssformats` and
 :mod:`~bench.feedcorpus.formats` write each publisher's software's shape (WordPress, Drupal, Ghost, Substack-,

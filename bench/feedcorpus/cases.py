@@ -1,5 +1,5 @@
 """The corpus: every publisher style in several languages and encodings, then each failure kind of issue 15
-(:mod:`bench.feedcorpus.failures`)."""
+(:mod:`bench.feedcorpus.failures`) and real-world variants beyond it (:mod:`bench.feedcorpus.variants`)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from bench.feedcorpus.build import make
 from bench.feedcorpus.failures import failure_feeds
 from bench.feedcorpus.model import CorpusFeed
 from bench.feedcorpus.styles import JSON_STYLES, SITEMAP_STYLES, STYLES, XML_FEED_STYLES
+from bench.feedcorpus.variants import variant_feeds
 
 # language, Python codec, declared label (None: no declaration), header charset, UTF-8 BOM
 Combo = tuple[str, str, str | None, str | None, bool]
@@ -44,7 +45,7 @@ UTF8_LANGUAGES = ["en", "fr", "pt", "ar", "ru", "ja", "zh", "de", "es", "ko", "h
 
 def build_corpus() -> list[CorpusFeed]:
     """Every feed of the corpus, in a fixed order, with names unique and stable across runs."""
-    feeds = _publisher_feeds() + failure_feeds()
+    feeds = _publisher_feeds() + failure_feeds() + variant_feeds()
     names = [feed.name for feed in feeds]
     if len(set(names)) != len(names):
         raise AssertionError("corpus feed names repeat")

@@ -57,7 +57,7 @@ class FeedResult:
 def normal_title(title: str | None) -> str | None:
     if title is None:
         return None
-    text = _CONTROLS.sub("", _TAG.sub(" ", unicodedata.normalize("NFC", title)))
+    text = _CONTROLS.sub("", _TAG.sub("", unicodedata.normalize("NFC", title)))
     return " ".join(text.split()) or None
 
 

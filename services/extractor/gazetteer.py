@@ -62,6 +62,8 @@ _fold, _place_word = fold.__wrapped__, place_word.__wrapped__
 _GLUE = re.compile(r"[ \t\xa0]{1,3}|[ \t]?[-‐‑–—][ \t]?|\.|['’ʼ]")
 _ABBREVIATION_GLUE = re.compile(r"\.[ \t]")
 MAX_WORDS = 8
+# libyaml's safe loader where PyYAML has it: 3.5x faster, and a watchlist is reloaded within a batch's budget
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 SHORT_CAPITALS = 4  # "ENA", "NASA" in capitals are acronyms, not the towns Ena or Nasa (but for a dateline)
 
 
@@ -101,7 +103,7 @@ class GazetteerMatch:
 def read_entries(path: Path, *, default_precedence: Precedence = "always") -> list[GazetteerEntry]:
     """Entries of one YAML file, each carrying the file's precedence."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_SAFE_LOADER)  # noqa: S506 - a safe loader
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise GazetteerError(path, f"cannot read: {exc}") from exc
     precedence = default_precedence

@@ -180,8 +180,12 @@ def write_alias(index: str) -> str:
     return f"{index}-write"
 
 
-async def run_ours(es: AsyncElasticsearch, index: str, articles: list[EnrichedArticle], batch: int) -> float:
-    handler = IndexHandler(es, alias=write_alias(index), indexed_topic="bench", max_bytes=8 * 1024 * 1024)
+async def run_ours(
+    es: AsyncElasticsearch, index: str, articles: list[EnrichedArticle], batch: int, mentions: str | None
+) -> float:
+    handler = IndexHandler(
+        es, alias=write_alias(index), indexed_topic="bench", max_bytes=8 * 1024 * 1024, mentions_index=mentions
+    )
     started = time.perf_counter()
     for i in range(0, len(articles), batch):
         results = await handler(articles[i : i + batch])
@@ -206,8 +210,15 @@ async def run_async_bulk(
 
 
 async def throughput(
-    es: AsyncElasticsearch, settings: CommonSettings, articles: list[EnrichedArticle], batch: int, rounds: int
+    es: AsyncElasticsearch,
+    settings: CommonSettings,
+    articles: list[EnrichedArticle],
+    batch: int,
+    rounds: int,
+    *,
+    registry: bool = True,
 ) -> dict[str, Any]:
+    """``ours`` writes the entity registry's documents too (as the worker does) unless ``registry`` is off."""
     docs = [(a.id, external_version(a), to_document(a)) for a in articles]
     base = settings.index_name("articles")
     ours: list[float] = []
@@ -218,7 +229,10 @@ async def throughput(
             index = f"{base}-{which}"
             await fresh_index(es, index)
             if which == "ours":
-                ours.append(len(articles) / await run_ours(es, index, articles, batch))
+                mentions = settings.index_name("entity-mentions") if registry else None
+                if mentions:  # created again from its template by the first write
+                    await es.options(ignore_status=404).indices.delete(index=mentions)
+                ours.append(len(articles) / await run_ours(es, index, articles, batch, mentions))
             else:
                 bulk.append(len(articles) / await run_async_bulk(es, index, docs, batch))
             rate = (ours if which == "ours" else bulk)[-1]
@@ -334,7 +348,7 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
     es = make_es(settings, timeout=60)
     try:
         err.print(f"throughput: {args.docs} articles × {args.rounds} rounds, batches of {args.batch}")
-        result_t = await throughput(es, settings, articles, args.batch, args.rounds)
+        result_t = await throughput(es, settings, articles, args.batch, args.rounds, registry=not args.no_registry)
         err.print(f"time to searchable: {args.latency_docs} articles at {args.rate}/s through the worker")
         log = Path(args.log_dir) / f"bench-indexer-{tag}.log"
         result_s = await time_to_searchable(es, settings, timed, args.rate, log)
@@ -359,6 +373,9 @@ if __name__ == "__main__":
     parser.add_argument("--latency-docs", type=int, default=400)
     parser.add_argument("--rate", type=float, default=40.0, help="articles produced per second")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--no-registry", action="store_true", help="ours without the entity registry's documents (the old write path)"
+    )
     parser.add_argument("--log-dir", default="/tmp")
     parser.add_argument("--json", dest="json_path", help="also write the figures to this file")
     arguments = parser.parse_args()

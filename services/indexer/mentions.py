@@ -78,62 +78,72 @@ def _top_others(groups: dict[str, list[Entity]]) -> list[str]:
     return ranked[: MAX_CO_KEYS + 1]
 
 
-def mention_source(key: str, group: list[Entity], article: EnrichedArticle, co_keys: list[str], at: str) -> bytes:
-    """The document of one key in one article: the most mentioned spelling gives the name, type and reason."""
+def _compact(value: object) -> bytes:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def _article_part(article: EnrichedArticle, at: str) -> bytes:
+    """The fields every document of one article shares, serialised once: ``"article_id":…,"active":true}``."""
+    shared = {
+        "article_id": article.id,
+        "title": article.title,
+        "source": article.source,
+        "feed_id": article.feed_id,
+        "published_at": article.published_at.isoformat() if article.published_at else None,
+        "seen_at": (article.published_at or article.fetched_at).isoformat(),
+        "indexed_at": at,
+        "version": external_version(article),
+        "active": True,
+    }
+    return _compact({k: v for k, v in shared.items() if v is not None})[1:]
+
+
+def mention_source(key: str, group: list[Entity], co_keys: list[str], shared: bytes) -> bytes:
+    """The document of one key in one article (``shared``: :func:`_article_part`): the most mentioned spelling
+    gives the name, type and reason. Empty fields are left out."""
     main = max(group, key=lambda e: e.count)
     names = [main.name, *(e.name for e in group if e.name != main.name), *(a for e in group for a in e.aliases)]
-    seen_at = article.published_at or article.fetched_at
     geo = next((e.geo for e in group if e.geo is not None), None)
     doc = {
         "key": key,
         "name": main.name,
-        "names_folded": sorted({fold(n) for n in names if fold(n)}),
+        "names_folded": sorted({folded for folded in map(fold, names) if folded}),
         "aliases": sorted({n for n in names if n != main.name}),
         "type": main.type,
         "label": main.label,
         "why": main.why,
-        "article_id": article.id,
-        "title": article.title,
-        "url": article.url,
-        "source": article.source,
-        "feed_id": article.feed_id,
-        "language": article.language,
-        "published_at": article.published_at.isoformat() if article.published_at else None,
-        "fetched_at": article.fetched_at.isoformat(),
-        "seen_at": seen_at.isoformat(),
-        "indexed_at": at,
-        "version": external_version(article),
         "count": sum(e.count for e in group) or len(group),
         "in_title": any(e.in_title for e in group),
         "geo": geo.model_dump() if geo else None,
         "country_code": next((e.country_code for e in group if e.country_code), None),
         "external_id": next((e.external_id for e in group if e.external_id), None),
         "co_keys": [k for k in co_keys if k != key][:MAX_CO_KEYS],
-        "active": True,
     }
-    return json.dumps(doc, ensure_ascii=False).encode()
+    return _compact({k: v for k, v in doc.items() if v is not None and v != []})[:-1] + b"," + shared
 
 
-def _action(index: str, doc_id: str, version: int, lane: str) -> bytes:
-    version_type = "external_gte" if lane == "backfill" else "external"
-    meta = {"_index": index, "_id": doc_id, "version": version, "version_type": version_type, "require_alias": False}
-    return json.dumps({"index": meta}).encode()
+def _actions(index: str, article: EnrichedArticle) -> tuple[bytes, bytes]:
+    """The bulk action of the article's documents before and after their id."""
+    version_type = "external_gte" if article.lane == "backfill" else "external"
+    meta = _compact({"_index": index, "version": external_version(article), "version_type": version_type})
+    return b'{"index":' + meta[:-1] + b',"require_alias":false,"_id":"', b'"}}\n'
 
 
 def mention_lines(index: str, article: EnrichedArticle, dropped: Iterable[str], indexed_at: datetime) -> list[bytes]:
     """Action and source lines (newline-terminated) of the article's keys and tombstones of ``dropped``."""
-    version = external_version(article)
     at = indexed_at.isoformat()
+    head, tail = _actions(index, article)
+    shared = _article_part(article, at)
     groups = grouped(article.entities)
     co_keys = _top_others(groups)
     lines = []
     for key, group in groups.items():
-        source = mention_source(key, group, article, co_keys, at)
-        lines.append(_action(index, mention_id(key, article.id), version, article.lane) + b"\n" + source + b"\n")
+        action = head + mention_id(key, article.id).encode() + tail
+        lines.append(action + mention_source(key, group, co_keys, shared) + b"\n")
+    tombstone = {"article_id": article.id, "version": external_version(article), "indexed_at": at, "active": False}
     for key in sorted(set(dropped) - set(groups)):
-        tombstone = {"key": key, "article_id": article.id, "version": version, "indexed_at": at, "active": False}
-        action = _action(index, mention_id(key, article.id), version, article.lane)
-        lines.append(action + b"\n" + json.dumps(tombstone, ensure_ascii=False).encode() + b"\n")
+        action = head + mention_id(key, article.id).encode() + tail
+        lines.append(action + _compact({"key": key, **tombstone}) + b"\n")
     return lines
 
 

@@ -138,9 +138,7 @@ def _print_entry(entry: RegistryEntry) -> None:
     console.print(_table("mentions per day", ("day", "articles", "mentions"), _days(entry)))
     neighbours = [(n.name, _type_name(n.type), str(n.articles)) for n in entry.co_occurring]
     console.print(_table("named with", ("name", "type", "articles together"), neighbours))
-    latest = [
-        ((a.seen_at or "")[:16].replace("T", " "), a.source or "", a.title or a.url or a.id) for a in entry.latest
-    ]
+    latest = [((a.seen_at or "")[:16].replace("T", " "), a.source or "", a.title or a.id) for a in entry.latest]
     console.print(_table("latest articles", ("seen", "source", "title"), latest))
 
 

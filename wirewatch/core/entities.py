@@ -109,7 +109,6 @@ class Neighbour:
 class ArticleRef:
     id: str
     title: str | None
-    url: str | None
     source: str | None
     seen_at: str | None
 
@@ -236,7 +235,7 @@ def entry_body(key: str, *, neighbours: int = 10, latest: int = 10) -> dict[str,
                 "top_hits": {
                     "size": latest,
                     "sort": [{"seen_at": {"order": "desc", "missing": "_last"}}],
-                    "_source": ["article_id", "title", "url", "source", "seen_at"],
+                    "_source": ["article_id", "title", "source", "seen_at"],
                 }
             },
             "countries": {"terms": {"field": "country_code", "size": 1}},
@@ -292,7 +291,6 @@ def _article(source: dict[str, Any]) -> ArticleRef:
     return ArticleRef(
         id=source["article_id"],
         title=source.get("title"),
-        url=source.get("url"),
         source=source.get("source"),
         seen_at=source.get("seen_at"),
     )

@@ -24,9 +24,12 @@ from lxml.html import HtmlElement, fragment_fromstring
 from wirewatch.services.parser.blocks import clean_text, extract_blocks
 from wirewatch.services.parser.boilerplate import is_boilerplate_line
 from wirewatch.services.parser.density import density_paragraphs
+from wirewatch.services.parser.furniture import comment_tail
+from wirewatch.services.parser.galleries import captions_carry_the_page, gallery_captions
 from wirewatch.services.parser.liveblogs import live_entries
 from wirewatch.services.parser.shingles import coverage, shingle_set, words
-from wirewatch.services.parser.structured import Structured
+from wirewatch.services.parser.standfirsts import find_standfirst
+from wirewatch.services.parser.structured import Structured, type_names
 
 MIN_JSONLD_CHARS = 500
 JSONLD_ON_PAGE = 0.6  # share of the JSON-LD body the page must show to be trusted
@@ -47,6 +50,7 @@ class Body:
     method: str
     page_chars: int
     page_link_chars: int
+    standfirst: str | None = None  # kept apart: the benchmark's truth, like most readers, starts at the text
 
     @property
     def text(self) -> str:
@@ -76,23 +80,29 @@ def extract_body(tree: HtmlElement, structured: Structured, title: str | None) -
     root = root if root is not None else tree
     found = density_paragraphs(root)
     paragraphs, method = found.paragraphs, "density"
-    live = _live_paragraphs(root, paragraphs)
+    live = _live_paragraphs(root, paragraphs, "liveblogposting" in type_names(structured.article))
     if live:
-        return Body(clean_paragraphs(live, title, head=False), "live-blog", found.page_chars, found.page_link_chars)
+        cleaned = clean_paragraphs(live, title, head=False)
+        return Body(cleaned, "live-blog", found.page_chars, found.page_link_chars, find_standfirst(root, None))
+    captions = gallery_captions(root)
     from_jsonld = _jsonld_paragraphs(structured.article.get("articleBody"))
-    if from_jsonld and _jsonld_wins(from_jsonld, paragraphs, root):
+    if captions_carry_the_page(captions, paragraphs):
+        paragraphs, method = [*paragraphs, *captions], "gallery"
+    elif from_jsonld and _jsonld_wins(from_jsonld, paragraphs, root):
         paragraphs, method = from_jsonld, "json-ld"
     elif SECOND_OPINION and sum(map(len, paragraphs)) < SECOND_OPINION_BELOW:
         paragraphs, method = _second_opinion(tree, paragraphs)
-    return Body(clean_paragraphs(paragraphs, title), method, found.page_chars, found.page_link_chars)
+    cleaned = clean_paragraphs(paragraphs, title)
+    standfirst = find_standfirst(root, cleaned[0] if cleaned else None)
+    return Body(cleaned, method, found.page_chars, found.page_link_chars, standfirst)
 
 
 def clean_paragraphs(paragraphs: list[str], title: str | None, *, head: bool = True) -> list[str]:
     """Drop the repeated headline at the top, a dateline or byline above the text (``head``; a live blog's
-    first entry starts with its time), furniture lines and immediate repeats."""
+    first entry starts with its time), furniture lines, immediate repeats and a comment section at the end."""
     title_key = " ".join(words(title or ""))
     kept: list[str] = []
-    for index, paragraph in enumerate(paragraphs):
+    for index, paragraph in enumerate(paragraphs[: comment_tail(paragraphs)]):
         key = " ".join(words(paragraph))
         if not key or is_boilerplate_line(paragraph):
             continue
@@ -120,9 +130,9 @@ def _is_head_furniture(paragraph: str) -> bool:
     return DATELINE.fullmatch(line) is not None or BYLINE.fullmatch(line) is not None
 
 
-def _live_paragraphs(root: HtmlElement, ours: list[str]) -> list[str]:
+def _live_paragraphs(root: HtmlElement, ours: list[str], declared: bool) -> list[str]:
     """A live blog's entries (time, title, text each), when the page has a feed holding most of our text."""
-    entries = live_entries(root)
+    entries = live_entries(root, declared=declared)
     if not entries:
         return []
     paragraphs = [p for entry in entries for p in entry]

@@ -56,7 +56,10 @@ BOILERPLATE_LINE = re.compile(
     r"click\s+here\b.*|skip\s+to\s+(?:main\s+)?content|back\s+to\s+top|"
     r"(?:(?:first\s+)?published|(?:last\s+)?updated|posted)(?:\s+on)?\s*:?\s*(?:[a-z]{3,9}\.?\s+\d{1,2}\b|"
     r"\d{1,2}(?:st|nd|rd|th)?\s+[a-z]{3,9}\b|\d{1,4}[-/.]\d{1,2}|\d+\s+(?:min|minutes?|hours?|days?)\s+ago)[^!?]{0,60}|"
-    r"(?:follow|like)\s+us\s+on\b.*|loading\.*|please\s+enable\s+javascript.*"
+    r"(?:follow|like)\s+us\s+on\b.*|loading\.*|please\s+enable\s+javascript.*|"
+    r"join\s+the\s+(?:conversation|discussion|debate)|comments\s+are\s+(?:closed|disabled|moderated)\b.*|"
+    r"(?:this\s+)?(?:content|article|story)\s+is\s+(?:reserved|available)\s+(?:for|to)\s+(?:paid\s+)?subscribers.*|"
+    r"already\s+a\s+(?:subscriber|member)\?.*|subscribe\s+(?:now|today)\b.*"
     r")\W*$",
     re.IGNORECASE,
 )

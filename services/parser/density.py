@@ -14,6 +14,7 @@ from lxml.html import HtmlElement
 
 from wirewatch.services.parser.blocks import HEADING_TAGS, PARAGRAPH_TAGS, Block, attrs_of, extract_blocks
 from wirewatch.services.parser.boilerplate import class_weight, is_boilerplate_line
+from wirewatch.services.parser.furniture import comment_tail, cta_containers
 
 MIN_PARAGRAPH = 25
 MIN_BODY = 250
@@ -38,6 +39,7 @@ _TAG_WEIGHT = {
 class _Tally:
     score: dict[HtmlElement, float] = field(default_factory=lambda: defaultdict(float))
     chars: dict[HtmlElement, int] = field(default_factory=lambda: defaultdict(int))
+    blocks: dict[HtmlElement, int] = field(default_factory=lambda: defaultdict(int))
     links: dict[HtmlElement, int] = field(default_factory=lambda: defaultdict(int))
     prose: dict[HtmlElement, int] = field(default_factory=lambda: defaultdict(int))
     depth: dict[HtmlElement, int] = field(default_factory=dict)
@@ -73,7 +75,10 @@ def _paragraphs(body: HtmlElement, *, strict: bool) -> DensityResult:
     if not tally.score:
         return DensityResult([], chars, links)
     winners = _by_mass(tally, _winners(tally), body)
-    return DensityResult([b.text for b in blocks if _keep(b, winners)], chars, links)
+    boxes = cta_containers(body, tally.chars, tally.blocks, tally.prose.get(body, 0))
+    kept = [b.text for b in blocks if _keep(b, winners) and not any(a in boxes for a in b.path)]
+    kept = kept[: comment_tail(kept)]  # before the furniture lines go: "Join the conversation" is one
+    return DensityResult([t for t in kept if not is_boilerplate_line(t)], chars, links)
 
 
 def _score(blocks: list[Block]) -> _Tally:
@@ -81,6 +86,7 @@ def _score(blocks: list[Block]) -> _Tally:
     for block in blocks:
         for ancestor in block.path:
             tally.chars[ancestor] += len(block.text)
+            tally.blocks[ancestor] += 1
             tally.links[ancestor] += block.link_chars
         if len(block.text) < MIN_PARAGRAPH or block.tag in HEADING_TAGS:
             continue
@@ -172,6 +178,6 @@ def _joins(tally: _Tally, sibling: HtmlElement, threshold: float, top: HtmlEleme
 def _keep(block: Block, winners: set[HtmlElement]) -> bool:
     if not any(a in winners for a in block.path):
         return False
-    if block.tag == "h1" or is_boilerplate_line(block.text):
+    if block.tag == "h1":
         return False
     return not (block.link_density > 0.5 and (block.tag in ("li", "dt", "dd") or len(block.text) < 200))

@@ -1,7 +1,8 @@
 """Live blogs: every entry of the feed, in page order (newest first on most sites), each with its time.
 
 A live blog is a run of at least ``MIN_ENTRIES`` sibling containers of one kind (same tag and class), each
-holding one timestamp (``<time>`` or an element whose class names a time) and some prose. Paragraph
+holding one timestamp (``<time>``, or on a declared live blog an element whose class names a time) and some
+prose. Paragraph
 scoring alone keeps the longest entries and drops the short ones, and never their times; here each entry
 becomes its time, its title and its paragraphs. Entries inside furniture (comment lists, "latest news"
 rails) never count: their containers are skipped, and a rail of teasers is mostly links.
@@ -24,14 +25,18 @@ MAX_LINK_SHARE = 0.3
 MAX_TIMESTAMP_CHARS = 40
 _TIME_CLASS = re.compile(r"(?:^|[\s_-])(?:time|timestamp|datetime)(?:$|[\s_-])", re.IGNORECASE)
 # candidates found by libxml2 itself: walking every element in Python costs half as much as scoring the page
-_STAMPS = XPath(".//time | .//*[contains(@class, 'time') or contains(@class, 'Time')]")
+_NAMED_STAMPS = XPath(".//*[@class][contains(@class, 'time') or contains(@class, 'Time')]")
 
 Key = tuple[HtmlElement, str, str]
 
 
-def live_entries(root: HtmlElement) -> list[list[str]]:
-    """The entries of the page's live feed, each as [time, title?, paragraphs…]; empty when there is none."""
-    stamps = [s for s in _STAMPS(root) if _is_timestamp(s)]
+def live_entries(root: HtmlElement, *, declared: bool = False) -> list[list[str]]:
+    """The entries of the page's live feed, each as [time, title?, paragraphs…]; empty when there is none.
+
+    Timestamps are ``<time>`` elements; on a page that ``declared`` itself a live blog (JSON-LD
+    LiveBlogPosting), also elements whose class names a time (a search that costs as much again).
+    """
+    stamps = _stamps(root, declared)
     if len(stamps) < MIN_ENTRIES:
         return []
     per_element: Counter[HtmlElement] = Counter(a for s in stamps for a in _containers(s))
@@ -48,6 +53,13 @@ def live_entries(root: HtmlElement) -> list[list[str]]:
     entries = [c for c in parent if c.tag == tag and c.get("class", "") == cls]
     texts = [_entry(e) for e in entries]
     return [t for t in texts if t] if not _in_furniture(parent) else []
+
+
+def _stamps(root: HtmlElement, declared: bool) -> list[HtmlElement]:
+    found: list[HtmlElement] = list(root.iter("time"))
+    if declared:
+        found += [s for s in _NAMED_STAMPS(root) if s.tag != "time" and _is_timestamp(s)]
+    return found
 
 
 def _is_timestamp(element: HtmlElement) -> bool:
@@ -79,7 +91,7 @@ def _in_furniture(element: HtmlElement) -> bool:
 
 
 def _entry(entry: HtmlElement) -> list[str]:
-    stamp = next((s for s in _STAMPS(entry) if _is_timestamp(s)), None)
+    stamp = next((s for s in entry.iter() if _is_timestamp(s)), None)
     when = _stamp_text(stamp) if stamp is not None else ""
     blocks = [b for b in extract_blocks(entry) if b.text != when and not is_boilerplate_line(b.text)]
     chars = sum(len(b.text) for b in blocks)

@@ -5,7 +5,15 @@ from __future__ import annotations
 
 import re
 
-from tests.unit.parser.conftest import Parse
+from lxml.html import document_fromstring
+
+from tests.unit.parser.conftest import Parse, page_bytes
+from wirewatch.services.parser.bodies import extract_body
+from wirewatch.services.parser.boilerplate import is_boilerplate_line
+from wirewatch.services.parser.density import density_paragraphs
+from wirewatch.services.parser.furniture import comment_tail
+from wirewatch.services.parser.standfirsts import find_standfirst
+from wirewatch.services.parser.structured import read_structured
 
 INTERVIEW_URL = "https://courier.example/culture/2026/03/14/radio-nahr-interview"
 LIVE_URL = "https://herald.example/news/live/2026/apr/02/water-crisis-live"
@@ -40,3 +48,94 @@ def test_a_live_blog_keeps_every_entry_newest_first_each_with_its_time(parse: Pa
     assert after["15:32"] == "Aid convoy reaches the southern districts"  # the entry's title
     assert "Share this update" not in article.text and "Load more updates" not in article.text
     assert "live-blog" in article.extractor_version
+
+
+GALLERY_URL = "https://ledger.example/uae/2026/10/06/in-pictures-cyclone-shaheen"
+PAPER_URL = "https://millbrookrecord.example/news/local/council-closes-pool/article_5f1c.html"
+
+
+def test_a_gallery_is_its_captions_without_counters_and_credits(parse: Parse) -> None:
+    article = parse("gallery_storm.html", url=GALLERY_URL)
+    paragraphs = article.text.split("\n\n")
+    assert paragraphs[0] == "Residents of the east coast spent Tuesday preparing for the storm."
+    assert len(paragraphs) == 9  # the intro and the eight captions, in page order
+    assert paragraphs[1].startswith("Fishermen haul their boats above the waterline at Kalba")
+    assert paragraphs[-1].endswith("counting the nets they had lost.")
+    for furniture in ("1 / 8", "Photo: Mariam Haddad", "Image: NCM", "Reuters", "In pictures:"):
+        assert furniture not in article.text, furniture
+    assert not article.low_confidence
+
+
+def test_an_ordinary_article_keeps_its_captions_out(parse: Parse) -> None:
+    # the benchmark's convention: a photo's caption is not the story's text
+    text = parse("iraq_coalition.html").text
+    assert "Photo:" not in text
+
+
+def test_subscription_and_comment_furniture_inside_the_article_is_dropped(parse: Parse) -> None:
+    text = parse("newspaper_open.html", url=PAPER_URL).text
+    paragraphs = text.split("\n\n")
+    assert paragraphs[0].startswith("The Millbrook town council voted 5-2 on Tuesday night")
+    assert paragraphs[-1].startswith("The council is expected to discuss the grant application")
+    assert len(paragraphs) == 8
+    for furniture in (
+        "Sign up for our newsletter",
+        "delivered to your inbox",  # the sign-up box's pitch, told by its form, not its words
+        "Join the conversation",
+        "We welcome civil discussion",  # the comment policy below the comment heading
+        "Comments are closed",
+    ):
+        assert furniture not in text, furniture
+
+
+def test_a_subscription_gate_is_not_text(parse: Parse) -> None:
+    text = parse("newspaper_paywalled.html", url=PAPER_URL).text
+    assert "The decision came after more than two hours of public comment" in text
+    for furniture in ("RESERVED FOR SUBSCRIBERS", "Subscribe today", "Already a subscriber", "See offers"):
+        assert furniture not in text, furniture
+
+
+def test_shapes_of_calls_to_action_are_furniture_lines() -> None:
+    for line in (
+        "Join the conversation",
+        "THIS CONTENT IS RESERVED FOR SUBSCRIBERS ONLY",
+        "Comments are closed.",
+        "Already a subscriber? Log in",
+        "Subscribe today for unlimited digital access",
+    ):
+        assert is_boilerplate_line(line), line
+    assert not is_boilerplate_line("Subscribers to the water scheme will pay less from June, the council said.")
+
+
+def test_a_comment_section_is_cut_only_at_the_tail() -> None:
+    story = [f"Paragraph {n} of the story, long enough to be a sentence." for n in range(6)]
+    assert comment_tail([*story, "3 comments", "A reader's comment."]) == 6
+    assert comment_tail(["Comments", *story]) == 7  # a heading at the top is not the tail
+
+
+def test_a_story_paragraph_linking_to_the_subscription_page_stays() -> None:
+    body = document_fromstring(
+        "<html><body><article><div class='story'>"
+        + "".join(f"<p>Paragraph {n} of a story about the town's new budget, with numbers.</p>" for n in range(6))
+        + "<div><p>Readers who <a href='/subscribe/'>subscribe</a> get the budget tables in full.</p></div>"
+        "</div></article></body></html>"
+    ).find("body")
+    assert "Readers who subscribe get the budget tables in full." in density_paragraphs(body).paragraphs
+
+
+def test_the_standfirst_under_the_headline_is_kept_apart_from_the_text() -> None:
+    tree = document_fromstring(page_bytes("newspaper_open.html"))
+    body = extract_body(tree, read_structured(tree), "Council closes Elm Street pool for the season")
+    assert body.standfirst == (
+        "A cracked filtration tank would cost $1.4 million to replace; the swim club will look to Ashford"
+    )
+    assert body.standfirst not in body.text
+    assert body.paragraphs[0].startswith("The Millbrook town council voted")
+
+
+def test_a_subhead_bar_holding_byline_and_date_is_no_standfirst() -> None:
+    tree = document_fromstring(
+        "<html><body><h1>Headline</h1><div class='article-subhead'><span class='byline'>By A. Writer</span>"
+        "<time>Nov 20, 2026</time> and some more words here</div><p>Text of the story.</p></body></html>"
+    )
+    assert find_standfirst(tree.find("body"), "Text of the story.") is None

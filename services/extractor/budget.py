@@ -94,10 +94,11 @@ class Recipe:
 
 
 def gazetteer_dirs(settings: ExtractorSettings) -> list[Path]:
-    """Users' lists: ``WIREWATCH_GAZETTEER_DIR`` if set, else ``deploy/gazetteers`` and ``<state>/gazetteers``."""
+    """Users' lists: ``WIREWATCH_GAZETTEER_DIR`` if set, else ``deploy/gazetteers`` and ``<state>/gazetteers``
+    (watched even while missing: one made after start-up is read by the next poll)."""
     if settings.gazetteer_dir is not None:
         return [settings.gazetteer_dir]
-    return [d for d in (settings.deploy_dir / "gazetteers", settings.state_dir / "gazetteers") if d.is_dir()]
+    return [settings.deploy_dir / "gazetteers", settings.state_dir / "gazetteers"]
 
 
 def options_from(settings: ExtractorSettings) -> ExtractorOptions:

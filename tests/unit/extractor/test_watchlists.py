@@ -20,6 +20,7 @@ from wirewatch.services.extractor.gazetteer import Gazetteer, read_places
 from wirewatch.services.extractor.memory import RegistryMemory
 from wirewatch.services.extractor.merging import registry_key
 from wirewatch.services.extractor.models import NerPipeline
+from wirewatch.services.extractor.settings import ExtractorSettings
 from wirewatch.services.extractor.watchlists import Signature, Watchlists, signature
 
 
@@ -215,3 +216,17 @@ def test_the_budget_worker_process_reloads_its_watchlists(tmp_path: Path, make_a
         write(path, listing(entry("Dario Velez", "LOC")))
         time.sleep(0.3)
         assert type_of_dario() == ("LOC", "watchlist")
+
+
+def test_a_watchlist_directory_made_after_start_up_is_watched(tmp_path: Path, places: Gazetteer, clock: Clock) -> None:
+    settings = ExtractorSettings(state_dir=tmp_path / "state", deploy_dir=tmp_path / "deploy", gazetteer_dir=None)
+    recipe = Recipe.from_settings(settings)
+    assert recipe.gazetteer_dirs == (tmp_path / "deploy" / "gazetteers", tmp_path / "state" / "gazetteers")
+    gazetteer = copy.copy(places)
+    gazetteer.users = Gazetteer([])
+    lists = Watchlists(gazetteer, recipe.gazetteer_dirs, clock=clock)
+    (tmp_path / "state" / "gazetteers").mkdir(parents=True)
+    write(tmp_path / "state" / "gazetteers" / "mine.yaml", listing(entry("Dario Velez", "ORG")))
+    clock.now += 2.5
+    assert lists.refresh()
+    assert [e.name for e in gazetteer.named("Dario Velez")] == ["Dario Velez"]

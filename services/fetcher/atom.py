@@ -18,12 +18,15 @@ from wirewatch.services.fetcher.feedmodels import (
     html_to_text,
     unique,
 )
-from wirewatch.services.fetcher.xmlsafe import Element, ItemPlace, XmlStream, namespace
+from wirewatch.services.fetcher.xmlsafe import Element, ItemPlace, XmlStream, local_name, namespace
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 ATOM03_NS = "http://purl.org/atom/ns#"
 XML_BASE = "{http://www.w3.org/XML/1998/namespace}base"
 ENTRIES = ItemPlace("entry", depth=1)  # <feed><entry>
+BLOCKS = frozenset(
+    {"p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "td", "th", "blockquote", "hr"}
+)  # XHTML elements whose text stands apart from its neighbours
 
 
 def read_atom(stream: XmlStream, *, url: str, limits: FeedLimits) -> ParsedFeed:
@@ -88,9 +91,28 @@ def _title(element: Element, ns: str) -> str | None:
     title = element.find(f"{{{ns}}}title")
     if title is None:
         return None
-    if title.get("type") in ("html", "xhtml"):
-        return html_to_text(" ".join(title.itertext()), MAX_TITLE_CHARS)
+    if title.get("type") == "xhtml":
+        return clean_text(xhtml_text(title))
+    if title.get("type") == "html":
+        return html_to_text(title.text, MAX_TITLE_CHARS)
     return clean_text(title.text)
+
+
+def xhtml_text(element: Element) -> str:
+    """The text of inline XHTML: inline elements joined as written (``<b>Exclusive</b>:``), blocks apart."""
+    parts: list[str] = []
+    _walk(element, parts)
+    return "".join(parts)
+
+
+def _walk(element: Element, parts: list[str]) -> None:
+    block = local_name(element.tag) in BLOCKS
+    parts.append(" " if block else "")
+    parts.append(element.text or "")
+    for child in element:  # as deep as the stream allows (xmlstream.MAX_DEPTH)
+        _walk(child, parts)
+        parts.append(child.tail or "")
+    parts.append(" " if block else "")
 
 
 def _content(entry: Element, ns: str) -> str | None:
@@ -98,7 +120,7 @@ def _content(entry: Element, ns: str) -> str | None:
     if content is None:
         return None
     if content.get("type") == "xhtml":
-        return " ".join(content.itertext())
+        return xhtml_text(content)
     return str(content.text) if content.text is not None else None
 
 

@@ -195,3 +195,17 @@ def test_a_permalink_guid_of_a_malformed_feed_is_unescaped_once() -> None:
     found = next(entry for entry in feed.items if entry.title == "G")
     assert found.link == "https://news.example/g?page=2&lang=fr"
     assert found.guid == "https://news.example/g?page=2&lang=fr"
+
+
+def test_xhtml_titles_and_content_keep_inline_markup_inside_words() -> None:
+    xhtml = 'xmlns:h="http://www.w3.org/1999/xhtml"'
+    body = (
+        f'<feed xmlns="http://www.w3.org/2005/Atom" {xhtml}><title>Atom Wire</title><entry>'
+        '<title type="xhtml"><h:div><h:b>Exclusive</h:b>: rail <h:i>fares</h:i> cut</h:div></title>'
+        "<link href='https://news.example/x'/><id>x</id>"
+        '<content type="xhtml"><h:div><h:p>One <h:em>big</h:em>day.</h:p><h:p>Two</h:p></h:div></content>'
+        "</entry></feed>"
+    ).encode()
+    entry = parse_feed(body, url=FEED_URL).items[0]
+    assert entry.title == "Exclusive: rail fares cut"
+    assert entry.summary == "One bigday. Two"

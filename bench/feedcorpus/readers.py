@@ -1,6 +1,7 @@
 """The parsers under comparison, each reduced to :class:`~bench.feedcorpus.scoring.Got` items: ours
-(``parse_feed``; a sitemap index's children are its items) and feedparser (imported on first use; HTML sanitising off:
-only text fields are compared)."""
+(``parse_feed``; a sitemap index's children are its items) and feedparser with its default settings (imported on
+first use; HTML sanitising on costs it about a third of its speed: 3.3x instead of 5.0x behind ours on the clean
+feeds)."""
 
 from __future__ import annotations
 
@@ -29,7 +30,7 @@ def read_feedparser(feed: CorpusFeed) -> list[Got]:
     import feedparser
 
     headers = {"content-type": feed.content_type, "content-location": feed.url}
-    parsed: Any = feedparser.parse(feed.body, response_headers=headers, sanitize_html=False)
+    parsed: Any = feedparser.parse(feed.body, response_headers=headers)  # its defaults, as it is used
     if parsed.bozo and not parsed.entries:
         raise FeedparserError(str(parsed.get("bozo_exception", "no entries")))
     return [Got(entry.get("link"), entry.get("title"), _fp_date(entry)) for entry in parsed.entries]

@@ -39,6 +39,8 @@ FAMILY = "entity-mentions"
 TYPE_NAMES: dict[str, EntityType] = {"person": "PERSON", "org": "ORG", "place": "LOC"}
 #: the reason a registry retype is recorded with: its votes never count towards the registry's own type
 SELF = "registry"
+#: the template's ``ignore_above`` of keys and names: a longer one is stored but never matches a query
+MAX_TERM = 512
 _APOSTROPHES = "'’ʼ‘`´"
 _NOT_WORD = re.compile(r"[^\w]+")
 
@@ -198,14 +200,17 @@ def _type_aggs(size: int = 10) -> dict[str, Any]:
 # lookup ----------------------------------------------------------------------------------------------------
 
 
-def resolve_body(name: str) -> dict[str, Any]:
-    """The key a name stands for: itself as a key, its fold as a key, or a name or alias folding like it."""
+def resolve_body(name: str) -> dict[str, Any] | None:
+    """The key a name stands for: itself as a key, its fold as a key, or a name or alias folding like it;
+    ``None`` when no stored key or name can be that long."""
     folded = fold(name) or name
     candidates = [
-        {"term": {"key": name}},
-        {"term": {"key": folded}},
-        {"term": {"names_folded": folded}},
+        {"term": {field: value}}
+        for field, value in (("key", name), ("key", folded), ("names_folded", folded))
+        if len(value) <= MAX_TERM
     ]
+    if not candidates:
+        return None
     return {
         "size": 0,
         "query": {"bool": {"filter": [ACTIVE], "should": candidates, "minimum_should_match": 1}},
@@ -322,7 +327,10 @@ async def lookup(
 ) -> RegistryEntry | None:
     """The registry's entry for a name (a key, a name or an alias, folded), or ``None`` if it never appeared."""
     index = index or index_name()
-    resolved = await es.search(index=index, **resolve_body(name))
+    body = resolve_body(name)
+    if body is None:
+        return None
+    resolved = await es.search(index=index, **body)
     key = _top(resolved.body.get("aggregations", {}), "keys")
     if key is None:
         return None
@@ -402,7 +410,10 @@ async def search(
     index: str | None = None,
 ) -> list[EntitySummary]:
     """Entities matching ``q`` (folded prefix of a name, an alias or one of their words; empty: all), most
-    articles first; with ``entity_type`` (``PERSON``, ``ORG``, ``LOC`` …) only those whose type is that."""
+    articles first; with ``entity_type`` (``PERSON``, ``ORG``, ``LOC`` …) only those whose type is that. A
+    query of punctuation alone, or longer than any stored name, finds nothing."""
+    if q and not 0 < len(fold(q)) <= MAX_TERM:
+        return []
     index = index or index_name()
     found = parse_search((await es.search(index=index, **search_body(q, entity_type, limit=limit))).body)
     if not found:

@@ -22,6 +22,9 @@ class ParsedArticle(Message):
     final_url: str | None = None
     feed_id: str | None = None
     title: str | None = None
+    standfirst: str | None = Field(
+        default=None, description="the subtitle under the headline; kept apart from text, which starts at the story"
+    )
     text: str
     authors: list[str] = Field(default_factory=list)
     published_at: AwareDatetime | None = None
@@ -54,6 +57,10 @@ class ParsedArticle(Message):
     duplicate_of: str | None = None
     low_confidence: bool = False
     quality_reason: str | None = None
+    paywalled: bool = Field(
+        default=False,
+        description="the page says its text is (partly) for subscribers: text may be a teaser (see quality_reason)",
+    )
     fetched_at: AwareDatetime
     parsed_at: AwareDatetime
     lane: Lane = "live"

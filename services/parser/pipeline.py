@@ -7,7 +7,7 @@ A pipeline of plain functions, faust-free, so the worker, the CLI and the benchm
     (3) tree        text → lxml tree, refusing pathological nesting                trees.py
     (4) metadata    title, authors, dates, canonical, site, image, tags …          metadata.py
     (5) body        candidates (density, JSON-LD, trafilatura) → cleaned text      bodies.py
-    (6) quality     flag empty, short and listing pages as low-confidence          quality.py
+    (6) quality     flag empty, short, listing, paywalled pages as low-confidence  quality.py, paywalls.py
     (7) hashes      content hash and SimHash for (near-)duplicate detection        fingerprints.py
 """
 
@@ -24,6 +24,7 @@ from wirewatch.services.parser.errors import EmptyPage, ParseError
 from wirewatch.services.parser.fingerprints import content_hash, simhash
 from wirewatch.services.parser.languages import choose_language
 from wirewatch.services.parser.metadata import PageMetadata, read_metadata
+from wirewatch.services.parser.paywalls import paywall_reason, teaser_reason
 from wirewatch.services.parser.quality import quality_reason
 from wirewatch.services.parser.sniffing import DEFAULT_MAX_BYTES, sniff
 from wirewatch.services.parser.structured import Structured, read_structured
@@ -82,9 +83,12 @@ def _parse(
         found.text, url=page_url, has_article_markup=_has_article_markup(structured, meta),
         page_chars=found.page_chars, page_link_chars=found.page_link_chars,
     )  # fmt: skip
+    words = len(found.text.split())
+    paywall = paywall_reason(structured, text, words)
+    reason = teaser_reason(paywall, words) or reason
     # (7) fingerprints, then the article with the feed item as fallback for what the page does not say
     return _article(found, meta, reason, page_id=page_id, url=url, final_url=final_url, feed_id=feed_id,
-                    item=item, fetched_at=fetched_at, lane=lane)  # fmt: skip
+                    item=item, fetched_at=fetched_at, lane=lane, paywalled=paywall is not None)  # fmt: skip
 
 
 def _has_article_markup(structured: Structured, meta: PageMetadata) -> bool:
@@ -94,14 +98,14 @@ def _has_article_markup(structured: Structured, meta: PageMetadata) -> bool:
 
 def _article(
     found: Body, meta: PageMetadata, reason: str | None, *, page_id: str, url: str, final_url: str | None,
-    feed_id: str | None, item: FeedItem | None, fetched_at: datetime, lane: Lane,
+    feed_id: str | None, item: FeedItem | None, fetched_at: datetime, lane: Lane, paywalled: bool = False,
 ) -> ParsedArticle:  # fmt: skip
     text = found.text
     published_at, date_source = _published(meta, item)
     dated = meta.published
     return ParsedArticle(
         id=page_id, url=url, canonical_url=meta.canonical_url, final_url=final_url, feed_id=feed_id,
-        title=meta.title or (item.title if item else None), text=text,
+        title=meta.title or (item.title if item else None), standfirst=found.standfirst, text=text,
         authors=meta.authors or (list(item.authors) if item else []), author_organization=meta.author_organization,
         published_at=published_at, modified_at=meta.modified_at, date_source=date_source,
         published_precision=dated.precision if dated else None, published_zone=dated.zone if dated else None,
@@ -110,7 +114,7 @@ def _article(
         section=meta.section, tags=meta.tags or (list(item.tags) if item else []),
         extractor=EXTRACTOR, extractor_version=extractor_version(found.method),
         content_hash=content_hash(text), simhash=simhash(text),
-        low_confidence=reason is not None, quality_reason=reason,
+        low_confidence=reason is not None, quality_reason=reason, paywalled=paywalled,
         fetched_at=fetched_at, parsed_at=datetime.now(UTC), lane=lane,
     )  # fmt: skip
 

@@ -12,8 +12,9 @@ from wirewatch.services.parser.bodies import extract_body
 from wirewatch.services.parser.boilerplate import is_boilerplate_line
 from wirewatch.services.parser.density import density_paragraphs
 from wirewatch.services.parser.furniture import comment_tail
+from wirewatch.services.parser.paywalls import paywall_reason, teaser_reason
 from wirewatch.services.parser.standfirsts import find_standfirst
-from wirewatch.services.parser.structured import read_structured
+from wirewatch.services.parser.structured import Structured, read_structured
 
 INTERVIEW_URL = "https://courier.example/culture/2026/03/14/radio-nahr-interview"
 LIVE_URL = "https://herald.example/news/live/2026/apr/02/water-crisis-live"
@@ -139,3 +140,49 @@ def test_a_subhead_bar_holding_byline_and_date_is_no_standfirst() -> None:
         "<time>Nov 20, 2026</time> and some more words here</div><p>Text of the story.</p></body></html>"
     )
     assert find_standfirst(tree.find("body"), "Text of the story.") is None
+
+
+def test_a_paywalled_page_is_flagged_not_indexed_as_if_complete(parse: Parse) -> None:
+    article = parse("newspaper_paywalled.html", url=PAPER_URL)
+    assert article.paywalled
+    assert article.low_confidence
+    assert article.quality_reason is not None and article.quality_reason.startswith("paywalled:")
+    assert "isAccessibleForFree" in article.quality_reason
+
+
+def test_an_open_article_is_not_paywalled_and_carries_its_standfirst(parse: Parse) -> None:
+    article = parse("newspaper_open.html", url=PAPER_URL)
+    assert not article.paywalled and not article.low_confidence
+    assert article.standfirst is not None and article.standfirst.startswith("A cracked filtration tank")
+
+
+def test_a_subscription_gate_alone_flags_a_short_page(parse: Parse) -> None:
+    page = page_bytes("newspaper_paywalled.html")
+    without_markup = re.sub(rb'<script type="application/ld\+json">.*?</script>', b"", page, flags=re.S)
+    article = parse(without_markup, url=PAPER_URL)
+    assert article.paywalled
+    assert article.quality_reason is not None and "subscription gate" in article.quality_reason
+
+
+def test_paywall_evidence_from_markup() -> None:
+    part = {"hasPart": [{"@type": "WebPageElement", "isAccessibleForFree": "False", "cssSelector": ".paywall"}]}
+    reason = paywall_reason(Structured(article={"@type": "NewsArticle", **part}), "", 900)
+    assert reason is not None and ".paywall" in reason
+    tiered = Structured(meta={"article:content_tier": ["locked"]})
+    assert paywall_reason(tiered, "", 900) == "paywalled: article:content_tier is locked"
+    free = Structured(
+        article={"@type": "NewsArticle", "isAccessibleForFree": True}, meta={"article:content_tier": ["metered"]}
+    )
+    assert paywall_reason(free, "", 900) is None  # a metered page is free within the meter
+
+
+def test_a_gate_template_on_a_long_free_article_is_no_paywall() -> None:
+    page = "<div class='modal' hidden>This story is reserved for subscribers. Subscribe to continue reading.</div>"
+    assert paywall_reason(Structured(), page, 850) is None
+    assert paywall_reason(Structured(), page, 120) is not None
+
+
+def test_only_a_short_paywalled_text_is_low_confidence() -> None:
+    assert teaser_reason("paywalled: x", 80) == "paywalled: x; the text (80 words) is likely a teaser"
+    assert teaser_reason("paywalled: x", 1300) is None  # the full text a crawler was served is complete
+    assert teaser_reason(None, 80) is None

@@ -16,7 +16,7 @@ from wirewatch.schemas import EnrichedArticle
 from wirewatch.schemas.articles import Entity
 from wirewatch.services.indexer.bulk import write
 from wirewatch.services.indexer.documents import external_version
-from wirewatch.services.indexer.mentions import MAX_CO_KEYS, Stored, mention_lines, plan
+from wirewatch.services.indexer.mentions import MAX_CO_KEYS, Stored, mention_lines, plan, stored_keys
 
 NOW = datetime(2026, 11, 18, 12, 0, tzinfo=UTC)
 
@@ -140,3 +140,18 @@ async def test_a_refused_registry_document_never_fails_its_article_but_an_overlo
     assert [a.id for a in refused.written] == ["doc00001"] and not refused.rejected
     with pytest.raises(ServiceUnavailable, match="entity registry"):
         await write(MentionsEs(mention_status=429), "a", [article(1, "A")], max_bytes=10**9, mentions="r")  # type: ignore[arg-type]
+
+
+async def test_stored_keys_are_read_in_slices_under_the_result_window() -> None:
+    sizes: list[int] = []
+
+    class Es:
+        async def search(self, *, query: dict[str, Any], size: int, **_: Any) -> Any:
+            sizes.append(size)
+            ids = query["ids"]["values"]
+            hits = [{"_id": i, "_source": {"version": 5, "entities": [{"name": "Kata'ib", "key": None}]}} for i in ids]
+            return type("Response", (), {"body": {"hits": {"hits": hits}}})()
+
+    found = await stored_keys(Es(), "a", [f"doc{i}" for i in range(4500)])  # type: ignore[arg-type]
+    assert sizes == [4000, 4000, 1000] and max(sizes) <= 10_000
+    assert len(found) == 4500 and found["doc7"] == Stored(5, frozenset({"kataib"}))

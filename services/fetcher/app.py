@@ -152,7 +152,9 @@ app.task(poll_feeds)  # registered by a call: faust's task decorator is untyped
 @asynccontextmanager
 async def runner_for(lane: Lane) -> AsyncIterator[BatchRunner[FetchRequest]]:
     """Fetch requests (dead-letter replays, pushed entries) go through the same ingest as polled items."""
-    yield stage_runner(app, settings, STAGE, FetchRequest, RequestHandler(shared_ingest()))
+    ingest = shared_ingest()
+    feeds = FeedStore(ingest.known.es, settings.index_name("feeds"))
+    yield stage_runner(app, settings, STAGE, FetchRequest, RequestHandler(ingest, feeds))
 
 
 agents = declare_agents(app, settings, STAGE.name, runner_for)

@@ -10,7 +10,7 @@ from tests.integration.test_fetcher import FAST, hosts, page_urls, rss, workers
 from tests.support.polling import eventually
 from wirewatch.core.es import make_es
 from wirewatch.core.settings import CommonSettings
-from wirewatch.core.stores.feeds import FeedStore, new_feed, request_headers
+from wirewatch.core.stores.feeds import FeedStore, header_pairs, new_feed, request_headers
 
 __all__ = ["FAST", "hosts", "workers"]  # fixtures shared with the fetcher's integration tests
 
@@ -29,7 +29,12 @@ async def test_headers_go_to_the_feeds_host_only(initialised: CommonSettings, ho
     secret = request_headers([f"Authorization: {TOKEN}"], ["session=live-MARKER"])
     es = make_es(settings)
     try:
-        assert await FeedStore(es, settings.index_name("feeds")).add(new_feed(feed_url, interval_s=1, headers=secret))
+        store = FeedStore(es, settings.index_name("feeds"))
+        feed = new_feed(feed_url, interval_s=1, headers=secret)
+        assert await store.add(feed)
+        stored = await store.get(feed.id)  # what a fetch request naming the feed reads
+        assert stored is not None and header_pairs(stored.feed) == header_pairs(feed)
+        assert await store.get("no-such-feed") is None
     finally:
         await es.close()
     workers.start("fetcher")

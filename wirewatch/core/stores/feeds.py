@@ -226,6 +226,13 @@ class FeedStore:
                 return records
             after = hits[-1]["sort"]
 
+    async def get(self, feed_id: str) -> FeedRecord | None:
+        """One feed (its secrets opened), or ``None`` if there is no such feed."""
+        response = await self.es.options(ignore_status=404).get(index=self.index, id=feed_id)
+        if response.meta.status >= 300 or not response.body.get("found"):
+            return None
+        return self._opened(FeedRecord.from_doc(response.body["_source"]))
+
     async def save_health(self, feed_id: str, health: FeedHealth) -> bool:
         """Save what a poll learnt (not the subscription fields); False if the feed was removed meanwhile."""
         doc = health.model_dump(mode="json", exclude=set(WEBSUB_FIELDS))

@@ -16,6 +16,7 @@ der Berg").
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -44,14 +45,16 @@ _ROLE = re.compile(
     re.IGNORECASE,
 )
 _NOISE = re.compile(
-    r"\S+@\S+|@\w+|https?://\S+|\b(?:updated|published|posted|last modified)\b.*$|\d{1,2}:\d{2}.*$", re.I
+    r"\S+@\S+|@\w+|https?://\S+|\b(?:updated|published|posted|last modified)\b.*$|\d{1,2}:\d{2}.*$"
+    r"|\b(?:mon|tues|wednes|thurs|fri|satur|sun)day\b.*$",
+    re.I,
 )
 _CREDIT = re.compile(  # "Photo by …", "… | Photo: …", but not "Story and photos by …", whose author it is
     r"(?:^|[.;,|]\s*)(?:photos?|pictures?|images?|credit|illustration|video)\s*(?:by\b|:).*$", re.IGNORECASE
 )
 _SLASH_CREDIT = re.compile(r"^[A-Za-z. ]{2,30}/\s*\S")  # "REUTERS/Thaier al-Sudani", "AP/Hadi Mizban"
 _SPLIT = re.compile(r"\s*(?:,|;|&|·|•|\band\b|\bund\b|\bet\b|\by\b|\|)\s*", re.IGNORECASE)
-_NAME_OK = re.compile(r"^[^\W\d_][\w.'’\- ]*$")
+_NAME_OK = re.compile(r"^[^\W\d_][^\W\d_.'’\- ]*(?:[.'’\- ]+[^\W\d_]+)*\.?$")  # letters, no digits
 _SLUG = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)+$")
 _NOT_PERSON = re.compile(r"\b(?:staff|desk|newsroom|team|wires?|agencies|admin)$", re.IGNORECASE)
 IMAGE_LIBRARIES = frozenset({"getty", "gettyimages", "istock", "istockphoto", "shutterstock", "alamy", "unsplash"})
@@ -72,6 +75,8 @@ _BYLINE_XPATH = (
 )
 _BY_LINE_XPATH = '//*[self::p or self::div or self::span][starts-with(normalize-space(text()), "By ")]'
 _MAX_BYLINES = 5
+_HYPHENS = str.maketrans({"\u2010": "-", "\u2011": "-"})  # "Al&#8209;Aqeedi" is "Al-Aqeedi"
+_BY_NAME = re.compile(r"By\s+[^\W\d_]*[A-Z]")
 
 
 @dataclass(slots=True)
@@ -116,7 +121,7 @@ def _classify(raw: Iterable[tuple[str, bool]], site_keys: set[str]) -> tuple[lis
 
 
 def _split_names(value: str, site_keys: set[str]) -> Iterator[tuple[str, str]]:
-    text = " ".join(value.split())
+    text = " ".join(html.unescape(value).translate(_HYPHENS).split())
     if _SLASH_CREDIT.match(text) or _key(text) in IMAGE_LIBRARIES:
         return
     text = _BY.sub("", _CREDIT.sub(" ", text))
@@ -128,19 +133,39 @@ def _split_names(value: str, site_keys: set[str]) -> Iterator[tuple[str, str]]:
         key = _key(name)
         if not name or key in IMAGE_LIBRARIES or "viagetty" in key:
             continue
-        if key in AGENCIES or key in site_keys or key.removeprefix("the") in site_keys:
+        if _is_organization_name(key, site_keys):
             yield name, "organization"
-        elif _is_person(name):
+            continue
+        name, organization = _without_organization_tail(name, site_keys)
+        if organization:
+            yield organization, "organization"
+        if _is_person(name):
             yield _name_case(name), "person"
 
 
+def _is_organization_name(key: str, site_keys: set[str]) -> bool:
+    return key in AGENCIES or key in site_keys or key.removeprefix("the") in site_keys
+
+
+def _without_organization_tail(name: str, site_keys: set[str]) -> tuple[str, str | None]:
+    """ "Tom Davies Associated Press", "Kevin McCoy USA TODAY": the person, and the agency or site after them."""
+    words = name.split()
+    for size in (3, 2, 1):
+        if len(words) > size + 1 and _is_organization_name(_key(" ".join(words[-size:])), site_keys):
+            return " ".join(words[:-size]), " ".join(words[-size:])
+    return name, None
+
+
 def _is_person(name: str) -> bool:
+    """Name-shaped: letters only, one to five words, and one lower-case word is a user name ("jdadmin")."""
+    words = name.split()
     return (
         bool(_NAME_OK.match(name))
         and not _SLUG.match(name)
         and not _NOT_PERSON.search(name)
-        and 1 <= len(name.split()) <= 5
-        and len(name) <= 60
+        and 1 <= len(words) <= 5
+        and 3 <= len(name) <= 60
+        and not (len(words) == 1 and name.islower())
     )
 
 
@@ -183,9 +208,14 @@ def _byline_authors(tree: HtmlElement) -> list[tuple[str, bool]]:
     matches = tree.xpath(_BYLINE_XPATH)[:MAX_BYLINE_MATCHES]
     found = [el for el in matches if el.tag not in ("meta", "link") and not in_furniture(el)]
     if not found:
-        found = [el for el in tree.xpath(_BY_LINE_XPATH)[:MAX_BYLINE_MATCHES] if not in_furniture(el)]
+        found = [el for el in tree.xpath(_BY_LINE_XPATH)[:MAX_BYLINE_MATCHES] if _is_by_line(el)]
     texts = (" ".join(el.text_content().split()) for el in found[:_MAX_BYLINES])
     return [(t, False) for t in texts if 0 < len(t) <= 120]
+
+
+def _is_by_line(element: HtmlElement) -> bool:
+    """ "By Zainab Hussein · Published …", not "By viewing our video content, you accept …"."""
+    return bool(_BY_NAME.match(element.text_content().strip())) and not in_furniture(element)
 
 
 def _keys(site: str) -> set[str]:

@@ -17,13 +17,19 @@ from lxml.html import HtmlElement
 
 FURNITURE_TAGS = frozenset({"figure", "figcaption", "aside", "nav"})
 HIDDEN_TAGS = frozenset({"script", "style", "noscript", "template", "head", "title"})
+CONTAINER_TAGS = frozenset({"html", "body", "main", "article"})  # their classes describe the page, not a region
 _WORDS = (
     r"caption|credits?|related|relatedposts|recommend(?:ed|ations?)?|comments?|commentlist|trending|sidebar|"
-    r"widget|promo|newsletter|outbrain|taboola|disqus|popular|most[-_]?read|more[-_]?stories|read[-_]?more|"
-    r"(?:photo|image|img|picture|media)[-_]?(?:by|byline|credit|author|source)"
+    r"newsletter|outbrain|taboola|disqus|most[-_]?(?:read|popular)|more[-_]?stories|read[-_]?more"
 )
-_FURNITURE_TOKEN = re.compile(rf"(?:^|[-_])(?:{_WORDS})(?:$|[-_])")
-_NOT_A_REGION = ("has-", "no-", "with-", "show-", "enable")  # a body class that says a page *has* comments
+# The word begins the token ("comment-author", "related-posts", "sidebar"), or follows a prefix naming what it
+# belongs to ("wp-caption", "photo-credit", "post-comments"); a photo's own byline is a credit ("photo-byline",
+# but "byline" and "article-byline" are the article's). A word later in a token modifies something else:
+# "elementor-widget-container", "penci_sidebar", "content__header--no-promo" are not furniture.
+_FURNITURE_TOKEN = re.compile(
+    rf"^(?:(?:wp|image|img|photo|media|picture|figure|article|post|story|entry|jp)[-_]?)?(?:{_WORDS})(?:$|[-_])"
+    r"|^(?:image|img|photo|media|picture)[-_]?(?:by|byline|author|source)(?:$|[-_])"
+)
 MAX_ANCESTORS = 40
 
 
@@ -33,8 +39,10 @@ def is_furniture(element: HtmlElement) -> bool:
         return False
     if element.tag in FURNITURE_TAGS:
         return True
+    if element.tag in CONTAINER_TAGS:
+        return False
     names = f"{element.get('class') or ''} {element.get('id') or ''}".lower().split()
-    return any(_FURNITURE_TOKEN.search(n) for n in names if not n.startswith(_NOT_A_REGION))
+    return any(_FURNITURE_TOKEN.match(n) for n in names)
 
 
 def in_furniture(element: HtmlElement) -> bool:

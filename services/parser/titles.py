@@ -1,8 +1,10 @@
-"""The article's headline: JSON-LD ``headline`` or the article's ``<h1>`` over ``og:title``, without the site name.
+"""The article's headline: the article's ``<h1>`` or JSON-LD ``headline`` over ``og:title``, without the site name.
 
-The page's own headline is the JSON-LD ``headline`` or the ``<h1>`` the reader sees; ``og:title`` is often a
-social-media rewrite, and ``<title>`` carries the site name. A JSON-LD headline cut short ("…", Google's
-110-character advice) gives way to the full text another candidate starts with.
+The page's own headline is the ``<h1>`` the reader sees, then the JSON-LD ``headline`` (on real pages it is
+sometimes an SEO rewrite of the visible one); ``og:title`` is often a social-media rewrite, and ``<title>``
+carries the site name. An ``<h1>`` that agrees with neither the JSON-LD headline nor ``og:title`` while
+those two agree is some other heading and gives way. A headline cut short ("…", Google's 110-character
+advice for JSON-LD) gives way to the full text another candidate starts with.
 
 A segment is cut from either end of a candidate only when a known separator (`` | ``, `` - ``, `` – ``,
 `` — ``, `` · ``, `` :: ``, or ``": "`` after a leading segment) sets it off AND it is the site's own name
@@ -12,6 +14,7 @@ The page's section name is cut too, but only where it sat next to the site's nam
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterable
 
@@ -35,8 +38,10 @@ def choose_title(
 
     ``h1`` is the article's heading as :mod:`~wirewatch.services.parser.metadata` chose it (not the logo).
     """
-    candidates = [clean_title(c, sites, sections) for c in (structured, h1, og, html_title)]
-    present = [c for c in candidates if c]
+    ld, heading, social, whole = (clean_title(c, sites, sections) for c in (structured, h1, og, html_title))
+    if heading and ld and _same(ld, social) and not _same(heading, ld):
+        heading = None  # an <h1> that agrees with neither the JSON-LD headline nor og:title is some other heading
+    present = [c for c in (heading, ld, social, whole) if c]
     if not present:
         return None
     first = present[0]
@@ -46,11 +51,15 @@ def choose_title(
     return first
 
 
+def _same(one: str | None, other: str | None) -> bool:
+    return one is not None and other is not None and _key(one) == _key(other)
+
+
 def clean_title(title: str | None, sites: Iterable[str], sections: Iterable[str] = ()) -> str | None:
     """A headline without the site's name, a breadcrumb or stray whitespace; ``None`` if nothing is left."""
     if not title:
         return None
-    title = _SPACES.sub(" ", title).strip()
+    title = _SPACES.sub(" ", html.unescape(title)).strip()  # JSON-LD often carries "&#8217;", "&nbsp;"
     title = _strip_breadcrumb(title)
     keys = {k for s in sites if s for k in site_keys(s)}
     title = _strip_site(title, keys, {_key(s) for s in sections if s})
@@ -59,7 +68,7 @@ def clean_title(title: str | None, sites: Iterable[str], sections: Iterable[str]
 
 def site_keys(site: str) -> set[str]:
     """The keys a site name matches: its letters and digits, without a leading "the"; a host also by its name."""
-    keys = {_key(site), _key(site).removeprefix("the")}
+    keys = {_key(site).removeprefix("the")}
     if "." in site and " " not in site.strip():
         labels = site.lower().removeprefix("www.").split(".")
         keys |= {_key(label) for label in labels[:-1] if len(label) > 2}
@@ -96,8 +105,11 @@ def _rejoin(title: str, parts: list[str]) -> str:
 
 
 def _is_site(part: str, sites: set[str]) -> bool:
-    key = _key(part)
-    return bool(key) and (key in sites or key.removeprefix("the") in sites)
+    """The site's name, or a longer form of it ("Vortex Cannon Entertainment" on vortexcannon.org)."""
+    key = _key(part).removeprefix("the")
+    if not key:
+        return False
+    return key in sites or (len(part.split()) <= 5 and any(len(s) >= 6 and key.startswith(s) for s in sites))
 
 
 def _strip_breadcrumb(title: str) -> str:

@@ -16,6 +16,11 @@ BODY = "<p>" + "The council met on Tuesday to discuss the budget for the coming 
 CEILING_S = 20.0
 
 
+def _letters(number: int) -> str:
+    """A name-shaped word per number (names carry no digits): 0 → "A", 12 → "Bc"."""
+    return "".join(chr(ord("a") + int(d)) for d in str(number)).capitalize()
+
+
 def _page(head: str, body: str = BODY) -> bytes:
     return f"<html><head>{head}</head><body>{body}</body></html>".encode()
 
@@ -64,7 +69,7 @@ def test_json_ld_of_the_wrong_shapes_is_read_around(parse: Parse) -> None:
 
 
 def test_huge_json_ld_is_read_within_its_caps(parse: Parse) -> None:
-    authors = [{"@type": "Person", "name": f"Person Number{i}"} for i in range(100_000)]
+    authors = [{"@type": "Person", "name": f"Person {_letters(i)}"} for i in range(100_000)]
     huge = {"@type": "NewsArticle", "headline": "Word " * 200_000, "author": authors}
     started = time.perf_counter()
     article = parse(_page(_ld(huge)))
@@ -73,12 +78,12 @@ def test_huge_json_ld_is_read_within_its_caps(parse: Parse) -> None:
 
 
 def test_a_graph_of_a_hundred_thousand_author_references_is_read_within_its_caps(parse: Parse) -> None:
-    nodes = [{"@type": "Person", "@id": f"#p{i}", "name": f"Person Number{i}"} for i in range(100_000)]
+    nodes = [{"@type": "Person", "@id": f"#p{i}", "name": f"Person {_letters(i)}"} for i in range(100_000)]
     article_node = {"@type": "NewsArticle", "headline": "x", "author": [{"@id": f"#p{i}"} for i in range(100_000)]}
     started = time.perf_counter()
     article = parse(_page(_ld({"@graph": [article_node, *nodes]})))
     assert time.perf_counter() - started < CEILING_S
-    assert article.authors[:2] == ["Person Number0", "Person Number1"] and len(article.authors) == 10
+    assert article.authors[:2] == ["Person A", "Person B"] and len(article.authors) == 10
 
 
 def test_a_flood_of_dated_and_credited_furniture_is_not_walked_whole(parse: Parse) -> None:

@@ -99,7 +99,18 @@ def test_a_number_that_is_no_clock_leaves_a_day(text: str) -> None:
         (["By Hannah Cole and Agence France-Presse"], ["Hannah Cole"]),
         (["The Northern Herald"], []),
         (["Ann Lee · Published 12 March 2024"], ["Ann Lee"]),
+        (["Tom Davies Associated Press", "Kevin McCoy The Northern Herald"], ["Tom Davies", "Kevin McCoy"]),
+        (["Malcolm Owen Monday, 18 Nov 2019"], ["Malcolm Owen"]),
+        (["rmb8090", "jdadmin", "AS"], []),
     ],
 )
 def test_only_persons_are_authors(raw: list[str], expected: list[str]) -> None:
     assert clean_authors(raw, ["The Northern Herald"]) == expected
+
+
+def test_a_by_line_fallback_needs_a_name_after_by(parse: Parse) -> None:
+    page = (
+        b"<html><body><h1>Storm damage across the county</h1><p>By viewing our video content you accept the terms.</p>"
+    )
+    page += b"<p>" + b"Trees fell on several roads overnight as the storm passed through. " * 5 + b"</p></body></html>"
+    assert parse(page).authors == []

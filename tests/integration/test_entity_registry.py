@@ -144,3 +144,13 @@ async def test_search_and_confident_types(initialised: CommonSettings, es: Async
     confident = await entities.confident_types(es, min_articles=2, min_share=0.8, index=index)
     assert confident == {"kataib hezbollah": "ORG", "geonames:98182": "LOC", "abu fadak": "PERSON"}
     assert await entities.confident_types(es, min_articles=3, min_share=0.8, index=index) == {"kataib hezbollah": "ORG"}
+
+
+async def test_no_registry_yet_is_no_entity(namespace: CommonSettings) -> None:
+    client = make_es(namespace)
+    try:
+        index = namespace.index_name(entities.FAMILY)  # never created: nothing was initialised
+        assert await entities.lookup(client, "Kataib Hezbollah", index=index) is None
+        assert await entities.search(client, "kata", index=index) == []
+    finally:
+        await client.close()

@@ -327,10 +327,15 @@ async def lookup(
 ) -> RegistryEntry | None:
     """The registry's entry for a name (a key, a name or an alias, folded), or ``None`` if it never appeared."""
     index = index or index_name()
+    from elasticsearch import NotFoundError  # here: the extractor's workers read this module without a client
+
     body = resolve_body(name)
     if body is None:
         return None
-    resolved = await es.search(index=index, **body)
+    try:
+        resolved = await es.search(index=index, **body)
+    except NotFoundError:  # no registry yet (nothing indexed since the templates were applied)
+        return None
     key = _top(resolved.body.get("aggregations", {}), "keys")
     if key is None:
         return None
@@ -414,8 +419,13 @@ async def search(
     query of punctuation alone, or longer than any stored name, finds nothing."""
     if q and not 0 < len(fold(q)) <= MAX_TERM:
         return []
+    from elasticsearch import NotFoundError
+
     index = index or index_name()
-    found = parse_search((await es.search(index=index, **search_body(q, entity_type, limit=limit))).body)
+    try:
+        found = parse_search((await es.search(index=index, **search_body(q, entity_type, limit=limit))).body)
+    except NotFoundError:  # no registry yet
+        return []
     if not found:
         return []
     typed = await es.search(index=index, **type_body([s.key for s in found]))

@@ -5,17 +5,19 @@ removes everything it created.
 * ``ours``: :class:`wirewatch.services.indexer.handler.IndexHandler` (what the worker calls per batch): documents
   built from ``EnrichedArticle``, byte-bounded bulk requests with external versions, refreshed by the
   request (``wirewatch.services.indexer.bulk.REFRESH``) so every batch is searchable when it returns, per-item
-  outcomes and the ``articles.indexed`` announcement. Batches go one after another, as the worker
-  (``concurrency=1``) sends them.
-* ``async_bulk``: ``elasticsearch.helpers.async_bulk`` on the same documents (prebuilt dicts), same
-  chunk size, external versions, no refresh per chunk, one refresh at the end (so both end searchable).
+  outcomes and the ``articles.indexed`` announcement, and each article's entity registry documents (one per
+  entity key, after reading the keys the batch's articles had; ``--no-registry``: the articles alone). Batches
+  go one after another, as the worker (``concurrency=1``) sends them.
+* ``async_bulk``: ``elasticsearch.helpers.async_bulk`` on the same documents (prebuilt dicts, the registry's
+  too), as many articles a request, external versions, no refresh per chunk, one refresh at the end (so both
+  end searchable). Rates are articles per second.
 * time to searchable: the indexer worker in a subprocess; articles are produced to
   ``articles.enriched`` at a steady rate and a poller searches for them every 20 ms; the time from the
   produce call to the first search that returns the article, per article.
 
 Synthetic articles: 3–8 KB of English-like text, 4–12 entities with mentions, facets, dates.
 It reports, it does not assert. Run: ``.venv/bin/python bench/indexing.py [--docs 5000] [--batch 500]
-[--rounds 2] [--latency-docs 400] [--rate 40] [--json PATH]``.
+[--rounds 2] [--latency-docs 400] [--rate 40] [--no-registry] [--json PATH]``.
 """
 
 from __future__ import annotations
@@ -48,6 +50,7 @@ from wirewatch.ops.stack import drop_namespace, init
 from wirewatch.schemas import STAGES, EnrichedArticle
 from wirewatch.services.indexer.documents import external_version, to_document
 from wirewatch.services.indexer.handler import IndexHandler
+from wirewatch.services.indexer.mentions import mention_lines
 
 err = Console(stderr=True)
 WORDS = [
@@ -194,18 +197,33 @@ async def run_ours(
     return time.perf_counter() - started
 
 
+def bulk_actions(index: str, articles: list[EnrichedArticle], mentions: str | None) -> list[dict[str, Any]]:
+    """The documents ``ours`` writes, as ``async_bulk`` actions: each article, then (with a ``mentions``
+    index) its entity registry documents, so both paths write the same documents."""
+    now = datetime.now(UTC)
+    actions: list[dict[str, Any]] = []
+    for article in articles:
+        version = external_version(article)
+        source = to_document(article)
+        actions.append(
+            {"_index": index, "_id": article.id, "version": version, "version_type": "external", "_source": source}
+        )
+        for lines in mention_lines(mentions, article, (), now) if mentions else []:
+            action, doc = lines.decode().splitlines()
+            meta = json.loads(action)["index"]
+            meta.pop("require_alias")
+            actions.append({**meta, "_source": json.loads(doc)})
+    return actions
+
+
 async def run_async_bulk(
-    es: AsyncElasticsearch, index: str, docs: list[tuple[str, int, dict[str, Any]]], batch: int
+    es: AsyncElasticsearch, indices: list[str], actions: list[dict[str, Any]], batch: int
 ) -> float:
-    actions = (
-        {"_index": index, "_id": doc_id, "version": version, "version_type": "external", "_source": doc}
-        for doc_id, version, doc in docs
-    )
     started = time.perf_counter()
     ok, errors = await async_bulk(es, actions, chunk_size=batch, max_chunk_bytes=8 * 1024 * 1024, raise_on_error=False)
-    await es.indices.refresh(index=index)
+    await es.indices.refresh(index=",".join(indices))
     elapsed = time.perf_counter() - started
-    assert ok == len(docs) and not errors, errors
+    assert ok == len(actions) and not errors, errors
     return elapsed
 
 
@@ -218,9 +236,10 @@ async def throughput(
     *,
     registry: bool = True,
 ) -> dict[str, Any]:
-    """``ours`` writes the entity registry's documents too (as the worker does) unless ``registry`` is off."""
-    docs = [(a.id, external_version(a), to_document(a)) for a in articles]
+    """Both write the entity registry's documents too (as the worker does) unless ``registry`` is off; the
+    rates are articles per second."""
     base = settings.index_name("articles")
+    mentions = settings.index_name("entity-mentions") if registry else None
     ours: list[float] = []
     bulk: list[float] = []
     for r in range(rounds):
@@ -228,13 +247,16 @@ async def throughput(
         for which in order:
             index = f"{base}-{which}"
             await fresh_index(es, index)
+            if mentions:  # created again from its template by the first write
+                await es.options(ignore_status=404).indices.delete(index=mentions)
             if which == "ours":
-                mentions = settings.index_name("entity-mentions") if registry else None
-                if mentions:  # created again from its template by the first write
-                    await es.options(ignore_status=404).indices.delete(index=mentions)
                 ours.append(len(articles) / await run_ours(es, index, articles, batch, mentions))
             else:
-                bulk.append(len(articles) / await run_async_bulk(es, index, docs, batch))
+                actions = bulk_actions(index, articles, mentions)
+                indices = [index, mentions] if mentions else [index]
+                # as many articles a request as ours sends (chunk_size counts actions)
+                chunk = round(batch * len(actions) / len(articles))
+                bulk.append(len(articles) / await run_async_bulk(es, indices, actions, chunk))
             rate = (ours if which == "ours" else bulk)[-1]
             err.print(f"  round {r + 1}/{rounds}: {which} {rate:,.0f} docs/s")
             await es.indices.delete(index=index)

@@ -69,7 +69,13 @@ def _list_table(found: list[EntitySummary]) -> Table:
 
 @entities.command("show")
 @click.argument("name")
-@click.option("--days", default=30, show_default=True, type=click.IntRange(1, 3650), help="mentions per day: last N")
+@click.option(
+    "--days",
+    default=30,
+    show_default=True,
+    type=click.IntRange(1, 3650),
+    help="mentions per day: the last N days that have any",
+)
 @click.option("--no-lists", is_flag=True, help="do not look the name up in the watchlists and places (loads the model)")
 @click.option("--json", "as_json", is_flag=True, help="print JSON")
 def show(name: str, days: int, no_lists: bool, as_json: bool) -> None:

@@ -72,10 +72,18 @@ _NAMED_REF = re.compile(rb"&([A-Za-z][A-Za-z0-9]{1,31});")
 _BARE_AMP = re.compile(rb"&(?!(?:[A-Za-z][A-Za-z0-9]{0,31}|#[0-9]{1,7}|#x[0-9A-Fa-f]{1,6});)")
 _XML_DECL = re.compile(r"^\s*<\?xml\s[^>]*\?>")
 LEADING_JUNK = " \t\r\n\ufeff"  # whitespace and byte-order marks (a BOM after a newline, or two: both seen)
+_BAD_DECIMAL = (  # C0 controls, surrogates (55296–57343), 65534–65535, past U+10FFFF (1114112 and up)
+    r"0*(?:[0-8]|1[124-9]|2[0-9]|3[01]|5529[6-9]|55[3-9]\d\d|56\d{3}|57[0-2]\d\d|573[0-3]\d|5734[0-3]|6553[45]"
+    r"|111411[2-9]|11141[2-9]\d|1114[2-9]\d\d|111[5-9]\d{3}|11[2-9]\d{4}|1[2-9]\d{5}|[2-9]\d{6}|[1-9]\d{7,})"
+)
+_BAD_HEX = (  # the same in hexadecimal
+    r"[xX]0*(?:[0-8bBcCeEfF]|1[0-9a-fA-F]|[dD][89a-fA-F][0-9a-fA-F]{2}|[fF]{3}[eEfF]"
+    r"|1[1-9a-fA-F][0-9a-fA-F]{4}|[2-9a-fA-F][0-9a-fA-F]{5}|[1-9a-fA-F][0-9a-fA-F]{6,})"
+)
 _FORBIDDEN = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]"
-    "|&#(?:0*(?:[0-8]|1[124-9]|2[0-9]|3[01])|[xX]0*(?:[0-8bBcCeEfF]|1[0-9a-fA-F]));"
-)  # what XML 1.0 forbids, raw or as a character reference (a control character in a title broke the parse)
+    f"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]|&#(?:{_BAD_DECIMAL}|{_BAD_HEX});"
+)  # what XML 1.0 forbids, raw or as a character reference (a control character in a title broke the parse;
+# lxml's recover mode raised UnicodeDecodeError on a surrogate reference)
 
 Element = Any  # xml.etree.ElementTree.Element; Any keeps the readers' many optional lookups short
 T = TypeVar("T")

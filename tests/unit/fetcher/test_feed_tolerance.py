@@ -86,8 +86,8 @@ def test_whitespace_and_boms_ahead_of_the_declaration_are_dropped(prefix: bytes)
 
 @pytest.mark.parametrize(
     "bad",
-    ["\x0b", "\x0c", "\x00", "\x1b[31m", "\ufffe", "&#x1;", "&#11;"],
-    ids=["vt", "ff", "nul", "esc", "fffe", "x1", "11"],
+    ["\x0b", "\x0c", "\x00", "\x1b[31m", "\ufffe", "&#x1;", "&#11;", "&#xD800;", "&#57343;", "&#xFFFF;", "&#1114112;"],
+    ids=["vt", "ff", "nul", "esc", "fffe", "x1", "11", "surrogate-hex", "surrogate-dec", "xffff", "past-unicode"],
 )
 def test_characters_xml_forbids_are_dropped_and_no_item_is_lost(bad: str) -> None:
     damaged = item(2).replace("Text 2", f"Text{bad} 2")
@@ -99,6 +99,17 @@ def test_characters_xml_forbids_are_dropped_and_no_item_is_lost(bad: str) -> Non
 
 
 # -- the tolerant path -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("reference", ["&#xD800;", "&#55296;", "&#x110000;", "&#99999999;"])
+def test_a_malformed_sitemap_with_an_impossible_character_reference_is_read(reference: str) -> None:
+    """lxml's recover mode (still the fallback for sitemaps) raised UnicodeDecodeError on a surrogate reference."""
+    body = (
+        f"<urlset><url><loc>https://news.example/a?x=1</loc></url><url><loc>https://news.example/b{reference}</loc>"
+        "</url><url><loc>https://news.example/c</loc></url><br></urlset>"
+    ).encode()
+    links = [entry.link for entry in parse_feed(body, url=FEED_URL).items]
+    assert links == ["https://news.example/a?x=1", "https://news.example/b", "https://news.example/c"]
 
 
 def test_an_unclosed_tag_costs_no_following_item() -> None:

@@ -40,11 +40,12 @@ def cta_containers(
     """The call-to-action boxes under ``root``; ``chars`` and ``blocks`` give each element's text size and
     its number of text blocks, ``prose`` the page's prose size."""
     found: set[HtmlElement] = set()
+    boxes: dict[HtmlElement, HtmlElement] = {}  # a small ancestor → its box, so no chain is walked twice
     for trigger in root.iter("a", *_CONTROLS):
         control = trigger.tag in _CONTROLS
         if not control and not _CTA_HREF.search(trigger.get("href") or ""):
             continue
-        box = _box_around(trigger, chars)
+        box = _box_around(trigger, chars, boxes)
         if box is None or box in found:
             continue
         if not control and (box.tag in PARAGRAPH_TAGS or blocks.get(box, 0) < 2):
@@ -54,13 +55,22 @@ def cta_containers(
     return found
 
 
-def _box_around(trigger: HtmlElement, chars: Mapping[HtmlElement, int]) -> HtmlElement | None:
+def _box_around(
+    trigger: HtmlElement, chars: Mapping[HtmlElement, int], boxes: dict[HtmlElement, HtmlElement]
+) -> HtmlElement | None:
     """The largest ancestor of ``trigger`` that is still small, below the page's main containers."""
     box = None
+    walked: list[HtmlElement] = []
     for ancestor in trigger.iterancestors():
+        if ancestor in boxes:  # the rest of the chain was walked from an earlier trigger
+            box = boxes[ancestor]
+            break
         if ancestor.tag in _STOP_TAGS or chars.get(ancestor, 0) > CTA_MAX_CHARS:
             break
+        walked.append(ancestor)
         box = ancestor
+    for ancestor in walked:
+        boxes[ancestor] = box
     return box
 
 

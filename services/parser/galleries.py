@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 
-from lxml.etree import XPath
 from lxml.html import HtmlElement
 
 from wirewatch.services.parser.blocks import attrs_of, extract_blocks
@@ -18,7 +17,6 @@ from wirewatch.services.parser.boilerplate import is_boilerplate_line
 
 MIN_CAPTIONS = 3
 MIN_CAPTION_CHARS = 25
-_CAPTIONS = XPath(".//figcaption | .//figure//*[contains(@class, 'caption')][not(ancestor::figcaption)]")
 _COUNTER = re.compile(r"\d+\s*(?:/|of)\s*\d+", re.IGNORECASE)
 _CREDIT_ATTR = re.compile(r"credit|copyright|count|counter|source|byline", re.IGNORECASE)
 
@@ -26,11 +24,21 @@ _CREDIT_ATTR = re.compile(r"credit|copyright|count|counter|source|byline", re.IG
 def gallery_captions(root: HtmlElement) -> list[str]:
     """The captions of the page's figures in page order, each without its counter and credit."""
     captions: list[str] = []
-    for caption in _CAPTIONS(root):
-        text = " ".join(_caption_lines(caption))
-        if len(text) >= MIN_CAPTION_CHARS and text not in captions:
+    seen: set[str] = set()  # a slide repeated in a carousel's clones; a set, as a page may hold thousands
+    figures = [f for f in root.iter("figure") if next(f.iterancestors("figure"), None) is None]
+    if len(figures) < MIN_CAPTIONS:
+        return captions
+    for figure in figures:  # outermost figures only: each subtree is walked once
+        caption = next((e for e in figure.iter() if _is_caption(e)), None)
+        text = " ".join(_caption_lines(caption)) if caption is not None else ""
+        if len(text) >= MIN_CAPTION_CHARS and text not in seen:
+            seen.add(text)
             captions.append(text)
     return captions
+
+
+def _is_caption(element: HtmlElement) -> bool:
+    return element.tag == "figcaption" or "caption" in (element.get("class") or "").lower()
 
 
 def captions_carry_the_page(captions: list[str], prose: list[str]) -> bool:

@@ -20,6 +20,7 @@ from wirewatch.services.parser.blocks import attrs_of, clean_text, extract_block
 from wirewatch.services.parser.boilerplate import is_boilerplate_line
 
 MIN_ENTRIES = 3
+MAX_ENTRIES = 1000  # a real live page holds a few hundred at most; each costs a walk of its own
 MAX_ENTRY_DEPTH = 6  # how far above its timestamp an entry's container may stand
 MAX_LINK_SHARE = 0.3
 MAX_TIMESTAMP_CHARS = 40
@@ -50,7 +51,7 @@ def live_entries(root: HtmlElement, *, declared: bool = False) -> list[list[str]
     if not feeds:
         return []
     (parent, tag, cls), _ = max(feeds, key=lambda item: (item[1], -_depth(item[0][0])))
-    entries = [c for c in parent if c.tag == tag and c.get("class", "") == cls]
+    entries = [c for c in parent if c.tag == tag and c.get("class", "") == cls][:MAX_ENTRIES]
     texts = [_entry(e) for e in entries]
     return [t for t in texts if t] if not _in_furniture(parent) else []
 

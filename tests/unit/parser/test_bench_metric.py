@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.extraction import Totals, run, score_page, shingles, table
+from bench.extraction import Totals, page_f1, regressions, run, score_page, shingles, table
 
 
 def test_shingles_are_4_token_windows_with_case_kept() -> None:
@@ -44,3 +44,14 @@ def test_run_on_a_tiny_benchmark_directory(tmp_path: Path) -> None:
     assert results[0].f1() == 1.0 and results[1].recall() == 0.0
     assert rows[0]["id"] == "p1"
     assert "F1 ratio" in table(results) or results[1].f1() == 0.0
+
+
+def test_regressions_list_the_pages_worse_than_a_saved_run() -> None:
+    def row(page: str, tp: float, fp: float, fn: float) -> dict[str, object]:
+        return {"id": page, "url": "u", "mine": {"tp": tp, "fp": fp, "fn": fn, "predicted": True}}
+
+    baseline = {"pages": [row("a", 1.0, 0.0, 0.0), row("b", 0.5, 0.25, 0.25), row("gone", 1.0, 0.0, 0.0)]}
+    now = [row("a", 0.8, 0.1, 0.1), row("b", 0.48, 0.26, 0.26), row("new", 0.0, 1.0, 0.0)]
+    worse = regressions(now, baseline, "mine", 0.05)
+    assert [(page, round(was, 3), round(is_, 3)) for page, was, is_ in worse] == [("a", 1.0, 0.889)]
+    assert page_f1({"tp": 0.0, "fp": 0.5, "fn": 0.5}) == 0.0

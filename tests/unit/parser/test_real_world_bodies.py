@@ -186,3 +186,24 @@ def test_only_a_short_paywalled_text_is_low_confidence() -> None:
     assert teaser_reason("paywalled: x", 80) == "paywalled: x; the text (80 words) is likely a teaser"
     assert teaser_reason("paywalled: x", 1300) is None  # the full text a crawler was served is complete
     assert teaser_reason(None, 80) is None
+
+
+def test_a_declared_live_blog_may_mark_its_times_by_class_only(parse: Parse) -> None:
+    entries = "".join(
+        f"<div class='post'><span class='post-time'>{clock}</span><p>{text}</p></div>"
+        for clock, text in (
+            ("11:05", "Ferries to the islands are running again, the port authority said this morning."),
+            ("10:40", "Wind speeds at the harbour mouth have dropped below the closure limit."),
+            ("09:15", "The harbour stays closed to small craft until the morning inspection is done."),
+        )
+    )
+    page = (
+        '<html><head><script type="application/ld+json">{"@type": "LiveBlogPosting", "headline": "Storm live"}'
+        f"</script></head><body><main><h1>Storm live</h1><div class='posts'>{entries}</div></main></body></html>"
+    )
+    article = parse(page.encode(), url=LIVE_URL)
+    assert article.text.split("\n\n")[0::2] == ["11:05", "10:40", "09:15"]
+    assert "live-blog" in article.extractor_version
+    # undeclared, class-named times are not looked for (a search as costly as the rest of the pass)
+    undeclared = parse(page.replace("LiveBlogPosting", "NewsArticle").encode(), url=LIVE_URL)
+    assert "live-blog" not in undeclared.extractor_version

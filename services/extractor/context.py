@@ -24,9 +24,12 @@ from wirewatch.services.extractor.normalise import fold
 
 _WINDOW = 80
 _MAX_GAP = 12  # ", and " with room for odd spacing; a longer gap joins no list
-_BODY = r"(?:group|militia|movement|faction|party|organi[sz]ation|network|alliance|coalition|outfit|cartel|gang)"
+_BODY = (
+    r"(?:group|militia|movement|faction|party|organi[sz]ation|network|alliance|coalition|outfit|cartel|gang"
+    r"|club|team|side|squad)"
+)
 _ORG_BEFORE = re.compile(
-    rf"(?:\b(?:the|a|an)\s+(?:[\w-]+\s+)?{_BODY}\s+"
+    rf"(?:\b(?:the|a|an)\s+(?:[\w-]+\s+)?{_BODY}s?\s+(?:(?:like|such\s+as|called|named)\s+)?"
     r"|\b(?:members?|fighters|militants|ranks|commanders|founders?|leadership|wing)\s+of\s+(?:the\s+)?)$",
     re.IGNORECASE,
 )
@@ -35,12 +38,19 @@ _MEMBERS = (
 )
 _ORG_AFTER = re.compile(
     rf"(?:\s+(?:{_MEMBERS}|group|faction|movement|coalition)\b"
+    # a member named after the body's name: "Al-Zawraa goalkeeper Hussein Karim", "Hamas commander Ali Kadi"
+    r"|\s+(?-i:(?:coach|manager|goalkeeper|striker|midfielder|defender|winger|captain|commander|co-founder)"
+    r"\s+[A-Z])"
     r"|['’]s?\s+(?:armed|military|political)\s+wing\b"
     r"|['’]s?\s+(?:ranks|leadership|members|fighters|militants)\b"
     rf"|,\s+(?:the|a|an)\s+(?:[\w-]+\s+){{0,3}}?{_BODY}s?\b(?!['’])"
     r"|,?\s+which\s+(?:controls|claimed|has\s+claimed|denied|is\s+backed|was\s+founded|operates|fights|is\s+designated))",
     re.IGNORECASE,
 )
+# A collective agreeing with a plural verb ("Al-Shorta, who have won the title"), unless it ends a list ("Ali
+# and Huda, who are …").
+_COLLECTIVE_AFTER = re.compile(r",\s+who\s+(?:have|are)\b")
+_AND_BEFORE = re.compile(r"(?:\band|&|,)\s*$")
 _PERSON_BEFORE = re.compile(
     r"\b(?:Mr|Mrs|Ms|Dr|Gen|Lt|Col|Maj|Capt|Sgt|Sheikh|Sheik|Mullah|Imam|Ayatollah|Brig|Cmdr)\.?\s+$"
     # kin in apposition ("his wife, X"), or an occupation written lowercase right before the name
@@ -92,6 +102,7 @@ def cue(text: str, start: int, end: int) -> str | None:
     before = text[max(start - _WINDOW, 0) : start]
     after = text[end : end + _WINDOW]
     org = bool(_ORG_BEFORE.search(before)) or bool(_ORG_AFTER.match(after))
+    org = org or (_COLLECTIVE_AFTER.match(after) is not None and _AND_BEFORE.search(before) is None)
     person = bool(_PERSON_BEFORE.search(before)) or bool(_PERSON_AFTER.match(after))
     if org == person:
         return None

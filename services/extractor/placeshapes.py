@@ -50,11 +50,18 @@ ADMIN_FINAL = _words("oblast krai raion province governorate prefecture district
 WEAK = _words(
     """
     lake hill hills river rivers bay cape fort camp church temple street road avenue park port falls range ocean
-    marsh bridges isla monte rio sierra
+    marsh bridges isla monte rio sierra khan umm sidi ras
     """
 )
 # Head words that begin one ("Wadi Hadramawt", "Jabal Sinjar", "Mount Kenya", "Sierra Maestra").
-PLACE_INITIAL = _words("mount mt lake wadi jabal jebel djebel jabel jbel shatt khor sierra cerro monte isla lac rio")
+# Romanised Arabic and Persian ones say spring, well, hill, gate, bridge, fort, village, port, monastery, house:
+# "Ain al-Asad", "Bir Ali", "Tal Afar", "Bab al-Hawa", "Jisr al-Shughur", "Kafr Nabl", "Bandar Abbas".
+PLACE_INITIAL = _words(
+    """
+    mount mt lake wadi jabal jebel djebel jabel jbel shatt khor sierra cerro monte isla lac rio
+    ain ein bir tal tell bab jisr qasr kafr deir dayr beit bayt bandar qala qalat khan umm sidi ras
+    """
+)
 # … or begin one before "of" ("Gulf of Aden", "Principality of Nitra").
 PLACE_OF = _words(
     """
@@ -85,7 +92,7 @@ def place_shaped(text: str) -> list[PlaceShaped]:
     found: list[PlaceShaped] = []
     for run in name_runs(text):
         for part in _parts(run):
-            name = _initial(part) or _final(part)
+            name = _final(part) or _initial(part)
             if name is not None:
                 found.append(name)
     return found

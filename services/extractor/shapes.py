@@ -89,6 +89,7 @@ _TITLES = frozenset(
     )
 )
 _AND = frozenset({"and", "et", "y"})
+_DEFINITE = re.compile(r"(?:[Aa]l|[Ee]l|[Aa][dnrstz]|[Aa]sh)-[A-Z][\w'’]*")
 # Spans that name no one (see _no_name).
 _ROMAN = re.compile(r"(?:X{1,3}(?:IX|IV|VI{0,3}|I{1,3})?|IX|IV|VI{0,3}|I{2,3})")
 _ERAS = frozenset({"bc", "bce", "ad", "ce"})
@@ -160,7 +161,7 @@ def apply_shapes(text: str, candidates: Sequence[Candidate]) -> list[Candidate]:
     in shape. A shaped name where there was no candidate is added, and so is a name the words after it make a
     group's (:func:`.context.named_by_members`). A model span that is a head word alone is dropped.
     """
-    kept = sorted((c for c in candidates if not _no_name(text, c)), key=lambda c: c.start)
+    kept = sorted((_definite(text, c) for c in candidates if not _no_name(text, c)), key=lambda c: c.start)
     starts, ends = [c.start for c in kept], [c.end for c in kept]
     for name in shaped(text):
         first = bisect_right(ends, name.start)
@@ -188,6 +189,18 @@ def _overlaps(starts: list[int], ends: list[int], start: int, end: int) -> bool:
     """Whether any of the sorted, disjoint spans (``starts``, ``ends``) overlaps ``start:end``."""
     i = bisect_right(ends, start)
     return i < len(starts) and starts[i] < end
+
+
+def _definite(text: str, candidate: Candidate) -> Candidate:
+    """A model PERSON of two or more words that all carry the Arabic article ("Al-Quwa Al-Jawiya", "al-Hashd
+    al-Shaabi") is a noun and its adjective — a body's name; a person's name begins with a given name or a
+    kunya ("Abu al-Khasib" stays)."""
+    if candidate.tier != "model" or candidate.type != "PERSON":
+        return candidate
+    words = text[candidate.start : candidate.end].split()
+    if len(words) < 2 or not all(_DEFINITE.fullmatch(word) for word in words):
+        return candidate
+    return replace(candidate, type="ORG", label="ORG", why="shape")
 
 
 def _no_name(text: str, candidate: Candidate) -> bool:

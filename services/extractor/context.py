@@ -101,8 +101,9 @@ def cue(text: str, start: int, end: int) -> str | None:
     """``"ORG"``, ``"PERSON"`` or ``None``: what the words right around ``text[start:end]`` say it is."""
     before = text[max(start - _WINDOW, 0) : start]
     after = text[end : end + _WINDOW]
+    if _COLLECTIVE_AFTER.match(after) and not _AND_BEFORE.search(before):
+        return "ORG"  # its ", who" is no person's
     org = bool(_ORG_BEFORE.search(before)) or bool(_ORG_AFTER.match(after))
-    org = org or (_COLLECTIVE_AFTER.match(after) is not None and _AND_BEFORE.search(before) is None)
     person = bool(_PERSON_BEFORE.search(before)) or bool(_PERSON_AFTER.match(after))
     if org == person:
         return None

@@ -80,3 +80,33 @@ def test_a_capitalised_title_before_a_name_is_no_lowercase_occupation_cue() -> N
     text = "The Leader Party won."  # "Leader" capitalised is part of a name, not an occupation
     start = text.index("Party")
     assert context.cue(text, start, start + len("Party")) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Dar Nawa goalkeeper Sami Idris saved twice.", "Dar Nawa"),
+        ("Velnor Rangers, who have won four titles, lost.", "Velnor Rangers"),
+        ("Against a team like Kordan, you cannot sit back.", "Kordan"),
+    ],
+)
+def test_a_body_named_before_a_members_role_or_with_a_plural_verb_is_an_organisation(text: str, name: str) -> None:
+    start = text.index(name)
+    assert context.cue(text, start, start + len(name)) == "ORG"
+
+
+def test_a_name_ending_a_list_before_who_are_is_no_collective() -> None:
+    text = "He thanked Ali and Huda Farran, who are his cousins."
+    start = text.index("Huda Farran")
+    assert context.cue(text, start, start + len("Huda Farran")) == "PERSON"  # ", who" as for any person
+
+
+def test_a_name_whose_every_word_carries_the_article_is_a_body() -> None:
+    text = "Al-Nasr Al-Watani beat Abu al-Rashid."
+    found = apply_shapes(
+        text, [Candidate(0, len("Al-Nasr Al-Watani"), "PERSON", "PERSON"), Candidate(23, 36, "PERSON", "PERSON")]
+    )
+    assert [(text[c.start : c.end], c.type) for c in found] == [
+        ("Al-Nasr Al-Watani", "ORG"),
+        ("Abu al-Rashid", "PERSON"),
+    ]

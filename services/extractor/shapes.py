@@ -18,6 +18,7 @@ import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from wirewatch.services.extractor.context import named_by_members
 from wirewatch.services.extractor.normalise import fold
@@ -309,8 +310,16 @@ def _edges_trimmed(run: list[_Word]) -> list[_Word]:
 
 def _runs(text: str, trim: Callable[[list[_Word]], list[_Word]] | None = None) -> Iterator[list[_Word]]:
     """Runs of capitalised words joined by single spaces and lowercase links ("of the", "al-", "de"); a run
-    never crosses punctuation, a line break or a possessive ("Iraq's" ends one)."""
+    never crosses punctuation, a line break or a possessive ("Iraq's" ends one). Each is cut by ``trim``
+    (:func:`_trimmed` by default); the text is read once for both shapes, organisations' and places'."""
     trim = trim or _trimmed
+    for run in _raw_runs(text):
+        yield trim(list(run))
+
+
+@lru_cache(maxsize=4)
+def _raw_runs(text: str) -> tuple[tuple[_Word, ...], ...]:
+    runs: list[tuple[_Word, ...]] = []
     run: list[_Word] = []
     previous_end = -1
     for match in _WORD.finditer(text):
@@ -323,17 +332,18 @@ def _runs(text: str, trim: Callable[[list[_Word]], list[_Word]] | None = None) -
             word = _word(text, start, end)
         joined = previous_end >= 0 and _GAP.fullmatch(text, previous_end, word.start) is not None
         if run and (not joined or not (word.capital or word.key in _LINKS)):
-            yield trim(run)
+            runs.append(tuple(run))
             run = []
         if word.capital or (run and word.key in _LINKS):
             run.append(word)
         previous_end = word.end
         if _POSSESSIVE.search(text, word.start, word.end) and run:
-            yield trim(run)
+            runs.append(tuple(run))
             run = []
             previous_end = -1
     if run:
-        yield trim(run)
+        runs.append(tuple(run))
+    return tuple(runs)
 
 
 def _word(text: str, start: int, end: int) -> _Word:

@@ -58,13 +58,25 @@ _PERSON_BEFORE = re.compile(
     r"|\b(?:assistant|adviser|advisor|aide|spokes(?:man|woman|person)|lawyer|attorney|reporter|correspondent"
     r"|analyst|professor|researcher|economist|editor|author|novelist|actor|actress|singer|impersonator|coach"
     r"|striker|midfielder|goalkeeper|cleric|preacher|judge|prosecutor|activist|journalist|photographer"
-    r"|founder|leader|commander|envoy|ambassador|senator|governor|mayor|minister|president)\s+$"
+    r"|founder|leader|commander|envoy|ambassador|senator|governor|mayor|minister|president"
+    r"|emperor|empress|king|queen|pope|pharaoh|sultan|historian|poet|painter|composer|philosopher|physicist"
+    r"|chemist|playwright|explorer|director|producer)\s+$"
 )
 _PERSON_AFTER = re.compile(
     r"(?:,\s+\d{1,3},"
     r"|\s+(?:said|says|told|added)\s+(?:he|she|his|her)\b"
     r"|,\s+who\b"
+    # what only a person has or does: "X's childhood", "X was born", "X married"
+    r"|['’]s?\s+(?:life|career|childhood|wife|husband|widow|death|funeral|birth|memoirs?|autobiography|biography)\b"
+    r"|\s+(?:was\s+born|died|married|graduated)\b"
     r"|,\s+(?:the\s+)?(?:[\w'’-]+\s+){0,2}?(?:spokes(?:man|woman|person)|leader|commander|chief|founder|minister)\b)",
+    re.IGNORECASE,
+)
+# A place's preposition or relation before the name: "marched into X", "south of the X", "the border with X". Plain
+# "in", "at" and "from" are left out: people work "at" and come "from" organisations.
+_PLACE_BEFORE = re.compile(
+    r"\b(?:into|across|throughout|towards?|near|past|beyond|(?:north|south|east|west)(?:east|west)?\s+of"
+    r"|border\s+with|borders\s+of)\s+(?:the\s+)?$",
     re.IGNORECASE,
 )
 _NAMED_BY_MEMBERS = re.compile(rf"(?<![\w'’-])([A-Z][\w'’-]*(?:[ ][A-Z][\w'’-]*){{0,2}})[ ]{_MEMBERS}\b")
@@ -98,7 +110,8 @@ def named_by_members(text: str) -> list[tuple[int, int]]:
 
 
 def cue(text: str, start: int, end: int) -> str | None:
-    """``"ORG"``, ``"PERSON"`` or ``None``: what the words right around ``text[start:end]`` say it is."""
+    """``"ORG"``, ``"PERSON"``, ``"LOC"`` or ``None``: what the words right around ``text[start:end]`` say it is
+    (``"LOC"`` only from a place's preposition, and only when nothing else speaks)."""
     before = text[max(start - _WINDOW, 0) : start]
     after = text[end : end + _WINDOW]
     if _COLLECTIVE_AFTER.match(after) and not _AND_BEFORE.search(before):
@@ -106,7 +119,7 @@ def cue(text: str, start: int, end: int) -> str | None:
     org = bool(_ORG_BEFORE.search(before)) or bool(_ORG_AFTER.match(after))
     person = bool(_PERSON_BEFORE.search(before)) or bool(_PERSON_AFTER.match(after))
     if org == person:
-        return None
+        return "LOC" if not org and _PLACE_BEFORE.search(before) else None
     return "ORG" if org else "PERSON"
 
 
@@ -126,6 +139,8 @@ def vote(
     person, org = cues["PERSON"], cues["ORG"]
     if place_shaped and not shaped:
         return "LOC", "shape"
+    if model_type == "ORG" and not shaped and cues["LOC"] > org + person:
+        return "LOC", "context"  # the model's ORG for a region or a river: "marched deep into X"
     if shaped:
         return ("PERSON", "context") if person > org + 1 else ("ORG", "shape")
     if org != person:

@@ -9,7 +9,8 @@ decides one match given the types of the model spans it overlaps (``with_places`
 * over a model PERSON, it does not fit when there is evidence for a person: a title before the name
   ("Mr.", "Gen.", "Sheikh" — :data:`~wirewatch.services.extractor.normalise.HONORIFIC_BEFORE`), the name as
   the subject of a verb of speech ("X said", "X told reporters"), an age in apposition ("X, 45,"), or the
-  name as a word of a longer PERSON span of the same text ("Ariel Sharon … Sharon");
+  name as a word of a longer PERSON span of the same text ("Ariel Sharon … Sharon"), or a name the model calls
+  PERSON more than once in the text, unless this mention has place context (below);
 * a match only the romanisation fold makes needs place context (below) to overrule the model's PERSON or ORG;
 * an entry flagged ``needs_context`` by the builder (a country whose name reads like a given name, "Jordan", or
   is shared, "Georgia"; a small place named like a word, "Police", or like a common token, "Sharon") fits over a
@@ -25,6 +26,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
+from collections import Counter
 from collections.abc import Collection, Iterable, Sequence
 
 from wirewatch.services.extractor.gazetteer import GazetteerMatch
@@ -56,9 +58,11 @@ class PlaceContext:
         self.text = text
         self.matches = sorted(matches, key=lambda m: m.start)
         self._starts = [m.start for m in self.matches]
+        people = list(people)
         self._person_words = {
             word for start, end in people if len(words := fold(text[start:end]).split()) > 1 for word in words
         }
+        self._person_names = Counter(fold(text[start:end]) for start, end in people)
 
     def fits(self, match: GazetteerMatch, model_types: Collection[str]) -> bool:
         """Whether ``match`` should stand as a place over model spans of ``model_types`` (empty: none)."""
@@ -67,6 +71,8 @@ class PlaceContext:
         if not set(model_types) <= {"PERSON", "ORG", "LOC"}:
             return False  # "Indian", "Shiite": the model's NORP (or EVENT, PRODUCT …) is no place
         if "PERSON" in model_types and self.person_evidence(match):
+            return False
+        if "PERSON" in model_types and self._named_as_person(match) and not self.place_evidence(match):
             return False
         if model_types and match.fuzzy:
             # a name only the romanisation fold matches ("Chase" ~ Chas) does not overrule the model alone
@@ -79,6 +85,11 @@ class PlaceContext:
         if HONORIFIC_BEFORE.search(before) or _SPEECH_AFTER.match(after) or _AGE_AFTER.match(after):
             return True
         return bool(self._person_words) and fold(self.text[match.start : match.end]) in self._person_words
+
+    def _named_as_person(self, match: GazetteerMatch) -> bool:
+        """The model calls the name a person more than once in this text ("Tanaka was … Tanaka took up …"): a
+        town of that name needs place context to win over it."""
+        return self._person_names[fold(self.text[match.start : match.end])] > 1
 
     def place_evidence(self, match: GazetteerMatch) -> bool:
         before = self.text[max(match.start - LOOK, 0) : match.start]

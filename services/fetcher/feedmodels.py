@@ -61,9 +61,11 @@ class ParsedFeed:
     child_sitemaps: list[str] = field(default_factory=list)
     capped_at: int | None = None  # the item cap this document reached: nothing after it was read
     warnings: list[str] = field(default_factory=list)  # what was lost or repaired, per item or for the document
+    warning_count: int = 0  # every warning, also those past the first MAX_WARNINGS kept
 
     def warn(self, message: str) -> None:
-        """Record what this document lost or had repaired (the first :data:`MAX_WARNINGS` are kept)."""
+        """Record what this document lost or had repaired (the first :data:`MAX_WARNINGS` are kept, all counted)."""
+        self.warning_count += 1
         if len(self.warnings) < MAX_WARNINGS:
             self.warnings.append(message)
 

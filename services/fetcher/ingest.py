@@ -12,19 +12,24 @@ one of ``max_in_flight`` slots shared by all feeds, taken last (after the host's
 is never held while sleeping out a host's delay. With ``per_feed`` below ``max_in_flight`` a huge feed can
 use only part of the slots, and the slots queue first come first served: other feeds never starve behind it.
 Finished pages are sent and remembered every ``FLUSH_EVERY`` pages, not all at the end, so neither memory nor
-the work lost to a crash grows with the size of the feed."""
+the work lost to a crash grows with the size of the feed.
+
+A feed whose poll fails is dead-lettered here too (:meth:`PageIngest.dead_letter_feed`, topic
+``feedpoll:<id>``); the poller decides when (once per outage and reason, not once per retry)."""
 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from wirewatch.core import metrics
-from wirewatch.core.deadletters import dead_letter
+from wirewatch.core.deadletters import FEED_ITEM_TOPIC, FEED_POLL_TOPIC, dead_letter
 from wirewatch.core.kafka import Outgoing
+from wirewatch.core.redaction import destination, scrub
 from wirewatch.core.stores.feeds import header_pairs
 from wirewatch.schemas import Feed, FeedItem, FetchedPage
 from wirewatch.services.fetcher.errors import FetchError, HTTPStatusError
@@ -109,6 +114,22 @@ class PageIngest:
             self._inflight.difference_update(doc_id for doc_id, _, _ in todo)
         return Ingested(new=len(unknown), pending=len(todo) - done)
 
+    async def dead_letter_feed(self, feed: Feed, exc: Exception) -> None:
+        """One dead letter for a failed poll of ``feed``: the error's class and reason, the feed's id and its
+        URL redacted (a feed URL may carry a token); the payload names the feed, it holds no item."""
+        where = destination(feed.url)
+        letter = dead_letter(
+            "fetcher",
+            exc,
+            json.dumps({"feed_id": feed.id, "kind": feed.kind, "url": where}).encode(),
+            topic=f"{FEED_POLL_TOPIC}{feed.id}",
+            key=feed.id,
+            item_id=feed.id,
+            subject=f"feed {feed.id} {where}",
+        )
+        letter = letter.model_copy(update={"reason": scrub(letter.reason, feed.url)})  # the error may quote it
+        await self.send([Outgoing(self.deadletter_topic, "fetcher", letter.to_bytes())])
+
     async def _fetch_all(self, feed: Source, todo: Sequence[tuple[str, str, FeedItem]]) -> int:
         """Fetch ``todo`` with at most ``per_feed`` workers; the number of URLs finished with."""
         entries = iter(todo)  # shared by the workers: each entry is taken once
@@ -186,7 +207,7 @@ class PageIngest:
             "fetcher",
             exc,
             item.to_bytes(),
-            topic=f"feed:{feed.id or '-'}",
+            topic=f"{FEED_ITEM_TOPIC}{feed.id or '-'}",
             key=doc_id,
             item_id=doc_id,
             subject=f"{url} ({host_of(url)})",

@@ -3,7 +3,9 @@
 One poll: conditional GET → (unchanged, by validators or, when they lie, by body hash: done) → parse
 (defused) → new items to ``PageIngest`` → save the validators only after a successful parse that left no
 page pending (so the next poll re-reads the feed and retries those pages) → next delay from the adaptive
-schedule. Failures are recorded with their class and back off; a feed is never dropped.
+schedule. Failures are recorded with their class and back off; a feed is never dropped. A failure that
+starts an outage, or changes its class or reason, is also dead-lettered (``feedpoll:<id>``,
+:func:`letter_due`): once per outage and reason, never once per retry, so a dead feed cannot flood the topic.
 
 The poll loop is the only writer of a feed's health: the feed list is re-read every ``refresh_s`` for
 added, removed and changed feeds, but the health of a feed already known is kept from memory, so a
@@ -17,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import re
 import time
 import zlib
 from collections.abc import Coroutine
@@ -27,7 +30,14 @@ from typing import Any
 
 from wirewatch.core import metrics
 from wirewatch.core.charset import charset_param
-from wirewatch.core.stores.feeds import FeedHealth, FeedRecord, FeedStore, header_pairs
+from wirewatch.core.stores.feeds import (
+    MAX_HEALTH_WARNING_CHARS,
+    MAX_HEALTH_WARNINGS,
+    FeedHealth,
+    FeedRecord,
+    FeedStore,
+    header_pairs,
+)
 from wirewatch.schemas import Feed
 from wirewatch.services.fetcher.errors import FeedParseError, FetchError, HTTPStatusError, SoftBlock
 from wirewatch.services.fetcher.feedmodels import DEFAULT_LIMITS, FeedLimits
@@ -50,6 +60,8 @@ from wirewatch.services.fetcher.websub import WebSub
 
 log = logging.getLogger(__name__)
 MAX_CHILD_SITEMAPS = 50
+MAX_ERROR_CHARS = 1000
+_NUMBERS = re.compile(r"\d+")
 
 
 def owner_of(feed: Feed, replicas: int) -> int:
@@ -63,6 +75,24 @@ def items_per_day(parsed: ParsedFeed) -> float | None:
         return None
     span_days = max((dates[-1] - dates[0]).total_seconds() / 86400, 1 / 24)
     return round((len(dates) - 1) / span_days, 2)
+
+
+def failure_reason(exc: BaseException) -> str:
+    """The reason a failed poll is recorded with in the feed's health."""
+    return str(getattr(exc, "reason", None) or exc)[:MAX_ERROR_CHARS]
+
+
+def letter_due(health: FeedHealth, error_class: str, reason: str) -> bool:
+    """Whether a failed poll is dead-lettered, given the feed's health before it: yes when the feed was
+    working (a new outage) or its failure changed class or reason; no for one more retry of a feed that stays
+    broken the same way. Numbers in a reason (offsets, sizes, timings) do not make it another reason."""
+    if health.consecutive_failures == 0:
+        return True
+    return (health.last_error_class, _gist(health.last_error)) != (error_class, _gist(reason))
+
+
+def _gist(reason: str | None) -> str:
+    return _NUMBERS.sub("#", reason or "")
 
 
 class FeedPoller:
@@ -193,7 +223,10 @@ class FeedPoller:
         except (FetchError, FeedParseError) as exc:
             metrics.FETCH_STATUS.labels("feed", str(getattr(exc, "status", None) or classify_error(exc))).inc()
             state = after_failure(state, classify_error(exc))
+            due = letter_due(health, classify_error(exc), failure_reason(exc))
             self._record_failure(feed, health, exc, now)
+            if due:  # a failed send fails the poll: the health is not saved, so the next poll sends it again
+                await self.ingest.dead_letter_feed(feed, exc)
             hints = PollHints(retry_after_s=getattr(exc, "retry_after_s", None))
         self.polls += 1
         delay = next_delay(state, self.policy, hints)
@@ -241,6 +274,8 @@ class FeedPoller:
         health.hub_url, health.self_url = parsed.hub_url, parsed.self_url
         health.items_per_day = items_per_day(parsed) or health.items_per_day
         health.items_capped_at = parsed.capped_at
+        health.warnings_count = parsed.warning_count
+        health.warnings = [warning[:MAX_HEALTH_WARNING_CHARS] for warning in parsed.warnings[:MAX_HEALTH_WARNINGS]]
         return feed, result, parsed, new_items
 
     async def _parse(self, feed_id: str, result: FetchResult) -> ParsedFeed:
@@ -310,7 +345,7 @@ class FeedPoller:
     def _record_failure(self, feed: Feed, health: FeedHealth, exc: Exception, now: datetime) -> None:
         health.last_error_at = now
         health.last_error_class = classify_error(exc)
-        health.last_error = str(getattr(exc, "reason", None) or exc)[:1000]
+        health.last_error = failure_reason(exc)
         health.last_status = getattr(exc, "status", None)
         if isinstance(exc, HTTPStatusError):
             self.politeness.observe(feed.url, exc.status, exc.retry_after_s)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -77,21 +78,24 @@ def dlq() -> None:
 @class_option
 @click.option("--json", "as_json", is_flag=True)
 def list_letters(stage: str | None, since: str | None, error_class: str | None, as_json: bool) -> None:
-    """Dead letters, oldest first: number, time, stage, error class, item, reason."""
+    """Dead letters, oldest first: number, time, stage, kind, error class, item, reason."""
     letters = _load(stage, since, error_class)
+    from wirewatch.ops.deadletters import kind_of
+
     if as_json:
-        print_json([d.model_dump(mode="json", exclude={"payload_b64"}) for d in letters])
+        print_json([d.model_dump(mode="json", exclude={"payload_b64"}) | {"kind": kind_of(d)} for d in letters])
         return
     from rich.table import Table
 
     table = Table(title=f"{len(letters)} dead letters")
-    for column in ("#", "failed at", "stage", "error class", "item", "reason"):
+    for column in ("#", "failed at", "stage", "kind", "error class", "item", "reason"):
         table.add_column(column, overflow="fold")
     for number, d in enumerate(letters):
         table.add_row(
             str(number),
             d.failed_at.isoformat(timespec="seconds"),
             safe(d.stage),
+            kind_of(d),
             safe(d.error_class),
             safe(d.item_id or d.key or ""),
             safe(d.reason[:160]),
@@ -110,8 +114,9 @@ def show(number: int, stage: str | None, since: str | None, error_class: str | N
     if not 0 <= number < len(letters):
         raise click.ClickException(f"no dead letter #{number} (there are {len(letters)})")
     letter = letters[number]
-    print_json(letter.model_dump(mode="json", exclude={"payload_b64"}))
-    from wirewatch.ops.deadletters import payload
+    from wirewatch.ops.deadletters import kind_of, payload
+
+    print_json(letter.model_dump(mode="json", exclude={"payload_b64"}) | {"kind": kind_of(letter)})
 
     body = payload(letter)
     console.print(f"payload ({len(body)} bytes):")
@@ -124,13 +129,19 @@ def show(number: int, stage: str | None, since: str | None, error_class: str | N
 @class_option
 @click.option("--dry-run", is_flag=True, help="say what would be replayed, send nothing")
 def replay(stage: str | None, since: str | None, error_class: str | None, dry_run: bool) -> None:
-    """Send dead letters back through their stage (after a fix)."""
+    """Send dead letters back through their stage (after a fix). Failed feed polls are skipped, with a note:
+    the fetcher retries a failing feed by itself."""
+    from wirewatch.ops.deadletters import NOT_REPLAYED, kind_of
+
     letters = _load(stage, since, error_class)
+    unreplayable = Counter(kind for d in letters if (kind := kind_of(d)) in NOT_REPLAYED)
     if dry_run:
-        console.print(f"would replay {len(letters)} dead letters")
-        return
-    sent, requeued, skipped = asyncio.run(_replay(letters))
-    console.print(f"replayed {sent} messages, re-queued {requeued} alerts, skipped {skipped}")
+        console.print(f"would replay {len(letters) - unreplayable.total()} dead letters")
+    else:
+        sent, requeued, skipped = asyncio.run(_replay(letters))
+        console.print(f"replayed {sent} messages, re-queued {requeued} alerts, skipped {skipped}")
+    for kind, count in sorted(unreplayable.items()):
+        console.print(f"skipped {count} {kind} letter(s): {NOT_REPLAYED[kind]}", markup=False)
 
 
 async def _replay(letters: list[DeadLetter]) -> tuple[int, int, int]:

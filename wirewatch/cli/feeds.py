@@ -247,6 +247,8 @@ def _table(records: list[FeedRecord]) -> Table:
             error = f"[yellow]capped {h.items_capped_at}[/yellow]"  # the rest of the document was not read
         interval = r.feed.interval_s or h.effective_interval_s
         failing = h.consecutive_failures > 0
+        if h.warnings_count and not failing:  # read, but items lost a date or were repaired (`feeds show`)
+            error = f"{'' if error == '-' else error + ' '}[yellow]{h.warnings_count} warnings[/yellow]"
         rate = f"{h.items_per_day:.1f}" if h.items_per_day is not None else "-"
         table.add_row(
             safe(r.feed.id),

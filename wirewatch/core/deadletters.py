@@ -3,7 +3,8 @@
 A dead letter keeps the failed item whole (its bytes, base64) with where it came from and why it failed,
 so ``wirewatch dlq replay`` can send it back through its stage. The payload is usually the consumed Kafka
 record (the batch runner), but need not be: the fetcher dead-letters a feed item (``topic`` is then
-``feed:<id>``) and the alerter an alert delivery (``key`` is the delivery id).
+``feed:<id>``) or a failed poll of a whole feed (``feedpoll:<id>``), and the alerter an alert delivery (``key``
+is the delivery id).
 """
 
 from __future__ import annotations
@@ -18,6 +19,10 @@ from wirewatch.schemas import DeadLetter, Stage
 MAX_DEAD_PAYLOAD = 11 * 1024 * 1024
 #: a reason is for a human reading ``dlq list``; a whole traceback or response body is not
 MAX_REASON_CHARS = 4000
+#: ``topic`` of a fetcher letter whose payload is a feed item (a page that could not be fetched)
+FEED_ITEM_TOPIC = "feed:"
+#: ``topic`` of a fetcher letter for a feed poll that failed (the feed itself is broken or unreachable)
+FEED_POLL_TOPIC = "feedpoll:"
 
 
 def dead_letter(

@@ -1,9 +1,15 @@
 """Acting on dead letters: filter them, and send them back through their stage after a fix.
 
-Where a replayed letter goes:
-    fetcher   → its input topic, ``fetch.requests`` (the feed item, fetched again even though its URL is known)
-    parser, extractor, indexer → the topic it was read from (the original bytes, unchanged)
-    alerter   → its ledger entry is set back to pending with an expired lease; the alerter redelivers it
+Each letter is of one kind (:func:`kind_of`), which says where a replay sends it:
+    feed_item  (fetcher, topic ``feed:<id>``) → ``fetch.requests``: the feed item, fetched again even though
+               its URL is known
+    feed_poll  (fetcher, topic ``feedpoll:<id>``) → nowhere: a failed poll of a whole feed. The poller never
+               drops a feed; it polls a failing one again on its backoff schedule, so the fix is retried by
+               the next poll (``feeds show <id>`` says when). Replay skips these letters and says so.
+    record     (parser, extractor, indexer) → the topic it was read from (the original bytes, unchanged)
+    alert      (alerter) → its ledger entry is set back to pending with an expired lease; the alerter
+               redelivers it
+    unroutable → nowhere: a letter that names no topic to go back to
 """
 
 from __future__ import annotations
@@ -11,9 +17,11 @@ from __future__ import annotations
 import base64
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import Literal
 
 from elasticsearch import AsyncElasticsearch
 
+from wirewatch.core.deadletters import FEED_ITEM_TOPIC, FEED_POLL_TOPIC
 from wirewatch.core.errors import error_labels, snake_case
 from wirewatch.core.kafka import Outgoing
 from wirewatch.core.settings import CommonSettings
@@ -60,10 +68,30 @@ def payload(letter: DeadLetter) -> bytes:
     return base64.b64decode(letter.payload_b64)
 
 
-def replay_message(letter: DeadLetter, settings: CommonSettings) -> Outgoing | None:
-    """The message that sends this letter back through its stage (None: the alerter path, or nowhere)."""
+LetterKind = Literal["feed_item", "feed_poll", "record", "alert", "unroutable"]
+#: why a letter of these kinds is not replayed (printed by ``dlq replay``)
+NOT_REPLAYED: dict[LetterKind, str] = {
+    "feed_poll": "failed feed polls are not replayed: the fetcher keeps polling a failing feed on its backoff "
+    "schedule, so its next poll retries it (`wirewatch feeds show <id>` gives the next poll time)",
+    "unroutable": "the letter names no topic to send it back to",
+}
+
+
+def kind_of(letter: DeadLetter) -> LetterKind:
+    """What a dead letter holds, which decides where its replay goes (see the module docstring)."""
+    topic = letter.topic or ""
+    if letter.stage == "alerter":
+        return "alert"
     if letter.stage == "fetcher":
-        feed_id = (letter.topic or "").removeprefix("feed:") or None
+        return "feed_poll" if topic.startswith(FEED_POLL_TOPIC) else "feed_item"
+    return "record" if topic else "unroutable"
+
+
+def replay_message(letter: DeadLetter, settings: CommonSettings) -> Outgoing | None:
+    """The message that sends this letter back through its stage (None: an alert, or a kind not replayed)."""
+    kind = kind_of(letter)
+    if kind == "feed_item":
+        feed_id = (letter.topic or "").removeprefix(FEED_ITEM_TOPIC) or None
         request = FetchRequest(
             feed_id=None if feed_id == "-" else feed_id,
             item=FeedItem.from_bytes(payload(letter)),
@@ -71,7 +99,7 @@ def replay_message(letter: DeadLetter, settings: CommonSettings) -> Outgoing | N
             force=True,
         )
         return Outgoing(settings.topic_name(STAGES["fetcher"].input), request.feed_id, request.to_bytes())
-    if letter.stage == "alerter" or not letter.topic:
+    if kind != "record" or not letter.topic:
         return None
     return Outgoing(letter.topic, letter.key, payload(letter))
 

@@ -49,6 +49,10 @@ class FeedHealth(BaseModel):
     items_per_day: float | None = None
     #: the last document held more items than the fetcher reads from one document; only this many were read
     items_capped_at: int | None = None
+    #: what the last parsed document lost or had repaired (unreadable dates, undecodable items): how many
+    #: warnings, and the first few of them (:data:`MAX_HEALTH_WARNINGS`, each cut short)
+    warnings_count: int = 0
+    warnings: list[str] = Field(default_factory=list)
     next_poll_at: datetime | None = None
     effective_interval_s: float | None = None
     etag: str | None = None
@@ -62,6 +66,8 @@ class FeedHealth(BaseModel):
     websub_lease_until: datetime | None = None
 
 
+MAX_HEALTH_WARNINGS = 5
+MAX_HEALTH_WARNING_CHARS = 300
 WEBSUB_FIELDS = frozenset({"websub_hub", "websub_topic", "websub_secret", "websub_lease_until"})
 SECRET_FIELDS = frozenset({"websub_secret", "request_headers"})
 #: a header name is an RFC 9110 token

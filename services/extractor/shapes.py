@@ -103,6 +103,18 @@ _OFFICES = frozenset(
         """
     )
 )
+# A title-cased heading of a review or an advert begins with a word of praise or blame ("Great Service", "Worst
+# Tasting Pizza"); standing alone as a line or a sentence, it names no one.
+_PRAISE = frozenset(
+    _words(
+        """
+        great good best better worst bad poor nice excellent amazing awesome terrible horrible awful lovely friendly
+        fantastic wonderful delicious tasty perfect superb outstanding favorite favourite highly very super
+        """
+    )
+)
+_HEADING_BEFORE = re.compile(r"(?:\n|[.!?)][ \t]+)[ \t]*$")
+_HEADING_AFTER = re.compile(r"[ \t]*(?:\n|[.!,:;]|$)")
 _PORTFOLIO_BEFORE = re.compile(r"\b(?:[Mm]inisters?|[Ss]ecretar(?:y|ies)|[Cc]ommissioner)\s+(?:of|for)\s+(?:the\s+)?$")
 # No name runs longer ("Front for the Liberation of the Enclave of Cabinda" is 9): a longer run of capitals is a
 # list or a heading, cut at every "and" at once (cutting where a name ends would cost the square of its length).
@@ -206,8 +218,9 @@ def _definite(text: str, candidate: Candidate) -> Candidate:
 
 def _no_name(text: str, candidate: Candidate) -> bool:
     """A model span that names no one: a head word alone ("Army", "Groups", "the Bank"), a Roman numeral ("Part
-    VI"), an era ("1900 BC"), an office ("Holy Roman Emperor", "Senior Regulatory Counsel"), or the portfolio
-    in a minister's title ("Minister of the Interior", "Secretary of State")."""
+    VI"), an era ("1900 BC"), a review's heading ("Great Service" alone on its line), an office ("Holy Roman
+    Emperor", "Senior Regulatory Counsel"), or the portfolio in a minister's title ("Minister of the Interior",
+    "Secretary of State")."""
     if candidate.tier != "model":
         return False
     surface = text[candidate.start : candidate.end]
@@ -216,12 +229,23 @@ def _no_name(text: str, candidate: Candidate) -> bool:
         return True
     if key in _ERAS and _ERA_BEFORE.search(text, max(candidate.start - 16, 0), candidate.start):
         return True
+    if _heading(text, candidate.start, candidate.end, key):
+        return True
     if candidate.type != "ORG" or surface.isupper() or shaped_name(surface):
         return False
     if key.split()[-1] in _OFFICES and " of " not in f" {key} ":  # not "Office of the President"
         return True
     before = _PORTFOLIO_BEFORE.search(text, max(candidate.start - 24, 0), candidate.start)
     return before is not None and key.split()[-1] not in HEAD_FINAL
+
+
+def _heading(text: str, start: int, end: int, key: str) -> bool:
+    """A span of two or more words opening with praise or blame that is a line or a sentence of its own."""
+    words = key.split()
+    if len(words) < 2 or words[0] not in _PRAISE:
+        return False
+    alone_before = start == 0 or _HEADING_BEFORE.search(text, max(start - 8, 0), start) is not None
+    return alone_before and _HEADING_AFTER.match(text, end, end + 8) is not None
 
 
 def _decided(text: str, name: Shaped, overlapping: Sequence[Candidate]) -> list[Candidate] | None:

@@ -79,6 +79,13 @@ _PLACE_BEFORE = re.compile(
     r"|border\s+with|borders\s+of)\s+(?:the\s+)?$",
     re.IGNORECASE,
 )
+# "in X", "at X": weak (people work "at" a company, Congress sits "in" session), so only ever against the model's
+# PERSON, never after a noun people put their trust in ("confidence in X").
+_IN_BEFORE = re.compile(
+    r"(?<!confidence )(?<!faith )(?<!trust )(?<!belief )(?<!interest )(?<!role )"
+    r"\b(?:in|at)\s+(?:(?:the\s+)?(?:north|south|east|west|central)(?:ern)?\s+)?$"
+)
+_POSSESSIVE_AFTER = re.compile(r" ?['’]")  # "in X's house", and "in X 's house" as some corpora tokenize it
 _NAMED_BY_MEMBERS = re.compile(rf"(?<![\w'’-])([A-Z][\w'’-]*(?:[ ][A-Z][\w'’-]*){{0,2}})[ ]{_MEMBERS}\b")
 _OPENERS = frozenset({"the", "a", "an", "some", "several", "many", "two", "three", "former", "suspected"})
 _ADJECTIVE_ENDINGS = ("i", "ist", "ists", "ish", "ian", "ians", "ese", "ic", "ern")
@@ -110,17 +117,32 @@ def named_by_members(text: str) -> list[tuple[int, int]]:
 
 
 def cue(text: str, start: int, end: int) -> str | None:
-    """``"ORG"``, ``"PERSON"``, ``"LOC"`` or ``None``: what the words right around ``text[start:end]`` say it is
-    (``"LOC"`` only from a place's preposition, and only when nothing else speaks)."""
+    """``"ORG"``, ``"PERSON"``, ``"LOC"`` or ``None``: what the words right around ``text[start:end]`` say it is.
+    ``"LOC"`` (a place's preposition, "into X") is given only when nothing else speaks and no possessive
+    follows."""
+    return _cue(text, start, end, weak=False)
+
+
+def evidence(text: str, start: int, end: int) -> str | None:
+    """:func:`cue`, or ``"IN"`` for a bare "in"/"at" before the name: place evidence against the model's PERSON
+    only (:func:`vote`), since organisations are "at" and "in" too."""
+    return _cue(text, start, end, weak=True)
+
+
+def _cue(text: str, start: int, end: int, *, weak: bool) -> str | None:
     before = text[max(start - _WINDOW, 0) : start]
     after = text[end : end + _WINDOW]
     if _COLLECTIVE_AFTER.match(after) and not _AND_BEFORE.search(before):
         return "ORG"  # its ", who" is no person's
     org = bool(_ORG_BEFORE.search(before)) or bool(_ORG_AFTER.match(after))
     person = bool(_PERSON_BEFORE.search(before)) or bool(_PERSON_AFTER.match(after))
-    if org == person:
-        return "LOC" if not org and _PLACE_BEFORE.search(before) else None
-    return "ORG" if org else "PERSON"
+    if org != person:
+        return "ORG" if org else "PERSON"
+    if org or _POSSESSIVE_AFTER.match(after):
+        return None
+    if _PLACE_BEFORE.search(before):
+        return "LOC"
+    return "IN" if weak and _IN_BEFORE.search(before) else None
 
 
 def vote(
@@ -129,8 +151,9 @@ def vote(
     """The type of a group of mentions and what decided it (``None``: the model).
 
     The outlet's own name is ORG; a name shaped like an organisation's is ORG unless clearly more person cues
-    than organisation ones say otherwise; one shaped like a place's (and not an organisation's) is LOC; else the
-    cues' majority; else the model. Only PERSON, ORG and LOC are ever changed.
+    than organisation ones say otherwise; one shaped like a place's (and not an organisation's) is LOC; the
+    model's ORG with more place cues than others, or its PERSON with more place or bare "in" cues, is LOC; else
+    the cues' majority; else the model. Only PERSON, ORG and LOC are ever changed.
     """
     if model_type not in ("PERSON", "ORG", "LOC"):
         return model_type, None
@@ -141,6 +164,8 @@ def vote(
         return "LOC", "shape"
     if model_type == "ORG" and not shaped and cues["LOC"] > org + person:
         return "LOC", "context"  # the model's ORG for a region or a river: "marched deep into X"
+    if model_type == "PERSON" and not shaped and cues["LOC"] + cues["IN"] > org + person:
+        return "LOC", "context"  # the model's PERSON for a town: "found himself in X"
     if shaped:
         return ("PERSON", "context") if person > org + 1 else ("ORG", "shape")
     if org != person:

@@ -288,7 +288,7 @@ def _decide(groups: Sequence[_Group], text: str, title: str, sources: frozenset[
         if group.entry_name is not None:
             strong.add(id(group))
             continue
-        cues = Counter(context.cue(title if m.in_title else text, m.start, m.end) or "" for m in group.mentions)
+        cues = Counter(context.evidence(title if m.in_title else text, m.start, m.end) or "" for m in group.mentions)
         shapes = {m.candidate.type for m in group.mentions if m.candidate.why == "shape"}
         type_, why = context.vote(
             group_type(group),

@@ -8,7 +8,7 @@ from collections import Counter
 
 import pytest
 
-from wirewatch.services.extractor.context import cue, vote
+from wirewatch.services.extractor.context import cue, evidence, vote
 from wirewatch.services.extractor.gazetteer import GazetteerEntry, GazetteerMatch
 from wirewatch.services.extractor.merging import build_entities
 from wirewatch.services.extractor.places import PlaceContext
@@ -45,11 +45,40 @@ def test_plain_prepositions_and_organisation_cues_give_no_place_cue(text: str, n
     assert cue_of(text, name) != "LOC"
 
 
-def test_the_place_cue_retypes_only_the_model_s_org() -> None:
+def test_the_place_cue_retypes_the_model_s_org_and_person_a_bare_in_only_its_person() -> None:
     assert vote("ORG", Counter({"LOC": 1}), shaped=False, source=False) == ("LOC", "context")
     assert vote("ORG", Counter({"LOC": 1, "ORG": 1}), shaped=False, source=False) == ("ORG", "context")
     assert vote("ORG", Counter({"LOC": 2}), shaped=True, source=False) == ("ORG", "shape")  # a shaped body
-    assert vote("PERSON", Counter({"LOC": 2}), shaped=False, source=False) == ("PERSON", None)
+    assert vote("ORG", Counter({"IN": 2}), shaped=False, source=False) == ("ORG", None)  # "in Congress"
+    assert vote("PERSON", Counter({"IN": 1}), shaped=False, source=False) == ("LOC", "context")
+    assert vote("PERSON", Counter({"IN": 1, "PERSON": 1}), shaped=False, source=False) == ("PERSON", "context")
+    assert vote("PERSON", Counter({"IN": 1}), shaped=True, source=False) == ("ORG", "shape")
+    assert vote("NORP", Counter({"LOC": 2}), shaped=False, source=False) == ("NORP", None)
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "expected"),
+    [
+        ("The envoy found himself in northern Vostrany by spring.", "Vostrany", "IN"),
+        ("Talks were held at Kelmar on Monday.", "Kelmar", "IN"),
+        ("She kept her faith in Ardolan through the trial.", "Ardolan", None),  # trust in a person
+        ("We met in Ardolan's kitchen.", "Ardolan", None),  # a possessive: a person's or a body's
+        ("We met in Ardolan 's kitchen.", "Ardolan", None),
+        ("Refugees walked into Vostrany.", "Vostrany", "LOC"),
+    ],
+)
+def test_a_bare_in_or_at_is_weak_place_evidence(text: str, name: str, expected: str | None) -> None:
+    start = text.index(name)
+    assert evidence(text, start, start + len(name)) == expected
+    assert cue(text, start, start + len(name)) == (expected if expected != "IN" else None)
+
+
+def test_a_model_person_in_a_place_becomes_a_place() -> None:
+    text = "The pharaoh found himself in Tamarru, far from home. Tamarru was held by his rivals."
+    first, second = text.index("Tamarru"), text.rindex("Tamarru")
+    found = [Candidate(first, first + 7, "PERSON", "PERSON"), Candidate(second, second + 7, "PERSON", "PERSON")]
+    [entity] = build_entities(text, found)
+    assert entity.type == "LOC"
 
 
 def test_a_model_org_after_a_place_preposition_becomes_a_place() -> None:

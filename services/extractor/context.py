@@ -72,10 +72,12 @@ _PERSON_AFTER = re.compile(
     r"|,\s+(?:the\s+)?(?:[\w'’-]+\s+){0,2}?(?:spokes(?:man|woman|person)|leader|commander|chief|founder|minister)\b)",
     re.IGNORECASE,
 )
-# A place's preposition or relation before the name: "marched into X", "south of the X", "the border with X". Plain
+# A place's preposition or relation before the name: "marched into X", "south of the X", "the border with X", "the
+# town of X", "residents of X". Plain
 # "in", "at" and "from" are left out: people work "at" and come "from" organisations.
 _PLACE_BEFORE = re.compile(
-    r"\b(?:into|across|throughout|towards?|near|past|beyond|(?:north|south|east|west)(?:east|west)?\s+of"
+    r"\b(?:into|across|throughout|towards?|near|around|past|beyond|(?:north|south|east|west)(?:east|west)?\s+of"
+    r"|(?:city|town|village|province|region|district|governorate|county|outskirts|suburbs?|residents)\s+of"
     r"|border\s+with|borders\s+of)\s+(?:the\s+)?$",
     re.IGNORECASE,
 )

@@ -27,6 +27,9 @@ def cue_of(text: str, name: str) -> str | None:
         ("Raiders crossed the frozen marsh south of the Quellwall that winter.", "Quellwall"),
         ("The eastern border with Obrania was now secured.", "Obrania"),
         ("Caravans travelled across Zephrine and on to the sea.", "Zephrine"),
+        ("Rebels seized the mining town of Tulago in the east.", "Tulago"),
+        ("Residents of Marrow Creek said the road was shut.", "Marrow Creek"),
+        ("A splinter band active around Dersi denied it.", "Dersi"),
     ],
 )
 def test_a_place_preposition_is_a_place_cue(text: str, name: str) -> None:

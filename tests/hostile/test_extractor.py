@@ -8,7 +8,6 @@ from __future__ import annotations
 import base64
 import time
 from collections.abc import Iterator, Sequence
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -16,6 +15,7 @@ import pytest
 from bench.broker import produce, read_all
 from bench.extractor import as_model_span, dashes, names_page, roll_call
 from bench.workers import Workers
+from tests.support.articles import parsed_article
 from tests.support.polling import eventually
 from wirewatch.core.kafka import Outgoing
 from wirewatch.core.runner import BatchRunner, Record
@@ -71,20 +71,7 @@ def test_thousands_of_distinct_names_merge_in_near_linear_time() -> None:
 
 
 def _article(article_id: str, text: str, title: str | None = None) -> ParsedArticle:
-    now = datetime.now(UTC)
-    return ParsedArticle(
-        id=article_id,
-        url=f"https://news.example/{article_id}",
-        title=title,
-        text=text,
-        language="en",
-        extractor="test",
-        extractor_version="0",
-        content_hash="0" * 16,
-        simhash="0" * 16,
-        fetched_at=now,
-        parsed_at=now,
-    )
+    return parsed_article(article_id, text, title=title)
 
 
 STORY = "Prime Minister Mohammed Shia al-Sudani met coalition commanders in Baghdad on Monday, officials said."

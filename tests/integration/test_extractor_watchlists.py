@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -14,6 +13,7 @@ from elasticsearch import AsyncElasticsearch
 from bench.broker import produce, read_all
 from bench.messages import enriched
 from bench.workers import Workers
+from tests.support.articles import parsed_article
 from tests.support.polling import eventually
 from wirewatch.core import entities
 from wirewatch.core.es import make_es
@@ -30,20 +30,7 @@ STORY = "Residents said Dario Velez arrived in the capital on Tuesday with his f
 
 
 def _article(article_id: str) -> ParsedArticle:
-    now = datetime.now(UTC)
-    return ParsedArticle(
-        id=article_id,
-        url=f"https://news.example/{article_id}",
-        title=None,
-        text=STORY,
-        language="en",
-        extractor="test",
-        extractor_version="0",
-        content_hash="0" * 16,
-        simhash="0" * 16,
-        fetched_at=now,
-        parsed_at=now,
-    )
+    return parsed_article(article_id, STORY)
 
 
 def _watchlist(type_: str) -> str:

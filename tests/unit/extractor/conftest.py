@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from tests.support.articles import parsed_article
 from wirewatch.schemas.articles import ParsedArticle
 from wirewatch.services.extractor.entities import EntityExtractor, ExtractorOptions
 from wirewatch.services.extractor.gazetteer import Gazetteer
@@ -69,19 +70,7 @@ def extractor(pipeline: NerPipeline, gazetteer: Gazetteer, geocoder: Geocoder) -
 @pytest.fixture
 def make_article() -> Any:
     def make(text: str, *, id: str = "a1", title: str | None = None, language: str | None = "en") -> ParsedArticle:
-        now = datetime(2026, 1, 15, 12, 0, tzinfo=UTC)
-        return ParsedArticle(
-            id=id,
-            url=f"https://news.example/{id}",
-            title=title,
-            text=text,
-            language=language,
-            extractor="test",
-            extractor_version="0",
-            content_hash="0" * 16,
-            simhash="0" * 16,
-            fetched_at=now,
-            parsed_at=now,
-        )
+        fixed = datetime(2026, 1, 15, 12, 0, tzinfo=UTC)
+        return parsed_article(id, text, title=title, language=language, fetched_at=fixed)
 
     return make

@@ -15,7 +15,16 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from wirewatch.schemas._base import AwareDatetime, Message
-    from wirewatch.schemas.alerts import Alert, Rule, RuleFilters, alert_id_for
+    from wirewatch.schemas.alerts import (
+        ENTITY_KINDS,
+        Alert,
+        FlatlineSpec,
+        Rule,
+        RuleFilters,
+        SpikeSpec,
+        alert_id_for,
+        keyed_alert_id,
+    )
     from wirewatch.schemas.articles import MAIN_TYPES, EnrichedArticle, Entity, GeoPoint, Mention, ParsedArticle
     from wirewatch.schemas.deadletters import DeadLetter
     from wirewatch.schemas.feeds import Feed, feed_id_for
@@ -26,6 +35,7 @@ if TYPE_CHECKING:
     from wirewatch.schemas.topics import TOPICS, TopicSpec, backfill_of, topic
 
 __all__ = [
+    "ENTITY_KINDS",
     "MAIN_TYPES",
     "STAGES",
     "TOPICS",
@@ -38,6 +48,7 @@ __all__ = [
     "FeedItem",
     "FetchRequest",
     "FetchedPage",
+    "FlatlineSpec",
     "GeoPoint",
     "IndexedBatch",
     "IndexedDoc",
@@ -49,6 +60,7 @@ __all__ = [
     "Probe",
     "Rule",
     "RuleFilters",
+    "SpikeSpec",
     "Stage",
     "StageSpec",
     "TopicSpec",
@@ -56,6 +68,7 @@ __all__ = [
     "backfill_of",
     "backfill_stages",
     "feed_id_for",
+    "keyed_alert_id",
     "stage",
     "topic",
 ]
@@ -63,7 +76,16 @@ __all__ = [
 #: which module holds each name
 _WHERE = {
     "_base": ["AwareDatetime", "Message"],
-    "alerts": ["Alert", "Rule", "RuleFilters", "alert_id_for"],
+    "alerts": [
+        "ENTITY_KINDS",
+        "Alert",
+        "FlatlineSpec",
+        "Rule",
+        "RuleFilters",
+        "SpikeSpec",
+        "alert_id_for",
+        "keyed_alert_id",
+    ],
     "articles": ["MAIN_TYPES", "EnrichedArticle", "Entity", "GeoPoint", "Mention", "ParsedArticle"],
     "deadletters": ["DeadLetter"],
     "feeds": ["Feed", "feed_id_for"],

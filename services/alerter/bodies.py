@@ -85,7 +85,7 @@ def slack_link(url: str, title: str | None) -> str:
 
 
 def _link(alert: Alert) -> str:
-    return slack_link(alert.url, alert.title)
+    return slack_link(alert.url or "", alert.title)
 
 
 def slack_alert(alert: Alert, rule: Rule) -> dict[str, str]:

@@ -109,7 +109,7 @@ class Dispatcher:
                 await self.ledger.hold([alert.alert_id], due)
                 self.held += 1
                 return
-            await self._send(rule, alert_envelope(alert, rule), [alert], item_id=alert.article_id)
+            await self._send(rule, alert_envelope(alert, rule), [alert], item_id=alert.article_id or alert.alert_id)
         except Exception:
             log.exception(
                 "delivery of alert %s (rule %r) crashed; it is retried when its lease expires",

@@ -41,42 +41,16 @@ def rules() -> None:
 @facet_options
 @click.option("--throttle", "throttle_minutes", type=float, help="at most one message per N minutes")
 @click.option("--slack", is_flag=True, help="send a Slack-compatible body")
-def add(
-    name: str,
-    query: str,
-    webhooks: tuple[str, ...],
-    secret: str | None,
-    persons: tuple[str, ...],
-    organizations: tuple[str, ...],
-    locations: tuple[str, ...],
-    sources: tuple[str, ...],
-    languages: tuple[str, ...],
-    throttle_minutes: float | None,
-    slack: bool,
-    kql: bool,
-) -> None:
+def add(name: str, query: str, kql: bool, **options: Any) -> None:
     """Add (or replace) a rule."""
     from wirewatch.core.stores.rules import new_rule
     from wirewatch.schemas import RuleFilters
 
     query = checked_query(query, kql=kql)
+    webhooks = list(options.pop("webhooks"))
     _check_webhooks([(f"rule {name!r}", url) for url in webhooks])
-    filters = RuleFilters(
-        persons=list(persons),
-        organizations=list(organizations),
-        locations=list(locations),
-        sources=list(sources),
-        languages=list(languages),
-    )
-    rule = new_rule(
-        name,
-        query,
-        webhooks=list(webhooks),
-        secret=secret,
-        filters=filters,
-        throttle_minutes=throttle_minutes,
-        slack=slack,
-    )
+    filters = RuleFilters(**{facet: list(options.pop(facet)) for facet in RuleFilters.model_fields})
+    rule = new_rule(name, query, webhooks=webhooks, secret=options.pop("secret"), filters=filters, **options)
     with_es(lambda es: _store(es).put(rule))
     console.print(f"rule {safe(repr(name))} saved ({rule.id})")
     if kql:

@@ -34,22 +34,24 @@ def new_rule(
     name: str,
     query: str,
     *,
-    webhooks: list[str],
+    webhooks: list[str] | None = None,
     secret: str | None = None,
     filters: RuleFilters | None = None,
-    throttle_minutes: float | None = None,
-    slack: bool = False,
+    **fields: Any,
 ) -> Rule:
-    return Rule(
-        id=rule_id_for(name),
-        name=name,
-        query=query,
-        webhooks=webhooks,
-        secret=SecretStr(secret) if secret is not None else None,
-        filters=filters or RuleFilters(),
-        throttle_minutes=throttle_minutes,
-        slack=slack,
-        created_at=datetime.now(UTC),
+    """A rule named ``name``; ``fields`` are any other :class:`~wirewatch.schemas.Rule` fields (kind, per,
+    digest, destinations …), validated by the model."""
+    return Rule.model_validate(
+        {
+            "id": rule_id_for(name),
+            "name": name,
+            "query": query,
+            "webhooks": webhooks or [],
+            "secret": SecretStr(secret) if secret is not None else None,
+            "filters": filters or RuleFilters(),
+            "created_at": datetime.now(UTC),
+            **fields,
+        }
     )
 
 

@@ -26,6 +26,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import time
 from collections import defaultdict
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -40,7 +41,7 @@ from aiohttp.abc import AbstractResolver
 from wirewatch.core.destinations import check_url, outbound_session
 from wirewatch.core.errors import BlockedDestination
 from wirewatch.core.outbound import NOT_ALLOWED, AddressPolicy
-from wirewatch.services.alerter.signing import DELIVERY_HEADER, SIGNATURE_HEADER, sign
+from wirewatch.services.alerter.signing import DELIVERY_HEADER, SIGNATURE_HEADER, sign, standard_headers
 
 log = logging.getLogger(__name__)
 
@@ -65,13 +66,16 @@ class Envelope:
     body: bytes
     secret: str | None = None
 
-    def headers(self) -> dict[str, str]:
+    def headers(self, now: float | None = None) -> dict[str, str]:
+        """The headers of one attempt: the Standard Webhooks timestamp (``now``) is signed per attempt."""
         headers = {
             "Content-Type": "application/json",
             DELIVERY_HEADER: self.delivery_id,
             "Idempotency-Key": self.delivery_id,
             "User-Agent": USER_AGENT,
         }
+        timestamp = int(time.time() if now is None else now)
+        headers |= standard_headers(self.delivery_id, timestamp, self.body, self.secret)
         if self.secret is not None:
             headers[SIGNATURE_HEADER] = sign(self.body, self.secret)
         return headers
@@ -183,11 +187,10 @@ class WebhookSender:
         return self._client
 
     async def deliver(self, url: str, envelope: Envelope) -> DeliveryResult:
-        headers = envelope.headers()
         outcome = Outcome("not attempted")
         for attempt in range(1, self.policy.attempts + 1):
             async with self.limiter.slot(url):
-                outcome = await self.attempt(url, envelope.body, headers)
+                outcome = await self.attempt(url, envelope.body, envelope.headers())
             if outcome.ok:
                 return DeliveryResult(True, attempt)
             if not outcome.retriable or attempt == self.policy.attempts:

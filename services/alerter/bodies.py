@@ -1,5 +1,6 @@
-"""What a webhook receives: one alert, or a digest of the alerts a throttled rule held back; each either as
-Wirewatch JSON or, for ``rule.slack``, as a Slack-compatible ``{"text": …}`` body (incoming webhooks).
+"""What a webhook receives: one alert, or a digest of the alerts a throttled or digest rule held back (also
+grouped by story: a story once, with its copies and sources); each either as Wirewatch JSON or, for
+``rule.slack``, as a Slack-compatible ``{"text": …}`` body (incoming webhooks).
 
 Titles, URLs, names and snippets come from the pages and feeds, which anyone may write. In the Slack text
 each is escaped as Slack's mrkdwn asks (``&``, ``<``, ``>``), so ``<!channel>`` is shown, never a ping, and a
@@ -13,20 +14,39 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from urllib.parse import quote
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
-from wirewatch.schemas import Alert, Rule
+from wirewatch.schemas import Alert, Rule, keyed_alert_id
 from wirewatch.services.alerter.delivery import Envelope
 
 #: alerts listed one by one in a Slack digest; the rest are counted
 SLACK_DIGEST_LINES = 20
 
 
+class DigestStory(BaseModel):
+    """One line of a digest: a story (its alerts grouped by ``story_id``), or an alert about no story (a spike,
+    a first-seen entity, a silence, an article before stories existed)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    key: str
+    story_id: str | None = None
+    kind: str
+    title: str | None = None
+    url: str | None = None
+    first_matched_at: datetime
+    copies: int = Field(description="distinct articles of the story among its alerts (1 for an article)")
+    sources: list[str]
+    alert_ids: list[str]
+    article_ids: list[str]
+
+
 class Digest(BaseModel):
-    """The body of a digest POST: every alert of one rule held back during a throttle window."""
+    """The body of a digest POST: every alert of one rule held back since its last digest (a throttle window or
+    a digest schedule), in match order, and the same alerts grouped by story."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -35,7 +55,9 @@ class Digest(BaseModel):
     rule_id: str
     rule_name: str
     window_end: datetime
+    schedule: str | None = None
     count: int
+    stories: list[DigestStory] = Field(default_factory=list)
     alerts: list[Alert]
 
 
@@ -45,15 +67,57 @@ def digest_id_for(rule_id: str, alert_ids: Sequence[str]) -> str:
     return hashlib.sha256(joined.encode()).hexdigest()[:32]
 
 
-def make_digest(rule: Rule, alerts: Sequence[Alert], window_end: datetime) -> Digest:
-    ordered = sorted(alerts, key=lambda a: (a.matched_at, a.article_id))
+def scheduled_digest_id(rule_id: str, due: datetime) -> str:
+    """A scheduled digest's id: one per rule and due instant, whichever alerts a retry after a crash carries."""
+    return keyed_alert_id(rule_id, "digest", due.astimezone(UTC).isoformat())
+
+
+def make_digest(
+    rule: Rule,
+    alerts: Sequence[Alert],
+    window_end: datetime,
+    *,
+    digest_id: str | None = None,
+    schedule: str | None = None,
+) -> Digest:
+    ordered = sorted(alerts, key=lambda a: (a.matched_at, a.article_id or "", a.alert_id))
     return Digest(
-        digest_id=digest_id_for(rule.id, [a.alert_id for a in ordered]),
+        digest_id=digest_id or digest_id_for(rule.id, [a.alert_id for a in ordered]),
         rule_id=rule.id,
         rule_name=rule.name,
         window_end=window_end,
+        schedule=schedule,
         count=len(ordered),
+        stories=by_story(ordered),
         alerts=ordered,
+    )
+
+
+def by_story(alerts: Sequence[Alert]) -> list[DigestStory]:
+    """Alerts (in match order) grouped by story: a story is listed once, where its first alert was, with every
+    article and source its alerts name (a per-story alert already lists the copies joined to it)."""
+    groups: dict[str, list[Alert]] = {}
+    for alert in alerts:
+        groups.setdefault(alert.story_id or alert.article_id or alert.alert_id, []).append(alert)
+    return [_story(key, group) for key, group in groups.items()]
+
+
+def _story(key: str, alerts: list[Alert]) -> DigestStory:
+    first = alerts[0]
+    articles = [aid for a in alerts for aid in [*([a.article_id] if a.article_id else []), *a.article_ids]]
+    sources = [src for a in alerts for src in [*([a.source] if a.source else []), *a.sources]]
+    unique_articles = list(dict.fromkeys(articles))
+    return DigestStory(
+        key=key,
+        story_id=first.story_id,
+        kind=first.kind,
+        title=next((a.title for a in alerts if a.title), None),
+        url=next((a.url for a in alerts if a.url), None),
+        first_matched_at=first.matched_at,
+        copies=max(1, len(unique_articles)),
+        sources=sorted(set(sources)),
+        alert_ids=[a.alert_id for a in alerts],
+        article_ids=unique_articles,
     )
 
 
@@ -97,11 +161,25 @@ def slack_alert(alert: Alert, rule: Rule) -> dict[str, str]:
 
 
 def slack_digest(digest: Digest) -> dict[str, str]:
-    lines = [f"*{slack_text(digest.rule_name)}*: {digest.count} new matches"]
-    lines += [f"• {_link(a)}" for a in digest.alerts[:SLACK_DIGEST_LINES]]
-    if digest.count > SLACK_DIGEST_LINES:
-        lines.append(f"… and {digest.count - SLACK_DIGEST_LINES} more")
+    stories = digest.stories or by_story(digest.alerts)
+    header = f"*{slack_text(digest.rule_name)}*: {digest.count} new matches"
+    if len(stories) != digest.count:
+        header += f" in {len(stories)} stories"
+    lines = [header, *(f"• {_story_line(story)}" for story in stories[:SLACK_DIGEST_LINES])]
+    if len(stories) > SLACK_DIGEST_LINES:
+        lines.append(f"… and {len(stories) - SLACK_DIGEST_LINES} more")
     return {"text": "\n".join(lines), "digest_id": digest.digest_id}
+
+
+def _story_line(story: DigestStory) -> str:
+    """A story as a link with its copies and sources; an alert about no article by its kind."""
+    if story.url is None:
+        return slack_text(f"{story.kind.replace('_', ' ')}: {story.title or story.key}")
+    line = slack_link(story.url, story.title)
+    if story.copies > 1:
+        line += f" ({story.copies} copies"
+        line += f": {slack_text(', '.join(story.sources[:5]))})" if story.sources else ")"
+    return line
 
 
 def _secret(rule: Rule) -> str | None:

@@ -305,6 +305,7 @@ EXTRA_FIELDS = {
         "last_error": "text",
         "destinations": "keyword",
         "title.keyword": "keyword",
+        "digest_due": "date",
     },
 }
 

@@ -1,0 +1,136 @@
+"""Volume rules without a cluster (issue 16, item 3): the spike decision and its once-per-window arming,
+first-seen's "earliest mention is in this batch", backfill batches never evaluated, and the duration parser
+the CLI options share."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from tests.unit.alerter.conftest import make_alert
+from wirewatch.core.durations import format_duration, parse_duration
+from wirewatch.core.stores.rules import new_rule
+from wirewatch.schemas import IndexedBatch, IndexedDoc, Rule, SpikeSpec, keyed_alert_id
+from wirewatch.services.alerter.matching import Match
+from wirewatch.services.alerter.volume import (
+    Mention,
+    SpikeCounts,
+    VolumeRules,
+    _new_keys,
+    is_spike,
+    spike_alert,
+    spike_slot,
+)
+
+HOUR = 3600.0
+SPEC = SpikeSpec(window_s=HOUR, baseline_s=7 * 86400, factor=3, min_count=5)
+
+
+@pytest.mark.parametrize(
+    ("text", "seconds"),
+    [("30m", 1800), ("1h", 3600), ("6h", 21600), ("7d", 604800), ("45s", 45), ("1.5h", 5400), (" 2W ", 1209600)],
+)
+def test_durations_read_as_written(text: str, seconds: float) -> None:
+    assert parse_duration(text) == seconds
+
+
+@pytest.mark.parametrize("text", ["", "90", "1h30m", "h", "-1h", "0m", "6 hours", "1y"])
+def test_anything_else_is_refused_with_what_is_accepted(text: str) -> None:
+    with pytest.raises(ValueError, match="is not a duration"):
+        parse_duration(text)
+
+
+def test_a_duration_prints_in_its_largest_exact_unit() -> None:
+    assert [format_duration(s) for s in (21600, 604800, 5400, 90, 0.5)] == ["6h", "1w", "90m", "90s", "0.5s"]
+
+
+def test_a_surge_after_a_quiet_baseline_is_a_spike() -> None:
+    assert is_spike(SPEC, SpikeCounts(window=20, baseline=0))
+    assert not is_spike(SPEC, SpikeCounts(window=4, baseline=0)), "under min_count"
+
+
+def test_the_baseline_is_a_rate_per_window() -> None:
+    # 7 days of baseline at 1 match an hour: 168 matches, 1 per window; factor 3 → more than 3 fires
+    assert not is_spike(SPEC, SpikeCounts(window=3, baseline=168))
+    assert not is_spike(SPEC, SpikeCounts(window=5, baseline=2 * 168)), "5 is not more than 3 × 2"
+    assert is_spike(SPEC, SpikeCounts(window=7, baseline=2 * 168))
+
+
+def spike_rule() -> Rule:
+    return new_rule("surge", "truce", kind="spike", spike=SPEC)
+
+
+def fired(rule: Rule, end: datetime) -> Match:
+    batch = [Match(rule, make_alert(rule, 1))]
+    return Match(rule, spike_alert(rule, SpikeCounts(20, 0), end, batch, end))
+
+
+def test_one_spike_per_window_then_armed_again() -> None:
+    rule = spike_rule()
+    volume = VolumeRules(None, articles="a", mentions="m", alerts="l")  # type: ignore[arg-type]
+    start = datetime(2026, 12, 1, 10, 50, tzinfo=UTC)
+    assert volume._armed(rule, start)
+    alert = fired(rule, start).alert
+    volume._last_spike[rule.id] = (alert.alert_id, start)
+    # the same batch again (a retry) produces the same alert, so the ledger can republish it
+    assert volume._armed(rule, start)
+    # later in the same slot: the same id, which the ledger turns away
+    assert fired(rule, start + timedelta(minutes=5)).alert.alert_id == alert.alert_id
+    # later in the surge, past the slot's boundary: quiet
+    assert not volume._armed(rule, start + timedelta(minutes=40))
+    assert spike_slot(SPEC, start + timedelta(minutes=40)) != spike_slot(SPEC, start)
+    # a window after the spike's window ended: armed again, with a new id
+    later = start + timedelta(hours=1, seconds=1)
+    assert volume._armed(rule, later)
+    assert fired(rule, later).alert.alert_id != alert.alert_id
+
+
+def test_the_spike_alert_carries_counts_and_window() -> None:
+    rule = spike_rule()
+    end = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
+    alert = spike_alert(rule, SpikeCounts(20, 168), end, [Match(rule, make_alert(rule, 3))], end)
+    assert alert.kind == "spike" and alert.count == 20 and alert.baseline == 1.0
+    assert alert.window_start == end - timedelta(hours=1) and alert.window_end == end
+    assert alert.article_ids == ["doc00003"]
+    assert alert.alert_id == keyed_alert_id(rule.id, "spike", spike_slot(SPEC, end))
+
+
+def mention(key: str, article: str, seen: str) -> Mention:
+    return Mention(key, key.title(), "ORG", article, seen)
+
+
+def test_an_entity_is_new_when_no_mention_outside_the_batch_is_older() -> None:
+    batch = [
+        mention("acme", "doc1", "2026-12-01T10:00:00Z"),
+        mention("acme", "doc2", "2026-12-01T09:00:00Z"),
+        mention("old corp", "doc1", "2026-12-01T10:00:00Z"),
+        mention("lagged", "doc1", "2026-12-01T10:00:00Z"),
+    ]
+    millis = {
+        "old corp": datetime(2026, 11, 1, tzinfo=UTC).timestamp() * 1000,
+        # a later batch the indexer wrote before the alerter read this one does not hide it
+        "lagged": datetime(2026, 12, 1, 11, tzinfo=UTC).timestamp() * 1000,
+    }
+    assert _new_keys(batch, millis) == {"acme", "lagged"}
+
+
+class Untouchable:
+    """An Elasticsearch client that must not be asked anything."""
+
+    def __getattr__(self, name: str) -> Any:
+        raise AssertionError(f"Elasticsearch was asked ({name})")
+
+
+async def test_backfill_batches_fire_nothing() -> None:
+    rules = [spike_rule(), new_rule("new orgs", "*", kind="first_seen", entity_type="org")]
+    at = datetime(2026, 12, 1, tzinfo=UTC)
+    batch = IndexedBatch(
+        index="x-articles", docs=[IndexedDoc(id="doc1", version=1, fetched_at=at)], searchable_at=at, lane="backfill"
+    )
+    volume = VolumeRules(Untouchable(), articles="a", mentions="m", alerts="l")  # type: ignore[arg-type]
+    assert await volume.evaluate(rules, [batch]) == []
+    # match rules are not volume rules: nothing to ask either
+    live = batch.model_copy(update={"lane": "live"})
+    assert await volume.evaluate([new_rule("m", "truce")], [live]) == []

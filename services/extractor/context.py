@@ -118,6 +118,34 @@ def named_by_members(text: str) -> list[tuple[int, int]]:
     return found
 
 
+# "the CPA", "the RSPB": a short all-capitals name after "the", standing as a noun (punctuation, a possessive, a verb
+# — a past tense among them — or a preposition follows; "the HR department", "the US government" use it as a
+# modifier), is a body's.
+_THE_ACRONYM = re.compile(
+    r"(?<![\w-])[Tt]he[ ]([A-Z][A-Z&]{1,5})(?=['’]s\b|[ ]?[.,;:!?)]|[ ](?:has|have|had|is|was|were|are|said|says|will"
+    r"|would|could|should|may|might|can|did|does|get|got|took|made|sent|denies|and|or|in|on|of|to|for|with|at|that"
+    r"|which|who|[a-z]{2,}ed)\b)"
+)
+
+
+def named_acronyms(text: str) -> list[tuple[int, int]]:
+    """Short all-capitals names "the" makes a body's: "the CPA has", "staffed the CPA with", "the RSPB's stance".
+
+    Not in shouted text (most of the line around it in capitals, looked at within ``_WINDOW`` characters on
+    each side, so a match costs the same whatever the length of the line), where capitals say nothing."""
+    found = []
+    for match in _THE_ACRONYM.finditer(text):
+        left = max(match.start() - _WINDOW, 0)
+        right = min(match.end() + _WINDOW, len(text))
+        line_start = text.rfind("\n", left, match.start()) + 1 or left
+        line_end = text.find("\n", match.end(), right)
+        line = text[line_start : line_end if line_end != -1 else right]
+        letters = [ch for ch in line if ch.isalpha()]
+        if sum(ch.isupper() for ch in letters) * 2 < len(letters):
+            found.append(match.span(1))
+    return found
+
+
 def cue(text: str, start: int, end: int) -> str | None:
     """``"ORG"``, ``"PERSON"``, ``"LOC"`` or ``None``: what the words right around ``text[start:end]`` say it is.
     ``"LOC"`` (a place's preposition, "into X") is given only when nothing else speaks and no possessive

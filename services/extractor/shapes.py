@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from wirewatch.services.extractor.context import named_by_members
+from wirewatch.services.extractor.context import named_acronyms, named_by_members
 from wirewatch.services.extractor.normalise import fold
 from wirewatch.services.extractor.spans import Candidate
 
@@ -42,6 +42,7 @@ HEAD_FINAL = frozenset(
         league foundation fund society university college academy directorate secretariat office service
         services administration junta caucus syndicate gang gangs mafia faction factions legion clan online
         airways airlines bank news times journal herald tribune gazette radio television
+        inc llc ltd plc corp gmbh llp
         """
     )
 )
@@ -188,13 +189,13 @@ def apply_shapes(text: str, candidates: Sequence[Candidate]) -> list[Candidate]:
 
 
 def _with_members_cues(text: str, kept: list[Candidate]) -> list[Candidate]:
-    """Names the model missed that the words after them make a group's ("Daesh cells"), added as ORG."""
+    """Names the model missed that the words after them make a group's ("Daesh cells"), or "the" before them a
+    body's ("the CPA has"), added as ORG."""
     starts, ends = [c.start for c in kept], [c.end for c in kept]
-    added = [
-        Candidate(start, end, "ORG", "ORG", why="context")
-        for start, end in named_by_members(text)
-        if not _overlaps(starts, ends, start, end)
-    ]
+    added: list[Candidate] = []
+    for start, end in sorted({*named_by_members(text), *named_acronyms(text)}):
+        if not _overlaps(starts, ends, start, end) and (not added or added[-1].end <= start):
+            added.append(Candidate(start, end, "ORG", "ORG", why="context"))
     return sorted([*kept, *added], key=lambda c: c.start) if added else kept
 
 

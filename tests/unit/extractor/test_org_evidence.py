@@ -1,0 +1,80 @@
+"""Organisations by evidence the model misses (issue 14, UNER dev part): a short all-capitals name standing as a
+noun after "the", and company suffixes as head words. Names are invented."""
+
+from __future__ import annotations
+
+import pytest
+
+from wirewatch.services.extractor.context import named_acronyms
+from wirewatch.services.extractor.shapes import apply_shapes, shaped
+from wirewatch.services.extractor.spans import Candidate
+
+
+def acronyms(text: str) -> list[str]:
+    return [text[start:end] for start, end in named_acronyms(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("How did the QRTA get to this point?", ["QRTA"]),
+        ("The ministers staffed the QRTA with loyalists.", ["QRTA"]),
+        ("The BWFS's stance angered farmers.", ["BWFS"]),
+        ("Someone in the QRTA has sat down to think.", ["QRTA"]),
+        ("Nobody trusted the QRTA appointed by the council.", ["QRTA"]),
+        ("It was run by the ZKL, and nobody else.", ["ZKL"]),
+    ],
+)
+def test_an_acronym_standing_as_a_noun_after_the_is_a_body(text: str, expected: list[str]) -> None:
+    assert acronyms(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ask somebody in the QR department to mark it.",  # a modifier of the noun after it
+        "The QRTA Guarantee is attached.",  # part of a longer capitalised name
+        "A QRTA official said so.",  # no "the"
+        "WILL SOMEONE TELL THE QRTA TO STOP.",  # shouted: capitals say nothing
+    ],
+)
+def test_no_acronym_body_where_it_is_a_modifier_or_shouted(text: str) -> None:
+    assert acronyms(text) == []
+
+
+def test_apply_shapes_adds_the_acronym_where_the_model_found_nothing() -> None:
+    text = "Critics say the QRTA has failed, and the QRTA denies it."
+    found = apply_shapes(text, [])
+    assert [(text[c.start : c.end], c.type, c.why) for c in found] == [
+        ("QRTA", "ORG", "context"),
+        ("QRTA", "ORG", "context"),
+    ]
+
+
+def test_an_acronym_the_model_already_typed_is_left_alone() -> None:
+    text = "Fighters of the Bexley Front attacked the BXF yesterday."
+    start = text.index("BXF")
+    model = Candidate(start, start + 3, "LOC", "GPE")
+    found = apply_shapes(text, [model])
+    assert [(text[c.start : c.end], c.type) for c in found if c.start == start] == [("BXF", "LOC")]
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Landscapers from Halvorn Inc transformed the yard.", "Halvorn Inc"),
+        ("She joined Quillmere Holdings Ltd last year.", "Quillmere Holdings Ltd"),
+        ("The deal with Tarsk Capital LLC fell through.", "Tarsk Capital LLC"),
+    ],
+)
+def test_a_company_suffix_is_an_organisation_head(text: str, name: str) -> None:
+    assert [text[n.start : n.end] for n in shaped(text)] == [name]
+
+
+def test_acronyms_on_one_huge_line_cost_linear_time() -> None:
+    import time
+
+    text = "They said the QRTA, and " * 40_000  # one line of ~1 MB, 40,000 matches
+    started = time.perf_counter()
+    assert len(named_acronyms(text)) == 40_000
+    assert time.perf_counter() - started < 10  # quadratic would take minutes

@@ -20,6 +20,7 @@ from urllib.parse import quote
 from pydantic import BaseModel, ConfigDict, Field
 
 from wirewatch.schemas import Alert, Rule, keyed_alert_id
+from wirewatch.services.alerter import channels
 from wirewatch.services.alerter.delivery import Envelope
 
 #: alerts listed one by one in a Slack digest; the rest are counted
@@ -187,10 +188,18 @@ def _secret(rule: Rule) -> str | None:
 
 
 def alert_envelope(alert: Alert, rule: Rule) -> Envelope:
+    """The webhook body, plus the Teams card and the e-mail when the rule has such destinations."""
     body = json.dumps(slack_alert(alert, rule)).encode() if rule.slack else alert.to_bytes()
-    return Envelope(alert.alert_id, body, _secret(rule))
+    card = channels.teams_alert(alert, rule) if rule.teams else None
+    mail = channels.mail_alert(alert, rule) if rule.emails else None
+    return Envelope(alert.alert_id, body, _secret(rule), card=card, mail=mail)
 
 
 def digest_envelope(digest: Digest, rule: Rule) -> Envelope:
     body = json.dumps(slack_digest(digest)).encode() if rule.slack else digest.model_dump_json().encode()
-    return Envelope(digest.digest_id, body, _secret(rule))
+    # a card or an e-mail lists each story once, by its first alert
+    by_id = {a.alert_id: a for a in digest.alerts}
+    firsts = [by_id[s.alert_ids[0]] for s in digest.stories or by_story(digest.alerts) if s.alert_ids[0] in by_id]
+    card = channels.teams_digest(digest.rule_name, firsts, digest.count) if rule.teams else None
+    mail = channels.mail_digest(digest.rule_name, firsts, digest.count) if rule.emails else None
+    return Envelope(digest.digest_id, body, _secret(rule), card=card, mail=mail)

@@ -1,4 +1,4 @@
-"""Webhook delivery: one signed JSON POST per envelope, with retries.
+"""Webhook (and Teams) delivery: one signed JSON POST per envelope, with retries.
 
 Each attempt is classified (:func:`classify`):
 
@@ -28,7 +28,7 @@ import logging
 import random
 import time
 from collections import defaultdict
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -41,6 +41,7 @@ from aiohttp.abc import AbstractResolver
 from wirewatch.core.destinations import check_url, outbound_session
 from wirewatch.core.errors import BlockedDestination
 from wirewatch.core.outbound import NOT_ALLOWED, AddressPolicy
+from wirewatch.services.alerter.channels import Mail
 from wirewatch.services.alerter.signing import DELIVERY_HEADER, SIGNATURE_HEADER, sign, standard_headers
 
 log = logging.getLogger(__name__)
@@ -65,6 +66,13 @@ class Envelope:
     delivery_id: str
     body: bytes
     secret: str | None = None
+    #: the Teams card and the e-mail of the same alert or digest, when the rule has such destinations
+    card: bytes | None = None
+    mail: Mail | None = None
+
+    def for_teams(self) -> Envelope | None:
+        """The envelope a Teams destination gets: the card, same delivery id, no signature (Teams checks none)."""
+        return None if self.card is None else Envelope(self.delivery_id, self.card)
 
     def headers(self, now: float | None = None) -> dict[str, str]:
         """The headers of one attempt: the Standard Webhooks timestamp (``now``) is signed per attempt."""
@@ -145,7 +153,36 @@ class Limiter:
             yield
 
 
-class WebhookSender:
+class Retrying:
+    """Attempts with retries and backoff, each holding a slot of the limiter only while it runs: the part of
+    delivery every channel shares (webhooks and chat here, e-mail in :mod:`~wirewatch.services.alerter.mail`)."""
+
+    def __init__(self, policy: DeliveryPolicy, limiter: Limiter | None, addresses: AddressPolicy | None) -> None:
+        self.policy = policy
+        self.limiter = limiter or Limiter(32, 8)
+        self.addresses = addresses or AddressPolicy()
+
+    async def retrying(self, slot: str, attempt: Callable[[], Awaitable[Outcome]]) -> DeliveryResult:
+        outcome = Outcome("not attempted")
+        for number in range(1, self.policy.attempts + 1):
+            async with self.limiter.slot(slot):
+                outcome = await attempt()
+            if outcome.ok:
+                return DeliveryResult(True, number)
+            if not outcome.retriable or number == self.policy.attempts:
+                return DeliveryResult(False, number, outcome.error)
+            await asyncio.sleep(self.delay(number, outcome.wait_s))
+        return DeliveryResult(False, self.policy.attempts, outcome.error)
+
+    def delay(self, attempt: int, requested_s: float | None) -> float:
+        """The receiver's ``Retry-After`` if it gave one (capped), else exponential backoff with jitter."""
+        if requested_s is not None:
+            return min(requested_s, self.policy.backoff_max_s)
+        ceiling = min(self.policy.backoff_max_s, self.policy.backoff_s * 2 ** (attempt - 1))
+        return random.uniform(ceiling / 2, ceiling)
+
+
+class WebhookSender(Retrying):
     """POSTs envelopes through its own session, which only connects where ``addresses`` allows (strict by
     default). Use as ``async with WebhookSender(...)`` or call :meth:`close`."""
 
@@ -158,9 +195,7 @@ class WebhookSender:
         connections: int = 32,
         resolver: AbstractResolver | None = None,
     ) -> None:
-        self.policy = policy
-        self.limiter = limiter or Limiter(32, 8)
-        self.addresses = addresses or AddressPolicy()
+        super().__init__(policy, limiter, addresses)
         self._connections = connections
         self._resolver = resolver
         self._client: aiohttp.ClientSession | None = None
@@ -187,23 +222,8 @@ class WebhookSender:
         return self._client
 
     async def deliver(self, url: str, envelope: Envelope) -> DeliveryResult:
-        outcome = Outcome("not attempted")
-        for attempt in range(1, self.policy.attempts + 1):
-            async with self.limiter.slot(url):
-                outcome = await self.attempt(url, envelope.body, envelope.headers())
-            if outcome.ok:
-                return DeliveryResult(True, attempt)
-            if not outcome.retriable or attempt == self.policy.attempts:
-                return DeliveryResult(False, attempt, outcome.error)
-            await asyncio.sleep(self.delay(attempt, outcome.wait_s))
-        return DeliveryResult(False, self.policy.attempts, outcome.error)
-
-    def delay(self, attempt: int, requested_s: float | None) -> float:
-        """The receiver's ``Retry-After`` if it gave one (capped), else exponential backoff with jitter."""
-        if requested_s is not None:
-            return min(requested_s, self.policy.backoff_max_s)
-        ceiling = min(self.policy.backoff_max_s, self.policy.backoff_s * 2 ** (attempt - 1))
-        return random.uniform(ceiling / 2, ceiling)
+        """POST with retries; the headers (and the signed timestamp) are made afresh for every attempt."""
+        return await self.retrying(url, lambda: self.attempt(url, envelope.body, envelope.headers()))
 
     async def attempt(self, url: str, body: bytes, headers: dict[str, str]) -> Outcome:
         """One POST, never raising for network trouble: a refused destination is given up, never connected

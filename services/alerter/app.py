@@ -1,6 +1,6 @@
 """Alerter worker: ``articles.indexed`` → rules (``<prefix>-rules``) → ledger (``<prefix>-alerts``) →
-signed webhooks, and every new alert on ``alerts``. Failed deliveries go to ``deadletters``. The topics come
-from the ``alerter`` entry of ``STAGES``."""
+signed webhooks, Teams cards and e-mails (SMTP), and every new alert on ``alerts``. Failed deliveries go to
+``deadletters``. The topics come from the ``alerter`` entry of ``STAGES``."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from wirewatch.services.alerter.delivery import DeliveryPolicy, Limiter, Webhook
 from wirewatch.services.alerter.dispatch import Dispatcher
 from wirewatch.services.alerter.handler import AlertHandler
 from wirewatch.services.alerter.ledger import Ledger
+from wirewatch.services.alerter.mail import MailSender
 from wirewatch.services.alerter.settings import AlerterSettings
 
 STAGE = stage("alerter")
@@ -47,9 +48,12 @@ async def runner_for(lane: Lane) -> AsyncIterator[BatchRunner[IndexedBatch]]:
     # one destination may hold a quarter of the POST slots, so a hanging receiver never starves the rest
     limiter = Limiter(settings.alerter_concurrency, max(1, settings.alerter_concurrency // 4))
     # every POST (webhooks, chat) goes through the installation's outbound address policy
-    sender = WebhookSender(policy, limiter, addresses=policy_for(settings), connections=settings.alerter_concurrency)
+    addresses = policy_for(settings)
+    sender = WebhookSender(policy, limiter, addresses=addresses, connections=settings.alerter_concurrency)
+    # e-mails: the SMTP host is resolved and checked against the same policy before every connection
+    mailer = MailSender(settings.smtp_server(), policy, limiter, addresses=addresses)
     async with sender:
-        dispatcher = Dispatcher(sender, ledger, rules=rules.get, dead_letter=_dead_letter)
+        dispatcher = Dispatcher(sender, ledger, rules=rules.get, dead_letter=_dead_letter, mailer=mailer)
         dispatcher.start()
         handler = AlertHandler(
             es,

@@ -10,6 +10,7 @@ This facade is what the CLI and ops may use, importable for free (each name load
 
 - :class:`AlerterSettings`;
 - :func:`rule_filters`: the filters a rule adds to its query (``wirewatch rules test``);
+- :func:`parse_schedule`: a digest schedule and its zone, checked (``wirewatch rules add --digest``);
 - :class:`DeliveryFailed`, its part of the error tree.
 """
 
@@ -22,11 +23,17 @@ from wirewatch.core.facade import lazy_exports
 if TYPE_CHECKING:
     from wirewatch.services.alerter.errors import DeliveryFailed
     from wirewatch.services.alerter.matching import rule_filters
+    from wirewatch.services.alerter.schedule import parse_schedule
     from wirewatch.services.alerter.settings import AlerterSettings
 
-__all__ = ["AlerterSettings", "DeliveryFailed", "rule_filters"]
+__all__ = ["AlerterSettings", "DeliveryFailed", "parse_schedule", "rule_filters"]
 
-_WHERE = {"errors": ["DeliveryFailed"], "matching": ["rule_filters"], "settings": ["AlerterSettings"]}
+_WHERE = {
+    "errors": ["DeliveryFailed"],
+    "matching": ["rule_filters"],
+    "schedule": ["parse_schedule"],
+    "settings": ["AlerterSettings"],
+}
 _load = lazy_exports(__name__, _WHERE)
 
 

@@ -40,11 +40,18 @@ def rules() -> None:
 @click.option("--secret", help="HMAC-SHA256 signing secret (X-Wirewatch-Signature)")
 @facet_options
 @click.option("--throttle", "throttle_minutes", type=float, help="at most one message per N minutes")
+@click.option(
+    "--digest",
+    help="deliver as one digest on a schedule: hourly, daily@HH:MM or weekly@DAY HH:MM (instead of --throttle)",
+)
+@click.option("--timezone", help="IANA time zone the --digest schedule is read in (default UTC)")
 @click.option("--slack", is_flag=True, help="send a Slack-compatible body")
 def add(name: str, query: str, kql: bool, **options: Any) -> None:
     """Add (or replace) a rule."""
     from wirewatch.core.stores.rules import new_rule
     from wirewatch.schemas import RuleFilters
+
+    _check_digest(options)
 
     query = checked_query(query, kql=kql)
     webhooks = list(options.pop("webhooks"))
@@ -76,11 +83,13 @@ def list_rules(as_json: bool) -> None:
     from rich.table import Table
 
     table = Table(title=f"{len(found)} rules")
-    for column in ("name", "query", "webhooks", "signed", "enabled"):
+    for column in ("name", "query", "webhooks", "signed", "enabled", "delivery"):
         table.add_column(column, overflow="fold")
     for r in found:
         webhooks = "\n".join(_public(r)["webhooks"])
-        table.add_row(safe(r.name), safe(r.query), safe(webhooks), "yes" if r.secret else "no", str(r.enabled))
+        table.add_row(
+            safe(r.name), safe(r.query), safe(webhooks), "yes" if r.secret else "no", str(r.enabled), _delivery(r)
+        )
     console.print(table)
 
 
@@ -166,6 +175,7 @@ def import_rules(path: Path) -> None:
 
     data = yaml.safe_load(path.read_text()) or {}
     _check_queries(data.get("rules", []), path)
+    _check_digests(data.get("rules", []), path)
     _check_webhooks(
         [
             (f"rule {entry.get('name')!r} (#{number})", str(url))
@@ -188,6 +198,8 @@ def import_rules(path: Path) -> None:
             secret=entry.get("secret"),
             filters=RuleFilters(**(entry.get("filters") or {})),
             throttle_minutes=entry.get("throttle_minutes"),
+            digest=entry.get("digest"),
+            timezone=entry.get("timezone") or "UTC",
             slack=bool(entry.get("slack")),
         )
         parsed.append(rule.model_copy(update={"enabled": entry.get("enabled", True)}))
@@ -242,3 +254,48 @@ def _check_webhooks(webhooks: list[tuple[str, str]], *, nothing_saved: str = "th
             + "; list internal receivers in WIREWATCH_OUTBOUND_ALLOW):\n"
             + "\n".join(bad)
         )
+
+
+def _check_digest(options: dict[str, Any]) -> None:
+    """``--digest`` and ``--timezone`` as the alerter will read them, or a usage error that says what is wrong."""
+    from wirewatch.services.alerter import parse_schedule
+
+    digest, timezone = options.get("digest"), options.pop("timezone")
+    if digest is None:
+        if timezone is not None:
+            raise click.UsageError("--timezone is the zone of a --digest schedule: give --digest too")
+        return
+    if options.get("throttle_minutes"):
+        raise click.UsageError("--digest and --throttle both set when a rule's messages go out: choose one")
+    try:
+        options["timezone"] = str(parse_schedule(digest, timezone or "UTC").zone)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--digest/--timezone") from None
+
+
+def _check_digests(entries: list[dict[str, Any]], path: Path) -> None:
+    """All or nothing, like the queries: every rule whose digest schedule or zone does not parse is named."""
+    from wirewatch.services.alerter import parse_schedule
+
+    bad: list[str] = []
+    for number, entry in enumerate(entries, start=1):
+        if not entry.get("digest"):
+            continue
+        try:
+            parse_schedule(str(entry["digest"]), str(entry.get("timezone") or "UTC"))
+        except ValueError as exc:
+            bad.append(f"  rule {entry.get('name')!r} (#{number}): {exc}")
+    if bad:
+        raise click.ClickException(
+            f"{path.name}: {len(bad)} of {len(entries)} rules have a digest schedule Wirewatch cannot read; "
+            "nothing was imported:\n" + "\n".join(bad)
+        )
+
+
+def _delivery(rule: Rule) -> str:
+    """When the rule's messages go out: at once, at most one per throttle window, or as a scheduled digest."""
+    if rule.digest:
+        return f"digest {rule.digest} ({rule.timezone})"
+    if rule.throttle_minutes:
+        return f"throttled: 1 per {rule.throttle_minutes:g} min"
+    return "at once"

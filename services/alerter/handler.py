@@ -4,23 +4,33 @@ Order matters for the guarantees: an alert is recorded (pending) before anyone m
 and replays post it once; it is handed to the dispatcher at once (the POST does not wait for Kafka); it is
 marked published only after the broker acknowledged it on ``alerts``, so a crash in between republishes
 it on the replay instead of losing it.
+
+Per-story rules (:mod:`~wirewatch.services.alerter.stories`) keep one entry per rule and story: the first copy
+is recorded and sent as above, later copies are joined to it, and a story that reached the rule's number of
+sources fires one ``story_grew`` follow-up, recorded the same way.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
+from datetime import UTC, datetime
 
 from elasticsearch import AsyncElasticsearch
 
 from wirewatch.core.kafka import Outgoing
 from wirewatch.core.runner import Result
 from wirewatch.core.stores.rules import RuleStore
-from wirewatch.schemas import Alert, IndexedBatch
+from wirewatch.schemas import Alert, IndexedBatch, Rule
+from wirewatch.services.alerter import stories
 from wirewatch.services.alerter.dispatch import Dispatcher
 from wirewatch.services.alerter.ledger import Ledger
 from wirewatch.services.alerter.matching import Matcher
 
 Publish = Callable[[Sequence[Outgoing]], Awaitable[None]]
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
 
 
 class AlertHandler:
@@ -48,13 +58,23 @@ class AlertHandler:
         ids = list(dict.fromkeys(doc.id for batch in batches for doc in batch.docs))
         matches = await self.matcher.match(await self.rules.enabled(), ids)
         rules_by_id = {m.rule.id: m.rule for m in matches}
-        recorded = await self.ledger.record(
-            [m.alert for m in matches], {rid: rule.webhooks for rid, rule in rules_by_id.items()}
-        )
-        for alert in recorded.new:
-            self.dispatcher.submit(alert, rules_by_id[alert.rule_id])
-        await self._announce([*recorded.new, *await self.ledger.unpublished(recorded.seen)])
+        destinations = {rid: rule.webhooks for rid, rule in rules_by_id.items()}
+        # 1. article alerts and each story's first copy: recorded, then on their way before anything else
+        story_plan = stories.plan(matches)
+        recorded = await self.ledger.record(story_plan.alerts, destinations)
+        self._submit(recorded.new, rules_by_id)
+        # 2. later copies join their story's entry; a story that reached its rule's sources grows once
+        joined = await self.ledger.join(stories.to_join(story_plan, recorded.new))
+        grown = await self.ledger.record(stories.grew_alerts(joined.values(), rules_by_id, now()), destinations)
+        self._submit(grown.new, rules_by_id)
+        # 3. a story alert seen before is republished (if a crash lost it) as stored, not as this copy
+        seen = [joined.get(a.alert_id, a) for a in [*recorded.seen, *grown.seen]]
+        await self._announce([*recorded.new, *grown.new, *await self.ledger.unpublished(seen)])
         return [[] for _ in batches]
+
+    def _submit(self, alerts: Sequence[Alert], rules: dict[str, Rule]) -> None:
+        for alert in alerts:
+            self.dispatcher.submit(alert, rules[alert.rule_id])
 
     async def _announce(self, alerts: list[Alert]) -> None:
         if alerts:

@@ -1,5 +1,7 @@
 """The alert ledger (``<prefix>-alerts`` index): one document per alert id, so each rule fires once per
-article across restarts, replays and replicas. It doubles as the durable delivery queue.
+article across restarts, replays and replicas. It doubles as the durable delivery queue. A per-story rule
+has one entry per story (:mod:`~wirewatch.services.alerter.stories`): later copies are joined to it
+(:meth:`Ledger.join`), they do not make entries of their own.
 
     pending ──deliver──► delivered
        │   └─last attempt fails──► failed (and dead-lettered)
@@ -18,7 +20,10 @@ a place for one.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import asyncio
+import logging
+import random
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -28,6 +33,13 @@ from elasticsearch import AsyncElasticsearch, ConflictError, NotFoundError
 from wirewatch.core.errors import ServiceUnavailable
 from wirewatch.core.redaction import destination, scrub
 from wirewatch.schemas import Alert
+from wirewatch.services.alerter.stories import Members, merged
+
+log = logging.getLogger(__name__)
+
+#: reads and guarded writes of one batch's story joins before contention counts as a retriable failure
+JOIN_ATTEMPTS = 10
+JOIN_BACKOFF_S = 0.02
 
 
 @dataclass
@@ -75,6 +87,59 @@ class Ledger:
             else:
                 raise RuntimeError(f"alert ledger write failed: {item['create'].get('error')}")
         return recorded
+
+    async def join(self, additions: Mapping[str, Members]) -> dict[str, Alert]:
+        """Add articles and sources to story alerts (alert id → members), each a read-modify-write guarded by
+        ``if_seq_no``/``if_primary_term`` and retried on conflict (the dispatcher and other replicas update the
+        same entries); an entry that already holds them all is not written. Returns each entry as stored."""
+        stored: dict[str, Alert] = {}
+        todo = dict(additions)
+        for attempt in range(JOIN_ATTEMPTS):
+            if not todo:
+                return stored
+            if attempt:  # lost a race: step aside a random moment, so the writers of one story spread out
+                await asyncio.sleep(random.uniform(0, JOIN_BACKOFF_S * attempt))
+            response = await self.es.mget(index=self.index, ids=list(todo))
+            ops: list[dict[str, Any]] = []
+            writing: dict[str, Alert] = {}
+            for doc in response.body["docs"]:
+                if not doc.get("found"):
+                    log.warning("story alert %s to join is not in the ledger; its copies are not added", doc["_id"])
+                    continue
+                source = doc["_source"]
+                members = merged(source.get("article_ids") or [], source.get("sources") or [], todo[doc["_id"]])
+                if members is None:
+                    stored[doc["_id"]] = _alert(source)
+                    continue
+                update = {"article_ids": members.article_ids, "sources": members.sources}
+                meta = {"_index": self.index, "_id": doc["_id"]}
+                guard = {"if_seq_no": doc["_seq_no"], "if_primary_term": doc["_primary_term"]}
+                ops += [{"update": meta | guard}, {"doc": update}]
+                writing[doc["_id"]] = _alert(source | update)
+            todo = await self._guarded(ops, writing, stored, todo)
+        if todo:
+            raise ServiceUnavailable(f"story alerts kept changing under {JOIN_ATTEMPTS} joins: {sorted(todo)[:3]}")
+        return stored
+
+    async def _guarded(
+        self, ops: list[dict[str, Any]], writing: dict[str, Alert], stored: dict[str, Alert], todo: dict[str, Members]
+    ) -> dict[str, Members]:
+        """Run the guarded updates of :meth:`join`; what lost a race is returned to be read and merged again."""
+        if not ops:
+            return {}
+        response = await self.es.bulk(operations=ops)
+        again: dict[str, Members] = {}
+        for (alert_id, alert), item in zip(writing.items(), response.body["items"], strict=True):
+            status = item["update"]["status"]
+            if status < 300:
+                stored[alert_id] = alert
+            elif status == 409:
+                again[alert_id] = todo[alert_id]
+            elif status == 429 or status >= 500:
+                raise ServiceUnavailable(f"story alert join answered {status}: {item['update'].get('error')}")
+            else:
+                raise RuntimeError(f"story alert join failed: {item['update'].get('error')}")
+        return again
 
     async def unpublished(self, alerts: Sequence[Alert]) -> list[Alert]:
         """Of alerts recorded before, those never confirmed on the ``alerts`` topic (a crash in between)."""
@@ -163,8 +228,7 @@ class Ledger:
                 )
             except ConflictError:
                 continue  # another replica claimed it first
-            fields = {k: v for k, v in hit["_source"].items() if k in Alert.model_fields}
-            claimed.append(Alert.model_validate(fields))
+            claimed.append(_alert(hit["_source"]))
         return claimed
 
     async def window_of(self, rule_id: str) -> tuple[datetime | None, datetime | None]:
@@ -196,6 +260,11 @@ def outcome(status: str, attempts: int, error: str | None = None, digest_id: str
     if digest_id is not None:
         doc["digest_id"] = digest_id
     return doc
+
+
+def _alert(source: dict[str, Any]) -> Alert:
+    """The alert a ledger entry holds (without its delivery state)."""
+    return Alert.model_validate({k: v for k, v in source.items() if k in Alert.model_fields})
 
 
 def _millis(value: float | None) -> datetime | None:

@@ -36,7 +36,17 @@ from wirewatch.schemas import Alert, Rule, alert_id_for
 
 log = logging.getLogger(__name__)
 
-SOURCE_FIELDS = ["url", "title", "published_at", "source", "persons", "organizations", "locations", "text"]
+SOURCE_FIELDS = [
+    "url",
+    "title",
+    "published_at",
+    "source",
+    "persons",
+    "organizations",
+    "locations",
+    "text",
+    "story_id",
+]
 #: ids per search: far below Elasticsearch's max_result_window (10,000), and a page of hits a search returns
 IDS_PER_SEARCH = 1000
 SEARCHES_PER_MSEARCH = 200
@@ -134,6 +144,8 @@ def to_alert(rule: Rule, hit: dict[str, Any], matched_at: datetime) -> Alert:
         organizations=src.get("organizations", []),
         locations=src.get("locations", []),
         snippet=snippet(hit),
+        # the indexer's story; an article it has not clustered (or indexed before stories) is a story of its own
+        story_id=src.get("story_id") or hit["_id"],
     )
 
 

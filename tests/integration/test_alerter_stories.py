@@ -1,0 +1,193 @@
+"""Alerts per story on the real broker and server (issue 16, item 2).
+
+- Three copies of one story from three outlets: a per-story rule posts one ``story`` alert (the first copy),
+  the later copies join its ledger entry, and at three sources one ``story_grew`` follow-up; a per-article rule
+  with the same query posts three. Copies announced one by one, and copies announced in one batch.
+- The whole topic replayed to a restarted alerter (group rewound): nothing posted twice, nothing new in the
+  ledger, the story entry unchanged.
+- The ledger's join under contention: concurrent joins of one story (replicas) and delivery updates of its
+  entry (the dispatcher) all land; a join of copies already there writes nothing.
+
+The articles go through the real indexer handler (``IndexHandler``), which announces them on
+``articles.indexed``; the story id is then set on the documents the way the indexer's story clustering (the
+STORIES part of issue 16) sets it, since the indexer does not write it yet. Only the alerter runs as a
+subprocess."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bench.broker import produce
+from bench.messages import enriched
+from bench.workers import Workers
+from tests.integration.test_alerter import (
+    FAST,
+    SECRET,
+    Hook,
+    alerter_lag_zero,
+    alerts_on_topic,
+    dump_logs,
+    ledger,
+    put_rules,
+    rewind_alerter_group,
+)
+from tests.support.polling import eventually
+from wirewatch.core.es import make_es
+from wirewatch.core.settings import CommonSettings
+from wirewatch.core.stores.rules import new_rule
+from wirewatch.schemas import STAGES, Alert, IndexedBatch, keyed_alert_id
+from wirewatch.services.alerter.ledger import Ledger
+from wirewatch.services.alerter.stories import Members
+from wirewatch.services.indexer.handler import IndexHandler
+
+pytestmark = [pytest.mark.integration]
+ALERTER = STAGES["alerter"]
+OUTLETS = ["Herald", "Wire Service", "Gazette"]
+
+
+async def index_copies(settings: CommonSettings, numbers: Sequence[int], story: str) -> IndexedBatch:
+    """Index copies of one story (article ``n`` from outlet ``n % 3``) with the real indexer handler, set
+    their ``story_id`` as the indexer's clustering does, and return the handler's announcement."""
+    alias = settings.index_name("articles")
+    articles = [
+        enriched(
+            n, title=f"Ceasefire talks resume, copy {n}", source=OUTLETS[n % 3], url=f"https://o{n % 3}.example/{n}"
+        )
+        for n in numbers
+    ]
+    es = make_es(settings)
+    try:
+        await es.indices.put_mapping(index=alias, properties={"story_id": {"type": "keyword"}})
+        handler = IndexHandler(es, alias=alias, indexed_topic=settings.topic_name(ALERTER.input), max_bytes=10_000_000)
+        results = await handler(articles)
+        ops: list[dict[str, Any]] = []
+        for article in articles:
+            ops += [{"update": {"_index": alias, "_id": article.id}}, {"doc": {"story_id": story}}]
+        response = await es.bulk(operations=ops, refresh="wait_for")
+        assert not response.body["errors"], response.body["items"][:2]
+    finally:
+        await es.close()
+    [announcement] = [out for result in results for out in result]
+    return IndexedBatch.from_bytes(announcement.value)
+
+
+async def announce(settings: CommonSettings, batch: IndexedBatch) -> None:
+    await produce(settings, ALERTER.input, [batch], key=batch.batch_id)
+
+
+def kinds(hook: Hook) -> list[tuple[str, str | None]]:
+    return sorted((p["kind"], p.get("story_id")) for p in hook.payloads())
+
+
+async def test_three_copies_one_story_alert_one_follow_up_and_a_replay_repeats_nothing(
+    initialised: CommonSettings, tmp_path: Path
+) -> None:
+    settings = initialised
+    by_story, by_article = await Hook().start(), await Hook().start()
+    story_rule = new_rule("ceasefire", "title:ceasefire", webhooks=[by_story.url], secret=SECRET, grew_at_sources=3)
+    story_rule = story_rule.model_copy(update={"per": "story"})
+    article_rule = new_rule("ceasefire-each", "title:ceasefire", webhooks=[by_article.url], per="article")
+    await put_rules(settings, story_rule, article_rule)
+    workers = Workers(settings, tmp_path / "logs", extra_env=FAST)
+    workers.start("alerter")
+    batches: list[IndexedBatch] = []
+    try:
+        # story s1: copies arrive one by one, from three outlets
+        for n in (1, 2, 3):
+            batches.append(await index_copies(settings, [n], "s1"))
+            await announce(settings, batches[-1])
+            await eventually(lambda n=n: len(by_article.delivered) == n, timeout=30, every=0.1, what=f"copy {n}")
+            await eventually(lambda: alerter_lag_zero(settings), timeout=30, what="the copy to be consumed")
+        # story s2: three copies announced in one batch
+        batches.append(await index_copies(settings, [4, 5, 6], "s2"))
+        await announce(settings, batches[-1])
+        await eventually(lambda: len(by_article.delivered) == 6, timeout=30, every=0.1, what="six article alerts")
+        await eventually(lambda: len(by_story.delivered) == 4, timeout=30, every=0.1, what="the story alerts")
+        await eventually(lambda: alerter_lag_zero(settings), timeout=30, what="the offsets to be committed")
+        await asyncio.sleep(1.5)  # anything posted twice would have arrived by now
+        assert kinds(by_story) == [("story", "s1"), ("story", "s2"), ("story_grew", "s1"), ("story_grew", "s2")]
+        assert len(by_article.delivered) == 6
+        first = next(p for p in by_story.payloads() if p["kind"] == "story" and p["story_id"] == "s1")
+        assert first["alert_id"] == keyed_alert_id(story_rule.id, "story", "s1")
+        assert first["article_id"] == "doc00001" and first["sources"] == [OUTLETS[1]]
+        grew = next(p for p in by_story.payloads() if p["kind"] == "story_grew" and p["story_id"] == "s1")
+        assert grew["alert_id"] == keyed_alert_id(story_rule.id, "story_grew", "s1", "3")
+        assert sorted(grew["sources"]) == sorted(OUTLETS)
+        before = await ledger(settings, story_rule)
+        entries = {(e["kind"], e["story_id"]): e for e in before}
+        assert len(before) == 4
+        assert entries[("story", "s1")]["article_ids"] == ["doc00001", "doc00002", "doc00003"]
+        assert entries[("story", "s2")]["article_ids"] == ["doc00004", "doc00005", "doc00006"]
+
+        # replay: the same announcements again, and the group rewound, to a restarted alerter
+        assert workers.stop() == {"alerter": 0}
+        for batch in batches:
+            await announce(settings, batch)
+        await rewind_alerter_group(settings)
+        workers.start("alerter")
+        await eventually(lambda: alerter_lag_zero(settings), timeout=30, what="the replay to be consumed")
+        await asyncio.sleep(1.5)
+        assert len(by_story.delivered) == 4 and len(by_article.delivered) == 6
+        after = await ledger(settings, story_rule)
+        strip = {"claimed_until", "published", "status", "attempts", "delivered_at", "last_error"}
+        assert sorted(({k: v for k, v in e.items() if k not in strip} for e in after), key=str) == sorted(
+            ({k: v for k, v in e.items() if k not in strip} for e in before), key=str
+        )
+        on_topic = [a for a in await alerts_on_topic(settings) if a.rule_id == story_rule.id]
+        assert sorted(a.alert_id for a in on_topic) == sorted(e["alert_id"] for e in before)
+    except BaseException:
+        dump_logs(workers)
+        raise
+    finally:
+        workers.stop()
+        await by_story.stop()
+        await by_article.stop()
+
+
+def story(rule_id: str) -> Alert:
+    from datetime import UTC, datetime
+
+    return Alert(
+        alert_id=keyed_alert_id(rule_id, "story", "race"),
+        rule_id=rule_id,
+        rule_name="race",
+        kind="story",
+        matched_at=datetime.now(UTC),
+        article_id="c0",
+        url="https://news.example/c0",
+        story_id="race",
+        article_ids=["c0"],
+        sources=["outlet0"],
+    )
+
+
+async def test_concurrent_joins_and_delivery_updates_all_land(initialised: CommonSettings) -> None:
+    es = make_es(initialised)
+    try:
+        ledger_ = Ledger(es, initialised.index_name("alerts"), claim_s=60)
+        alert = story("r1")
+        assert len((await ledger_.record([alert], {})).new) == 1
+
+        async def replica(first: int) -> None:
+            """One alerter's batches, one after another, each joining a copy of the story."""
+            for n in range(first, 25, 4):
+                await ledger_.join({alert.alert_id: Members([f"c{n}"], [f"outlet{n % 5}"])})
+
+        updates = [ledger_.published([alert]), ledger_.finish([alert.alert_id], status="delivered", attempts=1)]
+        await asyncio.gather(*(replica(first) for first in range(1, 5)), *updates)
+        doc = (await es.get(index=initialised.index_name("alerts"), id=alert.alert_id)).body
+        assert sorted(doc["_source"]["article_ids"]) == sorted(f"c{n}" for n in range(25))
+        assert sorted(doc["_source"]["sources"]) == [f"outlet{n}" for n in range(5)]
+        assert doc["_source"]["published"] and doc["_source"]["status"] == "delivered"
+        # joining copies already there writes nothing (a replay)
+        stored = await ledger_.join({alert.alert_id: Members(["c3", "c7"], ["outlet2"])})
+        again = (await es.get(index=initialised.index_name("alerts"), id=alert.alert_id)).body
+        assert again["_seq_no"] == doc["_seq_no"]
+        assert len(stored[alert.alert_id].article_ids) == 25
+    finally:
+        await es.close()

@@ -104,6 +104,16 @@ _OFFICES = frozenset(
         """
     )
 )
+# What happened or was signed, not who acts: "Arab Revolt", "Suez Crisis", "Franco-Monegasque Treaty", "Battle of X",
+# "Reign of Terror", "Turbine Contract". The model's ORG ending in one (or opening with one before "of") names no body.
+_EVENTS = frozenset(
+    _words(
+        """
+        war wars battle revolt revolution uprising rebellion crisis treaty massacre rift reign testament religion
+        agreement contract guarantee guaranty
+        """
+    )
+)
 # A title-cased heading of a review or an advert begins with a word of praise or blame ("Great Service", "Worst
 # Tasting Pizza"); standing alone as a line or a sentence, it names no one.
 _PRAISE = frozenset(
@@ -220,8 +230,8 @@ def _definite(text: str, candidate: Candidate) -> Candidate:
 def _no_name(text: str, candidate: Candidate) -> bool:
     """A model span that names no one: a head word alone ("Army", "Groups", "the Bank"), a Roman numeral ("Part
     VI"), an era ("1900 BC"), a review's heading ("Great Service" alone on its line), an office ("Holy Roman
-    Emperor", "Senior Regulatory Counsel"), or the portfolio in a minister's title ("Minister of the Interior",
-    "Secretary of State")."""
+    Emperor", "Senior Regulatory Counsel"), an event or a document the model calls ORG ("Suez Crisis"), or the
+    portfolio in a minister's title ("Minister of the Interior", "Secretary of State")."""
     if candidate.tier != "model":
         return False
     surface = text[candidate.start : candidate.end]
@@ -236,8 +246,17 @@ def _no_name(text: str, candidate: Candidate) -> bool:
         return False
     if key.split()[-1] in _OFFICES and " of " not in f" {key} ":  # not "Office of the President"
         return True
+    if _event(key):
+        return True
     before = _PORTFOLIO_BEFORE.search(text, max(candidate.start - 24, 0), candidate.start)
     return before is not None and key.split()[-1] not in HEAD_FINAL
+
+
+def _event(key: str) -> bool:
+    """ "Suez Crisis", "Battle of Marengo": an event's or a document's name (the caller has ruled out a shaped
+    organisation, "International Crisis Group")."""
+    words = key.split()
+    return len(words) > 1 and (words[-1] in _EVENTS or (words[0] in _EVENTS and words[1] == "of"))
 
 
 def _heading(text: str, start: int, end: int, key: str) -> bool:

@@ -78,3 +78,32 @@ def test_acronyms_on_one_huge_line_cost_linear_time() -> None:
     started = time.perf_counter()
     assert len(named_acronyms(text)) == 40_000
     assert time.perf_counter() - started < 10  # quadratic would take minutes
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("The Velmor Revolt which began in 1802 changed everything.", "Velmor Revolt"),
+        ("The Tarsk Crisis showed the limits of the old powers.", "Tarsk Crisis"),
+        ("In 1918 the Quill-Harrow Treaty was signed.", "Quill-Harrow Treaty"),
+        ("The victory at the Battle of Orlemont forced a retreat.", "Battle of Orlemont"),
+        ("Please find the Brisk Turbine Contract attached.", "Brisk Turbine Contract"),
+    ],
+)
+def test_an_event_or_a_document_the_model_calls_an_organisation_is_no_name(text: str, name: str) -> None:
+    start = text.index(name)
+    assert apply_shapes(text, [Candidate(start, start + len(name), "ORG", "ORG")]) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Analysts at the Vesper Crisis Group said so.", "Vesper Crisis Group"),  # a body by its head word
+        ("Fighters of the Orlemont War Council met.", "Orlemont War Council"),
+        ("The Treaty Alliance said so.", "Treaty Alliance"),
+    ],
+)
+def test_a_body_named_after_an_event_stays(text: str, name: str) -> None:
+    start = text.index(name)
+    found = apply_shapes(text, [Candidate(start, start + len(name), "ORG", "ORG")])
+    assert [(text[c.start : c.end], c.type) for c in found] == [(name, "ORG")]

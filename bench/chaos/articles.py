@@ -15,6 +15,8 @@ from datetime import UTC, datetime, timedelta
 ALERT_ORG = "Meridian Watch Group"
 RULE_NAME = "chaos-meridian"
 RULE_QUERY = f'organizations:"{ALERT_ORG}"'
+#: the same query per story: one alert per story of the rule's subset (issue 16), counted apart
+STORY_RULE_NAME = "chaos-meridian-stories"
 SECRET = "chaos-signing-secret"  # signs the rule's webhooks
 
 PERSONS = [

@@ -21,6 +21,7 @@ from bench.chaos.articles import (
     RULE_NAME,
     RULE_QUERY,
     SECRET,
+    STORY_RULE_NAME,
     Article,
     corpus,
     gazetteer_yaml,
@@ -38,7 +39,9 @@ from bench.chaos.measure import (
     measure_hostile,
     measure_letters,
     progress,
+    story_ids,
     wanted_alerts,
+    wanted_story_alerts,
 )
 from bench.chaos.plan import (
     PAGE_POISON_OUTCOME,
@@ -143,8 +146,10 @@ class Drill:
                     for feed in range(self.params.feeds)
                 )
             )
-            rule = new_rule(RULE_NAME, RULE_QUERY, webhooks=[self.receiver.url], secret=SECRET)
-            await RuleStore(es, self.settings.index_name("rules")).put(rule)
+            rules = RuleStore(es, self.settings.index_name("rules"))
+            hook = [self.receiver.url]
+            await rules.put(new_rule(RULE_NAME, RULE_QUERY, webhooks=hook, secret=SECRET, per="article"))
+            await rules.put(new_rule(STORY_RULE_NAME, RULE_QUERY, webhooks=hook, secret=SECRET, per="story"))
         finally:
             await es.close()
 
@@ -319,11 +324,15 @@ class Drill:
     async def drained(self) -> bool:
         """Poll until everything sent has arrived and no stage lags (:func:`progress`); False at the deadline."""
         deadline = time.monotonic() + self.params.drain_timeout_s
-        wanted = set(wanted_alerts(self.expected_ids()))
+        expected = self.expected_ids()
+        wanted = set(wanted_alerts(expected))
         last = ""
         while time.monotonic() < deadline:
             try:
-                state = await progress(self.settings, len(self.articles), self.receiver.received, wanted, self.poison)
+                # a story alert is known once its articles are indexed with their story (read each time)
+                stories = wanted_story_alerts(await story_ids(self.settings, expected), expected)
+                received = self.receiver.received
+                state = await progress(self.settings, len(self.articles), received, wanted | set(stories), self.poison)
             except Exception as exc:  # a service still recovering: look again
                 state = f"not measurable yet ({type(exc).__name__}: {exc})"
             if state == "done":
@@ -341,7 +350,8 @@ class Drill:
         self.report.articles = len(expected)
         hostile_ids = list(self.hostile.values())
         await measure_articles(self.settings, self.report, expected, hostile_ids)
-        measure_alerts(self.report, self.receiver.received, wanted_alerts(expected))
+        stories = wanted_story_alerts(await story_ids(self.settings, expected), expected)
+        measure_alerts(self.report, self.receiver.received, wanted_alerts(expected), stories)
         letters = await read_dead_letters(self.settings)
         measure_letters(self.report, letters, self.poison, hostile_ids)
         outcomes = await hostile_outcomes(self.settings, self.hostile, letters)

@@ -11,14 +11,14 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from bench.chaos.articles import ALERT_ORG, RULE_NAME, SECRET, Article
+from bench.chaos.articles import ALERT_ORG, RULE_NAME, SECRET, STORY_RULE_NAME, Article
 from bench.chaos.plan import HOSTILE_LETTERS, ChaosParams, Poison
 from bench.workers import WORKERS
 from wirewatch.core.es import make_es
 from wirewatch.core.settings import CommonSettings
 from wirewatch.core.stores.rules import rule_id_for
 from wirewatch.ops.observe import read_dead_letters, stage_status
-from wirewatch.schemas import DeadLetter, alert_id_for
+from wirewatch.schemas import DeadLetter, alert_id_for, keyed_alert_id
 from wirewatch.services.alerter.signing import DELIVERY_HEADER, SIGNATURE_HEADER, verify
 
 #: what a webhook receiver got: (body, headers) per POST
@@ -39,6 +39,9 @@ class ChaosReport:
     alerts_expected: int = 0
     lost_alerts: list[str] = field(default_factory=list)
     duplicated_alerts: int = 0
+    story_alerts_expected: int = 0
+    lost_story_alerts: list[str] = field(default_factory=list)  # the story ids
+    duplicated_story_alerts: int = 0
     unexpected_alerts: list[str] = field(default_factory=list)
     bad_signatures: int = 0
     planted: list[Poison] = field(default_factory=list)
@@ -56,11 +59,11 @@ class ChaosReport:
 
     @property
     def lost(self) -> int:
-        return len(self.lost_articles) + len(self.lost_alerts)
+        return len(self.lost_articles) + len(self.lost_alerts) + len(self.lost_story_alerts)
 
     @property
     def duplicated(self) -> int:
-        return self.duplicated_articles + self.duplicated_alerts
+        return self.duplicated_articles + self.duplicated_alerts + self.duplicated_story_alerts
 
     def failures(self) -> list[str]:
         """Every broken promise, in words; empty when nothing was lost, duplicated or let in."""
@@ -71,6 +74,8 @@ class ChaosReport:
             (self.entity_misses, f"articles missing a known entity: {self.entity_misses[:5]}"),
             (self.lost_alerts, f"alerts never delivered: {self.lost_alerts[:5]}"),
             (self.duplicated_alerts, f"{self.duplicated_alerts} alerts delivered more than once"),
+            (self.lost_story_alerts, f"stories whose alert never arrived: {self.lost_story_alerts[:5]}"),
+            (self.duplicated_story_alerts, f"{self.duplicated_story_alerts} story alerts delivered more than once"),
             (
                 self.unexpected_alerts,
                 f"alerts for articles outside the rule's subset: {self.unexpected_alerts[:5]}",
@@ -95,13 +100,15 @@ class ChaosReport:
         drained = f"{self.drained_s:.1f}" if self.drained_s is not None else "never"
         return [
             f"seed {self.params.seed}: {self.articles} articles on {self.params.feeds} feeds, "
-            f"{self.alerts_expected} alerts expected, {len(self.planted)} poison planted",
+            f"{self.alerts_expected} alerts and {self.story_alerts_expected} story alerts expected, "
+            f"{len(self.planted)} poison planted",
             f"kills (kill -9): {len(self.kills)} — " + ", ".join(f"{w} {kills[w]}" for w in WORKERS),
             f"outages: Elasticsearch frozen {self.es_frozen_s:.1f} s, Kafka away {self.kafka_outage_s:.1f} s",
             f"articles: lost {len(self.lost_articles)}, duplicated {self.duplicated_articles}, "
             f"foreign {self.unexpected_articles}, missing entities {len(self.entity_misses)}",
             f"alerts: lost {len(self.lost_alerts)}, duplicated {self.duplicated_alerts}, "
             f"unexpected {len(self.unexpected_alerts)}, bad signatures {self.bad_signatures}",
+            f"story alerts: lost {len(self.lost_story_alerts)}, duplicated {self.duplicated_story_alerts}",
             "dead letters: "
             + ", ".join(
                 f"{p.name}→{self.matched[p.name].stage}/{self.matched[p.name].error_class}"
@@ -124,6 +131,37 @@ def wanted_alerts(expected: Mapping[str, Article]) -> dict[str, str]:
     """alert id → article id, for the rule's subset of the expected articles (by document id)."""
     rule_id = rule_id_for(RULE_NAME)
     return {alert_id_for(rule_id, doc_id): doc_id for doc_id, a in expected.items() if a.alert}
+
+
+def wanted_story_alerts(stories: Mapping[str, str], expected: Mapping[str, Article]) -> dict[str, str]:
+    """alert id → story id: one alert of the per-story rule per story holding an article of the rule's subset
+    (``stories``: document id → its indexed ``story_id``; an article without one is a story of its own)."""
+    rule_id = rule_id_for(STORY_RULE_NAME)
+    wanted: dict[str, str] = {}
+    for doc_id, article in expected.items():
+        if article.alert:
+            story = stories.get(doc_id) or doc_id
+            wanted[keyed_alert_id(rule_id, "story", story)] = story
+    return wanted
+
+
+async def story_ids(settings: CommonSettings, expected: Mapping[str, Article]) -> dict[str, str]:
+    """document id → ``story_id`` of the indexed articles of the rule's subset."""
+    ids = [doc_id for doc_id, article in expected.items() if article.alert]
+    if not ids:
+        return {}
+    es = make_es(settings)
+    try:
+        found = await es.options(ignore_status=404).mget(
+            index=settings.index_name("articles"), ids=ids, source_includes=["story_id"]
+        )
+    finally:
+        await es.close()
+    return {
+        d["_id"]: d["_source"]["story_id"]
+        for d in found.body["docs"]
+        if d.get("found") and d["_source"].get("story_id")
+    }
 
 
 def alert_id_of(body: bytes, headers: Mapping[str, str]) -> str:
@@ -201,8 +239,13 @@ async def measure_articles(
             report.entity_misses.append(f"{doc['id']} {found}")
 
 
-def measure_alerts(report: ChaosReport, received: Received, wanted: Mapping[str, str]) -> None:
-    """Lost, duplicated and unexpected alerts, and webhook signatures that do not verify."""
+def measure_alerts(
+    report: ChaosReport, received: Received, wanted: Mapping[str, str], stories: Mapping[str, str] | None = None
+) -> None:
+    """Lost, duplicated and unexpected alerts (per-article ones in ``wanted``, story alerts in ``stories``,
+    each counted apart: a story alert posted twice is a duplicate like any), and webhook signatures that do not
+    verify."""
+    stories = stories or {}
     per_alert: Counter[str] = Counter()
     for body, headers in received:
         per_alert[alert_id_of(body, headers)] += 1
@@ -210,8 +253,11 @@ def measure_alerts(report: ChaosReport, received: Received, wanted: Mapping[str,
             report.bad_signatures += 1
     report.alerts_expected = len(wanted)
     report.lost_alerts = sorted(set(wanted) - set(per_alert))
-    report.duplicated_alerts = sum(n - 1 for n in per_alert.values())
-    report.unexpected_alerts = sorted(set(per_alert) - set(wanted))
+    report.duplicated_alerts = sum(n - 1 for aid, n in per_alert.items() if aid not in stories)
+    report.story_alerts_expected = len(stories)
+    report.lost_story_alerts = sorted(story for aid, story in stories.items() if aid not in per_alert)
+    report.duplicated_story_alerts = sum(n - 1 for aid, n in per_alert.items() if aid in stories)
+    report.unexpected_alerts = sorted(set(per_alert) - set(wanted) - set(stories))
 
 
 def measure_letters(

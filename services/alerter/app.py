@@ -18,10 +18,12 @@ from wirewatch.core.stores.rules import RuleStore
 from wirewatch.schemas import DeadLetter, IndexedBatch, Lane, stage
 from wirewatch.services.alerter.delivery import DeliveryPolicy, Limiter, WebhookSender
 from wirewatch.services.alerter.dispatch import Dispatcher
+from wirewatch.services.alerter.flatline import FlatlineWatch, announcer
 from wirewatch.services.alerter.handler import AlertHandler
 from wirewatch.services.alerter.ledger import Ledger
 from wirewatch.services.alerter.mail import MailSender
 from wirewatch.services.alerter.settings import AlerterSettings
+from wirewatch.services.alerter.volume import VolumeRules
 
 STAGE = stage("alerter")
 settings = AlerterSettings()
@@ -63,10 +65,26 @@ async def runner_for(lane: Lane) -> AsyncIterator[BatchRunner[IndexedBatch]]:
             dispatcher=dispatcher,
             alerts_topic=settings.topic_name(STAGE.output),
             publish=partial(send_all, app),
+            volume=VolumeRules(
+                es,
+                articles=settings.index_name("articles"),
+                mentions=settings.index_name("entity-mentions"),
+                alerts=settings.index_name("alerts"),
+            ),
         )
+        # silence is the one thing no batch announces: flatline rules are checked on a timer
+        flatlines = FlatlineWatch(
+            es,
+            articles=settings.index_name("articles"),
+            feeds=settings.index_name("feeds"),
+            rules=rules.enabled,
+            fire=announcer(ledger, dispatcher, partial(send_all, app), settings.topic_name(STAGE.output)),
+        )
+        flatlines.start()
         try:
             yield stage_runner(app, settings, STAGE, IndexedBatch, handler)
         finally:
+            await flatlines.stop()
             await dispatcher.stop()
             await es.close()
 

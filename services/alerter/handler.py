@@ -25,6 +25,7 @@ from wirewatch.services.alerter import stories
 from wirewatch.services.alerter.dispatch import Dispatcher
 from wirewatch.services.alerter.ledger import Ledger
 from wirewatch.services.alerter.matching import Matcher
+from wirewatch.services.alerter.volume import VolumeRules
 
 Publish = Callable[[Sequence[Outgoing]], Awaitable[None]]
 
@@ -44,6 +45,7 @@ class AlertHandler:
         dispatcher: Dispatcher,
         alerts_topic: str,
         publish: Publish,
+        volume: VolumeRules | None = None,
     ) -> None:
         self.es = es
         self.articles = articles
@@ -53,15 +55,19 @@ class AlertHandler:
         self.alerts_topic = alerts_topic
         self.publish = publish
         self.matcher = Matcher(es, articles)
+        self.volume = volume
 
     async def __call__(self, batches: Sequence[IndexedBatch]) -> list[Result]:
         ids = list(dict.fromkeys(doc.id for batch in batches for doc in batch.docs))
-        matches = await self.matcher.match(await self.rules.enabled(), ids)
-        rules_by_id = {m.rule.id: m.rule for m in matches}
+        enabled = await self.rules.enabled()
+        # only match rules fire per article or story; spike and first-seen rules fire on the live batches' volume
+        matches = await self.matcher.match([r for r in enabled if r.kind == "match"], ids)
+        volume = await self.volume.evaluate(enabled, batches) if self.volume else []
+        rules_by_id = {m.rule.id: m.rule for m in [*matches, *volume]}
         destinations = {rid: rule.webhooks for rid, rule in rules_by_id.items()}
         # 1. article alerts and each story's first copy: recorded, then on their way before anything else
         story_plan = stories.plan(matches)
-        recorded = await self.ledger.record(story_plan.alerts, destinations)
+        recorded = await self.ledger.record([*story_plan.alerts, *(m.alert for m in volume)], destinations)
         self._submit(recorded.new, rules_by_id)
         # 2. later copies join their story's entry; a story that reached its rule's sources grows once
         joined = await self.ledger.join(stories.to_join(story_plan, recorded.new))

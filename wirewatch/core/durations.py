@@ -24,8 +24,8 @@ def parse_duration(text: str) -> float:
 
 
 def format_duration(seconds: float) -> str:
-    """The largest unit that divides ``seconds`` exactly: ``21600`` → ``"6h"`` (``rules list``)."""
-    for unit, size in sorted(UNITS.items(), key=lambda item: -item[1]):
+    """The largest unit up to days that divides ``seconds`` exactly: ``21600`` → ``"6h"`` (``rules list``)."""
+    for unit, size in sorted(UNITS.items(), key=lambda item: -item[1])[1:]:  # weeks read better as days
         if seconds >= size and (seconds / size).is_integer():
             return f"{int(seconds / size)}{unit}"
     return f"{seconds:g}s"

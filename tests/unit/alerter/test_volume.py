@@ -43,7 +43,7 @@ def test_anything_else_is_refused_with_what_is_accepted(text: str) -> None:
 
 
 def test_a_duration_prints_in_its_largest_exact_unit() -> None:
-    assert [format_duration(s) for s in (21600, 604800, 5400, 90, 0.5)] == ["6h", "1w", "90m", "90s", "0.5s"]
+    assert [format_duration(s) for s in (21600, 604800, 5400, 90, 0.5)] == ["6h", "7d", "90m", "90s", "0.5s"]
 
 
 def test_a_surge_after_a_quiet_baseline_is_a_spike() -> None:

@@ -46,6 +46,19 @@ def rules() -> None:
 )
 @click.option("--timezone", help="IANA time zone the --digest schedule is read in (default UTC)")
 @click.option("--slack", is_flag=True, help="send a Slack-compatible body")
+@click.option(
+    "--per",
+    type=click.Choice(["article", "story"]),
+    default="story",
+    show_default=True,
+    help="one alert per story (later copies join it) or per article",
+)
+@click.option(
+    "--grow-at",
+    "grew_at_sources",
+    type=click.IntRange(min=2),
+    help="per story: one follow-up alert when the story reaches N distinct sources",
+)
 def add(name: str, query: str, kql: bool, **options: Any) -> None:
     """Add (or replace) a rule."""
     from wirewatch.core.stores.rules import new_rule
@@ -54,6 +67,8 @@ def add(name: str, query: str, kql: bool, **options: Any) -> None:
     _check_digest(options)
 
     query = checked_query(query, kql=kql)
+    if options.get("grew_at_sources") is not None and options.get("per") != "story":
+        raise click.UsageError("--grow-at needs --per story")
     webhooks = list(options.pop("webhooks"))
     _check_webhooks([(f"rule {name!r}", url) for url in webhooks])
     filters = RuleFilters(**{facet: list(options.pop(facet)) for facet in RuleFilters.model_fields})
@@ -83,14 +98,29 @@ def list_rules(as_json: bool) -> None:
     from rich.table import Table
 
     table = Table(title=f"{len(found)} rules")
-    for column in ("name", "query", "webhooks", "signed", "enabled", "delivery"):
+    for column in ("name", "kind", "per", "query", "webhooks", "signed", "enabled", "delivery"):
         table.add_column(column, overflow="fold")
     for r in found:
         webhooks = "\n".join(_public(r)["webhooks"])
         table.add_row(
-            safe(r.name), safe(r.query), safe(webhooks), "yes" if r.secret else "no", str(r.enabled), _delivery(r)
+            safe(r.name),
+            r.kind,
+            _per(r),
+            safe(r.query),
+            safe(webhooks),
+            "yes" if r.secret else "no",
+            str(r.enabled),
+            _delivery(r),
         )
     console.print(table)
+
+
+def _per(rule: Rule) -> str:
+    """What one alert of the rule stands for (match rules only), and when a story grows."""
+    if rule.kind != "match":
+        return "-"
+    grows = f", grew at {rule.grew_at_sources} sources" if rule.per == "story" and rule.grew_at_sources else ""
+    return rule.per + grows
 
 
 @rules.command()
@@ -200,6 +230,9 @@ def import_rules(path: Path) -> None:
             throttle_minutes=entry.get("throttle_minutes"),
             digest=entry.get("digest"),
             timezone=entry.get("timezone") or "UTC",
+            # a file without `per` predates stories: its rules alerted per article and keep doing so
+            per=entry.get("per", "article"),
+            grew_at_sources=entry.get("grew_at_sources"),
             slack=bool(entry.get("slack")),
         )
         parsed.append(rule.model_copy(update={"enabled": entry.get("enabled", True)}))

@@ -94,7 +94,8 @@ _ADJECTIVE_ENDINGS = ("i", "ist", "ists", "ish", "ian", "ians", "ese", "ic", "er
 _ADJECTIVES = frozenset({"arab", "afghan", "armed", "rival", "local", "foreign", "government", "allied"})
 _LIST_GAP = re.compile(r"\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or|&)\s+")
 _LIST_TRIGGER = re.compile(
-    r"\b(?:groups|militias|factions|organi[sz]ations|movements|parties|outfits|cartels|gangs)\s*"
+    r"\b(?:groups|militias|factions|organi[sz]ations|movements|parties|outfits|cartels|gangs|companies|firms"
+    r"|corporations|brands|retailers|airlines|banks|agencies|outlets|newspapers|broadcasters|clubs|teams|bands)\s*"
     r"(?:,\s*)?(?:such\s+as|including|like|include|included|includes|among\s+them|:)\s*(?:the\s+)?$",
     re.IGNORECASE,
 )
@@ -143,6 +144,22 @@ def named_acronyms(text: str) -> list[tuple[int, int]]:
         letters = [ch for ch in line if ch.isalpha()]
         if sum(ch.isupper() for ch in letters) * 2 < len(letters):
             found.append(match.span(1))
+    return found
+
+
+def listed_bodies(
+    text: str, typed: Sequence[tuple[int, int, str]], untyped: Sequence[tuple[int, int]]
+) -> list[tuple[int, int]]:
+    """The ``untyped`` names (capitalised runs the model left alone) listed with organisations: in a list ("X, Y
+    and Z") holding at least two ``typed`` names, all of them ORG, or introduced as organisations ("companies such
+    as"), the others are organisations too ("Spotify, Tesla, Quorbit and Snapchat"). ``typed`` spans are (start,
+    end, type); neither sequence overlaps the other."""
+    items = sorted([*typed, *((start, end, "") for start, end in untyped)])
+    found: list[tuple[int, int]] = []
+    for chain, introduced in chains(text, [(start, end) for start, end, _ in items]):
+        types = [items[i][2] for i in chain if items[i][2]]
+        if introduced or (len(types) >= 2 and all(t == "ORG" for t in types)):
+            found += [(items[i][0], items[i][1]) for i in chain if not items[i][2]]
     return found
 
 

@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from wirewatch.services.extractor.context import named_acronyms, named_by_members
+from wirewatch.services.extractor.context import listed_bodies, named_acronyms, named_by_members
 from wirewatch.services.extractor.normalise import fold
 from wirewatch.services.extractor.spans import Candidate
 
@@ -206,7 +206,35 @@ def _with_members_cues(text: str, kept: list[Candidate]) -> list[Candidate]:
     for start, end in sorted({*named_by_members(text), *named_acronyms(text)}):
         if not _overlaps(starts, ends, start, end) and (not added or added[-1].end <= start):
             added.append(Candidate(start, end, "ORG", "ORG", why="context"))
+    kept = sorted([*kept, *added], key=lambda c: c.start) if added else kept
+    return _with_list_cues(text, kept)
+
+
+def _with_list_cues(text: str, kept: list[Candidate]) -> list[Candidate]:
+    """Capitalised names the model missed in a list of organisations (:func:`.context.listed_bodies`), added as
+    ORG."""
+    starts, ends = [c.start for c in kept], [c.end for c in kept]
+    untyped = [
+        (piece[0].start, piece[-1].end)
+        for run in name_runs(text)
+        for piece in _and_pieces(run)
+        if not _overlaps(starts, ends, piece[0].start, piece[-1].end)
+    ]
+    typed = [(c.start, c.end, c.type) for c in kept]
+    added = [Candidate(start, end, "ORG", "ORG", why="context") for start, end in listed_bodies(text, typed, untyped)]
     return sorted([*kept, *added], key=lambda c: c.start) if added else kept
+
+
+def _and_pieces(run: list[_Word]) -> list[list[_Word]]:
+    """The run cut at "and"/"or" ("Uber and Snapchat" is two names of a list), each piece without links at its
+    edges."""
+    pieces: list[list[_Word]] = [[]]
+    for word in run:
+        if word.key in _AND or word.key == "or":
+            pieces.append([])
+        else:
+            pieces[-1].append(word)
+    return [trimmed for piece in pieces if (trimmed := _edges_trimmed(piece))]
 
 
 def _overlaps(starts: list[int], ends: list[int], start: int, end: int) -> bool:

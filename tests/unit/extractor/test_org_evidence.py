@@ -107,3 +107,37 @@ def test_a_body_named_after_an_event_stays(text: str, name: str) -> None:
     start = text.index(name)
     found = apply_shapes(text, [Candidate(start, start + len(name), "ORG", "ORG")])
     assert [(text[c.start : c.end], c.type) for c in found] == [(name, "ORG")]
+
+
+def listed(text: str, typed: dict[str, str]) -> list[tuple[str, str]]:
+    candidates = [Candidate(text.index(n), text.index(n) + len(n), t, t) for n, t in typed.items()]
+    return [(text[c.start : c.end], c.type) for c in apply_shapes(text, candidates)]
+
+
+def test_names_the_model_missed_in_a_list_of_organisations_are_organisations() -> None:
+    text = "They have acquired Zentrix, Quorbit, Velanto Labs, Hask and Pindro this year."
+    found = listed(text, {"Zentrix": "ORG", "Velanto Labs": "ORG"})
+    assert found == [
+        ("Zentrix", "ORG"),
+        ("Quorbit", "ORG"),
+        ("Velanto Labs", "ORG"),
+        ("Hask", "ORG"),
+        ("Pindro", "ORG"),
+    ]
+
+
+def test_a_list_introduced_as_companies_makes_its_missed_names_organisations() -> None:
+    text = "Leaders of companies such as Zentrix, Quorbit and Pindro will attend."
+    assert listed(text, {"Zentrix": "ORG"}) == [("Zentrix", "ORG"), ("Quorbit", "ORG"), ("Pindro", "ORG")]
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        {"Zentrix": "ORG"},  # one organisation says nothing of its neighbours
+        {"Zentrix": "ORG", "Hask": "LOC"},  # a list of mixed types neither
+    ],
+)
+def test_a_list_without_two_organisations_adds_nothing(typed: dict[str, str]) -> None:
+    text = "We visited Zentrix, Quorbit and Hask last spring."
+    assert [name for name, _ in listed(text, typed)] == list(typed)

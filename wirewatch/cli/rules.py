@@ -36,8 +36,12 @@ def rules() -> None:
 @click.argument("name")
 @click.option("--query", required=True, help="Lucene query_string syntax (KQL with --kql)")
 @click.option("--kql", is_flag=True, help="--query is KQL (a subset); the rule is stored as its Lucene translation")
-@click.option("--webhook", "webhooks", multiple=True, required=True, help="URL to POST alerts to (repeatable)")
-@click.option("--secret", help="HMAC-SHA256 signing secret (X-Wirewatch-Signature)")
+@click.option("--webhook", "webhooks", multiple=True, help="URL to POST alerts to (repeatable)")
+@click.option("--teams", multiple=True, help="Microsoft Teams (or compatible) incoming webhook URL (repeatable)")
+@click.option("--email", "emails", multiple=True, help="address to e-mail alerts to (repeatable; WIREWATCH_SMTP_*)")
+@click.option(
+    "--secret", help="signing secret: Standard Webhooks (whsec_<base64>, or any text) and X-Wirewatch-Signature"
+)
 @facet_options
 @click.option("--throttle", "throttle_minutes", type=float, help="at most one message per N minutes")
 @click.option(
@@ -70,7 +74,8 @@ def add(name: str, query: str, kql: bool, **options: Any) -> None:
     if options.get("grew_at_sources") is not None and options.get("per") != "story":
         raise click.UsageError("--grow-at needs --per story")
     webhooks = list(options.pop("webhooks"))
-    _check_webhooks([(f"rule {name!r}", url) for url in webhooks])
+    options |= _destinations(webhooks, options.pop("teams"), options.pop("emails"))
+    _check_webhooks([(f"rule {name!r}", url) for url in [*webhooks, *options["teams"]]])
     filters = RuleFilters(**{facet: list(options.pop(facet)) for facet in RuleFilters.model_fields})
     rule = new_rule(name, query, webhooks=webhooks, secret=options.pop("secret"), filters=filters, **options)
     with_es(lambda es: _store(es).put(rule))
@@ -79,12 +84,38 @@ def add(name: str, query: str, kql: bool, **options: Any) -> None:
         console.print(f"stored as Lucene: {safe(query)}")
 
 
+def _destinations(webhooks: list[str], teams: tuple[str, ...], emails: tuple[str, ...]) -> dict[str, Any]:
+    """``--teams`` and ``--email`` as rule fields; a usage error for a rule with no destination or a bad address."""
+    if not (webhooks or teams or emails):
+        raise click.UsageError("a rule needs at least one destination: --webhook, --teams or --email")
+    for address in emails:
+        local, _, domain = address.partition("@")
+        if not local or not domain or "@" in domain or any(c.isspace() or c in ',;<>"' for c in address):
+            raise click.BadParameter(f"{safe(repr(address))} is not an e-mail address", param_hint="--email")
+    return {"teams": list(teams), "emails": list(emails)}
+
+
 def _public(rule: Rule) -> dict[str, Any]:
-    """A rule as shown: no secret, and webhooks redacted with a fingerprint (the URL is the credential)."""
+    """A rule as shown: no secret, and webhook and Teams URLs redacted with a fingerprint (the URL is the
+    credential); e-mail addresses as they are."""
     from wirewatch.core.redaction import destination
 
     doc = rule.model_dump(mode="json", exclude={"secret"})
-    return doc | {"webhooks": [destination(url) for url in rule.webhooks], "signed": rule.secret is not None}
+    redacted = {"webhooks": [destination(url) for url in rule.webhooks], "teams": [destination(u) for u in rule.teams]}
+    return doc | redacted | {"signed": rule.secret is not None}
+
+
+def _shown_destinations(rule: Rule) -> str:
+    """The ``destinations`` column of ``rules list``: every webhook, Teams channel and address, one a line."""
+    public = _public(rule)
+    slack = " (slack)" if rule.slack else ""
+    return "\n".join(
+        [
+            *(f"{url}{slack}" for url in public["webhooks"]),
+            *(f"teams {url}" for url in public["teams"]),
+            *(f"email {address}" for address in rule.emails),
+        ]
+    )
 
 
 @rules.command(name="list")
@@ -98,10 +129,10 @@ def list_rules(as_json: bool) -> None:
     from rich.table import Table
 
     table = Table(title=f"{len(found)} rules")
-    for column in ("name", "kind", "per", "query", "webhooks", "signed", "enabled", "delivery"):
+    for column in ("name", "kind", "per", "query", "destinations", "signed", "enabled", "delivery"):
         table.add_column(column, overflow="fold")
     for r in found:
-        webhooks = "\n".join(_public(r)["webhooks"])
+        webhooks = _shown_destinations(r)
         table.add_row(
             safe(r.name),
             r.kind,
@@ -210,13 +241,15 @@ def import_rules(path: Path) -> None:
         [
             (f"rule {entry.get('name')!r} (#{number})", str(url))
             for number, entry in enumerate(data.get("rules", []), start=1)
-            for url in entry.get("webhooks", [])
+            for url in [*entry.get("webhooks", []), *entry.get("teams", [])]
         ],
         nothing_saved=f"{path.name}: nothing was imported",
     )
     parsed: list[Rule] = []
     for entry in data.get("rules", []):
-        if entry.get("secret") == REDACTED or any(HIDDEN_PATH in str(url) for url in entry.get("webhooks", [])):
+        if entry.get("secret") == REDACTED or any(
+            HIDDEN_PATH in str(url) for url in [*entry.get("webhooks", []), *entry.get("teams", [])]
+        ):
             raise click.ClickException(
                 f"rule {entry.get('name')!r} in {path.name} has redacted secrets or webhooks: "
                 "import a file written by `rules export --include-secrets`"
@@ -234,6 +267,8 @@ def import_rules(path: Path) -> None:
             per=entry.get("per", "article"),
             grew_at_sources=entry.get("grew_at_sources"),
             slack=bool(entry.get("slack")),
+            teams=list(entry.get("teams") or []),
+            emails=list(entry.get("emails") or []),
         )
         parsed.append(rule.model_copy(update={"enabled": entry.get("enabled", True)}))
 

@@ -1,11 +1,11 @@
 """Saved-search rules, stored in the ``<prefix>-rules`` index: ``wirewatch rules`` writes them, every alerter
 replica reads the same set.
 
-A rule's signing secret and its webhook URLs are credentials (whoever has a Slack webhook URL can post to
-the channel), so they are sealed (:mod:`wirewatch.core.secretbox`) before they are written: the index,
-Kibana and snapshots see ``fernet:…`` only. Reading opens them; a rule written in clear by an older version
-is read as it is and sealed the next time it is saved (``rules export --include-secrets`` then ``rules
-import`` seals every rule at once). A value that does not open raises
+A rule's signing secret and its webhook and Teams URLs are credentials (whoever has a Slack webhook URL can
+post to the channel), so they are sealed (:mod:`wirewatch.core.secretbox`), with its e-mail addresses, before
+they are written: the index, Kibana and snapshots see ``fernet:…`` only. Reading opens them; a rule written in
+clear by an older version is read as it is and sealed the next time it is saved (``rules export
+--include-secrets`` then ``rules import`` seals every rule at once). A value that does not open raises
 :class:`~wirewatch.core.secretbox.SecretUndecryptable`: the alerter keeps the rules it had and logs it."""
 
 from __future__ import annotations
@@ -55,10 +55,16 @@ def new_rule(
     )
 
 
+#: the destinations sealed like the secret: a webhook's or Teams channel's URL is its credential, and an
+#: address is personal data no Kibana user needs
+SEALED_LISTS = {"webhooks": "a webhook URL", "teams": "a Teams URL", "emails": "an e-mail address"}
+
+
 def _to_doc(rule: Rule, box: SecretBox) -> dict[str, Any]:
     doc = rule.model_dump(mode="json")
     doc["secret"] = box.seal(rule.secret.get_secret_value()) if rule.secret else None
-    doc["webhooks"] = [box.seal(url) for url in rule.webhooks]
+    for field in SEALED_LISTS:
+        doc[field] = [box.seal(value) for value in getattr(rule, field)]
     return doc
 
 
@@ -67,7 +73,8 @@ def _from_doc(source: dict[str, Any], box: SecretBox) -> Rule:
     doc = dict(source)
     if doc.get("secret"):
         doc["secret"] = box.open(doc["secret"], field=f"the signing secret of rule {name!r}")
-    doc["webhooks"] = [box.open(url, field=f"a webhook URL of rule {name!r}") for url in doc.get("webhooks") or []]
+    for field, what in SEALED_LISTS.items():
+        doc[field] = [box.open(value, field=f"{what} of rule {name!r}") for value in doc.get(field) or []]
     return Rule.model_validate(doc)
 
 

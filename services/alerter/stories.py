@@ -77,18 +77,23 @@ def plan(matches: Sequence[Match]) -> StoryPlan:
     (its earliest copy), and every copy of the batch is listed to join it."""
     result = StoryPlan()
     copies: dict[str, list[Alert]] = {}
+    order: list[Alert | str] = []  # the alerts in the order matched; a story alert where its first copy matched
     for match in matches:
-        if match.rule.per == "story":
-            story = story_alert(match.alert)
-            copies.setdefault(story.alert_id, []).append(story)
-        else:
-            result.alerts.append(match.alert)
+        if match.rule.per != "story":
+            order.append(match.alert)
+            continue
+        story = story_alert(match.alert)
+        if story.alert_id not in copies:
+            order.append(story.alert_id)
+        copies.setdefault(story.alert_id, []).append(story)
     for alert_id, stories in copies.items():
         ordered = sorted(stories, key=_first_key)
-        result.alerts.append(ordered[0])
+        copies[alert_id] = ordered
         members = result.joins[alert_id] = Members()
         for story in ordered:
             members.add(story.article_id, story.source)
+    # story alerts queue for delivery among the article alerts matched with them, not behind them all
+    result.alerts = [copies[item][0] if isinstance(item, str) else item for item in order]
     return result
 
 

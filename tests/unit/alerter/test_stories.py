@@ -48,6 +48,7 @@ def test_three_copies_make_one_story_alert_fired_by_the_earliest_and_three_artic
     result = plan(matches)
     stories = [a for a in result.alerts if a.kind == "story"]
     assert len(result.alerts) == 4 and len(stories) == 1
+    assert result.alerts[0].kind == "story"  # where its first copy matched: it queues among, not behind, the rest
     [story] = stories
     assert story.alert_id == keyed_alert_id(BY_STORY.id, "story", "s1")
     assert (story.article_id, story.article_ids, story.sources) == ("a1", ["a1"], ["herald"])

@@ -23,6 +23,8 @@ from collections.abc import Sequence
 from wirewatch.services.extractor.normalise import fold
 
 _WINDOW = 80
+#: what the cues of persons and places read before a name: their longest phrase is under 30 characters
+_NEAR_WINDOW = 40
 _MAX_GAP = 12  # ", and " with room for odd spacing; a longer gap joins no list
 _BODY = (
     r"(?:group|militia|movement|faction|party|organi[sz]ation|network|alliance|coalition|outfit|cartel|gang"
@@ -51,16 +53,22 @@ _ORG_AFTER = re.compile(
 # and Huda, who are …").
 _COLLECTIVE_AFTER = re.compile(r",\s+who\s+(?:have|are)\b")
 _AND_BEFORE = re.compile(r"(?:\band|&|,)\s*$")
-_PERSON_BEFORE = re.compile(
-    r"\b(?:Mr|Mrs|Ms|Dr|Gen|Lt|Col|Maj|Capt|Sgt|Sheikh|Sheik|Mullah|Imam|Ayatollah|Brig|Cmdr)\.?\s+$"
-    # kin in apposition ("his wife, X"), or an occupation written lowercase right before the name
-    r"|\b(?:wife|husband|son|daughter|brother|sister|father|mother|widow|widower|cousin|uncle|aunt|nephew|niece),\s+$"
-    r"|\b(?:assistant|adviser|advisor|aide|spokes(?:man|woman|person)|lawyer|attorney|reporter|correspondent"
+_OCCUPATION = (
+    r"(?:assistant|adviser|advisor|aide|spokes(?:man|woman|person)|lawyer|attorney|reporter|correspondent"
     r"|analyst|professor|researcher|economist|editor|author|novelist|actor|actress|singer|impersonator|coach"
     r"|striker|midfielder|goalkeeper|cleric|preacher|judge|prosecutor|activist|journalist|photographer"
     r"|founder|leader|commander|envoy|ambassador|senator|governor|mayor|minister|president"
     r"|emperor|empress|king|queen|pope|pharaoh|sultan|historian|poet|painter|composer|philosopher|physicist"
-    r"|chemist|playwright|explorer|director|producer)\s+$"
+    r"|chemist|playwright|explorer|director|producer|owner|hairdresser|doctor|nurse|teacher|student|farmer"
+    r"|engineer|soldier|officer|surgeon|priest|nun|businessman|businesswoman|politician|musician|dancer)"
+)
+_PERSON_BEFORE = re.compile(
+    r"\b(?:Mr|Mrs|Ms|Dr|Gen|Lt|Col|Maj|Capt|Sgt|Sheikh|Sheik|Mullah|Imam|Ayatollah|Brig|Cmdr)\.?\s+$"
+    # kin in apposition ("his wife, X"), or an occupation written lowercase right before the name
+    r"|\b(?:wife|husband|son|daughter|brother|sister|father|mother|widow|widower|cousin|uncle|aunt|nephew|niece),\s+$"
+    rf"|\b{_OCCUPATION}\s+$"
+    # a byline: "By X" opening a line
+    r"|(?:^|\n)[ \t]*(?-i:By)\s+$"
 )
 _PERSON_AFTER = re.compile(
     r"(?:,\s+\d{1,3},"
@@ -69,6 +77,8 @@ _PERSON_AFTER = re.compile(
     # what only a person has or does: "X's childhood", "X was born", "X married"
     r"|['’]s?\s+(?:life|career|childhood|wife|husband|widow|death|funeral|birth|memoirs?|autobiography|biography)\b"
     r"|\s+(?:was\s+born|died|married|graduated)\b"
+    # an occupation as the predicate: "X is a hairdresser", "X was an engineer"
+    rf"|\s+(?:is|was)\s+an?\s+(?:[\w-]+\s+)?{_OCCUPATION}\b"
     r"|,\s+(?:the\s+)?(?:[\w'’-]+\s+){0,2}?(?:spokes(?:man|woman|person)|leader|commander|chief|founder|minister)\b)",
     re.IGNORECASE,
 )
@@ -182,14 +192,15 @@ def _cue(text: str, start: int, end: int, *, weak: bool) -> str | None:
     if _COLLECTIVE_AFTER.match(after) and not _AND_BEFORE.search(before):
         return "ORG"  # its ", who" is no person's
     org = bool(_ORG_BEFORE.search(before)) or bool(_ORG_AFTER.match(after))
-    person = bool(_PERSON_BEFORE.search(before)) or bool(_PERSON_AFTER.match(after))
+    near = before[-_NEAR_WINDOW:]  # the shorter cues need no more (a "$"-anchored search costs its window)
+    person = bool(_PERSON_BEFORE.search(near)) or bool(_PERSON_AFTER.match(after))
     if org != person:
         return "ORG" if org else "PERSON"
     if org or _POSSESSIVE_AFTER.match(after):
         return None
-    if _PLACE_BEFORE.search(before):
+    if _PLACE_BEFORE.search(near):
         return "LOC"
-    return "IN" if weak and _IN_BEFORE.search(before) else None
+    return "IN" if weak and _IN_BEFORE.search(near) else None
 
 
 def vote(

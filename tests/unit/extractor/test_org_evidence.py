@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from wirewatch.services.extractor.context import named_acronyms
+from wirewatch.services.extractor.context import cue, named_acronyms
 from wirewatch.services.extractor.shapes import apply_shapes, shaped
 from wirewatch.services.extractor.spans import Candidate
 
@@ -141,3 +141,30 @@ def test_a_list_introduced_as_companies_makes_its_missed_names_organisations() -
 def test_a_list_without_two_organisations_adds_nothing(typed: dict[str, str]) -> None:
     text = "We visited Zentrix, Quorbit and Hask last spring."
     assert [name for name, _ in listed(text, typed)] == list(typed)
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Floods hit the coast\n\nBy Marla Quint / The Tarsk Herald\n\nResidents fled.", "Marla Quint"),
+        ("By Marla Quint\nResidents fled.", "Marla Quint"),
+        ("The owner Zerlina is welcoming.", "Zerlina"),
+        ("Zerlina is a hairdresser and has just moved here.", "Zerlina"),
+        ("Quint was a retired engineer.", "Quint"),
+    ],
+)
+def test_a_byline_an_owner_and_an_occupation_as_predicate_are_person_cues(text: str, name: str) -> None:
+    start = text.index(name)
+    assert cue(text, start, start + len(name)) == "PERSON"
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Rebels were pushed back by Zentrix forces.", "Zentrix"),  # "by" inside a sentence is no byline
+        ("Zentrix is a company that makes drones.", "Zentrix"),
+    ],
+)
+def test_no_person_cue_without_a_byline_or_an_occupation(text: str, name: str) -> None:
+    start = text.index(name)
+    assert cue(text, start, start + len(name)) != "PERSON"

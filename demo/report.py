@@ -100,7 +100,9 @@ async def _alert(console: Console, es: AsyncElasticsearch, settings: CommonSetti
     )
     for hit in hits:
         a = hit["_source"]
-        console.print(f"  🔔 rule [bold]{a['rule_name']}[/bold] → “{a['title']}” ({a.get('source')})")
+        copies = len(a.get("article_ids") or [])
+        story = f", story of {copies} copies from {len(a.get('sources') or [])} sources" if copies > 1 else ""
+        console.print(f"  🔔 rule [bold]{a['rule_name']}[/bold] → “{a['title']}” ({a.get('source')}{story})")
         if a.get("snippet"):
             console.print(f"      {' '.join(a['snippet'].split())[:200]}")
 

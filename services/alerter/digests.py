@@ -62,7 +62,8 @@ class DigestQueue:
                 index=self.index,
                 size=limit,
                 seq_no_primary_term=True,
-                sort=[{"digest_due": "asc"}, {"matched_at": "asc"}],
+                # a ledger from before digests (init not run since) has no digest_due: nothing is held there
+                sort=[{"digest_due": {"order": "asc", "unmapped_type": "date"}}, {"matched_at": "asc"}],
                 query={
                     "bool": {
                         "filter": [

@@ -155,7 +155,9 @@ def _link(alert: Alert) -> str:
 
 def slack_alert(alert: Alert, rule: Rule) -> dict[str, str]:
     who = slack_text(", ".join([*alert.persons[:3], *alert.organizations[:3]]))
-    text = f"*{slack_text(rule.name)}*: {_link(alert)}" + (f"\n{who}" if who else "")
+    # a story's follow-up says why it comes: the story it already announced now counts this many sources
+    grew = f"story now from {len(alert.sources)} sources: " if alert.kind == "story_grew" else ""
+    text = f"*{slack_text(rule.name)}*: {grew}{_link(alert)}" + (f"\n{who}" if who else "")
     if alert.snippet:
         text += f"\n> {slack_text(alert.snippet)}"
     return {"text": text, "alert_id": alert.alert_id}

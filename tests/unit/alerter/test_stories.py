@@ -92,3 +92,13 @@ def test_grew_fires_at_the_threshold_with_an_id_keyed_on_rule_story_and_number()
     # no threshold, no follow-up
     plain = BY_STORY.model_copy(update={"grew_at_sources": None})
     assert grew_alerts([four], {plain.id: plain}, T0) == []
+
+
+def test_a_slack_follow_up_says_the_story_grew() -> None:
+    from wirewatch.services.alerter.bodies import slack_alert
+
+    story = story_alert(hit(BY_STORY, "a1", "s1", "herald").alert)
+    three = story.model_copy(update={"sources": ["herald", "wire", "gazette"]})
+    [grew] = grew_alerts([three], {BY_STORY.id: BY_STORY}, T0)
+    assert "story now from 3 sources: <https://herald.example/a1|" in slack_alert(grew, BY_STORY)["text"]
+    assert "story now" not in slack_alert(story, BY_STORY)["text"]

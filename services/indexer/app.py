@@ -1,6 +1,6 @@
-"""Indexer worker: ``articles.enriched`` → Elasticsearch (``<prefix>-articles`` alias, and the entity registry's
-``<prefix>-entity-mentions``) → ``articles.indexed`` (and the backfill lane ``articles.enriched.backfill`` while
-live is idle). The topics come from the ``indexer`` entry of ``STAGES``.
+"""Indexer worker: ``articles.enriched`` → Elasticsearch (``<prefix>-articles`` alias, the entity registry's
+``<prefix>-entity-mentions`` and the stories of ``<prefix>-stories``) → ``articles.indexed`` (and the backfill
+lane ``articles.enriched.backfill`` while live is idle). The topics come from the ``indexer`` entry of ``STAGES``.
 
 Offsets are committed only after Elasticsearch acknowledged the bulk request (``refresh=true``, so
 the documents are searchable) and the searchable ids were published; dead letters go to ``deadletters``.
@@ -36,6 +36,7 @@ async def runner_for(lane: Lane) -> AsyncIterator[BatchRunner[EnrichedArticle]]:
             indexed_topic=settings.topic_name(STAGE.lane(lane).output),
             max_bytes=settings.indexer_batch_bytes,
             mentions_index=settings.index_name(entities.FAMILY),
+            stories_index=settings.index_name("stories"),
         )
         yield stage_runner(app, settings, STAGE, EnrichedArticle, handler, max_backoff_s=MAX_BACKOFF_S)
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -74,13 +74,18 @@ def _action(index: str, article: EnrichedArticle) -> bytes:
     ).encode()
 
 
-def _lines(index: str, article: EnrichedArticle) -> bytes:
-    """The action and source lines of one article, newline-terminated, as they go on the wire."""
-    return _action(index, article) + b"\n" + document_bytes(article) + b"\n"
+def _lines(index: str, article: EnrichedArticle, fields: dict[str, Any] | None = None) -> bytes:
+    """The action and source lines of one article (with the indexer's ``fields``, such as its story),
+    newline-terminated, as they go on the wire."""
+    return _action(index, article) + b"\n" + document_bytes(article, fields=fields) + b"\n"
 
 
 def _chunks(
-    index: str, articles: Sequence[EnrichedArticle], max_bytes: int, extra: dict[int, list[bytes]] | None = None
+    index: str,
+    articles: Sequence[EnrichedArticle],
+    max_bytes: int,
+    extra: dict[int, list[bytes]] | None = None,
+    fields: Mapping[str, dict[str, Any]] | None = None,
 ) -> list[list[Line]]:
     """Split a batch so that no bulk request body exceeds ``max_bytes`` (counting action lines and
     newlines); an article larger than that on its own goes alone, with its ``extra`` lines (by position) after
@@ -88,7 +93,7 @@ def _chunks(
     chunks: list[list[Line]] = [[]]
     size = 0
     for i, article in enumerate(articles):
-        lines = _lines(index, article)
+        lines = _lines(index, article, (fields or {}).get(article.id))
         if extra and i in extra:
             lines += b"".join(extra[i])
         if chunks[-1] and size + len(lines) > max_bytes:
@@ -104,7 +109,7 @@ def _body(chunk: list[Line]) -> bytes:
 
 
 @contextmanager
-def _unavailable() -> Iterator[None]:
+def unavailable() -> Iterator[None]:
     """Outages and overload as :class:`ServiceUnavailable` (retried with backoff); other API errors as they are."""
     try:
         yield
@@ -124,7 +129,7 @@ async def _registry_lines(
     es: AsyncElasticsearch, index: str, articles: Sequence[EnrichedArticle], mentions: str
 ) -> dict[int, list[bytes]]:
     """The entity registry documents of the batch, by article position (see ``mentions.py``)."""
-    with _unavailable():
+    with unavailable():
         stored = await stored_keys(es, index, list(dict.fromkeys(a.id for a in articles)))
     now = datetime.now(UTC)
     return {i: mention_lines(mentions, articles[i], dropped, now) for i, dropped in plan(articles, stored).items()}
@@ -137,13 +142,14 @@ async def write(
     *,
     max_bytes: int,
     mentions: str | None = None,
+    fields: Mapping[str, dict[str, Any]] | None = None,
 ) -> BulkOutcome:
-    """Write the articles (and, given a ``mentions`` index, their entity registry documents); when this
-    returns they are searchable (see :data:`REFRESH`)."""
+    """Write the articles (with ``fields``, by article id, added to their documents; and, given a ``mentions``
+    index, their entity registry documents); when this returns they are searchable (see :data:`REFRESH`)."""
     outcome = BulkOutcome()
     extra = await _registry_lines(es, index, articles, mentions) if mentions else None
-    for chunk in _chunks(index, articles, max_bytes, extra):
-        with _unavailable():
+    for chunk in _chunks(index, articles, max_bytes, extra, fields):
+        with unavailable():
             # pre-serialised NDJSON: the client sends bytes as they are
             # require_alias: never auto-create an unmapped index if the alias went missing (the registry's
             # actions opt out: their plain index is created from its template)

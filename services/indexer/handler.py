@@ -1,5 +1,6 @@
-"""The indexer's batch handler: bulk-write a batch (the articles and, given a mentions index, their entity
-registry documents), then announce what became searchable."""
+"""The indexer's batch handler: assign each article of a batch its story, bulk-write the batch (the articles
+and, given a mentions index, their entity registry documents), refresh the documents of the stories it
+touched (given a stories index), then announce what became searchable."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from wirewatch.core.runner import Result
 from wirewatch.schemas import EnrichedArticle, IndexedBatch, IndexedDoc
 from wirewatch.services.indexer.bulk import write
 from wirewatch.services.indexer.documents import external_version
+from wirewatch.services.indexer.stories import assign_stories, write_stories
 
 
 class IndexHandler:
@@ -24,15 +26,23 @@ class IndexHandler:
         indexed_topic: str,
         max_bytes: int,
         mentions_index: str | None = None,
+        stories_index: str | None = None,
     ) -> None:
         self.es = es
         self.alias = alias
         self.indexed_topic = indexed_topic
         self.max_bytes = max_bytes
         self.mentions_index = mentions_index
+        self.stories_index = stories_index
 
     async def __call__(self, articles: Sequence[EnrichedArticle]) -> list[Result]:
-        outcome = await write(self.es, self.alias, articles, max_bytes=self.max_bytes, mentions=self.mentions_index)
+        stories = await assign_stories(self.es, self.alias, articles)
+        outcome = await write(
+            self.es, self.alias, articles, max_bytes=self.max_bytes, mentions=self.mentions_index, fields=stories
+        )
+        if self.stories_index is not None:
+            touched = [stories[a.id]["story_id"] for a in outcome.written]
+            await write_stories(self.es, self.alias, self.stories_index, touched)
         written = {a.id for a in outcome.written}
         announcement = self._announce(outcome.written)
         results: list[Result] = []

@@ -12,7 +12,7 @@ This facade is what the CLI and ops may use, importable for free (each name load
   :data:`EXTRACTOR_VERSION`;
 - :class:`BudgetedParser`, :func:`parse_with_budget`, :func:`parse_sync_with_budget`: the same under a
   per-page time budget in worker processes;
-- :class:`NearDuplicateIndex`, :func:`hamming`: SimHash near-duplicate lookup;
+- :func:`hamming`: the distance between two SimHashes;
 - :class:`ParseError` and its subclasses.
 """
 
@@ -24,7 +24,6 @@ from wirewatch.core.facade import lazy_exports
 
 if TYPE_CHECKING:
     from wirewatch.services.parser.budget import BudgetedParser, parse_sync_with_budget, parse_with_budget
-    from wirewatch.services.parser.duplicates import NearDuplicateIndex, hamming
     from wirewatch.services.parser.errors import (
         EmptyPage,
         NotHtml,
@@ -33,6 +32,7 @@ if TYPE_CHECKING:
         ParseTimeout,
         Pathological,
     )
+    from wirewatch.services.parser.fingerprints import hamming
     from wirewatch.services.parser.pipeline import EXTRACTOR, EXTRACTOR_VERSION, parse_page
     from wirewatch.services.parser.settings import ParserSettings
 
@@ -41,7 +41,6 @@ __all__ = [
     "EXTRACTOR_VERSION",
     "BudgetedParser",
     "EmptyPage",
-    "NearDuplicateIndex",
     "NotHtml",
     "PageTooLarge",
     "ParseError",
@@ -56,7 +55,7 @@ __all__ = [
 
 _WHERE = {
     "budget": ["BudgetedParser", "parse_sync_with_budget", "parse_with_budget"],
-    "duplicates": ["NearDuplicateIndex", "hamming"],
+    "fingerprints": ["hamming"],
     "errors": ["EmptyPage", "NotHtml", "PageTooLarge", "ParseError", "ParseTimeout", "Pathological"],
     "pipeline": ["EXTRACTOR", "EXTRACTOR_VERSION", "parse_page"],
     "settings": ["ParserSettings"],

@@ -2,7 +2,8 @@
 
 ``content_hash`` is the SHA-256 of the normalised text (case-folded, punctuation stripped, whitespace
 collapsed), so the same story with different quotes or spacing hashes the same. ``simhash`` is a 64-bit
-SimHash over 3-word shingles of that text: syndicated copies of one story differ in a few bits.
+SimHash over 3-word shingles of that text: syndicated copies of one story differ in a few bits (a signal kept
+on every article; which articles tell one story is decided by the indexer, see ``wirewatch/core/stories.py``).
 """
 
 from __future__ import annotations
@@ -50,3 +51,12 @@ def simhash(text: str) -> str:
     rows = np.unpackbits(np.frombuffer(digests, dtype=np.uint8)).reshape(-1, 64)
     votes = rows.sum(axis=0, dtype=np.int64) * 2 > len(shingles)
     return np.packbits(votes).tobytes().hex()
+
+
+def hamming(a: str | int, b: str | int) -> int:
+    """Number of differing bits between two simhashes (hex strings or ints)."""
+    return (_as_int(a) ^ _as_int(b)).bit_count()
+
+
+def _as_int(value: str | int) -> int:
+    return value if isinstance(value, int) else int(value, 16)

@@ -1,5 +1,6 @@
-"""The parser's batch handler: each raw page → a ParsedArticle (within its time budget), linked to an
-earlier near-duplicate when one was seen; failures become dead letters with the parser's reason."""
+"""The parser's batch handler: each raw page → a ParsedArticle (within its time budget); failures become dead
+letters with the parser's reason. Copies of one story are linked later, by the indexer, in Elasticsearch
+(``services/indexer/stories.py``), so every replica shares them and a restart forgets nothing."""
 
 from __future__ import annotations
 
@@ -9,17 +10,13 @@ from wirewatch.core.kafka import Outgoing
 from wirewatch.core.runner import Result
 from wirewatch.schemas import FetchedPage, ParsedArticle
 from wirewatch.services.parser.budget import parse_with_budget
-from wirewatch.services.parser.duplicates import NearDuplicateIndex
 
 
 class ParseHandler:
-    def __init__(
-        self, *, parsed_topic: str, budget_s: float, max_bytes: int, duplicates: NearDuplicateIndex | None = None
-    ) -> None:
+    def __init__(self, *, parsed_topic: str, budget_s: float, max_bytes: int) -> None:
         self.parsed_topic = parsed_topic
         self.budget_s = budget_s
         self.max_bytes = max_bytes
-        self.duplicates = duplicates or NearDuplicateIndex()
 
     async def __call__(self, pages: Sequence[FetchedPage]) -> list[Result]:
         results: list[Result] = []
@@ -48,8 +45,4 @@ class ParseHandler:
             seconds=self.budget_s,
             max_bytes=self.max_bytes,
         )
-        original = self.duplicates.check_and_add(article.id, article.simhash)
-        updates: dict[str, object] = {"lane": page.lane}
-        if original is not None and original != article.id:
-            updates["duplicate_of"] = original
-        return article.model_copy(update=updates)
+        return article.model_copy(update={"lane": page.lane})

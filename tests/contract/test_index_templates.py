@@ -23,7 +23,7 @@ from pydantic import BaseModel, SecretStr
 from wirewatch.schemas import Alert, EnrichedArticle, Feed, GeoPoint, Rule
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "deploy" / "elasticsearch" / "templates"
-FAMILIES = ("articles", "feeds", "urls", "rules", "alerts", "entity-mentions")
+FAMILIES = ("articles", "feeds", "urls", "rules", "alerts", "entity-mentions", "stories")
 
 # What the PUT _index_template body may hold; anything else (a "_comment", a "name") is a 400.
 ALLOWED_TOP_LEVEL = {
@@ -260,6 +260,8 @@ EXTRA_FIELDS = {
         "indexed_at": "date",
         "version": "long",
         "cluster_id": "keyword",
+        "story_id": "keyword",
+        "story_keys": "keyword",
         "title.keyword": "keyword",
         "entities.mentions": "object",
     },
@@ -285,6 +287,20 @@ EXTRA_FIELDS = {
     },
     "urls": {"url": "keyword", "feed_id": "keyword", "first_seen_at": "date"},
     "rules": {"query.keyword": "keyword"},
+    "stories": {
+        "story_id": "keyword",
+        "first_seen": "date",
+        "last_seen": "date",
+        "headline": "text",
+        "headline.keyword": "keyword",
+        "article_ids": "keyword",
+        "article_count": "integer",
+        "sources": "keyword",
+        "source_count": "integer",
+        "persons": "keyword",
+        "organizations": "keyword",
+        "locations": "keyword",
+    },
     "entity-mentions": {
         "key": "keyword",
         "names_folded.words": "text",

@@ -16,7 +16,7 @@ log = logging.getLogger(__name__)
 
 DEFAULT_PREFIX = "wirewatch"
 #: index families whose single index is created up front (the articles index is versioned instead)
-PLAIN_INDICES = ("feeds", "urls", "rules", "alerts", "entity-mentions")
+PLAIN_INDICES = ("feeds", "urls", "rules", "alerts", "entity-mentions", "stories")
 
 
 def make_es(settings: CommonSettings, *, timeout: float = 30.0) -> AsyncElasticsearch:
@@ -100,6 +100,12 @@ async def apply_templates(es: AsyncElasticsearch, settings: CommonSettings) -> l
         bodies[family] = await with_overlays(es, family, load_template(family, prefix, directory), directory)
         await es.indices.put_index_template(name=f"{prefix}-{family}", **bodies[family])
     created = [name for name in [await ensure_articles_index(es, settings)] if name]
+    if not created and "articles" in bodies:
+        # the live article index gains new fields at once (a story_id, say) instead of refusing them until
+        # the next migration: its write index is where the indexer writes them
+        writes = write_index_of(await alias_members(es, settings.index_name("articles")))
+        if writes is not None:
+            await add_new_fields(es, writes, bodies["articles"])
     for family in PLAIN_INDICES:
         if family not in families:
             continue

@@ -65,7 +65,7 @@ def test_everything_fits_in_one_chunk_under_a_large_budget() -> None:
 
 
 class FakeEs:
-    """Answers ``bulk`` with the queued per-item statuses."""
+    """Answers ``bulk`` with the queued per-item statuses, and the story look-up with nothing indexed."""
 
     def __init__(self, *statuses: list[int]) -> None:
         self.answers = list(statuses)
@@ -86,6 +86,10 @@ class FakeEs:
                 }
             items.append({"index": result})
         return type("Response", (), {"body": {"items": items}})()
+
+    async def msearch(self, *, searches: list[dict[str, Any]]) -> Any:
+        nothing = {"hits": {"hits": []}}
+        return type("Response", (), {"body": {"responses": [nothing] * (len(searches) // 2)}})()
 
 
 async def test_handler_announces_written_and_conflicting_ids_and_rejects_400s() -> None:
@@ -157,3 +161,14 @@ def test_document_bytes_equal_the_document_dict() -> None:
     article = enriched(7, duplicate_of="doc00001", location_points=[{"lat": 33.3, "lon": 44.4}])
     moment = datetime(2026, 11, 18, tzinfo=UTC)
     assert _json.loads(document_bytes(article, indexed_at=moment)) == to_document(article, indexed_at=moment)
+
+
+def test_the_story_fields_go_on_the_document_and_cluster_id_follows_story_id() -> None:
+    from wirewatch.services.indexer.documents import to_document
+
+    alone = to_document(enriched(7))
+    assert (alone["story_id"], alone["cluster_id"]) == ("doc00007", "doc00007")  # its own story until told
+    fields = {"doc00007": {"story_id": "doc00001", "cluster_id": "doc00001", "story_keys": ["00:ab"]}}
+    [[(_, lines)]] = _chunks("idx", [enriched(7)], 10**9, fields=fields)
+    source = json.loads(lines.split(b"\n")[1])
+    assert (source["story_id"], source["cluster_id"], source["story_keys"]) == ("doc00001", "doc00001", ["00:ab"])

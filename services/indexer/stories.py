@@ -1,0 +1,210 @@
+"""Stories around each bulk write: which story each article of the batch joins, and the story documents.
+
+    1. fingerprint  each article's shingles and band keys (``wirewatch/core/stories.py``)
+    2. look up      ONE ``_msearch`` per batch: the batch's ids (an article already indexed keeps its story:
+                    replays and retries change nothing), and per article with keys the earlier articles
+                    sharing a band key, fetched within :data:`WINDOW` of it (the few best by keys shared)
+    3. decide       :func:`~wirewatch.core.stories.assign`: copies within the batch cluster together, the
+                    story id is the id of the story's first article
+    4. (the bulk write, with ``story_id``, ``cluster_id`` = ``story_id`` and ``story_keys`` on each document)
+    5. summarise    ONE search aggregating the touched stories' articles (the write refreshed them), then one
+                    bulk of ``<prefix>-stories`` documents, each recomputed whole, so writing it twice or
+                    late changes nothing; its external version is the member count, so a summary computed
+                    from fewer members never overwrites one computed from more
+
+Two replicas indexing two copies of a new story at the same instant: neither sees the other's copy (each
+looks before the other's write is refreshed), so each starts a story of its own. The next copy to arrive
+joins the one it resembles most (on a tie, the earlier), and the two early copies keep their ids: no story
+moves once assigned (a replay must not change it), so such a split, possible only among articles indexed
+within one bulk round trip of each other, stays. A later re-check that merges the later story into the
+earlier is not done.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from elasticsearch import AsyncElasticsearch
+
+from wirewatch.core.errors import ServiceUnavailable
+from wirewatch.core.stories import Assignment, Fingerprint, Member, assign, fingerprint
+from wirewatch.schemas import EnrichedArticle
+from wirewatch.services.indexer.bulk import unavailable
+
+log = logging.getLogger(__name__)
+
+#: an article joins stories whose articles were fetched within this of it
+WINDOW = timedelta(days=3)
+#: candidates fetched per article (ranked by band keys shared): copies share most keys
+CANDIDATES = 5
+#: a story document lists at most this many member ids (``article_count`` has them all)
+MEMBER_CAP = 50
+SOURCE_CAP = 50
+TOP_ENTITIES = 5
+CANDIDATE_SOURCE = ["id", "story_id", "cluster_id", "text", "fetched_at"]
+ENTITY_FIELDS = {"persons": "persons", "organizations": "organizations", "locations": "locations"}
+
+
+def story_fields(assignment: Assignment, print_: Fingerprint) -> dict[str, Any]:
+    """What the indexer adds to an article's document."""
+    return {"story_id": assignment.story_id, "cluster_id": assignment.story_id, "story_keys": list(print_.keys)}
+
+
+async def assign_stories(
+    es: AsyncElasticsearch, alias: str, articles: Sequence[EnrichedArticle]
+) -> dict[str, dict[str, Any]]:
+    """Each article's story fields (by id), from one ``_msearch``."""
+    latest = {article.id: article for article in articles}  # a batch may hold two versions of one article
+    prints = {id_: fingerprint(article.text) for id_, article in latest.items()}
+    keyed = [article for article in latest.values() if prints[article.id].keys]
+    searches: list[dict[str, Any]] = [{"index": alias}, _stored_query(list(latest))]
+    for article in keyed:
+        searches += [{"index": alias}, _candidate_query(article, prints[article.id])]
+    responses = await _msearch(es, searches)
+    stored = _stored(responses[0])
+    candidates = _candidates(keyed, responses[1:])
+    batch = [Member(a.id, a.fetched_at, prints[a.id]) for a in latest.values()]
+    return {id_: story_fields(done, prints[id_]) for id_, done in assign(batch, candidates, stored).items()}
+
+
+def _stored_query(ids: list[str]) -> dict[str, Any]:
+    return {"size": len(ids), "_source": ["id", "story_id", "cluster_id"], "query": {"ids": {"values": ids}}}
+
+
+def _candidate_query(article: EnrichedArticle, print_: Fingerprint) -> dict[str, Any]:
+    window = {"gte": (article.fetched_at - WINDOW).isoformat(), "lte": (article.fetched_at + WINDOW).isoformat()}
+    shared = [{"constant_score": {"filter": {"term": {"story_keys": key}}}} for key in print_.keys]
+    return {
+        "size": CANDIDATES,
+        "_source": CANDIDATE_SOURCE,
+        "query": {
+            "bool": {
+                "should": shared,
+                "minimum_should_match": 1,
+                "filter": [{"range": {"fetched_at": window}}],
+                "must_not": [{"ids": {"values": [article.id]}}],
+            }
+        },
+    }
+
+
+async def _msearch(es: AsyncElasticsearch, searches: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    with unavailable():
+        response = await es.msearch(searches=searches)
+    answers: list[dict[str, Any]] = response.body["responses"]
+    failed = [answer["error"] for answer in answers if "error" in answer]
+    if failed:
+        # a missing alias or an overloaded shard: the batch waits, as for the bulk write itself
+        raise ServiceUnavailable(f"story look-up failed: {str(failed[0])[:300]}")
+    return answers
+
+
+def _hits(answer: dict[str, Any]) -> list[dict[str, Any]]:
+    return [hit["_source"] for hit in answer["hits"]["hits"]]
+
+
+def _story_of(source: dict[str, Any]) -> str:
+    # articles indexed before stories existed carry only cluster_id (the parser's duplicate link)
+    return str(source.get("story_id") or source.get("cluster_id") or source["id"])
+
+
+def _stored(answer: dict[str, Any]) -> dict[str, str]:
+    return {source["id"]: _story_of(source) for source in _hits(answer)}
+
+
+def _candidates(keyed: Sequence[EnrichedArticle], answers: Sequence[dict[str, Any]]) -> dict[str, list[Member]]:
+    prints: dict[str, Fingerprint] = {}  # a story's earlier copies are candidates of every copy in the batch
+    found: dict[str, list[Member]] = {}
+    for article, answer in zip(keyed, answers, strict=True):
+        members = []
+        for source in _hits(answer):
+            if source["id"] not in prints:
+                prints[source["id"]] = fingerprint(source.get("text") or "")
+            fetched_at = datetime.fromisoformat(source["fetched_at"])
+            members.append(Member(source["id"], fetched_at, prints[source["id"]], _story_of(source)))
+        found[article.id] = members
+    return found
+
+
+# 5. The story documents ---------------------------------------------------------------------------
+
+
+async def write_stories(es: AsyncElasticsearch, alias: str, index: str, story_ids: Iterable[str]) -> int:
+    """Recompute the documents of these stories from their articles; returns how many were written."""
+    ids = sorted(set(story_ids))
+    if not ids:
+        return 0
+    with unavailable():
+        response = await es.search(index=alias, size=0, query={"terms": {"story_id": ids}}, aggs=_aggregations(ids))
+    buckets = response.body["aggregations"]["stories"]["buckets"]
+    lines: list[bytes] = []
+    for bucket in buckets:
+        doc = story_document(bucket)
+        action = {"index": {"_index": index, "_id": doc["story_id"], "version": doc["article_count"]}}
+        action["index"]["version_type"] = "external_gte"
+        lines += [json.dumps(action).encode(), json.dumps(doc).encode()]
+    if not lines:
+        return 0
+    with unavailable():
+        answer = await es.bulk(body=b"\n".join(lines) + b"\n")  # type: ignore[arg-type]
+    return _count_written(answer.body["items"])
+
+
+def _aggregations(ids: list[str]) -> dict[str, Any]:
+    per_story: dict[str, Any] = {
+        "first_seen": {"min": {"field": "fetched_at"}},
+        "last_seen": {"max": {"field": "fetched_at"}},
+        "members": {
+            "top_hits": {
+                "size": MEMBER_CAP,
+                "sort": [{"fetched_at": "asc"}, {"id": "asc"}],
+                "_source": ["id", "title"],
+            }
+        },
+        "sources": {"terms": {"field": "source", "size": SOURCE_CAP}},
+        "source_count": {"cardinality": {"field": "source"}},
+    }
+    for name, field in ENTITY_FIELDS.items():
+        per_story[name] = {"terms": {"field": field, "size": TOP_ENTITIES}}
+    return {"stories": {"terms": {"field": "story_id", "size": len(ids)}, "aggs": per_story}}
+
+
+def story_document(bucket: dict[str, Any]) -> dict[str, Any]:
+    """One story as ``<prefix>-stories`` holds it, from its aggregation bucket."""
+    members = [hit["_source"] for hit in bucket["members"]["hits"]["hits"]]
+    doc: dict[str, Any] = {
+        "story_id": bucket["key"],
+        "first_seen": bucket["first_seen"]["value_as_string"],
+        "last_seen": bucket["last_seen"]["value_as_string"],
+        "headline": members[0].get("title") if members else None,
+        "article_ids": [member["id"] for member in members],
+        "article_count": bucket["doc_count"],
+        "sources": [b["key"] for b in bucket["sources"]["buckets"]],
+        "source_count": bucket["source_count"]["value"],
+    }
+    for name in ENTITY_FIELDS:
+        doc[name] = [b["key"] for b in bucket[name]["buckets"]]
+    return doc
+
+
+def _count_written(items: list[dict[str, Any]]) -> int:
+    written = 0
+    retry = []
+    for item in items:
+        result = item["index"]
+        status = int(result["status"])
+        if status < 300:
+            written += 1
+        elif status == 409:
+            continue  # a summary of more members is there already
+        elif status == 429 or status >= 500:
+            retry.append(f"{result.get('_id')}: {status}")
+        else:
+            log.error("story document %s refused: %s", result.get("_id"), str(result.get("error"))[:300])
+    if retry:
+        raise ServiceUnavailable(f"{len(retry)} story documents need a retry ({', '.join(retry[:3])})")
+    return written

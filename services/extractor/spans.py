@@ -6,8 +6,8 @@ Stages, per chunk of text:
    ``Doc`` as entities, so the model labels only around them.
 2. :func:`model_candidates` — the model's entities, mapped to our types and trimmed to the name:
    no leading "the", possessive, quotes or punctuation; no title before a person's name; no
-   trailing numbers; split at line breaks and "Zay and Zayion" in two; e-mail addresses and
-   URLs dropped.
+   trailing numbers; split at line breaks, "Zay and Zayion" in two, and an organisation at a slash or a
+   comma between names ("Ecogas/Enron"); e-mail addresses and URLs dropped.
 3. :func:`with_places` — matches of the shipped places win over overlapping model spans, except
    over one that strictly contains them ("University of Edinburgh"); fuzzy matches (skeleton
    only) of any gazetteer need the model to have found a span there.
@@ -54,6 +54,8 @@ _NOT_A_NAME = re.compile(r"@|://|\bwww\.")
 _SPACES = re.compile(r"\s+")
 _SPACED_DASH = re.compile(r"[ \t]++[-–—]{1,2}+[ \t]++")
 _AND_AFTER_SPACES = re.compile(r"(?:and|&)\s++(?=[A-Z])")
+_ORG_JOINT = re.compile(r"(?<=\w)(?:/|,[ ]+)(?=[A-Z])")
+_LEGAL_FORM = re.compile(r"(?:Inc|LLC|LLP|Ltd|PLC|PC|Corp|Co|GmbH|SA|AG|NV|BV)\b\.?", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,7 +154,21 @@ def _cleaned(text: str, start: int, end: int, type_: str, label: str) -> list[Ca
             *_cleaned(text, start, joint[0], type_, label),
             *_cleaned(text, joint[1], end, type_, label),
         ]
+    if type_ == "ORG" and (joint := _listed(text, start, end)):
+        return [
+            *_cleaned(text, start, joint[0], type_, label),
+            *_cleaned(text, joint[1], end, type_, label),
+        ]
     return [Candidate(start, end, type_, label)]
+
+
+def _listed(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """The first slash or comma between two names in one model ORG span ("Ecogas/Enron", "Netscape, Suns
+    Systems"), unless a company's legal form follows the comma ("Holland & Hart, LLP")."""
+    for joint in _ORG_JOINT.finditer(text, start, end):
+        if joint.start() > start and joint.end() < end and not _LEGAL_FORM.match(text, joint.end(), end):
+            return joint.start(), joint.end()
+    return None
 
 
 def _trailing_numbers(text: str, start: int, end: int) -> int | None:

@@ -168,3 +168,33 @@ def test_a_byline_an_owner_and_an_occupation_as_predicate_are_person_cues(text: 
 def test_no_person_cue_without_a_byline_or_an_occupation(text: str, name: str) -> None:
     start = text.index(name)
     assert cue(text, start, start + len(name)) != "PERSON"
+
+
+def org_pieces(text: str, name: str) -> list[str]:
+    import spacy
+
+    from wirewatch.services.extractor.spans import model_candidates
+
+    doc = spacy.blank("en")(text)
+    start = text.index(name)
+    doc.ents = [doc.char_span(start, start + len(name), label="ORG", alignment_mode="expand")]
+    return [text[c.start : c.end] for c in model_candidates(doc, text, {})]
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "expected"),
+    [
+        ("I settled the Zentrix/Quorbit lawsuit.", "Zentrix/Quorbit", ["Zentrix", "Quorbit"]),
+        (
+            "They took down Zentrix, Quorbit Systems and more.",
+            "Zentrix, Quorbit Systems",
+            ["Zentrix", "Quorbit Systems"],
+        ),
+        ("Invoices of Velt & Hask, LLP arrived.", "Velt & Hask, LLP", ["Velt & Hask, LLP"]),  # a legal form
+        ("Quorbit Systems, Inc. replied.", "Quorbit Systems, Inc.", ["Quorbit Systems, Inc."]),
+    ],
+)
+def test_a_model_organisation_is_split_at_a_slash_or_a_comma_between_names(
+    text: str, name: str, expected: list[str]
+) -> None:
+    assert org_pieces(text, name) == expected

@@ -60,7 +60,7 @@ async def _example_search(console: Console, es: AsyncElasticsearch, index: str, 
         query=build_query(EXAMPLE_QUERY, Filters(ids=ids)),
         size=3,
         highlight=HIGHLIGHT,
-        source=["title", "source", "published_at", "duplicate_of"],
+        source=["title", "source", "published_at"],
     )
     total = response.body["hits"]["total"]["value"]
     console.print(f"\n[bold]Example search[/bold]: wirewatch search '{EXAMPLE_QUERY}'  → {total} articles")
@@ -71,19 +71,23 @@ async def _example_search(console: Console, es: AsyncElasticsearch, index: str, 
             console.print(f"      …{' '.join(fragment.split())}…")
 
 
-async def _duplicates(console: Console, es: AsyncElasticsearch, index: str, ids: list[str]) -> None:
+async def _stories(console: Console, es: AsyncElasticsearch, index: str, ids: list[str]) -> None:
+    """The sample's stories told by more than one article (copies the indexer put in one story)."""
     response = await es.search(
         index=index,
-        size=10,
-        source=["title", "source", "duplicate_of"],
-        query={"bool": {"filter": [{"ids": {"values": ids}}, {"exists": {"field": "duplicate_of"}}]}},
+        size=0,
+        query={"ids": {"values": ids}},
+        aggs={
+            "stories": {
+                "terms": {"field": "story_id", "min_doc_count": 2, "size": 5},
+                "aggs": {"copies": {"top_hits": {"size": 5, "_source": ["title", "source"], "sort": ["fetched_at"]}}},
+            }
+        },
     )
-    for hit in response.body["hits"]["hits"]:
-        original = await es.get(index=index, id=hit["_source"]["duplicate_of"], source=["title", "source"])
-        console.print(
-            f"\n[bold]Syndicated copy linked[/bold]: {hit['_source']['source']}'s “{hit['_source']['title']}”"
-            f" → duplicate of {original.body['_source']['source']}'s “{original.body['_source']['title']}”"
-        )
+    for bucket in response.body["aggregations"]["stories"]["buckets"]:
+        copies = [hit["_source"] for hit in bucket["copies"]["hits"]["hits"]]
+        outlets = ", ".join(str(copy.get("source")) for copy in copies)
+        console.print(f"\n[bold]One story, {bucket['doc_count']} copies[/bold]: “{copies[0]['title']}” ({outlets})")
 
 
 async def _alert(console: Console, es: AsyncElasticsearch, settings: CommonSettings, server: DemoServer) -> None:
@@ -132,7 +136,7 @@ async def print_summary(
     console.print(_feeds_table(aggs, entries))
     console.print(_top_table(aggs))
     await _example_search(console, es, index, ids)
-    await _duplicates(console, es, index, ids)
+    await _stories(console, es, index, ids)
     await _alert(console, es, settings, server)
     console.print(
         "\nThe stack is still running: try [bold]wirewatch search 'Kurdistan Region'[/bold] "

@@ -68,9 +68,17 @@ def _fingerprint(value: str) -> str:
 # --- what an alert says, in plain words ----------------------------------------------------------------
 
 
+#: control characters and the bidi embeddings, overrides and isolates (which can make ``gpj.exe`` read
+#: ``exe.jpg``) are dropped from every shown value; line breaks and tabs become spaces
+_INVISIBLE: dict[int, str | None] = dict.fromkeys(
+    [*range(0x20), *range(0x7F, 0xA0), *range(0x202A, 0x202F), *range(0x2066, 0x206A)]
+)
+_INVISIBLE |= dict.fromkeys(map(ord, "\t\n\v\f\r\x1c\x1d\x1e\x1f\x85"), " ")
+
+
 def plain(value: str | None, limit: int = VALUE_CHARS) -> str:
-    """An untrusted value on one line, at most ``limit`` characters."""
-    flat = " ".join((value or "").split())
+    """An untrusted value on one line, without controls or bidi overrides, at most ``limit`` characters."""
+    flat = " ".join((value or "").translate(_INVISIBLE).split())
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 

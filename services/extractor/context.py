@@ -36,7 +36,9 @@ _ORG_BEFORE = re.compile(
     re.IGNORECASE,
 )
 _MEMBERS = (
-    r"(?:militias?|militiamen|militants|rebels|insurgents|fighters|gunmen|operatives|cadres|cells|gangs?|remnants)"
+    r"(?:militias?|militiamen|militants|rebels|insurgents|fighters|gunmen|operatives|cadres|cells|gangs?|remnants"
+    # a ruling house or a realm named by its dynasty: "the Qing dynasty", "the Habsburg empire"
+    r"|dynasty|empire)"
 )
 _ORG_AFTER = re.compile(
     rf"(?:\s+(?:{_MEMBERS}|group|faction|movement|coalition)\b"

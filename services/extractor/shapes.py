@@ -42,7 +42,7 @@ HEAD_FINAL = frozenset(
         league foundation fund society university college academy directorate secretariat office service
         services administration junta caucus syndicate gang gangs mafia faction factions legion clan online
         airways airlines bank news times journal herald tribune gazette radio television
-        inc llc ltd plc corp gmbh llp
+        inc llc ltd plc corp gmbh llp empire dynasty
         """
     )
 )

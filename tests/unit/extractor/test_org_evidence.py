@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from wirewatch.services.extractor.context import cue, named_acronyms
+from wirewatch.services.extractor.context import cue, named_acronyms, named_by_members
 from wirewatch.services.extractor.shapes import apply_shapes, shaped
 from wirewatch.services.extractor.spans import Candidate
 
@@ -198,3 +198,21 @@ def test_a_model_organisation_is_split_at_a_slash_or_a_comma_between_names(
     text: str, name: str, expected: list[str]
 ) -> None:
     assert org_pieces(text, name) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("After the fall of the Velmor dynasty in 1911, the north declared independence.", "Velmor"),
+        ("He became ruler of the Tarsk empire in 1519.", "Tarsk"),
+    ],
+)
+def test_a_name_before_dynasty_or_empire_is_a_ruling_body(text: str, name: str) -> None:
+    start = text.index(name)
+    assert cue(text, start, start + len(name)) == "ORG"
+    assert [text[s:e] for s, e in named_by_members(text)] == [name]
+
+
+def test_an_empire_is_an_organisation_head() -> None:
+    text = "The Velmorian Empire would lose its ports."
+    assert [text[n.start : n.end] for n in shaped(text)] == ["Velmorian Empire"]

@@ -387,9 +387,13 @@ def _name_words(key: str) -> list[str]:
 
 def group_type(group: _Group) -> str:
     """The entry's type if a gazetteer matched; else the majority of the mentions' types."""
-    for mention in group.mentions:
+    mentions = group.mentions
+    for mention in mentions:
         if mention.candidate.entry is not None:
             return mention.candidate.entry.type
+    first_type = mentions[0].candidate.type
+    if all(m.candidate.type == first_type for m in mentions):  # most groups: no vote to count
+        return first_type
     votes = Counter(m.candidate.type for m in group.mentions)
     first = {t: i for i, t in reversed(list(enumerate(m.candidate.type for m in group.mentions)))}
     return min(votes, key=lambda t: (-votes[t], first[t]))
@@ -405,14 +409,20 @@ def _entities(text: str, groups: Sequence[_Group]) -> list[Entity]:
 
 def _entity(text: str, head: _Group, members: Sequence[_Group]) -> Entity:
     mentions = sorted((m for g in members for m in g.mentions), key=lambda m: (m.in_title, m.start))
-    in_text = [Mention(start=m.start, end=m.end, text=text[m.start : m.end]) for m in mentions if not m.in_title]
+    # offsets into ``text`` by construction: built without validation (an article has thousands of these)
+    in_text = [
+        Mention.model_construct(start=m.start, end=m.end, text=text[m.start : m.end])
+        for m in mentions
+        if not m.in_title
+    ]
     type_ = group_type(head)
     name = head.entry_name or _best_name(head.mentions)
     entry = next((m.candidate.entry for m in head.mentions if m.candidate.entry is not None), None)
     labels = Counter(m.candidate.label for m in head.mentions if m.candidate.type == type_)
-    return Entity(
+    # every value is built here from checked parts: constructed without a second validation
+    return Entity.model_construct(
         name=name,
-        type=type_,  # type: ignore[arg-type]  # one of EntityType by construction
+        type=type_,  # one of EntityType by construction
         label=labels.most_common(1)[0][0] if labels else (entry.label if entry else None),
         mentions=in_text,
         count=len(mentions),
@@ -424,7 +434,7 @@ def _entity(text: str, head: _Group, members: Sequence[_Group]) -> Entity:
         key=registry_key(name, entry),
         external_id=entry.id if entry else None,
         country_code=entry.country_code if entry and not entry.ambiguous else None,
-        geo=GeoPoint(lat=entry.lat, lon=entry.lon)
+        geo=GeoPoint.model_construct(lat=entry.lat, lon=entry.lon)
         if entry and not entry.ambiguous and entry.lat is not None and entry.lon is not None
         else None,
     )
@@ -452,6 +462,8 @@ def registry_key(name: str, entry: GazetteerEntry | None = None) -> str | None:
 
 def _best_name(mentions: Sequence[_Mention]) -> str:
     """The fullest form: most words, then not all-caps, then most frequent, then first seen."""
+    if len(mentions) == 1:
+        return canonical_name(mentions[0].surface)
     names = [canonical_name(m.surface) for m in mentions]
     counts = Counter(names)
     return max(names, key=lambda n: (len(n.split()), not n.isupper() or len(n) <= 6, counts[n]))

@@ -139,6 +139,7 @@ def strip_honorific(text: str, start: int, end: int) -> tuple[int, int]:
     return (found.end(), end) if found and found.end() < end else (start, end)
 
 
+@lru_cache(maxsize=65536)
 def canonical_name(name: str) -> str:
     """The display form of a name: trimmed, single-spaced."""
     start, end = trim_span(name, 0, len(name))
@@ -177,11 +178,13 @@ def place_word(word: str) -> str:
     return _FINAL_VOWEL.sub("", _FINAL_H.sub("", word))
 
 
+@lru_cache(maxsize=65536)
 def place_key(name: str) -> str:
     """The key places are matched on: "Ar-Raqqah" and "al Raqqa" → "al rak"."""
     return " ".join(place_word(word) for word in fold(name).split())
 
 
+@lru_cache(maxsize=65536)
 def match_key(name: str) -> str:
     """Primary key: ``match_key("the Al-Sudani's") == match_key("al Sudani") == "al sudani"``."""
     return fold(canonical_name(name))

@@ -137,6 +137,18 @@ _FORMAL = re.compile(r" (?:for|pour) ")
 _WORD = re.compile(r"[^\W\d_][\w'’ʼ\-]*")
 _GAP = re.compile(r"[ \t\xa0]{1,3}")
 _POSSESSIVE = re.compile(r"['’ʼ][sS]$")
+#: an uppercase letter not right after a letter: where a capitalised word starts, or where the capital of a
+#: prefixed one is ("al-Shabaab", see :func:`_word_start`)
+_UPPERCASE = "".join(ch for ch in map(chr, range(0x10000)) if ch.isupper())
+_CAPITAL = re.compile(rf"(?<![^\W\d_])[{re.escape(_UPPERCASE)}]")
+_WORD_MARKS = "_'’ʼ-"
+_LINK_WORD = re.compile(r"[^\W\d_][\w'’ʼ\-]*")
+_TRAILING = re.compile(
+    r"(?:[ \t\xa0]{1,3}(?:" + "|".join(map(re.escape, sorted(_LINKS, key=len, reverse=True))) + r")(?![\w'’ʼ\-]))+"
+)
+_BETWEEN = re.compile(
+    r"[ \t\xa0]{1,3}(?:(?:" + "|".join(map(re.escape, sorted(_LINKS, key=len, reverse=True))) + r")[ \t\xa0]{1,3})*"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -391,31 +403,62 @@ def _runs(text: str, trim: Callable[[list[_Word]], list[_Word]] | None = None) -
 
 @lru_cache(maxsize=4)
 def _raw_runs(text: str) -> tuple[tuple[_Word, ...], ...]:
+    """The runs of :func:`_runs` before trimming. Only capitalised words are visited (found by one regex, see
+    :data:`_CAPITAL`); the text between two of them joins them when it is gaps and link words alone."""
     runs: list[tuple[_Word, ...]] = []
     run: list[_Word] = []
-    previous_end = -1
-    for match in _WORD.finditer(text):
-        start, end = match.span()
-        if text[start].islower() and not _prefixed_capital(text[start : start + 5]):
-            if not run:  # most words: no run to join, nothing to fold
-                continue
-            word = _Word(start, end, text[start:end], False)
-        else:
-            word = _word(text, start, end)
-        joined = previous_end >= 0 and _GAP.fullmatch(text, previous_end, word.start) is not None
-        if run and (not joined or not (word.capital or word.key in _LINKS)):
-            runs.append(tuple(run))
-            run = []
-        if word.capital or (run and word.key in _LINKS):
-            run.append(word)
-        previous_end = word.end
-        if _POSSESSIVE.search(text, word.start, word.end) and run:
-            runs.append(tuple(run))
-            run = []
-            previous_end = -1
+    position = 0
+    while found := _CAPITAL.search(text, position):
+        start = _word_start(text, found.start())
+        end = _WORD.match(text, start).end()  # type: ignore[union-attr]  # a letter starts a word
+        position = max(end, found.end())
+        word = _word(text, start, end)
+        if not word.capital:  # a capital inside a lowercase word ("x-Ray"): left in the text between
+            continue
+        if run:
+            links = _join_links(text, run[-1].end, start)
+            if links is None:
+                runs.append(tuple(run + _trailing_links(text, run[-1].end)))
+                run = []
+            else:
+                run += links
+        run.append(word)
     if run:
-        runs.append(tuple(run))
+        runs.append(tuple(run + _trailing_links(text, run[-1].end)))
     return tuple(runs)
+
+
+def _trailing_links(text: str, end: int) -> list[_Word]:
+    """The link words right after a run's last capitalised word ("Much of the …"): a run holds them, and
+    :func:`_trimmed` reads them (a plain word before a link is no name)."""
+    found = _TRAILING.match(text, end)
+    return (
+        []
+        if found is None
+        else [_Word(m.start(), m.end(), m.group(), False) for m in _LINK_WORD.finditer(text, end, found.end())]
+    )
+
+
+def _word_start(text: str, position: int) -> int:
+    """Where the word of :data:`_WORD` that holds ``position`` starts, reading the text left to right: the first
+    letter of the word characters right before it ("al-Shabaab", "g1g-S3"), else ``position`` itself (a digit,
+    apostrophe or hyphen alone does not start a word)."""
+    start = position
+    i = position - 1
+    while i >= 0 and (text[i].isalnum() or text[i] in _WORD_MARKS):
+        if text[i].isalpha():
+            start = i
+        i -= 1
+    return start
+
+
+def _join_links(text: str, end: int, start: int) -> list[_Word] | None:
+    """The link words between two capitalised words that one run holds (``[]``: only a gap between them), or
+    ``None`` when the text between them ends the run (punctuation, a possessive, any other word)."""
+    between = _BETWEEN.fullmatch(text, end, start)
+    if between is None:
+        return None
+    return [_Word(m.start(), m.end(), m.group(), False) for m in _LINK_WORD.finditer(text, end, start)]
 
 
 def _word(text: str, start: int, end: int) -> _Word:

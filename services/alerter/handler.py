@@ -70,7 +70,8 @@ class AlertHandler:
         recorded = await self.ledger.record([*story_plan.alerts, *(m.alert for m in volume)], destinations)
         self._submit(recorded.new, rules_by_id)
         # 2. later copies join their story's entry; a story that reached its rule's sources grows once
-        joined = await self.ledger.join(stories.to_join(story_plan, recorded.new))
+        joins = stories.to_join(story_plan, recorded.new)
+        joined = await self.ledger.join(joins) if joins else {}
         grown = await self.ledger.record(stories.grew_alerts(joined.values(), rules_by_id, now()), destinations)
         self._submit(grown.new, rules_by_id)
         # 3. a story alert seen before is republished (if a crash lost it) as stored, not as this copy

@@ -114,6 +114,10 @@ _EVENTS = frozenset(
         """
     )
 )
+# Shouted words of chat and reviews the model takes for acronyms ("WOW", "LMAO", "FYI"), and words drawn out with a
+# letter three times ("VERYYYY", "Sooo"): no name.
+_INTERJECTIONS = frozenset(_words("wow lol lmao lmfao rofl omg fyi btw asap thx yay yey hooray plz pls imho imo"))
+_DRAWN_OUT = re.compile(r"([^\W\d_])\1\1", re.IGNORECASE)
 # A title-cased heading of a review or an advert begins with a word of praise or blame ("Great Service", "Worst
 # Tasting Pizza"); standing alone as a line or a sentence, it names no one.
 _PRAISE = frozenset(
@@ -269,14 +273,15 @@ def _definite(text: str, candidate: Candidate) -> Candidate:
 
 def _no_name(text: str, candidate: Candidate) -> bool:
     """A model span that names no one: a head word alone ("Army", "Groups", "the Bank"), a Roman numeral ("Part
-    VI"), an era ("1900 BC"), a review's heading ("Great Service" alone on its line), an office ("Holy Roman
-    Emperor", "Senior Regulatory Counsel"), an event or a document the model calls ORG ("Suez Crisis"), or the
-    portfolio in a minister's title ("Minister of the Interior", "Secretary of State")."""
+    VI"), a shouted interjection or a drawn-out word ("WOW", "VERYYYY"), an era ("1900 BC"), a review's heading
+    ("Great Service" alone on its line), an office ("Holy Roman Emperor", "Senior Regulatory Counsel"), an event
+    or a document the model calls ORG ("Suez Crisis"), or the portfolio in a minister's title ("Minister of the
+    Interior", "Secretary of State")."""
     if candidate.tier != "model":
         return False
     surface = text[candidate.start : candidate.end]
     key = fold(surface)
-    if key in HEAD_FINAL or _ROMAN.fullmatch(surface):
+    if key in HEAD_FINAL or _ROMAN.fullmatch(surface) or key in _INTERJECTIONS or _drawn_out(surface):
         return True
     if key in _ERAS and _ERA_BEFORE.search(text, max(candidate.start - 16, 0), candidate.start):
         return True
@@ -290,6 +295,11 @@ def _no_name(text: str, candidate: Candidate) -> bool:
         return True
     before = _PORTFOLIO_BEFORE.search(text, max(candidate.start - 24, 0), candidate.start)
     return before is not None and key.split()[-1] not in HEAD_FINAL
+
+
+def _drawn_out(surface: str) -> bool:
+    """A word with a letter three times in a row that is no Roman numeral ("VERYYYY", not "III")."""
+    return any(_DRAWN_OUT.search(word) and not _ROMAN.fullmatch(word) for word in surface.split())
 
 
 def _event(key: str) -> bool:

@@ -216,3 +216,26 @@ def test_a_name_before_dynasty_or_empire_is_a_ruling_body(text: str, name: str) 
 def test_an_empire_is_an_organisation_head() -> None:
     text = "The Velmorian Empire would lose its ports."
     assert [text[n.start : n.end] for n in shaped(text)] == ["Velmorian Empire"]
+
+
+@pytest.mark.parametrize(
+    ("text", "surface", "type_"),
+    [
+        ("Stayed here in May!\n\nWOW what views.", "WOW", "ORG"),
+        ("Argentinian foods of course, LMAO.", "LMAO", "ORG"),
+        ("VERYYYY!!!! Good repair men.", "VERYYYY", "ORG"),
+        ("Always courteous!\n\nSoooo tasty!", "Soooo", "PERSON"),
+    ],
+)
+def test_shouted_interjections_and_drawn_out_words_name_no_one(text: str, surface: str, type_: str) -> None:
+    start = text.index(surface)
+    assert apply_shapes(text, [Candidate(start, start + len(surface), type_, type_)]) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "surface"), [("Edward IV and Richard III ruled.", "Richard III"), ("The WHO said.", "WHO")]
+)
+def test_roman_numerals_and_real_acronyms_stay(text: str, surface: str) -> None:
+    start = text.index(surface)
+    found = apply_shapes(text, [Candidate(start, start + len(surface), "PERSON", "PERSON")])
+    assert [text[c.start : c.end] for c in found] == [surface]

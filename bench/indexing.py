@@ -6,7 +6,9 @@ removes everything it created.
   built from ``EnrichedArticle``, byte-bounded bulk requests with external versions, refreshed by the
   request (``wirewatch.services.indexer.bulk.REFRESH``) so every batch is searchable when it returns, per-item
   outcomes and the ``articles.indexed`` announcement, and each article's entity registry documents (one per
-  entity key, after reading the keys the batch's articles had; ``--no-registry``: the articles alone). Batches
+  entity key, after reading the keys the batch's articles had; ``--no-registry``: the articles alone), and its
+  story (one ``_msearch`` per batch before the write, one aggregation and the story documents after it;
+  ``--copies F``: a share F of the articles are copies of an earlier one, with their own furniture). Batches
   go one after another, as the worker (``concurrency=1``) sends them.
 * ``async_bulk``: ``elasticsearch.helpers.async_bulk`` on the same documents (prebuilt dicts, the registry's
   too), as many articles a request, external versions, no refresh per chunk, one refresh at the end (so both
@@ -184,10 +186,20 @@ def write_alias(index: str) -> str:
 
 
 async def run_ours(
-    es: AsyncElasticsearch, index: str, articles: list[EnrichedArticle], batch: int, mentions: str | None
+    es: AsyncElasticsearch,
+    index: str,
+    articles: list[EnrichedArticle],
+    batch: int,
+    mentions: str | None,
+    stories: str | None = None,
 ) -> float:
     handler = IndexHandler(
-        es, alias=write_alias(index), indexed_topic="bench", max_bytes=8 * 1024 * 1024, mentions_index=mentions
+        es,
+        alias=write_alias(index),
+        indexed_topic="bench",
+        max_bytes=8 * 1024 * 1024,
+        mentions_index=mentions,
+        stories_index=stories,
     )
     started = time.perf_counter()
     for i in range(0, len(articles), batch):
@@ -240,6 +252,7 @@ async def throughput(
     rates are articles per second."""
     base = settings.index_name("articles")
     mentions = settings.index_name("entity-mentions") if registry else None
+    stories = settings.index_name("stories")  # ours keeps its story documents as the worker does
     ours: list[float] = []
     bulk: list[float] = []
     for r in range(rounds):
@@ -250,7 +263,8 @@ async def throughput(
             if mentions:  # created again from its template by the first write
                 await es.options(ignore_status=404).indices.delete(index=mentions)
             if which == "ours":
-                ours.append(len(articles) / await run_ours(es, index, articles, batch, mentions))
+                await es.options(ignore_status=404).indices.delete(index=stories)
+                ours.append(len(articles) / await run_ours(es, index, articles, batch, mentions, stories))
             else:
                 actions = bulk_actions(index, articles, mentions)
                 indices = [index, mentions] if mentions else [index]
@@ -363,6 +377,10 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
     rng = random.Random(args.seed)
     err.print(f"generating {args.docs + args.latency_docs} articles …")
     articles = [article(n, rng, tag="t") for n in range(args.docs)]
+    for n in range(1, len(articles)):
+        if rng.random() < args.copies:  # a wire copy: an earlier article's text under another outlet's furniture
+            copied = f"By {articles[n].source} staff\n\n{articles[rng.randrange(n)].text}\n\nRead more"
+            articles[n] = articles[n].model_copy(update={"text": copied})
     timed = [article(n, rng, tag="l") for n in range(args.latency_docs + 1)]
     avg_kb = statistics.mean(len(a.to_bytes()) for a in articles) / 1024
     err.print(f"namespace bench{tag}: creating topics and templates …")
@@ -380,6 +398,7 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
     return {
         "docs": args.docs,
         "batch": args.batch,
+        "copies": args.copies,
         "avg_kb": avg_kb,
         "throughput": result_t,
         "time_to_searchable": result_s,
@@ -395,6 +414,7 @@ if __name__ == "__main__":
     parser.add_argument("--latency-docs", type=int, default=400)
     parser.add_argument("--rate", type=float, default=40.0, help="articles produced per second")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--copies", type=float, default=0.0, help="share of articles copying an earlier one")
     parser.add_argument(
         "--no-registry", action="store_true", help="ours without the entity registry's documents (the old write path)"
     )

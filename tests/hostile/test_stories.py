@@ -26,7 +26,7 @@ def test_a_megabyte_article_is_fingerprinted_from_its_opening_in_bounded_time_an
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     assert len(print_.shingles) <= MAX_WORDS and len(print_.keys) == BANDS
-    # generous ceilings (the loaded machine): without the word cap, 1.8 s and a 77 MB hash matrix
+    # generous ceilings (the loaded machine): without the word cap, 1.8 s and a 77 MB hash matrix; 0.4 ms with it
     assert elapsed < 0.5, elapsed
     assert peak < 8 * 8 * MAX_WORDS * BANDS * ROWS, peak
     # a copy of its opening is still the same story
@@ -38,7 +38,7 @@ def test_a_megabyte_without_a_paragraph_break_is_read_no_further_than_its_openin
     text = huge_text(200_000).replace("\n\n", " ")
     started = time.perf_counter()
     print_ = fingerprint(text)
-    assert time.perf_counter() - started < 0.2  # 0.32 s here reading it all, 0.02 s reading its opening
+    assert time.perf_counter() - started < 0.2  # 0.32 s here reading it all, 0.001 s reading its opening
     assert len(print_.keys) == BANDS
 
 

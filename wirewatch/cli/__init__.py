@@ -57,6 +57,10 @@ COMMANDS: dict[str, Entry] = {
         "wirewatch.cli.entities:entities",
         "The entity registry: every person, organisation and place the indexed articles name.",
     ),
+    "stories": Entry(
+        "wirewatch.cli.stories:stories",
+        "Stories: copies of one event from several outlets, as the indexer clusters them.",
+    ),
 }
 
 

@@ -21,6 +21,7 @@ an article that already has a story (a replay) keeps it. Pure functions, no I/O.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -35,11 +36,11 @@ PROSE_MIN_WORDS = 8
 #: a text with fewer distinct shingles is too short to tell a story from boilerplate: it gets no keys and
 #: stays alone
 MIN_SHINGLES = 12
-#: only the opening words of the prose count (copies share their openings): a megabyte text costs no more
-#: than a long article, in time and in the (shingles × BANDS·ROWS) hash matrix
-MAX_WORDS = 2000
+#: only the opening words of the prose count: copies share their openings, and the fingerprint's cost (the
+#: indexer's main one per article) stays that of a short article however long the text (a megabyte included)
+MAX_WORDS = 500
 #: and no more than this many characters are read to find them (a megabyte without a paragraph break)
-MAX_CHARS = 100_000
+MAX_CHARS = 20_000
 BANDS = 24
 ROWS = 2
 MIN_JACCARD = 0.3
@@ -62,6 +63,7 @@ def _seeds(count: int, label: str) -> np.ndarray:
 
 _MULTIPLIERS = _seeds(BANDS * ROWS, "wirewatch-story-a") | np.uint64(1)
 _OFFSETS = _seeds(BANDS * ROWS, "wirewatch-story-b")
+_SHINGLE_WEIGHTS = _seeds(2, "wirewatch-shingle-") | np.uint64(1)
 
 
 @dataclass(frozen=True)
@@ -106,16 +108,40 @@ def prose_words(text: str) -> list[str]:
     return (kept or short)[:MAX_WORDS]
 
 
+@functools.lru_cache(maxsize=100_000)
+def _word_hash(word: str) -> int:
+    # blake2b, not hash(): the keys must be the same in every process and every version
+    return int.from_bytes(hashlib.blake2b(word.encode(), digest_size=8).digest(), "big")
+
+
+def _mix(values: np.ndarray) -> np.ndarray:
+    """SplitMix64's finaliser: every bit of a combined value depends on every bit of its words."""
+    values = (values ^ (values >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    values = (values ^ (values >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    mixed: np.ndarray = values ^ (values >> np.uint64(31))
+    return mixed
+
+
+def shingle_hashes(text: str) -> np.ndarray:
+    """The distinct 64-bit hashes of the 3-word shingles of the text's prose (sorted): each word hashed once
+    (and cached), three words combined in one vectorised step."""
+    words = np.fromiter(map(_word_hash, prose_words(text)), dtype=np.uint64)
+    if len(words) < SHINGLE_WORDS:
+        return np.zeros(0, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        combined = words[:-2] * _SHINGLE_WEIGHTS[0] + words[1:-1] * _SHINGLE_WEIGHTS[1] + words[2:]
+        distinct: np.ndarray = np.unique(_mix(combined))
+    return distinct
+
+
 def shingles(text: str) -> frozenset[int]:
     """64-bit hashes of the distinct 3-word shingles of the text's prose."""
-    words = prose_words(text)
-    windows = {" ".join(words[i : i + SHINGLE_WORDS]) for i in range(len(words) - SHINGLE_WORDS + 1)}
-    return frozenset(int.from_bytes(hashlib.blake2b(w.encode(), digest_size=8).digest(), "big") for w in windows)
+    return frozenset(shingle_hashes(text).tolist())
 
 
-def band_keys(hashes: Iterable[int]) -> tuple[str, ...]:
+def band_keys(hashes: np.ndarray | Iterable[int]) -> tuple[str, ...]:
     """The LSH band keys of a shingle set (``"07:…"``: band number, then its ``ROWS`` MinHash values)."""
-    values = np.fromiter(hashes, dtype=np.uint64)
+    values = hashes if isinstance(hashes, np.ndarray) else np.fromiter(hashes, dtype=np.uint64)
     if len(values) < MIN_SHINGLES:
         return ()
     with np.errstate(over="ignore"):
@@ -126,8 +152,8 @@ def band_keys(hashes: Iterable[int]) -> tuple[str, ...]:
 
 
 def fingerprint(text: str) -> Fingerprint:
-    hashes = shingles(text)
-    return Fingerprint(hashes, band_keys(hashes))
+    hashes = shingle_hashes(text)
+    return Fingerprint(frozenset(hashes.tolist()), band_keys(hashes))
 
 
 def similarity(a: Fingerprint, b: Fingerprint) -> tuple[float, float]:
@@ -159,13 +185,18 @@ def assign(
 ) -> dict[str, Assignment]:
     """The story of each article of ``batch``: ``stored`` (id → story already indexed) wins; otherwise the
     story of the most similar earlier match among its indexed ``candidates`` and the batch's earlier
-    articles, else a story of its own. Deterministic: the batch is taken in (fetch time, id) order."""
-    seen: list[Member] = []
+    articles sharing a band key with it, else a story of its own. Deterministic: the batch is taken in
+    (fetch time, id) order."""
+    by_key: dict[str, list[Member]] = {}  # the batch's earlier articles, found as the index finds them
     result: dict[str, Assignment] = {}
     for member in sorted(batch, key=_order):
-        assignment = _assign_one(member, [*candidates.get(member.id, ()), *seen], stored.get(member.id))
+        earlier = {m.id: m for key in member.fingerprint.keys for m in by_key.get(key, ())}
+        pool = [*candidates.get(member.id, ()), *earlier.values()]
+        assignment = _assign_one(member, pool, stored.get(member.id))
         result[member.id] = assignment
-        seen.append(Member(member.id, member.fetched_at, member.fingerprint, assignment.story_id))
+        done = Member(member.id, member.fetched_at, member.fingerprint, assignment.story_id)
+        for key in member.fingerprint.keys:
+            by_key.setdefault(key, []).append(done)
     return result
 
 

@@ -27,7 +27,7 @@ from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import accumulate
 
-from wirewatch.schemas.articles import Entity, GeoPoint, Mention, TypeReason
+from wirewatch.schemas.articles import MAIN_TYPES, Entity, GeoPoint, Mention, TypeReason
 from wirewatch.services.extractor import context
 from wirewatch.services.extractor.gazetteer import GazetteerEntry
 from wirewatch.services.extractor.normalise import (
@@ -288,15 +288,13 @@ def _decide(groups: Sequence[_Group], text: str, title: str, sources: frozenset[
         if group.entry_name is not None:
             strong.add(id(group))
             continue
-        cues = Counter(context.evidence(title if m.in_title else text, m.start, m.end) or "" for m in group.mentions)
+        model_type = group_type(group)
+        source = context.is_source(group.key, sources)
         shapes = {m.candidate.type for m in group.mentions if m.candidate.why == "shape"}
-        type_, why = context.vote(
-            group_type(group),
-            cues,
-            shaped="ORG" in shapes,
-            source=context.is_source(group.key, sources),
-            place_shaped="LOC" in shapes,
-        )
+        cues: Counter[str] = Counter()
+        if model_type in MAIN_TYPES and not source:  # only then can the cues change anything
+            cues.update(context.evidence(title if m.in_title else text, m.start, m.end) or "" for m in group.mentions)
+        type_, why = context.vote(model_type, cues, shaped="ORG" in shapes, source=source, place_shaped="LOC" in shapes)
         if why is not None:
             strong.add(id(group))
             _retype(group, type_, why)

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -33,18 +34,22 @@ from typing import Any
 from elastic_transport import TransportError
 from elasticsearch import ApiError, AsyncElasticsearch, NotFoundError
 
-from wirewatch.core.entities import ACTIVE
+from wirewatch.core.entities import ACTIVE, key_of
 from wirewatch.core.errors import ServiceUnavailable
-from wirewatch.core.query import build_query
+from wirewatch.core.query import QueryError, build_query, validate_query
 from wirewatch.schemas import ENTITY_KINDS, Alert, IndexedBatch, Rule, SpikeSpec, keyed_alert_id
-from wirewatch.services.alerter.matching import Match, Matcher, rule_filters
+from wirewatch.services.alerter.matching import SOURCE_FIELDS, Match, rule_filters, rule_version, to_alert
 
 log = logging.getLogger(__name__)
 
 #: the article field the volume of a window is counted on: when Wirewatch learnt of the article
 TIME_FIELD = "fetched_at"
-#: article ids per registry search: dozens of entities each stay under the 10,000 hits of one page
-ARTICLES_PER_MENTIONS_SEARCH = 200
+#: entity keys remembered as known (seen before some batch): never new again, so never asked about again
+KNOWN_KEYS = 100_000
+#: article ids per matching search: far below the index's 10,000 hits of one page
+IDS_PER_SEARCH = 1000
+#: what the matching search reads of each article: the alert's fields, and the entities for first-seen rules
+ARTICLE_FIELDS = [*SOURCE_FIELDS, "fetched_at", "entities.key", "entities.name", "entities.type", "entities.count"]
 
 
 @dataclass(frozen=True)
@@ -67,48 +72,58 @@ def spike_slot(spec: SpikeSpec, end: datetime) -> str:
     return str(int(end.timestamp() // spec.window_s))
 
 
-def spike_body(rule: Rule, end: datetime) -> dict[str, Any]:
-    """Counts of the window ending at ``end`` and of the baseline before it, in one search."""
-    assert rule.spike is not None
-    window_start = end - timedelta(seconds=rule.spike.window_s)
-    baseline_start = window_start - timedelta(seconds=rule.spike.baseline_s)
-    query = build_query(rule.query, rule_filters(rule, []))
-    query["bool"]["filter"] = [
-        *query["bool"]["filter"],
-        {"range": {TIME_FIELD: {"gt": baseline_start.isoformat(), "lte": end.isoformat()}}},
-    ]
+def spike_body(rules: Sequence[Rule], end: datetime) -> dict[str, Any]:
+    """The matches of each rule's window ending at ``end`` and of its baseline before it, in one search: a
+    ``filters`` aggregation with two named filters per rule (``<id>:window``, ``<id>:baseline``)."""
+    filters: dict[str, Any] = {}
+    earliest = end
+    for rule in rules:
+        assert rule.spike is not None
+        window_start = end - timedelta(seconds=rule.spike.window_s)
+        baseline_start = window_start - timedelta(seconds=rule.spike.baseline_s)
+        earliest = min(earliest, baseline_start)
+        clause = build_query(rule.query, rule_filters(rule, []))["bool"]
+        for name, since, until in (("window", window_start, end), ("baseline", baseline_start, window_start)):
+            period = {"range": {TIME_FIELD: {"gt": since.isoformat(), "lte": until.isoformat()}}}
+            filters[f"{rule.id}:{name}"] = {"bool": {**clause, "filter": [*clause["filter"], period]}}
     return {
         "size": 0,
         "track_total_hits": False,
-        "query": query,
-        "aggs": {
-            "window": {"filter": {"range": {TIME_FIELD: {"gt": window_start.isoformat()}}}},
-            "baseline": {"filter": {"range": {TIME_FIELD: {"lte": window_start.isoformat()}}}},
+        "query": {"range": {TIME_FIELD: {"gt": earliest.isoformat(), "lte": end.isoformat()}}},
+        "aggs": {"rules": {"filters": {"filters": filters}}},
+    }
+
+
+def matching_body(rules: Sequence[Rule], ids: Sequence[str]) -> dict[str, Any]:
+    """Which of ``ids`` each rule matches, in one search (each rule a named clause), with what alerts need."""
+    named = [{"bool": {**build_query(r.query, rule_filters(r, []))["bool"], "_name": r.id}} for r in rules]
+    return {
+        "size": len(ids),
+        "_source": ARTICLE_FIELDS,
+        "track_total_hits": False,
+        "query": {
+            "bool": {"filter": [{"ids": {"values": list(ids)}}, {"bool": {"should": named, "minimum_should_match": 1}}]}
         },
     }
 
 
-def spike_alert(rule: Rule, counts: SpikeCounts, end: datetime, batch: Sequence[Match], now: datetime) -> Alert:
+def spike_alert(rule: Rule, counts: SpikeCounts, end: datetime, article_ids: Sequence[str], base: Alert) -> Alert:
+    """``base``: the alert of the batch's first matching article, whose link and title the spike carries."""
     assert rule.spike is not None
     spec = rule.spike
     rate = baseline_rate(spec, counts.baseline)
-    first = batch[0].alert
-    return Alert(
-        alert_id=keyed_alert_id(rule.id, "spike", spike_slot(spec, end)),
-        rule_id=rule.id,
-        rule_name=rule.name,
-        kind="spike",
-        matched_at=now,
-        article_id=first.article_id,
-        url=first.url,
-        title=f"{counts.window} matches of {rule.name!r} in the window (baseline {rate:.1f} per window)",
-        source=first.source,
-        snippet=first.title,
-        article_ids=[m.alert.article_id for m in batch if m.alert.article_id],
-        count=counts.window,
-        baseline=round(rate, 3),
-        window_start=end - timedelta(seconds=spec.window_s),
-        window_end=end,
+    return base.model_copy(
+        update={
+            "alert_id": keyed_alert_id(rule.id, "spike", spike_slot(spec, end)),
+            "kind": "spike",
+            "title": f"{counts.window} matches of {rule.name!r} in the window (baseline {rate:.1f} per window)",
+            "snippet": base.title,
+            "article_ids": list(article_ids),
+            "count": counts.window,
+            "baseline": round(rate, 3),
+            "window_start": end - timedelta(seconds=spec.window_s),
+            "window_end": end,
+        }
     )
 
 
@@ -118,17 +133,23 @@ class Mention:
     name: str
     type: str
     article_id: str
-    seen_at: str
+    seen_at: float  # epoch milliseconds
 
 
-def mentions_body(article_ids: Sequence[str], types: Sequence[str]) -> dict[str, Any]:
-    return {
-        "size": 10_000,
-        "_source": ["key", "name", "type", "article_id", "seen_at"],
-        "query": {
-            "bool": {"filter": [ACTIVE, {"terms": {"article_id": list(article_ids)}}, {"terms": {"type": list(types)}}]}
-        },
-    }
+def mentions_of(hit: dict[str, Any]) -> list[Mention]:
+    """An article's entities as the registry counts them (see ``services/indexer/mentions.py``): one per key,
+    typed by its most mentioned spelling, seen when the article was published (else fetched)."""
+    src = hit["_source"]
+    seen = src.get("published_at") or src.get("fetched_at")
+    if not seen:
+        return []
+    seen_at = datetime.fromisoformat(str(seen).replace("Z", "+00:00")).timestamp() * 1000
+    main: dict[str, dict[str, Any]] = {}
+    for entity in src.get("entities") or []:
+        key = key_of(str(entity.get("name") or ""), entity.get("key"))
+        if key and (key not in main or int(entity.get("count") or 0) > int(main[key].get("count") or 0)):
+            main[key] = entity
+    return [Mention(key, str(e.get("name") or key), str(e.get("type")), hit["_id"], seen_at) for key, e in main.items()]
 
 
 def earliest_body(keys: Sequence[str], batch_ids: Sequence[str]) -> dict[str, Any]:
@@ -150,32 +171,18 @@ def earliest_body(keys: Sequence[str], batch_ids: Sequence[str]) -> dict[str, An
     }
 
 
-def first_seen_alert(rule: Rule, mention: Mention, match: Match, now: datetime) -> Alert:
-    article = match.alert
-    return Alert(
-        alert_id=keyed_alert_id(rule.id, "first_seen", mention.key),
-        rule_id=rule.id,
-        rule_name=rule.name,
-        kind="first_seen",
-        matched_at=now,
-        article_id=article.article_id,
-        url=article.url,
-        title=article.title,
-        published_at=article.published_at,
-        source=article.source,
-        persons=article.persons,
-        organizations=article.organizations,
-        locations=article.locations,
-        snippet=article.snippet,
-        article_ids=[article.article_id] if article.article_id else [],
-        entity_key=mention.key,
-        entity_name=mention.name,
-        entity_type=rule.entity_type,
+def first_seen_alert(rule: Rule, mention: Mention, base: Alert) -> Alert:
+    """``base``: the alert of the article that named the entity first."""
+    return base.model_copy(
+        update={
+            "alert_id": keyed_alert_id(rule.id, "first_seen", mention.key),
+            "kind": "first_seen",
+            "article_ids": [base.article_id] if base.article_id else [],
+            "entity_key": mention.key,
+            "entity_name": mention.name,
+            "entity_type": rule.entity_type,
+        }
     )
-
-
-def _millis(value: str) -> float:
-    return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp() * 1000
 
 
 class VolumeRules:
@@ -187,66 +194,117 @@ class VolumeRules:
         self.articles = articles
         self.mentions = mentions
         self.alerts = alerts
-        self.matcher = Matcher(es, articles)
+        self._valid: dict[str, str] = {}  # rule id → version its query passed validate_query
+        self._refused: dict[str, str] = {}  # rule id → version whose query is refused (logged once)
         self._last_spike: dict[str, tuple[str, datetime]] = {}  # rule id → (alert id, window end)
+        self._spikes_loaded: set[str] = set()
+        self._known: OrderedDict[str, None] = OrderedDict()  # keys with an earlier mention, oldest learnt first
 
     async def evaluate(self, rules: Sequence[Rule], batches: Sequence[IndexedBatch]) -> list[Match]:
         """The spike and first-seen alerts of the live batches among ``batches``."""
-        volume = [r for r in rules if (r.kind == "spike" and r.spike) or (r.kind == "first_seen" and r.entity_type)]
+        volume = self._runnable(
+            [r for r in rules if (r.kind == "spike" and r.spike) or (r.kind == "first_seen" and r.entity_type)]
+        )
         docs = [doc for batch in batches if batch.lane == "live" for doc in batch.docs]
         if not volume or not docs:
             return []
         ids = list(dict.fromkeys(doc.id for doc in docs))
-        matched: dict[str, list[Match]] = {}
-        for match in await self.matcher.match(volume, ids):
-            matched.setdefault(match.rule.id, []).append(match)
+        matched, hits = await self._matching(volume, ids)
         if not matched:
             return []
         now = datetime.now(UTC)
         end = min(max(doc.fetched_at for doc in docs), now)
         spikes = [r for r in volume if r.kind == "spike" and r.id in matched]
         firsts = [r for r in volume if r.kind == "first_seen" and r.id in matched]
-        found = await asyncio.gather(self._spikes(spikes, matched, end, now), self._first_seen(firsts, matched, ids))
-        return [m for part in found for m in part]
+        surges, news = await asyncio.gather(self._spikes(spikes, end), self._first_seen(firsts, matched, hits, ids))
+        fired = []
+        for rule, counts in surges:
+            first = to_alert(rule, hits[matched[rule.id][0]], now)
+            fired.append(Match(rule, spike_alert(rule, counts, end, matched[rule.id], first)))
+        for rule, mention in news:
+            fired.append(Match(rule, first_seen_alert(rule, mention, to_alert(rule, hits[mention.article_id], now))))
+        return fired
+
+    def _runnable(self, rules: list[Rule]) -> list[Rule]:
+        """The rules whose query Wirewatch runs (checked once per version; a refused one is logged once)."""
+        runnable = []
+        for rule in rules:
+            version = rule_version(rule)
+            if self._valid.get(rule.id) != version:
+                if self._refused.get(rule.id) == version:
+                    continue
+                try:
+                    validate_query(rule.query)
+                except QueryError as exc:
+                    self._refused[rule.id] = version
+                    log.error("volume rule %r (%s) is skipped until it changes: %s", rule.name, rule.id, exc.reason)
+                    continue
+                self._valid[rule.id] = version
+            runnable.append(rule)
+        return runnable
+
+    async def _matching(
+        self, rules: list[Rule], ids: list[str]
+    ) -> tuple[dict[str, list[str]], dict[str, dict[str, Any]]]:
+        """Which of ``ids`` each rule matches (in batch order), and the matched articles' hits. If Elasticsearch
+        refuses the combined search (a query it cannot run), each rule is searched alone and the bad one skipped."""
+        chunks = [ids[start : start + IDS_PER_SEARCH] for start in range(0, len(ids), IDS_PER_SEARCH)]
+        answers = await self._msearch(self.articles, [matching_body(rules, chunk) for chunk in chunks])
+        if any(answer is None for answer in answers):
+            alone = [matching_body([rule], chunk) for rule in rules for chunk in chunks]
+            answers = await self._msearch(self.articles, alone)
+        order = {article_id: i for i, article_id in enumerate(ids)}
+        matched: dict[str, set[str]] = {}
+        hits: dict[str, dict[str, Any]] = {}
+        for answer in answers:
+            for hit in (answer or {}).get("hits", {}).get("hits", []):
+                hits[hit["_id"]] = hit
+                for rule_id in hit.get("matched_queries", []):
+                    matched.setdefault(rule_id, set()).add(hit["_id"])
+        return {rule_id: sorted(found, key=order.__getitem__) for rule_id, found in matched.items()}, hits
 
     # spikes ------------------------------------------------------------------------------------------------
 
-    async def _spikes(
-        self, rules: list[Rule], matched: dict[str, list[Match]], end: datetime, now: datetime
-    ) -> list[Match]:
+    async def _spikes(self, rules: list[Rule], end: datetime) -> list[tuple[Rule, SpikeCounts]]:
         if not rules:
             return []
         await self._load_last_spikes(rules)
-        answers = await self._msearch(self.articles, [spike_body(rule, end) for rule in rules])
-        fired: list[Match] = []
-        for rule, answer in zip(rules, answers, strict=True):
+        answers = await self._msearch(self.articles, [spike_body(rules, end)])
+        if answers[0] is None:  # a query Elasticsearch cannot run: each rule alone, so the others still count
+            answers = await self._msearch(self.articles, [spike_body([rule], end) for rule in rules])
+        buckets = {
+            name: int(bucket["doc_count"])
+            for answer in answers
+            if answer is not None
+            for name, bucket in answer["aggregations"]["rules"]["buckets"].items()
+        }
+        fired: list[tuple[Rule, SpikeCounts]] = []
+        for rule in rules:
             assert rule.spike is not None
-            if answer is None:
+            if f"{rule.id}:window" not in buckets:
                 continue
-            aggs = answer["aggregations"]
-            counts = SpikeCounts(int(aggs["window"]["doc_count"]), int(aggs["baseline"]["doc_count"]))
+            counts = SpikeCounts(buckets[f"{rule.id}:window"], buckets[f"{rule.id}:baseline"])
             if not is_spike(rule.spike, counts) or not self._armed(rule, end):
                 continue
-            alert = spike_alert(rule, counts, end, matched[rule.id], now)
-            if self._last_spike.get(rule.id, ("", end))[0] != alert.alert_id:
-                self._last_spike[rule.id] = (alert.alert_id, end)  # a repeat keeps the first window's end
-            fired.append(Match(rule, alert))
+            if rule.id not in self._last_spike or self._last_spike[rule.id][1] != end:
+                self._last_spike[rule.id] = (keyed_alert_id(rule.id, "spike", spike_slot(rule.spike, end)), end)
+            fired.append((rule, counts))
         return fired
 
     def _armed(self, rule: Rule, end: datetime) -> bool:
-        """No spike alert of the rule yet, or its window ended a window ago, or it is this very alert (a retried
-        batch must produce it again, so the ledger can republish what a crash did not)."""
+        """No spike alert of the rule yet, or its window ended a window ago, or it is this very alert again (the
+        same batch retried must produce it again, so the ledger can republish what a crash did not)."""
         assert rule.spike is not None
         last = self._last_spike.get(rule.id)
         if last is None:
             return True
         alert_id, last_end = last
-        if alert_id == keyed_alert_id(rule.id, "spike", spike_slot(rule.spike, end)):
+        if last_end == end and alert_id == keyed_alert_id(rule.id, "spike", spike_slot(rule.spike, end)):
             return True
         return (end - last_end).total_seconds() >= rule.spike.window_s
 
     async def _load_last_spikes(self, rules: list[Rule]) -> None:
-        unknown = [r.id for r in rules if r.id not in self._last_spike]
+        unknown = [r.id for r in rules if r.id not in self._spikes_loaded]
         if not unknown:
             return
         body: dict[str, Any] = {
@@ -270,58 +328,55 @@ class VolumeRules:
         try:
             response = await self.es.search(index=self.alerts, **body)
         except NotFoundError:
-            return
+            response = None
         except (ApiError, TransportError) as exc:
             raise ServiceUnavailable(f"reading the last spike alerts failed ({type(exc).__name__})") from exc
-        for bucket in response.body.get("aggregations", {}).get("rules", {}).get("buckets", []):
+        buckets = [] if response is None else response.body.get("aggregations", {}).get("rules", {}).get("buckets", [])
+        for bucket in buckets:
             source = bucket["last"]["hits"]["hits"][0]["_source"]
             end = datetime.fromisoformat(str(source["window_end"]).replace("Z", "+00:00"))
             self._last_spike[str(bucket["key"])] = (str(source["alert_id"]), end)
+        self._spikes_loaded.update(unknown)
 
     # first-seen --------------------------------------------------------------------------------------------
 
-    async def _first_seen(self, rules: list[Rule], matched: dict[str, list[Match]], ids: list[str]) -> list[Match]:
+    async def _first_seen(
+        self, rules: list[Rule], matched: dict[str, list[str]], hits: dict[str, dict[str, Any]], ids: list[str]
+    ) -> list[tuple[Rule, Mention]]:
         if not rules:
             return []
         wanted = {ENTITY_KINDS[r.entity_type] for r in rules if r.entity_type}
-        articles = list(dict.fromkeys(m.alert.article_id for r in rules for m in matched[r.id] if m.alert.article_id))
-        mentions = await self._mentions(articles, sorted(wanted))
+        articles = dict.fromkeys(article_id for r in rules for article_id in matched[r.id])
+        mentions = [m for article_id in articles for m in mentions_of(hits[article_id]) if m.type in wanted]
+        if not mentions:
+            return []
+        mentions = [m for m in mentions if m.key not in self._known]
         if not mentions:
             return []
         earliest = await self._earliest(sorted({m.key for m in mentions}), ids)
         new = _new_keys(mentions, earliest)
-        fired: list[Match] = []
-        now = datetime.now(UTC)
+        self._remember({m.key for m in mentions} - new)
+        fresh = sorted((m for m in mentions if m.key in new), key=lambda m: (m.seen_at, m.article_id))
+        fired: list[tuple[Rule, Mention]] = []
         for rule in rules:
             assert rule.entity_type is not None
             kind = ENTITY_KINDS[rule.entity_type]
-            by_article = {m.alert.article_id: m for m in matched[rule.id]}
+            own = set(matched[rule.id])
             seen: set[str] = set()
-            for mention in sorted(mentions, key=lambda m: (m.seen_at, m.article_id)):
-                if mention.type != kind or mention.key not in new or mention.key in seen:
-                    continue
-                if (match := by_article.get(mention.article_id)) is not None:
+            for mention in fresh:
+                if mention.type == kind and mention.key not in seen and mention.article_id in own:
                     seen.add(mention.key)
-                    fired.append(Match(rule, first_seen_alert(rule, mention, match, now)))
+                    fired.append((rule, mention))
         return fired
 
-    async def _mentions(self, article_ids: list[str], types: list[str]) -> list[Mention]:
-        parts = [
-            article_ids[start : start + ARTICLES_PER_MENTIONS_SEARCH]
-            for start in range(0, len(article_ids), ARTICLES_PER_MENTIONS_SEARCH)
-        ]
-        answers = await self._msearch(self.mentions, [mentions_body(part, types) for part in parts])
-        found: list[Mention] = []
-        for answer in answers:
-            for hit in (answer or {}).get("hits", {}).get("hits", []):
-                src = hit["_source"]
-                if src.get("seen_at") and src.get("key"):
-                    found.append(
-                        Mention(
-                            src["key"], src.get("name") or src["key"], src["type"], src["article_id"], src["seen_at"]
-                        )
-                    )
-        return found
+    def _remember(self, known: set[str]) -> None:
+        """Keys mentioned before some batch stay known (a first appearance cannot move later): a cache, so the
+        registry is asked only about keys this process has not seen known yet."""
+        for key in known:
+            self._known[key] = None
+            self._known.move_to_end(key)
+        while len(self._known) > KNOWN_KEYS:
+            self._known.popitem(last=False)
 
     async def _earliest(self, keys: list[str], batch_ids: list[str]) -> dict[str, float]:
         [answer] = await self._msearch(self.mentions, [earliest_body(keys, batch_ids)])
@@ -346,7 +401,7 @@ class VolumeRules:
             if error is None:
                 answers.append(answer)
             elif answer.get("status", 500) in (404, 400):
-                # no registry yet (404), or a query the matcher let through but the counting refuses (400)
+                # no registry yet (404), or a query Elasticsearch cannot run (400): that rule is skipped
                 log.warning("a volume rule search of %s was refused: %s", index, error.get("type"))
                 answers.append(None)
             else:
@@ -358,6 +413,6 @@ def _new_keys(mentions: Sequence[Mention], earliest: dict[str, float]) -> set[st
     """Keys whose earliest mention in the batch is no later than their earliest mention outside it."""
     first_here: dict[str, float] = {}
     for mention in mentions:
-        at = _millis(mention.seen_at)
+        at = mention.seen_at
         first_here[mention.key] = min(at, first_here.get(mention.key, at))
     return {key for key, at in first_here.items() if key not in earliest or at <= earliest[key]}

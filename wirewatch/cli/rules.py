@@ -27,6 +27,16 @@ def _store(es: AsyncElasticsearch) -> RuleStore:
 REDACTED = "<redacted: export with --include-secrets>"
 
 
+def _duration(_ctx: click.Context, _param: click.Parameter, value: str | None) -> float | None:
+    """A ``--window``/``--baseline`` as seconds (30m, 6h, 7d)."""
+    from wirewatch.core.durations import parse_duration
+
+    try:
+        return None if value is None else parse_duration(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from exc
+
+
 @click.group()
 def rules() -> None:
     """Manage saved searches (alert rules)."""
@@ -34,7 +44,9 @@ def rules() -> None:
 
 @rules.command()
 @click.argument("name")
-@click.option("--query", required=True, help="Lucene query_string syntax (KQL with --kql)")
+@click.option(
+    "--query", help="Lucene query_string syntax (KQL with --kql); optional for --first-seen, --flatline --feed"
+)
 @click.option("--kql", is_flag=True, help="--query is KQL (a subset); the rule is stored as its Lucene translation")
 @click.option("--webhook", "webhooks", multiple=True, help="URL to POST alerts to (repeatable)")
 @click.option("--teams", multiple=True, help="Microsoft Teams (or compatible) incoming webhook URL (repeatable)")
@@ -63,14 +75,24 @@ def rules() -> None:
     type=click.IntRange(min=2),
     help="per story: one follow-up alert when the story reaches N distinct sources",
 )
-def add(name: str, query: str, kql: bool, **options: Any) -> None:
+@click.option("--spike", is_flag=True, help="fire when the matches of --window exceed --factor × the --baseline rate")
+@click.option("--first-seen", is_flag=True, help="fire when an entity of --type first appears in a matching article")
+@click.option("--flatline", is_flag=True, help="fire when --feed or --query has had nothing new for --window")
+@click.option("--window", callback=_duration, help="spike: the window counted (1h); flatline: the silence (6h)")
+@click.option("--baseline", callback=_duration, help="spike: the period before the window giving the rate (7d)")
+@click.option("--factor", type=click.FloatRange(min=0, min_open=True), help="spike: times the baseline rate (3)")
+@click.option("--min-count", type=click.IntRange(min=1), help="spike: fewest matches in the window (5)")
+@click.option("--type", "entity_type", type=click.Choice(["person", "org", "place"]), help="first-seen: entity type")
+@click.option("--feed", "feed_id", help="flatline: the feed id (wirewatch feeds list) that must not go silent")
+def add(name: str, query: str | None, kql: bool, **options: Any) -> None:
     """Add (or replace) a rule."""
     from wirewatch.core.stores.rules import new_rule
     from wirewatch.schemas import RuleFilters
 
     _check_digest(options)
 
-    query = checked_query(query, kql=kql)
+    options |= _kind_fields(options, query)
+    query = checked_query(query or "*", kql=kql)
     if options.get("grew_at_sources") is not None and options.get("per") != "story":
         raise click.UsageError("--grow-at needs --per story")
     webhooks = list(options.pop("webhooks"))
@@ -82,6 +104,68 @@ def add(name: str, query: str, kql: bool, **options: Any) -> None:
     console.print(f"rule {safe(repr(name))} saved ({rule.id})")
     if kql:
         console.print(f"stored as Lucene: {safe(query)}")
+
+
+#: the options of the volume kinds: their flag and the kinds they belong to
+_KIND_OPTIONS = {
+    "window": ("--window", ("spike", "flatline")),
+    "baseline": ("--baseline", ("spike",)),
+    "factor": ("--factor", ("spike",)),
+    "min_count": ("--min-count", ("spike",)),
+    "entity_type": ("--type", ("first_seen",)),
+    "feed_id": ("--feed", ("flatline",)),
+}
+
+
+def _kind_fields(options: dict[str, Any], query: str | None) -> dict[str, Any]:
+    """Pops ``--spike/--first-seen/--flatline`` and their parameters from ``options``; returns the rule's
+    ``kind`` and its spec, or a usage error saying what the kind needs or what does not belong to it."""
+    from wirewatch.schemas import FlatlineSpec, SpikeSpec
+
+    flags = [kind for kind in ("spike", "first_seen", "flatline") if options.pop(kind)]
+    if len(flags) > 1:
+        raise click.UsageError("choose one of --spike, --first-seen, --flatline")
+    kind = flags[0] if flags else "match"
+    # entity_type is a Rule field as it is: read, not popped
+    given = {name: options.get(name) if name == "entity_type" else options.pop(name) for name in _KIND_OPTIONS}
+    for name, value in given.items():
+        flag, kinds = _KIND_OPTIONS[name]
+        if value is not None and kind not in kinds:
+            raise click.UsageError(f"{flag} is for " + " or ".join("--" + k.replace("_", "-") for k in kinds))
+    if kind in ("match", "spike") and not query:
+        raise click.UsageError("--query is required" if kind == "match" else "--spike needs --query")
+    if kind == "flatline" and not (query or given["feed_id"]):
+        raise click.UsageError("--flatline needs --feed or --query")
+    if kind == "first_seen" and given["entity_type"] is None:
+        raise click.UsageError("--first-seen needs --type person|org|place")
+    fields: dict[str, Any] = {"kind": kind}
+    if kind == "spike":
+        spec = {
+            "window_s": given["window"],
+            "baseline_s": given["baseline"],
+            "factor": given["factor"],
+            "min_count": given["min_count"],
+        }
+        fields["spike"] = SpikeSpec(**{k: v for k, v in spec.items() if v is not None})
+    if kind == "flatline":
+        window = {"window_s": given["window"]} if given["window"] is not None else {}
+        fields["flatline"] = FlatlineSpec(feed_id=given["feed_id"], **window)
+    return fields
+
+
+def _watches(rule: Rule) -> str:
+    """A volume rule's parameters, as ``rules list`` shows them (in the ``per`` column)."""
+    from wirewatch.core.durations import format_duration as d
+
+    if rule.kind == "spike" and rule.spike:
+        s = rule.spike
+        return f"window {d(s.window_s)}, baseline {d(s.baseline_s)}, ×{s.factor:g}, ≥{s.min_count}"
+    if rule.kind == "first_seen":
+        return f"new {rule.entity_type}"
+    if rule.kind == "flatline" and rule.flatline:
+        what = f"feed {rule.flatline.feed_id}" if rule.flatline.feed_id else "query"
+        return f"{what}, silent {d(rule.flatline.window_s)}"
+    return "-"
 
 
 def _destinations(webhooks: list[str], teams: tuple[str, ...], emails: tuple[str, ...]) -> dict[str, Any]:
@@ -149,7 +233,7 @@ def list_rules(as_json: bool) -> None:
 def _per(rule: Rule) -> str:
     """What one alert of the rule stands for (match rules only), and when a story grows."""
     if rule.kind != "match":
-        return "-"
+        return _watches(rule)  # a volume rule's window, baseline, type or feed
     grows = f", grew at {rule.grew_at_sources} sources" if rule.per == "story" and rule.grew_at_sources else ""
     return rule.per + grows
 
@@ -266,6 +350,10 @@ def import_rules(path: Path) -> None:
             # a file without `per` predates stories: its rules alerted per article and keep doing so
             per=entry.get("per", "article"),
             grew_at_sources=entry.get("grew_at_sources"),
+            kind=entry.get("kind", "match"),
+            spike=entry.get("spike"),
+            entity_type=entry.get("entity_type"),
+            flatline=entry.get("flatline"),
             slack=bool(entry.get("slack")),
             teams=list(entry.get("teams") or []),
             emails=list(entry.get("emails") or []),

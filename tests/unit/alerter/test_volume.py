@@ -5,6 +5,7 @@ the CLI options share."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -63,8 +64,7 @@ def spike_rule() -> Rule:
 
 
 def fired(rule: Rule, end: datetime) -> Match:
-    batch = [Match(rule, make_alert(rule, 1))]
-    return Match(rule, spike_alert(rule, SpikeCounts(20, 0), end, batch, end))
+    return Match(rule, spike_alert(rule, SpikeCounts(20, 0), end, ["doc00001"], make_alert(rule, 1)))
 
 
 def test_one_spike_per_window_then_armed_again() -> None:
@@ -76,9 +76,9 @@ def test_one_spike_per_window_then_armed_again() -> None:
     volume._last_spike[rule.id] = (alert.alert_id, start)
     # the same batch again (a retry) produces the same alert, so the ledger can republish it
     assert volume._armed(rule, start)
-    # later in the same slot: the same id, which the ledger turns away
+    # later in the surge, in the same slot (the same id, which the ledger would turn away) or past it: quiet
     assert fired(rule, start + timedelta(minutes=5)).alert.alert_id == alert.alert_id
-    # later in the surge, past the slot's boundary: quiet
+    assert not volume._armed(rule, start + timedelta(minutes=5))
     assert not volume._armed(rule, start + timedelta(minutes=40))
     assert spike_slot(SPEC, start + timedelta(minutes=40)) != spike_slot(SPEC, start)
     # a window after the spike's window ended: armed again, with a new id
@@ -90,23 +90,23 @@ def test_one_spike_per_window_then_armed_again() -> None:
 def test_the_spike_alert_carries_counts_and_window() -> None:
     rule = spike_rule()
     end = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
-    alert = spike_alert(rule, SpikeCounts(20, 168), end, [Match(rule, make_alert(rule, 3))], end)
+    alert = spike_alert(rule, SpikeCounts(20, 168), end, ["doc00003", "doc00004"], make_alert(rule, 3))
     assert alert.kind == "spike" and alert.count == 20 and alert.baseline == 1.0
     assert alert.window_start == end - timedelta(hours=1) and alert.window_end == end
-    assert alert.article_ids == ["doc00003"]
+    assert alert.article_ids == ["doc00003", "doc00004"] and alert.url == "https://news.example/3"
     assert alert.alert_id == keyed_alert_id(rule.id, "spike", spike_slot(SPEC, end))
 
 
 def mention(key: str, article: str, seen: str) -> Mention:
-    return Mention(key, key.title(), "ORG", article, seen)
+    return Mention(key, key.title(), "ORG", article, datetime.fromisoformat(seen).timestamp() * 1000)
 
 
 def test_an_entity_is_new_when_no_mention_outside_the_batch_is_older() -> None:
     batch = [
-        mention("acme", "doc1", "2026-12-01T10:00:00Z"),
-        mention("acme", "doc2", "2026-12-01T09:00:00Z"),
-        mention("old corp", "doc1", "2026-12-01T10:00:00Z"),
-        mention("lagged", "doc1", "2026-12-01T10:00:00Z"),
+        mention("acme", "doc1", "2026-12-01T10:00:00+00:00"),
+        mention("acme", "doc2", "2026-12-01T09:00:00+00:00"),
+        mention("old corp", "doc1", "2026-12-01T10:00:00+00:00"),
+        mention("lagged", "doc1", "2026-12-01T10:00:00+00:00"),
     ]
     millis = {
         "old corp": datetime(2026, 11, 1, tzinfo=UTC).timestamp() * 1000,
@@ -134,3 +134,37 @@ async def test_backfill_batches_fire_nothing() -> None:
     # match rules are not volume rules: nothing to ask either
     live = batch.model_copy(update={"lane": "live"})
     assert await volume.evaluate([new_rule("m", "truce")], [live]) == []
+
+
+class Registry:
+    """The registry's answer to the earliest-mention search: ``earliest`` (epoch ms) per key; records the keys."""
+
+    def __init__(self, earliest: dict[str, float]) -> None:
+        self.earliest = earliest
+        self.asked: list[list[str]] = []
+
+    async def msearch(self, searches: list[dict[str, Any]]) -> Any:
+        keys = searches[1]["query"]["bool"]["filter"][1]["terms"]["key"]
+        self.asked.append(keys)
+        buckets = [{"key": k, "first": {"value": self.earliest[k]}} for k in keys if k in self.earliest]
+        return SimpleNamespace(body={"responses": [{"aggregations": {"keys": {"buckets": buckets}}}]})
+
+
+def article_hit(article_id: str, seen: str, *orgs: str) -> dict[str, Any]:
+    entities = [{"name": name, "type": "ORG", "count": 1} for name in orgs]
+    return {"_id": article_id, "_source": {"published_at": seen, "entities": entities, "url": "https://x.example/"}}
+
+
+async def test_keys_known_once_are_not_asked_about_again() -> None:
+    rule = new_rule("new orgs", "*", kind="first_seen", entity_type="org")
+    old = datetime(2026, 11, 1, tzinfo=UTC).timestamp() * 1000
+    registry = Registry({"old corp": old})
+    volume = VolumeRules(registry, articles="a", mentions="m", alerts="l")  # type: ignore[arg-type]
+    hits = {"d1": article_hit("d1", "2026-12-01T10:00:00+00:00", "Old Corp", "Acme")}
+    [(fired_rule, fired)] = await volume._first_seen([rule], {rule.id: ["d1"]}, hits, ["d1"])
+    assert fired_rule is rule and fired.key == "acme" and fired.name == "Acme"
+    assert registry.asked == [["acme", "old corp"]]
+    hits = {"d2": article_hit("d2", "2026-12-01T11:00:00+00:00", "Old Corp", "Newco")}
+    [(_, fired)] = await volume._first_seen([rule], {rule.id: ["d2"]}, hits, ["d2"])
+    assert fired.key == "newco"
+    assert registry.asked[1] == ["newco"], "Old Corp is known: the registry is not asked again"

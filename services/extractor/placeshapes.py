@@ -42,7 +42,8 @@ FEATURE_FINAL = _words(
 FACILITY_FINAL = _words(
     """
     airport airfield airbase base bridge bridges dam square station stadium palace mosque cathedral shrine
-    prison highway crossing checkpoint refinery harbour harbor
+    prison highway crossing checkpoint refinery harbour harbor hospital museum theater theatre cinema arena mall
+    plaza tower building hotel gardens hall
     """
 )
 ADMIN_FINAL = _words("oblast krai raion province governorate prefecture district county region territory municipality")
@@ -50,7 +51,7 @@ ADMIN_FINAL = _words("oblast krai raion province governorate prefecture district
 WEAK = _words(
     """
     lake hill hills river rivers bay cape fort camp church temple street road avenue park port falls range ocean
-    marsh bridges isla monte rio sierra khan umm sidi ras
+    marsh bridges isla monte rio sierra khan umm sidi ras hall tower
     """
 )
 # Head words that begin one ("Wadi Hadramawt", "Jabal Sinjar", "Mount Kenya", "Sierra Maestra").

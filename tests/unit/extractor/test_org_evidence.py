@@ -239,3 +239,29 @@ def test_roman_numerals_and_real_acronyms_stay(text: str, surface: str) -> None:
     start = text.index(surface)
     found = apply_shapes(text, [Candidate(start, start + len(surface), "PERSON", "PERSON")])
     assert [text[c.start : c.end] for c in found] == [surface]
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("His artworks were shown in the Velmor Museum in 2002.", "Velmor Museum"),
+        ("Cheap restaurants close to Quillon Hall in the city?", "Quillon Hall"),
+        ("The wounded were taken to Tarsk Hospital overnight.", "Tarsk Hospital"),
+        ("How about visiting the Brenmoor Botanical Gardens this week?", "Brenmoor Botanical Gardens"),
+    ],
+)
+def test_a_facility_the_model_calls_an_organisation_is_a_place(text: str, name: str) -> None:
+    from wirewatch.services.extractor.placeshapes import apply_place_shapes
+
+    start = text.index(name)
+    found = apply_place_shapes(text, [Candidate(start, start + len(name), "ORG", "ORG")], lambda _: False)
+    assert [(text[c.start : c.end], c.type) for c in found] == [(name, "LOC")]
+
+
+def test_a_person_named_hall_stays_a_person() -> None:
+    from wirewatch.services.extractor.placeshapes import apply_place_shapes
+
+    text = "I talked this morning with Tom Hall about it."
+    start = text.index("Tom Hall")
+    found = apply_place_shapes(text, [Candidate(start, start + 8, "PERSON", "PERSON")], lambda _: False)
+    assert [(text[c.start : c.end], c.type) for c in found] == [("Tom Hall", "PERSON")]

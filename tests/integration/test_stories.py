@@ -5,14 +5,18 @@ and a new handler instance (a restart, or another replica) still puts a later co
 from __future__ import annotations
 
 import asyncio
+import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 from elasticsearch import AsyncElasticsearch
 
 from bench.messages import enriched
+from bench.workers import worker_env
 from tests.unit.core.test_stories import COPY, OTHER_EVENT, STORY
+from wirewatch.cli import cli
 from wirewatch.core.es import make_es
 from wirewatch.core.settings import CommonSettings
 from wirewatch.schemas import EnrichedArticle
@@ -116,3 +120,28 @@ async def test_two_replicas_indexing_copies_at_once_then_a_third_copy(initialise
         assert later == early | {"doc00003": early["doc00001"]}  # its exact copy's story
     finally:
         await es.close()
+
+
+async def test_stories_list_and_show(initialised: CommonSettings) -> None:
+    settings = initialised
+    es = make_es(settings)
+    try:
+        await handler(es, settings)(
+            [article(1, STORY, "Northwire", 0), article(2, COPY, "Levant Ledger", 1), article(3, OTHER_EVENT, "X", 2)]
+        )
+        await es.indices.refresh(index=settings.index_name("stories"))  # written without a refresh of its own
+    finally:
+        await es.close()
+    environment = {k: v for k, v in worker_env(settings).items() if k.startswith("WIREWATCH_")}
+
+    def run(*args: str) -> Any:
+        result = CliRunner().invoke(cli, ["stories", *args], env=environment)
+        assert result.exit_code == 0, result.output
+        return json.loads(result.output)
+
+    listed = await asyncio.to_thread(run, "list", "--min-sources", "2", "--json")
+    assert [story["story_id"] for story in listed] == ["doc00001"]
+    shown = await asyncio.to_thread(run, "show", "doc00001", "--json")
+    assert [a["source"] for a in shown["articles"]] == ["Northwire", "Levant Ledger"]
+    missing = await asyncio.to_thread(CliRunner().invoke, cli, ["stories", "show", "nope"], env=environment)
+    assert missing.exit_code == 1 and "no story 'nope'" in missing.output

@@ -16,7 +16,6 @@ Titles, snippets, URLs and names come from pages anyone may write:
 
 from __future__ import annotations
 
-import hashlib
 import html
 import json
 from collections.abc import Sequence
@@ -42,8 +41,6 @@ class Destination:
     @property
     def name(self) -> str:
         """How the destination is named in logs, the ledger and dead letters: never the credential."""
-        if self.channel == "email":
-            return f"email {redact_address(self.target)} #{_fingerprint(self.target)}"
         return destination(self.target)
 
 
@@ -55,14 +52,9 @@ def destinations_of(rule: Rule) -> list[Destination]:
     ]
 
 
-def redact_address(address: str) -> str:
-    """``jane.doe@example.org`` → ``j…@example.org``."""
-    local, _, domain = address.rpartition("@")
-    return f"{local[:1]}…@{domain}" if local else "…"
-
-
-def _fingerprint(value: str) -> str:
-    return hashlib.sha256(value.encode("utf-8")).hexdigest()[:12]
+def targets(rule: Rule) -> list[str]:
+    """Every destination of the rule as written (URLs and addresses), for :func:`destination` to name."""
+    return [target.target for target in destinations_of(rule)]
 
 
 # --- what an alert says, in plain words ----------------------------------------------------------------

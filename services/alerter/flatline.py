@@ -29,6 +29,7 @@ from wirewatch.core.kafka import Outgoing
 from wirewatch.core.query import build_query
 from wirewatch.core.stores.feeds import FeedHealth
 from wirewatch.schemas import Alert, Rule, keyed_alert_id
+from wirewatch.services.alerter.channels import targets
 from wirewatch.services.alerter.dispatch import Dispatcher
 from wirewatch.services.alerter.ledger import Ledger
 from wirewatch.services.alerter.matching import Match, rule_filters
@@ -182,7 +183,7 @@ def announcer(ledger: Ledger, dispatcher: Dispatcher, publish: Publish, alerts_t
         if not matches:
             return
         rules = {m.rule.id: m.rule for m in matches}
-        recorded = await ledger.record([m.alert for m in matches], {rid: r.webhooks for rid, r in rules.items()})
+        recorded = await ledger.record([m.alert for m in matches], {rid: targets(r) for rid, r in rules.items()})
         for alert in recorded.new:
             dispatcher.submit(alert, rules[alert.rule_id])
         alerts = [*recorded.new, *await ledger.unpublished(recorded.seen)]

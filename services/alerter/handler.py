@@ -22,6 +22,7 @@ from wirewatch.core.runner import Result
 from wirewatch.core.stores.rules import RuleStore
 from wirewatch.schemas import Alert, IndexedBatch, Rule
 from wirewatch.services.alerter import stories
+from wirewatch.services.alerter.channels import targets
 from wirewatch.services.alerter.dispatch import Dispatcher
 from wirewatch.services.alerter.ledger import Ledger
 from wirewatch.services.alerter.matching import Matcher
@@ -64,7 +65,7 @@ class AlertHandler:
         matches = await self.matcher.match([r for r in enabled if r.kind == "match"], ids)
         volume = await self.volume.evaluate(enabled, batches) if self.volume else []
         rules_by_id = {m.rule.id: m.rule for m in [*matches, *volume]}
-        destinations = {rid: rule.webhooks for rid, rule in rules_by_id.items()}
+        destinations = {rid: targets(rule) for rid, rule in rules_by_id.items()}
         # 1. article alerts and each story's first copy: recorded, then on their way before anything else
         story_plan = stories.plan(matches)
         recorded = await self.ledger.record([*story_plan.alerts, *(m.alert for m in volume)], destinations)

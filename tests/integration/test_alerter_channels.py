@@ -106,7 +106,8 @@ async def test_each_destination_on_its_own(initialised: CommonSettings, tmp_path
 
             # the ledger names what failed and what was delivered; one dead letter, for the hanging webhook
             assert "timeout after 3 attempts" in entry["last_error"] and "delivered to" in entry["last_error"]
-            assert "email d…@example.org" in entry["last_error"]
+            assert "d…@example.org #" in entry["last_error"]
+            assert len(entry["destinations"]) == 4 and "d…@example.org #" in entry["destinations"][3]
             letters = [letter for letter in await read_dead_letters(settings) if letter.stage == "alerter"]
             assert len(letters) == 1 and f"127.0.0.1:{hanging.port}/…/redacted" in letters[0].reason
             logs = (tmp_path / "logs" / "alerter.log").read_text()

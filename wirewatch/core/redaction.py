@@ -4,9 +4,9 @@
   ``https://hooks.slack.com/services/T0/B0/XYZ`` → ``https://hooks.slack.com/…/redacted``.
 - :func:`redact_password`: a service URL whose password is the only secret (``WIREWATCH_ES_URL``):
   ``https://elastic:pw@es:9200`` → ``https://elastic:***@es:9200``; Kafka bootstrap lists likewise.
-- :func:`destination`: a webhook as stored in the alert ledger and named in dead-letter reasons: the
-  redacted URL plus a fingerprint (the first 12 hex digits of its SHA-256), enough to tell two webhooks of
-  one host apart and to find the rule, not to post to it.
+- :func:`destination`: a webhook (or an e-mail address) as stored in the alert ledger and named in
+  dead-letter reasons: the redacted URL plus a fingerprint (the first 12 hex digits of its SHA-256),
+  enough to tell two webhooks of one host apart and to find the rule, not to post to it.
 - :func:`scrub`: any URL inside free text (an exception's message) redacted as by :func:`redact_url`.
 """
 
@@ -72,7 +72,11 @@ def fingerprint(url: str) -> str:
 
 
 def destination(url: str) -> str:
-    """How a webhook is named where people and indices see it: redacted URL and fingerprint."""
+    """How a webhook is named where people and indices see it: redacted URL and fingerprint; an e-mail
+    address (``jane@example.org``) as ``j…@example.org`` and its fingerprint."""
+    if "://" not in url and url.count("@") == 1:
+        local, _, domain = url.partition("@")
+        return f"{local[:1]}…@{domain} #{fingerprint(url)}"
     return f"{redact_url(url)} #{fingerprint(url)}"
 
 

@@ -97,13 +97,16 @@ def test_import_keeps_rules_without_per_per_article(stored: list[Rule], tmp_path
     assert [(r.name, r.per, r.grew_at_sources) for r in stored] == [("old", "article", None), ("new", "story", 4)]
 
 
-def test_list_shows_kind_and_per(stored: list[Rule]) -> None:
+def test_list_shows_kind_and_per(stored: list[Rule], monkeypatch: pytest.MonkeyPatch) -> None:
+    from wirewatch.cli._common import console
+
+    # wide enough for one line per rule, whatever columns other parts add (undone to unset, not to a fixed 80)
+    monkeypatch.setattr(console._real(), "_width", 400)  # type: ignore[attr-defined]
     stored += [
         new_rule("by-story", "truce", per="story", grew_at_sources=3),
         new_rule("by-article", "truce"),
     ]
-    # wide enough for one line per rule, whatever columns other parts add
-    result = CliRunner().invoke(cli, ["rules", "list"], env={"COLUMNS": "400"})
+    result = CliRunner().invoke(cli, ["rules", "list"])
     assert result.exit_code == 0, result.output
     lines = {line.split("│")[1].strip(): line for line in result.output.splitlines() if line.count("│") > 3}
     assert "match" in lines["by-story"] and "story, grew at 3 sources" in lines["by-story"]

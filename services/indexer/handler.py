@@ -38,11 +38,10 @@ class IndexHandler:
     async def __call__(self, articles: Sequence[EnrichedArticle]) -> list[Result]:
         stories = await assign_stories(self.es, self.alias, articles)
         outcome = await write(
-            self.es, self.alias, articles, max_bytes=self.max_bytes, mentions=self.mentions_index, fields=stories
+            self.es, self.alias, articles, max_bytes=self.max_bytes, mentions=self.mentions_index, fields=stories.fields
         )
         if self.stories_index is not None:
-            touched = [stories[a.id]["story_id"] for a in outcome.written]
-            await write_stories(self.es, self.alias, self.stories_index, touched)
+            await write_stories(self.es, self.alias, self.stories_index, outcome.written, stories)
         written = {a.id for a in outcome.written}
         announcement = self._announce(outcome.written)
         results: list[Result] = []

@@ -10,7 +10,9 @@
     5. summarise    ONE search aggregating the touched stories' articles (the write refreshed them), then one
                     bulk of ``<prefix>-stories`` documents, each recomputed whole, so writing it twice or
                     late changes nothing; its external version is the member count, so a summary computed
-                    from fewer members never overwrites one computed from more
+                    from fewer members never overwrites one computed from more. A new article alone in its
+                    story (most of them) needs no aggregation: its document is built from the article, as
+                    the aggregation would build it
 
 Two replicas indexing two copies of a new story at the same instant: neither sees the other's copy (each
 looks before the other's write is refreshed), so each starts a story of its own. The next copy to arrive
@@ -24,8 +26,10 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterable, Sequence
-from datetime import datetime, timedelta
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from elasticsearch import AsyncElasticsearch
@@ -45,6 +49,8 @@ CANDIDATES = 5
 MEMBER_CAP = 50
 SOURCE_CAP = 50
 TOP_ENTITIES = 5
+#: the articles template's ``ignore_above`` of the entity facets
+KEYWORD_MAX = 256
 CANDIDATE_SOURCE = ["id", "story_id", "cluster_id", "text", "fetched_at"]
 ENTITY_FIELDS = {"persons": "persons", "organizations": "organizations", "locations": "locations"}
 
@@ -54,10 +60,17 @@ def story_fields(assignment: Assignment, print_: Fingerprint) -> dict[str, Any]:
     return {"story_id": assignment.story_id, "cluster_id": assignment.story_id, "story_keys": list(print_.keys)}
 
 
-async def assign_stories(
-    es: AsyncElasticsearch, alias: str, articles: Sequence[EnrichedArticle]
-) -> dict[str, dict[str, Any]]:
-    """Each article's story fields (by id), from one ``_msearch``."""
+@dataclass
+class StoryPlan:
+    """Each article's story fields (by id), and the articles new to the index that start a story of their
+    own which nothing else in the batch joined: their story documents need no aggregation."""
+
+    fields: dict[str, dict[str, Any]]
+    alone: set[str]
+
+
+async def assign_stories(es: AsyncElasticsearch, alias: str, articles: Sequence[EnrichedArticle]) -> StoryPlan:
+    """Each article's story, from one ``_msearch``."""
     latest = {article.id: article for article in articles}  # a batch may hold two versions of one article
     prints = {id_: fingerprint(article.text) for id_, article in latest.items()}
     keyed = [article for article in latest.values() if prints[article.id].keys]
@@ -68,7 +81,10 @@ async def assign_stories(
     stored = _stored(responses[0])
     candidates = _candidates(keyed, responses[1:])
     batch = [Member(a.id, a.fetched_at, prints[a.id]) for a in latest.values()]
-    return {id_: story_fields(done, prints[id_]) for id_, done in assign(batch, candidates, stored).items()}
+    assigned = assign(batch, candidates, stored)
+    sizes = Counter(done.story_id for done in assigned.values())
+    alone = {id_ for id_, done in assigned.items() if id_ not in stored and done.story_id == id_ and sizes[id_] == 1}
+    return StoryPlan({id_: story_fields(done, prints[id_]) for id_, done in assigned.items()}, alone)
 
 
 def _stored_query(ids: list[str]) -> dict[str, Any]:
@@ -133,22 +149,23 @@ def _candidates(keyed: Sequence[EnrichedArticle], answers: Sequence[dict[str, An
 # 5. The story documents ---------------------------------------------------------------------------
 
 
-async def write_stories(es: AsyncElasticsearch, alias: str, index: str, story_ids: Iterable[str]) -> int:
-    """Recompute the documents of these stories from their articles; returns how many were written."""
-    ids = sorted(set(story_ids))
-    if not ids:
+async def write_stories(
+    es: AsyncElasticsearch, alias: str, index: str, written: Sequence[EnrichedArticle], plan: StoryPlan
+) -> int:
+    """Write the documents of the stories the ``written`` articles belong to: a new article alone in its
+    story from the article itself, every other story recomputed from its articles; returns how many."""
+    docs = [alone_document(a) for a in written if a.id in plan.alone]
+    ids = sorted({plan.fields[a.id]["story_id"] for a in written if a.id not in plan.alone})
+    if ids:
+        with unavailable():
+            response = await es.search(index=alias, size=0, query={"terms": {"story_id": ids}}, aggs=_aggregations(ids))
+        docs += [story_document(bucket) for bucket in response.body["aggregations"]["stories"]["buckets"]]
+    if not docs:
         return 0
-    with unavailable():
-        response = await es.search(index=alias, size=0, query={"terms": {"story_id": ids}}, aggs=_aggregations(ids))
-    buckets = response.body["aggregations"]["stories"]["buckets"]
     lines: list[bytes] = []
-    for bucket in buckets:
-        doc = story_document(bucket)
-        action = {"index": {"_index": index, "_id": doc["story_id"], "version": doc["article_count"]}}
-        action["index"]["version_type"] = "external_gte"
-        lines += [json.dumps(action).encode(), json.dumps(doc).encode()]
-    if not lines:
-        return 0
+    for doc in docs:
+        action = {"_index": index, "_id": doc["story_id"], "version": doc["article_count"]}
+        lines += [json.dumps({"index": action | {"version_type": "external_gte"}}).encode(), json.dumps(doc).encode()]
     with unavailable():
         answer = await es.bulk(body=b"\n".join(lines) + b"\n")  # type: ignore[arg-type]
     return _count_written(answer.body["items"])
@@ -188,6 +205,36 @@ def story_document(bucket: dict[str, Any]) -> dict[str, Any]:
     }
     for name in ENTITY_FIELDS:
         doc[name] = [b["key"] for b in bucket[name]["buckets"]]
+    return doc
+
+
+def _es_date(moment: datetime) -> str:
+    """A date as Elasticsearch's aggregations print it (``2026-12-01T09:00:00.000Z``)."""
+    utc = moment.astimezone(UTC)
+    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
+
+
+def _top(values: Sequence[str]) -> list[str]:
+    # what a terms aggregation over one article gives: each value once (keyword ignore_above: 256), by key
+    return sorted({value for value in values if len(value) <= KEYWORD_MAX})[:TOP_ENTITIES]
+
+
+def alone_document(article: EnrichedArticle) -> dict[str, Any]:
+    """The story document of an article alone in its story: the one :func:`story_document` would compute."""
+    seen = _es_date(article.fetched_at)
+    sources = [article.source] if article.source else []
+    doc: dict[str, Any] = {
+        "story_id": article.id,
+        "first_seen": seen,
+        "last_seen": seen,
+        "headline": article.title,
+        "article_ids": [article.id],
+        "article_count": 1,
+        "sources": sources,
+        "source_count": len(sources),
+    }
+    for name in ENTITY_FIELDS:
+        doc[name] = _top(getattr(article, name))
     return doc
 
 

@@ -42,11 +42,11 @@ HEAD_FINAL = frozenset(
         league foundation fund society university college academy directorate secretariat office service
         services administration junta caucus syndicate gang gangs mafia faction factions legion clan online
         airways airlines bank news times journal herald tribune gazette radio television
-        inc llc ltd plc corp gmbh llp empire dynasty
+        inc llc ltd plc corp gmbh llp empire dynasty club clubs marines navy
         """
     )
 )
-WEAK_HEADS = frozenset(_words("court bank guard office service services union news times journal herald fund"))
+WEAK_HEADS = frozenset(_words("court bank guard office service services union news times journal herald fund club"))
 # Head words that begin a name, whatever follows (romanised Arabic, Persian, Urdu, Pashto, Somali, Hausa;
 # Spanish; French). Folded: no accents, no apostrophes ("kata'ib" → "kataib").
 HEAD_INITIAL = frozenset(

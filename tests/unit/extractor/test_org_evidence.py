@@ -265,3 +265,25 @@ def test_a_person_named_hall_stays_a_person() -> None:
     start = text.index("Tom Hall")
     found = apply_place_shapes(text, [Candidate(start, start + 8, "PERSON", "PERSON")], lambda _: False)
     assert [(text[c.start : c.end], c.type) for c in found] == [("Tom Hall", "PERSON")]
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Velmorian Marines moved into most of the town on Wednesday.", "Velmorian Marines"),
+        ("The Tarsk Navy sent two frigates.", "Tarsk Navy"),
+    ],
+)
+def test_marines_and_navy_are_organisation_heads(text: str, name: str) -> None:
+    assert [text[n.start : n.end] for n in shaped(text)] == [name]
+
+
+def test_a_club_mends_the_edges_of_a_model_organisation_only() -> None:
+    text = "Have a look at Two Door Quill Club and others."
+    start = text.index("Quill Club")
+    found = apply_shapes(text, [Candidate(start, start + len("Quill Club"), "ORG", "ORG")])
+    assert [(text[c.start : c.end], c.type) for c in found] == [("Two Door Quill Club", "ORG")]
+    person = "Tea with Margaret Club today."  # a weak head takes no span from a person
+    start = person.index("Margaret Club")
+    kept = apply_shapes(person, [Candidate(start, start + len("Margaret Club"), "PERSON", "PERSON")])
+    assert [c.type for c in kept] == ["PERSON"]

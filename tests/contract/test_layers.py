@@ -1,10 +1,12 @@
-"""The import layers point one way: schemas ← core ← services ← ops / cli (read from the source with ``ast``).
+"""The import layers point one way: schemas ← core ← services ← ops / cli / workspace (read with ``ast``).
 
 - ``wirewatch.schemas`` imports the standard library, pydantic and itself only;
 - ``wirewatch.core`` imports no service, no ops, no cli;
 - a service imports no other service, no ops, no cli;
-- ops and cli import a service only through its facade, ``wirewatch.services.<name>`` (or its ``app`` module,
-  which is what ``wirewatch worker NAME`` runs);
+- nothing below the workspace (``wirewatch.workspace``, the web app of ``wirewatch serve``) imports it, and of the
+  cli only ``wirewatch.cli.serve`` does;
+- ops, cli and the workspace import a service only through its facade, ``wirewatch.services.<name>`` (or its
+  ``app`` module, which is what ``wirewatch worker NAME`` runs);
 - nobody imports the bare source folders ``schemas`` / ``services``; ``wirewatch`` imports neither ``bench``
   nor ``demo`` nor ``tests``, and ``bench`` does not import ``tests``.
 
@@ -118,11 +120,12 @@ OUTSIDE_IMPORTS = imports_of(OUTSIDE)
 
 
 def layer(module: str) -> str:
-    """``schemas``, ``core``, ``service:<name>``, ``ops``, ``cli`` (the package root and ``__main__`` are cli)."""
+    """``schemas``, ``core``, ``service:<name>``, ``ops``, ``cli``, ``workspace`` (the package root and ``__main__``
+    are cli)."""
     parts = module.split(".")
     if parts[:2] == ["wirewatch", "services"]:
         return f"service:{parts[2]}" if len(parts) > 2 else "services"
-    if len(parts) > 1 and parts[1] in ("schemas", "core", "ops", "cli"):
+    if len(parts) > 1 and parts[1] in ("schemas", "core", "ops", "cli", "workspace"):
         return parts[1]
     return "cli"
 
@@ -142,6 +145,7 @@ def test_the_rules_catch_what_they_forbid() -> None:
     """The classification and the target expansion the rules rely on (a broken walk must not pass quietly)."""
     assert layer("wirewatch.services.parser.pipeline") == "service:parser"
     assert layer("wirewatch.cli.feeds") == "cli" and layer("wirewatch") == "cli"
+    assert layer("wirewatch.workspace.api") == "workspace"
     tree = ast.parse("from wirewatch.services.parser import pipeline, parse_page\nfrom . import handler\n")
     here = ROOT / "services" / "extractor" / "app.py"
     found = [t for node in ast.walk(tree) for t in _targets("wirewatch.services.extractor.app", here, node)]
@@ -190,11 +194,22 @@ def _through_facade(target: str) -> bool:
     return len(parts) <= 3 or (len(parts) == 4 and parts[3] == "app")
 
 
-def test_ops_and_cli_use_services_only_through_their_facades() -> None:
+def test_nothing_below_the_workspace_imports_it() -> None:
     bad = [
         str(i)
         for i in ALL_IMPORTS
-        if layer(i.module) in ("ops", "cli")
+        if _within(i.target, "wirewatch.workspace")
+        and layer(i.module) != "workspace"
+        and i.module != "wirewatch.cli.serve"
+    ]
+    assert bad == []
+
+
+def test_ops_cli_and_workspace_use_services_only_through_their_facades() -> None:
+    bad = [
+        str(i)
+        for i in ALL_IMPORTS
+        if layer(i.module) in ("ops", "cli", "workspace")
         and _within(i.target, "wirewatch.services")
         and not _through_facade(i.target)
     ]

@@ -8,7 +8,7 @@ import sys
 from collections.abc import Iterable
 
 #: the libraries that make a start slow; listing commands or importing a facade must load none of them
-HEAVY = ("elasticsearch", "spacy", "faust", "aiokafka", "trafilatura", "lxml", "rich")
+HEAVY = ("elasticsearch", "spacy", "faust", "aiokafka", "trafilatura", "lxml", "rich", "fastapi", "uvicorn", "jinja2")
 
 
 def loaded_after(code: str, watched: Iterable[str] = HEAVY) -> list[str]:

@@ -33,7 +33,7 @@ SHOWN = [CLOSER, LINK, "Bank", "red"]
 @pytest.fixture(autouse=True)
 def wide_console(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """One line per value, so what is shown can be searched for whole."""
-    monkeypatch.setattr(console._real(), "width", 400)  # type: ignore[attr-defined]
+    monkeypatch.setattr(console._real(), "_width", 400)  # type: ignore[attr-defined]  # undone to unset, not to a fixed 80
     yield
 
 

@@ -256,7 +256,7 @@ def test_cli_without_credentials_fails_in_one_line_and_works_with_them(secure_st
     allowed = secure_stack.client_env(names)
     done = cli(allowed, "stack", "init")
     assert done.returncode == 0, done.stderr
-    assert "indices created: 6" in done.stdout  # articles, alerts, rules, feeds, urls, entity mentions
+    assert "indices created: 7" in done.stdout  # articles, alerts, rules, feeds, urls, entity mentions, stories
     found = cli(allowed, "search", "Baghdad", "--json")
     assert found.returncode == 0, found.stderr
 

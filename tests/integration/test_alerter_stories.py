@@ -8,17 +8,15 @@
 - The ledger's join under contention: concurrent joins of one story (replicas) and delivery updates of its
   entry (the dispatcher) all land; a join of copies already there writes nothing.
 
-The articles go through the real indexer handler (``IndexHandler``), which announces them on
-``articles.indexed``; the story id is then set on the documents the way the indexer's story clustering (the
-STORIES part of issue 16) sets it, since the indexer does not write it yet. Only the alerter runs as a
-subprocess."""
+The articles go through the real indexer handler (``IndexHandler``): it clusters the copies into one story
+(``story_id``, the STORIES part of issue 16) and announces them on ``articles.indexed``. Only the alerter runs
+as a subprocess."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -48,32 +46,67 @@ from wirewatch.services.indexer.handler import IndexHandler
 pytestmark = [pytest.mark.integration]
 ALERTER = STAGES["alerter"]
 OUTLETS = ["Herald", "Wire Service", "Gazette"]
+#: two different events (each copy is the wire text under an outlet's own opening line)
+TEXTS = {
+    "talks": (
+        "Negotiators from both delegations met in Geneva on Tuesday to resume the ceasefire talks that collapsed "
+        "in the spring, according to officials familiar with the schedule.\n\n"
+        "The mediators said the first session would focus on the exchange of prisoners and on opening two "
+        "crossings for aid convoys, with a second round planned before the end of the month.\n\n"
+        "Diplomats cautioned that the sides remain far apart on the withdrawal of heavy weapons from the "
+        "frontline towns, which wrecked the previous round after three weeks of meetings."
+    ),
+    "harbour": (
+        "A fire broke out overnight at the container terminal of the northern harbour, halting the loading of "
+        "grain ships and forcing the evacuation of nearby warehouses, the port authority said.\n\n"
+        "Firefighters brought the blaze under control by morning; the cause is being investigated and no one "
+        "was hurt, although two cranes and a fuel depot were badly damaged by the flames.\n\n"
+        "Shipping agents expect delays of at least a week for vessels waiting offshore, as the damaged berths "
+        "handle most of the region's ceasefire relief cargo and its grain exports."
+    ),
+}
 
 
-async def index_copies(settings: CommonSettings, numbers: Sequence[int], story: str) -> IndexedBatch:
-    """Index copies of one story (article ``n`` from outlet ``n % 3``) with the real indexer handler, set
-    their ``story_id`` as the indexer's clustering does, and return the handler's announcement."""
+async def index_copies(settings: CommonSettings, numbers: Sequence[int], event: str) -> IndexedBatch:
+    """Index copies of one event (article ``n`` from outlet ``n % 3``) with the real indexer handler, which
+    gives them their story, and return its announcement."""
     alias = settings.index_name("articles")
     articles = [
         enriched(
-            n, title=f"Ceasefire talks resume, copy {n}", source=OUTLETS[n % 3], url=f"https://o{n % 3}.example/{n}"
+            n,
+            title=f"Ceasefire news from {OUTLETS[n % 3]}, {event}",
+            text=f"{OUTLETS[n % 3]} correspondent reporting, story {n}.\n\n{TEXTS[event]}",
+            source=OUTLETS[n % 3],
+            url=f"https://o{n % 3}.example/{n}",
         )
         for n in numbers
     ]
     es = make_es(settings)
     try:
-        await es.indices.put_mapping(index=alias, properties={"story_id": {"type": "keyword"}})
-        handler = IndexHandler(es, alias=alias, indexed_topic=settings.topic_name(ALERTER.input), max_bytes=10_000_000)
+        handler = IndexHandler(
+            es,
+            alias=alias,
+            indexed_topic=settings.topic_name(ALERTER.input),
+            max_bytes=10_000_000,
+            stories_index=settings.index_name("stories"),
+        )
         results = await handler(articles)
-        ops: list[dict[str, Any]] = []
-        for article in articles:
-            ops += [{"update": {"_index": alias, "_id": article.id}}, {"doc": {"story_id": story}}]
-        response = await es.bulk(operations=ops, refresh="wait_for")
-        assert not response.body["errors"], response.body["items"][:2]
+        await es.indices.refresh(index=alias)
     finally:
         await es.close()
     [announcement] = [out for result in results for out in result]
     return IndexedBatch.from_bytes(announcement.value)
+
+
+async def story_ids(settings: CommonSettings, numbers: Sequence[int]) -> set[str]:
+    es = make_es(settings)
+    try:
+        found = await es.mget(
+            index=settings.index_name("articles"), ids=[enriched(n).id for n in numbers], source_includes=["story_id"]
+        )
+    finally:
+        await es.close()
+    return {d["_source"]["story_id"] for d in found.body["docs"]}
 
 
 async def announce(settings: CommonSettings, batch: IndexedBatch) -> None:
@@ -89,40 +122,44 @@ async def test_three_copies_one_story_alert_one_follow_up_and_a_replay_repeats_n
 ) -> None:
     settings = initialised
     by_story, by_article = await Hook().start(), await Hook().start()
-    story_rule = new_rule("ceasefire", "title:ceasefire", webhooks=[by_story.url], secret=SECRET, grew_at_sources=3)
-    story_rule = story_rule.model_copy(update={"per": "story"})
+    story_rule = new_rule(
+        "ceasefire", "title:ceasefire", webhooks=[by_story.url], secret=SECRET, per="story", grew_at_sources=3
+    )
     article_rule = new_rule("ceasefire-each", "title:ceasefire", webhooks=[by_article.url], per="article")
     await put_rules(settings, story_rule, article_rule)
     workers = Workers(settings, tmp_path / "logs", extra_env=FAST)
     workers.start("alerter")
     batches: list[IndexedBatch] = []
     try:
-        # story s1: copies arrive one by one, from three outlets
+        # the talks: copies arrive one by one, from three outlets
         for n in (1, 2, 3):
-            batches.append(await index_copies(settings, [n], "s1"))
+            batches.append(await index_copies(settings, [n], "talks"))
             await announce(settings, batches[-1])
             await eventually(lambda n=n: len(by_article.delivered) == n, timeout=30, every=0.1, what=f"copy {n}")
             await eventually(lambda: alerter_lag_zero(settings), timeout=30, what="the copy to be consumed")
-        # story s2: three copies announced in one batch
-        batches.append(await index_copies(settings, [4, 5, 6], "s2"))
+        # the harbour fire: three copies announced in one batch
+        batches.append(await index_copies(settings, [4, 5, 6], "harbour"))
         await announce(settings, batches[-1])
         await eventually(lambda: len(by_article.delivered) == 6, timeout=30, every=0.1, what="six article alerts")
         await eventually(lambda: len(by_story.delivered) == 4, timeout=30, every=0.1, what="the story alerts")
         await eventually(lambda: alerter_lag_zero(settings), timeout=30, what="the offsets to be committed")
         await asyncio.sleep(1.5)  # anything posted twice would have arrived by now
-        assert kinds(by_story) == [("story", "s1"), ("story", "s2"), ("story_grew", "s1"), ("story_grew", "s2")]
+        # the indexer put each event's copies in one story of its own (the first copy's id)
+        [s1], [s2] = await story_ids(settings, [1, 2, 3]), await story_ids(settings, [4, 5, 6])
+        assert (s1, s2) == ("doc00001", "doc00004")
+        assert kinds(by_story) == sorted([("story", s1), ("story", s2), ("story_grew", s1), ("story_grew", s2)])
         assert len(by_article.delivered) == 6
-        first = next(p for p in by_story.payloads() if p["kind"] == "story" and p["story_id"] == "s1")
-        assert first["alert_id"] == keyed_alert_id(story_rule.id, "story", "s1")
+        first = next(p for p in by_story.payloads() if p["kind"] == "story" and p["story_id"] == s1)
+        assert first["alert_id"] == keyed_alert_id(story_rule.id, "story", s1)
         assert first["article_id"] == "doc00001" and first["sources"] == [OUTLETS[1]]
-        grew = next(p for p in by_story.payloads() if p["kind"] == "story_grew" and p["story_id"] == "s1")
-        assert grew["alert_id"] == keyed_alert_id(story_rule.id, "story_grew", "s1", "3")
+        grew = next(p for p in by_story.payloads() if p["kind"] == "story_grew" and p["story_id"] == s1)
+        assert grew["alert_id"] == keyed_alert_id(story_rule.id, "story_grew", s1, "3")
         assert sorted(grew["sources"]) == sorted(OUTLETS)
         before = await ledger(settings, story_rule)
         entries = {(e["kind"], e["story_id"]): e for e in before}
         assert len(before) == 4
-        assert entries[("story", "s1")]["article_ids"] == ["doc00001", "doc00002", "doc00003"]
-        assert entries[("story", "s2")]["article_ids"] == ["doc00004", "doc00005", "doc00006"]
+        assert entries[("story", s1)]["article_ids"] == ["doc00001", "doc00002", "doc00003"]
+        assert entries[("story", s2)]["article_ids"] == ["doc00004", "doc00005", "doc00006"]
 
         # replay: the same announcements again, and the group rewound, to a restarted alerter
         assert workers.stop() == {"alerter": 0}

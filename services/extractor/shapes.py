@@ -609,6 +609,7 @@ def _is_head(key: str) -> bool:
     return last in HEAD_FINAL or _head(key.split()[0] if key else "", HEAD_INITIAL)
 
 
+@lru_cache(maxsize=65536)
 def _head(key: str, heads: frozenset[str]) -> bool:
     if key in heads:
         return True

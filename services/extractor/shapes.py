@@ -43,10 +43,14 @@ HEAD_FINAL = frozenset(
         services administration junta caucus syndicate gang gangs mafia faction factions legion clan online
         airways airlines bank news times journal herald tribune gazette radio television
         inc llc ltd plc corp gmbh llp empire dynasty club clubs marines navy
+        associates partners holdings industries enterprises technologies labs laboratories studios records
+        pictures communications motors motorsports systems solutions
         """
     )
 )
-WEAK_HEADS = frozenset(_words("court bank guard office service services union news times journal herald fund club"))
+WEAK_HEADS = frozenset(
+    _words("court bank guard office service services union news times journal herald fund club systems solutions")
+)
 # Head words that begin a name, whatever follows (romanised Arabic, Persian, Urdu, Pashto, Somali, Hausa;
 # Spanish; French). Folded: no accents, no apostrophes ("kata'ib" → "kataib").
 HEAD_INITIAL = frozenset(
@@ -204,6 +208,8 @@ def apply_shapes(text: str, candidates: Sequence[Candidate]) -> list[Candidate]:
     kept = sorted((_definite(text, c) for c in candidates if not _no_name(text, c)), key=lambda c: c.start)
     starts, ends = [c.start for c in kept], [c.end for c in kept]
     for name in shaped(text):
+        if text[name.end - 1] in "'’":  # a plural's possessive: "American Motors' models"
+            name = replace(name, end=name.end - 1)
         first = bisect_right(ends, name.start)
         last = bisect_left(starts, name.end, lo=first)
         decided = _decided(text, name, kept[first:last])

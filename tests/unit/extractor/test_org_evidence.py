@@ -287,3 +287,22 @@ def test_a_club_mends_the_edges_of_a_model_organisation_only() -> None:
     start = person.index("Margaret Club")
     kept = apply_shapes(person, [Candidate(start, start + len("Margaret Club"), "PERSON", "PERSON")])
     assert [c.type for c in kept] == ["PERSON"]
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Calls are now forwarded to Quint Harlow Motorsports down the road.", "Quint Harlow Motorsports"),
+        ("She joined Velt Brenner Associates in May.", "Velt Brenner Associates"),
+        ("Shares of Tarsk Holdings fell.", "Tarsk Holdings"),
+    ],
+)
+def test_company_words_are_organisation_heads(text: str, name: str) -> None:
+    start = text.index(name)
+    found = apply_shapes(text, [Candidate(start, start + len(name), "PERSON", "PERSON")])
+    assert [(text[c.start : c.end], c.type) for c in found] == [(name, "ORG")]
+
+
+def test_a_plurals_possessive_apostrophe_stays_outside_the_name() -> None:
+    text = "The success of Velmor Motors' compact models spurred rivals."
+    assert [(text[c.start : c.end], c.type) for c in apply_shapes(text, [])] == [("Velmor Motors", "ORG")]

@@ -1,9 +1,12 @@
 """Volume rules evaluated on each live batch of ``articles.indexed``: spikes and first-seen entities.
 
-Both start from the rules that match the batch's own articles (the :class:`Matcher`, with its broken-rule
-handling), so a batch that matches no volume rule costs one search; backfill batches are never evaluated (a
-backfill is history, not news). Everything they decide on is read from Elasticsearch, never from memory
-alone, so a restart or a replica decides the same:
+A batch costs at most three searches whatever the number of rules: one finds which volume rules match which
+of the batch's articles (each rule a named clause; it also reads the articles' entities), then, at once, one
+counts every matching spike rule's window and baseline (a ``filters`` aggregation) and one asks the entity
+registry about the batch's entities. Backfill batches are never evaluated (a backfill is history, not news).
+A query Wirewatch refuses is skipped (logged once per version); one Elasticsearch refuses makes the combined
+search fall back to one search per rule, so one bad rule never silences the others. What they decide on is
+read from Elasticsearch, so a restart or a replica decides the same (the two caches below only save work):
 
 - **spike** (``rule.spike``): the rule's matches whose ``fetched_at`` lies in the window ending at the batch's
   newest fetch time, against the baseline rate (matches per window over the baseline period before it). It
@@ -12,13 +15,16 @@ alone, so a restart or a replica decides the same:
   spike alert the rule stays quiet until a window has passed since that alert's window ended (the last one is
   read from the ledger on first use). A surge that lasts for hours fires once per window length, one that
   straddles a slot boundary fires once. The window ends at the data's time, not the clock's: a replayed
-  batch computes the same window and the same alert id (the ledger turns it away).
+  batch computes the same window and the same alert id (the ledger turns it away). Two replicas that see a
+  surge's batches at a slot boundary may each fire once (the price of not serialising through the ledger).
 - **first-seen** (``rule.entity_type``): an entity of that type named in one of the batch's articles that
   match the rule, whose earliest mention in the entity registry (``<prefix>-entity-mentions``, written in the
-  same bulk request as the article) is in this batch: no mention outside the batch is older. The alert id is
-  keyed on the rule and the entity key: once per entity, ever. Comparing times rather than asking "any other
-  mention?" keeps it right when the alerter lags behind the indexer (a later batch already indexed does not
-  hide the entity's first appearance).
+  same bulk request as the article) is in this batch: no mention outside the batch is older (an article is
+  seen when it was published, else fetched, as the registry counts it). The alert id is keyed on the rule
+  and the entity key: once per entity, ever. Comparing times rather than asking "any other mention?" keeps it
+  right when the alerter lags behind the indexer (a later batch already indexed does not hide the entity's
+  first appearance). Keys found to have an earlier mention are remembered (:data:`KNOWN_KEYS` of them), so the
+  registry is asked only about keys this process has not yet seen known.
 """
 
 from __future__ import annotations
@@ -73,25 +79,45 @@ def spike_slot(spec: SpikeSpec, end: datetime) -> str:
 
 
 def spike_body(rules: Sequence[Rule], end: datetime) -> dict[str, Any]:
-    """The matches of each rule's window ending at ``end`` and of its baseline before it, in one search: a
-    ``filters`` aggregation with two named filters per rule (``<id>:window``, ``<id>:baseline``)."""
-    filters: dict[str, Any] = {}
-    earliest = end
+    """The matches of each rule's window ending at ``end`` and of its baseline before it, in one search: rules
+    of one window and baseline share a ``filters`` aggregation (a filter per rule) under a ``date_range`` of
+    the two periods, so each query is parsed once however many periods are counted."""
+    groups: dict[tuple[float, float], dict[str, Any]] = {}
     for rule in rules:
         assert rule.spike is not None
-        window_start = end - timedelta(seconds=rule.spike.window_s)
-        baseline_start = window_start - timedelta(seconds=rule.spike.baseline_s)
+        clause = build_query(rule.query, rule_filters(rule, []))
+        groups.setdefault((rule.spike.window_s, rule.spike.baseline_s), {})[rule.id] = clause
+    aggs: dict[str, Any] = {}
+    earliest = end
+    for number, ((window_s, baseline_s), filters) in enumerate(groups.items()):
+        window_start = end - timedelta(seconds=window_s)
+        baseline_start = window_start - timedelta(seconds=baseline_s)
         earliest = min(earliest, baseline_start)
-        clause = build_query(rule.query, rule_filters(rule, []))["bool"]
-        for name, since, until in (("window", window_start, end), ("baseline", baseline_start, window_start)):
-            period = {"range": {TIME_FIELD: {"gt": since.isoformat(), "lte": until.isoformat()}}}
-            filters[f"{rule.id}:{name}"] = {"bool": {**clause, "filter": [*clause["filter"], period]}}
+        # date_range's "to" is exclusive: the window includes the batch's own newest article
+        ranges = [
+            {"key": "baseline", "from": baseline_start.isoformat(), "to": window_start.isoformat()},
+            {"key": "window", "from": window_start.isoformat(), "to": (end + timedelta(milliseconds=1)).isoformat()},
+        ]
+        aggs[f"spec{number}"] = {
+            "filters": {"filters": filters},
+            "aggs": {"periods": {"date_range": {"field": TIME_FIELD, "ranges": ranges}}},
+        }
     return {
         "size": 0,
         "track_total_hits": False,
-        "query": {"range": {TIME_FIELD: {"gt": earliest.isoformat(), "lte": end.isoformat()}}},
-        "aggs": {"rules": {"filters": {"filters": filters}}},
+        "query": {"range": {TIME_FIELD: {"gte": earliest.isoformat(), "lte": end.isoformat()}}},
+        "aggs": aggs,
     }
+
+
+def spike_counts(answer: dict[str, Any]) -> dict[str, SpikeCounts]:
+    """:func:`spike_body`'s answer: the counts of each rule."""
+    counts: dict[str, SpikeCounts] = {}
+    for spec in answer.get("aggregations", {}).values():
+        for rule_id, bucket in spec["buckets"].items():
+            periods = {p["key"]: int(p["doc_count"]) for p in bucket["periods"]["buckets"]}
+            counts[rule_id] = SpikeCounts(periods.get("window", 0), periods.get("baseline", 0))
+    return counts
 
 
 def matching_body(rules: Sequence[Rule], ids: Sequence[str]) -> dict[str, Any]:
@@ -217,12 +243,13 @@ class VolumeRules:
         spikes = [r for r in volume if r.kind == "spike" and r.id in matched]
         firsts = [r for r in volume if r.kind == "first_seen" and r.id in matched]
         surges, news = await asyncio.gather(self._spikes(spikes, end), self._first_seen(firsts, matched, hits, ids))
+        articles = _Articles(hits, now)
         fired = []
         for rule, counts in surges:
-            first = to_alert(rule, hits[matched[rule.id][0]], now)
+            first = articles.alert(rule, matched[rule.id][0])
             fired.append(Match(rule, spike_alert(rule, counts, end, matched[rule.id], first)))
         for rule, mention in news:
-            fired.append(Match(rule, first_seen_alert(rule, mention, to_alert(rule, hits[mention.article_id], now))))
+            fired.append(Match(rule, first_seen_alert(rule, mention, articles.alert(rule, mention.article_id))))
         return fired
 
     def _runnable(self, rules: list[Rule]) -> list[Rule]:
@@ -272,18 +299,15 @@ class VolumeRules:
         answers = await self._msearch(self.articles, [spike_body(rules, end)])
         if answers[0] is None:  # a query Elasticsearch cannot run: each rule alone, so the others still count
             answers = await self._msearch(self.articles, [spike_body([rule], end) for rule in rules])
-        buckets = {
-            name: int(bucket["doc_count"])
-            for answer in answers
-            if answer is not None
-            for name, bucket in answer["aggregations"]["rules"]["buckets"].items()
+        counted = {
+            rule_id: c for answer in answers if answer is not None for rule_id, c in spike_counts(answer).items()
         }
         fired: list[tuple[Rule, SpikeCounts]] = []
         for rule in rules:
             assert rule.spike is not None
-            if f"{rule.id}:window" not in buckets:
+            counts = counted.get(rule.id)
+            if counts is None:
                 continue
-            counts = SpikeCounts(buckets[f"{rule.id}:window"], buckets[f"{rule.id}:baseline"])
             if not is_spike(rule.spike, counts) or not self._armed(rule, end):
                 continue
             if rule.id not in self._last_spike or self._last_spike[rule.id][1] != end:
@@ -407,6 +431,21 @@ class VolumeRules:
             else:
                 raise ServiceUnavailable(f"a volume rule search of {index} failed: {error.get('type')}")
         return answers
+
+
+class _Articles:
+    """The alert fields of each article that fired, read once however many rules it fired for."""
+
+    def __init__(self, hits: dict[str, dict[str, Any]], now: datetime) -> None:
+        self.hits = hits
+        self.now = now
+        self._alerts: dict[str, Alert] = {}
+
+    def alert(self, rule: Rule, article_id: str) -> Alert:
+        base = self._alerts.get(article_id)
+        if base is None:
+            base = self._alerts[article_id] = to_alert(rule, self.hits[article_id], self.now)
+        return base.model_copy(update={"rule_id": rule.id, "rule_name": rule.name})
 
 
 def _new_keys(mentions: Sequence[Mention], earliest: dict[str, float]) -> set[str]:

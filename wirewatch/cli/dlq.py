@@ -145,31 +145,6 @@ def replay(stage: str | None, since: str | None, error_class: str | None, dry_ru
 
 
 async def _replay(letters: list[DeadLetter]) -> tuple[int, int, int]:
-    from aiokafka import AIOKafkaProducer
+    from wirewatch.ops.deadletters import replay as replay_letters
 
-    from wirewatch.core.es import make_es
-    from wirewatch.core.kafka import MAX_MESSAGE_BYTES, client_options
-    from wirewatch.ops.deadletters import replay_message, requeue_alert
-
-    s = settings()
-    producer = AIOKafkaProducer(acks="all", max_request_size=MAX_MESSAGE_BYTES, **client_options(s))
-    es = make_es(s)
-    await producer.start()
-    sent = requeued = skipped = 0
-    try:
-        for letter in letters:
-            if letter.stage == "alerter":
-                ok = await requeue_alert(es, s, letter)
-                requeued, skipped = requeued + ok, skipped + (not ok)
-                continue
-            message = replay_message(letter, s)
-            if message is None:
-                skipped += 1
-                continue
-            key = message.key.encode() if message.key else None
-            await producer.send_and_wait(message.topic, message.value, key=key)
-            sent += 1
-    finally:
-        await producer.stop()
-        await es.close()
-    return sent, requeued, skipped
+    return await replay_letters(letters, settings())

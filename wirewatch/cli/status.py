@@ -18,23 +18,9 @@ if TYPE_CHECKING:
 
 
 async def collect() -> PipelineStatus:
-    from wirewatch.core.es import make_es
-    from wirewatch.ops.observe import PipelineStatus, count_by_stage, read_dead_letters, stage_status
+    from wirewatch.ops.observe import pipeline_status
 
-    s = settings()
-    status = PipelineStatus(stages=await stage_status(s), dead_letters=count_by_stage(await read_dead_letters(s)))
-    es = make_es(s)
-    try:
-        for attr, family in (("articles_indexed", "articles"), ("alerts", "alerts"), ("feeds", "feeds")):
-            response = await es.count(index=s.index_name(family), ignore_unavailable=True)
-            setattr(status, attr, response.body["count"])
-        failing = await es.count(
-            index=s.index_name("feeds"), ignore_unavailable=True, query={"range": {"consecutive_failures": {"gt": 0}}}
-        )
-        status.feeds_failing = failing.body["count"]
-    finally:
-        await es.close()
-    return status
+    return await pipeline_status(settings())
 
 
 def gather() -> PipelineStatus:

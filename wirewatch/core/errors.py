@@ -50,7 +50,8 @@ in ``services/<name>/errors.py``, the rest where named.
     ├── SecretError                  secret_error          no         wirewatch/core/secretbox.py: a stored secret
     │   ├── SecretKeyMissing         secret_key_missing    no         one must be sealed or opened: no key is set
     │   └── SecretUndecryptable      secret_undecryptable  no         field: the key does not open the stored value
-    └── QueryError                   query_error           no         wirewatch/core/query.py: query, position, term
+    ├── QueryError                   query_error           no         wirewatch/core/query.py: query, position, term
+    └── WorkspaceError               workspace_error       no         wirewatch/workspace/errors.py: status, error
 
 Outside the tree on purpose: ``PrerequisiteError`` of ``wirewatch/ops/stack/prereqs.py``, a standard-library
 script that runs before the venv exists; ``wirewatch stack`` turns it into a ``StackError``.

@@ -113,3 +113,34 @@ async def requeue_alert(es: AsyncElasticsearch, settings: CommonSettings, letter
         doc={"status": "pending", "claimed_until": datetime(1970, 1, 1, tzinfo=UTC).isoformat(), "attempts": 0},
     )
     return response.meta.status == 200
+
+
+async def replay(letters: Sequence[DeadLetter], settings: CommonSettings) -> tuple[int, int, int]:
+    """Send ``letters`` back through their stage (``wirewatch dlq replay`` and the workspace's replay):
+    alerts re-queued in the ledger, the rest produced to their topic. Returns (sent, re-queued, skipped)."""
+    from aiokafka import AIOKafkaProducer
+
+    from wirewatch.core.es import make_es
+    from wirewatch.core.kafka import MAX_MESSAGE_BYTES, client_options
+
+    producer = AIOKafkaProducer(acks="all", max_request_size=MAX_MESSAGE_BYTES, **client_options(settings))
+    es = make_es(settings)
+    await producer.start()
+    sent = requeued = skipped = 0
+    try:
+        for letter in letters:
+            if letter.stage == "alerter":
+                ok = await requeue_alert(es, settings, letter)
+                requeued, skipped = requeued + ok, skipped + (not ok)
+                continue
+            message = replay_message(letter, settings)
+            if message is None:
+                skipped += 1
+                continue
+            key = message.key.encode() if message.key else None
+            await producer.send_and_wait(message.topic, message.value, key=key)
+            sent += 1
+    finally:
+        await producer.stop()
+        await es.close()
+    return sent, requeued, skipped

@@ -82,3 +82,27 @@ async def read_dead_letters(settings: CommonSettings) -> list[DeadLetter]:
 
 def count_by_stage(letters: list[DeadLetter]) -> dict[str, int]:
     return dict(Counter(letter.stage for letter in letters))
+
+
+async def pipeline_status(settings: CommonSettings) -> PipelineStatus:
+    """What ``wirewatch status --json`` and the workspace's ``/api/status`` show: per-stage offsets and lag,
+    dead letters per stage, and the articles, alerts and (failing) feeds indexed."""
+    from wirewatch.core.es import make_es
+
+    status = PipelineStatus(
+        stages=await stage_status(settings), dead_letters=count_by_stage(await read_dead_letters(settings))
+    )
+    es = make_es(settings)
+    try:
+        for attr, family in (("articles_indexed", "articles"), ("alerts", "alerts"), ("feeds", "feeds")):
+            response = await es.count(index=settings.index_name(family), ignore_unavailable=True)
+            setattr(status, attr, response.body["count"])
+        failing = await es.count(
+            index=settings.index_name("feeds"),
+            ignore_unavailable=True,
+            query={"range": {"consecutive_failures": {"gt": 0}}},
+        )
+        status.feeds_failing = failing.body["count"]
+    finally:
+        await es.close()
+    return status

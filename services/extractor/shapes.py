@@ -44,7 +44,7 @@ HEAD_FINAL = frozenset(
         airways airlines bank news times journal herald tribune gazette radio television
         inc llc ltd plc corp gmbh llp empire dynasty club clubs marines navy
         associates partners holdings industries enterprises technologies labs laboratories studios records
-        pictures communications motors motorsports systems solutions
+        pictures communications motors motorsports systems solutions cooperation
         """
     )
 )

@@ -306,3 +306,11 @@ def test_company_words_are_organisation_heads(text: str, name: str) -> None:
 def test_a_plurals_possessive_apostrophe_stays_outside_the_name() -> None:
     text = "The success of Velmor Motors' compact models spurred rivals."
     assert [(text[c.start : c.end], c.type) for c in apply_shapes(text, [])] == [("Velmor Motors", "ORG")]
+
+
+def test_a_cooperation_the_model_calls_an_event_is_an_organisation() -> None:
+    text = "Leaders meet at the annual Velmor-Tarsk Economic Cooperation summit."
+    name = "Velmor-Tarsk Economic Cooperation"
+    start = text.index(name)
+    found = apply_shapes(text, [Candidate(start, start + len(name), "EVENT", "EVENT")])
+    assert [(text[c.start : c.end], c.type) for c in found] == [(name, "ORG")]

@@ -35,7 +35,7 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from elastic_transport import TransportError
 from elasticsearch import ApiError, AsyncElasticsearch, NotFoundError
@@ -47,6 +47,7 @@ from wirewatch.schemas import ENTITY_KINDS, Alert, IndexedBatch, Rule, SpikeSpec
 from wirewatch.services.alerter.matching import SOURCE_FIELDS, Match, rule_filters, rule_version, to_alert
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 #: the article field the volume of a window is counted on: when Wirewatch learnt of the article
 TIME_FIELD = "fetched_at"
@@ -54,6 +55,8 @@ TIME_FIELD = "fetched_at"
 KNOWN_KEYS = 100_000
 #: article ids per matching search: far below the index's 10,000 hits of one page
 IDS_PER_SEARCH = 1000
+#: rules per matching search (each a named clause), well under Elasticsearch's clause limit
+RULES_PER_SEARCH = 200
 #: what the matching search reads of each article: the alert's fields, and the entities for first-seen rules
 ARTICLE_FIELDS = [*SOURCE_FIELDS, "fetched_at", "entities.key", "entities.name", "entities.type", "entities.count"]
 
@@ -275,11 +278,12 @@ class VolumeRules:
     ) -> tuple[dict[str, list[str]], dict[str, dict[str, Any]]]:
         """Which of ``ids`` each rule matches (in batch order), and the matched articles' hits. If Elasticsearch
         refuses the combined search (a query it cannot run), each rule is searched alone and the bad one skipped."""
-        chunks = [ids[start : start + IDS_PER_SEARCH] for start in range(0, len(ids), IDS_PER_SEARCH)]
-        answers = await self._msearch(self.articles, [matching_body(rules, chunk) for chunk in chunks])
-        if any(answer is None for answer in answers):
-            alone = [matching_body([rule], chunk) for rule in rules for chunk in chunks]
-            answers = await self._msearch(self.articles, alone)
+        chunks = _parts(ids, IDS_PER_SEARCH)
+        searches = [(part, chunk) for part in _parts(rules, RULES_PER_SEARCH) for chunk in chunks]
+        answers = await self._msearch(self.articles, [matching_body(part, chunk) for part, chunk in searches])
+        refused = {r.id: r for (part, _), answer in zip(searches, answers, strict=True) if answer is None for r in part}
+        alone = [(rule, chunk) for rule in refused.values() for chunk in chunks]
+        answers += await self._alone(alone)
         order = {article_id: i for i, article_id in enumerate(ids)}
         matched: dict[str, set[str]] = {}
         hits: dict[str, dict[str, Any]] = {}
@@ -289,6 +293,19 @@ class VolumeRules:
                 for rule_id in hit.get("matched_queries", []):
                     matched.setdefault(rule_id, set()).add(hit["_id"])
         return {rule_id: sorted(found, key=order.__getitem__) for rule_id, found in matched.items()}, hits
+
+    async def _alone(self, searches: list[tuple[Rule, Sequence[str]]]) -> list[dict[str, Any] | None]:
+        """The rules of a refused combined search, each on its own: the one Elasticsearch refuses again is
+        skipped until it changes (logged once), the others keep firing."""
+        answers = await self._msearch(self.articles, [matching_body([rule], chunk) for rule, chunk in searches])
+        for (rule, _), answer in zip(searches, answers, strict=True):
+            if answer is None and self._refused.get(rule.id) != rule_version(rule):
+                self._refused[rule.id] = rule_version(rule)
+                self._valid.pop(rule.id, None)
+                log.error(
+                    "volume rule %r (%s) is skipped until it changes: Elasticsearch refused it", rule.name, rule.id
+                )
+        return answers
 
     # spikes ------------------------------------------------------------------------------------------------
 
@@ -446,6 +463,10 @@ class _Articles:
         if base is None:
             base = self._alerts[article_id] = to_alert(rule, self.hits[article_id], self.now)
         return base.model_copy(update={"rule_id": rule.id, "rule_name": rule.name})
+
+
+def _parts(items: Sequence[T], size: int) -> list[Sequence[T]]:
+    return [items[start : start + size] for start in range(0, len(items), size)]
 
 
 def _new_keys(mentions: Sequence[Mention], earliest: dict[str, float]) -> set[str]:

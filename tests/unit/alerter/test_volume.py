@@ -168,3 +168,39 @@ async def test_keys_known_once_are_not_asked_about_again() -> None:
     [(_, fired)] = await volume._first_seen([rule], {rule.id: ["d2"]}, hits, ["d2"])
     assert fired.key == "newco"
     assert registry.asked[1] == ["newco"], "Old Corp is known: the registry is not asked again"
+
+
+class Refusing:
+    """Elasticsearch answering the matching searches: each id matches each named rule, except that a search
+    naming the rule ``bad`` is refused (400), as a query Elasticsearch cannot run is."""
+
+    def __init__(self, bad: str) -> None:
+        self.bad = bad
+        self.searched: list[list[str]] = []
+
+    async def msearch(self, searches: list[dict[str, Any]]) -> Any:
+        answers = []
+        for body in searches[1::2]:
+            ids = body["query"]["bool"]["filter"][0]["ids"]["values"]
+            names = [c["bool"]["_name"] for c in body["query"]["bool"]["filter"][1]["bool"]["should"]]
+            self.searched.append(names)
+            if self.bad in names:
+                answers.append({"status": 400, "error": {"type": "query_shard_exception"}})
+                continue
+            hits = [{"_id": i, "_source": {}, "matched_queries": names} for i in ids]
+            answers.append({"hits": {"hits": hits}})
+        return SimpleNamespace(body={"responses": answers})
+
+
+async def test_a_rule_elasticsearch_refuses_never_silences_the_others() -> None:
+    good = new_rule("good", "truce", kind="first_seen", entity_type="org")
+    bad = new_rule("bad", "truce", kind="spike", spike=SPEC)
+    es = Refusing(bad.id)
+    volume = VolumeRules(es, articles="a", mentions="m", alerts="l")  # type: ignore[arg-type]
+    matched, _ = await volume._matching(volume._runnable([good, bad]), ["d1", "d2"])
+    assert matched == {good.id: ["d1", "d2"]}
+    assert es.searched == [[good.id, bad.id], [good.id], [bad.id]], "together, then each alone"
+    # skipped from then on, until it changes
+    assert volume._runnable([good, bad]) == [good]
+    changed = bad.model_copy(update={"query": "ceasefire"})
+    assert volume._runnable([good, changed]) == [good, changed]

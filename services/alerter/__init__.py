@@ -3,8 +3,9 @@
 a signed webhook; an alert it cannot deliver goes to ``deadletters``.
 
 The faust app is in ``app.py`` (``wirewatch worker alerter``), the batch logic in ``handler.py``; ``matching``
-runs the rules as searches, ``dispatch`` and ``delivery`` send, ``ledger`` and ``throttle`` keep it once-only
-and polite.
+runs the rules as searches, ``volume`` the spike and first-seen rules on each live batch and ``flatline`` the
+silences on a timer, ``dispatch`` and ``delivery`` send, ``ledger`` and ``throttle`` keep it once-only and
+polite.
 
 This facade is what the CLI and ops may use, importable for free (each name loads its module on first use):
 

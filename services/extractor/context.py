@@ -32,7 +32,10 @@ _BODY = (
 )
 _ORG_BEFORE = re.compile(
     rf"(?:\b(?:the|a|an)\s+(?:[\w-]+\s+)?{_BODY}s?\s+(?:(?:like|such\s+as|called|named)\s+)?"
-    r"|\b(?:members?|fighters|militants|ranks|commanders|founders?|leadership|wing)\s+of\s+(?:the\s+)?)$",
+    r"|\b(?:members?|fighters|militants|ranks|commanders|founders?|leadership|wing)\s+of\s+(?:the\s+)?"
+    # a kind of company right before the name: "imaging company Keyhole", "the film company (Athina Film)"
+    r"|(?<![\w-])(?-i:company|firm|startup|band|newspaper|magazine|website|retailer|airline|broadcaster|publisher)"
+    r"[ ]\(?)$",
     re.IGNORECASE,
 )
 _MEMBERS = (
@@ -139,6 +142,30 @@ _THE_ACRONYM = re.compile(
     r"|would|could|should|may|might|can|did|does|get|got|took|made|sent|denies|and|or|in|on|of|to|for|with|at|that"
     r"|which|who|[a-z]{2,}ed)\b)"
 )
+
+
+# A lowercase noun of a kind of body right before a capitalised name: "satellite imaging company Keyhole", "the film
+# company (Athina Film)", "the rebel group Naga Tide".
+_KIND_BEFORE = re.compile(
+    r"(?<![\w-])(?:company|firm|startup|band|newspaper|magazine|website|retailer|airline|broadcaster|publisher"
+    r"|group|militia|movement|faction|party|cartel|gang)[ ]\(?"
+    r"([A-Z][\w'’&-]*(?:[ ][A-Z][\w'’&-]*){0,3})(?![\w'’&-])"
+)
+_NOT_NAMES_TEXT = """
+    i he she it we they you this that these those the a an monday tuesday wednesday thursday friday saturday
+    sunday january february march april may june july august september october november december
+"""
+_NOT_NAMES = frozenset(_NOT_NAMES_TEXT.split())
+
+
+def named_after_kind(text: str) -> list[tuple[int, int]]:
+    """Capitalised names a lowercase noun of a kind of body right before them makes an organisation's: "imaging
+    company Keyhole", "the film company (Athina Film)". Pronouns, days and months are no names."""
+    found = []
+    for match in _KIND_BEFORE.finditer(text):
+        if match.group(1).split()[0].casefold() not in _NOT_NAMES:
+            found.append(match.span(1))
+    return found
 
 
 def named_acronyms(text: str) -> list[tuple[int, int]]:

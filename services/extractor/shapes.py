@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from wirewatch.services.extractor.context import listed_bodies, named_acronyms, named_by_members
+from wirewatch.services.extractor.context import listed_bodies, named_acronyms, named_after_kind, named_by_members
 from wirewatch.services.extractor.normalise import fold
 from wirewatch.services.extractor.spans import Candidate
 
@@ -225,7 +225,7 @@ def _with_members_cues(text: str, kept: list[Candidate]) -> list[Candidate]:
     body's ("the CPA has"), added as ORG."""
     starts, ends = [c.start for c in kept], [c.end for c in kept]
     added: list[Candidate] = []
-    for start, end in sorted({*named_by_members(text), *named_acronyms(text)}):
+    for start, end in sorted({*named_by_members(text), *named_acronyms(text), *named_after_kind(text)}):
         if not _overlaps(starts, ends, start, end) and (not added or added[-1].end <= start):
             added.append(Candidate(start, end, "ORG", "ORG", why="context"))
     kept = sorted([*kept, *added], key=lambda c: c.start) if added else kept

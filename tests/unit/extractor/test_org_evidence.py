@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from wirewatch.services.extractor.context import cue, named_acronyms, named_by_members
+from wirewatch.services.extractor.context import cue, named_acronyms, named_after_kind, named_by_members
 from wirewatch.services.extractor.shapes import apply_shapes, shaped
 from wirewatch.services.extractor.spans import Candidate
 
@@ -314,3 +314,23 @@ def test_a_cooperation_the_model_calls_an_event_is_an_organisation() -> None:
     start = text.index(name)
     found = apply_shapes(text, [Candidate(start, start + len(name), "EVENT", "EVENT")])
     assert [(text[c.start : c.end], c.type) for c in found] == [(name, "ORG")]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("They bought satellite imaging company Quorbit, so why not more?", ["Quorbit"]),
+        ("In 1912 the first film company (Velmor Film) was founded.", ["Velmor Film"]),
+        ("The rebel group Naga Tide struck at dawn.", ["Naga Tide"]),
+        ("He left the company Monday.", []),  # a day is no name
+        ("The group I joined was small.", []),  # nor a pronoun
+    ],
+)
+def test_a_name_right_after_a_kind_of_body_is_an_organisation(text: str, expected: list[str]) -> None:
+    assert [text[start:end] for start, end in named_after_kind(text)] == expected
+
+
+def test_a_kind_of_company_before_the_name_is_an_organisation_cue() -> None:
+    text = "In 1912 the first film company (Velmor Film) was founded."
+    start = text.index("Velmor Film")
+    assert cue(text, start, start + len("Velmor Film")) == "ORG"

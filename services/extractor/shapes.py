@@ -121,6 +121,9 @@ _EVENTS = frozenset(
 # Shouted words of chat and reviews the model takes for acronyms ("WOW", "LMAO", "FYI"), and words drawn out with a
 # letter three times ("VERYYYY", "Sooo"): no name.
 _INTERJECTIONS = frozenset(_words("wow lol lmao lmfao rofl omg fyi btw asap thx yay yey hooray plz pls imho imo"))
+_CLAUSE_WORDS = frozenset(
+    _words("we you they he she our your their my is are was were am be been have has had got do does did will would")
+)
 _DRAWN_OUT = re.compile(r"([^\W\d_])\1\1", re.IGNORECASE)
 # A title-cased heading of a review or an advert begins with a word of praise or blame ("Great Service", "Worst
 # Tasting Pizza"); standing alone as a line or a sentence, it names no one.
@@ -291,7 +294,7 @@ def _no_name(text: str, candidate: Candidate) -> bool:
         return True
     if key in _ERAS and _ERA_BEFORE.search(text, max(candidate.start - 16, 0), candidate.start):
         return True
-    if _heading(text, candidate.start, candidate.end, key):
+    if _heading(text, candidate.start, candidate.end, key) or _clause(key):
         return True
     if candidate.type != "ORG" or surface.isupper() or shaped_name(surface):
         return False
@@ -301,6 +304,12 @@ def _no_name(text: str, candidate: Candidate) -> bool:
         return True
     before = _PORTFOLIO_BEFORE.search(text, max(candidate.start - 24, 0), candidate.start)
     return before is not None and key.split()[-1] not in HEAD_FINAL
+
+
+def _clause(key: str) -> bool:
+    """A title-cased clause, not a name: a pronoun or an auxiliary verb among its words after the first ("Panels
+    On The Roof Look Great And The Power We Are Putting …", "Installed Biometrics and Got Excellent Service")."""
+    return any(word in _CLAUSE_WORDS for word in key.split()[1:])
 
 
 def _drawn_out(surface: str) -> bool:

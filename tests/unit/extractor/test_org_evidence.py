@@ -334,3 +334,18 @@ def test_a_kind_of_company_before_the_name_is_an_organisation_cue() -> None:
     text = "In 1912 the first film company (Velmor Film) was founded."
     start = text.index("Velmor Film")
     assert cue(text, start, start + len("Velmor Film")) == "ORG"
+
+
+def test_a_title_cased_clause_is_no_name() -> None:
+    text = "Great job!\n\nThe Panels Look Great And The Power We Are Putting Back Is Great."
+    name = "Panels Look Great And The Power We Are Putting Back"
+    start = text.index(name)
+    assert apply_shapes(text, [Candidate(start, start + len(name), "ORG", "ORG")]) == []
+
+
+@pytest.mark.parametrize("name", ["Mojmir I", "Bank of Tarsk"])
+def test_a_name_with_a_numeral_or_a_link_word_is_no_clause(name: str) -> None:
+    text = f"They met {name} yesterday."
+    start = text.index(name)
+    found = apply_shapes(text, [Candidate(start, start + len(name), "PERSON", "PERSON")])
+    assert [text[c.start : c.end] for c in found] == [name]

@@ -6,14 +6,26 @@ Besides the decision it reports the candidate stage: how many pairs share at lea
 indexer's terms query would return), for the same-story pairs (the recall ceiling) and the others (the load
 the keys put on the verification), and how often a band key of one text is shared by an unrelated one.
 
-Run: ``.venv/bin/python -m bench.stories [--json PATH]``. It reports, it does not assert.
+With ``--indexer`` it also measures what stories cost the indexer, on the real stack (its own namespace,
+removed after): the same synthetic articles (``bench/indexing.py``'s, a share ``--copies`` of them wire
+copies of earlier ones) written batch by batch by the bulk path alone (what the indexer did before stories)
+and by the whole handler (story look-up, write, story documents), the two interleaved round by round on
+fresh indices so that the machine's load falls on both alike; medians of articles per second.
+
+Run: ``.venv/bin/python -m bench.stories [--indexer [--docs N] [--rounds N] [--copies F]] [--json PATH]``.
+It reports, it does not assert.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
+import random
+import statistics
 import sys
+import time
+import uuid
 from collections.abc import Callable
 from itertools import pairwise
 from pathlib import Path
@@ -74,6 +86,65 @@ def candidate_rates(keys: Callable[[str], set[Any]], labelled: list[Pair]) -> di
     return {"same": sum(same) / len(same), "other": sum(other) / len(other)}
 
 
+async def _index_rate(articles: list[Any], batch: int, *, stories: bool, settings: Any) -> float:
+    from bench.indexing import fresh_index, write_alias
+    from wirewatch.core.es import make_es
+    from wirewatch.services.indexer.bulk import write
+    from wirewatch.services.indexer.handler import IndexHandler
+
+    index = settings.index_name("articles") + ("-with" if stories else "-without")
+    es = make_es(settings, timeout=120)
+    try:
+        await fresh_index(es, index)
+        await es.options(ignore_status=404).indices.delete(index=settings.index_name("stories"))
+        handler = IndexHandler(
+            es,
+            alias=write_alias(index),
+            indexed_topic="bench",
+            max_bytes=8 * 1024 * 1024,
+            stories_index=settings.index_name("stories"),
+        )
+        started = time.perf_counter()
+        for i in range(0, len(articles), batch):
+            chunk = articles[i : i + batch]
+            if stories:
+                await handler(chunk)
+            else:
+                await write(es, write_alias(index), chunk, max_bytes=8 * 1024 * 1024)
+        elapsed = time.perf_counter() - started
+        await es.indices.delete(index=index)
+        return len(articles) / elapsed
+    finally:
+        await es.close()
+
+
+async def indexer_cost(docs: int, batch: int, rounds: int, copies: float) -> dict[str, Any]:
+    from bench.indexing import article
+    from wirewatch.core.settings import CommonSettings
+    from wirewatch.ops.stack import drop_namespace, init
+
+    tag = uuid.uuid4().hex[:6]
+    settings = CommonSettings().model_copy(update={"topic_prefix": f"bst{tag}.", "index_prefix": f"bst{tag}"})
+    rng = random.Random(16)
+    articles = [article(n, rng, tag="s") for n in range(docs)]
+    for n in range(1, docs):
+        if rng.random() < copies:
+            text = f"By {articles[n].source} staff\n\n{articles[rng.randrange(n)].text}\n\nRead more"
+            articles[n] = articles[n].model_copy(update={"text": text})
+    await init(settings)
+    rates: dict[str, list[float]] = {"without": [], "with": []}
+    try:
+        for r in range(rounds):
+            for which in ("without", "with") if r % 2 == 0 else ("with", "without"):
+                rate = await _index_rate(articles, batch, stories=which == "with", settings=settings)
+                rates[which].append(rate)
+                print(f"  round {r + 1}/{rounds}: {which} stories {rate:,.0f} docs/s", file=sys.stderr)
+    finally:
+        await drop_namespace(settings)
+    without, with_ = statistics.median(rates["without"]), statistics.median(rates["with"])
+    return {"docs": docs, "batch": batch, "copies": copies, "without": without, "with": with_, "ratio": with_ / without}
+
+
 def main(args: argparse.Namespace) -> dict[str, Any]:
     labelled = pairs()
     result = {
@@ -104,6 +175,14 @@ def main(args: argparse.Namespace) -> dict[str, Any]:
     for rule in ("old", "new"):
         if result[rule]["wrong"]:
             Console().print(f"{rule} wrong on: {', '.join(sorted(set(result[rule]['wrong'])))}")
+    if args.indexer:
+        cost = asyncio.run(indexer_cost(args.docs, args.batch, args.rounds, args.copies))
+        result["indexer"] = cost
+        Console().print(
+            f"indexer, {cost['docs']} articles in batches of {cost['batch']} ({cost['copies']:.0%} copies): "
+            f"bulk path alone {cost['without']:,.0f} docs/s, with stories {cost['with']:,.0f} docs/s, "
+            f"ratio {cost['ratio']:.2f}"
+        )
     if args.json_path:
         Path(args.json_path).write_text(json.dumps(result, indent=2) + "\n")
     return result
@@ -112,4 +191,9 @@ def main(args: argparse.Namespace) -> dict[str, Any]:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--json", dest="json_path", help="also write the figures to this file")
+    parser.add_argument("--indexer", action="store_true", help="also measure the indexer with and without stories")
+    parser.add_argument("--docs", type=int, default=2000)
+    parser.add_argument("--batch", type=int, default=500)
+    parser.add_argument("--rounds", type=int, default=4)
+    parser.add_argument("--copies", type=float, default=0.0, help="share of articles copying an earlier one")
     main(parser.parse_args())

@@ -2,8 +2,9 @@
 
     1. fingerprint  each article's shingles and band keys (``wirewatch/core/stories.py``)
     2. look up      ONE ``_msearch`` per batch: the batch's ids (an article already indexed keeps its story:
-                    replays and retries change nothing), and per article with keys the earlier articles
-                    sharing a band key, fetched within :data:`WINDOW` of it (the few best by keys shared)
+                    replays and retries change nothing), and the indexed articles sharing a band key with
+                    the batch's (one query per :data:`GROUP` articles), each article then keeping those
+                    fetched within :data:`WINDOW` of it that share most keys
     3. decide       :func:`~wirewatch.core.stories.assign`: copies within the batch cluster together, the
                     story id is the id of the story's first article
     4. (the bulk write, with ``story_id``, ``cluster_id`` = ``story_id`` and ``story_keys`` on each document)
@@ -26,7 +27,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -43,7 +44,7 @@ log = logging.getLogger(__name__)
 
 #: an article joins stories whose articles were fetched within this of it
 WINDOW = timedelta(days=3)
-#: candidates fetched per article (ranked by band keys shared): copies share most keys
+#: candidates compared per article (ranked by band keys shared): copies share most keys
 CANDIDATES = 5
 #: a story document lists at most this many member ids (``article_count`` has them all)
 MEMBER_CAP = 50
@@ -51,7 +52,15 @@ SOURCE_CAP = 50
 TOP_ENTITIES = 5
 #: the articles template's ``ignore_above`` of the entity facets
 KEYWORD_MAX = 256
-CANDIDATE_SOURCE = ["id", "story_id", "cluster_id", "text", "fetched_at"]
+CANDIDATE_SOURCE = ["id", "story_id", "cluster_id", "text", "fetched_at", "story_keys"]
+#: fingerprints a worker remembers: a few minutes of the stream (each about 6 KB, 25 KB once compared: the
+#: shingle hashes of 500 words as an array and as a set, and the keys), so at most ~50 MB
+REMEMBERED = 2_000
+_FINGERPRINTS: OrderedDict[tuple[str, datetime], Fingerprint] = OrderedDict()
+#: articles whose keys go in one query (24 keys each: well under the terms query's 65,536)
+GROUP = 200
+#: hits one query returns at most (the server's result window)
+MAX_HITS = 10_000
 ENTITY_FIELDS = {"persons": "persons", "organizations": "organizations", "locations": "locations"}
 
 
@@ -72,14 +81,15 @@ class StoryPlan:
 async def assign_stories(es: AsyncElasticsearch, alias: str, articles: Sequence[EnrichedArticle]) -> StoryPlan:
     """Each article's story, from one ``_msearch``."""
     latest = {article.id: article for article in articles}  # a batch may hold two versions of one article
-    prints = {id_: fingerprint(article.text) for id_, article in latest.items()}
+    prints = {id_: _remembered(id_, article.fetched_at, article.text) for id_, article in latest.items()}
     keyed = [article for article in latest.values() if prints[article.id].keys]
+    groups = [keyed[i : i + GROUP] for i in range(0, len(keyed), GROUP)]
     searches: list[dict[str, Any]] = [{"index": alias}, _stored_query(list(latest))]
-    for article in keyed:
-        searches += [{"index": alias}, _candidate_query(article, prints[article.id])]
+    for group in groups:
+        searches += [{"index": alias}, _candidate_query(group, prints)]
     responses = await _msearch(es, searches)
     stored = _stored(responses[0])
-    candidates = _candidates(keyed, responses[1:])
+    candidates = _candidates(groups, prints, responses[1:])
     batch = [Member(a.id, a.fetched_at, prints[a.id]) for a in latest.values()]
     assigned = assign(batch, candidates, stored)
     sizes = Counter(done.story_id for done in assigned.values())
@@ -87,22 +97,38 @@ async def assign_stories(es: AsyncElasticsearch, alias: str, articles: Sequence[
     return StoryPlan({id_: story_fields(done, prints[id_]) for id_, done in assigned.items()}, alone)
 
 
+def _remembered(article_id: str, fetched_at: datetime, text: str) -> Fingerprint:
+    """The fingerprint of an article's text, remembered for the next batches, where the article comes back
+    as a candidate of its copies (a fetch is one text: the id and fetch time name it)."""
+    key = (article_id, fetched_at)
+    found = _FINGERPRINTS.pop(key, None) or fingerprint(text)
+    _FINGERPRINTS[key] = found  # the most recent last
+    while len(_FINGERPRINTS) > REMEMBERED:
+        _FINGERPRINTS.popitem(last=False)
+    return found
+
+
 def _stored_query(ids: list[str]) -> dict[str, Any]:
     return {"size": len(ids), "_source": ["id", "story_id", "cluster_id"], "query": {"ids": {"values": ids}}}
 
 
-def _candidate_query(article: EnrichedArticle, print_: Fingerprint) -> dict[str, Any]:
-    window = {"gte": (article.fetched_at - WINDOW).isoformat(), "lte": (article.fetched_at + WINDOW).isoformat()}
-    shared = [{"constant_score": {"filter": {"term": {"story_keys": key}}}} for key in print_.keys]
+def _candidate_query(group: Sequence[EnrichedArticle], prints: dict[str, Fingerprint]) -> dict[str, Any]:
+    """The indexed articles sharing a band key with any article of ``group``, fetched within the window of
+    one of them, the most recent first (one query for the group: hundreds of small searches cost the server
+    far more than one with their keys together)."""
+    keys = sorted({key for article in group for key in prints[article.id].keys})
+    earliest = min(a.fetched_at for a in group) - WINDOW
+    latest = max(a.fetched_at for a in group) + WINDOW
     return {
-        "size": CANDIDATES,
+        "size": min(MAX_HITS, CANDIDATES * len(group)),
         "_source": CANDIDATE_SOURCE,
+        "sort": [{"fetched_at": "desc"}],
         "query": {
             "bool": {
-                "should": shared,
-                "minimum_should_match": 1,
-                "filter": [{"range": {"fetched_at": window}}],
-                "must_not": [{"ids": {"values": [article.id]}}],
+                "filter": [
+                    {"terms": {"story_keys": keys}},
+                    {"range": {"fetched_at": {"gte": earliest.isoformat(), "lte": latest.isoformat()}}},
+                ]
             }
         },
     }
@@ -132,17 +158,32 @@ def _stored(answer: dict[str, Any]) -> dict[str, str]:
     return {source["id"]: _story_of(source) for source in _hits(answer)}
 
 
-def _candidates(keyed: Sequence[EnrichedArticle], answers: Sequence[dict[str, Any]]) -> dict[str, list[Member]]:
-    prints: dict[str, Fingerprint] = {}  # a story's earlier copies are candidates of every copy in the batch
+def _candidates(
+    groups: Sequence[Sequence[EnrichedArticle]], prints: dict[str, Fingerprint], answers: Sequence[dict[str, Any]]
+) -> dict[str, list[Member]]:
+    """Each article's candidates among its group's hits: those within its window sharing a band key with it,
+    the :data:`CANDIDATES` sharing most (the earliest on a tie)."""
+    fingerprints: dict[str, Fingerprint] = {}  # a story's earlier copies are candidates of every copy in the batch
     found: dict[str, list[Member]] = {}
-    for article, answer in zip(keyed, answers, strict=True):
-        members = []
-        for source in _hits(answer):
-            if source["id"] not in prints:
-                prints[source["id"]] = fingerprint(source.get("text") or "")
-            fetched_at = datetime.fromisoformat(source["fetched_at"])
-            members.append(Member(source["id"], fetched_at, prints[source["id"]], _story_of(source)))
-        found[article.id] = members
+    for group, answer in zip(groups, answers, strict=True):
+        # by id: during a migration the alias spans two versions, which may both hold an article
+        unique = {source["id"]: source for source in _hits(answer)}
+        hits = [(source, datetime.fromisoformat(source["fetched_at"])) for source in unique.values()]
+        for article in group:
+            keys = set(prints[article.id].keys)
+            ranked = sorted(
+                (-len(keys.intersection(source.get("story_keys") or ())), fetched_at, source["id"], source)
+                for source, fetched_at in hits
+                if source["id"] != article.id and abs(fetched_at - article.fetched_at) <= WINDOW
+            )
+            members = []
+            for shared, fetched_at, id_, source in ranked[:CANDIDATES]:
+                if shared == 0:
+                    break
+                if id_ not in fingerprints:
+                    fingerprints[id_] = _remembered(id_, fetched_at, source.get("text") or "")
+                members.append(Member(id_, fetched_at, fingerprints[id_], _story_of(source)))
+            found[article.id] = members
     return found
 
 

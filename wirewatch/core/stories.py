@@ -66,12 +66,17 @@ _OFFSETS = _seeds(BANDS * ROWS, "wirewatch-story-b")
 _SHINGLE_WEIGHTS = _seeds(2, "wirewatch-shingle-") | np.uint64(1)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Fingerprint:
     """What story clustering keeps of a text: its shingle hashes and its band keys."""
 
-    shingles: frozenset[int]
+    hashes: np.ndarray
     keys: tuple[str, ...]
+
+    @functools.cached_property
+    def shingles(self) -> frozenset[int]:
+        """The shingle hashes as a set, built only for an article that is compared with another."""
+        return frozenset(self.hashes.tolist())
 
 
 @dataclass(frozen=True)
@@ -153,7 +158,7 @@ def band_keys(hashes: np.ndarray | Iterable[int]) -> tuple[str, ...]:
 
 def fingerprint(text: str) -> Fingerprint:
     hashes = shingle_hashes(text)
-    return Fingerprint(frozenset(hashes.tolist()), band_keys(hashes))
+    return Fingerprint(hashes, band_keys(hashes))
 
 
 def similarity(a: Fingerprint, b: Fingerprint) -> tuple[float, float]:

@@ -17,7 +17,7 @@ from bench.messages import enriched
 from bench.workers import worker_env
 from tests.unit.core.test_stories import COPY, OTHER_EVENT, STORY
 from wirewatch.cli import cli
-from wirewatch.core.es import make_es
+from wirewatch.core.es import apply_templates, make_es
 from wirewatch.core.settings import CommonSettings
 from wirewatch.schemas import EnrichedArticle
 from wirewatch.services.indexer.handler import IndexHandler
@@ -145,3 +145,31 @@ async def test_stories_list_and_show(initialised: CommonSettings) -> None:
     assert [a["source"] for a in shown["articles"]] == ["Northwire", "Levant Ledger"]
     missing = await asyncio.to_thread(CliRunner().invoke, cli, ["stories", "show", "nope"], env=environment)
     assert missing.exit_code == 1 and "no story 'nope'" in missing.output
+
+
+async def test_an_older_live_article_index_gains_the_story_fields_at_stack_init(initialised: CommonSettings) -> None:
+    """An installation whose articles index predates stories (strict mapping, no story_id): ``stack init``
+    (``apply_templates``) maps the new fields on its write index, so the new indexer's documents are accepted
+    without waiting for a migration."""
+    settings = initialised
+    alias = settings.index_name("articles")
+    es = make_es(settings)
+    try:
+        template = (await es.indices.get_index_template(name=alias)).body["index_templates"][0]["index_template"]
+        for field in ("story_id", "story_keys"):
+            del template["template"]["mappings"]["properties"][field]
+        kept = {key: template[key] for key in ("index_patterns", "template", "priority") if key in template}
+        await es.indices.put_index_template(name=alias, **kept)
+        [current] = (await es.indices.get_alias(name=alias)).body
+        await es.indices.delete(index=current)
+        await es.indices.create(index=current, aliases={alias: {"is_write_index": True}})
+        assert "story_id" not in (await es.indices.get_mapping(index=current)).body[current]["mappings"]["properties"]
+
+        assert await apply_templates(es, settings) == []
+        properties = (await es.indices.get_mapping(index=current)).body[current]["mappings"]["properties"]
+        assert properties["story_id"] == {"type": "keyword"} and properties["story_keys"]["type"] == "keyword"
+        results = await handler(es, settings)([article(1, STORY, "Northwire", 0), article(2, COPY, "Gazette", 1)])
+        assert all(isinstance(result, list) for result in results)  # written, none refused
+        assert await stories_of(es, settings) == {"doc00001": "doc00001", "doc00002": "doc00001"}
+    finally:
+        await es.close()

@@ -51,7 +51,8 @@ demo: install ## install, start the stack, ingest the bundled sample feeds end t
 test-unit: install ## unit and contract tests only (no services)
 	@$(BIN)/python -m pytest tests/unit tests/contract -q
 
-test: install ## install, start a real stack, run unit, contract, integration and e2e tests, stop the stack
+test: install ## install, start a real stack, run unit, contract, integration, e2e and browser tests, stop the stack
+	@bash deploy/install-browser.sh  # Debian's chromium for tests/browser (apt as root, else a note)
 	@$(TEST_ENV) $(BIN)/wirewatch stack up
 	@status=0; $(TEST_ENV) $(BIN)/python -m pytest tests -q -p no:cacheprovider || status=$$?; \
 	  $(TEST_ENV) $(BIN)/wirewatch stack down || true; exit $$status

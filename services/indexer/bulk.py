@@ -143,11 +143,18 @@ async def write(
     max_bytes: int,
     mentions: str | None = None,
     fields: Mapping[str, dict[str, Any]] | None = None,
+    lines: Mapping[str, list[bytes]] | None = None,
 ) -> BulkOutcome:
-    """Write the articles (with ``fields``, by article id, added to their documents; and, given a ``mentions``
-    index, their entity registry documents); when this returns they are searchable (see :data:`REFRESH`)."""
+    """Write the articles (with ``fields``, by article id, added to their documents; given a ``mentions``
+    index, their entity registry documents; and ``lines``, by article id, more documents of derived indices
+    that travel with the article, such as its story's); when this returns they are searchable (see
+    :data:`REFRESH`)."""
     outcome = BulkOutcome()
-    extra = await _registry_lines(es, index, articles, mentions) if mentions else None
+    extra = await _registry_lines(es, index, articles, mentions) if mentions else {}
+    last = {article.id: i for i, article in enumerate(articles)}
+    for id_, more in (lines or {}).items():
+        if id_ in last:
+            extra[last[id_]] = [*extra.get(last[id_], []), *more]
     for chunk in _chunks(index, articles, max_bytes, extra, fields):
         with unavailable():
             # pre-serialised NDJSON: the client sends bytes as they are
@@ -214,10 +221,10 @@ def _registry_retries(article: EnrichedArticle, items: list[Any]) -> list[str]:
         if status < 300 or status == 409:
             continue
         if status in WAIT_STATUSES or status >= 500 or _index_missing(result.get("error")):
-            retry.append(f"{article.id} (entity registry): {status}")
+            retry.append(f"{article.id} (entity registry or story): {status}")
         else:
             log.error(
-                "entity registry document of article %s refused: %s",
+                "entity registry or story document of article %s refused: %s",
                 article.id,
                 rejection_reason(result.get("error"), status),
             )

@@ -14,7 +14,7 @@ from wirewatch.core.runner import Result
 from wirewatch.schemas import EnrichedArticle, IndexedBatch, IndexedDoc
 from wirewatch.services.indexer.bulk import write
 from wirewatch.services.indexer.documents import external_version
-from wirewatch.services.indexer.stories import assign_stories, write_stories
+from wirewatch.services.indexer.stories import alone_lines, assign_stories, write_stories
 
 
 class IndexHandler:
@@ -37,8 +37,15 @@ class IndexHandler:
 
     async def __call__(self, articles: Sequence[EnrichedArticle]) -> list[Result]:
         stories = await assign_stories(self.es, self.alias, articles)
+        alone = alone_lines(self.stories_index, articles, stories) if self.stories_index is not None else None
         outcome = await write(
-            self.es, self.alias, articles, max_bytes=self.max_bytes, mentions=self.mentions_index, fields=stories.fields
+            self.es,
+            self.alias,
+            articles,
+            max_bytes=self.max_bytes,
+            mentions=self.mentions_index,
+            fields=stories.fields,
+            lines=alone,
         )
         if self.stories_index is not None:
             await write_stories(self.es, self.alias, self.stories_index, outcome.written, stories)

@@ -12,8 +12,8 @@
                     bulk of ``<prefix>-stories`` documents, each recomputed whole, so writing it twice or
                     late changes nothing; its external version is the member count, so a summary computed
                     from fewer members never overwrites one computed from more. A new article alone in its
-                    story (most of them) needs no aggregation: its document is built from the article, as
-                    the aggregation would build it
+                    story (most of them) needs neither: its story document is built from the article, as the
+                    aggregation would build it, and goes in step 4's bulk request with the article
 
 Two replicas indexing two copies of a new story at the same instant: neither sees the other's copy (each
 looks before the other's write is refreshed), so each starts a story of its own. The next copy to arrive
@@ -190,25 +190,35 @@ def _candidates(
 # 5. The story documents ---------------------------------------------------------------------------
 
 
+def _story_lines(index: str, doc: dict[str, Any]) -> bytes:
+    """A story document's action and source lines; its version is its member count (see step 5)."""
+    action = {"_index": index, "_id": doc["story_id"], "version": doc["article_count"]}
+    action |= {"version_type": "external_gte", "require_alias": False}
+    return json.dumps({"index": action}).encode() + b"\n" + json.dumps(doc).encode() + b"\n"
+
+
+def alone_lines(index: str, articles: Sequence[EnrichedArticle], plan: StoryPlan) -> dict[str, list[bytes]]:
+    """The story documents of the new articles alone in their story, by article id: they go in the
+    articles' own bulk request (no round trip of their own, no aggregation)."""
+    return {a.id: [_story_lines(index, alone_document(a))] for a in articles if a.id in plan.alone}
+
+
 async def write_stories(
     es: AsyncElasticsearch, alias: str, index: str, written: Sequence[EnrichedArticle], plan: StoryPlan
 ) -> int:
-    """Write the documents of the stories the ``written`` articles belong to: a new article alone in its
-    story from the article itself, every other story recomputed from its articles; returns how many."""
-    docs = [alone_document(a) for a in written if a.id in plan.alone]
+    """Recompute the documents of the stories of several articles (or of a replayed one) that the
+    ``written`` articles belong to; returns how many were written."""
     ids = sorted({plan.fields[a.id]["story_id"] for a in written if a.id not in plan.alone})
-    if ids:
-        with unavailable():
-            response = await es.search(index=alias, size=0, query={"terms": {"story_id": ids}}, aggs=_aggregations(ids))
-        docs += [story_document(bucket) for bucket in response.body["aggregations"]["stories"]["buckets"]]
-    if not docs:
+    if not ids:
         return 0
-    lines: list[bytes] = []
-    for doc in docs:
-        action = {"_index": index, "_id": doc["story_id"], "version": doc["article_count"]}
-        lines += [json.dumps({"index": action | {"version_type": "external_gte"}}).encode(), json.dumps(doc).encode()]
     with unavailable():
-        answer = await es.bulk(body=b"\n".join(lines) + b"\n")  # type: ignore[arg-type]
+        response = await es.search(index=alias, size=0, query={"terms": {"story_id": ids}}, aggs=_aggregations(ids))
+    buckets = response.body["aggregations"]["stories"]["buckets"]
+    if not buckets:
+        return 0
+    with unavailable():
+        body = b"".join(_story_lines(index, story_document(bucket)) for bucket in buckets)
+        answer = await es.bulk(body=body)  # type: ignore[arg-type]
     return _count_written(answer.body["items"])
 
 

@@ -121,6 +121,7 @@ _EVENTS = frozenset(
 # Shouted words of chat and reviews the model takes for acronyms ("WOW", "LMAO", "FYI"), and words drawn out with a
 # letter three times ("VERYYYY", "Sooo"): no name.
 _INTERJECTIONS = frozenset(_words("wow lol lmao lmfao rofl omg fyi btw asap thx yay yey hooray plz pls imho imo"))
+_FAITHS = frozenset(_words("islam christianity judaism hinduism buddhism sikhism jainism shinto zoroastrianism"))
 _CLAUSE_WORDS = frozenset(
     _words("we you they he she our your their my is are was were am be been have has had got do does did will would")
 )
@@ -292,6 +293,8 @@ def _no_name(text: str, candidate: Candidate) -> bool:
     key = fold(surface)
     if key in HEAD_FINAL or _ROMAN.fullmatch(surface) or key in _INTERJECTIONS or _drawn_out(surface):
         return True
+    if key in _FAITHS or (" " not in key and key.endswith("ism") and len(key) > 5):
+        return True  # a faith or a doctrine: "Islam", "Wahhabism"
     if key in _ERAS and _ERA_BEFORE.search(text, max(candidate.start - 16, 0), candidate.start):
         return True
     if _heading(text, candidate.start, candidate.end, key) or _clause(key):

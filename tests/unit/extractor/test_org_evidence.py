@@ -349,3 +349,19 @@ def test_a_name_with_a_numeral_or_a_link_word_is_no_clause(name: str) -> None:
     start = text.index(name)
     found = apply_shapes(text, [Candidate(start, start + len(name), "PERSON", "PERSON")])
     assert [text[c.start : c.end] for c in found] == [name]
+
+
+@pytest.mark.parametrize(
+    ("text", "name"), [("They spread Islam to the coast.", "Islam"), ("A form of Velmorism.", "Velmorism")]
+)
+def test_a_faith_or_a_doctrine_is_no_name(text: str, name: str) -> None:
+    start = text.index(name)
+    assert apply_shapes(text, [Candidate(start, start + len(name), "ORG", "ORG")]) == []
+
+
+def test_a_multiword_name_with_a_faith_stays() -> None:
+    text = "The Islamic Jihad Union said so."
+    name = "Islamic Jihad Union"
+    start = text.index(name)
+    found = apply_shapes(text, [Candidate(start, start + len(name), "ORG", "ORG")])
+    assert [(text[c.start : c.end], c.type) for c in found] == [(name, "ORG")]

@@ -12,6 +12,7 @@ sources fires one ``story_grew`` follow-up, recorded the same way.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 
@@ -25,7 +26,7 @@ from wirewatch.services.alerter import stories
 from wirewatch.services.alerter.channels import targets
 from wirewatch.services.alerter.dispatch import Dispatcher
 from wirewatch.services.alerter.ledger import Ledger
-from wirewatch.services.alerter.matching import Matcher
+from wirewatch.services.alerter.matching import Match, Matcher
 from wirewatch.services.alerter.volume import VolumeRules
 
 Publish = Callable[[Sequence[Outgoing]], Awaitable[None]]
@@ -62,8 +63,14 @@ class AlertHandler:
         ids = list(dict.fromkeys(doc.id for batch in batches for doc in batch.docs))
         enabled = await self.rules.enabled()
         # only match rules fire per article or story; spike and first-seen rules fire on the live batches' volume
-        matches = await self.matcher.match([r for r in enabled if r.kind == "match"], ids)
-        volume = await self.volume.evaluate(enabled, batches) if self.volume else []
+        match_rules = [r for r in enabled if r.kind == "match"]
+        volume: list[Match]
+        if self.volume is None:
+            matches, volume = await self.matcher.match(match_rules, ids), []
+        else:  # both only read Elasticsearch: side by side, so volume rules add no latency to article alerts
+            matches, volume = await asyncio.gather(
+                self.matcher.match(match_rules, ids), self.volume.evaluate(enabled, batches)
+            )
         rules_by_id = {m.rule.id: m.rule for m in [*matches, *volume]}
         destinations = {rid: targets(rule) for rid, rule in rules_by_id.items()}
         # 1. article alerts and each story's first copy: recorded, then on their way before anything else

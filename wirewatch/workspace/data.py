@@ -57,7 +57,6 @@ MAX_LIMIT = 100
 #: how deep a cursor may page (Elasticsearch's result window, well below its default of 10,000)
 MAX_OFFSET = 5000
 FACET_SIZE = 10
-HISTOGRAM_BUCKETS = 30
 ALERT_FIELDS = [
     "alert_id",
     "rule_name",
@@ -188,6 +187,18 @@ def article_item(hit: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def interval_for(query: ArticleQuery) -> str:
+    """The timeline's bucket: hours over a couple of days, days over months, then weeks, then months (the
+    server has no auto_date_histogram; an unbounded search is read by day)."""
+    if query.since is None:
+        return "day"
+    span = (query.until or datetime.now(UTC)) - query.since
+    for limit, interval in ((timedelta(days=2), "hour"), (timedelta(days=120), "day"), (timedelta(days=1100), "week")):
+        if span <= limit:
+            return interval
+    return "month"
+
+
 def _facets(aggs: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
     return {
         name: [{"name": b["key"], "count": b["doc_count"]} for b in aggs.get(name, {}).get("buckets", [])]
@@ -246,7 +257,7 @@ class Workspace:
             raise bad_request(f"limit must be between 1 and {MAX_LIMIT}", "bad_limit")
         offset = decode_cursor(query.cursor)
         aggs: dict[str, Any] = {name: {"terms": {"field": f, "size": FACET_SIZE}} for name, f in FACETS.items()} | {
-            "histogram": {"auto_date_histogram": {"field": "published_at", "buckets": HISTOGRAM_BUCKETS}}
+            "histogram": {"date_histogram": {"field": "published_at", "calendar_interval": interval_for(query)}}
         }
         body = await self._search(
             "articles",

@@ -1,11 +1,13 @@
 """Chaos bench: nothing lost, nothing duplicated, nothing let in — while workers are killed, Elasticsearch
 freezes and the Kafka broker restarts.
 
-``--articles`` synthetic articles (default 2,000) on ``--feeds`` local feeds (50), a rule matching a known
-tenth of them, six planted poison inputs; during the flow every worker is killed with SIGKILL at seeded
+``--articles`` synthetic articles (default 2,000, an eighth of the stories with one or two wire copies on
+other feeds) on ``--feeds`` local feeds (50), two rules (per article, per story) matching a known tenth of
+the stories, six planted poison inputs; during the flow every worker is killed with SIGKILL at seeded
 random moments (plus 0–2 extra kills), Elasticsearch is SIGSTOPped for ``--freeze`` seconds (30) and the
 broker is stopped with SIGTERM and started again through ``wirewatch stack up``. Then it checks every
-article searchable once with its entities, every alert delivered once with a valid signature, the
+article searchable once with its entities, each story one story in the index (copies included), every
+alert (one per matching article, one per story) delivered once with a valid signature, the
 dead-letter topic holding exactly the poison, every worker alive with no lag; and prints the figures,
 ending with ``chaos: articles N, lost L, duplicated D, dead-lettered P of Q planted, drained in T s``.
 

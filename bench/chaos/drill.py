@@ -38,6 +38,7 @@ from bench.chaos.measure import (
     measure_articles,
     measure_hostile,
     measure_letters,
+    measure_stories,
     progress,
     story_ids,
     wanted_alerts,
@@ -350,7 +351,9 @@ class Drill:
         self.report.articles = len(expected)
         hostile_ids = list(self.hostile.values())
         await measure_articles(self.settings, self.report, expected, hostile_ids)
-        stories = wanted_story_alerts(await story_ids(self.settings, expected), expected)
+        indexed = await story_ids(self.settings, expected, alerting_only=False)
+        measure_stories(self.report, indexed, expected)
+        stories = wanted_story_alerts(indexed, expected)
         measure_alerts(self.report, self.receiver.received, wanted_alerts(expected), stories)
         letters = await read_dead_letters(self.settings)
         measure_letters(self.report, letters, self.poison, hostile_ids)

@@ -1,6 +1,8 @@
 """What a chaos drill counts once the faults are over: every article searchable once with its entities,
-every alert delivered once and signed, the dead-letter topic holding exactly the planted poison, every
-worker alive with no lag; and the report that says it in figures and lists each broken promise.
+every alert delivered once and signed (one per matching article, one per story of the rule's subset), each
+story of the corpus one story in the index (its wire copies under its ``story_id``, no two stories merged),
+the dead-letter topic holding exactly the planted poison, every worker alive with no lag; and the report
+that says it in figures and lists each broken promise.
 """
 
 from __future__ import annotations
@@ -40,6 +42,10 @@ class ChaosReport:
     lost_alerts: list[str] = field(default_factory=list)
     duplicated_alerts: int = 0
     story_alerts_expected: int = 0
+    stories: int = 0  # distinct stories of the corpus
+    copies: int = 0  # articles that are wire copies of another
+    split_stories: list[str] = field(default_factory=list)  # a story whose articles carry different story ids
+    merged_stories: list[str] = field(default_factory=list)  # a story id carried by different stories
     lost_story_alerts: list[str] = field(default_factory=list)  # the story ids
     duplicated_story_alerts: int = 0
     unexpected_alerts: list[str] = field(default_factory=list)
@@ -81,6 +87,8 @@ class ChaosReport:
                 f"alerts for articles outside the rule's subset: {self.unexpected_alerts[:5]}",
             ),
             (self.bad_signatures, f"{self.bad_signatures} webhook signatures do not verify"),
+            (self.split_stories, f"stories split in the index: {self.split_stories[:5]}"),
+            (self.merged_stories, f"stories merged in the index: {self.merged_stories[:5]}"),
             (
                 len(self.matched) != len(self.planted),
                 f"planted poison not dead-lettered: {sorted({p.name for p in self.planted} - set(self.matched))}",
@@ -102,6 +110,8 @@ class ChaosReport:
             f"seed {self.params.seed}: {self.articles} articles on {self.params.feeds} feeds, "
             f"{self.alerts_expected} alerts and {self.story_alerts_expected} story alerts expected, "
             f"{len(self.planted)} poison planted",
+            f"stories: {self.stories} ({self.copies} articles are wire copies), split {len(self.split_stories)}, "
+            f"merged {len(self.merged_stories)}",
             f"kills (kill -9): {len(self.kills)} — " + ", ".join(f"{w} {kills[w]}" for w in WORKERS),
             f"outages: Elasticsearch frozen {self.es_frozen_s:.1f} s, Kafka away {self.kafka_outage_s:.1f} s",
             f"articles: lost {len(self.lost_articles)}, duplicated {self.duplicated_articles}, "
@@ -134,20 +144,46 @@ def wanted_alerts(expected: Mapping[str, Article]) -> dict[str, str]:
 
 
 def wanted_story_alerts(stories: Mapping[str, str], expected: Mapping[str, Article]) -> dict[str, str]:
-    """alert id → story id: one alert of the per-story rule per story holding an article of the rule's subset
-    (``stories``: document id → its indexed ``story_id``; an article without one is a story of its own)."""
+    """alert id → story id: one alert of the per-story rule per story of the corpus in the rule's subset (its
+    wire copies share it), keyed by the ``story_id`` the index gave the story's earliest indexed article
+    (``stories``: document id → indexed ``story_id``), else by its original's document id."""
     rule_id = rule_id_for(STORY_RULE_NAME)
-    wanted: dict[str, str] = {}
-    for doc_id, article in expected.items():
+    first: dict[int, str] = {}
+    indexed: dict[int, str] = {}
+    for doc_id, article in sorted(expected.items(), key=lambda item: item[1].number):
         if article.alert:
-            story = stories.get(doc_id) or doc_id
-            wanted[keyed_alert_id(rule_id, "story", story)] = story
-    return wanted
+            first.setdefault(article.story, doc_id)
+            if stories.get(doc_id):
+                indexed.setdefault(article.story, stories[doc_id])
+    chosen = [indexed.get(story, doc_id) for story, doc_id in first.items()]
+    return {keyed_alert_id(rule_id, "story", story_id): story_id for story_id in chosen}
 
 
-async def story_ids(settings: CommonSettings, expected: Mapping[str, Article]) -> dict[str, str]:
-    """document id → ``story_id`` of the indexed articles of the rule's subset."""
-    ids = [doc_id for doc_id, article in expected.items() if article.alert]
+def measure_stories(report: ChaosReport, stories: Mapping[str, str], expected: Mapping[str, Article]) -> None:
+    """Whether the index told the corpus's stories apart as they were written: every article of a story
+    (original and wire copies) with one ``story_id``, and no ``story_id`` shared by two stories."""
+    report.stories = len({article.story for article in expected.values()})
+    report.copies = sum(1 for article in expected.values() if article.copy_of is not None)
+    ids_of: dict[int, set[str]] = {}
+    for doc_id, article in expected.items():
+        if stories.get(doc_id):
+            ids_of.setdefault(article.story, set()).add(stories[doc_id])
+    owners: dict[str, set[int]] = {}
+    for story, ids in ids_of.items():
+        for story_id in ids:
+            owners.setdefault(story_id, set()).add(story)
+    report.split_stories = [f"{story} → {sorted(ids)}" for story, ids in sorted(ids_of.items()) if len(ids) > 1]
+    report.merged_stories = [
+        f"{sorted(owned)} → {story_id}" for story_id, owned in sorted(owners.items()) if len(owned) > 1
+    ]
+
+
+async def story_ids(
+    settings: CommonSettings, expected: Mapping[str, Article], *, alerting_only: bool = True
+) -> dict[str, str]:
+    """document id → ``story_id`` of the indexed articles (of the rule's subset only, unless
+    ``alerting_only`` is false)."""
+    ids = [doc_id for doc_id, article in expected.items() if article.alert or not alerting_only]
     if not ids:
         return {}
     es = make_es(settings)

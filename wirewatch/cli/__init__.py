@@ -61,6 +61,10 @@ COMMANDS: dict[str, Entry] = {
         "wirewatch.cli.stories:stories",
         "Stories: copies of one event from several outlets, as the indexer clusters them.",
     ),
+    "serve": Entry(
+        "wirewatch.cli.serve:serve",
+        "Serve the workspace: search, entities, rules, feeds, alerts, dead letters, status; API under /api.",
+    ),
 }
 
 

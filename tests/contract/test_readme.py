@@ -14,6 +14,7 @@ from wirewatch.services.extractor.settings import ExtractorSettings
 from wirewatch.services.fetcher.settings import FetcherSettings
 from wirewatch.services.indexer.settings import IndexerSettings
 from wirewatch.services.parser.settings import ParserSettings
+from wirewatch.workspace.settings import WorkspaceSettings
 
 README = (Path(__file__).resolve().parents[2] / "README.md").read_text()
 SETTINGS: list[type[BaseSettings]] = [
@@ -23,6 +24,7 @@ SETTINGS: list[type[BaseSettings]] = [
     IndexerSettings,
     AlerterSettings,
     StackSettings,
+    WorkspaceSettings,
 ]
 
 

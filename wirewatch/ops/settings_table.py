@@ -16,6 +16,7 @@ def rows() -> list[str]:
     from wirewatch.services.fetcher import FetcherSettings
     from wirewatch.services.indexer import IndexerSettings
     from wirewatch.services.parser import ParserSettings
+    from wirewatch.workspace.settings import WorkspaceSettings  # documentation only: ops never runs the workspace
 
     classes: list[tuple[type[BaseSettings], str]] = [
         (CommonSettings, "all"),
@@ -25,6 +26,7 @@ def rows() -> list[str]:
         (IndexerSettings, "indexer"),
         (AlerterSettings, "alerter"),
         (StackSettings, "`wirewatch stack`"),
+        (WorkspaceSettings, "`wirewatch serve`"),
     ]
     seen: set[str] = set()
     lines = ["| variable | used by | default | meaning |", "|---|---|---|---|"]

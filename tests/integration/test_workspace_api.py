@@ -188,8 +188,9 @@ def test_an_article_with_mention_offsets_copies_and_alerts(client: TestClient) -
 def test_entities_from_the_registry(client: TestClient) -> None:
     found = client.get("/api/entities", params={"q": "kata"}).json()
     assert [(e["name"], e["type"]) for e in found] == [("Kataib Hezbollah", "ORG")]
-    places = client.get("/api/entities", params={"type": "loc"}).json()
-    assert [e["name"] for e in places] == ["Baghdad"]
+    for kind in ("loc", "place", "LOC"):
+        places = client.get("/api/entities", params={"type": kind}).json()
+        assert [e["name"] for e in places] == ["Baghdad"]
     entry = client.get(f"/api/entities/{found[0]['key']}").json()
     assert entry["articles"] == 3 and entry["type"] == "ORG" and entry["reasons"] == {"model": 3}
     assert {n["name"] for n in entry["co_occurring"]} == {"Baghdad"}

@@ -4,6 +4,8 @@ fastapi, uvicorn and the workspace package are imported only when the command ru
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
 from wirewatch.cli._common import console
@@ -18,7 +20,7 @@ def serve(host: str | None, port: int | None) -> None:
 
     from wirewatch.workspace.settings import WorkspaceSettings
 
-    given = {k: v for k, v in (("serve_host", host), ("serve_port", port)) if v is not None}
+    given: dict[str, Any] = {k: v for k, v in (("serve_host", host), ("serve_port", port)) if v is not None}
     try:
         settings = WorkspaceSettings(**given)
     except ValidationError as exc:

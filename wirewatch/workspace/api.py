@@ -130,10 +130,11 @@ async def article(data: Data, article_id: str) -> dict[str, Any]:
 async def entities(
     data: Data,
     q: Annotated[str | None, Query(max_length=200)] = None,
-    type: Annotated[str | None, Query(max_length=20, description="PERSON, ORG, LOC …")] = None,
+    type: Annotated[str | None, Query(max_length=20, description="PERSON, ORG, LOC (or person, org, place) …")] = None,
     limit: Limit = 50,
 ) -> list[dict[str, Any]]:
-    return await data.search_entities(q, type.upper() if type else None, limit=limit)
+    kind = {"PLACE": "LOC", "ORGANIZATION": "ORG"}.get(type.upper(), type.upper()) if type else None
+    return await data.search_entities(q, kind, limit=limit)
 
 
 @router.get("/entities/{entity_id}")

@@ -30,8 +30,8 @@ def no_markup_injected(driver: Any) -> None:
     """Nothing an article wrote became an element or an attribute (the page's own markup has neither)."""
     assert driver.find_elements(By.TAG_NAME, "script") == []
     assert driver.find_elements(By.CSS_SELECTOR, "[onmouseover], [onerror], [onfocus], main b") == []
-    hrefs = [a.get_attribute("href") or "" for a in driver.find_elements(By.TAG_NAME, "a")]
-    assert not [h for h in hrefs if not h.startswith(("http://", "https://"))], hrefs
+    hrefs = [a.get_dom_attribute("href") or "" for a in driver.find_elements(By.TAG_NAME, "a")]  # as written
+    assert not [h for h in hrefs if not h.startswith(("/", "http://", "https://")) or h.startswith("//")], hrefs
 
 
 def test_search_facet_article_entity_and_rule(workspace: Served, browser: Any, shoot: Screenshots) -> None:
@@ -46,6 +46,16 @@ def test_search_facet_article_entity_and_rule(workspace: Served, browser: Any, s
     assert len(d.find_elements(By.CSS_SELECTOR, ".timeline rect")) >= 2
     assert HOSTILE_TITLE in texts(d, "#results h2")  # shown as written, as text
     no_markup_injected(d)
+
+    # a bar of the timeline narrows the search to its bucket (the newest day: its count is in the bar's title)
+    bars = d.find_elements(By.CSS_SELECTOR, ".timeline svg a")
+    newest = int(bars[-1].find_element(By.TAG_NAME, "title").get_attribute("textContent").rsplit(":", 1)[1])
+    bars[-1].click()
+    assert {"since", "until"} <= set(parse_qs(urlsplit(d.current_url).query))
+    shoot("timeline-bar")
+    assert d.find_element(By.ID, "total").text == f"{newest} article{'' if newest == 1 else 's'}"
+    assert texts(d, "#active-filters .chip")[0].startswith("published:")
+    d.get(workspace.url + "/")
 
     # a facet narrows the search and shows as a removable chip
     d.find_element(By.CSS_SELECTOR, '#facets ul[data-facet="org"] a[href*="Kataib"]').click()

@@ -130,6 +130,8 @@ async def search(request: Request) -> Response:
     form = SearchForm.from_params(request.query_params)
     empty: dict[str, Any] = {"total": 0, "items": [], "facets": {}, "histogram": [], "next_cursor": None}
     try:
+        if form.problems:
+            raise WorkspaceError(400, "bad_date", "; ".join(form.problems))
         result, status, error = await _workspace(request).search_articles(form.query()), 200, None
     except (WorkspaceError, QueryError) as exc:
         result, (status, error) = empty, _problem(exc)

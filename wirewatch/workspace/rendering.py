@@ -128,7 +128,7 @@ def bars(points: Sequence[Mapping[str, Any]], *, key: str = "start", value: str 
     for i, point in enumerate(points):
         count = int(point.get(value) or 0)
         height = round(40 * count / top, 3)
-        label = str(point.get(key) or "")[:10]
+        label = str(point.get(key) or "")[:16].replace("T", " ").removesuffix(" 00:00")  # a day, or its hour
         result.append(Bar(round(i * slot, 3), round(40 - height, 3), round(slot * 0.8, 3), height, label, count))
     return result
 

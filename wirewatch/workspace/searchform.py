@@ -1,12 +1,15 @@
 """The search page's state as URL parameters (``q``, ``sort``, ``cursor`` and the facet filters ``person``,
 ``org``, ``place``, ``source``, ``lang``, each repeatable, as the API names them): read from a request, turned
 into the data layer's :class:`~wirewatch.workspace.data.ArticleQuery` or a rule, and written back into the
-links of the page (a facet adds a filter, a chip removes one)."""
+links of the page (a facet adds a filter, a chip removes one, a bar of the timeline narrows the search to its
+bucket with ``since``/``until``)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 from typing import Any
 
 from starlette.datastructures import ImmutableMultiDict
@@ -31,6 +34,19 @@ def _values(params: Params, name: str, *, split: bool) -> list[str]:
     return list(dict.fromkeys(found))[:MAX_VALUES]
 
 
+def _moment(params: Params, name: str, problems: list[str]) -> datetime | None:
+    """An ISO date or datetime parameter (UTC when it names no zone); a wrong one is a problem to show."""
+    raw = str(params.get(name) or "").strip()
+    if not raw:
+        return None
+    try:
+        moment = datetime.fromisoformat(raw)
+    except ValueError:
+        problems.append(f"{name}={raw[:40]!r} is not an ISO date or datetime")
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
 def phrase(text: str) -> str:
     """``text`` as one quoted Lucene phrase (backslashes and quotes escaped)."""
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
@@ -42,16 +58,23 @@ class SearchForm:
     sort: str = "relevance"
     cursor: str | None = None
     filters: dict[str, list[str]] = field(default_factory=dict)  # URL parameter → values
+    since: datetime | None = None
+    until: datetime | None = None
+    problems: list[str] = field(default_factory=list)  # parameters that could not be read
 
     @classmethod
     def from_params(cls, params: Params, *, split: bool = False) -> SearchForm:
         sort = str(params.get("sort") or "relevance")
         filters = {name: v for name in FACET_PARAMS if (v := _values(params, name, split=split))}
+        problems: list[str] = []
         return cls(
             q=str(params.get("q") or "").strip(),
             sort=sort if sort in ("relevance", "date") else "relevance",
             cursor=str(params.get("cursor") or "") or None,
             filters=filters,
+            since=_moment(params, "since", problems),
+            until=_moment(params, "until", problems),
+            problems=problems,
         )
 
     @classmethod
@@ -69,6 +92,8 @@ class SearchForm:
             sources=f.get("source", []),
             languages=f.get("lang", []),
             sort="date" if self.sort == "date" else "relevance",
+            since=self.since,
+            until=self.until,
             limit=limit,
             cursor=self.cursor,
         )
@@ -76,7 +101,8 @@ class SearchForm:
     def params(self, **changes: Any) -> dict[str, Any]:
         """This search as URL parameters (no cursor: a changed search starts from its first page)."""
         current: dict[str, Any] = {"q": self.q, "sort": "" if self.sort == "relevance" else self.sort}
-        return current | {name: list(values) for name, values in self.filters.items()} | changes
+        window = {k: v.isoformat() for k, v in (("since", self.since), ("until", self.until)) if v}
+        return current | {name: list(values) for name, values in self.filters.items()} | window | changes
 
     def with_filter(self, name: str, value: str) -> dict[str, Any]:
         values = self.filters.get(name, [])
@@ -86,11 +112,39 @@ class SearchForm:
         return self.params(**{name: [v for v in self.filters.get(name, []) if v != value]})
 
     def active(self) -> list[dict[str, Any]]:
-        return [
+        chips = [
             {"label": LABELS[name], "value": value, "without": self.without_filter(name, value)}
             for name, values in self.filters.items()
             for value in values
         ]
+        if self.since or self.until:
+            start = self.since.strftime("%Y-%m-%d %H:%M") if self.since else "the start"
+            end = self.until.strftime("%Y-%m-%d %H:%M") if self.until else "now"
+            chips.append(
+                {"label": "published", "value": f"{start} – {end}", "without": self.params(since="", until="")}
+            )
+        return chips
+
+    def windows(self, histogram: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """For each timeline bucket, this search narrowed to it (its start to the next bucket's; the last
+        bucket as wide as the one before it, or a day)."""
+        starts: list[datetime | None] = []
+        for bucket in histogram:
+            try:
+                starts.append(datetime.fromisoformat(str(bucket.get("start"))))
+            except ValueError:
+                starts.append(None)
+        known = [s for s in starts if s is not None]
+        steps = [b - a for a, b in pairwise(known) if b > a]
+        width = min(steps) if steps else timedelta(days=1)
+        links: list[dict[str, Any]] = []
+        for start in starts:
+            if start is None:
+                links.append({})
+                continue
+            until = start + width - timedelta(milliseconds=1)
+            links.append(self.params(since=start.isoformat(), until=until.isoformat()))
+        return links
 
     def suggested_name(self) -> str:
         names = [v for values in self.filters.values() for v in values]
@@ -107,6 +161,7 @@ class SearchForm:
             "add_filter": self.with_filter,
             "current_with": lambda **changes: self.params(**changes),
             "result": result,
+            "windows": self.windows(list((result or {}).get("histogram") or [])),
         }
 
 

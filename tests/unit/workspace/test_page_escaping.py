@@ -226,3 +226,27 @@ def test_timelines_show_quiet_days_and_never_a_wall() -> None:
     assert series[-3] == {"start": "2026-11-18", "count": 3} and series[-2]["count"] == 0
     (one,) = bars([{"start": "2026-11-18", "count": 2}])
     assert one.width <= 10 and one.height == 40
+
+
+def test_a_timeline_bar_narrows_the_search_to_its_bucket() -> None:
+    form = SearchForm(q="truce", filters={"org": ["UN"]})
+    days = [{"start": "2026-11-18T00:00:00.000Z", "count": 2}, {"start": "2026-11-19T00:00:00.000Z", "count": 1}]
+    first, last = form.windows(days)
+    assert first == form.params(since="2026-11-18T00:00:00+00:00", until="2026-11-18T23:59:59.999000+00:00")
+    assert last["since"] == "2026-11-19T00:00:00+00:00" and last["until"] == "2026-11-19T23:59:59.999000+00:00"
+    html = render("search.html", **base_context(), **form.context({"total": 3, "items": [], "histogram": days}))
+    hrefs = [
+        attrs["href"] for tag, attrs in assert_inert(html).tags if tag == "a" and "since=" in (attrs["href"] or "")
+    ]
+    assert len(hrefs) == 2 and "org=UN" in hrefs[0] and "q=truce" in hrefs[0]
+
+
+def test_a_search_window_reads_iso_dates_and_names_a_wrong_one() -> None:
+    from starlette.datastructures import QueryParams
+
+    form = SearchForm.from_params(QueryParams("q=x&since=2026-11-18&until=2026-11-19T12:00:00%2B02:00"))
+    assert form.since is not None and form.since.isoformat() == "2026-11-18T00:00:00+00:00"
+    assert form.query().until is not None and form.query().until.isoformat() == "2026-11-19T12:00:00+02:00"
+    assert [chip["label"] for chip in form.active()] == ["published"]
+    wrong = SearchForm.from_params(QueryParams("since=yesterday"))
+    assert wrong.since is None and wrong.problems == ["since='yesterday' is not an ISO date or datetime"]

@@ -81,6 +81,11 @@ def test_search_facet_article_entity_and_rule(workspace: Served, browser: Any, s
     assert "Baghdad" in texts(d, "#co-occurring a")
     assert "Coalition agrees withdrawal timetable" in texts(d, "#latest a")
 
+    # entities found by the start of a name, typed
+    d.get(workspace.url + "/entities?q=kat&type=org")
+    shoot("entities")
+    assert texts(d, "#entities td a") == ["Kataib Hezbollah"]
+
     # make a rule of a search: its preview lists the last 24 hours' matches; created, it is in the list
     d.get(workspace.url + "/?q=withdrawal&place=Baghdad")
     d.find_element(By.ID, "make-rule").click()

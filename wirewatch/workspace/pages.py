@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 
+from wirewatch.core.entities import TYPE_NAMES
 from wirewatch.core.query import QueryError
 from wirewatch.workspace import pageguard as guard
 from wirewatch.workspace.errors import WorkspaceError
@@ -155,6 +156,19 @@ async def article(request: Request, article_id: str) -> Response:
         "marked_text": mark_entities(found.get("text") or "", found.get("entities") or []),
     }
     return _page(request, "article.html", "search", found.get("title") or found.get("url") or "Article", **context)
+
+
+@router.get("/entities", response_class=HTMLResponse)
+async def entities(request: Request, q: str = "", type: str = "") -> Response:
+    if (gate := guard.gate(request)) is not None:
+        return gate
+    kind = type if type in TYPE_NAMES else ""
+    try:
+        wanted = TYPE_NAMES.get(kind)
+        found, status, error = await _workspace(request).search_entities(q.strip() or None, wanted), 200, None
+    except (WorkspaceError, QueryError) as exc:
+        found, (status, error) = [], _problem(exc)
+    return _page(request, "entities.html", "entities", "Entities", status, error=error, found=found, q=q, type=kind)
 
 
 @router.get("/entities/{key:path}", response_class=HTMLResponse)

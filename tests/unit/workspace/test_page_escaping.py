@@ -145,6 +145,8 @@ def test_list_pages_show_hostile_values_as_text(value: str) -> None:
     status = {"stages": [{"stage": value, "topic": value, "produced": 1, "processed": 1, "lag": 0}]}
     assert_inert(render("status.html", **base_context(), status=status | {"dead_letters": {value: 1}}))
     assert_inert(render("login.html", **base_context(), next=value))
+    found = [{"key": value, "name": value, "type": value, "articles": 1, "last_seen": value}]
+    assert_inert(render("entities.html", **base_context(), found=found, q=value, type=value))
 
 
 def test_only_http_urls_become_links() -> None:

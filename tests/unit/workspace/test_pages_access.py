@@ -44,6 +44,9 @@ class StubData:
     async def get_article(self, article_id: str) -> dict[str, Any]:
         return {"id": article_id, "title": "T", "url": "https://n.example/1", "text": "Baghdad.", "entities": []}
 
+    async def search_entities(self, q: str | None, entity_type: str | None) -> list[Any]:
+        return [{"key": "baghdad", "name": "Baghdad", "type": entity_type or "LOC", "articles": 2}]
+
     async def get_entity(self, key: str) -> dict[str, Any]:
         return {"key": key, "name": "Baghdad", "type": "LOC", "articles": 1, "mentions": 1, "per_day": []}
 

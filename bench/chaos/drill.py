@@ -40,6 +40,7 @@ from bench.chaos.measure import (
     measure_letters,
     measure_stories,
     progress,
+    split_story_alerts,
     story_ids,
     wanted_alerts,
     wanted_story_alerts,
@@ -354,7 +355,8 @@ class Drill:
         indexed = await story_ids(self.settings, expected, alerting_only=False)
         measure_stories(self.report, indexed, expected)
         stories = wanted_story_alerts(indexed, expected)
-        measure_alerts(self.report, self.receiver.received, wanted_alerts(expected), stories)
+        split = split_story_alerts(indexed, expected)
+        measure_alerts(self.report, self.receiver.received, wanted_alerts(expected), stories, split)
         letters = await read_dead_letters(self.settings)
         measure_letters(self.report, letters, self.poison, hostile_ids)
         outcomes = await hostile_outcomes(self.settings, self.hostile, letters)

@@ -8,7 +8,14 @@ import json
 from datetime import UTC, datetime
 
 from bench.chaos.articles import STORY_RULE_NAME, Article
-from bench.chaos.measure import ChaosReport, measure_alerts, measure_stories, wanted_alerts, wanted_story_alerts
+from bench.chaos.measure import (
+    ChaosReport,
+    measure_alerts,
+    measure_stories,
+    split_story_alerts,
+    wanted_alerts,
+    wanted_story_alerts,
+)
 from bench.chaos.plan import ChaosParams
 from bench.workers import WORKERS
 from wirewatch.core.stores.rules import rule_id_for
@@ -93,3 +100,16 @@ def test_a_story_split_or_two_stories_merged_in_the_index_is_a_broken_promise() 
     clean = ChaosReport(ChaosParams(), kills=list(WORKERS), drained_s=1.0, alive=dict.fromkeys(WORKERS, True))
     measure_stories(clean, {"d1": "d2", "d2": "d2", "d3": "d3", "d4": "d3", "d5": "d5"}, expected)
     assert (clean.split_stories, clean.merged_stories, clean.failures()) == ([], [], [])
+
+
+def test_a_split_storys_second_alert_is_a_duplicated_story_alert_not_a_stranger() -> None:
+    expected = {"d1": article(1, alert=True), "d2": article(2, alert=True, copy_of=1)}
+    indexed = {"d1": "d1", "d2": "d2"}  # the copy missed its original: a story of its own
+    articles, stories = wanted_alerts(expected), wanted_story_alerts(indexed, expected)
+    split = split_story_alerts(indexed, expected)
+    rule_id = rule_id_for(STORY_RULE_NAME)
+    assert stories == {keyed_alert_id(rule_id, "story", "d1"): "d1"}
+    assert split == {keyed_alert_id(rule_id, "story", "d2"): "d2"}
+    report = ChaosReport(ChaosParams())
+    measure_alerts(report, [post(aid) for aid in [*articles, *stories, *split]], articles, stories, split)
+    assert (report.duplicated_story_alerts, report.unexpected_alerts, report.duplicated) == (1, [], 1)

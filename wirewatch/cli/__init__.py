@@ -29,7 +29,8 @@ COMMANDS: dict[str, Entry] = {
         "Start, stop and inspect the local Kafka and Elasticsearch (no Docker; state in WIREWATCH_STATE_DIR).",
     ),
     "run": Entry(
-        "wirewatch.cli.run:run", "Run the workers in the foreground until Ctrl-C or SIGTERM, then stop them cleanly."
+        "wirewatch.cli.run:run",
+        "Run the workers (and the workspace) in the foreground until Ctrl-C or SIGTERM, then stop them cleanly.",
     ),
     "worker": Entry("wirewatch.cli.run:worker", "Run one worker in the foreground (what each compose service runs)."),
     "feeds": Entry("wirewatch.cli.feeds:feeds", "Manage monitored feeds."),

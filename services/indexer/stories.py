@@ -3,8 +3,8 @@
     1. fingerprint  each article's shingles and band keys (``wirewatch/core/stories.py``)
     2. look up      ONE ``_msearch`` per batch: the batch's ids (an article already indexed keeps its story:
                     replays and retries change nothing), and the indexed articles sharing a band key with
-                    the batch's (one query per :data:`GROUP` articles), each article then keeping those
-                    fetched within :data:`WINDOW` of it that share most keys
+                    the batch's (one query per :data:`GROUP` articles, those sharing most keys first),
+                    each article then keeping those fetched within :data:`WINDOW` of it that share most keys
     3. decide       :func:`~wirewatch.core.stories.assign`: copies within the batch cluster together, the
                     story id is the id of the story's first article
     4. (the bulk write, with ``story_id``, ``cluster_id`` = ``story_id`` and ``story_keys`` on each document)
@@ -57,10 +57,9 @@ CANDIDATE_SOURCE = ["id", "story_id", "cluster_id", "text", "fetched_at", "story
 #: shingle hashes of 500 words as an array and as a set, and the keys), so at most ~50 MB
 REMEMBERED = 2_000
 _FINGERPRINTS: OrderedDict[tuple[str, datetime], Fingerprint] = OrderedDict()
-#: articles whose keys go in one query (24 keys each: well under the terms query's 65,536)
-GROUP = 200
-#: hits one query returns at most (the server's result window)
-MAX_HITS = 10_000
+#: articles whose keys go in one query: 24 keys each, one clause a key, under the 1,024 clauses a query
+#: may hold on the smallest servers
+GROUP = 40
 ENTITY_FIELDS = {"persons": "persons", "organizations": "organizations", "locations": "locations"}
 
 
@@ -113,22 +112,21 @@ def _stored_query(ids: list[str]) -> dict[str, Any]:
 
 
 def _candidate_query(group: Sequence[EnrichedArticle], prints: dict[str, Fingerprint]) -> dict[str, Any]:
-    """The indexed articles sharing a band key with any article of ``group``, fetched within the window of
-    one of them, the most recent first (one query for the group: hundreds of small searches cost the server
-    far more than one with their keys together)."""
+    """The indexed articles sharing a band key with an article of ``group``, fetched within the window of one
+    of them, those sharing the most keys first: a copy shares many, an article that merely repeats a
+    phrase one or two, so a busy index's chance collisions never crowd a copy out of the hits (one query
+    for the group: hundreds of small searches cost the server far more than one with their keys together)."""
     keys = sorted({key for article in group for key in prints[article.id].keys})
     earliest = min(a.fetched_at for a in group) - WINDOW
     latest = max(a.fetched_at for a in group) + WINDOW
     return {
-        "size": min(MAX_HITS, CANDIDATES * len(group)),
+        "size": CANDIDATES * len(group),
         "_source": CANDIDATE_SOURCE,
-        "sort": [{"fetched_at": "desc"}],
         "query": {
             "bool": {
-                "filter": [
-                    {"terms": {"story_keys": keys}},
-                    {"range": {"fetched_at": {"gte": earliest.isoformat(), "lte": latest.isoformat()}}},
-                ]
+                "should": [{"constant_score": {"filter": {"term": {"story_keys": key}}}} for key in keys],
+                "minimum_should_match": 1,
+                "filter": [{"range": {"fetched_at": {"gte": earliest.isoformat(), "lte": latest.isoformat()}}}],
             }
         },
     }

@@ -32,6 +32,7 @@ SECRETS = {
     "ELASTIC_PASSWORD": "compose-test-elastic-secret",
     "KIBANA_PASSWORD": "compose-test-kibana-secret",
     "WIREWATCH_SECRET_KEY": "Y29tcG9zZS10ZXN0LWtleS0zMi1ieXRlcy1sb25nISE=",
+    "WIREWATCH_SERVE_TOKEN": "compose-test-workspace-token",
 }
 
 
@@ -130,6 +131,43 @@ def test_every_stage_has_a_service_and_every_worker_service_is_a_stage() -> None
     services = raw_compose()["services"]
     workers = {name for name, service in services.items() if service.get("command", [])[:2] == ["wirewatch", "worker"]}
     assert workers == set(STAGES)
+
+
+def test_workspace_service_serves_on_every_interface_with_a_required_token() -> None:
+    from wirewatch.workspace.settings import WorkspaceSettings
+
+    service = raw_compose()["services"]["workspace"]
+    assert service["command"] == ["wirewatch", "serve", "--host", "0.0.0.0"]
+    assert service["build"]["context"] == "."
+    assert service["depends_on"]["setup"]["condition"] == "service_completed_successfully"
+    env = service["environment"]
+    assert re.fullmatch(r"\$\{WIREWATCH_SERVE_TOKEN:\?[^}]*\}", env["WIREWATCH_SERVE_TOKEN"])
+    port = env["WIREWATCH_SERVE_PORT"]
+    assert service["ports"] == [f"127.0.0.1:{port}:{port}"]
+    assert f"127.0.0.1:{port}/healthz" in " ".join(service["healthcheck"]["test"])
+    known = {env_name(name, field) for name, field in WorkspaceSettings.model_fields.items()}
+    assert sorted(set(env) - known) == [], "the workspace service sets variables WorkspaceSettings does not read"
+
+
+def test_every_published_port_is_bound_to_loopback() -> None:
+    for name, service in raw_compose()["services"].items():
+        for port in service.get("ports", []):
+            assert str(port).startswith("127.0.0.1:"), f"{name} publishes {port} on every interface of the host"
+
+
+def test_workspace_healthcheck_answers_without_the_token_it_requires() -> None:
+    from fastapi.testclient import TestClient
+
+    from wirewatch.workspace.app import create_app
+    from wirewatch.workspace.settings import WorkspaceSettings
+
+    settings = WorkspaceSettings(serve_host="0.0.0.0", serve_token=SECRETS["WIREWATCH_SERVE_TOKEN"])
+    [url] = re.findall(
+        r"http://127\.0\.0\.1:\d+(/\w+)", " ".join(raw_compose()["services"]["workspace"]["healthcheck"]["test"])
+    )
+    with TestClient(create_app(settings), base_url="http://127.0.0.1:8000") as client:
+        assert client.get(url).status_code == 200
+        assert client.get("/api/status").status_code == 401
 
 
 def test_infrastructure_has_healthchecks_and_setup_waits_for_it() -> None:
@@ -279,6 +317,14 @@ def test_config_is_valid_with_the_secrets_set(compose: list[str], tmp_path: Path
         assert service["depends_on"]["kafka"]["condition"] == "service_healthy"
         assert service["depends_on"]["elasticsearch"]["condition"] == "service_healthy"
         assert service["depends_on"]["setup"]["condition"] == "service_completed_successfully"
+    workspace = resolved["workspace"]
+    assert workspace["environment"]["WIREWATCH_SERVE_TOKEN"] == SECRETS["WIREWATCH_SERVE_TOKEN"]
+    assert workspace["environment"]["WIREWATCH_ES_PASSWORD"] == SECRETS["ELASTIC_PASSWORD"]
+    published = workspace["ports"][0]
+    if isinstance(published, dict):  # compose v2 writes the long syntax
+        assert (published["host_ip"], str(published["published"]), published["target"]) == ("127.0.0.1", "8000", 8000)
+    else:
+        assert published.removesuffix("/tcp") == "127.0.0.1:8000:8000"
 
 
 @pytest.mark.parametrize("missing", sorted(SECRETS))

@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 from wirewatch.core.redaction import redact_password
-from wirewatch.ops.stack import elasticsearch, fetch, kafka, prereqs, security
+from wirewatch.ops.stack import elasticsearch, fetch, kafka, prereqs, security, workspace
 from wirewatch.ops.stack.layout import ES_SERVICE_USER, Layout
 from wirewatch.ops.stack.processes import StackError, elapsed, locked, log, port_open, stop
 from wirewatch.ops.stack.settings import StackSettings
@@ -82,7 +82,8 @@ def _remove(path: Path) -> None:
 
 
 def down(settings: StackSettings, *, purge: bool = False) -> None:
-    """Stop both (SIGTERM, SIGKILL after WIREWATCH_STOP_TIMEOUT); ``purge`` also deletes their files."""
+    """Stop both and the recorded workspace (SIGTERM, SIGKILL after WIREWATCH_STOP_TIMEOUT); ``purge`` also
+    deletes their files."""
     layout = Layout.of(settings)
     if not layout.state.is_dir():
         log(f"nothing to stop ({layout.state} does not exist)")
@@ -94,6 +95,8 @@ def down(settings: StackSettings, *, purge: bool = False) -> None:
         stop(pids, settings.stop_timeout)
         if not pids:
             log("kafka and elasticsearch were not running")
+        # the workspace the demo left running reads them: it goes with them
+        workspace.stop_recorded(layout.state, settings.stop_timeout)
         layout.kafka_pid_file.unlink(missing_ok=True)
         layout.es_pid_file.unlink(missing_ok=True)
         if purge:

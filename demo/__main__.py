@@ -5,7 +5,9 @@
    story: syndicated copies join their story's alert),
    noting how long after ``wirewatch run`` started the first article became searchable (the cold start);
 3. print articles per feed, top people/organisations/places, an example search, the alert; stop the
-   workers (the stack keeps running so you can go on with ``wirewatch search``).
+   workers (the stack keeps running so you can go on with ``wirewatch search``);
+4. leave the workspace (``wirewatch serve``, started detached beside step 2 so it costs no time) running with
+   the stack and print its URL; ``make down`` (``wirewatch stack down``) stops it with the stack.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -33,6 +36,7 @@ from wirewatch.core.secretbox import ensure_key_file
 from wirewatch.core.settings import CommonSettings
 from wirewatch.core.stores.feeds import FeedStore, new_feed
 from wirewatch.core.stores.rules import RuleStore, new_rule
+from wirewatch.ops.stack import workspace
 from wirewatch.services.fetcher.urls import canonicalize, document_id
 
 console = Console(highlight=False)
@@ -85,7 +89,11 @@ def start_workers(settings: CommonSettings) -> tuple[subprocess.Popen[bytes], Pa
     with log_path.open("ab") as log:
         started = time.monotonic()
         proc = subprocess.Popen(
-            [sys.executable, "-m", "wirewatch", "run"], env=env, stdout=log, stderr=subprocess.STDOUT
+            # the workspace is the demo's own, detached: it outlives these workers
+            [sys.executable, "-m", "wirewatch", "run", "--no-serve"],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
     return proc, log_path, started
 
@@ -153,6 +161,40 @@ async def wait_for_pipeline(
     raise TimeoutError(f"the sample was not fully processed within {TIMEOUT_S:.0f}s")
 
 
+def workspace_url() -> str:
+    from wirewatch.cli.serve import workspace_url as url_of
+    from wirewatch.workspace.settings import WorkspaceSettings
+
+    return url_of(WorkspaceSettings())
+
+
+def answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url + "healthz", timeout=2) as response:  # noqa: S310 - our loopback URL
+            return bool(response.status == 200)
+    except OSError:
+        return False
+
+
+def start_workspace(settings: CommonSettings, url: str) -> bool:
+    """Start the workspace detached (its pid in the state dir, for ``stack down``) unless one already answers
+    there; True if this run started it."""
+    if answers(url):
+        return False
+    workspace.stop_recorded(Path(settings.state_dir), timeout=10)  # one that stopped answering
+    workspace.start(Path(settings.state_dir), os.environ)
+    return True
+
+
+def wait_workspace(settings: CommonSettings, url: str, deadline_s: float = 60) -> None:
+    deadline = time.monotonic() + deadline_s
+    while not answers(url):
+        if time.monotonic() > deadline or (workspace.running(Path(settings.state_dir)) is None and not answers(url)):
+            log = workspace.log_path(Path(settings.state_dir))
+            raise RuntimeError(f"the workspace does not answer on {url} (its log: {log})")
+        time.sleep(POLL_S)
+
+
 def stop(workers: subprocess.Popen[bytes]) -> None:
     if workers.poll() is None:
         workers.send_signal(signal.SIGTERM)
@@ -167,17 +209,26 @@ async def main() -> int:
     server = await DemoServer(int(os.environ.get("WIREWATCH_DEMO_PORT", "18765"))).start()
     es = make_es(settings)
     workers, log_path = None, None
+    url, ours = workspace_url(), False
     try:
         entries = manifest()
         ids = [document_id(canonicalize(server.base + e["path"])) for e in entries]
         await register(es, settings, server)
         already = await searchable(es, settings, ids)
         console.print(f"serving {len(entries)} sample articles from 3 outlets at {server.base}; starting workers")
+        ours = start_workspace(settings, url)
         workers, log_path, started = start_workers(settings)
         timings = await wait_for_pipeline(es, settings, ids, workers, started, already)
         await print_summary(console, es, settings, entries, ids, server, timings.all_s, timings.first_s)
+        wait_workspace(settings, url)
+        console.print(
+            f"\n[bold]workspace: {url}[/bold] — search, facets, entities, rules; it keeps running with the stack "
+            "(`make down` stops both)"
+        )
         return 0
     except (RuntimeError, TimeoutError) as exc:
+        if ours:
+            workspace.stop_recorded(Path(settings.state_dir), timeout=10)
         console.print(f"[red]demo failed: {exc}[/red]")
         if log_path is not None and log_path.exists():
             console.print("\n".join(log_path.read_text(errors="replace").splitlines()[-40:]))

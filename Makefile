@@ -38,13 +38,13 @@ $(STAMP): pyproject.toml requirements.lock requirements-models.lock deploy/insta
 up: install ## start Kafka and Elasticsearch (idempotent) and create topics and templates
 	@$(BIN)/wirewatch stack up
 
-down: install ## stop Kafka and Elasticsearch
+down: install ## stop Kafka, Elasticsearch and the workspace `make demo` left running
 	@$(BIN)/wirewatch stack down
 
 status: install ## show the stack and the pipeline
 	@$(BIN)/wirewatch stack status; $(BIN)/wirewatch status
 
-demo: install ## install, start the stack, ingest the bundled sample feeds end to end, print a summary
+demo: install ## install, start the stack, ingest the bundled sample feeds end to end, print a summary; leaves the workspace running
 	@$(BIN)/wirewatch stack up
 	@$(BIN)/python -m demo
 

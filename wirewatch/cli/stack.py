@@ -65,7 +65,7 @@ def up() -> None:
 @stack.command()
 @click.option("--purge", is_flag=True, help="also delete their data, logs, certificates and state")
 def down(purge: bool) -> None:
-    """Stop both cleanly (SIGTERM, then SIGKILL after WIREWATCH_STOP_TIMEOUT)."""
+    """Stop both cleanly (SIGTERM, then SIGKILL after WIREWATCH_STOP_TIMEOUT), and the workspace the demo left."""
     from wirewatch.ops import stack as stack_ops
 
     config = stack_settings()

@@ -13,8 +13,9 @@ This facade is what the CLI and ops may use, importable for free (each name load
 - :class:`FetcherSettings`;
 - :func:`canonicalize`, :func:`document_id`: a URL's canonical form and the article id derived from it;
 - :func:`parse_feed`, :func:`parse_opml`, :func:`discover_feeds`: feeds, subscription lists, feed discovery;
-- :func:`find_feeds` (the feeds behind a URL, a homepage included) with :func:`fetcher_for` and
-  :func:`hosts_of` (the HTTP client this installation's settings describe), for ``feeds add``;
+- :func:`onboard` (the feeds behind a URL, a homepage included, through the HTTP client this installation's
+  settings describe), for ``feeds add`` and the workspace; :func:`find_feeds` with :func:`fetcher_for` and
+  :func:`hosts_of` to bring one's own client;
 - :class:`FetchError`, the root of the fetcher's errors, and :class:`HTTPStatusError` (the server answered 4xx/5xx).
 """
 
@@ -28,7 +29,7 @@ if TYPE_CHECKING:
     from wirewatch.services.fetcher.clients import fetcher_for, hosts_of
     from wirewatch.services.fetcher.errors import FetchError, HTTPStatusError
     from wirewatch.services.fetcher.feedparsing import discover_feeds, parse_feed, parse_opml
-    from wirewatch.services.fetcher.onboarding import FoundFeed, Onboarding, find_feeds
+    from wirewatch.services.fetcher.onboarding import FoundFeed, Onboarding, find_feeds, onboard
     from wirewatch.services.fetcher.settings import FetcherSettings
     from wirewatch.services.fetcher.urls import canonicalize, document_id
 
@@ -44,6 +45,7 @@ __all__ = [
     "fetcher_for",
     "find_feeds",
     "hosts_of",
+    "onboard",
     "parse_feed",
     "parse_opml",
 ]
@@ -52,7 +54,7 @@ _WHERE = {
     "clients": ["fetcher_for", "hosts_of"],
     "errors": ["FetchError", "HTTPStatusError"],
     "feedparsing": ["discover_feeds", "parse_feed", "parse_opml"],
-    "onboarding": ["FoundFeed", "Onboarding", "find_feeds"],
+    "onboarding": ["FoundFeed", "Onboarding", "find_feeds", "onboard"],
     "settings": ["FetcherSettings"],
     "urls": ["canonicalize", "document_id"],
 }

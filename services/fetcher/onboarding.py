@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from wirewatch.services.fetcher.discovery import discover_feeds
@@ -23,6 +24,9 @@ from wirewatch.services.fetcher.feedmodels import DEFAULT_LIMITS, FeedLimits
 from wirewatch.services.fetcher.feedparsing import parse_feed
 from wirewatch.services.fetcher.http import FetchResult, SafeFetcher
 from wirewatch.services.fetcher.urls import host_of
+
+if TYPE_CHECKING:
+    from wirewatch.services.fetcher.settings import FetcherSettings
 
 MAX_ANNOUNCED = 10
 COMMON_PATHS = (
@@ -84,6 +88,17 @@ async def find_feeds(
         root = _origin(result.final_url)
         found = await reader.read_all([root + path for path in COMMON_PATHS], "common path")
     return Onboarding(url, found, page_error)
+
+
+async def onboard(url: str, settings: FetcherSettings, headers: Mapping[str, str] | None = None) -> Onboarding:
+    """:func:`find_feeds` through the client, caps and outbound policy ``settings`` describe: what ``wirewatch
+    feeds add`` and the workspace's feed form both run. ``headers`` go to ``url``'s host only."""
+    from wirewatch.services.fetcher.clients import fetcher_for, hosts_of
+
+    async with fetcher_for(settings, hosts=hosts_of(settings)) as fetcher:
+        return await find_feeds(
+            fetcher, url, max_bytes=settings.fetcher_max_feed_bytes, limits=settings.feed_limits(), headers=headers
+        )
 
 
 @dataclass(slots=True)

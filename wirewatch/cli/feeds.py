@@ -111,14 +111,7 @@ def _discover(url: str, secret: SecretStr | None) -> Onboarding | str:
     from pydantic import ValidationError
 
     from wirewatch.core.stores.feeds import pairs_of
-    from wirewatch.services.fetcher import (
-        FetchError,
-        FetcherSettings,
-        HTTPStatusError,
-        fetcher_for,
-        find_feeds,
-        hosts_of,
-    )
+    from wirewatch.services.fetcher import FetchError, FetcherSettings, HTTPStatusError, onboard
 
     try:
         fetcher_settings = FetcherSettings()
@@ -126,15 +119,7 @@ def _discover(url: str, secret: SecretStr | None) -> Onboarding | str:
         raise click.UsageError(f"bad WIREWATCH_* setting: {exc}") from exc
 
     async def go() -> Onboarding:
-        hosts = hosts_of(fetcher_settings)
-        async with fetcher_for(fetcher_settings, hosts=hosts) as fetcher:
-            return await find_feeds(
-                fetcher,
-                url,
-                max_bytes=fetcher_settings.fetcher_max_feed_bytes,
-                limits=fetcher_settings.feed_limits(),
-                headers=dict(pairs_of(secret)),
-            )
+        return await onboard(url, fetcher_settings, headers=dict(pairs_of(secret)))
 
     try:
         return asyncio.run(go())

@@ -15,21 +15,10 @@ if TYPE_CHECKING:
 
 async def _discover(url: str) -> Onboarding | str:
     """The feeds behind ``url``; why not (one line) when ``url`` could not be fetched."""
-    from wirewatch.services.fetcher import (
-        FetchError,
-        FetcherSettings,
-        HTTPStatusError,
-        fetcher_for,
-        find_feeds,
-        hosts_of,
-    )
+    from wirewatch.services.fetcher import FetchError, FetcherSettings, HTTPStatusError, onboard
 
-    settings = FetcherSettings()
     try:
-        async with fetcher_for(settings, hosts=hosts_of(settings)) as fetcher:
-            return await find_feeds(
-                fetcher, url, max_bytes=settings.fetcher_max_feed_bytes, limits=settings.feed_limits(), headers={}
-            )
+        return await onboard(url, FetcherSettings())
     except HTTPStatusError as exc:  # the server answered: a wrong URL, not one to poll in vain
         raise bad_request(f"{url} answered {exc.status}; give the feed's own URL", "feed_not_found") from exc
     except FetchError as exc:

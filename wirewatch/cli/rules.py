@@ -172,21 +172,18 @@ def _destinations(webhooks: list[str], teams: tuple[str, ...], emails: tuple[str
     """``--teams`` and ``--email`` as rule fields; a usage error for a rule with no destination or a bad address."""
     if not (webhooks or teams or emails):
         raise click.UsageError("a rule needs at least one destination: --webhook, --teams or --email")
+    from wirewatch.core.stores.rules import email_problem
+
     for address in emails:
-        local, _, domain = address.partition("@")
-        if not local or not domain or "@" in domain or any(c.isspace() or c in ',;<>"' for c in address):
-            raise click.BadParameter(f"{safe(repr(address))} is not an e-mail address", param_hint="--email")
+        if (problem := email_problem(address)) is not None:
+            raise click.BadParameter(safe(problem), param_hint="--email")
     return {"teams": list(teams), "emails": list(emails)}
 
 
 def _public(rule: Rule) -> dict[str, Any]:
-    """A rule as shown: no secret, and webhook and Teams URLs redacted with a fingerprint (the URL is the
-    credential); e-mail addresses as they are."""
-    from wirewatch.core.redaction import destination
+    from wirewatch.core.stores.rules import public_view
 
-    doc = rule.model_dump(mode="json", exclude={"secret"})
-    redacted = {"webhooks": [destination(url) for url in rule.webhooks], "teams": [destination(u) for u in rule.teams]}
-    return doc | redacted | {"signed": rule.secret is not None}
+    return public_view(rule)
 
 
 def _shown_destinations(rule: Rule) -> str:
@@ -321,6 +318,7 @@ def import_rules(path: Path) -> None:
     data = yaml.safe_load(path.read_text()) or {}
     _check_queries(data.get("rules", []), path)
     _check_digests(data.get("rules", []), path)
+    _check_emails(data.get("rules", []), path)
     _check_webhooks(
         [
             (f"rule {entry.get('name')!r} (#{number})", str(url))
@@ -445,6 +443,22 @@ def _check_digests(entries: list[dict[str, Any]], path: Path) -> None:
         raise click.ClickException(
             f"{path.name}: {len(bad)} of {len(entries)} rules have a digest schedule Wirewatch cannot read; "
             "nothing was imported:\n" + "\n".join(bad)
+        )
+
+
+def _check_emails(entries: list[dict[str, Any]], path: Path) -> None:
+    """All or nothing, like the queries: every address ``rules add --email`` would refuse is named."""
+    from wirewatch.core.stores.rules import email_problem
+
+    bad = [
+        f"  rule {entry.get('name')!r} (#{number}): {problem}"
+        for number, entry in enumerate(entries, start=1)
+        for address in entry.get("emails") or []
+        if (problem := email_problem(str(address))) is not None
+    ]
+    if bad:
+        raise click.ClickException(
+            f"{path.name}: {len(bad)} e-mail addresses Wirewatch refuses; nothing was imported:\n" + "\n".join(bad)
         )
 
 

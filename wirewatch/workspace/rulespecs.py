@@ -61,18 +61,17 @@ class RuleSpec(BaseModel):
 
 def public_rule(rule: Rule) -> dict[str, Any]:
     """A rule as shown (``rules list --json``): no secret, webhook and Teams URLs redacted with a fingerprint."""
-    from wirewatch.core.redaction import destination
+    from wirewatch.core.stores.rules import public_view
 
-    doc = rule.model_dump(mode="json", exclude={"secret"})
-    redacted = {"webhooks": [destination(url) for url in rule.webhooks], "teams": [destination(u) for u in rule.teams]}
-    return doc | redacted | {"signed": rule.secret is not None}
+    return public_view(rule)
 
 
 def _check_emails(emails: list[str]) -> None:
+    from wirewatch.core.stores.rules import email_problem
+
     for address in emails:
-        local, _, domain = address.partition("@")
-        if not local or not domain or "@" in domain or any(c.isspace() or c in ',;<>"' for c in address):
-            raise bad_request(f"{address!r} is not an e-mail address", "bad_destination")
+        if (problem := email_problem(address)) is not None:
+            raise bad_request(problem, "bad_destination")
 
 
 async def _check_urls(urls: list[str], settings: CommonSettings) -> None:

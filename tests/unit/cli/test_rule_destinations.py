@@ -100,3 +100,16 @@ def test_list_and_export_redact_teams_and_webhook_urls_and_import_refuses_them(
     assert imported.exit_code == 0, imported.output
     [rule] = stored
     assert rule.teams == [TEAMS] and rule.emails == ["desk@example.org"]
+
+
+def test_import_refuses_a_file_with_a_bad_address_and_imports_nothing(stored: list[Rule], tmp_path: Path) -> None:
+    path = tmp_path / "rules.yaml"
+    path.write_text(
+        "rules:\n"
+        "  - {name: good, query: truce, emails: [desk@example.org]}\n"
+        '  - {name: bad, query: truce, emails: ["desk@example.org, boss@example.org"]}\n'
+    )
+    result = CliRunner().invoke(cli, ["rules", "import", str(path)])
+    assert result.exit_code != 0
+    assert "rule 'bad' (#2)" in result.output and "not an e-mail address" in result.output
+    assert stored == []

@@ -60,6 +60,25 @@ def new_rule(
 SEALED_LISTS = {"webhooks": "a webhook URL", "teams": "a Teams URL", "emails": "an e-mail address"}
 
 
+def public_view(rule: Rule) -> dict[str, Any]:
+    """A rule as shown (``rules list --json``, the workspace): no secret, and webhook and Teams URLs redacted with
+    a fingerprint (the URL is the credential); e-mail addresses as they are."""
+    from wirewatch.core.redaction import destination
+
+    doc = rule.model_dump(mode="json", exclude={"secret"})
+    redacted = {"webhooks": [destination(url) for url in rule.webhooks], "teams": [destination(u) for u in rule.teams]}
+    return doc | redacted | {"signed": rule.secret is not None}
+
+
+def email_problem(address: str) -> str | None:
+    """Why ``address`` is no e-mail address a rule may send to (one ``@``, a local part and a domain, no spaces,
+    commas, semicolons, angle brackets or quotes that would add recipients or headers), or ``None``."""
+    local, _, domain = address.partition("@")
+    if not local or not domain or "@" in domain or any(c.isspace() or c in ',;<>"' for c in address):
+        return f"{address!r} is not an e-mail address"
+    return None
+
+
 def _to_doc(rule: Rule, box: SecretBox) -> dict[str, Any]:
     doc = rule.model_dump(mode="json")
     doc["secret"] = box.seal(rule.secret.get_secret_value()) if rule.secret else None

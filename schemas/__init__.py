@@ -32,12 +32,16 @@ if TYPE_CHECKING:
     from wirewatch.schemas.pages import FeedItem, FetchedPage, FetchRequest
     from wirewatch.schemas.probe import Probe
     from wirewatch.schemas.stages import STAGES, Lane, LaneTopics, Stage, StageSpec, backfill_stages, stage
+    from wirewatch.schemas.timelines import HOPS, STAGE_STAMPS, STAMPS, Stamp, Timeline
     from wirewatch.schemas.topics import TOPICS, TopicSpec, backfill_of, topic
 
 __all__ = [
     "ENTITY_KINDS",
+    "HOPS",
     "MAIN_TYPES",
     "STAGES",
+    "STAGE_STAMPS",
+    "STAMPS",
     "TOPICS",
     "Alert",
     "AwareDatetime",
@@ -63,6 +67,8 @@ __all__ = [
     "SpikeSpec",
     "Stage",
     "StageSpec",
+    "Stamp",
+    "Timeline",
     "TopicSpec",
     "alert_id_for",
     "backfill_of",
@@ -93,6 +99,7 @@ _WHERE = {
     "pages": ["FeedItem", "FetchedPage", "FetchRequest"],
     "probe": ["Probe"],
     "stages": ["STAGES", "Lane", "LaneTopics", "Stage", "StageSpec", "backfill_stages", "stage"],
+    "timelines": ["HOPS", "STAGE_STAMPS", "STAMPS", "Stamp", "Timeline"],
     "topics": ["TOPICS", "TopicSpec", "backfill_of", "topic"],
 }
 _MODULE_OF = {name: module for module, names in _WHERE.items() for name in names}

@@ -8,6 +8,7 @@ from pydantic import Field
 
 from wirewatch.schemas._base import AwareDatetime, Message
 from wirewatch.schemas.stages import Lane
+from wirewatch.schemas.timelines import Timeline
 
 EntityType = Literal["PERSON", "ORG", "LOC", "NORP", "EVENT", "PRODUCT", "WORK_OF_ART", "LAW", "LANGUAGE", "MISC"]
 MAIN_TYPES: tuple[str, ...] = ("PERSON", "ORG", "LOC")
@@ -64,6 +65,7 @@ class ParsedArticle(Message):
     fetched_at: AwareDatetime
     parsed_at: AwareDatetime
     lane: Lane = "live"
+    timeline: Timeline = Field(default_factory=Timeline, description="when it passed each stage so far")
 
 
 class Mention(Message):

@@ -8,12 +8,14 @@ from pydantic import Field, model_validator
 
 from wirewatch.schemas._base import AwareDatetime, Message
 from wirewatch.schemas.stages import Lane
+from wirewatch.schemas.timelines import Timeline
 
 
 class IndexedDoc(Message):
     id: str
     version: int = Field(description="external version written (fetch time in ms)")
     fetched_at: AwareDatetime
+    timeline: Timeline = Field(default_factory=Timeline, description="the article's stamps up to searchable")
 
 
 def batch_id_for(ids: list[str]) -> str:

@@ -10,6 +10,7 @@ from pydantic import Field
 
 from wirewatch.schemas._base import AwareDatetime, Message
 from wirewatch.schemas.stages import Lane
+from wirewatch.schemas.timelines import Timeline
 
 
 class FeedItem(Message):
@@ -39,6 +40,7 @@ class FetchedPage(Message):
     body_gz_b64: str
     fetched_at: AwareDatetime
     lane: Lane = "live"
+    timeline: Timeline = Field(default_factory=Timeline, description="when the item appeared and was fetched")
 
     @staticmethod
     def pack_body(body: bytes) -> str:

@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 
 from elasticsearch import AsyncElasticsearch
 
+from wirewatch.core import metrics
 from wirewatch.core.kafka import Outgoing
 from wirewatch.core.runner import Result
 from wirewatch.core.stores.rules import RuleStore
@@ -77,6 +78,7 @@ class AlertHandler:
         story_plan = stories.plan(matches)
         recorded = await self.ledger.record([*story_plan.alerts, *(m.alert for m in volume)], destinations)
         self._submit(recorded.new, rules_by_id)
+        observe_alerted(batches, recorded.new, now())
         # 2. later copies join their story's entry; a story that reached its rule's sources grows once
         joins = stories.to_join(story_plan, recorded.new)
         joined = await self.ledger.join(joins) if joins else {}
@@ -95,3 +97,12 @@ class AlertHandler:
         if alerts:
             await self.publish([Outgoing(self.alerts_topic, a.alert_id, a.to_bytes()) for a in alerts])
             await self.ledger.published(alerts)
+
+
+def observe_alerted(batches: Sequence[IndexedBatch], alerts: Sequence[Alert], at: datetime) -> None:
+    """The hops ending at ``alerted`` for each live article that fired a new alert (once per article)."""
+    found = {doc.id: (doc.timeline, batch.lane) for batch in batches for doc in batch.docs}
+    for article_id in dict.fromkeys(a.article_id for a in alerts if a.article_id is not None):
+        if article_id in found:
+            timeline, lane = found[article_id]
+            metrics.observe_hops(timeline.stamped(alerted=at), "alerted", lane)

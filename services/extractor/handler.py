@@ -6,10 +6,12 @@ retries its articles one by one, so only the one that overruns alone is dead-let
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import UTC, datetime
 
+from wirewatch.core import metrics
 from wirewatch.core.kafka import Outgoing
 from wirewatch.core.runner import Result
-from wirewatch.schemas import ParsedArticle
+from wirewatch.schemas import EnrichedArticle, ParsedArticle
 from wirewatch.services.extractor.budget import BudgetedExtractor, Recipe
 from wirewatch.services.extractor.entities import EntityExtractor
 from wirewatch.services.extractor.settings import ExtractorSettings
@@ -26,5 +28,14 @@ class ExtractHandler:
         self.enriched_topic = enriched_topic
 
     async def __call__(self, articles: Sequence[ParsedArticle]) -> list[Result]:
-        enriched = await self.extractor.enrich_async(articles)
+        enriched = stamped(await self.extractor.enrich_async(articles), datetime.now(UTC))
         return [[Outgoing(self.enriched_topic, a.id, a.to_bytes())] for a in enriched]
+
+
+def stamped(articles: Sequence[EnrichedArticle], now: datetime) -> list[EnrichedArticle]:
+    """The articles with their timeline's ``extracted`` stamp (when the batch came back from the model's
+    process, not ``enriched_at``, which is taken before the model runs), its hops observed."""
+    done = [a.model_copy(update={"timeline": a.timeline.stamped(extracted=now)}) for a in articles]
+    for article in done:
+        metrics.observe_hops(article.timeline, "extracted", article.lane)
+    return done

@@ -31,7 +31,7 @@ from wirewatch.core.deadletters import FEED_ITEM_TOPIC, FEED_POLL_TOPIC, dead_le
 from wirewatch.core.kafka import Outgoing
 from wirewatch.core.redaction import destination, scrub
 from wirewatch.core.stores.feeds import header_pairs
-from wirewatch.schemas import Feed, FeedItem, FetchedPage
+from wirewatch.schemas import Feed, FeedItem, FetchedPage, Timeline
 from wirewatch.services.fetcher.errors import FetchError, HTTPStatusError
 from wirewatch.services.fetcher.headers import scoped_headers
 from wirewatch.services.fetcher.http import PAGE_ACCEPT, SafeFetcher
@@ -94,12 +94,15 @@ class PageIngest:
         self.max_bytes = max_bytes
         self.attempts = attempts
         self._failures: dict[str, int] = {}
+        #: when each URL not finished with was first seen listed (its timeline's ``appeared``, kept over retries)
+        self._first_seen: dict[str, datetime] = {}
         self._inflight: set[str] = set()
         self.per_feed = per_feed
         self._slots = asyncio.Semaphore(max_in_flight)
 
     async def ingest(self, feed: Source, items: Sequence[FeedItem], *, force: bool = False) -> Ingested:
         """Fetch and produce every item not seen before (every item with ``force``)."""
+        seen = datetime.now(UTC)  # the poll response or push listing the items was just read
         candidates = _candidates(items)
         unknown = set(candidates) if force else await self.known.unknown(list(candidates))
         todo = [
@@ -108,6 +111,8 @@ class PageIngest:
         if not todo:
             return Ingested(new=len(unknown))
         self._inflight.update(doc_id for doc_id, _, _ in todo)
+        for doc_id, _, _ in todo:
+            self._first_seen.setdefault(doc_id, seen)
         try:
             done = await self._fetch_all(feed, todo)
         finally:
@@ -177,6 +182,9 @@ class PageIngest:
             return self._failed(feed, doc_id, canonical, item, exc)
         metrics.FETCH_STATUS.labels("page", str(result.status)).inc()
         self._failures.pop(doc_id, None)
+        now = datetime.now(UTC)
+        timeline = Timeline(appeared=self._first_seen.pop(doc_id, None), fetched=now)
+        metrics.observe_hops(timeline, "fetched")
         page = FetchedPage(
             id=doc_id,
             url=canonical,
@@ -188,7 +196,8 @@ class PageIngest:
             content_type=result.content_type,
             charset=result.charset,
             body_gz_b64=FetchedPage.pack_body(result.body),
-            fetched_at=datetime.now(UTC),
+            fetched_at=now,
+            timeline=timeline,
         )
         return Outgoing(self.pages_topic, doc_id, page.to_bytes()), True
 
@@ -201,6 +210,7 @@ class PageIngest:
             log.info("page %s failed (%s), attempt %d; retried on the next poll", url, exc.error_class, count)
             return None, False
         self._failures.pop(doc_id, None)
+        self._first_seen.pop(doc_id, None)
         log.warning("page %s dead-lettered: %s %s", url, exc.error_class, exc)
         # the feed item, not the page: ``dlq replay`` turns it back into a forced fetch request
         letter = dead_letter(

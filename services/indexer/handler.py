@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 
 from elasticsearch import AsyncElasticsearch
 
+from wirewatch.core import metrics
 from wirewatch.core.kafka import Outgoing
 from wirewatch.core.runner import Result
 from wirewatch.schemas import EnrichedArticle, IndexedBatch, IndexedDoc
@@ -47,10 +48,11 @@ class IndexHandler:
             fields=stories.fields,
             lines=alone,
         )
+        indexed = datetime.now(UTC)  # the bulk request was acknowledged
         if self.stories_index is not None:
             await write_stories(self.es, self.alias, self.stories_index, outcome.written, stories)
         written = {a.id for a in outcome.written}
-        announcement = self._announce(outcome.written)
+        announcement = self._announce(outcome.written, indexed)
         results: list[Result] = []
         for article in articles:
             if article.id in outcome.rejected:
@@ -62,15 +64,26 @@ class IndexHandler:
                 results.append([])
         return results
 
-    def _announce(self, written: Sequence[EnrichedArticle]) -> Outgoing | None:
+    def _announce(self, written: Sequence[EnrichedArticle], indexed: datetime) -> Outgoing | None:
         if not written:
             return None
         lanes = {a.lane for a in written}
-        docs = [IndexedDoc(id=a.id, version=external_version(a), fetched_at=a.fetched_at) for a in written]
+        searchable = datetime.now(UTC)
+        docs = [_indexed_doc(a, indexed, searchable) for a in written]
         batch = IndexedBatch(
             index=self.alias,
             docs=docs,
-            searchable_at=datetime.now(UTC),
+            searchable_at=searchable,
             lane="backfill" if lanes == {"backfill"} else "live",
         )
         return Outgoing(self.indexed_topic, batch.batch_id, batch.to_bytes())
+
+
+def _indexed_doc(article: EnrichedArticle, indexed: datetime, searchable: datetime) -> IndexedDoc:
+    """The announcement of one article: its timeline up to searchable, for the alerter; its hops observed."""
+    timeline = article.timeline.stamped(indexed=indexed, searchable=searchable)
+    metrics.observe_hops(timeline, "indexed", article.lane)
+    metrics.observe_hops(timeline, "searchable", article.lane)
+    return IndexedDoc(
+        id=article.id, version=external_version(article), fetched_at=article.fetched_at, timeline=timeline
+    )

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from wirewatch.core import metrics
 from wirewatch.core.kafka import Outgoing
 from wirewatch.core.runner import Result
 from wirewatch.schemas import FetchedPage, ParsedArticle
@@ -28,6 +29,7 @@ class ParseHandler:
                     raise
                 results.append(exc)
                 continue
+            metrics.observe_hops(article.timeline, "parsed", article.lane)
             results.append([Outgoing(self.parsed_topic, article.id, article.to_bytes())])
         return results
 
@@ -45,4 +47,6 @@ class ParseHandler:
             seconds=self.budget_s,
             max_bytes=self.max_bytes,
         )
-        return article.model_copy(update={"lane": page.lane})
+        # the page's timeline, copied forward with this stage's stamp
+        timeline = page.timeline.stamped(parsed=article.parsed_at)
+        return article.model_copy(update={"lane": page.lane, "timeline": timeline})

@@ -4,9 +4,13 @@
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING
 
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, generate_latest
+
+if TYPE_CHECKING:
+    from wirewatch.schemas import Stamp, Timeline
 
 MESSAGES_IN = Counter("wirewatch_messages_in_total", "messages consumed", ["stage"])
 MESSAGES_OUT = Counter("wirewatch_messages_out_total", "messages produced (not counting dead letters)", ["stage"])
@@ -29,6 +33,26 @@ BULK_DOCS = Histogram(
 )
 ALERT_DELIVERIES = Counter("wirewatch_alert_deliveries_total", "webhook deliveries", ["outcome"])
 LAST_PROGRESS = Gauge("wirewatch_last_progress_timestamp", "unix time a batch last completed", ["stage"])
+#: the buckets of a hop: 10 ms (a queue handing over at once) … 30 s (a backlog); finer around a second,
+#: where the freshness budget lies
+HOP_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.175, 0.25, 0.375, 0.5, 0.75, 1, 1.5, 2, 3, 5, 10, 20, 30)
+HOP_SECONDS = Histogram(
+    "wirewatch_hop_seconds",
+    "seconds between two stamps of an article's timeline (schemas.timelines.HOPS), observed where the hop ends",
+    ["hop"],
+    buckets=HOP_BUCKETS,
+)
+
+
+def observe_hops(timeline: Timeline, stamp: Stamp, lane: str = "live") -> None:
+    """Observe every hop of ``timeline`` that ends at ``stamp`` (clocks of two processes: never below 0).
+
+    The backfill lane is left out: a replayed article keeps its first stamps, so its hops measure the
+    replay's age, not the pipeline's speed."""
+    if lane == "backfill":
+        return
+    for hop, seconds in timeline.hops_ending(stamp).items():
+        HOP_SECONDS.labels(hop).observe(max(0.0, seconds))
 
 
 class Health:

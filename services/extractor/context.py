@@ -8,7 +8,8 @@ Three kinds of evidence, read by :mod:`.merging` for each group of mentions of o
 * :func:`source_keys` / :func:`is_source` — the article's own outlet (its feed or site name, or its host)
   is an organisation when the text names it.
 * :func:`chains` — names in one list ("groups including X, Y and Z", "X, Y and Z have …") share a type
-  unless one has strong evidence of its own.
+  unless one has strong evidence of its own; a kind of place introducing it ("rivers such as X, Y and Z",
+  :func:`places_listed`) makes them places.
 
 :func:`vote` weighs a group's evidence against the model's type. Every pattern is anchored at the mention's
 edge and looks at a bounded window, so a cue costs the same whatever the length of the text.
@@ -102,16 +103,30 @@ _IN_BEFORE = re.compile(
     r"(?<!confidence )(?<!faith )(?<!trust )(?<!belief )(?<!interest )(?<!role )"
     r"\b(?:in|at)\s+(?:(?:the\s+)?(?:north|south|east|west|central)(?:ern)?\s+)?$"
 )
+_MANY_MENTIONS = 4  # from this many mentions, bare "in" cues must be on most of them to make a place
 _POSSESSIVE_AFTER = re.compile(r" ?['’]")  # "in X's house", and "in X 's house" as some corpora tokenize it
 _NAMED_BY_MEMBERS = re.compile(rf"(?<![\w'’-])([A-Z][\w'’-]*(?:[ ][A-Z][\w'’-]*){{0,2}})[ ]{_MEMBERS}\b")
 _OPENERS = frozenset({"the", "a", "an", "some", "several", "many", "two", "three", "former", "suspected"})
 _ADJECTIVE_ENDINGS = ("i", "ist", "ists", "ish", "ian", "ians", "ese", "ic", "ern")
 _ADJECTIVES = frozenset({"arab", "afghan", "armed", "rival", "local", "foreign", "government", "allied"})
 _LIST_GAP = re.compile(r"\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or|&)\s+")
+# "the Rhine, the Inn and the Po": "the" in the gaps of a list whose first name has it too (not "Gimbi and Nekemte,
+# the Human Rights Commission", an apposition)
+_LIST_GAP_THE = re.compile(r"(?:\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or|&)\s+)[Tt]he\s+")
+_THE_BEFORE = re.compile(r"(?<![\w-])[Tt]he\s+$")
 _LIST_TRIGGER = re.compile(
     r"\b(?:groups|militias|factions|organi[sz]ations|movements|parties|outfits|cartels|gangs|companies|firms"
     r"|corporations|brands|retailers|airlines|banks|agencies|outlets|newspapers|broadcasters|clubs|teams|bands)\s*"
     r"(?:,\s*)?(?:such\s+as|including|like|include|included|includes|among\s+them|:)\s*(?:the\s+)?$",
+    re.IGNORECASE,
+)
+# A list introduced by a kind of place: "rivers such as X, Y and Z", "cities like …", "countries including …".
+# "Such as" and "including" may come a few words later: "rivers flow from Switzerland, such as the Rhine, …".
+_PLACE_LIST_TRIGGER = re.compile(
+    r"\b(?:cities|towns|villages|countries|nations|provinces|regions|districts|governorates|counties|states"
+    r"|territories|islands|rivers|lakes|seas|mountains|capitals|ports|neighbou?rhoods|municipalities)\b"
+    r"(?:\s*(?:,\s*)?(?:like|include|included|includes|among\s+them)"
+    r"|[^.;:!?\n]{0,40}?(?:such\s+as|including))\s*(?:the\s+)?$",
     re.IGNORECASE,
 )
 _GENERIC_TAIL = frozenset({"english", "arabic", "news", "online", "tv", "international", "com", "net", "org"})
@@ -233,7 +248,14 @@ def _cue(text: str, start: int, end: int, *, weak: bool) -> str | None:
 
 
 def vote(
-    model_type: str, cues: Counter[str], *, shaped: bool, source: bool, place_shaped: bool = False
+    model_type: str,
+    cues: Counter[str],
+    *,
+    shaped: bool,
+    source: bool,
+    place_shaped: bool = False,
+    mentions: int = 1,
+    other_votes: bool = False,
 ) -> tuple[str, str | None]:
     """The type of a group of mentions and what decided it (``None``: the model).
 
@@ -241,6 +263,10 @@ def vote(
     than organisation ones say otherwise; one shaped like a place's (and not an organisation's) is LOC; the
     model's ORG with more place cues than others, or its PERSON with more place or bare "in" cues, is LOC; else
     the cues' majority; else the model. Only PERSON, ORG and LOC are ever changed.
+
+    Bare "in" cues count only when no mention was called ORG or PRODUCT by the model (``other_votes``), and,
+    for a name with many ``mentions``, before most of them: a product named often ("in Firefox" here and there)
+    is no town the model missed.
     """
     if model_type not in ("PERSON", "ORG", "LOC"):
         return model_type, None
@@ -251,7 +277,8 @@ def vote(
         return "LOC", "shape"
     if model_type == "ORG" and not shaped and cues["LOC"] > org + person:
         return "LOC", "context"  # the model's ORG for a region or a river: "marched deep into X"
-    if model_type == "PERSON" and not shaped and cues["LOC"] + cues["IN"] > org + person:
+    bare_in = cues["IN"] if (mentions < _MANY_MENTIONS or cues["IN"] * 2 > mentions) and not other_votes else 0
+    if model_type == "PERSON" and not shaped and cues["LOC"] + bare_in > org + person:
         return "LOC", "context"  # the model's PERSON for a town: "found himself in X"
     if shaped:
         return ("PERSON", "context") if person > org + 1 else ("ORG", "shape")
@@ -290,7 +317,7 @@ def chains(text: str, spans: Sequence[tuple[int, int]]) -> list[tuple[list[int],
     chain: list[int] = []
     for i, (start, _) in enumerate(spans):
         gap = spans[chain[-1]][1] if chain else start
-        if chain and start - gap <= _MAX_GAP and _LIST_GAP.fullmatch(text, gap, start):
+        if chain and start - gap <= _MAX_GAP and _joined(text, gap, start, spans[chain[0]][0]):
             chain.append(i)
             continue
         if len(chain) >= 2:
@@ -301,5 +328,16 @@ def chains(text: str, spans: Sequence[tuple[int, int]]) -> list[tuple[list[int],
     return found
 
 
+def _joined(text: str, gap: int, start: int, first: int) -> bool:
+    if _LIST_GAP.fullmatch(text, gap, start):
+        return True
+    return bool(_LIST_GAP_THE.fullmatch(text, gap, start)) and bool(_THE_BEFORE.search(text, max(first - 6, 0), first))
+
+
 def _introduced(text: str, start: int) -> bool:
     return _LIST_TRIGGER.search(text[max(start - _WINDOW, 0) : start]) is not None
+
+
+def places_listed(text: str, start: int) -> bool:
+    """Whether a kind of place introduces the list starting at ``start``: "rivers such as X, Y and Z"."""
+    return _PLACE_LIST_TRIGGER.search(text[max(start - _WINDOW, 0) : start]) is not None

@@ -5,10 +5,12 @@
 2. Names the model found once are propagated to their other, unlabelled, occurrences in the text
    and the title (a headline gives the model little context).
 3. Mentions are grouped by gazetteer entry or by :func:`match_key`; a group's type is voted by
-   its mentions unless a gazetteer entry fixes it (PERSON once, ORG three times → ORG), or evidence
+   its mentions unless a gazetteer entry fixes it (PERSON once, ORG three times → ORG; a possessive mention,
+   "X's films", votes only where the others tie), or evidence
    outweighs the model (:mod:`.context`: the outlet's own name, an organisation's shape, cues around
    the mentions, the type a list of names shares).
-4. Groups join: same transliteration skeleton (Hizballah ~ Hezbollah); acronym → its expansion;
+4. Groups join: same transliteration skeleton (Hizballah ~ Hezbollah); acronym → its expansion (an ORG
+   when shaped as a body's name, whatever other type the model gave it);
    a short form → the one multi-word PERSON name it ends ("al-Sudani", "Sudani" → "Mohammed
    Shia al-Sudani"). The joined entity takes the type and name of the fuller group.
 
@@ -28,7 +30,7 @@ from dataclasses import dataclass, field, replace
 from itertools import accumulate
 
 from wirewatch.schemas.articles import MAIN_TYPES, Entity, GeoPoint, Mention, TypeReason
-from wirewatch.services.extractor import context
+from wirewatch.services.extractor import context, shapes
 from wirewatch.services.extractor.gazetteer import GazetteerEntry
 from wirewatch.services.extractor.normalise import (
     canonical_name,
@@ -44,6 +46,7 @@ _ACRONYM_BEFORE = re.compile(r"(?<![\w-])([A-Z][A-Za-z&]{1,9}|[A-Z](?:\.[A-Z])+\
 _CLOSING = re.compile(r"\s*\)")
 _APPOSED_ACRONYM = re.compile(r"(?<![\w-])([A-Z][A-Z&]{1,9}),\s+(?:the\s+)?$")
 _PARTICLES = frozenset({"al", "el", "ad", "as", "ash", "at", "az", "bin", "ibn", "abu"})
+_OWNER = re.compile(r" ?['’][sS](?!\w)")  # "X's", and "X 's" as some corpora tokenize it
 _WORD_RUN = re.compile(r"\w*")
 _NAME_GOES_ON = re.compile(r"\w|['’](?![sS]\b)\w")  # "Ali" is not found in "Alis" or "Ali'i", but in "Ali's"
 DEFAULT_MAX_MENTIONS = 20_000
@@ -65,6 +68,7 @@ class _Mention:
     surface: str
     candidate: Candidate
     in_title: bool
+    possessive: bool = False  # "X's": the model often calls a person's possessive an ORG, weak evidence of a type
 
 
 @dataclass(eq=False)
@@ -113,8 +117,8 @@ def build_entities(
     surfaces = _surfaces([(text, c) for c in found] + [(title, c) for c in title_found])
     found += _propagated(text, found, surfaces, _left(limit, found, title_found), capped)
     in_title = [*title_found, *_propagated(title, title_found, surfaces, _left(limit, found, title_found), capped)]
-    mentions = [_Mention(c.start, c.end, text[c.start : c.end], c, False) for c in found]
-    mentions += [_Mention(c.start, c.end, title[c.start : c.end], c, True) for c in in_title]
+    mentions = [_Mention(c.start, c.end, text[c.start : c.end], c, False, _owns(text, c.end)) for c in found]
+    mentions += [_Mention(c.start, c.end, title[c.start : c.end], c, True, _owns(title, c.end)) for c in in_title]
     groups = _grouped(mentions)
     _decide(groups, text, title, context.source_keys(source))
     _join(groups, acronyms)
@@ -123,6 +127,10 @@ def build_entities(
         _note(capped, "entities")
         entities = entities[: caps.entities]
     return entities
+
+
+def _owns(text: str, end: int) -> bool:
+    return _OWNER.match(text, end) is not None
 
 
 def _first(candidates: Sequence[Candidate], limit: int | None, capped: set[str] | None) -> list[Candidate]:
@@ -294,7 +302,15 @@ def _decide(groups: Sequence[_Group], text: str, title: str, sources: frozenset[
         cues: Counter[str] = Counter()
         if model_type in MAIN_TYPES and not source:  # only then can the cues change anything
             cues.update(context.evidence(title if m.in_title else text, m.start, m.end) or "" for m in group.mentions)
-        type_, why = context.vote(model_type, cues, shaped="ORG" in shapes, source=source, place_shaped="LOC" in shapes)
+        type_, why = context.vote(
+            model_type,
+            cues,
+            shaped="ORG" in shapes,
+            source=source,
+            place_shaped="LOC" in shapes,
+            mentions=len(group.mentions),
+            other_votes=any(m.candidate.type in ("ORG", "PRODUCT") for m in group.mentions),
+        )
         if why is not None:
             strong.add(id(group))
             _retype(group, type_, why)
@@ -308,6 +324,8 @@ def _share_list_types(groups: Sequence[_Group], text: str, strong: set[int]) -> 
         sure = {group_type(g) for g in members if id(g) in strong}
         if introduced:
             target = "ORG"
+        elif context.places_listed(text, in_text[chain[0]][0].start):
+            target = "LOC"
         elif len(sure) == 1 and len(members) >= 3:
             target = sure.pop()
         else:
@@ -333,11 +351,26 @@ def _retype(group: _Group, type_: str, why: str) -> None:
 
 def _join(groups: list[_Group], acronyms: dict[str, str]) -> None:
     by_key = {g.key: g for g in groups}
+    _abbreviated_bodies(by_key, acronyms)
     for acronym, expansion in acronyms.items():
         if acronym in by_key and expansion in by_key and by_key[acronym].entry_name is None:
             _attach(by_key[acronym], by_key[expansion])
     _join_skeletons(groups)
     _join_short_forms(groups)
+
+
+def _abbreviated_bodies(by_key: dict[str, _Group], acronyms: dict[str, str]) -> None:
+    """A name the text abbreviates and shaped as a body's is an organisation's, whatever other type the model
+    gave it ("Asia-Pacific Economic Cooperation (APEC)" is no EVENT); the acronym follows it when joined."""
+    for acronym, expansion in acronyms.items():
+        head = by_key.get(expansion)
+        if head is None or head.entry_name is not None or group_type(head) in MAIN_TYPES:
+            continue
+        if shapes.shaped_name(head.mentions[0].surface):
+            _retype(head, "ORG", "shape")
+            short = by_key.get(acronym)
+            if short is not None and short.entry_name is None and group_type(short) not in MAIN_TYPES:
+                _retype(short, "ORG", "shape")
 
 
 def _attach(child: _Group, head: _Group) -> None:
@@ -384,7 +417,8 @@ def _name_words(key: str) -> list[str]:
 
 
 def group_type(group: _Group) -> str:
-    """The entry's type if a gazetteer matched; else the majority of the mentions' types."""
+    """The entry's type if a gazetteer matched; else the majority of the mentions' types, those of possessive
+    mentions ("X's films") counting only where the others leave a tie."""
     mentions = group.mentions
     for mention in mentions:
         if mention.candidate.entry is not None:
@@ -392,9 +426,10 @@ def group_type(group: _Group) -> str:
     first_type = mentions[0].candidate.type
     if all(m.candidate.type == first_type for m in mentions):  # most groups: no vote to count
         return first_type
-    votes = Counter(m.candidate.type for m in group.mentions)
-    first = {t: i for i, t in reversed(list(enumerate(m.candidate.type for m in group.mentions)))}
-    return min(votes, key=lambda t: (-votes[t], first[t]))
+    votes = Counter(m.candidate.type for m in mentions if not m.possessive)
+    weak = Counter(m.candidate.type for m in mentions if m.possessive)
+    first = {t: i for i, t in reversed(list(enumerate(m.candidate.type for m in mentions)))}
+    return min(first, key=lambda t: (-votes[t], -weak[t], first[t]))
 
 
 def _entities(text: str, groups: Sequence[_Group]) -> list[Entity]:

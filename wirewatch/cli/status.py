@@ -1,5 +1,6 @@
 """``wirewatch status``: per stage what was processed, the rate, the lag and dead letters; feed health;
-what is searchable. ``--watch`` keeps the table live."""
+what is searchable; p50/p95 of each hop of an article's timeline (``ops/hops.py``). ``--watch`` keeps the
+tables live."""
 
 from __future__ import annotations
 
@@ -13,7 +14,10 @@ from wirewatch.cli._common import console, explain, print_json, settings
 
 if TYPE_CHECKING:
     from rich.console import Group
+    from rich.table import Table
+    from rich.text import Text
 
+    from wirewatch.ops.hops import HopLatency
     from wirewatch.ops.observe import PipelineStatus
 
 
@@ -31,7 +35,30 @@ def gather() -> PipelineStatus:
         raise explain(exc) from exc
 
 
-def render(result: PipelineStatus, rates: dict[str, float] | None = None) -> Group:
+def gather_hops() -> dict[str, HopLatency]:
+    """The hops' latencies from the workers that answer (none running: empty)."""
+    from wirewatch.ops.hops import hop_latencies
+
+    return asyncio.run(hop_latencies(settings()))
+
+
+def render_hops(hops: dict[str, HopLatency]) -> Table | Text:
+    from rich.table import Table
+    from rich.text import Text
+
+    if not hops:
+        return Text("hops: no worker's /metrics answered (or no article has passed yet)")
+    table = Table(title="hops (live lane, since the workers started; from their /metrics)")
+    for column in ("hop", "articles", "p50 s", "p95 s"):
+        table.add_column(column, justify="left" if column == "hop" else "right")
+    for hop, latency in hops.items():
+        table.add_row(hop.replace("_", " → "), str(latency.count), f"{latency.p50:.3f}", f"{latency.p95:.3f}")
+    return table
+
+
+def render(
+    result: PipelineStatus, rates: dict[str, float] | None = None, hops: dict[str, HopLatency] | None = None
+) -> Group:
     from rich.console import Group
     from rich.table import Table
     from rich.text import Text
@@ -56,7 +83,7 @@ def render(result: PipelineStatus, rates: dict[str, float] | None = None) -> Gro
         f"{result.articles_indexed} · alerts {result.alerts} · fetcher dead letters "
         f"{result.dead_letters.get('fetcher', 0)}"
     )
-    return Group(table, Text(footer))
+    return Group(table, Text(footer), *([render_hops(hops)] if hops is not None else []))
 
 
 @click.command()
@@ -66,22 +93,23 @@ def render(result: PipelineStatus, rates: dict[str, float] | None = None) -> Gro
 def status(as_json: bool, watch: bool, interval: float) -> None:
     """Per-stage processed messages, rate and lag; dead letters; feeds, articles and alerts."""
     if as_json:
-        print_json(gather().as_dict())
+        hops = {hop: vars(latency) for hop, latency in gather_hops().items()}
+        print_json(gather().as_dict() | {"hops": hops})
         return
     if not watch:
-        console.print(render(gather()))
+        console.print(render(gather(), hops=gather_hops()))
         return
     from rich.live import Live
 
     previous, then = gather(), time.monotonic()
-    with Live(render(previous), console=console, refresh_per_second=4) as live:
+    with Live(render(previous, hops=gather_hops()), console=console, refresh_per_second=4) as live:
         try:
             while True:
                 time.sleep(interval)
                 current, now = gather(), time.monotonic()
                 done = {s.stage: s.processed for s in previous.stages}
                 rates = {s.stage: (s.processed - done.get(s.stage, 0)) / (now - then) for s in current.stages}
-                live.update(render(current, rates))
+                live.update(render(current, rates, gather_hops()))
                 previous, then = current, now
         except KeyboardInterrupt:
             pass

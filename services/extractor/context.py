@@ -9,7 +9,7 @@ Three kinds of evidence, read by :mod:`.merging` for each group of mentions of o
   is an organisation when the text names it.
 * :func:`chains` — names in one list ("groups including X, Y and Z", "X, Y and Z have …") share a type
   unless one has strong evidence of its own; a kind of place introducing it ("rivers such as X, Y and Z",
-  :func:`places_listed`) makes them places.
+  :func:`list_kind`) makes them places, a kind of person ("historians such as X and Y") persons.
 
 :func:`vote` weighs a group's evidence against the model's type. Every pattern is anchored at the mention's
 edge and looks at a bounded window, so a cue costs the same whatever the length of the text.
@@ -127,6 +127,15 @@ _PLACE_LIST_TRIGGER = re.compile(
     r"|territories|islands|rivers|lakes|seas|mountains|capitals|ports|neighbou?rhoods|municipalities)\b"
     r"(?:\s*(?:,\s*)?(?:like|include|included|includes|among\s+them)"
     r"|[^.;:!?\n]{0,40}?(?:such\s+as|including))\s*(?:the\s+)?$",
+    re.IGNORECASE,
+)
+# … and one introduced by a kind of person: "historians such as X and Y", "leaders including …".
+_PERSON_LIST_TRIGGER = re.compile(
+    r"\b(?:historians|scholars|writers|authors|poets|novelists|artists|painters|composers|musicians|singers|actors"
+    r"|actresses|players|politicians|leaders|figures|scientists|philosophers|critics|journalists|presidents"
+    r"|ministers|generals|commanders)\b"
+    r"(?:\s*(?:,\s*)?(?:like|include|included|includes|among\s+them)"
+    r"|[^.;:!?\n]{0,40}?(?:such\s+as|including))\s*$",
     re.IGNORECASE,
 )
 _GENERIC_TAIL = frozenset({"english", "arabic", "news", "online", "tv", "international", "com", "net", "org"})
@@ -338,6 +347,10 @@ def _introduced(text: str, start: int) -> bool:
     return _LIST_TRIGGER.search(text[max(start - _WINDOW, 0) : start]) is not None
 
 
-def places_listed(text: str, start: int) -> bool:
-    """Whether a kind of place introduces the list starting at ``start``: "rivers such as X, Y and Z"."""
-    return _PLACE_LIST_TRIGGER.search(text[max(start - _WINDOW, 0) : start]) is not None
+def list_kind(text: str, start: int) -> str | None:
+    """``"LOC"`` when a kind of place introduces the list starting at ``start`` ("rivers such as X, Y and Z"),
+    ``"PERSON"`` when a kind of person does ("historians such as X and Y"), else ``None``."""
+    before = text[max(start - _WINDOW, 0) : start]
+    if _PLACE_LIST_TRIGGER.search(before):
+        return "LOC"
+    return "PERSON" if _PERSON_LIST_TRIGGER.search(before) else None

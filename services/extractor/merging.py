@@ -322,10 +322,9 @@ def _share_list_types(groups: Sequence[_Group], text: str, strong: set[int]) -> 
     for chain, introduced in context.chains(text, [(m.start, m.end) for m, _ in in_text]):
         members = [in_text[i][1] for i in chain]
         sure = {group_type(g) for g in members if id(g) in strong}
-        if introduced:
-            target = "ORG"
-        elif context.places_listed(text, in_text[chain[0]][0].start):
-            target = "LOC"
+        kind = "ORG" if introduced else context.list_kind(text, in_text[chain[0]][0].start)
+        if kind is not None:
+            target = kind
         elif len(sure) == 1 and len(members) >= 3:
             target = sure.pop()
         else:

@@ -131,3 +131,10 @@ def test_an_apposition_after_a_list_of_places_is_not_one_of_them() -> None:
     ]
     types = {e.name: e.type for e in build_entities(text, candidates)}
     assert types["Halden Observers Network"] == "ORG"
+
+
+def test_a_list_introduced_by_a_kind_of_person_shares_person() -> None:
+    text = "Some historians, such as Orbell and Vantrees, doubt the account of the siege."
+    candidates = [*spans(text, "Orbell", "PERSON"), *spans(text, "Vantrees", "ORG")]
+    types = {e.name: e.type for e in build_entities(text, candidates)}
+    assert types == {"Orbell": "PERSON", "Vantrees": "PERSON"}

@@ -6,6 +6,7 @@
   a few ms earlier). That time is the "searchable" instant; same machine, same clock as the feed
   schedule. Batches of the backfill lane (``lane == "backfill"``, reprocessed copies of documents
   already announced) are kept apart: they count towards the backfill's own rate, never as "searchable".
+  Each live document's timeline (its stamps up to searchable) is kept for the waterfall (``bench/waterfall.py``).
 * :class:`SearchProbe` checks that claim independently: it polls the article alias every 0.25 s for a
   sample of the expected ids and records when each first answers a search (an upper bound, off by at
   most the poll period plus one request).
@@ -28,7 +29,7 @@ from elasticsearch import AsyncElasticsearch
 from bench.servers import serve
 from wirewatch.core.kafka import client_options
 from wirewatch.core.settings import CommonSettings
-from wirewatch.schemas import STAGES, TOPICS, IndexedBatch
+from wirewatch.schemas import STAGES, TOPICS, IndexedBatch, Timeline
 
 
 @dataclass
@@ -39,6 +40,7 @@ class IndexedWatcher:
     settings: CommonSettings
     searchable_at: dict[str, float] = field(default_factory=dict)
     read_at: dict[str, float] = field(default_factory=dict)
+    timelines: dict[str, Timeline] = field(default_factory=dict)
     backfill: list[tuple[float, int]] = field(default_factory=list)
     _task: asyncio.Task[None] | None = None
     _consumer: AIOKafkaConsumer | None = None
@@ -69,6 +71,7 @@ class IndexedWatcher:
             if doc.id not in self.searchable_at:
                 self.searchable_at[doc.id] = batch.searchable_at.timestamp()
                 self.read_at[doc.id] = now
+                self.timelines[doc.id] = doc.timeline
 
     def backfilled(self, start: float = -math.inf, end: float = math.inf) -> int:
         """Backfill-lane documents announced searchable in ``[start, end)``."""

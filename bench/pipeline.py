@@ -23,8 +23,16 @@ unless ``--keep``):
    p95s (target ≤ 2) and the backfill's own rate (backfill-lane documents announced on
    ``articles.indexed`` per second while the live load ran).
 
-Writes ``bench/out/pipeline-report.md``, ``latency-cdf.png``, ``throughput.png`` and (``--json``) a
-summary; see ``bench/README.md`` for how each figure is measured.
+Every saturation and load phase also gets a per-stage latency **waterfall** (p50/p95 per hop of the
+articles' timelines as the indexer announced them, :mod:`bench.waterfall`), and the saturation phase each
+worker's CPU share (busy vs idle or waiting).
+
+The defaults are the full, quiet-machine protocol used for claims. ``--quick`` is a **smoke run**: its
+figures are labelled as such and are not comparable. A run whose quiet samples (``start``, ``before
+saturation``) show the machine busy with something else reports no ratio (``ratio_refused`` says why).
+
+Writes ``bench/out/pipeline-report.md``, ``latency-cdf.png``, ``throughput.png``, ``waterfall.png`` and
+(``--json``) a summary; see ``bench/README.md`` for how each figure is measured.
 """
 
 from __future__ import annotations
@@ -50,11 +58,13 @@ from bench.corpus import Corpus
 from bench.loadgen import FeedSite, Planned, Schedule
 from bench.namespace import bench_settings, cleanup, register_feeds, register_rule
 from bench.observers import IndexedWatcher, SearchProbe, WebhookReceiver
-from bench.procs import WORKERS, WorkerPool, worker_env
+from bench.procs import WorkerPool, worker_env
 from bench.results import BackfillResult, LoadResult, RunResult, ScaleResult
 from bench.stages import STAGE_OF, Page, measure_bulk, measure_extraction, measure_parsers, slowest
 from bench.stats import batch_rate, rate_in, steady_rate
 from bench.vocab import WATCH_TERM
+from bench.waterfall import waterfall
+from bench.workers import WORKERS
 from wirewatch.core.es import make_es
 from wirewatch.ops.observe import stage_status
 from wirewatch.ops.stack import init
@@ -87,6 +97,7 @@ class Options:
     keep: bool = False
     out: Path = OUT
     json: Path | None = None
+    quick: bool = False  # a smoke run: smaller, its figures not comparable with the full protocol's
 
 
 QUICK: dict[str, Any] = {
@@ -235,6 +246,7 @@ class Bench:
             self.pool.start(name)
         with console.status("starting the five workers …"):
             await self.pool.ready()
+        self.result.conditions["before saturation"] = await asyncio.to_thread(conditions, "before saturation")
         begin = time.time()
         cpu0, counts0 = self.pool.cpu(), await self._processed()
         self.site.add(preload)
@@ -255,6 +267,9 @@ class Bench:
             for name in cpu1
             if (done := counts1.get(name, 0) - counts0.get(name, 0)) > 0
         }
+        elapsed = time.time() - begin
+        self.result.cpu_share = {name: (cpu1[name] - cpu0.get(name, 0.0)) / elapsed for name in cpu1}
+        self.result.saturation_waterfall = waterfall([self._timeline(i) for i in preload])
         self.result.phases.append(("saturation", begin, time.time()))
         console.log(f"saturation: {len(times)}/{len(ids)} searchable, steady {self.result.e2e_throughput:.2f}/s")
         self.result.conditions["saturation"] = await asyncio.to_thread(conditions, "saturation")
@@ -320,7 +335,18 @@ class Bench:
             if self.ids[i.number] in self.watcher.searchable_at
         ]
         load.achieved_rate = len(done) / (max(end, *done) - start) if done else 0.0
+        load.waterfall = waterfall([self._timeline(item) for item in items])
         return load
+
+    def _timeline(self, item: Planned) -> dict[str, float | None]:
+        """One item's stamps in unix seconds: published on the site, the pipeline's (as announced by the
+        indexer), and the alert webhook's arrival (watched items only)."""
+        doc = self.ids[item.number]
+        stamps: dict[str, float | None] = {"published": item.appear_at}
+        if (timeline := self.watcher.timelines.get(doc)) is not None:
+            stamps |= {name: at.timestamp() for name, at in timeline if at is not None}
+        stamps["alerted"] = self.receiver.received_at.get(doc)
+        return stamps
 
     # phase 4 ----------------------------------------------------------------------------------------
     async def scale_out(self, worker: str) -> ScaleResult:
@@ -645,7 +671,11 @@ async def run(options: Options) -> RunResult:
 def parse_args(argv: list[str] | None) -> Options:
     d = Options()
     p = argparse.ArgumentParser(description="Run the whole pipeline on the real stack and measure it.")
-    p.add_argument("--quick", action="store_true", help="smaller run: ~20 s per load (about 10 minutes)")
+    p.add_argument(
+        "--quick",
+        action="store_true",
+        help="a smoke run (~20 s per load, about 10 minutes): figures labelled as such, not comparable",
+    )
     p.add_argument("--seed", type=int, default=d.seed)
     p.add_argument("--feeds", type=int, default=d.feeds)
     p.add_argument("--hosts", type=int, default=d.hosts, help="loopback outlets the feeds are spread over")
@@ -709,6 +739,7 @@ def parse_args(argv: list[str] | None) -> Options:
         keep=a.keep,
         out=a.out,
         json=a.json,
+        quick=a.quick,
     )
 
 

@@ -18,6 +18,8 @@ from rich.table import Table
 
 from bench.results import BACKFILL_TARGET, LoadResult, RunResult
 from bench.stats import fmt_seconds, per_second, summary
+from bench.waterfall import Waterfall, chart
+from bench.waterfall import plot as plot_waterfall
 
 TARGET_RATIO = 0.8
 RSS_LIMIT_MB = {"extractor": 800.0}
@@ -28,10 +30,35 @@ def write_all(result: RunResult, out: Path, json_path: Path | None) -> None:
     out.mkdir(parents=True, exist_ok=True)
     plot_latency(result, out / "latency-cdf.png")
     plot_throughput(result, out / "throughput.png")
+    plot_waterfall(waterfalls(result), out / "waterfall.png")
     (out / "pipeline-report.md").write_text(markdown(result), encoding="utf-8")
     if json_path is not None:
         json_path.parent.mkdir(parents=True, exist_ok=True)
         json_path.write_text(json.dumps(result.as_json(), indent=1, default=str), encoding="utf-8")
+
+
+def standing(result: RunResult) -> list[str]:
+    """What the figures may be used for: a smoke run's are not comparable; a busy machine's ratios are refused."""
+    lines = []
+    if result.smoke:
+        lines.append("SMOKE RUN (--quick): a smaller protocol; its figures are not comparable with a full run's")
+    if (busy := result.busy_reason()) is not None:
+        lines.append(f"RATIOS REFUSED: {busy}")
+    return lines
+
+
+def waterfalls(result: RunResult) -> dict[str, Waterfall]:
+    """Every phase's waterfall that has one, in the order they ran."""
+    found = {"saturation": result.saturation_waterfall} | {f"{load.rate:g}/s": load.waterfall for load in result.loads}
+    if result.backfill is not None:
+        for label, load in (("backfill: idle", result.backfill.idle), ("backfill: during", result.backfill.during)):
+            if load is not None:
+                found[label] = load.waterfall
+    return {label: hops for label, hops in found.items() if hops}
+
+
+def cpu_share_rows(result: RunResult) -> list[tuple[str, ...]]:
+    return [(name, f"{share:.2f}", f"{max(0.0, 1.0 - share):.0%}") for name, share in sorted(result.cpu_share.items())]
 
 
 # plots ------------------------------------------------------------------------------------------------
@@ -178,6 +205,8 @@ def _limit(key: str) -> float:
 
 
 def print_tables(result: RunResult, console: Console) -> None:
+    for line in standing(result):
+        console.print(f"[bold red]{line}[/]")
     table = Table(title="Throughput (articles/s) and e2e / stage ratio")
     for column in ("stage alone", "articles/s", "e2e ÷ stage"):
         table.add_column(column)
@@ -195,6 +224,15 @@ def print_tables(result: RunResult, console: Console) -> None:
         for row in latency_rows(load):
             latency.add_row(*row)
     console.print(latency)
+    for label, hops in waterfalls(result).items():
+        console.print(f"[bold]waterfall, {label}[/] (█ p50, ░ to p95)")
+        console.print(chart(hops), markup=False, highlight=False)
+    cpu = Table(title="Saturation: CPU per worker (cores busy; idle or waiting = 1 − busy)")
+    for column in ("worker", "busy cores", "idle/wait"):
+        cpu.add_column(column)
+    for row in cpu_share_rows(result):
+        cpu.add_row(*row)
+    console.print(cpu)
     memory = Table(title="Workers: peak RSS and CPU per article (saturation)")
     for column in ("worker", "peak RSS MB", "with helpers MB", "limit MB", "CPU s/article"):
         memory.add_column(column)
@@ -237,6 +275,7 @@ def markdown(result: RunResult) -> str:
     when = datetime.fromtimestamp(result.started_at or 0, UTC).strftime("%Y-%m-%d %H:%M UTC")
     parts = [
         f"# Wirewatch pipeline benchmark — {when}",
+        *[f"**{line}**" for line in standing(result)],
         f"Options: seed {o['seed']}, {o['feeds']} feeds on {o['hosts']} loopback hosts, poll interval "
         f"{o['interval']:g} s, fetcher min delay {o['min_delay']:g} s, model {o['model']}, preload "
         f"{o['preload']}, {o['duration']:g} s per load (drain {o['drain']:g} s).",
@@ -258,6 +297,13 @@ def markdown(result: RunResult) -> str:
         ),
         _probe_note(result),
         "![latency CDF](latency-cdf.png)",
+        "## Waterfall",
+        "Per hop of the articles' timelines (announced by the indexer; `published` is the bench's own time "
+        "the item was put in its feed, `alerted` the webhook's arrival): █ to the p50, ░ on to the p95, each "
+        "hop starting where the earlier p50s end.",
+        *[f"{label}:\n\n```\n{chart(hops)}\n```" for label, hops in waterfalls(result).items()],
+        "![waterfall](waterfall.png)",
+        _md_table(("worker", "busy cores (saturation)", "idle or waiting"), cpu_share_rows(result)),
         "## Workers",
         _md_table(
             ("worker", "peak RSS MB", "with helper processes MB", "limit MB", "CPU s/article (saturation)"),
@@ -279,7 +325,14 @@ def markdown(result: RunResult) -> str:
 
 
 def _targets(result: RunResult) -> str:
-    rows = [("e2e ≥ 0.8 × slowest stage alone", f"{result.ratio:.2f}", _verdict(result.ratio >= TARGET_RATIO))]
+    refused = result.busy_reason() is not None
+    rows = [
+        (
+            "e2e ≥ 0.8 × slowest stage alone",
+            "refused (busy machine)" if refused else f"{result.ratio:.2f}",
+            "-" if refused else _verdict(result.ratio >= TARGET_RATIO),
+        )
+    ]
     five = next((load for load in result.loads if load.rate == 5), None)
     if five is not None:
         p95 = summary(five.searchable)["p95"]

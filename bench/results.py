@@ -23,6 +23,8 @@ class LoadResult:
     achieved_rate: float = math.nan
     start: float = math.nan  # first item's appearance (unix s)
     end: float = math.nan  # last item's appearance window end (unix s)
+    #: ``{hop: {p50, p95, count}}`` from the items' timelines (``bench/waterfall.py``)
+    waterfall: dict[str, dict[str, float]] = field(default_factory=dict)
 
 
 @dataclass
@@ -49,6 +51,10 @@ class ScaleResult:
 
 #: the backfill phase's target: live p95 during a backfill at most this many times the idle p95
 BACKFILL_TARGET = 2.0
+#: samples taken while our own pipeline was idle (``pipeline.conditions``); busier than this share of the
+#: machine's CPU means something else ran, and the run's ratios are not reported (issue 19, item 5)
+QUIET_SAMPLES = ("start", "before saturation")
+BUSY_PERCENT = 25.0
 
 
 @dataclass
@@ -128,6 +134,27 @@ class RunResult:
     phases: list[tuple[str, float, float]] = field(default_factory=list)
     started_at: float = 0.0
     notes: list[str] = field(default_factory=list)
+    #: the saturation phase's waterfall (``bench/waterfall.py``)
+    saturation_waterfall: dict[str, dict[str, float]] = field(default_factory=dict)
+    #: per worker, CPU seconds per wall second over the saturation phase (one core = 1.0)
+    cpu_share: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def smoke(self) -> bool:
+        """A ``--quick`` run: a smoke test whose figures are not comparable with the full protocol's."""
+        return bool(self.options.get("quick"))
+
+    def busy_reason(self) -> str | None:
+        """Why the machine counts as busy with something else (a quiet sample over :data:`BUSY_PERCENT`)."""
+        for name in QUIET_SAMPLES:
+            sample = self.conditions.get(name) or {}
+            busy = sample.get("cpu_busy_percent")
+            if isinstance(busy, (int, float)) and busy > BUSY_PERCENT:
+                return (
+                    f"the machine was {busy:.0f}% busy at '{name}' while our pipeline was idle (over "
+                    f"{BUSY_PERCENT:g}%): busiest {', '.join(sample.get('busiest', [])[:3])}"
+                )
+        return None
 
     @property
     def ratio(self) -> float:
@@ -156,19 +183,28 @@ class RunResult:
             | {"alert": summary(load.alerted), "achieved_rate": load.achieved_rate}
             for load in self.loads
         }
+        busy = self.busy_reason()
         data = {
+            "smoke_run": self.smoke,
+            "comparable": not self.smoke and busy is None,
+            "ratio_refused": busy,
             "e2e_throughput": self.e2e_throughput,
             "slowest_stage": self.slowest_stage,
             "slowest_stage_throughput": self.slowest_rate,
-            "ratio": self.ratio,
-            "ratio_vs_worker_cores": self.worker_core_ratio(),
+            "ratio": None if busy else self.ratio,
+            "ratio_vs_worker_cores": None if busy else self.worker_core_ratio(),
             "stage_throughput": self.stage_rates,
             "latency_s": latency,
             "rss_mb": self.rss_mb,
             "rss_tree_mb": self.rss_tree_mb,
             "cpu_s_per_article": self.cpu_per_article,
+            "cpu_share_saturation": {
+                name: {"busy": share, "idle_or_wait": max(0.0, 1.0 - share)} for name, share in self.cpu_share.items()
+            },
+            "waterfall_s": {"saturation": self.saturation_waterfall}
+            | {f"{load.rate:g}": load.waterfall for load in self.loads},
             "scale_out": asdict(self.scale) | {"ratio": self.scale.ratio()} if self.scale else None,
-            "backfill": self.backfill.summary() if self.backfill else None,
+            "backfill": self.backfill.summary() | ({"ratio": None} if busy else {}) if self.backfill else None,
             "conditions": self.conditions,
             "options": self.options,
             "notes": self.notes,

@@ -94,7 +94,13 @@ _PERSON_AFTER = re.compile(
 _PLACE_BEFORE = re.compile(
     r"\b(?:into|across|throughout|towards?|near|around|past|beyond|(?:north|south|east|west)(?:east|west)?\s+of"
     r"|(?:city|town|village|province|region|district|governorate|county|outskirts|suburbs?|residents)\s+of"
-    r"|border\s+with|borders\s+of)\s+(?:the\s+)?$",
+    r"|border\s+with|borders\s+of"
+    # written lowercase: a feature's kind before its name ("the river Nestus", "the pass of Thermopylae"), a realm
+    # ("the state of X", "the kingdom of X") or a title held of a place ("Countess of X", "Archbishop of X")
+    r"|(?-i:river|lake|mount|island)"
+    r"|(?-i:pass|state|kingdom|emirate|capital|island|valley|plain)\s+of"
+    r"|(?-i:Duke|Duchess|Earl|Count|Countess|Marquess|Baron|Prince|Princess|King|Queen|Emperor|Bishop|Archbishop)"
+    r"\s+of)\s+(?:the\s+)?$",
     re.IGNORECASE,
 )
 # "in X", "at X": weak (people work "at" a company, Congress sits "in" session), so only ever against the model's

@@ -138,3 +138,21 @@ def test_a_list_introduced_by_a_kind_of_person_shares_person() -> None:
     candidates = [*spans(text, "Orbell", "PERSON"), *spans(text, "Vantrees", "ORG")]
     types = {e.name: e.type for e in build_entities(text, candidates)}
     assert types == {"Orbell": "PERSON", "Vantrees": "PERSON"}
+
+
+# Place cues: a feature's kind, a realm, a title held of a place ---------------------------------------------------
+def test_a_features_kind_a_realm_or_a_title_of_a_place_turns_the_models_org_into_a_place() -> None:
+    for text, name in [
+        ("The army was held at the river Ostrel for a week.", "Ostrel"),
+        ("They advanced as far as the pass of Karvask before winter.", "Karvask"),
+        ("In 840 it became the state of Greater Velmoria under one ruler.", "Greater Velmoria"),
+        ("Her book is about Anne Moray, Countess of Dunmarrow, and her sons.", "Dunmarrow"),
+    ]:
+        [entity] = build_entities(text, spans(text, name, "ORG"))
+        assert (name, entity.type) == (name, "LOC")
+
+
+def test_a_capitalised_state_or_a_river_after_the_name_is_no_place_cue() -> None:
+    text = "The Secretary of State of Dervan Holdings spoke. The Ostrel River Trust objected."
+    candidates = spans(text, "Dervan Holdings", "ORG") + spans(text, "Ostrel River Trust", "ORG")
+    assert {e.type for e in build_entities(text, candidates)} == {"ORG"}

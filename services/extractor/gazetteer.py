@@ -58,6 +58,15 @@ Precedence = Literal["always", "unless_inside_longer_name"]
 PLACES_FILE = Path(__file__).resolve().parent / "gazetteer" / "places.jsonl.gz"
 DEPLOY_DIR = Path(__file__).resolve().parents[2] / "deploy" / "gazetteers"
 _WORD = re.compile(r"\w+(?:['’ʼ](?![sS]\b)\w+)*")  # "Kata'ib" is one word, "Iraq's" is "Iraq" + "s"
+_WORD_CHAR = re.compile(r"\w")
+_APOSTROPHES = "'’ʼ"
+#: a word character in capitals or a digit after no word character: where a word a match may start at can start
+#: (one an apostrophe joins to the word before it excepted, see :func:`_joined`); finding these with one regex
+#: spares looking at every word of a text, most of which start in lowercase. Characters beyond the BMP are let
+#: through and looked at in :func:`_capital_words` (as literals in the class they would slow every position).
+_CAPITALS = "".join(ch for ch in map(chr, range(0x10000)) if (ch.isupper() or ch.isdigit()) and _WORD_CHAR.match(ch))
+_CAPITAL_START = re.compile(rf"[{re.escape(_CAPITALS)}\U00010000-\U0010ffff](?<!\w.)")
+_MAX_GLUE = 3  # characters between two words of a name (see _GLUE)
 _fold, _place_word = fold.__wrapped__, place_word.__wrapped__
 _GLUE = re.compile(r"[ \t\xa0]{1,3}|[ \t]?[-‐‑–—][ \t]?|\.|['’ʼ]")
 _ABBREVIATION_GLUE = re.compile(r"\.[ \t]")
@@ -166,9 +175,43 @@ def _words(text: str) -> list[tuple[int, int]]:
     return [m.span() for m in _WORD.finditer(text)]
 
 
-def _capital(text: str, word: tuple[int, int]) -> bool:
-    first = text[word[0]]
-    return first.isupper() or first.isdigit()
+def _capital_words(text: str) -> Iterator[int]:
+    """Where the words of ``text`` (as :func:`_words` finds them) that start with a capital or a digit start."""
+    for found in _CAPITAL_START.finditer(text):
+        start = found.start()
+        if found.group() > "\uffff" and not _capital(found.group()):
+            continue
+        if not _joined(text, start):
+            yield start
+
+
+def _capital(ch: str) -> bool:
+    return (ch.isupper() or ch.isdigit()) and bool(_WORD_CHAR.match(ch))
+
+
+def _joined(text: str, position: int) -> bool:
+    """Whether the word character at ``position`` continues the word before an apostrophe ("Kata'Ib"), as
+    :data:`_WORD` reads it: an apostrophe between word characters joins them, unless an "s" alone follows."""
+    if position < 2 or text[position - 1] not in _APOSTROPHES or not _WORD_CHAR.match(text, position - 2):
+        return False
+    alone = position + 1 == len(text) or not _WORD_CHAR.match(text, position + 1)
+    return not (text[position] in "sS" and alone)
+
+
+def _word_before(text: str, start: int) -> tuple[int, int] | None:
+    """The word before the one at ``start`` if it may be a glued article: at most :data:`_MAX_GLUE` characters
+    before it and at most three long (``None`` otherwise)."""
+    end = start
+    while end > 0 and start - end <= _MAX_GLUE and not _WORD_CHAR.match(text, end - 1):
+        end -= 1
+    if end == 0 or start - end > _MAX_GLUE:
+        return None
+    first = end - 1
+    while first > 0 and end - first <= 3 and _WORD_CHAR.match(text, first - 1):
+        first -= 1
+    if end - first > 3 or _joined(text, first):  # longer, or with an apostrophe: no article
+        return None
+    return first, end
 
 
 @dataclass(frozen=True, slots=True)
@@ -265,45 +308,45 @@ class Gazetteer:
 
     def find(self, text: str) -> list[GazetteerMatch]:
         """Longest matches, left to right, never overlapping (the ``users`` layer's first)."""
-        words = _words(text)
-        found = self._find(text, words)
+        found = self._find(text)
         if self.users is None or not self.users.entries:
             return found
-        users = self.users._find(text, words)
+        users = self.users._find(text)
         exact = _over([m for m in users if not m.fuzzy], found)
         return _over(exact, [m for m in users if m.fuzzy])
 
-    def _find(self, text: str, words: list[tuple[int, int]]) -> list[GazetteerMatch]:
-        matches, i = [], 0
-        while i < len(words):
-            found = self._match_at(text, words, i) if _capital(text, words[i]) else None
-            if found is None:
-                i += 1
+    def _find(self, text: str) -> list[GazetteerMatch]:
+        """Only words with a capital (or a digit) start a match; the words after one are read as it is tried."""
+        matches: list[GazetteerMatch] = []
+        for start in _capital_words(text):
+            if matches and start < matches[-1].end:
                 continue
-            match, width = found
-            matches.append(_with_article(text, words, i, match))
-            i += width
+            match = self._match_at(text, start)
+            if match is not None:
+                matches.append(_with_article(text, match))
         return matches
 
-    def _match_at(self, text: str, words: list[tuple[int, int]], i: int) -> tuple[GazetteerMatch, int] | None:
-        nodes = self._walk(text, words, i)
+    def _match_at(self, text: str, start: int) -> GazetteerMatch | None:
+        nodes, words = self._walk(text, start)
         for n in range(len(nodes), 0, -1):
-            start, end = words[i][0], words[i + n - 1][1]
-            plain = tuple(fold(text[a:b]) for a, b in words[i : i + n])
+            end = words[n - 1][1]
+            plain = tuple(fold(text[a:b]) for a, b in words[:n])
             match = self._lookup(nodes[n - 1], plain, text, start, end)
             if match is not None:
-                return match, n
+                return match
         return None
 
-    def _walk(self, text: str, words: list[tuple[int, int]], i: int) -> list[int]:
-        """The trie nodes (0 where the trie has none) reached by the words from ``i`` on, one per word, as
-        long as the words are glued and some alias (or skeleton) could still start with them."""
+    def _walk(self, text: str, start: int) -> tuple[list[int], list[tuple[int, int]]]:
+        """The trie nodes (0 where the trie has none) reached by the words from ``start`` on, one per word, as
+        long as the words are glued and some alias (or skeleton) could still start with them; and the words."""
         nodes: list[int] = []
+        words: list[tuple[int, int]] = []
         node = 0
         skeleton: tuple[str, ...] = ()
-        while i + len(nodes) < len(words) and len(nodes) < self.max_words:
-            a, b = words[i + len(nodes)]
-            if nodes and not _glued(text, words[i + len(nodes) - 1], (a, b)):
+        found = _WORD.match(text, start)
+        while found is not None and len(nodes) < self.max_words:
+            a, b = found.span()
+            if nodes and not _glued(text, words[-1], (a, b)):
                 break
             word = fold(text[a:b])
             node = self._children.get((node, place_word(word)), 0) if node or not nodes else 0
@@ -312,7 +355,9 @@ class Gazetteer:
             if not node and (not self._by_skeleton or skeleton not in self._skeleton_prefixes):
                 break
             nodes.append(node)
-        return nodes
+            words.append((a, b))
+            found = _WORD.search(text, b)
+        return nodes, words
 
     def _lookup(self, node: int, plain: tuple[str, ...], text: str, start: int, end: int) -> GazetteerMatch | None:
         surface = text[start:end]
@@ -349,13 +394,14 @@ def _over(winners: list[GazetteerMatch], others: list[GazetteerMatch]) -> list[G
     return sorted(kept, key=lambda m: m.start)
 
 
-def _with_article(text: str, words: list[tuple[int, int]], i: int, match: GazetteerMatch) -> GazetteerMatch:
+def _with_article(text: str, match: GazetteerMatch) -> GazetteerMatch:
     """``match`` widened over a lowercase article glued before it ("al-Raqqa", "al Anbar")."""
-    if i == 0:
+    before = _word_before(text, match.start)
+    if before is None:
         return match
-    a, b = words[i - 1]
+    a, b = before
     article = text[a:b]
-    if article not in ARTICLES or not _glued(text, words[i - 1], words[i]):
+    if article not in ARTICLES or not _glued(text, before, (match.start, match.start)):
         return match
     if article in ("al", "el") or text[b] in HYPHENS:  # "al Anbar", "ar-Raqqa"; never "as Milan", "at Israel"
         return GazetteerMatch(a, match.end, match.entry, match.fuzzy)

@@ -131,3 +131,29 @@ def test_place_the_model_typed_wrong_is_retyped(extractor: EntityExtractor) -> N
     entities = extractor.extract_entities("Militants fled Mosul after the offensive, officials in Mosul said.")
     [mosul] = [e for e in entities if e.name == "Mosul"]
     assert (mosul.type, mosul.source, mosul.country_code, mosul.count) == ("LOC", "gazetteer", "IQ", 2)
+
+
+def test_only_words_starting_with_a_capital_or_digit_start_a_match() -> None:
+    """The scan jumps from capital to capital; what a word is stays :data:`_WORD`'s call."""
+    gazetteer = Gazetteer(
+        [
+            GazetteerEntry(name="Ib Rock", type="LOC"),
+            GazetteerEntry(name="S Force", type="ORG"),
+            GazetteerEntry(name="Raqqa", type="LOC"),
+            GazetteerEntry(name="7 Brigade", type="ORG"),
+            GazetteerEntry(name="\U0001d400bc", type="ORG"),  # a mathematical bold capital A starts it
+        ]
+    )
+    # "Kata'Ib" is one word, so "Ib Rock" does not start inside it; "Iraq'S" is "Iraq" + "S"
+    assert found(gazetteer, "Kata'Ib Rock, and Iraq'S Force") == [("S Force", "S Force")]
+    assert found(gazetteer, "xIb Rock, ib Rock; _Ib Rock") == []
+    assert found(gazetteer, "the 7 Brigade and \U0001d400bc") == [
+        ("7 Brigade", "7 Brigade"),
+        ("\U0001d400bc", "\U0001d400bc"),
+    ]
+    # a glued article before a match is found however long the text before it; never one inside a longer word
+    assert found(gazetteer, "word " * 50 + "ar-Raqqa, al  Raqqa, xal Raqqa, al'Raqqa") == [
+        ("ar-Raqqa", "Raqqa"),
+        ("al  Raqqa", "Raqqa"),
+        ("Raqqa", "Raqqa"),  # "al'Raqqa" is one word
+    ]

@@ -148,7 +148,7 @@ _IN_PLACE = re.compile(r" in (?:the )?[A-Z][\w'’.-]*(?: (?:of |and )?[A-Z][\w'
 _FORMAL = re.compile(r" (?:for|pour) ")
 _WORD = re.compile(r"[^\W\d_][\w'’ʼ\-]*")
 _GAP = re.compile(r"[ \t\xa0]{1,3}")
-_POSSESSIVE = re.compile(r"['’ʼ][sS]$")
+_APOSTROPHES = "'’ʼ"
 #: an uppercase letter not right after a letter: where a capitalised word starts, or where the capital of a
 #: prefixed one is ("al-Shabaab", see :func:`_word_start`)
 _UPPERCASE = "".join(ch for ch in map(chr, range(0x10000)) if ch.isupper())
@@ -486,14 +486,15 @@ def _join_links(text: str, end: int, start: int) -> list[_Word] | None:
     between = _BETWEEN.fullmatch(text, end, start)
     if between is None:
         return None
+    if start - end < 3:  # a link word takes a gap on each side
+        return []
     return [_Word(m.start(), m.end(), m.group(), False) for m in _LINK_WORD.finditer(text, end, start)]
 
 
 def _word(text: str, start: int, end: int) -> _Word:
     surface = text[start:end]
-    possessive = _POSSESSIVE.search(surface)
-    if possessive:
-        surface = surface[: possessive.start()]
+    if len(surface) > 2 and surface[-1] in "sS" and surface[-2] in _APOSTROPHES:  # a possessive: "Iraq's"
+        surface = surface[:-2]
     capital = surface[:1].isupper() or _prefixed_capital(surface)
     return _Word(start, start + len(surface), fold(surface), capital)
 

@@ -92,6 +92,8 @@ def place_shaped(text: str) -> list[PlaceShaped]:
     """Every place-shaped name of ``text``, left to right (one pass over its runs of capitalised words)."""
     found: list[PlaceShaped] = []
     for run in name_runs(text):
+        if len(run) < 2:  # most runs are one word: no head with a name beside it
+            continue
         for part in _parts(run):
             name = _final(part) or _initial(part)
             if name is not None:

@@ -214,8 +214,10 @@ def with_places(candidates: Sequence[Candidate], matches: Iterable[GazetteerMatc
     kept spans sorted by start are sorted by end too: the ones a match overlaps are found by bisection.
     """
     kept = sorted(candidates, key=lambda c: c.start)
-    starts, ends = [c.start for c in kept], [c.end for c in kept]
     matches = list(matches)
+    if not matches:
+        return kept
+    starts, ends = [c.start for c in kept], [c.end for c in kept]
     context = PlaceContext(text, matches, [(c.start, c.end) for c in kept if c.type == "PERSON"])
     for match in matches:
         first = bisect_right(ends, match.start)

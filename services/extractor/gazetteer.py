@@ -67,6 +67,7 @@ _APOSTROPHES = "'’ʼ"
 _CAPITALS = "".join(ch for ch in map(chr, range(0x10000)) if (ch.isupper() or ch.isdigit()) and _WORD_CHAR.match(ch))
 _CAPITAL_START = re.compile(rf"[{re.escape(_CAPITALS)}\U00010000-\U0010ffff](?<!\w.)")
 _MAX_GLUE = 3  # characters between two words of a name (see _GLUE)
+_MEMO_WORDS, _MEMO_WORD_CHARS = 65_536, 40  # at most 2.6 M characters of words remembered
 _fold, _place_word = fold.__wrapped__, place_word.__wrapped__
 _GLUE = re.compile(r"[ \t\xa0]{1,3}|[ \t]?[-‐‑–—][ \t]?|\.|['’ʼ]")
 _ABBREVIATION_GLUE = re.compile(r"\.[ \t]")
@@ -251,6 +252,7 @@ class Gazetteer:
             for alias in entry.names:
                 self._add(entry, alias)
         del self._folded, self._placed
+        self._starts_alias: dict[str, bool] = {}  # a text's capitalised word → whether an alias starts with it
 
     @classmethod
     def load(cls, directories: Iterable[Path] = (), *, places: bool = True) -> Gazetteer:
@@ -321,10 +323,25 @@ class Gazetteer:
         for start in _capital_words(text):
             if matches and start < matches[-1].end:
                 continue
+            word = _WORD.match(text, start)  # a word character starts a word
+            if word is None or (not self._by_skeleton and not self._starts_an_alias(word.group())):
+                continue  # most capitalised words: no walk
             match = self._match_at(text, start)
             if match is not None:
                 matches.append(_with_article(text, match))
         return matches
+
+    def _starts_an_alias(self, word: str) -> bool:
+        """Whether some alias begins with ``word`` (memoised for words of a name's length: the same names recur
+        across texts, and a hostile text's 10,000-character tokens must not fill the memo)."""
+        starts = self._starts_alias.get(word)
+        if starts is None:
+            starts = (0, place_word(fold(word))) in self._children
+            if len(word) <= _MEMO_WORD_CHARS:
+                if len(self._starts_alias) >= _MEMO_WORDS:
+                    self._starts_alias.clear()
+                self._starts_alias[word] = starts
+        return starts
 
     def _match_at(self, text: str, start: int) -> GazetteerMatch | None:
         nodes, words = self._walk(text, start)

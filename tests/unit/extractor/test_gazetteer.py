@@ -157,3 +157,10 @@ def test_only_words_starting_with_a_capital_or_digit_start_a_match() -> None:
         ("al  Raqqa", "Raqqa"),
         ("Raqqa", "Raqqa"),  # "al'Raqqa" is one word
     ]
+
+
+def test_hostile_long_tokens_are_not_remembered_between_texts() -> None:
+    gazetteer = Gazetteer([GazetteerEntry(name="Raqqa", type="LOC", precedence="unless_inside_longer_name")])
+    text = " ".join(f"A{'x' * 5_000}{i}" for i in range(50)) + " Raqqa"
+    assert found(gazetteer, text) == [("Raqqa", "Raqqa")]
+    assert gazetteer._starts_alias and all(len(word) <= 40 for word in gazetteer._starts_alias)

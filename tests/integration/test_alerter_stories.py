@@ -15,8 +15,10 @@ as a subprocess."""
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -113,8 +115,18 @@ async def announce(settings: CommonSettings, batch: IndexedBatch) -> None:
     await produce(settings, ALERTER.input, [batch], key=batch.batch_id)
 
 
+def alerts(hook: Hook) -> list[dict[str, Any]]:
+    """The distinct alerts a receiver got: a delivery retried after a slow answer (at least once, same
+    ``webhook-id``) counts once, as a receiver deduplicating on that id counts it."""
+    seen: dict[str, dict[str, Any]] = {}
+    for attempt in hook.delivered:
+        headers = {name.lower(): value for name, value in attempt.headers.items()}
+        seen.setdefault(headers.get("webhook-id", ""), json.loads(attempt.body))
+    return list(seen.values())
+
+
 def kinds(hook: Hook) -> list[tuple[str, str | None]]:
-    return sorted((p["kind"], p.get("story_id")) for p in hook.payloads())
+    return sorted((p["kind"], p.get("story_id")) for p in alerts(hook))
 
 
 async def test_three_copies_one_story_alert_one_follow_up_and_a_replay_repeats_nothing(
@@ -135,24 +147,24 @@ async def test_three_copies_one_story_alert_one_follow_up_and_a_replay_repeats_n
         for n in (1, 2, 3):
             batches.append(await index_copies(settings, [n], "talks"))
             await announce(settings, batches[-1])
-            await eventually(lambda n=n: len(by_article.delivered) == n, timeout=30, every=0.1, what=f"copy {n}")
+            await eventually(lambda n=n: len(alerts(by_article)) >= n, timeout=30, every=0.1, what=f"copy {n}")
             await eventually(lambda: alerter_lag_zero(settings), timeout=30, what="the copy to be consumed")
         # the harbour fire: three copies announced in one batch
         batches.append(await index_copies(settings, [4, 5, 6], "harbour"))
         await announce(settings, batches[-1])
-        await eventually(lambda: len(by_article.delivered) == 6, timeout=30, every=0.1, what="six article alerts")
-        await eventually(lambda: len(by_story.delivered) == 4, timeout=30, every=0.1, what="the story alerts")
+        await eventually(lambda: len(alerts(by_article)) >= 6, timeout=30, every=0.1, what="six article alerts")
+        await eventually(lambda: len(alerts(by_story)) >= 4, timeout=30, every=0.1, what="the story alerts")
         await eventually(lambda: alerter_lag_zero(settings), timeout=30, what="the offsets to be committed")
         await asyncio.sleep(1.5)  # anything posted twice would have arrived by now
         # the indexer put each event's copies in one story of its own (the first copy's id)
         [s1], [s2] = await story_ids(settings, [1, 2, 3]), await story_ids(settings, [4, 5, 6])
         assert (s1, s2) == ("doc00001", "doc00004")
         assert kinds(by_story) == sorted([("story", s1), ("story", s2), ("story_grew", s1), ("story_grew", s2)])
-        assert len(by_article.delivered) == 6
-        first = next(p for p in by_story.payloads() if p["kind"] == "story" and p["story_id"] == s1)
+        assert len(alerts(by_article)) == 6
+        first = next(p for p in alerts(by_story) if p["kind"] == "story" and p["story_id"] == s1)
         assert first["alert_id"] == keyed_alert_id(story_rule.id, "story", s1)
         assert first["article_id"] == "doc00001" and first["sources"] == [OUTLETS[1]]
-        grew = next(p for p in by_story.payloads() if p["kind"] == "story_grew" and p["story_id"] == s1)
+        grew = next(p for p in alerts(by_story) if p["kind"] == "story_grew" and p["story_id"] == s1)
         assert grew["alert_id"] == keyed_alert_id(story_rule.id, "story_grew", s1, "3")
         assert sorted(grew["sources"]) == sorted(OUTLETS)
         before = await ledger(settings, story_rule)
@@ -169,7 +181,7 @@ async def test_three_copies_one_story_alert_one_follow_up_and_a_replay_repeats_n
         workers.start("alerter")
         await eventually(lambda: alerter_lag_zero(settings), timeout=30, what="the replay to be consumed")
         await asyncio.sleep(1.5)
-        assert len(by_story.delivered) == 4 and len(by_article.delivered) == 6
+        assert len(alerts(by_story)) == 4 and len(alerts(by_article)) == 6
         after = await ledger(settings, story_rule)
         strip = {"claimed_until", "published", "status", "attempts", "delivered_at", "last_error"}
         assert sorted(({k: v for k, v in e.items() if k not in strip} for e in after), key=str) == sorted(

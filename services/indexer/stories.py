@@ -56,7 +56,7 @@ CANDIDATE_SOURCE = ["id", "story_id", "cluster_id", "text", "fetched_at", "story
 #: fingerprints a worker remembers: a few minutes of the stream (each about 6 KB, 25 KB once compared: the
 #: shingle hashes of 500 words as an array and as a set, and the keys), so at most ~50 MB
 REMEMBERED = 2_000
-_FINGERPRINTS: OrderedDict[tuple[str, datetime], Fingerprint] = OrderedDict()
+_FINGERPRINTS: OrderedDict[tuple[str, datetime, int], Fingerprint] = OrderedDict()
 #: articles whose keys go in one query: 24 keys each, one clause a key, under the 1,024 clauses a query
 #: may hold on the smallest servers
 GROUP = 40
@@ -98,8 +98,9 @@ async def assign_stories(es: AsyncElasticsearch, alias: str, articles: Sequence[
 
 def _remembered(article_id: str, fetched_at: datetime, text: str) -> Fingerprint:
     """The fingerprint of an article's text, remembered for the next batches, where the article comes back
-    as a candidate of its copies (a fetch is one text: the id and fetch time name it)."""
-    key = (article_id, fetched_at)
+    as a candidate of its copies. The text is part of the key: one fetch (id and fetch time) may come back with
+    another text (re-parsed by a newer parser on a replay), and its old fingerprint would split its story."""
+    key = (article_id, fetched_at, hash(text))
     found = _FINGERPRINTS.pop(key, None) or fingerprint(text)
     _FINGERPRINTS[key] = found  # the most recent last
     while len(_FINGERPRINTS) > REMEMBERED:

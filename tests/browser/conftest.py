@@ -288,3 +288,15 @@ def shoot(browser: Any, request: pytest.FixtureRequest) -> Screenshots:
 def pytest_terminal_summary(terminalreporter: Any) -> None:
     if _TAKEN:
         terminalreporter.write_line(f"workspace screenshots ({len(_TAKEN)}): {SCREENSHOTS}")
+
+
+def click_through(driver: Any, element: Any, timeout: float = 30.0) -> None:
+    """Click a link or a form's button and wait until the browser has left the page (the next one may
+    otherwise be read too early: the old page's elements are still there, then go stale)."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    page = driver.find_element(By.TAG_NAME, "html")
+    element.click()
+    WebDriverWait(driver, timeout).until(expected_conditions.staleness_of(page))

@@ -14,7 +14,7 @@ from selenium.webdriver.common.by import By
 
 from bench.broker import produce
 from bench.messages import enriched
-from tests.browser.conftest import HOSTILE_NAME, HOSTILE_TITLE, Screenshots, Served
+from tests.browser.conftest import HOSTILE_NAME, HOSTILE_TITLE, Screenshots, Served, click_through
 from wirewatch.core.deadletters import dead_letter
 from wirewatch.core.settings import CommonSettings
 from wirewatch.schemas import STAGES
@@ -50,7 +50,7 @@ def test_search_facet_article_entity_and_rule(workspace: Served, browser: Any, s
     # a bar of the timeline narrows the search to its bucket (the newest day: its count is in the bar's title)
     bars = d.find_elements(By.CSS_SELECTOR, ".timeline svg a")
     newest = int(bars[-1].find_element(By.TAG_NAME, "title").get_attribute("textContent").rsplit(":", 1)[1])
-    bars[-1].click()
+    click_through(d, bars[-1])
     assert {"since", "until"} <= set(parse_qs(urlsplit(d.current_url).query))
     shoot("timeline-bar")
     assert d.find_element(By.ID, "total").text == f"{newest} article{'' if newest == 1 else 's'}"
@@ -58,7 +58,7 @@ def test_search_facet_article_entity_and_rule(workspace: Served, browser: Any, s
     d.get(workspace.url + "/")
 
     # a facet narrows the search and shows as a removable chip
-    d.find_element(By.CSS_SELECTOR, '#facets ul[data-facet="org"] a[href*="Kataib"]').click()
+    click_through(d, d.find_element(By.CSS_SELECTOR, '#facets ul[data-facet="org"] a[href*="Kataib"]'))
     assert parse_qs(urlsplit(d.current_url).query)["org"] == ["Kataib Hezbollah"]
     shoot("facet")
     assert d.find_element(By.ID, "total").text == "3 articles"  # the story's two copies and the French one
@@ -68,14 +68,14 @@ def test_search_facet_article_entity_and_rule(workspace: Served, browser: Any, s
     # a query with highlights, then the article
     d.get(workspace.url + "/?q=withdrawal")
     assert d.find_elements(By.CSS_SELECTOR, "#results mark"), "no highlight"
-    d.find_element(By.PARTIAL_LINK_TEXT, "Coalition agrees").click()
+    click_through(d, d.find_element(By.PARTIAL_LINK_TEXT, "Coalition agrees"))
     shoot("article")
     assert d.find_element(By.ID, "article-title").text == "Coalition agrees withdrawal timetable"
     marked = d.find_elements(By.CSS_SELECTOR, "#article-text a.ent")
     assert {m.text for m in marked} == {"Mohammed Shia al-Sudani", "Kataib Hezbollah", "Baghdad"}
 
     # the entity page of a marked name
-    next(m for m in marked if m.text == "Kataib Hezbollah").click()
+    click_through(d, next(m for m in marked if m.text == "Kataib Hezbollah"))
     shoot("entity")
     assert d.find_element(By.ID, "entity-name").text.startswith("Kataib Hezbollah")
     assert "Baghdad" in texts(d, "#co-occurring a")
@@ -88,7 +88,7 @@ def test_search_facet_article_entity_and_rule(workspace: Served, browser: Any, s
 
     # make a rule of a search: its preview lists the last 24 hours' matches; created, it is in the list
     d.get(workspace.url + "/?q=withdrawal&place=Baghdad")
-    d.find_element(By.ID, "make-rule").click()
+    click_through(d, d.find_element(By.ID, "make-rule"))
     assert d.find_element(By.ID, "q").get_attribute("value") == "withdrawal"
     assert d.find_element(By.ID, "f-place").get_attribute("value") == "Baghdad"
     preview = sorted(texts(d, "#preview li a"))  # all indexed in the last 24 hours
@@ -97,7 +97,7 @@ def test_search_facet_article_entity_and_rule(workspace: Served, browser: Any, s
     d.find_element(By.ID, "name").send_keys("withdrawal in Baghdad")
     d.find_element(By.ID, "send_to").send_keys("desk@example.org")
     shoot("rule-form")
-    d.find_element(By.CSS_SELECTOR, '#rule-form button[type="submit"]:not([formaction])').click()
+    click_through(d, d.find_element(By.CSS_SELECTOR, '#rule-form button[type="submit"]:not([formaction])'))
     assert urlsplit(d.current_url).path == "/rules"
     shoot("rules")
     assert d.find_element(By.CSS_SELECTOR, ".flash.ok").text == "Rule created."
@@ -105,7 +105,7 @@ def test_search_facet_article_entity_and_rule(workspace: Served, browser: Any, s
     assert "desk@example.org" not in d.page_source  # destinations are counted, not shown
 
     # testing it lists what it matches in the index
-    d.find_element(By.CSS_SELECTOR, '#rules tr[data-rule="withdrawal in Baghdad"] button.quiet').click()
+    click_through(d, d.find_element(By.CSS_SELECTOR, '#rules tr[data-rule="withdrawal in Baghdad"] button.quiet'))
     assert sorted(texts(d, "#test-result li a")) == preview
     shoot("rule-test")
 
@@ -117,7 +117,7 @@ def test_hostile_article_and_entity_pages(workspace: Served, browser: Any, shoot
     assert d.find_element(By.ID, "article-title").text == HOSTILE_TITLE
     assert "javascript:alert(3)" in d.find_element(By.TAG_NAME, "main").text  # its URL as text, not a link
     no_markup_injected(d)
-    d.find_element(By.CSS_SELECTOR, "#article-text a.ent-person").click()
+    click_through(d, d.find_element(By.CSS_SELECTOR, "#article-text a.ent-person"))
     shoot("hostile-entity")
     assert d.find_element(By.ID, "entity-name").text.startswith(HOSTILE_NAME)
     no_markup_injected(d)
@@ -141,13 +141,13 @@ async def test_every_page_opens_and_changes_go_through_forms(
     # a feed added (its site unreachable: added as given, and said so), then removed
     d.get(workspace.url + "/feeds")
     d.find_element(By.ID, "url").send_keys("https://feeds.invalid/rss")
-    d.find_element(By.CSS_SELECTOR, "#feed-form button").click()
+    click_through(d, d.find_element(By.CSS_SELECTOR, "#feed-form button"))
     shoot("feed-added")
     assert d.find_element(By.CSS_SELECTOR, ".flash.ok").text.startswith(
         "Feed added: https://feeds.invalid/rss — could not check"
     )
     assert texts(d, "#feeds td a") == ["https://feeds.invalid/rss"]
-    d.find_element(By.CSS_SELECTOR, "#feeds button.danger").click()
+    click_through(d, d.find_element(By.CSS_SELECTOR, "#feeds button.danger"))
     assert d.find_element(By.CSS_SELECTOR, ".flash.ok").text == "Feed removed."
     assert texts(d, "#feeds td") == ["No feeds yet."]
 
@@ -165,7 +165,7 @@ async def test_every_page_opens_and_changes_go_through_forms(
     d.get(workspace.url + "/deadletters")
     assert "<script>alert(4)</script> refused" in d.find_element(By.ID, "deadletters").text
     no_markup_injected(d)
-    d.find_element(By.CSS_SELECTOR, "main form button").click()
+    click_through(d, d.find_element(By.CSS_SELECTOR, "main form button"))
     shoot("replayed")
     assert d.find_element(By.CSS_SELECTOR, ".flash.ok").text.startswith("1 sent back through their stage")
 
@@ -179,10 +179,10 @@ def test_with_a_token_pages_want_login_and_posts_a_csrf_token(
         d.get(served.url + "/rules")
         assert urlsplit(d.current_url).path == "/login"
         d.find_element(By.ID, "token").send_keys("wrong token, long enough")
-        d.find_element(By.CSS_SELECTOR, "#login-form button").click()
+        click_through(d, d.find_element(By.CSS_SELECTOR, "#login-form button"))
         assert "unauthorized" in d.find_element(By.CSS_SELECTOR, ".flash.error").text
         d.find_element(By.ID, "token").send_keys(token)
-        d.find_element(By.CSS_SELECTOR, "#login-form button").click()
+        click_through(d, d.find_element(By.CSS_SELECTOR, "#login-form button"))
         shoot("signed-in")
         assert urlsplit(d.current_url).path == "/rules"  # back where it was going
         # a form post from elsewhere: the session cookie is strict, and without the CSRF token it is refused

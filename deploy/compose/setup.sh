@@ -8,6 +8,8 @@ set -eu
 
 : "${WIREWATCH_ES_URL:?}" "${WIREWATCH_ES_PASSWORD:?}" "${KIBANA_PASSWORD:?}"
 ES_USER="${WIREWATCH_ES_USERNAME:-elastic}"
+# WIREWATCH_ES_URL may list several nodes (docker-compose.cluster.yml): curl talks to the first, any node will do
+ES_NODE="${WIREWATCH_ES_URL%%,*}"
 
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
@@ -22,7 +24,7 @@ printf '%s' "$KIBANA_PASSWORD" \
 echo "setup: setting the kibana_system password"
 status="$(curl -sS -o "$work/out" -w '%{http_code}' -K "$work/auth" -X POST \
   -H 'Content-Type: application/json' --data-binary @"$work/body" \
-  "$WIREWATCH_ES_URL/_security/user/kibana_system/_password")"
+  "$ES_NODE/_security/user/kibana_system/_password")"
 if [ "$status" != "200" ]; then
   echo "setup: setting the kibana_system password failed (HTTP $status):" >&2
   cat "$work/out" >&2

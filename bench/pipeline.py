@@ -217,7 +217,8 @@ class Bench:
         begin = time.time()
         with console.status(f"stages alone on {len(pages)} articles …"):
             parsers, parsed = await asyncio.to_thread(measure_parsers, pages)
-            extraction, enriched = await asyncio.to_thread(measure_extraction, parsed, self.o.model, 32)
+            processes = max(1, min(4, len(os.sched_getaffinity(0))))  # the extractor's default on this machine
+            extraction, enriched = await asyncio.to_thread(measure_extraction, parsed, self.o.model, 32, processes)
             bulk = await measure_bulk(self.es, self.settings.index_prefix, enriched, 500)
         results = [*parsers, *extraction, bulk]
         self.result.phases.append(("stages alone", begin, time.time()))

@@ -69,7 +69,8 @@ class Worker:
             rss = [p.memory_info().rss for p in tree]
         except psutil.Error:
             return
-        self.peak_rss = max(self.peak_rss, rss[0], _vm_hwm(self.proc.pid))
+        # the largest single process of the tree (the extractor's model processes are its children)
+        self.peak_rss = max(self.peak_rss, *rss, *(_vm_hwm(p.pid) for p in tree))
         self.peak_tree_rss = max(self.peak_tree_rss, sum(rss))
 
 
@@ -133,7 +134,8 @@ class WorkerPool:
         return [key for key, w in self.workers.items() if w.proc.poll() is not None]
 
     def peak_rss_mb(self, *, tree: bool = False) -> dict[str, float]:
-        """Peak RSS per worker key over the run (running and stopped processes); ``tree``: with helpers."""
+        """Peak RSS per worker key over the run (running and stopped processes) of its largest process (the
+        worker or one of its helper processes); ``tree``: of all its processes together."""
         peaks: dict[str, float] = {}
         for worker in [*self.retired, *self.workers.values()]:
             worker.sample_rss()

@@ -166,6 +166,11 @@ class RunResult:
         finite = [c for c in cores if not math.isnan(c)]
         return self.e2e_throughput / min(finite) if finite else math.nan
 
+    def multiprocess_ratio(self) -> float:
+        """e2e over raw ``nlp.pipe`` with as many processes as the extractor runs by default (a reference)."""
+        rates = [rate for name, rate in self.stage_rates.items() if name.startswith("ner (raw nlp.pipe, ")]
+        return self.e2e_throughput / rates[0] if rates else math.nan
+
     def as_json(self) -> dict[str, Any]:
         from bench.stats import summary
 
@@ -193,6 +198,7 @@ class RunResult:
             "slowest_stage_throughput": self.slowest_rate,
             "ratio": None if busy else self.ratio,
             "ratio_vs_worker_cores": None if busy else self.worker_core_ratio(),
+            "ratio_vs_multiprocess_ner": None if busy else self.multiprocess_ratio(),
             "stage_throughput": self.stage_rates,
             "latency_s": latency,
             "rss_mb": self.rss_mb,

@@ -5,6 +5,8 @@
 * ``ner (raw nlp.pipe)``: ``nlp.pipe`` over the parsed texts with the extractor's own pipeline
   (:func:`wirewatch.services.extractor.models.load_pipeline`: the configured model, tokenizer + ``ner``), batch
   size as the worker's;
+* ``ner (raw nlp.pipe, N processes)``: the same with ``n_process=N`` (the extractor's default process count on
+  this machine): a multi-process reference, never the slowest stage (the claim is against one process);
 * ``extractor (enrich)``: :func:`wirewatch.services.extractor.enrichment.enrich` (model + gazetteers + merging +
   geotagging) in batches of the worker's size: what the extractor worker runs per batch;
 * ``indexer (async_bulk)``: ``elasticsearch.helpers.async_bulk`` of the enriched documents into a scratch
@@ -74,7 +76,7 @@ def measure_parsers(pages: Sequence[Page]) -> tuple[list[StageResult], list[Pars
 
 
 def measure_extraction(
-    parsed: Sequence[ParsedArticle], model: str, batch: int
+    parsed: Sequence[ParsedArticle], model: str, batch: int, processes: int = 1
 ) -> tuple[list[StageResult], list[EnrichedArticle]]:
     from wirewatch.services.extractor.enrichment import enrich
     from wirewatch.services.extractor.entities import EntityExtractor, ExtractorOptions
@@ -84,6 +86,12 @@ def measure_extraction(
     texts = [a.text for a in parsed]
     list(nlp.pipe(texts[:4], batch_size=batch))
     raw, _ = _timed("ner (raw nlp.pipe)", len(texts), lambda: list(nlp.pipe(texts, batch_size=batch)))
+    references = []
+    if processes > 1:
+        name = f"ner (raw nlp.pipe, {processes} processes)"
+        references.append(
+            _timed(name, len(texts), lambda: list(nlp.pipe(texts, batch_size=batch, n_process=processes)))[0]
+        )
     extractor = EntityExtractor.create(model, [], options=ExtractorOptions(batch_size=batch))
     enrich(parsed[:4], extractor=extractor)
 
@@ -94,7 +102,7 @@ def measure_extraction(
         return done
 
     ours, enriched = _timed("extractor (enrich)", len(parsed), run)
-    return [raw, ours], enriched
+    return [raw, *references, ours], enriched
 
 
 async def measure_bulk(

@@ -25,7 +25,9 @@ class AlerterSettings(CommonSettings):
     alerter_concurrency: int = Field(default=32, gt=0, description="webhook POSTs in flight at most")
     alerter_batch_max: int = Field(default=50, gt=0, description="indexed batches matched against the rules at once")
     # the matcher runs per batch, not per article: a short window keeps an alert's latency low
-    alerter_batch_within_s: float = Field(default=0.05, gt=0, description="close a partial batch after this")
+    alerter_batch_within_s: float = Field(
+        default=0.02, gt=0, description="a partial batch waits this long for more (latency at low load)"
+    )
 
     # e-mail destinations (`rules add --email`): the SMTP server goes through the outbound address policy
     smtp_host: str | None = Field(default=None, description="SMTP server of e-mail alerts (unset: e-mails fail)")

@@ -32,7 +32,13 @@ app = make_app(STAGE.name, settings)
 
 def _start_extractor() -> BudgetedExtractor:
     os.environ[PRELOAD_FLAG] = "1"  # the forkserver, started now, builds the model the settings name
-    extractor = BudgetedExtractor(Recipe.from_settings(settings), seconds_per_article=settings.extractor_budget_s)
+    extractor = BudgetedExtractor(
+        Recipe.from_settings(settings),
+        seconds_per_article=settings.extractor_budget_s,
+        workers=settings.live_processes(),
+        backfill_workers=settings.extractor_backfill_processes,
+        backfill_nice=settings.extractor_backfill_nice,
+    )
     extractor.warm_up()  # a missing model fails here, at start-up
     worker.milestone(f"model {settings.ner_model} loaded", STAGE.name)
     return extractor
@@ -40,8 +46,8 @@ def _start_extractor() -> BudgetedExtractor:
 
 @cache
 def shared_extractor() -> Future[BudgetedExtractor]:
-    """One pool (one model in memory) for both lanes, started off the event loop (which keeps joining the
-    group)."""
+    """One extractor for both lanes (its processes forked from one forkserver holding the model, so they share
+    its memory), started off the event loop (which keeps joining the group)."""
     loader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="model-load")
     future = loader.submit(_start_extractor)
     loader.shutdown(wait=False)
@@ -51,7 +57,7 @@ def shared_extractor() -> Future[BudgetedExtractor]:
 @asynccontextmanager
 async def runner_for(lane: Lane) -> AsyncIterator[BatchRunner[ParsedArticle]]:
     extractor = await asyncio.wrap_future(shared_extractor())
-    handler = ExtractHandler(extractor, enriched_topic=settings.topic_name(STAGE.lane(lane).output))
+    handler = ExtractHandler(extractor, enriched_topic=settings.topic_name(STAGE.lane(lane).output), lane=lane)
     yield stage_runner(app, settings, STAGE, ParsedArticle, handler)
 
 

@@ -27,6 +27,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from wirewatch.core.budget import BudgetPool
+from wirewatch.schemas import Lane
 from wirewatch.schemas.articles import EnrichedArticle, ParsedArticle
 from wirewatch.services.extractor.enrichment import enrich
 from wirewatch.services.extractor.entities import EntityExtractor, ExtractorOptions
@@ -143,7 +144,13 @@ _Request = tuple[Recipe, list[ParsedArticle]]
 
 
 class BudgetedExtractor:
-    """Worker processes that enrich batches; a batch is cut off after ``seconds_per_article`` × its size."""
+    """Worker processes that enrich batches; a batch is cut off after ``seconds_per_article`` × its size.
+
+    ``workers`` processes serve the live lane: :meth:`enrich_async` splits a batch over them (by text length)
+    and runs the parts at once, so a worker on a machine with idle cores uses them. With ``backfill_workers``,
+    the backfill lane has processes of its own, at ``backfill_nice`` lower CPU priority: a backfill batch never
+    holds a live one's process, and when both run the scheduler gives the cores to live work first.
+    """
 
     def __init__(
         self,
@@ -151,30 +158,60 @@ class BudgetedExtractor:
         *,
         seconds_per_article: float,
         workers: int = 1,
+        backfill_workers: int = 0,
+        backfill_nice: int = 0,
         start_method: str = "forkserver",
         preload: bool = True,
     ) -> None:
         self.recipe = recipe
         self.seconds_per_article = seconds_per_article
-        self._pool: BudgetPool[_Request, list[EnrichedArticle]] = BudgetPool(
-            _enrich,
-            overrun=_overrun,
-            died=_died,
-            preload=_PRELOAD if preload else (),
-            workers=workers,
-            start_method=start_method,
-            warm_up=(recipe, [sample_article()]),
-        )
+        self.workers = workers
+        self.backfill_workers = backfill_workers
+
+        def pool(count: int, nice: int = 0) -> BudgetPool[_Request, list[EnrichedArticle]]:
+            return BudgetPool(
+                _enrich,
+                overrun=_overrun,
+                died=_died,
+                preload=_PRELOAD if preload else (),
+                workers=count,
+                start_method=start_method,
+                warm_up=(recipe, [sample_article()]),
+                nice=nice,
+            )
+
+        self._pool = pool(workers)
+        self._backfill_pool = pool(backfill_workers, backfill_nice) if backfill_workers > 0 else None
 
     def enrich(self, articles: Sequence[ParsedArticle]) -> list[EnrichedArticle]:
-        """:func:`~wirewatch.services.extractor.enrichment.enrich` in a worker, within the batch's budget."""
+        """:func:`~wirewatch.services.extractor.enrichment.enrich` in one worker, within the batch's budget."""
         if not articles:
             return []
         return self._pool.call((self.recipe, list(articles)), self.seconds_per_article * len(articles))
 
-    async def enrich_async(self, articles: Sequence[ParsedArticle]) -> list[EnrichedArticle]:
-        """:meth:`enrich` without blocking the event loop."""
-        return await asyncio.to_thread(self.enrich, articles)
+    async def enrich_async(self, articles: Sequence[ParsedArticle], lane: Lane = "live") -> list[EnrichedArticle]:
+        """:meth:`enrich` without blocking the event loop, the batch split over the lane's workers (each part
+        within its own budget); the articles come back in their order."""
+        if not articles:
+            return []
+        pool, count = self._pool, self.workers
+        if lane == "backfill" and self._backfill_pool is not None:
+            pool, count = self._backfill_pool, self.backfill_workers
+        parts = split_by_length(articles, count)
+        done = await asyncio.gather(
+            *(
+                asyncio.to_thread(
+                    pool.call, (self.recipe, [articles[i] for i in part]), self.seconds_per_article * len(part)
+                )
+                for part in parts
+            )
+        )
+        by_index = {
+            i: article
+            for part, enriched in zip(parts, done, strict=True)
+            for i, article in zip(part, enriched, strict=True)
+        }
+        return [by_index[i] for i in range(len(articles))]
 
     def warm_up(self) -> EnrichedArticle:
         """Enrich a sample in a worker: the model is loaded there (or its error raised here) before work
@@ -184,12 +221,26 @@ class BudgetedExtractor:
 
     def close(self) -> None:
         self._pool.close()
+        if self._backfill_pool is not None:
+            self._backfill_pool.close()
 
     def __enter__(self) -> BudgetedExtractor:
         return self
 
     def __exit__(self, *_: object) -> None:
         self.close()
+
+
+def split_by_length(articles: Sequence[ParsedArticle], parts: int) -> list[list[int]]:
+    """The indices of ``articles`` in at most ``parts`` groups of about equal text length (longest first, each to
+    the lightest group; each group in ascending order), so that parts run in parallel finish together."""
+    groups: list[list[int]] = [[] for _ in range(max(1, min(parts, len(articles))))]
+    loads = [0] * len(groups)
+    for i in sorted(range(len(articles)), key=lambda i: -len(articles[i].text)):
+        lightest = loads.index(min(loads))
+        groups[lightest].append(i)
+        loads[lightest] += len(articles[i].text) + 1
+    return [sorted(group) for group in groups if group]
 
 
 def _enrich(request: _Request) -> list[EnrichedArticle]:

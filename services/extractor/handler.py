@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from wirewatch.core import metrics
 from wirewatch.core.kafka import Outgoing
 from wirewatch.core.runner import Result
-from wirewatch.schemas import EnrichedArticle, ParsedArticle
+from wirewatch.schemas import EnrichedArticle, Lane, ParsedArticle
 from wirewatch.services.extractor.budget import BudgetedExtractor, Recipe
 from wirewatch.services.extractor.entities import EntityExtractor
 from wirewatch.services.extractor.settings import ExtractorSettings
@@ -23,12 +23,13 @@ def build_extractor(settings: ExtractorSettings) -> EntityExtractor:
 
 
 class ExtractHandler:
-    def __init__(self, extractor: BudgetedExtractor, *, enriched_topic: str) -> None:
+    def __init__(self, extractor: BudgetedExtractor, *, enriched_topic: str, lane: Lane = "live") -> None:
         self.extractor = extractor
         self.enriched_topic = enriched_topic
+        self.lane: Lane = lane
 
     async def __call__(self, articles: Sequence[ParsedArticle]) -> list[Result]:
-        enriched = stamped(await self.extractor.enrich_async(articles), datetime.now(UTC))
+        enriched = stamped(await self.extractor.enrich_async(articles, self.lane), datetime.now(UTC))
         return [[Outgoing(self.enriched_topic, a.id, a.to_bytes())] for a in enriched]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from pydantic import Field
@@ -21,12 +22,27 @@ class ExtractorSettings(CommonSettings):
     extractor_batch_max: int = Field(
         default=16, gt=0, description="articles per nlp.pipe batch at most (memory grows with it)"
     )
-    extractor_batch_within_s: float = Field(default=0.2, gt=0, description="close a partial batch after this")
+    extractor_batch_within_s: float = Field(
+        default=0.02, gt=0, description="a partial batch waits this long for more (latency at low load)"
+    )
     extractor_backfill_batch_max: int = Field(
         default=8, gt=0, description="backfill lane: records per batch at most (a live one may wait behind it)"
     )
     extractor_backfill_batch_within_s: float = Field(
         default=0.1, gt=0, description="backfill lane: close a partial batch after this"
+    )
+    extractor_processes: int = Field(
+        default=0,
+        ge=0,
+        description="model processes of the live lane, a batch split over them (0: one per CPU core, at most 4)",
+    )
+    extractor_backfill_processes: int = Field(
+        default=1,
+        ge=0,
+        description="model processes of the backfill lane's own, at lower CPU priority (0: it shares the live ones)",
+    )
+    extractor_backfill_nice: int = Field(
+        default=10, ge=0, le=19, description="how much lower the backfill processes' CPU priority is (nice)"
     )
     extractor_max_text_chars: int = Field(
         default=200_000, gt=0, description="characters of one text given to NER at most; the rest is left out"
@@ -53,3 +69,9 @@ class ExtractorSettings(CommonSettings):
         gt=0,
         description="time budget of one article (a batch gets this per article); an overrun is dead-lettered",
     )
+
+    def live_processes(self) -> int:
+        """``extractor_processes``, or one per CPU core this process may use (at most 4) when it is 0."""
+        if self.extractor_processes:
+            return self.extractor_processes
+        return max(1, min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1))

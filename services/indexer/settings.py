@@ -21,7 +21,9 @@ class IndexerSettings(CommonSettings):
 
     indexer_batch_max: int = Field(default=500, gt=0, description="documents per bulk request at most")
     indexer_batch_bytes: int = Field(default=8 * 1024 * 1024, gt=0, description="bytes per bulk request at most")
-    indexer_batch_within_s: float = Field(default=0.25, gt=0, description="close a partial batch after this")
+    indexer_batch_within_s: float = Field(
+        default=0.05, gt=0, description="a partial batch waits this long for more (latency at low load)"
+    )
     indexer_backfill_batch_max: int = Field(
         default=100, gt=0, description="backfill lane: records per batch at most (a live one may wait behind it)"
     )

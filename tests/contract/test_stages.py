@@ -31,13 +31,13 @@ SETTINGS: dict[str, type[CommonSettings]] = {
 #: today's batch sizes and windows: moving them into settings changed no default
 DEFAULT_BATCHES = {
     ("fetcher", "live"): (16, 0.2),
-    ("parser", "live"): (16, 0.1),
+    ("parser", "live"): (16, 0.02),
     ("parser", "backfill"): (8, 0.1),
-    ("extractor", "live"): (16, 0.2),
+    ("extractor", "live"): (16, 0.02),
     ("extractor", "backfill"): (8, 0.1),
-    ("indexer", "live"): (500, 0.25),
+    ("indexer", "live"): (500, 0.05),
     ("indexer", "backfill"): (100, 0.25),
-    ("alerter", "live"): (50, 0.05),
+    ("alerter", "live"): (50, 0.02),
 }
 
 

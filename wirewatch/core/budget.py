@@ -7,8 +7,10 @@ its memory shared). :meth:`BudgetPool.call` sends one request to an idle worker 
 answer; past that, the worker is killed and replaced, and the caller gets the exception its ``overrun``
 factory makes (each stage has its own, not retriable: the same input would overrun again). An exception the
 target raises comes back as itself; a worker that dies (OOM killer, segfault) gives the ``died`` factory's.
-With ``warm_up``, each new worker runs that request first (loading what the forkserver did not), and a call's
-budget starts only once its worker is warm, so a replacement's start-up never counts against the next input.
+With ``nice``, the workers run at a lower CPU priority (work that must yield the cores to other work, such as
+a backfill lane). With ``warm_up``, each new worker runs that request first (loading what the forkserver did
+not), and a call's budget starts only once its worker is warm, so a replacement's start-up never counts against
+the next input.
 
 A thread could not be stopped this way (a runaway regex holds it), a process can. The parser runs each page
 through one (``services/parser/budget.py``), the extractor each batch of articles
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing
+import os
 import pickle
 import queue
 import threading
@@ -36,9 +39,11 @@ R = TypeVar("R")
 class _Worker:
     """One child process serving requests over a pipe."""
 
-    def __init__(self, context: BaseContext, target: Callable[[object], object], warm_up: object | None) -> None:
+    def __init__(
+        self, context: BaseContext, target: Callable[[object], object], warm_up: object | None, nice: int = 0
+    ) -> None:
         self.conn, child = context.Pipe()
-        self.process: BaseProcess = context.Process(target=_serve, args=(child, target), daemon=True)  # type: ignore[attr-defined]
+        self.process: BaseProcess = context.Process(target=_serve, args=(child, target, nice), daemon=True)  # type: ignore[attr-defined]
         self.process.start()
         child.close()
         self.warming = warm_up is not None
@@ -72,8 +77,10 @@ class BudgetPool(Generic[Q, R]):
         start_method: str = "forkserver",
         warm_up: Q | None = None,
         warm_up_s: float = 300.0,
+        nice: int = 0,
     ) -> None:
         self.target = target
+        self.nice = nice
         self.overrun = overrun
         self.died = died
         self.warm_up = warm_up
@@ -136,7 +143,7 @@ class BudgetPool(Generic[Q, R]):
         return _reply(worker, seconds)
 
     def _spawn(self) -> _Worker:
-        worker = _Worker(self._context, self.target, self.warm_up)  # type: ignore[arg-type]
+        worker = _Worker(self._context, self.target, self.warm_up, self.nice)  # type: ignore[arg-type]
         with self._lock:
             self._all.add(worker)
         return worker
@@ -155,8 +162,11 @@ def _reply(worker: _Worker, seconds: float) -> _Reply | None:
     return reply
 
 
-def _serve(conn: Connection, target: Callable[[object], object]) -> None:
-    """The worker loop: run each request, answer with the result or the exception it raised."""
+def _serve(conn: Connection, target: Callable[[object], object], nice: int = 0) -> None:
+    """The worker loop: run each request, answer with the result or the exception it raised. With ``nice``,
+    the worker first lowers its own CPU priority by that much (no privilege needed to lower one's own)."""
+    if nice > 0:
+        os.nice(nice)
     while True:
         try:
             request = conn.recv()

@@ -181,7 +181,7 @@ async def test_the_parser_copies_the_timeline_forward_and_stamps_parsed() -> Non
 class Model:
     """The model's process: returns each article enriched with its timeline unchanged."""
 
-    async def enrich_async(self, articles: Sequence[ParsedArticle]) -> list[EnrichedArticle]:
+    async def enrich_async(self, articles: Sequence[ParsedArticle], lane: str = "live") -> list[EnrichedArticle]:
         return [EnrichedArticle.model_validate({**a.model_dump(), "enriched_at": T0}) for a in articles]
 
 

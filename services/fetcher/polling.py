@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import math
 import re
 import time
 import zlib
@@ -60,8 +61,21 @@ from wirewatch.services.fetcher.websub import WebSub
 
 log = logging.getLogger(__name__)
 MAX_CHILD_SITEMAPS = 50
+#: the poll loop wakes when the next feed is due, but at least this long apart and at most this long apart
+MIN_TICK_S = 0.005
+MAX_TICK_S = 0.2
+#: a poll is next due ``delay`` after it started, and at least this share of ``delay`` after it finished
+MIN_GAP_SHARE = 0.1
 MAX_ERROR_CHARS = 1000
 _NUMBERS = re.compile(r"\d+")
+
+
+def next_due(started: float, finished: float, delay: float) -> float:
+    """When a poll that started and finished at these monotonic times is next due: ``delay`` after it
+    *started*, so an interval is the period between polls, not the gap after one; but never sooner than a
+    tenth of the delay after it finished, so a feed slower to answer than its interval is not polled back to
+    back."""
+    return max(started + delay, finished + delay * MIN_GAP_SHARE)
 
 
 def owner_of(feed: Feed, replicas: int) -> int:
@@ -150,7 +164,14 @@ class FeedPoller:
             if self.websub is not None:
                 for intent in self.websub.due():
                     self._spawn(self.websub.request(intent))
-            await asyncio.sleep(0.2)
+            await asyncio.sleep(self._until_next_due())
+
+    def _until_next_due(self) -> float:
+        """Seconds to sleep: until the next idle feed is due (a poll on time, not up to a tick late), at least
+        :data:`MIN_TICK_S`, at most :data:`MAX_TICK_S` (the loop also renews leases and refreshes feeds)."""
+        waiting = [due for feed_id, due in self.due.items() if feed_id not in self.inflight]
+        wait = min(waiting, default=math.inf) - time.monotonic()
+        return min(max(wait, MIN_TICK_S), MAX_TICK_S)
 
     def _finished(self, feed_id: str, _task: asyncio.Task[None]) -> None:
         self.inflight.pop(feed_id, None)
@@ -209,7 +230,7 @@ class FeedPoller:
     async def poll(self, record: FeedRecord) -> None:
         feed, health = record.feed, record.health.model_copy()
         state = self.schedules.get(feed.id) or FeedSchedule(explicit_interval_s=feed.interval_s)
-        now = datetime.now(UTC)
+        now, started = datetime.now(UTC), time.monotonic()
         health.last_polled_at = now
         hints = PollHints()
         try:
@@ -238,7 +259,7 @@ class FeedPoller:
         if feed.id not in self.feeds:
             return  # removed while it was being polled: nothing to schedule or save
         self.schedules[feed.id] = state
-        self.due[feed.id] = time.monotonic() + delay
+        self.due[feed.id] = next_due(started, time.monotonic(), delay)
         self.feeds[feed.id] = FeedRecord(feed=feed, health=health)
         await self.store.save_health(feed.id, health)
 

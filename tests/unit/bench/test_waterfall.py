@@ -10,7 +10,7 @@ from pathlib import Path
 from bench import report
 from bench.pipeline import Options, parse_args
 from bench.results import LoadResult, RunResult
-from bench.waterfall import chart, waterfall
+from bench.waterfall import HOP_BUDGET_S, budget_rows, chart, waterfall
 
 T = 1_764_000_000.0
 
@@ -89,3 +89,17 @@ def test_a_busy_machine_gets_no_ratio_and_a_quick_run_is_labelled_a_smoke_run(tm
 
 def test_quick_is_recorded_in_the_options() -> None:
     assert parse_args(["--quick"]).quick and not parse_args([]).quick
+
+
+def test_each_hop_is_held_to_its_budget_in_the_report(tmp_path: Path) -> None:
+    slow = timeline(0.0)
+    slow["extracted"], slow["indexed"], slow["searchable"] = T + 1.1, T + 1.2, T + 1.2  # extraction 0.4 s
+    rows = {row[0]: row for row in budget_rows(waterfall([slow]))}
+    assert rows["parsed → extracted"][4] == "over by 0.050 s"
+    assert rows["indexed → searchable"][4] == "within"
+    assert set(rows) <= set(HOP_BUDGET_S)
+    result = run_result(quick=False, busy_percent=4.0)
+    report.write_all(result, tmp_path, tmp_path / "summary.json")
+    text = (tmp_path / "pipeline-report.md").read_text()
+    assert "p95 budget s" in text and "5/s:" in text
+    assert json.loads((tmp_path / "summary.json").read_text())["hop_budgets_s"]["parsed → extracted"] == 0.35

@@ -131,4 +131,4 @@ def _client(settings: CommonSettings, timeout_s: float) -> Elasticsearch:
         options["verify_certs"] = settings.es_verify_certs
         if settings.es_ca_certs is not None:
             options["ca_certs"] = str(settings.es_ca_certs)
-    return Elasticsearch(settings.es_url, **options)
+    return Elasticsearch(settings.es_urls, **options)

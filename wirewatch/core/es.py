@@ -10,6 +10,7 @@ from typing import Any
 
 from elasticsearch import AsyncElasticsearch, BadRequestError, NotFoundError
 
+from wirewatch.core.replication import REPLICATED_INDICES, index_replicas
 from wirewatch.core.settings import CommonSettings
 
 log = logging.getLogger(__name__)
@@ -30,8 +31,9 @@ def make_es(settings: CommonSettings, *, timeout: float = 30.0) -> AsyncElastics
         tls = {"verify_certs": settings.es_verify_certs}
         if settings.es_ca_certs is not None:
             tls["ca_certs"] = str(settings.es_ca_certs)
+    # several nodes (a comma list): the client spreads requests over them and skips a dead one for a while
     return AsyncElasticsearch(
-        settings.es_url, request_timeout=timeout, retry_on_timeout=False, max_retries=0, **auth, **tls
+        settings.es_urls, request_timeout=timeout, retry_on_timeout=False, max_retries=0, **auth, **tls
     )
 
 
@@ -90,15 +92,42 @@ def template_families(directory: Path) -> list[str]:
     return sorted(p.stem for p in directory.glob("*.json"))
 
 
+async def replicas_for(es: AsyncElasticsearch, settings: CommonSettings) -> int:
+    """The replica count of the replicated indices on this cluster (its data nodes now, or the override)."""
+    if settings.es_replicas >= 0:
+        return settings.es_replicas
+    health = await es.cluster.health()
+    return index_replicas(int(health.body.get("number_of_data_nodes", 1)))
+
+
+def with_replicas(family: str, body: dict[str, Any], replicas: int) -> dict[str, Any]:
+    """The template with ``replicas`` for a replicated family (the files say 0: the one-node case)."""
+    if family not in REPLICATED_INDICES:
+        return body
+    index = body.setdefault("template", {}).setdefault("settings", {}).setdefault("index", {})
+    index["number_of_replicas"] = replicas
+    return body
+
+
+async def replicate_existing(es: AsyncElasticsearch, settings: CommonSettings, replicas: int) -> None:
+    """Give the replicated families' existing indices the replica count too (a dynamic setting)."""
+    for family in REPLICATED_INDICES:
+        name = settings.index_name(family)
+        await es.options(ignore_status=404).indices.put_settings(index=name, settings={"number_of_replicas": replicas})
+
+
 async def apply_templates(es: AsyncElasticsearch, settings: CommonSettings) -> list[str]:
     """PUT every index template (idempotent) and create the first indices; returns what was created."""
     prefix = settings.index_prefix
     directory = templates_dir(settings)
     families = template_families(directory)
+    replicas = await replicas_for(es, settings)
     bodies: dict[str, dict[str, Any]] = {}
     for family in families:
-        bodies[family] = await with_overlays(es, family, load_template(family, prefix, directory), directory)
+        body = await with_overlays(es, family, load_template(family, prefix, directory), directory)
+        bodies[family] = with_replicas(family, body, replicas)
         await es.indices.put_index_template(name=f"{prefix}-{family}", **bodies[family])
+    await replicate_existing(es, settings, replicas)
     created = [name for name in [await ensure_articles_index(es, settings)] if name]
     if not created and "articles" in bodies:
         # the live article index gains new fields at once (a story_id, say) instead of refusing them until
@@ -203,6 +232,7 @@ async def put_articles_template(es: AsyncElasticsearch, settings: CommonSettings
     supports), so the next index version is created from the current file."""
     directory = templates_dir(settings)
     body = await with_overlays(es, "articles", load_template("articles", settings.index_prefix, directory), directory)
+    body = with_replicas("articles", body, await replicas_for(es, settings))
     await es.indices.put_index_template(name=f"{settings.index_prefix}-articles", **body)
 
 

@@ -7,7 +7,7 @@ import asyncio
 import logging
 import ssl
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,8 +18,11 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 from aiokafka.helpers import create_ssl_context
+from faust.transport.drivers.aiokafka import Producer as AIOKafkaDriverProducer
+from faust.types import ProducerT
 
 from wirewatch.core.redaction import redact_servers
+from wirewatch.core.replication import min_insync, topic_replication
 from wirewatch.core.settings import CommonSettings
 from wirewatch.schemas import TOPICS, TopicSpec
 from wirewatch.schemas.probe import Probe
@@ -93,11 +96,26 @@ def broker_urls(settings: CommonSettings) -> list[str]:
     return [f"kafka://{server.strip()}" for server in settings.kafka_bootstrap.split(",")]
 
 
+class IdempotentProducer(AIOKafkaDriverProducer):
+    """faust's producer with ``enable_idempotence``: a batch resent after a broker failover (leader
+    change, lost acknowledgement) is written once, not twice. faust only turns it on for transactions."""
+
+    def _settings_extra(self) -> Mapping[str, Any]:
+        return {**super()._settings_extra(), "acks": "all", "enable_idempotence": True}
+
+
+class WirewatchApp(faust.App):
+    """A faust App whose producer is :class:`IdempotentProducer`."""
+
+    def _new_producer(self) -> ProducerT:
+        return IdempotentProducer(self.transport, loop=self.loop, beacon=self.beacon)
+
+
 def make_app(service: str, settings: CommonSettings) -> faust.App:
     """A faust App for one worker: raw-bytes topics (pydantic does the schema), no tables, no leader topic."""
     datadir = Path(settings.state_dir) / "faust" / f"{settings.topic_prefix}{service}"
     datadir.parent.mkdir(parents=True, exist_ok=True)
-    return faust.App(
+    return WirewatchApp(
         f"{settings.topic_prefix}{service}",
         broker=broker_urls(settings),
         key_serializer="raw",
@@ -144,15 +162,32 @@ def _admin(settings: CommonSettings) -> AIOKafkaAdminClient:
     return AIOKafkaAdminClient(request_timeout_ms=15000, **client_options(settings))
 
 
+def new_topic(spec: TopicSpec, prefix: str, brokers: int, override: int = 0) -> NewTopic:
+    """How one registry topic is created on a cluster of ``brokers``: RF min(3, brokers) (or the
+    override), ``min.insync.replicas`` 2 from RF 3 on."""
+    replication = topic_replication(brokers, override)
+    configs = spec.configs() | {"min.insync.replicas": str(min_insync(replication))}
+    return NewTopic(spec.full_name(prefix), spec.partitions, replication, topic_configs=configs)
+
+
+async def broker_count(admin: AIOKafkaAdminClient) -> int:
+    """The brokers in the cluster's metadata (the live ones: a broker that is down is not listed)."""
+    cluster = await admin.describe_cluster()
+    return len(cluster.get("brokers", [])) or 1
+
+
 async def ensure_topics(settings: CommonSettings, specs: Iterable[TopicSpec] | None = None) -> list[str]:
-    """Create the registry's topics that do not exist yet; returns the names created."""
+    """Create the registry's topics that do not exist yet, replicated as the cluster allows (see
+    :mod:`wirewatch.core.replication`); returns the names created."""
     specs = list(specs if specs is not None else TOPICS.values())
     admin = _admin(settings)
     await admin.start()
     try:
         existing = set(await admin.list_topics())
         wanted = [s for s in specs if s.full_name(settings.topic_prefix) not in existing]
-        new = [NewTopic(s.full_name(settings.topic_prefix), s.partitions, 1, topic_configs=s.configs()) for s in wanted]
+        brokers = await broker_count(admin) if wanted else 1
+        prefix, override = settings.topic_prefix, settings.topic_replication
+        new = [new_topic(s, prefix, brokers, override) for s in wanted]
         if new:
             try:
                 await admin.create_topics(new)

@@ -50,7 +50,9 @@ def redact_url(url: str) -> str:
 
 
 def redact_password(url: str) -> str:
-    """The URL with only its password masked (the user, host, port and path stay)."""
+    """The URL with only its password masked (the user, host, port and path stay); each of a comma list."""
+    if "," in url:
+        return ",".join(redact_password(one) for one in url.split(","))
     head = _netloc(url, keep_user=True)
     if head is None:
         return "<redacted url>"

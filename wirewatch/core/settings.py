@@ -21,7 +21,9 @@ class CommonSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="WIREWATCH_", extra="ignore", frozen=True, hide_input_in_errors=True)
 
     kafka_bootstrap: str = Field(default="localhost:9092", description="Kafka bootstrap servers, host:port[,…]")
-    es_url: str = Field(default="http://localhost:9200", description="Elasticsearch URL")
+    es_url: str = Field(
+        default="http://localhost:9200", description="Elasticsearch URL, or several nodes' URLs, comma-separated"
+    )
     es_username: str | None = Field(default=None, description="Elasticsearch basic-auth user")
     es_password: SecretStr | None = Field(default=None, description="Elasticsearch basic-auth password")
     es_api_key: SecretStr | None = Field(default=None, description="Elasticsearch API key (instead of a password)")
@@ -38,6 +40,15 @@ class CommonSettings(BaseSettings):
     kafka_ssl_cafile: Path | None = Field(default=None, description="CA bundle to verify the brokers' certificates")
     kafka_ssl_certfile: Path | None = Field(default=None, description="client certificate for mutual TLS")
     kafka_ssl_keyfile: Path | None = Field(default=None, description="client key for mutual TLS")
+    topic_replication: int = Field(
+        default=0, ge=0, le=16, description="replication factor of topics `init` creates (0: min(3, brokers))"
+    )
+    es_replicas: int = Field(
+        default=-1,
+        ge=-1,
+        le=8,
+        description="replicas of the article, story, mention and alert indices (-1: 1 from 2 data nodes on)",
+    )
     state_dir: Path = Field(default=REPO_ROOT / ".wirewatch", description="data, logs and pid files")
     topic_prefix: str = Field(default="wirewatch.", description="prefix of every Kafka topic name")
     index_prefix: str = Field(default="wirewatch", description="prefix of every Elasticsearch index and alias")
@@ -92,11 +103,14 @@ class CommonSettings(BaseSettings):
     @field_validator("es_url")
     @classmethod
     def _es_url_is_http(cls, value: str) -> str:
-        if urlsplit(value).scheme not in ("http", "https"):
+        """One URL, or several nodes' URLs separated by commas (all http or all https)."""
+        urls = [url.strip().rstrip("/") for url in value.split(",")]
+        schemes = {urlsplit(url).scheme for url in urls}
+        if not schemes <= {"http", "https"} or len(schemes) != 1:
             from wirewatch.core.redaction import redact_password
 
-            raise ValueError(f"WIREWATCH_ES_URL must be an http(s) URL, got {redact_password(value)!r}")
-        return value.rstrip("/")
+            raise ValueError(f"WIREWATCH_ES_URL must be http(s) URLs, one scheme, got {redact_password(value)!r}")
+        return ",".join(urls)
 
     @field_validator("secret_key")
     @classmethod
@@ -117,6 +131,11 @@ class CommonSettings(BaseSettings):
             "WIREWATCH_TOPIC_PREFIX": self.topic_prefix,
             "WIREWATCH_INDEX_PREFIX": self.index_prefix,
         }
+
+    @property
+    def es_urls(self) -> list[str]:
+        """Every Elasticsearch node the client may use (``WIREWATCH_ES_URL`` split at commas)."""
+        return self.es_url.split(",")
 
     def topic_name(self, name: str) -> str:
         return f"{self.topic_prefix}{name}"

@@ -134,8 +134,8 @@ class NodeClient:
     """HTTP to the local node: plain by default, with ``elastic``'s credentials and the generated CA when
     security (and TLS) are on."""
 
-    def __init__(self, settings: StackSettings, ca: Path) -> None:
-        self.url = settings.es_url
+    def __init__(self, settings: StackSettings, ca: Path, *, node: int = 0) -> None:
+        self.url = settings.es_node_url(node)
         self.headers: dict[str, str] = {}
         if settings.es_security:
             token = b64encode(f"elastic:{secret(settings.es_password)}".encode()).decode()

@@ -21,6 +21,8 @@ SASL_USER = re.compile(r"^[A-Za-z0-9._-]+$")
 #: the SASL password goes into a Java properties file, read as ISO-8859-1
 PRINTABLE_ASCII = re.compile(r"^[ -~]+$")
 ES_MIN_PASSWORD = 6
+#: nodes of each kind a local cluster may have (ports are consecutive from the configured ones)
+MAX_NODES = 9
 
 
 class StackSettings(CommonSettings):
@@ -65,10 +67,22 @@ class StackSettings(CommonSettings):
     )
     es_tls: bool = Field(default=False, description="Elasticsearch serves HTTPS with a generated CA")
     kafka_sasl: bool = Field(default=False, description="Kafka's client listener needs SASL/PLAIN")
+    stack_brokers: int = Field(
+        default=1,
+        ge=1,
+        le=MAX_NODES,
+        description="Kafka brokers `stack up` starts (node i on the bootstrap port + i - 1; `--brokers`)",
+    )
+    stack_es_nodes: int = Field(
+        default=1,
+        ge=1,
+        le=MAX_NODES,
+        description="Elasticsearch nodes `stack up` starts (node i on the HTTP port + i - 1; `--es-nodes`)",
+    )
 
     @model_validator(mode="after")
     def _coherent(self) -> StackSettings:
-        problems = [*self._address_problems(), *self._security_problems()]
+        problems = [*self._address_problems(), *self._security_problems(), *self._cluster_problems()]
         if problems:
             raise ValueError("; ".join(problems))
         return self
@@ -78,7 +92,7 @@ class StackSettings(CommonSettings):
         host, port = self._first_broker
         if not host or not port.isdigit():
             problems.append(f"WIREWATCH_KAFKA_BOOTSTRAP must look like host:port, got {self.kafka_bootstrap!r}")
-        url = urlsplit(self.es_url)
+        url = urlsplit(self.es_urls[0])
         try:
             has_port = url.port is not None
         except ValueError:
@@ -92,6 +106,22 @@ class StackSettings(CommonSettings):
                 "WIREWATCH_ES_URL is https:// but WIREWATCH_ES_TLS is not true (set WIREWATCH_ES_TLS=true and "
                 "WIREWATCH_ES_SECURITY=true for a local HTTPS node)"
             )
+        return problems
+
+    def _cluster_problems(self) -> list[str]:
+        problems = []
+        brokers = set(self.kafka_ports)
+        if brokers & set(self.controller_ports):
+            problems.append(
+                f"the {self.stack_brokers} brokers' ports {min(brokers)}-{max(brokers)} overlap the controller "
+                f"ports from WIREWATCH_KAFKA_CONTROLLER_PORT={self.controller_port}: unset it or move it"
+            )
+        if set(self.es_http_ports) & set(self.transport_ports):
+            problems.append("Elasticsearch's HTTP and transport port ranges overlap: move WIREWATCH_ES_TRANSPORT_PORT")
+        if self.stack_es_nodes > 1 and self.es_security:
+            problems.append("several Elasticsearch nodes with WIREWATCH_ES_SECURITY need transport TLS: not built yet")
+        if self.stack_brokers > 1 and self.kafka_sasl:
+            problems.append("several Kafka brokers with WIREWATCH_KAFKA_SASL: not built yet")
         return problems
 
     def _security_problems(self) -> list[str]:
@@ -132,7 +162,22 @@ class StackSettings(CommonSettings):
 
     @property
     def controller_port(self) -> int:
-        return self.kafka_controller_port or self.kafka_port + 1
+        """The first controller's port; unset, right after the brokers' ports (Kafka's port + 1 for one)."""
+        return self.kafka_controller_port or self.kafka_port + self.stack_brokers
+
+    @property
+    def kafka_ports(self) -> list[int]:
+        """Broker i's client port is Kafka's port + i - 1."""
+        return [self.kafka_port + i for i in range(self.stack_brokers)]
+
+    @property
+    def controller_ports(self) -> list[int]:
+        return [self.controller_port + i for i in range(self.stack_brokers)]
+
+    @property
+    def kafka_servers(self) -> str:
+        """The bootstrap list a client of every local broker uses."""
+        return ",".join(f"{self.kafka_host}:{port}" for port in self.kafka_ports)
 
     @property
     def kafka_bind(self) -> str:
@@ -142,15 +187,35 @@ class StackSettings(CommonSettings):
 
     @property
     def es_host(self) -> str:
-        return urlsplit(self.es_url).hostname or "localhost"
+        return urlsplit(self.es_urls[0]).hostname or "localhost"
 
     @property
     def es_http_port(self) -> int:
-        return urlsplit(self.es_url).port or 9200
+        """The first node's HTTP port (the first URL's); node i serves on it + i - 1."""
+        return urlsplit(self.es_urls[0]).port or 9200
 
     @property
     def transport_port(self) -> int:
         return self.es_transport_port or self.es_http_port + 100
+
+    @property
+    def es_http_ports(self) -> list[int]:
+        return [self.es_http_port + i for i in range(self.stack_es_nodes)]
+
+    @property
+    def transport_ports(self) -> list[int]:
+        return [self.transport_port + i for i in range(self.stack_es_nodes)]
+
+    def es_node_url(self, index: int) -> str:
+        """Node ``index``'s (0-based) URL: the first URL with its port moved."""
+        first = urlsplit(self.es_urls[0])
+        host = first.netloc.rpartition(":")[0]
+        return first._replace(netloc=f"{host}:{self.es_http_ports[index]}").geturl()
+
+    @property
+    def es_cluster_urls(self) -> str:
+        """The ``WIREWATCH_ES_URL`` a client of every local node uses."""
+        return ",".join(self.es_node_url(i) for i in range(self.stack_es_nodes))
 
     @property
     def cache(self) -> Path:

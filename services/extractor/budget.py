@@ -149,7 +149,8 @@ class BudgetedExtractor:
     ``workers`` processes serve the live lane: :meth:`enrich_async` splits a batch over them (by text length)
     and runs the parts at once, so a worker on a machine with idle cores uses them. With ``backfill_workers``,
     the backfill lane has processes of its own, at ``backfill_nice`` lower CPU priority: a backfill batch never
-    holds a live one's process, and when both run the scheduler gives the cores to live work first.
+    holds a live one's process, and when both run the scheduler gives the cores to live work first. They start
+    with the first backfill batch (forked from the forkserver that holds the model, so in milliseconds).
     """
 
     def __init__(
@@ -167,21 +168,23 @@ class BudgetedExtractor:
         self.seconds_per_article = seconds_per_article
         self.workers = workers
         self.backfill_workers = backfill_workers
+        self.backfill_nice = backfill_nice
+        self._start_method = start_method
+        self._preload = preload
+        self._pool = self._new_pool(workers)
+        self._backfill_pool: BudgetPool[_Request, list[EnrichedArticle]] | None = None  # started on first use
 
-        def pool(count: int, nice: int = 0) -> BudgetPool[_Request, list[EnrichedArticle]]:
-            return BudgetPool(
-                _enrich,
-                overrun=_overrun,
-                died=_died,
-                preload=_PRELOAD if preload else (),
-                workers=count,
-                start_method=start_method,
-                warm_up=(recipe, [sample_article()]),
-                nice=nice,
-            )
-
-        self._pool = pool(workers)
-        self._backfill_pool = pool(backfill_workers, backfill_nice) if backfill_workers > 0 else None
+    def _new_pool(self, count: int, nice: int = 0) -> BudgetPool[_Request, list[EnrichedArticle]]:
+        return BudgetPool(
+            _enrich,
+            overrun=_overrun,
+            died=_died,
+            preload=_PRELOAD if self._preload else (),
+            workers=count,
+            start_method=self._start_method,
+            warm_up=(self.recipe, [sample_article()]),
+            nice=nice,
+        )
 
     def enrich(self, articles: Sequence[ParsedArticle]) -> list[EnrichedArticle]:
         """:func:`~wirewatch.services.extractor.enrichment.enrich` in one worker, within the batch's budget."""
@@ -195,7 +198,9 @@ class BudgetedExtractor:
         if not articles:
             return []
         pool, count = self._pool, self.workers
-        if lane == "backfill" and self._backfill_pool is not None:
+        if lane == "backfill" and self.backfill_workers > 0:
+            if self._backfill_pool is None:  # a backfill is rare: its processes start with its first batch
+                self._backfill_pool = self._new_pool(self.backfill_workers, self.backfill_nice)
             pool, count = self._backfill_pool, self.backfill_workers
         parts = split_by_length(articles, count)
         done = await asyncio.gather(

@@ -75,3 +75,9 @@ async def test_the_backfill_lane_is_served_by_its_own_process(two_and_one: Budge
     enriched = await two_and_one.enrich_async([_article("b1", STORY), _article("b2", STORY)], "backfill")
     assert [a.id for a in enriched] == ["b1", "b2"]
     assert all("Kataib Hezbollah" in a.organizations for a in enriched)
+
+
+def test_the_backfill_processes_start_only_with_the_first_backfill_batch() -> None:
+    recipe = Recipe("en_core_web_sm", geotag=False)
+    with BudgetedExtractor(recipe, seconds_per_article=60.0, workers=1, backfill_workers=1, preload=False) as pool:
+        assert pool._backfill_pool is None  # no backfill yet: no model process held for it

@@ -13,6 +13,10 @@ unless ``--keep``):
 3. **latency**: for each ``--loads`` rate, new items appear at that rate for ``--duration`` s; per item,
    "appeared in its feed" → "searchable" (``articles.indexed``) and → "alert webhook received" (a rule
    matching ~20% of articles), with ``--drain`` s after the last item before the rest count as missed;
+   then (unless ``--skip-websub``) the same at ``--websub-rate`` with **WebSub pushes**: the feeds advertise
+   a loopback hub (:mod:`bench.websub`), the fetcher restarts with a callback, and once every feed is
+   subscribed each item is pushed the moment it appears (load ``websub 5/s``, target p95 ≤ 1.0 s); a plain
+   fetcher takes over again afterwards;
 4. **scale-out**: the slowest stage's worker is stopped, a backlog builds up in its input topic, then it
    runs with one replica and with two (same consumer group); each rate is measured from the replicas'
    batch completions once every replica consumes (the group's rebalance is over), for at least
@@ -55,15 +59,16 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from bench import backfill as backfill_proc
 from bench import report
 from bench.corpus import Corpus
-from bench.loadgen import FeedSite, Planned, Schedule
+from bench.loadgen import FeedSite, Planned, Schedule, free_port
 from bench.namespace import bench_settings, cleanup, register_feeds, register_rule
 from bench.observers import IndexedWatcher, SearchProbe, WebhookReceiver
 from bench.procs import WorkerPool, worker_env
-from bench.results import BackfillResult, LoadResult, RunResult, ScaleResult
+from bench.results import TARGET_P95_WEBSUB_S, BackfillResult, LoadResult, RunResult, ScaleResult
 from bench.stages import STAGE_OF, Page, measure_bulk, measure_extraction, measure_parsers, slowest
-from bench.stats import batch_rate, rate_in, steady_rate
+from bench.stats import batch_rate, rate_in, steady_rate, summary
 from bench.vocab import WATCH_TERM
 from bench.waterfall import waterfall
+from bench.websub import WebSubHub
 from bench.workers import WORKERS
 from wirewatch.core.es import make_es
 from wirewatch.ops.observe import stage_status
@@ -90,6 +95,8 @@ class Options:
     skip_scale: bool = False
     backfill_rate: float = 5.0
     skip_backfill: bool = False
+    websub_rate: float = 5.0
+    skip_websub: bool = False
     model: str = "en_core_web_md"
     interval: float = 1.0
     min_delay: float = 0.0
@@ -144,6 +151,7 @@ class Bench:
         self.machine: list[tuple[float, float, float]] = []  # (time, CPU busy %, our CPU seconds so far)
         self._sampler: asyncio.Task[None] | None = None
         self.replay_proc: Any = None
+        self.hub: WebSubHub | None = None
 
     # set-up and tear-down ---------------------------------------------------------------------------
     async def setup(self) -> None:
@@ -190,6 +198,8 @@ class Bench:
             self.replay_proc.terminate()
             self.replay_proc.wait(timeout=30)
         self.pool.stop_all()
+        if self.hub is not None:
+            await self.hub.stop()
         await self.probe.stop()
         await self.watcher.stop()
         await self.site.stop()
@@ -287,10 +297,12 @@ class Bench:
         return sum(1 for i in ids if i in self.watcher.searchable_at)
 
     # phase 3 ----------------------------------------------------------------------------------------
-    async def latency(self, rate: float, label: str | None = None) -> LoadResult:
+    async def latency(self, rate: float, label: str | None = None, *, push: bool = False) -> LoadResult:
         label = label or f"{rate:g}/s"
         start = time.time() + 2.0
         items = self.plan(self.schedule.publish(rate, self.o.duration, start))
+        if push and self.hub is not None:
+            self.hub.distribute(items, self.site.new_entry)  # each item pushed when it appears
         ids = [self.ids[i.number] for i in items]
         self.probe.watch(ids[:: self.o.probe_every])
         watched = [self.ids[i.number] for i in items if self.site.article(i.number).watched]
@@ -576,6 +588,62 @@ class Bench:
                 f"{state['lag']} live messages still queued after {limit_s:.0f} s of waiting for an idle pipeline"
             )
 
+    # WebSub ------------------------------------------------------------------------------------------
+    async def websub(self, rate: float) -> LoadResult:
+        """Latency at ``rate`` when the feeds push: the feeds advertise a loopback hub (``bench/websub.py``,
+        HTTPS with a certificate the fetcher alone trusts), the fetcher restarts with a WebSub callback, and
+        once every bench feed is subscribed, items appear at ``rate`` for ``--duration`` s, each pushed to the
+        fetcher the moment its feed lists it. Per item, appearance → searchable as for the polled loads (the
+        fetcher still polls the subscribed feeds, ``WIREWATCH_FETCHER_WEBSUB_FALLBACK`` times less often).
+        Afterwards the feeds stop advertising the hub and a plain fetcher takes over again."""
+        begin = time.time()
+        topics = [self.site.feed_url(f) for f in range(self.o.feeds)]
+        hub = self.hub = (
+            self.hub or await WebSubHub(self.settings.state_dir / "websub", topics=frozenset(topics)).start()
+        )
+        self.site.hub_url = hub.url
+        port = free_port()
+        env = hub.worker_env() | {
+            "WIREWATCH_FETCHER_CALLBACK_URL": f"http://127.0.0.1:{port}/websub",
+            "WIREWATCH_FETCHER_CALLBACK_HOST": "127.0.0.1",
+            "WIREWATCH_FETCHER_CALLBACK_PORT": str(port),
+        }
+        await self._restart_fetcher(env)
+        await self.wait(
+            "websub: every bench feed subscribed",
+            lambda: hub.subscribed(topics),
+            len(topics),
+            deadline=time.time() + 120,
+        )
+        if (subscribed := hub.subscribed(topics)) < len(topics):
+            self.result.notes.append(f"websub: only {subscribed}/{len(topics)} feeds subscribed after 120 s")
+        await self._quiet()
+        load = await self.latency(rate, f"websub {rate:g}/s", push=True)
+        load.label = f"websub {rate:g}/s"
+        pushes = summary([d.answered_at - d.sent_at for d in hub.deliveries])
+        failed = sum(1 for d in hub.deliveries if d.status != 202)
+        self.result.notes.append(
+            f"websub: {len(hub.deliveries)} pushes ({failed} not accepted), POST → 202 p50/p95 "
+            f"{pushes['p50']:.3f}/{pushes['p95']:.3f} s"
+        )
+        p95 = summary(load.searchable)["p95"]
+        verdict = "met" if p95 <= TARGET_P95_WEBSUB_S else "NOT met"
+        console.log(
+            f"websub {rate:g}/s: p95 appearance → searchable {p95:.2f} s "
+            f"(target ≤ {TARGET_P95_WEBSUB_S:g} s: {verdict}); {self.result.notes[-1]}"
+        )
+        self.site.hub_url = None
+        await self._restart_fetcher({})
+        self.result.phases.append(("websub", begin, time.time()))
+        return load
+
+    async def _restart_fetcher(self, env: dict[str, str]) -> None:
+        for running in self.pool.replicas("fetcher"):
+            self.pool.stop(running.key)
+        self.pool.start("fetcher", env=env)
+        with console.status("restarting the fetcher …"):
+            await self.pool.ready()
+
     # shared -----------------------------------------------------------------------------------------
     async def wait(self, what: str, progress: object, total: int, *, deadline: float, done: object = None) -> None:
         """Show progress until ``progress()`` reaches ``total`` (or ``done()``), or the deadline."""
@@ -602,8 +670,13 @@ class Bench:
 
 
 def _replica_env(worker: str, replica: int, count: int) -> dict[str, str]:
+    """A scale-out replica's settings: the fetcher's share of the feeds; one model process per extractor
+    replica, so that the ratio says what a second replica on a core of its own adds (one replica's own
+    process pool would already take both cores of a 2-core machine)."""
     if worker == "fetcher":
         return {"WIREWATCH_FETCHER_REPLICAS": str(count), "WIREWATCH_FETCHER_REPLICA": str(replica)}
+    if worker == "extractor":
+        return {"WIREWATCH_EXTRACTOR_PROCESSES": "1"}
     return {}
 
 
@@ -641,6 +714,12 @@ async def run(options: Options) -> RunResult:
         await bench.saturation(preload)
         for rate in options.loads:
             bench.result.loads.append(await bench.latency(rate))
+        if not options.skip_websub:
+            try:
+                bench.result.loads.append(await bench.websub(options.websub_rate))
+            except RuntimeError as exc:
+                bench.result.notes.append(f"websub aborted: {exc}")
+                console.log(f"[red]websub aborted: {exc}")
         if not options.skip_scale:
             worker = options.scale_worker or STAGE_OF.get(bench.result.slowest_stage, "extractor")
             try:
@@ -701,6 +780,10 @@ def parse_args(argv: list[str] | None) -> Options:
         help="live load (articles/s) measured idle and during the backfill",
     )
     p.add_argument("--skip-backfill", action="store_true")
+    p.add_argument(
+        "--websub-rate", type=float, default=d.websub_rate, help="articles/s pushed by a WebSub hub (after --loads)"
+    )
+    p.add_argument("--skip-websub", action="store_true")
     p.add_argument("--model", default=d.model, help="WIREWATCH_NER_MODEL for the extractor and the stages")
     p.add_argument("--interval", type=float, default=d.interval, help="feed poll interval, seconds")
     p.add_argument(
@@ -734,6 +817,8 @@ def parse_args(argv: list[str] | None) -> Options:
         skip_scale=a.skip_scale,
         backfill_rate=a.backfill_rate,
         skip_backfill=a.skip_backfill,
+        websub_rate=a.websub_rate,
+        skip_websub=a.skip_websub,
         model=a.model,
         interval=a.interval,
         min_delay=a.min_delay,

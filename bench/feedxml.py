@@ -20,7 +20,17 @@ class Entry:
     published_at: datetime
 
 
-def rss(title: str, site: str, entries: Sequence[Entry]) -> bytes:
+def hub_links(hub: str | None, self_url: str | None, prefix: str = "") -> str:
+    """``<link rel="hub">`` and ``<link rel="self">`` (WebSub discovery), as ``prefix:link`` elements."""
+    tag = f"{prefix}:link" if prefix else "link"
+    links = [(rel, href) for rel, href in (("hub", hub), ("self", self_url)) if href]
+    return "".join(f'<{tag} rel="{rel}" href="{escape(href)}"/>' for rel, href in links)
+
+
+def rss(
+    title: str, site: str, entries: Sequence[Entry], *, hub: str | None = None, self_url: str | None = None
+) -> bytes:
+    """RSS 2.0; with ``hub`` it advertises the hub and ``self_url`` as Atom links in the channel."""
     items = "".join(
         f"<item><title>{escape(e.article.title)}</title><link>{escape(e.url)}</link>"
         f'<guid isPermaLink="true">{escape(e.url)}</guid>'
@@ -29,14 +39,18 @@ def rss(title: str, site: str, entries: Sequence[Entry]) -> bytes:
         f"<category>{escape(e.article.section)}</category></item>"
         for e in entries
     )
+    namespace, links = (
+        (' xmlns:atom="http://www.w3.org/2005/Atom"', hub_links(hub, self_url, "atom")) if hub else ("", "")
+    )
     return (
-        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0">'
-        f"<channel><title>{escape(title)}</title>"
-        f"<link>{escape(site)}/</link><description>Latest news</description>{items}</channel></rss>"
+        f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"{namespace}>'
+        f"<channel><title>{escape(title)}</title><link>{escape(site)}/</link>{links}"
+        f"<description>Latest news</description>{items}</channel></rss>"
     ).encode()
 
 
-def atom(title: str, site: str, feed_url: str, entries: Sequence[Entry]) -> bytes:
+def atom(title: str, site: str, feed_url: str, entries: Sequence[Entry], *, hub: str | None = None) -> bytes:
+    """Atom (its ``rel="self"`` is ``feed_url``); with ``hub`` it advertises the hub too."""
     updated = entries[0].published_at.isoformat() if entries else "2026-01-01T00:00:00+00:00"
     items = "".join(
         f"<entry><title>{escape(e.article.title)}</title>"
@@ -49,6 +63,6 @@ def atom(title: str, site: str, feed_url: str, entries: Sequence[Entry]) -> byte
     return (
         f'<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom">'
         f"<title>{escape(title)}</title><id>{escape(feed_url)}</id>"
-        f'<link rel="self" href="{escape(feed_url)}"/><link rel="alternate" href="{escape(site)}/"/>'
+        f'{hub_links(hub, feed_url)}<link rel="alternate" href="{escape(site)}/"/>'
         f"<updated>{updated}</updated>{items}</feed>"
     ).encode()

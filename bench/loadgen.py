@@ -110,6 +110,8 @@ class FeedSite:
     hosts: int
     window: int = 100
     port: int = 0
+    #: a WebSub hub the feeds advertise (``<link rel="hub">``, ``rel="self"``), see ``bench/websub.py``
+    hub_url: str | None = None
     planned: dict[int, Planned] = field(default_factory=dict)
     first_listed_at: dict[int, float] = field(default_factory=dict)
     page_fetched_at: dict[int, float] = field(default_factory=dict)
@@ -159,21 +161,30 @@ class FeedSite:
         if feed >= self.feeds:
             raise web.HTTPNotFound()
         items = self.visible(feed, now)
-        etag = f'"{feed}-{len(items)}-{items[0].number if items else -1}"'
+        hub = "-hub" if self.hub_url else ""  # advertising a hub changes the document
+        etag = f'"{feed}-{len(items)}-{items[0].number if items else -1}{hub}"'
         if request.headers.get("If-None-Match") == etag:
             return web.Response(status=304, headers={"ETag": etag})
         for item in items:
             self.first_listed_at.setdefault(item.number, now)
+        body, content_type = self.document(feed, items)
+        return web.Response(body=body, headers={"Content-Type": content_type, "ETag": etag})
+
+    def document(self, feed: int, items: list[Planned]) -> tuple[bytes, str]:
+        """Feed ``feed`` listing ``items`` (RSS 2.0 for even feeds, Atom for odd), and its content type."""
         outlet, entries = self.outlet(feed), [self._entry(i) for i in items]
-        if request.match_info["kind"] == "xml":
-            return web.Response(
-                body=rss(outlet.name, outlet.base, entries),
-                headers={"Content-Type": "application/rss+xml; charset=utf-8", "ETag": etag},
-            )
-        return web.Response(
-            body=atom(outlet.name, outlet.base, self.feed_url(feed), entries),
-            headers={"Content-Type": "application/atom+xml; charset=utf-8", "ETag": etag},
+        if feed % 2 == 0:
+            body = rss(outlet.name, outlet.base, entries, hub=self.hub_url, self_url=self.feed_url(feed))
+            return body, "application/rss+xml; charset=utf-8"
+        return atom(outlet.name, outlet.base, self.feed_url(feed), entries, hub=self.hub_url), (
+            "application/atom+xml; charset=utf-8"
         )
+
+    def new_entry(self, item: Planned) -> tuple[str, bytes, str]:
+        """What a WebSub hub pushes when ``item`` appears: its feed's URL (the topic) and a document of that
+        feed holding the new entry only, with its content type."""
+        body, content_type = self.document(item.feed, [item])
+        return self.feed_url(item.feed), body, content_type
 
     async def _page(self, request: web.Request) -> web.Response:
         self.requests += 1

@@ -410,3 +410,23 @@ def test_keda_scales_the_extractor_on_its_own_lag(rendered: dict[str, list[dict[
     assert meta["topic"] == f"{prefix}{source}"
     assert scaled["spec"]["maxReplicaCount"] == TOPICS[source].partitions
     assert 1 <= scaled["spec"]["minReplicaCount"] <= scaled["spec"]["maxReplicaCount"]
+
+
+@pytest.mark.parametrize("name", ["overlays/operators", "overlays/keda"])
+def test_kibana_gets_the_saved_objects(rendered: dict[str, list[dict[str, Any]]], name: str) -> None:
+    docs = rendered[name]
+    [kibana] = find(docs, "Kibana")
+    job = one(docs, "Job", "wirewatch-kibana-setup")
+    container = main_container(job)
+    script = ROOT / "deploy" / "compose" / "kibana-import.sh"
+    assert container["command"] == ["sh", f"/app/{script.relative_to(ROOT).as_posix()}"] and script.exists()
+    text = script.read_text(encoding="utf-8")
+    assert "KIBANA_URL" in text and "WIREWATCH_ES_PASSWORD" in text and "curl" in text
+    env = env_of(container)
+    cluster = kibana["metadata"]["name"]
+    assert env["KIBANA_URL"] == f"https://{cluster}-kb-http:5601"
+    mounts = {mount["mountPath"]: mount["name"] for mount in container["volumeMounts"]}
+    volumes = {volume["name"]: volume for volume in pod_spec(job)["volumes"]}
+    ca = Path(env["CURL_CA_BUNDLE"])  # curl's own variable: the script's curl trusts ECK's CA
+    assert volumes[mounts[str(ca.parent)]]["secret"]["secretName"] == f"{cluster}-kb-http-certs-public"
+    assert ca.name == "ca.crt"

@@ -21,13 +21,15 @@ def stack() -> None:
     """Start, stop and inspect the local Kafka and Elasticsearch (no Docker; state in WIREWATCH_STATE_DIR)."""
 
 
-def stack_settings() -> stack_ops.StackSettings:
+def stack_settings(**overrides: object) -> stack_ops.StackSettings:
+    """The stack's settings from the environment; ``overrides`` (command-line options given) win."""
     from pydantic import ValidationError
 
     from wirewatch.ops import stack as stack_ops
 
     try:
-        return stack_ops.StackSettings()
+        given = {k: v for k, v in overrides.items() if v is not None}
+        return stack_ops.StackSettings.model_validate(given) if given else stack_ops.StackSettings()
     except ValidationError as exc:
         problems = "; ".join(str(error["msg"]).removeprefix("Value error, ") for error in exc.errors())
         raise click.UsageError(f"bad stack setting: {problems}") from exc
@@ -53,11 +55,14 @@ def _report(report: stack_ops.InitReport) -> None:
 
 
 @stack.command()
-def up() -> None:
-    """Start both (idempotent), wait until healthy, create topics and index templates."""
+@click.option("--brokers", type=click.IntRange(1, 9), help="Kafka brokers (WIREWATCH_STACK_BROKERS, default 1)")
+@click.option("--es-nodes", type=click.IntRange(1, 9), help="Elasticsearch nodes (WIREWATCH_STACK_ES_NODES, default 1)")
+def up(brokers: int | None, es_nodes: int | None) -> None:
+    """Start both (idempotent), wait until healthy, create topics and index templates. With --brokers 3
+    --es-nodes 3, a local cluster on consecutive ports (README: "A local cluster")."""
     from wirewatch.ops import stack as stack_ops
 
-    config = stack_settings()
+    config = stack_settings(stack_brokers=brokers, stack_es_nodes=es_nodes)
     _report(_run(lambda: stack_ops.up(config)))
     console.print("[green]stack is up[/green]")
 

@@ -4,7 +4,8 @@ from the registry (topics) and the index templates and proven to work with a Kaf
 Modules, in the order ``up`` uses them: :mod:`.settings` (``StackSettings``), :mod:`.prereqs` (JDKs, Maven),
 :mod:`.layout` (every path; where Elasticsearch's files go as root), :mod:`.fetch` (Maven downloads into the
 cache), :mod:`.kafka` and :mod:`.elasticsearch` (configure, launch through ``deploy/*/start.sh``, wait),
-:mod:`.security` (keystore, TLS, the node's HTTP client), :mod:`.processes` (pids, ports, stop, lock) and
+:mod:`.security` (keystore, TLS, the node's HTTP client), :mod:`.processes` (pids, ports, stop, lock),
+:mod:`.cluster` (a local cluster's nodes, their status, and kill/restart hooks for drills) and
 :mod:`.control` (the commands). Errors: :class:`StackError` (in the tree of ``wirewatch.core.errors``, and a
 ``RuntimeError``), with the reason.
 """
@@ -50,11 +51,15 @@ def up(settings: StackSettings) -> InitReport:
     Without ``WIREWATCH_SECRET_KEY``, the state directory gets a key file (once) sealing stored secrets."""
     from wirewatch.core.secretbox import ensure_key_file
     from wirewatch.ops.stack import control
+    from wirewatch.ops.stack.cluster import client_settings
 
     layout = control.up(settings)
     if settings.secret_key is None:
         ensure_key_file(settings.state_dir)
-    return asyncio.run(init(settings.client(layout.tls_ca)))
+    client = settings.client(layout.tls_ca)
+    if settings.stack_brokers > 1 or settings.stack_es_nodes > 1:
+        client = client_settings(settings, layout)  # init sees (and replicates across) every node
+    return asyncio.run(init(client))
 
 
 def down(settings: StackSettings, *, purge: bool = False) -> None:

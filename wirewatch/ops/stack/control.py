@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 from wirewatch.core.redaction import redact_password
-from wirewatch.ops.stack import elasticsearch, fetch, kafka, prereqs, security, workspace
+from wirewatch.ops.stack import cluster, elasticsearch, fetch, kafka, prereqs, security, workspace
 from wirewatch.ops.stack.layout import ES_SERVICE_USER, Layout
 from wirewatch.ops.stack.processes import StackError, elapsed, locked, log, port_open, stop
 from wirewatch.ops.stack.settings import StackSettings
@@ -45,7 +45,8 @@ def prepare_state_dir(layout: Layout) -> None:
 
 
 def up(settings: StackSettings) -> Layout:
-    """Fetch if needed, start what is not running, wait until both are healthy."""
+    """Fetch if needed, start what is not running (every node of a local cluster), wait until all are
+    healthy."""
     started = time.monotonic()
     found = javas(settings)
     layout = Layout.of(settings)
@@ -56,14 +57,25 @@ def up(settings: StackSettings) -> Layout:
     layout = Layout.of(settings)  # the service user may be new: where its files go is decided now
     base = child_env()
     with locked(layout.lock_file):
-        kafka_launch = kafka.start(layout, settings, found.kafka_java, base)
-        es_launch = elasticsearch.start(layout, settings, found.es_java_home, base)
-        kafka.wait(layout, settings, kafka_launch)
-        elasticsearch.wait(layout, settings, es_launch)
+        cluster.claim_shape(layout, settings)
+        brokers = [layout.for_node(i) for i in range(1, settings.stack_brokers + 1)]
+        nodes = [layout.for_node(i) for i in range(1, settings.stack_es_nodes + 1)]
+        # every node starts before any wait: a broker serves only once its controller quorum is there
+        kafka_launches = [kafka.start(node, settings, found.kafka_java, base) for node in brokers]
+        es_launches = [elasticsearch.start(node, settings, found.es_java_home, base) for node in nodes]
+        for node, kafka_launch in zip(brokers, kafka_launches, strict=True):
+            kafka.wait(node, settings, kafka_launch)
+        for node, es_launch in zip(nodes, es_launches, strict=True):
+            elasticsearch.wait(node, settings, es_launch)
     log(
-        f"stack is up ({elapsed(started)}): kafka={settings.kafka_host}:{settings.kafka_port} "
-        f"elasticsearch={redact_password(settings.es_url)} state={layout.state}"
+        f"stack is up ({elapsed(started)}): kafka={settings.kafka_servers} "
+        f"elasticsearch={redact_password(settings.es_cluster_urls)} state={layout.state}"
     )
+    if settings.stack_brokers > 1 or settings.stack_es_nodes > 1:
+        log(
+            f"clients of every node: WIREWATCH_KAFKA_BOOTSTRAP={settings.kafka_servers} "
+            f"WIREWATCH_ES_URL={redact_password(settings.es_cluster_urls)}"
+        )
     if layout.relocated:
         log(f"elasticsearch's files are in {layout.es_root} (user '{ES_SERVICE_USER}' cannot enter {layout.state})")
     if settings.kafka_sasl:
@@ -88,22 +100,24 @@ def down(settings: StackSettings, *, purge: bool = False) -> None:
     if not layout.state.is_dir():
         log(f"nothing to stop ({layout.state} does not exist)")
         return
+    settings = cluster.recorded(layout, settings)
     with locked(layout.lock_file):
-        pids = {
-            name: p for name, p in (("kafka", kafka.pid(layout)), ("elasticsearch", elasticsearch.pid(layout))) if p
-        }
+        pids = {name: p for name, p in cluster.node_pids(layout, settings).items() if p}
         stop(pids, settings.stop_timeout)
         if not pids:
             log("kafka and elasticsearch were not running")
         # the workspace the demo left running reads them: it goes with them
         workspace.stop_recorded(layout.state, settings.stop_timeout)
-        layout.kafka_pid_file.unlink(missing_ok=True)
-        layout.es_pid_file.unlink(missing_ok=True)
+        for node in cluster.all_nodes(layout, settings):
+            node.kafka_pid_file.unlink(missing_ok=True)
+            node.es_pid_file.unlink(missing_ok=True)
         if purge:
             log(f"purging data, logs and state under {layout.state}")
             # only what the stack creates: the state dir may be a shared location
-            for path in (layout.es_root, layout.state / "elasticsearch", layout.kafka_state, layout.log_dir,
-                         layout.tls_dir, layout.state / ".gitignore"):  # fmt: skip
+            for node in cluster.all_nodes(layout, settings):
+                for path in (node.es_node_root, node.es_link, node.kafka_state):
+                    _remove(path)
+            for path in (layout.log_dir, layout.tls_dir, layout.shape_file, layout.state / ".gitignore"):
                 _remove(path)
     if purge:
         layout.lock_file.unlink(missing_ok=True)
@@ -112,32 +126,41 @@ def down(settings: StackSettings, *, purge: bool = False) -> None:
 
 
 def status(settings: StackSettings) -> int:
-    """One line per service (and where Elasticsearch's files are); 0 if both are up, 3 otherwise."""
+    """One line per node (port, pid, RSS, role; the partitions a broker leads) and where Elasticsearch's
+    files are; 0 if every node is up, 3 otherwise."""
     layout = Layout.of(settings)
+    settings = cluster.recorded(layout, settings)
     ok = True
-    kpid = kafka.pid(layout)
-    state = (
-        "stopped" if kpid is None else "running" if port_open(settings.kafka_host, settings.kafka_port) else "starting"
-    )
-    ok &= state == "running"
-    print(
-        f"{'kafka':<14} {layout.versions.kafka:<7} {state:<9} pid={kpid or '-':<8} "
-        f"{settings.kafka_host}:{settings.kafka_port} (controller 127.0.0.1:{settings.controller_port})"
-    )
-    epid = elasticsearch.pid(layout)
-    health = "-"
-    if epid is None:
-        state = "stopped"
-    else:
-        _, body = security.NodeClient(settings, layout.tls_ca).get("/_cluster/health")
-        health = str(body.get("status", "-"))
-        state = "running" if health != "-" else "starting"
-    ok &= state == "running" and health in ("green", "yellow")
-    print(
-        f"{'elasticsearch':<14} {layout.versions.es:<7} {state:<9} pid={epid or '-':<8} "
-        f"{redact_password(settings.es_url)} health={health}"
-    )
-    print(f"{'files':<14} state={layout.state} elasticsearch={layout.es_root}")
+    leaders = cluster.leaders_by_node(settings, layout)
+    for node in range(1, settings.stack_brokers + 1):
+        at = layout.for_node(node)
+        kpid, port = kafka.pid(at), settings.kafka_ports[node - 1]
+        state = "stopped" if kpid is None else "running" if port_open(settings.kafka_host, port) else "starting"
+        ok &= state == "running"
+        led = f" leads={leaders[node]}" if node in leaders else ""
+        print(
+            f"{kafka.name(at):<16} {layout.versions.kafka:<7} {state:<9} pid={kpid or '-':<8} "
+            f"rss={cluster.rss(kpid)} {settings.kafka_host}:{port} (controller 127.0.0.1:"
+            f"{settings.controller_ports[node - 1]}) role=broker+controller{led}"
+        )
+    roles = cluster.es_roles(settings, layout)
+    for node in range(1, settings.stack_es_nodes + 1):
+        at = layout.for_node(node)
+        epid = elasticsearch.pid(at)
+        health = "-"
+        if epid is None:
+            state = "stopped"
+        else:
+            _, body = security.NodeClient(settings, layout.tls_ca, node=node - 1).get("/_cluster/health")
+            health = str(body.get("status", "-"))
+            state = "running" if health != "-" else "starting"
+        ok &= state == "running" and health in ("green", "yellow")
+        print(
+            f"{elasticsearch.name(at):<16} {layout.versions.es:<7} {state:<9} pid={epid or '-':<8} "
+            f"rss={cluster.rss(epid)} {redact_password(settings.es_node_url(node - 1))} health={health} "
+            f"role={roles.get(node, '-')}"
+        )
+    print(f"{'files':<16} state={layout.state} elasticsearch={layout.es_root}")
     return 0 if ok else 3
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from wirewatch.core.replication import min_insync, topic_replication
 from wirewatch.ops.stack.layout import Layout
 from wirewatch.ops.stack.processes import StackError, elapsed, ensure_port_free, find_pid, log, port_open, print_tail
 from wirewatch.ops.stack.settings import StackSettings, secret
@@ -31,15 +32,34 @@ def jaas_quote(value: str) -> str:
     return '"' + escaped.replace("\\", "\\\\") + '"'
 
 
-def render_config(static: str, settings: StackSettings, data_dir: Path) -> str:
-    """The broker's properties: the static file, then this machine's keys (the last value of a key wins)."""
+def cluster_keys(settings: StackSettings, node: int) -> list[str]:
+    """Node ``node``'s id and the replication of the internal topics and new topics' defaults on a cluster
+    of ``WIREWATCH_STACK_BROKERS`` (the static file's values are those of one broker)."""
+    if settings.stack_brokers == 1:
+        return []
+    replication = topic_replication(settings.stack_brokers)
+    isr = min_insync(replication)
+    return [
+        f"# a local cluster of {settings.stack_brokers} brokers, each also a controller (KRaft combined mode)",
+        f"node.id={node}",
+        f"default.replication.factor={replication}",
+        f"min.insync.replicas={isr}",
+        f"offsets.topic.replication.factor={replication}",
+        f"transaction.state.log.replication.factor={replication}",
+        f"transaction.state.log.min.isr={isr}",
+    ]
+
+
+def render_config(static: str, settings: StackSettings, data_dir: Path, node: int = 1) -> str:
+    """Broker ``node``'s properties: the static file, then this machine's keys (the last value of a key
+    wins). Node i serves on the i-th broker and controller ports; the quorum lists every node."""
     bind, host, port, controller = (
         settings.kafka_bind,
         settings.kafka_host,
-        settings.kafka_port,
-        settings.controller_port,
+        settings.kafka_ports[node - 1],
+        settings.controller_ports[node - 1],
     )
-    lines = [static.rstrip("\n"), "", GENERATED]
+    lines = [static.rstrip("\n"), "", GENERATED, *cluster_keys(settings, node)]
     if settings.kafka_sasl:
         user = settings.kafka_sasl_username or ""
         password = jaas_quote(secret(settings.kafka_sasl_password))
@@ -59,12 +79,14 @@ def render_config(static: str, settings: StackSettings, data_dir: Path) -> str:
             f"listeners=PLAINTEXT://{bind}:{port},CONTROLLER://127.0.0.1:{controller}",
             f"advertised.listeners=PLAINTEXT://{host}:{port}",
         ]
-    lines += [f"controller.quorum.voters=1@127.0.0.1:{controller}", f"log.dirs={data_dir}", ""]
+    voters = ",".join(f"{i}@127.0.0.1:{c}" for i, c in enumerate(settings.controller_ports, start=1))
+    lines += [f"controller.quorum.voters={voters}", f"log.dirs={data_dir}", ""]
     return "\n".join(lines)
 
 
 def write_config(layout: Layout, settings: StackSettings) -> None:
-    text = render_config((layout.deploy / "kafka" / "server.properties").read_text(), settings, layout.kafka_data)
+    static = (layout.deploy / "kafka" / "server.properties").read_text()
+    text = render_config(static, settings, layout.kafka_data, layout.node)
     layout.kafka_config.unlink(missing_ok=True)
     # created private: with SASL it holds the password, and it is never anybody else's business
     fd = os.open(layout.kafka_config, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -130,11 +152,13 @@ def start(layout: Layout, settings: StackSettings, java: Path, base_env: dict[st
     """Start the broker unless it runs; None if it was already running."""
     running = pid(layout)
     if running is not None:
-        log(f"kafka already running (pid {running})")
+        log(f"{name(layout)} already running (pid {running})")
         return None
-    ensure_port_free("kafka", settings.kafka_host, settings.kafka_port)
-    ensure_port_free("kafka controller", "127.0.0.1", settings.controller_port)
+    port, controller = settings.kafka_ports[layout.node - 1], settings.controller_ports[layout.node - 1]
+    ensure_port_free(name(layout), settings.kafka_host, port)
+    ensure_port_free(f"{name(layout)} controller", "127.0.0.1", controller)
     layout.kafka_pid_file.unlink(missing_ok=True)
+    layout.kafka_state.mkdir(parents=True, exist_ok=True)  # node 1's is made with the state dir, node i's here
     write_config(layout, settings)
     env = launch_env(layout, settings, java, base_env)
     format_storage(layout, env)
@@ -144,8 +168,8 @@ def start(layout: Layout, settings: StackSettings, java: Path, base_env: dict[st
         kafka_log.write(marker)
         offset = kafka_log.tell()
     log(
-        f"starting Kafka {layout.versions.kafka} on {settings.kafka_host}:{settings.kafka_port} "
-        f"(controller 127.0.0.1:{settings.controller_port})"
+        f"starting Kafka {layout.versions.kafka} (node {layout.node}) on {settings.kafka_host}:{port} "
+        f"(controller 127.0.0.1:{controller})"
     )
     started_at = time.monotonic()
     with layout.kafka_out.open("a") as out:
@@ -177,9 +201,10 @@ def _log_says_started(layout: Layout, offset: int) -> bool:
 def wait(layout: Layout, settings: StackSettings, launch: Launch | None) -> None:
     """Until the broker's port is open and (when this run started it) it logged that it serves."""
     deadline = time.monotonic() + settings.start_timeout
+    port = settings.kafka_ports[layout.node - 1]
     while True:
         running = pid(layout)
-        serving = running is not None and port_open(settings.kafka_host, settings.kafka_port)
+        serving = running is not None and port_open(settings.kafka_host, port)
         if serving and (launch is None or _log_says_started(layout, launch.log_offset)):
             break
         if launch is not None and launch.process.poll() is not None:
@@ -192,6 +217,11 @@ def wait(layout: Layout, settings: StackSettings, launch: Launch | None) -> None
                 f"{running or '?'}; stop it with wirewatch stack down)"
             )
         time.sleep(0.5)
-    where = f"{settings.kafka_host}:{settings.kafka_port}"
+    where = f"{settings.kafka_host}:{port}"
     took = f", started in {elapsed(launch.started_at)}" if launch else ""
-    log(f"kafka ready on {where} (pid {running}{took})")
+    log(f"{name(layout)} ready on {where} (pid {running}{took})")
+
+
+def name(layout: Layout) -> str:
+    """``kafka`` (the single broker, or node 1), ``kafka-2``, …"""
+    return "kafka" if layout.node == 1 else f"kafka-{layout.node}"

@@ -14,7 +14,7 @@ import grp
 import hashlib
 import os
 import pwd
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from wirewatch.ops.stack.settings import StackSettings
@@ -97,6 +97,8 @@ class Layout:
     versions: Versions
     as_root: bool
     es_root: Path
+    #: which node of a local cluster the node paths are of (1: the single node's paths, as they always were)
+    node: int = 1
 
     @classmethod
     def of(cls, settings: StackSettings, *, user: ServiceUser | None = None) -> Layout:
@@ -111,6 +113,19 @@ class Layout:
     @property
     def relocated(self) -> bool:
         return self.es_root != self.state / "elasticsearch"
+
+    def for_node(self, node: int) -> Layout:
+        """The paths of node ``node`` (1-based) of a local cluster: node 1 keeps the single node's paths,
+        node i gets ``kafka-i``, ``elasticsearch-i`` (or ``<relocated root>-i``), ``kafka-i.pid``, ``…-i.log``."""
+        return replace(self, node=node)
+
+    def _numbered(self, name: str) -> str:
+        return name if self.node == 1 else f"{name}-{self.node}"
+
+    @property
+    def shape_file(self) -> Path:
+        """How many brokers and Elasticsearch nodes ``up`` started here (read by ``status`` and ``down``)."""
+        return self.state / "cluster.json"
 
     # the cache ----------------------------------------------------------------------------------------
     @property
@@ -128,7 +143,7 @@ class Layout:
     # Kafka and the logs, owned by the invoking user ---------------------------------------------------
     @property
     def kafka_state(self) -> Path:
-        return self.state / "kafka"
+        return self.state / self._numbered("kafka")
 
     @property
     def kafka_data(self) -> Path:
@@ -140,11 +155,12 @@ class Layout:
 
     @property
     def cluster_id(self) -> Path:
-        return self.kafka_state / "cluster.id"
+        """One id for every broker of the cluster (node 1's state dir keeps it)."""
+        return self.state / "kafka" / "cluster.id"
 
     @property
     def kafka_pid_file(self) -> Path:
-        return self.state / "kafka.pid"
+        return self.state / f"{self._numbered('kafka')}.pid"
 
     @property
     def log_dir(self) -> Path:
@@ -152,16 +168,16 @@ class Layout:
 
     @property
     def kafka_log(self) -> Path:
-        return self.log_dir / "kafka.log"
+        return self.log_dir / f"{self._numbered('kafka')}.log"
 
     @property
     def kafka_out(self) -> Path:
-        return self.log_dir / "kafka.out"
+        return self.log_dir / f"{self._numbered('kafka')}.out"
 
     @property
     def es_out(self) -> Path:
         """The launcher's output (written by the invoking user)."""
-        return self.log_dir / "elasticsearch.out"
+        return self.log_dir / f"{self._numbered('elasticsearch')}.out"
 
     @property
     def tls_dir(self) -> Path:
@@ -182,12 +198,22 @@ class Layout:
         return self.es_root / f"dist-{self.versions.es}" if self.as_root else self.es_home_cache
 
     @property
+    def es_node_root(self) -> Path:
+        """Everything this node writes: ``es_root`` for node 1, a sibling ``<es_root>-i`` for node i."""
+        return self.es_root if self.node == 1 else self.es_root.with_name(f"{self.es_root.name}-{self.node}")
+
+    @property
+    def es_link(self) -> Path:
+        """Where the state dir points at a relocated node's files."""
+        return self.state / self._numbered("elasticsearch")
+
+    @property
     def es_data(self) -> Path:
-        return self.es_root / "data"
+        return self.es_node_root / "data"
 
     @property
     def es_conf(self) -> Path:
-        return self.es_root / "config"
+        return self.es_node_root / "config"
 
     @property
     def es_certs(self) -> Path:
@@ -195,15 +221,15 @@ class Layout:
 
     @property
     def es_tmp(self) -> Path:
-        return self.es_root / "tmp"
+        return self.es_node_root / "tmp"
 
     @property
     def es_pid_file(self) -> Path:
-        return self.es_root / "elasticsearch.pid"
+        return self.es_node_root / "elasticsearch.pid"
 
     @property
     def es_log_dir(self) -> Path:
-        return self.es_root / "logs" if self.relocated else self.log_dir / "elasticsearch"
+        return self.es_node_root / "logs" if self.relocated else self.log_dir / self._numbered("elasticsearch")
 
     @property
     def es_log(self) -> Path:

@@ -50,3 +50,18 @@ def test_pushes_are_signed_as_the_fetcher_checks() -> None:
     secret, body = "s" * 64, b"<rss/>"
     assert signature_ok(secret, body, signature(secret, body))
     assert not signature_ok("t" * 64, body, signature(secret, body))
+
+
+def test_a_pushed_load_is_reported_beside_the_polled_one_at_the_same_rate() -> None:
+    from bench import report
+    from bench.results import LoadResult, RunResult
+
+    polled = LoadResult(rate=5.0, duration=20.0, items=2, watched=0, searchable=[1.2, 1.4])
+    pushed = LoadResult(rate=5.0, duration=20.0, items=2, watched=0, searchable=[0.5, 1.3], label="websub 5/s")
+    result = RunResult(options={"quick": True}, loads=[polled, pushed])
+    data = result.as_json()
+    assert data["latency_s"]["5"]["p95"] == 1.4 and data["latency_s"]["websub 5/s"]["p95"] == 1.3
+    assert list(report.waterfalls(result)) == [] and [load.name for load in result.loads] == ["5/s", "websub 5/s"]
+    targets = report._targets(result)
+    assert "≤ 1.5 s at 5/s | 1.40 | met" in targets.replace("*", "")
+    assert "≤ 1 s, websub 5/s | 1.30 | not met" in targets.replace("*", "")

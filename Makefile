@@ -15,7 +15,7 @@ TEST_ENV := WIREWATCH_KAFKA_BOOTSTRAP=localhost:19092 WIREWATCH_KAFKA_CONTROLLER
 # every shell script `make lint` checks with shellcheck
 SHELL_SCRIPTS = $(shell find deploy -name '*.sh' | sort) .ci/run
 
-.PHONY: help check install up down status demo test test-unit lint bench clean
+.PHONY: help check install up down status demo test test-unit test-cluster lint bench clean
 
 help: ## show this help
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -51,11 +51,15 @@ demo: install ## install, start the stack, ingest the bundled sample feeds end t
 test-unit: install ## unit and contract tests only (no services)
 	@$(BIN)/python -m pytest tests/unit tests/contract -q
 
-test: install ## install, start a real stack, run unit, contract, integration, e2e and browser tests, stop the stack
+test: install ## install, start a real stack, run unit, contract, integration, e2e and browser tests, stop the stack, then the cluster smoke test
 	@bash deploy/install-browser.sh  # Debian's chromium for tests/browser (apt as root, else a note)
 	@$(TEST_ENV) $(BIN)/wirewatch stack up
-	@status=0; $(TEST_ENV) $(BIN)/python -m pytest tests -q -p no:cacheprovider || status=$$?; \
-	  $(TEST_ENV) $(BIN)/wirewatch stack down || true; exit $$status
+	@status=0; $(TEST_ENV) $(BIN)/python -m pytest tests -q -p no:cacheprovider --ignore=tests/cluster || status=$$?; \
+	  $(TEST_ENV) $(BIN)/wirewatch stack down || true; \
+	  $(MAKE) --no-print-directory test-cluster || status=$$?; exit $$status
+
+test-cluster: install ## the local cluster smoke test alone: 3 brokers + 3 ES nodes (ports 39092+, 39200+), a broker killed mid-stream
+	@WIREWATCH_CLUSTER_SMOKE=1 $(BIN)/python -m pytest tests/cluster -q -p no:cacheprovider
 
 lint: install ## ruff check, ruff format --check, mypy (strict) and shellcheck over the shell scripts
 	@$(BIN)/ruff check --no-cache .

@@ -139,7 +139,8 @@ async def poll_feeds() -> None:
         runner = await serve(callbacks, settings.fetcher_callback_host, settings.fetcher_callback_port)
     try:
         await poller.run()
-    finally:  # the worker is stopping: release the callback port and the connection pools
+    finally:  # the worker is stopping: end the polls in flight, release the callback port and the connection pools
+        await poller.stop()
         if runner is not None:
             await runner.cleanup()
         await poller.fetcher.close()

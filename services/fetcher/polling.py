@@ -358,6 +358,15 @@ class FeedPoller:
             "push for feed %s: %d items, %d new, %d pending", feed_id, len(parsed.items), outcome.new, outcome.pending
         )
 
+    async def stop(self) -> None:
+        """Cancel the polls and WebSub requests in flight and wait for them, before the HTTP client and the
+        producer close: a poll cut off by the shutdown is no failure of its feed (it is neither recorded nor
+        dead-lettered; its feed is polled again after the restart)."""
+        tasks = [*self.inflight.values(), *self._background]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
     def _spawn(self, work: Coroutine[Any, Any, Any]) -> None:
         task = asyncio.create_task(work)
         self._background.add(task)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from types import SimpleNamespace
 
@@ -34,3 +35,20 @@ def test_the_loop_ignores_feeds_being_polled_and_bounds_its_sleep() -> None:
     assert FeedPoller._until_next_due(_loop({"a": now - 1}, set())) == MIN_TICK_S  # type: ignore[arg-type]
     assert FeedPoller._until_next_due(_loop({}, set())) == MAX_TICK_S  # type: ignore[arg-type]
     assert FeedPoller._until_next_due(_loop({"a": now + 60}, set())) == MAX_TICK_S  # type: ignore[arg-type]
+
+
+async def test_stopping_cancels_the_polls_in_flight_before_the_client_closes() -> None:
+    finished: list[str] = []
+
+    async def poll(name: str) -> None:
+        try:
+            await asyncio.sleep(60)
+        finally:
+            finished.append(name)
+
+    inflight = {"a": asyncio.create_task(poll("a"))}
+    background = {asyncio.create_task(poll("hub"))}
+    await asyncio.sleep(0)
+    await FeedPoller.stop(SimpleNamespace(inflight=inflight, _background=background))  # type: ignore[arg-type]
+    assert sorted(finished) == ["a", "hub"]  # both ended (cancelled) by the time stop returned
+    assert all(task.cancelled() for task in [*inflight.values(), *background])

@@ -49,6 +49,8 @@ _PARTICLES = frozenset({"al", "el", "ad", "as", "ash", "at", "az", "bin", "ibn",
 _OWNER = re.compile(r" ?['’][sS](?!\w)")  # "X's", and "X 's" as some corpora tokenize it
 _WORD_RUN = re.compile(r"\w*")
 _NAME_GOES_ON = re.compile(r"\w|['’](?![sS]\b)\w")  # "Ali" is not found in "Alis" or "Ali'i", but in "Ali's"
+_UPPERCASE_SET = frozenset(ch for ch in map(chr, range(0x10000)) if ch.isupper())
+_CAPITAL_START = re.compile(rf"(?<![\w'’])[{re.escape(''.join(sorted(_UPPERCASE_SET)))}]")
 DEFAULT_MAX_MENTIONS = 20_000
 DEFAULT_MAX_ENTITIES = 2_000
 
@@ -222,11 +224,9 @@ def _occurrences(text: str, names: Collection[str]) -> Iterator[tuple[int, int]]
     for name in names:
         lengths.setdefault(_leading_word(name, 0), []).append(len(name))
     by_word = {word: sorted(set(found), reverse=True) for word, found in lengths.items()}
-    first_characters = "".join(sorted({name[0] for name in names if name}))
-    starts = re.compile(rf"(?<![\w'’])[{re.escape(first_characters)}]")
+    first_characters = {name[0] for name in names if name}
     resume = 0
-    for start in starts.finditer(text):
-        position = start.start()
+    for position in _starts(text, first_characters):
         if position < resume:
             continue
         for length in by_word.get(_leading_word(text, position), ()):
@@ -235,6 +235,16 @@ def _occurrences(text: str, names: Collection[str]) -> Iterator[tuple[int, int]]
                 yield position, end
                 resume = end
                 break
+
+
+def _starts(text: str, first_characters: set[str]) -> Iterator[int]:
+    """The positions of ``text`` that hold one of ``first_characters`` and follow no word character nor
+    apostrophe. Names almost always begin with a capital: then one compiled pattern finds the capitals and a
+    set lookup keeps the right ones (compiling a pattern per text cost more than the scan)."""
+    if first_characters <= _UPPERCASE_SET:
+        return (m.start() for m in _CAPITAL_START.finditer(text) if m.group() in first_characters)
+    pattern = re.compile(rf"(?<![\w'’])[{re.escape(''.join(sorted(first_characters)))}]")
+    return (m.start() for m in pattern.finditer(text))
 
 
 def _leading_word(text: str, position: int) -> str:
@@ -276,11 +286,17 @@ def _group_key(surface: str, candidate: Candidate) -> str:
 
 def _grouped(mentions: Sequence[_Mention]) -> list[_Group]:
     groups: dict[str, _Group] = {}
-    alias_keys: dict[str, str] = {}
+    # each entry's names are keyed once, however many mentions it has, in the order of its last mention (where
+    # two entries share a name, the one mentioned last has it)
+    entries: dict[int, GazetteerEntry] = {}
     for mention in mentions:
         entry = mention.candidate.entry
         if entry is not None:
-            alias_keys.update({match_key(name): f"entry:{entry.name}" for name in entry.names})
+            entries.pop(id(entry), None)
+            entries[id(entry)] = entry
+    alias_keys: dict[str, str] = {}
+    for entry in entries.values():
+        alias_keys.update({match_key(name): f"entry:{entry.name}" for name in entry.names})
     for mention in mentions:
         key = _group_key(mention.surface, mention.candidate)
         key = alias_keys.get(key, key)

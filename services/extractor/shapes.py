@@ -180,9 +180,13 @@ def shaped(text: str) -> list[Shaped]:
     A long formal name goes on over "in" and the place it names ("United Nations Interim Force in Lebanon",
     "Union for Peace in the Central African Republic"); a shorter one stops there ("Mindanao State University
     in Marawi")."""
+    return _shaped(text, _raw_runs(text))
+
+
+def _shaped(text: str, runs: Sequence[Sequence[_Word]]) -> list[Shaped]:
     found: list[Shaped] = []
     reach = 0
-    for run in _runs(text):
+    for run in (_trimmed(list(raw)) for raw in runs):
         for name in _names(text, run):
             if name.start < reach:
                 continue
@@ -386,9 +390,12 @@ def _around(candidate: Candidate, name: Shaped) -> bool:
     return candidate.start <= name.start and name.end <= candidate.end
 
 
+@lru_cache(maxsize=16384)
 def shaped_name(surface: str) -> bool:
-    """Whether ``surface`` as a whole is an organisation's name by its shape."""
-    names = shaped(surface)
+    """Whether ``surface`` as a whole is an organisation's name by its shape. Remembered per surface (a name
+    recurs across articles), and read without :func:`_raw_runs`' cache, which keeps the article's runs for the
+    next reader of the same text."""
+    names = _shaped(surface, _read_runs(surface))
     return bool(names) and names[0].start == 0 and names[-1].end == len(surface.rstrip(".,;:"))
 
 
@@ -431,6 +438,11 @@ def _runs(text: str, trim: Callable[[list[_Word]], list[_Word]] | None = None) -
 
 @lru_cache(maxsize=4)
 def _raw_runs(text: str) -> tuple[tuple[_Word, ...], ...]:
+    """:func:`_read_runs`, remembered for the last few texts: an article's runs are read by both shapes."""
+    return _read_runs(text)
+
+
+def _read_runs(text: str) -> tuple[tuple[_Word, ...], ...]:
     """The runs of :func:`_runs` before trimming. Only capitalised words are visited (found by one regex, see
     :data:`_CAPITAL`); the text between two of them joins them when it is gaps and link words alone."""
     runs: list[tuple[_Word, ...]] = []

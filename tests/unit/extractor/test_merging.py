@@ -147,3 +147,13 @@ def test_title_mentions_mark_in_title_without_offsets_into_the_text() -> None:
 def test_entity_seen_only_in_the_title_has_no_mentions() -> None:
     [entity] = build_entities("Nothing here.", [], "Erbil on alert", [Candidate(0, 5, "LOC", "GPE")])
     assert (entity.name, entity.in_title, entity.mentions, entity.count) == ("Erbil", True, [], 1)
+
+
+def test_names_are_found_again_whatever_character_they_start_with() -> None:
+    # found again by looking at capitals (one shared pattern) or, for a name with another first character, at
+    # that character after no word character
+    text = "Ábel Kovács met al-Sudani. Later al-Sudani and Ábel Kovács left; Kovácsné and xal-Sudani did not."
+    first = [Candidate(0, 11, "PERSON", "PERSON"), Candidate(16, 25, "PERSON", "PERSON")]
+    entities = by_name(build_entities(text, first))
+    assert [(m.start, m.end) for m in entities["Ábel Kovács"].mentions] == [(0, 11), (47, 58)]
+    assert [(m.start, m.end) for m in entities["al-Sudani"].mentions] == [(16, 25), (33, 42)]

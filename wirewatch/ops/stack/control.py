@@ -137,7 +137,7 @@ def status(settings: StackSettings) -> int:
         kpid, port = kafka.pid(at), settings.kafka_ports[node - 1]
         state = "stopped" if kpid is None else "running" if port_open(settings.kafka_host, port) else "starting"
         ok &= state == "running"
-        led = f" leads={leaders[node]}" if node in leaders else ""
+        led = f" leads={leaders.get(node, 0)}" if leaders else ""
         print(
             f"{kafka.name(at):<16} {layout.versions.kafka:<7} {state:<9} pid={kpid or '-':<8} "
             f"rss={cluster.rss(kpid)} {settings.kafka_host}:{port} (controller 127.0.0.1:"
@@ -166,9 +166,12 @@ def status(settings: StackSettings) -> int:
 
 def logs(settings: StackSettings, which: str, *, follow: bool, lines: int) -> None:
     layout = Layout.of(settings)
+    settings = cluster.recorded(layout, settings)
+    brokers = [layout.for_node(i) for i in range(1, settings.stack_brokers + 1)]
+    nodes = [layout.for_node(i) for i in range(1, settings.stack_es_nodes + 1)]
     files = {
-        "kafka": [layout.kafka_log, layout.kafka_out],
-        "elasticsearch": [layout.es_log, layout.es_out],
+        "kafka": [path for node in brokers for path in (node.kafka_log, node.kafka_out)],
+        "elasticsearch": [path for node in nodes for path in (node.es_log, node.es_out)],
     }
     chosen = [f for name, paths in files.items() if which in (name, "all") for f in paths if f.exists()]
     if not chosen:

@@ -31,9 +31,18 @@ def make_es(settings: CommonSettings, *, timeout: float = 30.0) -> AsyncElastics
         tls = {"verify_certs": settings.es_verify_certs}
         if settings.es_ca_certs is not None:
             tls["ca_certs"] = str(settings.es_ca_certs)
-    # several nodes (a comma list): the client spreads requests over them and skips a dead one for a while
+    # several nodes (a comma list): the client spreads requests over them, and a request a node refuses to
+    # connect is tried on the next (that node is skipped for a while); never again on an HTTP status or a
+    # timeout: 429s, 5xx and slow answers stay the caller's to handle, as with one node
+    urls = settings.es_urls
     return AsyncElasticsearch(
-        settings.es_urls, request_timeout=timeout, retry_on_timeout=False, max_retries=0, **auth, **tls
+        urls,
+        request_timeout=timeout,
+        retry_on_timeout=False,
+        max_retries=len(urls) - 1,
+        retry_on_status=(),
+        **auth,
+        **tls,
     )
 
 

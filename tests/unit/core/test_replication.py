@@ -3,6 +3,9 @@ index replicas from the data nodes, the overrides, and the clients' side (idempo
 
 from __future__ import annotations
 
+import socket
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -65,6 +68,39 @@ def test_es_url_accepts_a_comma_list() -> None:
     with pytest.raises(ValueError, match="one scheme"):
         CommonSettings(es_url="http://a:9200,https://b:9200")
     assert redact_password("http://u:pw@a:1,http://u:pw@b:2").count("pw") == 0
+
+
+class _Node(BaseHTTPRequestHandler):
+    def do_GET(self) -> None:
+        body = b'{"cluster_name": "stub"}'
+        self.send_response(200)
+        self.send_header("X-Elastic-Product", "Elasticsearch")
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+async def test_a_dead_node_in_the_list_is_skipped_for_the_next() -> None:
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        dead = closed.getsockname()[1]
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Node)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        live = server.server_address[1]
+        for _ in range(6):  # the client starts at a random node: the dead one is picked first in some rounds
+            es = make_es(CommonSettings(es_url=f"http://127.0.0.1:{dead},http://127.0.0.1:{live}"))
+            try:
+                assert (await es.info())["cluster_name"] == "stub"
+            finally:
+                await es.close()
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 def test_kafka_bootstrap_accepts_a_comma_list(tmp_path: Path) -> None:

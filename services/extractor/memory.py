@@ -122,7 +122,14 @@ def registry_fetch(
 def _client(settings: CommonSettings, timeout_s: float) -> Elasticsearch:
     from elasticsearch import Elasticsearch
 
-    options: dict[str, Any] = {"request_timeout": timeout_s, "retry_on_timeout": False, "max_retries": 0}
+    # several nodes: a refused connection goes to the next one (as wirewatch.core.es.make_es does)
+    retries = len(settings.es_urls) - 1
+    options: dict[str, Any] = {
+        "request_timeout": timeout_s,
+        "retry_on_timeout": False,
+        "max_retries": retries,
+        "retry_on_status": (),
+    }
     if settings.es_api_key is not None:
         options["api_key"] = settings.es_api_key.get_secret_value()
     elif settings.es_username and settings.es_password is not None:

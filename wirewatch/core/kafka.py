@@ -210,7 +210,7 @@ async def delete_topics(settings: CommonSettings, names: Sequence[str]) -> None:
 async def roundtrip(settings: CommonSettings, topic: str, timeout: float = 20.0) -> None:  # noqa: ASYNC109 - a bound on the read-back, not on the whole call
     """Prove the broker works end to end: produce a record and read it back."""
     marker = Probe(marker=uuid.uuid4().hex, sent_at=datetime.now(UTC)).to_bytes()
-    producer = AIOKafkaProducer(acks="all", **client_options(settings))
+    producer = AIOKafkaProducer(acks="all", enable_idempotence=True, **client_options(settings))
     await producer.start()
     try:
         meta = await producer.send_and_wait(topic, marker, partition=0)

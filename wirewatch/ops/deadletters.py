@@ -123,7 +123,9 @@ async def replay(letters: Sequence[DeadLetter], settings: CommonSettings) -> tup
     from wirewatch.core.es import make_es
     from wirewatch.core.kafka import MAX_MESSAGE_BYTES, client_options
 
-    producer = AIOKafkaProducer(acks="all", max_request_size=MAX_MESSAGE_BYTES, **client_options(settings))
+    producer = AIOKafkaProducer(
+        acks="all", enable_idempotence=True, max_request_size=MAX_MESSAGE_BYTES, **client_options(settings)
+    )
     es = make_es(settings)
     await producer.start()
     sent = requeued = skipped = 0

@@ -51,7 +51,11 @@ async def replay(
         enable_auto_commit=False, max_partition_fetch_bytes=MAX_MESSAGE_BYTES, **client_options(settings)
     )
     producer = AIOKafkaProducer(
-        acks="all", max_request_size=MAX_MESSAGE_BYTES, compression_type="zstd", **client_options(settings)
+        acks="all",
+        enable_idempotence=True,
+        max_request_size=MAX_MESSAGE_BYTES,
+        compression_type="zstd",
+        **client_options(settings),
     )
     await asyncio.gather(consumer.start(), producer.start())
     try:

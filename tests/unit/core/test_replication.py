@@ -3,6 +3,7 @@ index replicas from the data nodes, the overrides, and the clients' side (idempo
 
 from __future__ import annotations
 
+import ast
 import socket
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -58,6 +59,22 @@ def test_faust_producer_is_idempotent_with_acks_all(tmp_path: Path) -> None:
     extra = app.producer._settings_extra()  # what the aiokafka producer is built with on top of faust's
     assert extra["enable_idempotence"] is True
     assert extra["acks"] == "all"
+
+
+def test_every_producer_of_the_package_is_idempotent_with_acks_all() -> None:
+    root = Path(__file__).resolve().parents[3]
+    calls = [
+        (path, node)
+        for path in [*root.joinpath("wirewatch").rglob("*.py"), *root.joinpath("services").rglob("*.py")]
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "AIOKafkaProducer"
+    ]
+    assert calls, "the package makes producers"
+    for path, call in calls:
+        options = {
+            kw.arg: ast.literal_eval(kw.value) for kw in call.keywords if kw.arg in ("acks", "enable_idempotence")
+        }
+        assert options == {"acks": "all", "enable_idempotence": True}, f"{path.name}:{call.lineno}"
 
 
 def test_es_url_accepts_a_comma_list() -> None:

@@ -76,6 +76,9 @@ def test_shape_is_recorded_and_another_one_refused(tmp_path: Path) -> None:
     assert cluster.recorded(at, StackSettings.model_validate(CLUSTER)).stack_brokers == 3
     with pytest.raises(StackError, match="3 broker"):
         cluster.claim_shape(at, StackSettings.model_validate(CLUSTER))
+    # a plain `up` (no count given) restarts the cluster that is there; a given count is kept
+    assert cluster.unless_given(at, StackSettings.model_validate(CLUSTER)).stack_es_nodes == 3
+    assert cluster.unless_given(at, StackSettings.model_validate(CLUSTER | {"stack_brokers": 1})).stack_brokers == 1
 
 
 def test_rss_reads_the_status_file(tmp_path: Path) -> None:

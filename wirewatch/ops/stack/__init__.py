@@ -51,8 +51,10 @@ def up(settings: StackSettings) -> InitReport:
     Without ``WIREWATCH_SECRET_KEY``, the state directory gets a key file (once) sealing stored secrets."""
     from wirewatch.core.secretbox import ensure_key_file
     from wirewatch.ops.stack import control
-    from wirewatch.ops.stack.cluster import client_settings
+    from wirewatch.ops.stack.cluster import client_settings, unless_given
+    from wirewatch.ops.stack.layout import Layout
 
+    settings = unless_given(Layout.of(settings), settings)
     layout = control.up(settings)
     if settings.secret_key is None:
         ensure_key_file(settings.state_dir)

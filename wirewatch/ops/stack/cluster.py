@@ -61,6 +61,14 @@ def recorded(layout: Layout, settings: StackSettings) -> StackSettings:
     return settings.model_copy(update={"stack_brokers": found[0], "stack_es_nodes": found[1]})
 
 
+def unless_given(layout: Layout, settings: StackSettings) -> StackSettings:
+    """For ``up``: the recorded shape when neither count was given (option or environment), so a plain
+    ``wirewatch stack up`` restarts the cluster that is there; the given counts otherwise."""
+    if {"stack_brokers", "stack_es_nodes"} & settings.model_fields_set:
+        return settings
+    return recorded(layout, settings)
+
+
 def all_nodes(layout: Layout, settings: StackSettings) -> list[Layout]:
     return [layout.for_node(i) for i in range(1, max(settings.stack_brokers, settings.stack_es_nodes) + 1)]
 

@@ -8,8 +8,9 @@ For each (title, text) pair, in one stream of spaCy docs:
 2. each chunk is tokenized, users' watchlist matches are set on it, then ``ner`` runs;
 3. the model's spans are cleaned and the places gazetteer applied (:mod:`.spans`);
 4. chunk offsets are mapped back; spans in overlaps are kept once;
-5. names shaped like organisations' are set as ORG (:mod:`.shapes`; not in a title-cased title), and names
-   shaped like places' (features, facilities, administrative units) as LOC (:mod:`.placeshapes`);
+5. names shaped like organisations' are set as ORG (:mod:`.shapes`, over the spans by :mod:`.orgspans`; not in
+   a title-cased title), and names shaped like places' (features, facilities, administrative units) as LOC
+   (:mod:`.placeshapes`);
 6. mentions are merged into entities (:mod:`.merging`), each with why it has its type and its registry key;
 7. entities the model alone typed take the type the entity registry remembers (:mod:`.memory`), and LOC
    entities are geotagged (:mod:`.geo`).
@@ -37,8 +38,9 @@ from wirewatch.services.extractor.geo import Geocoder
 from wirewatch.services.extractor.memory import RegistryMemory
 from wirewatch.services.extractor.merging import DEFAULT_MAX_ENTITIES, DEFAULT_MAX_MENTIONS, Caps, build_entities
 from wirewatch.services.extractor.models import NerPipeline, load_pipeline
+from wirewatch.services.extractor.orgspans import apply_shapes
 from wirewatch.services.extractor.placeshapes import apply_place_shapes
-from wirewatch.services.extractor.shapes import apply_shapes, title_cased
+from wirewatch.services.extractor.shapes import title_cased
 from wirewatch.services.extractor.spans import (
     DEFAULT_MAX_SPAN_CHARS,
     Candidate,

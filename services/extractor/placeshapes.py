@@ -23,7 +23,8 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from wirewatch.services.extractor.shapes import OPENERS, TITLES, NameWord, name_runs
+from wirewatch.services.extractor.headwords import OPENERS, TITLES
+from wirewatch.services.extractor.nameruns import NameWord, name_runs
 from wirewatch.services.extractor.spans import Candidate
 
 

@@ -1,11 +1,11 @@
 """A review's or an advert's title-cased heading that opens with praise or blame names no one (issue 14, UNER
-dev part; services/extractor/shapes.py ``_no_name``). Texts written for these tests."""
+dev part; services/extractor/nonnames.py ``no_name``). Texts written for these tests."""
 
 from __future__ import annotations
 
 import pytest
 
-from wirewatch.services.extractor.shapes import apply_shapes
+from wirewatch.services.extractor.orgspans import apply_shapes
 from wirewatch.services.extractor.spans import Candidate
 
 

@@ -10,7 +10,7 @@ import pytest
 from wirewatch.schemas.articles import Entity, EntityType
 from wirewatch.services.extractor.entities import EntityExtractor
 from wirewatch.services.extractor.memory import RegistryMemory
-from wirewatch.services.extractor.merging import registry_key
+from wirewatch.services.extractor.records import registry_key
 
 
 class Clock:

@@ -1,4 +1,4 @@
-"""The capitalised-run scan of shapes.py visits only capitalised words; these tests hold it to the word-by-word
+"""The capitalised-run scan of nameruns.py visits only capitalised words; these tests hold it to the word-by-word
 reading it replaced (every word of the text looked at in turn), on generated texts full of its edge cases."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from wirewatch.services.extractor import shapes
+from wirewatch.services.extractor import headwords, nameruns
 from wirewatch.services.extractor.normalise import fold
 
 _WORD = re.compile(r"[^\W\d_][\w'’ʼ\-]*")
@@ -38,10 +38,10 @@ def word_by_word(text: str) -> list[tuple[tuple[int, int, str, bool], ...]]:
                 surface = surface[: possessive.start()]
             word = (start, start + len(surface), fold(surface), surface[:1].isupper() or _prefixed(surface))
         joined = previous_end >= 0 and _GAP.fullmatch(text, previous_end, word[0]) is not None
-        if run and (not joined or not (word[3] or word[2] in shapes._LINKS)):
+        if run and (not joined or not (word[3] or word[2] in headwords.LINKS)):
             runs.append(tuple(run))
             run = []
-        if word[3] or (run and word[2] in shapes._LINKS):
+        if word[3] or (run and word[2] in headwords.LINKS):
             run.append(word)
         previous_end = word[1]
     if run:
@@ -113,12 +113,12 @@ def test_the_scan_finds_the_runs_a_word_by_word_reading_finds(seed: int) -> None
     rng = random.Random(seed)
     for _ in range(50):
         text = _text(rng)
-        shapes._raw_runs.cache_clear()
-        found = [tuple((w.start, w.end, w.key, w.capital) for w in run) for run in shapes._raw_runs(text)]
+        nameruns.raw_runs.cache_clear()
+        found = [tuple((w.start, w.end, w.key, w.capital) for w in run) for run in nameruns.raw_runs(text)]
         assert found == word_by_word(text), text
 
 
 def test_links_after_a_run_stay_in_it_for_trimming() -> None:
     text = "Much of the talk went to Kataib Hezbollah and the"
-    runs = [[w.key for w in run] for run in shapes._raw_runs(text)]
+    runs = [[w.key for w in run] for run in nameruns.raw_runs(text)]
     assert runs == [["much", "of", "the"], ["kataib", "hezbollah", "and", "the"]]

@@ -1,5 +1,5 @@
 """Spans the model offers that name no one, edges that are no part of a name, and person cues
-(services/extractor/shapes.py ``_no_name``, normalise.py ``trim_span``, context.py ``cue``). Names are invented."""
+(services/extractor/nonnames.py ``no_name``, normalise.py ``trim_span``, context.py ``cue``). Names are invented."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import pytest
 
 from wirewatch.services.extractor import context
 from wirewatch.services.extractor.normalise import trim_span
-from wirewatch.services.extractor.shapes import apply_shapes
+from wirewatch.services.extractor.orgspans import apply_shapes
 from wirewatch.services.extractor.spans import Candidate
 
 

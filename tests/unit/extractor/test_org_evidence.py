@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from wirewatch.services.extractor.context import cue, named_acronyms, named_after_kind, named_by_members
-from wirewatch.services.extractor.shapes import apply_shapes, shaped
+from wirewatch.services.extractor.orgspans import apply_shapes
+from wirewatch.services.extractor.shapes import shaped
 from wirewatch.services.extractor.spans import Candidate
 
 

@@ -7,7 +7,8 @@ import time
 import pytest
 
 from wirewatch.services.extractor.entities import EntityExtractor
-from wirewatch.services.extractor.shapes import apply_shapes, shaped, shaped_name, title_cased
+from wirewatch.services.extractor.orgspans import apply_shapes
+from wirewatch.services.extractor.shapes import shaped, shaped_name, title_cased
 from wirewatch.services.extractor.spans import Candidate
 
 

@@ -18,8 +18,8 @@ from wirewatch.services.extractor.budget import BudgetedExtractor, Recipe
 from wirewatch.services.extractor.entities import EntityExtractor, ExtractorOptions
 from wirewatch.services.extractor.gazetteer import Gazetteer, read_places
 from wirewatch.services.extractor.memory import RegistryMemory
-from wirewatch.services.extractor.merging import registry_key
 from wirewatch.services.extractor.models import NerPipeline
+from wirewatch.services.extractor.records import registry_key
 from wirewatch.services.extractor.settings import ExtractorSettings
 from wirewatch.services.extractor.watchlists import Signature, Watchlists, signature
 

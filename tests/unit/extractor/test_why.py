@@ -9,7 +9,7 @@ import pytest
 from wirewatch.schemas.articles import Entity
 from wirewatch.services.extractor.entities import EntityExtractor
 from wirewatch.services.extractor.gazetteer import GazetteerEntry
-from wirewatch.services.extractor.merging import registry_key
+from wirewatch.services.extractor.records import registry_key
 
 
 def by_name(extractor: EntityExtractor, text: str, source: str | None = None) -> dict[str, Entity]:

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+from typing import TypeVar
 
 from wirewatch.schemas.articles import Entity, GeoPoint, Mention, TypeReason
 from wirewatch.services.extractor.gazetteer import GazetteerEntry
 from wirewatch.services.extractor.groups import Group, GroupedMention, group_type
 from wirewatch.services.extractor.normalise import canonical_name, match_key, place_key
+
+_T = TypeVar("_T")
 
 
 def entities_of(text: str, groups: Sequence[Group]) -> list[Entity]:
@@ -31,12 +34,12 @@ def _entity(text: str, head: Group, members: Sequence[Group]) -> Entity:
     type_ = group_type(head)
     name = head.entry_name or _best_name(head.mentions)
     entry = next((m.candidate.entry for m in head.mentions if m.candidate.entry is not None), None)
-    labels = Counter(m.candidate.label for m in head.mentions if m.candidate.type == type_)
+    labels = [m.candidate.label for m in head.mentions if m.candidate.type == type_]
     # every value is built here from checked parts: constructed without a second validation
     return Entity.model_construct(
         name=name,
         type=type_,  # one of EntityType by construction
-        label=labels.most_common(1)[0][0] if labels else (entry.label if entry else None),
+        label=_most_common(labels) if labels else (entry.label if entry else None),
         mentions=in_text,
         count=len(mentions),
         first_position=in_text[0].start if in_text else 0,
@@ -61,7 +64,16 @@ def _why(type_: str, entry: GazetteerEntry | None, head: Group) -> TypeReason:
     if head.why is not None:
         return head.why
     found = [m.candidate.why for m in head.mentions if m.candidate.type == type_ and m.candidate.why is not None]
-    return Counter(found).most_common(1)[0][0] if found else "model"
+    return _most_common(found) if found else "model"
+
+
+def _most_common(values: Sequence[_T]) -> _T:
+    """The most frequent of ``values`` (not empty), the first seen among equals; no count when all are one (most
+    entities: their mentions share a label)."""
+    first = values[0]
+    if all(value == first for value in values):
+        return first
+    return Counter(values).most_common(1)[0][0]
 
 
 def registry_key(name: str, entry: GazetteerEntry | None = None) -> str | None:

@@ -71,7 +71,7 @@ class Candidate:
     why: Why | None = None  # what set the type when it is not the model's or the entry's
 
     def shifted(self, offset: int) -> Candidate:
-        return replace(self, start=self.start + offset, end=self.end + offset)
+        return replace(self, start=self.start + offset, end=self.end + offset) if offset else self
 
 
 def preset_watchlist(doc: Any, matches: Iterable[GazetteerMatch]) -> dict[tuple[int, int], GazetteerEntry]:

@@ -293,10 +293,26 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
 def click_through(driver: Any, element: Any, timeout: float = 30.0) -> None:
     """Click a link or a form's button and wait until the browser has left the page (the next one may
     otherwise be read too early: the old page's elements are still there, then go stale)."""
+    from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions
     from selenium.webdriver.support.ui import WebDriverWait
 
     page = driver.find_element(By.TAG_NAME, "html")
     element.click()
-    WebDriverWait(driver, timeout).until(expected_conditions.staleness_of(page))
+
+    def left(_driver: Any) -> bool:
+        try:
+            page.is_enabled()
+        except StaleElementReferenceException:
+            return True
+        except WebDriverException as error:  # chromium, asked mid-navigation, names the old node otherwise
+            if any(gone in str(error.msg) for gone in LEFT_PAGE_ERRORS):
+                return True
+            raise
+        return False
+
+    WebDriverWait(driver, timeout).until(left)
+
+
+#: what chromium answers about an element of a page it is leaving (besides a stale element reference)
+LEFT_PAGE_ERRORS = ("does not belong to the document", "No node with given id found")

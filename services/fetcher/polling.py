@@ -64,6 +64,10 @@ MAX_CHILD_SITEMAPS = 50
 #: the poll loop wakes when the next feed is due, but at least this long apart and at most this long apart
 MIN_TICK_S = 0.005
 MAX_TICK_S = 0.2
+#: a poll's health is saved when more than these poll times changed, else at most this often per feed (so
+#: ``last_polled_at`` and ``next_poll_at`` as stored may be this old; at restart a feed is then polled early)
+VOLATILE_HEALTH = {"last_polled_at", "last_success_at", "next_poll_at"}
+HEALTH_SAVE_S = 30.0
 #: a poll is next due ``delay`` after it started, and at least this share of ``delay`` after it finished
 MIN_GAP_SHARE = 0.1
 MAX_ERROR_CHARS = 1000
@@ -147,6 +151,7 @@ class FeedPoller:
         self.reread: set[str] = set()  # feeds to read ignoring their validators once (a pushed page pends)
         self.polls = 0
         self._background: set[asyncio.Task[Any]] = set()
+        self._saved: dict[str, tuple[dict[str, Any], float]] = {}  # per feed: what was last saved, and when
 
     async def run(self) -> None:
         """Forever: refresh the owned feed list, start every due poll, renew leases, sleep a little."""
@@ -206,7 +211,7 @@ class FeedPoller:
 
     def _forget(self, feed_id: str) -> None:
         log.info("feed %s is no longer ours (removed, disabled or reassigned): polling stops", feed_id)
-        for table in (self.feeds, self.due, self.schedules):
+        for table in (self.feeds, self.due, self.schedules, self._saved):
             table.pop(feed_id, None)
         if self.websub is not None and (intent := self.websub.drop(feed_id)) is not None:
             self._spawn(self.websub.request(intent))
@@ -261,7 +266,17 @@ class FeedPoller:
         self.schedules[feed.id] = state
         self.due[feed.id] = next_due(started, time.monotonic(), delay)
         self.feeds[feed.id] = FeedRecord(feed=feed, health=health)
-        await self.store.save_health(feed.id, health)
+        await self._save_health(feed.id, health)
+
+    async def _save_health(self, feed_id: str, health: FeedHealth) -> None:
+        """Save a poll's health when it says something new, else at most every :data:`HEALTH_SAVE_S`: a poll
+        that only moved the poll times (the usual case at a short interval) costs Elasticsearch nothing."""
+        material = health.model_dump(mode="json", exclude=VOLATILE_HEALTH)
+        last = self._saved.get(feed_id)
+        if last is not None and last[0] == material and time.monotonic() - last[1] < HEALTH_SAVE_S:
+            return
+        await self.store.save_health(feed_id, health)
+        self._saved[feed_id] = (material, time.monotonic())
 
     async def _poll_once(self, feed: Feed, health: FeedHealth) -> tuple[Feed, FetchResult, ParsedFeed | None, int]:
         fresh = feed.id in self.reread

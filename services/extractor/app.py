@@ -36,6 +36,7 @@ def _start_extractor() -> BudgetedExtractor:
         Recipe.from_settings(settings),
         seconds_per_article=settings.extractor_budget_s,
         workers=settings.live_processes(),
+        nice=settings.extractor_nice,
         backfill_workers=settings.extractor_backfill_processes,
         backfill_nice=settings.extractor_backfill_nice,
     )

@@ -147,10 +147,13 @@ class BudgetedExtractor:
     """Worker processes that enrich batches; a batch is cut off after ``seconds_per_article`` × its size.
 
     ``workers`` processes serve the live lane: :meth:`enrich_async` splits a batch over them (by text length)
-    and runs the parts at once, so a worker on a machine with idle cores uses them. With ``backfill_workers``,
-    the backfill lane has processes of its own, at ``backfill_nice`` lower CPU priority: a backfill batch never
-    holds a live one's process, and when both run the scheduler gives the cores to live work first. They start
-    with the first backfill batch (forked from the forkserver that holds the model, so in milliseconds).
+    and runs the parts at once, so a worker on a machine with idle cores uses them. They run ``nice`` lower than
+    the rest: NER is the one stage that can take every core, and the light stages (and Kafka, Elasticsearch)
+    must get theirs the moment they need them, or a saturated machine starves them and the pipeline. With
+    ``backfill_workers``, the backfill lane has processes of its own, at ``backfill_nice`` (lower still): a
+    backfill batch never holds a live one's process, and when both run the scheduler gives the cores to live
+    work first. They start with the first backfill batch (forked from the forkserver that holds the model, so in
+    milliseconds).
     """
 
     def __init__(
@@ -159,6 +162,7 @@ class BudgetedExtractor:
         *,
         seconds_per_article: float,
         workers: int = 1,
+        nice: int = 0,
         backfill_workers: int = 0,
         backfill_nice: int = 0,
         start_method: str = "forkserver",
@@ -171,7 +175,7 @@ class BudgetedExtractor:
         self.backfill_nice = backfill_nice
         self._start_method = start_method
         self._preload = preload
-        self._pool = self._new_pool(workers)
+        self._pool = self._new_pool(workers, nice)
         self._backfill_pool: BudgetPool[_Request, list[EnrichedArticle]] | None = None  # started on first use
 
     def _new_pool(self, count: int, nice: int = 0) -> BudgetPool[_Request, list[EnrichedArticle]]:

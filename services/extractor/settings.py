@@ -41,8 +41,15 @@ class ExtractorSettings(CommonSettings):
         ge=0,
         description="model processes of the backfill lane's own, at lower CPU priority (0: it shares the live ones)",
     )
+    extractor_nice: int = Field(
+        default=5,
+        ge=0,
+        le=19,
+        description="how much lower the live model processes' CPU priority is (nice): the light stages and the "
+        "stack are never starved by NER",
+    )
     extractor_backfill_nice: int = Field(
-        default=10, ge=0, le=19, description="how much lower the backfill processes' CPU priority is (nice)"
+        default=15, ge=0, le=19, description="how much lower the backfill processes' CPU priority is (nice)"
     )
     extractor_max_text_chars: int = Field(
         default=200_000, gt=0, description="characters of one text given to NER at most; the rest is left out"

@@ -130,6 +130,7 @@ class Bench:
     def __init__(self, options: Options) -> None:
         self.o = options
         self.settings = bench_settings(options.out)
+        self.state_dir = str(self.settings.state_dir)  # named on the command lines of the stack's Kafka and ES
         self.corpus = Corpus(options.seed)
         self.schedule = Schedule(options.feeds, options.seed)
         self.site = FeedSite(self.corpus, feeds=options.feeds, hosts=options.hosts)
@@ -170,7 +171,7 @@ class Bench:
         self.probe.start()
         self._sampler = asyncio.create_task(self._sample_machine())
         self.result.started_at = time.time()
-        self.result.conditions = {"start": await asyncio.to_thread(conditions, "start")}
+        self.result.conditions = {"start": await asyncio.to_thread(conditions, "start", self.state_dir)}
 
     async def _sample_machine(self) -> None:
         me = psutil.Process()
@@ -257,7 +258,9 @@ class Bench:
             self.pool.start(name)
         with console.status("starting the five workers …"):
             await self.pool.ready()
-        self.result.conditions["before saturation"] = await asyncio.to_thread(conditions, "before saturation")
+        self.result.conditions["before saturation"] = await asyncio.to_thread(
+            conditions, "before saturation", self.state_dir
+        )
         begin = time.time()
         cpu0, counts0 = self.pool.cpu(), await self._processed()
         self.site.add(preload)
@@ -283,7 +286,7 @@ class Bench:
         self.result.saturation_waterfall = waterfall([self._timeline(i) for i in preload])
         self.result.phases.append(("saturation", begin, time.time()))
         console.log(f"saturation: {len(times)}/{len(ids)} searchable, steady {self.result.e2e_throughput:.2f}/s")
-        self.result.conditions["saturation"] = await asyncio.to_thread(conditions, "saturation")
+        self.result.conditions["saturation"] = await asyncio.to_thread(conditions, "saturation", self.state_dir)
 
     async def _processed(self) -> dict[str, float]:
         """Articles each worker has handled so far: its stage's input counter; the fetcher's pages; for
@@ -319,7 +322,7 @@ class Bench:
         console.log(
             f"load {label}: {self._count(ids)}/{len(ids)} searchable, {self._alerts(watched)}/{len(watched)} alerts"
         )
-        self.result.conditions[f"load {label}"] = await asyncio.to_thread(conditions, label)
+        self.result.conditions[f"load {label}"] = await asyncio.to_thread(conditions, label, self.state_dir)
         return self._latencies(rate, items, watched, start, end)
 
     def _alerts(self, ids: list[str]) -> int:
@@ -401,7 +404,7 @@ class Bench:
             if running.key != worker:
                 self.pool.stop(running.key)
         self.result.phases.append((f"scale-out {worker}", begin, time.time()))
-        self.result.conditions["scale-out"] = await asyncio.to_thread(conditions, "scale-out")
+        self.result.conditions["scale-out"] = await asyncio.to_thread(conditions, "scale-out", self.state_dir)
         return result
 
     def _scale_articles(self) -> int:
@@ -680,28 +683,47 @@ def _replica_env(worker: str, replica: int, count: int) -> dict[str, str]:
     return {}
 
 
-def conditions(phase: str) -> dict[str, object]:
-    """Machine conditions: cores, load average, CPU busy share and the busiest processes (0.5 s sample)."""
+def conditions(phase: str, state_dir: str | None = None) -> dict[str, object]:
+    """Machine conditions: cores, load average, CPU busy share and the busiest processes (0.5 s sample).
+
+    ``other_busy_percent`` is the share of the machine busy with something other than this run: the CPU of
+    this process and its children (the workers), and of the stack's Kafka and Elasticsearch (their command
+    lines name ``state_dir``), is taken out, so an idle pipeline polling its feeds does not count as busy."""
+    me = psutil.Process()
+    mine = {me.pid, *(child.pid for child in me.children(recursive=True))}
     procs = list(psutil.process_iter(["name"]))
     for proc in procs:
         with contextlib.suppress(psutil.Error):
             proc.cpu_percent(None)
     busy = psutil.cpu_percent(interval=0.5)
+    cores = os.cpu_count() or 1
     busiest: list[tuple[float, str]] = []
+    others: list[tuple[float, str]] = []
+    ours = 0.0
     for proc in procs:
         try:
-            busiest.append((proc.cpu_percent(None), " ".join(proc.cmdline()[:4])[:90] or proc.info["name"]))
+            cpu, command = proc.cpu_percent(None), proc.cmdline()
         except psutil.Error:
             continue
+        name = " ".join(command[:4])[:90] or proc.info["name"]
+        busiest.append((cpu, name))
+        if proc.pid in mine or (state_dir and any(state_dir in part for part in command)):
+            ours += cpu / cores
+        else:
+            others.append((cpu, name))
     busiest.sort(reverse=True)
+    others.sort(reverse=True)
     return {
         "phase": phase,
         "at": time.time(),
-        "cores": os.cpu_count(),
+        "cores": cores,
         "loadavg": os.getloadavg(),
         "cpu_busy_percent": busy,
+        "our_busy_percent": min(busy, ours),
+        "other_busy_percent": max(0.0, busy - ours),
         "memory_available_mb": psutil.virtual_memory().available // 2**20,
         "busiest": [f"{cpu:.0f}% {name}" for cpu, name in busiest[:6]],
+        "busiest_others": [f"{cpu:.0f}% {name}" for cpu, name in others[:6]],
     }
 
 
@@ -736,7 +758,7 @@ async def run(options: Options) -> RunResult:
         bench.result.rss_mb = bench.pool.peak_rss_mb()
         bench.result.rss_tree_mb = bench.pool.peak_rss_mb(tree=True)
         bench.result.indexed_times = sorted(bench.watcher.searchable_at.values())
-        bench.result.conditions["end"] = await asyncio.to_thread(conditions, "end")
+        bench.result.conditions["end"] = await asyncio.to_thread(conditions, "end", bench.state_dir)
         bench.result.conditions["cpu_by_phase"] = {
             name: bench.machine_during(a, b) for name, a, b in bench.result.phases
         }

@@ -166,14 +166,16 @@ class RunResult:
         return bool(self.options.get("quick"))
 
     def busy_reason(self) -> str | None:
-        """Why the machine counts as busy with something else (a quiet sample over :data:`BUSY_PERCENT`)."""
+        """Why the machine counts as busy with something else (a quiet sample over :data:`BUSY_PERCENT`, not
+        counting this run's own processes: the bench, its workers, the stack's Kafka and Elasticsearch)."""
         for name in QUIET_SAMPLES:
             sample = self.conditions.get(name) or {}
-            busy = sample.get("cpu_busy_percent")
+            busy = sample.get("other_busy_percent", sample.get("cpu_busy_percent"))
             if isinstance(busy, (int, float)) and busy > BUSY_PERCENT:
+                others = sample.get("busiest_others", sample.get("busiest", []))
                 return (
-                    f"the machine was {busy:.0f}% busy at '{name}' while our pipeline was idle (over "
-                    f"{BUSY_PERCENT:g}%): busiest {', '.join(sample.get('busiest', [])[:3])}"
+                    f"the machine was {busy:.0f}% busy with something else at '{name}' while our pipeline was "
+                    f"idle (over {BUSY_PERCENT:g}%): busiest {', '.join(others[:3])}"
                 )
         return None
 

@@ -4,6 +4,7 @@ no workers."""
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import asdict
 from pathlib import Path
 
@@ -103,3 +104,29 @@ def test_each_hop_is_held_to_its_budget_in_the_report(tmp_path: Path) -> None:
     text = (tmp_path / "pipeline-report.md").read_text()
     assert "p95 budget s" in text and "5/s:" in text
     assert json.loads((tmp_path / "summary.json").read_text())["hop_budgets_s"]["parsed → extracted"] == 0.35
+
+
+def test_our_own_pipeline_polling_is_not_taken_for_another_program() -> None:
+    result = run_result(quick=False, busy_percent=60.0)
+    result.conditions["start"] |= {"other_busy_percent": 8.0, "busiest_others": ["5% editor"]}
+    assert result.busy_reason() is None and result.as_json()["ratio"] == 0.9
+    result.conditions["start"]["other_busy_percent"] = 40.0
+    assert "40% busy with something else" in str(result.busy_reason()) and "editor" in str(result.busy_reason())
+
+
+def test_conditions_count_this_runs_processes_as_ours() -> None:
+    import subprocess
+    import sys
+
+    from bench.pipeline import conditions
+
+    spinner = subprocess.Popen([sys.executable, "-c", "while True: pass"])  # a child of this process: ours
+    try:
+        time.sleep(0.3)
+        sample = conditions("test", state_dir="/nonexistent/wirewatch-state")
+    finally:
+        spinner.kill()
+        spinner.wait()
+    assert isinstance(sample["our_busy_percent"], float) and sample["our_busy_percent"] > 10
+    assert sample["other_busy_percent"] == max(0.0, float(sample["cpu_busy_percent"]) - sample["our_busy_percent"])
+    assert not any("while True" in line for line in sample["busiest_others"])  # type: ignore[attr-defined]

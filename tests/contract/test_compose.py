@@ -276,17 +276,6 @@ def compose_command() -> list[str] | None:
     return None
 
 
-@pytest.fixture(scope="module")
-def compose() -> list[str]:
-    command = compose_command()
-    if command is None:
-        message = "no compose implementation: apt-get install -y docker-compose (or the docker compose plugin)"
-        if os.environ.get("CI"):
-            pytest.fail(message, pytrace=False)
-        pytest.skip(message)
-    return command
-
-
 def run_config(compose: list[str], tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
     """`config` with only the given variables: an empty --env-file so a developer's .env cannot leak in."""
     empty_env_file = tmp_path / "empty.env"

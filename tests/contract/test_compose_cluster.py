@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.contract.test_compose import COMPOSE_FILE, ROOT, SECRETS, compose_command, read_pins, settings_class
+from tests.contract.test_compose import COMPOSE_FILE, ROOT, SECRETS, read_pins, settings_class
 from wirewatch.core.es import make_es
 from wirewatch.core.kafka import broker_urls
 from wirewatch.core.settings import CommonSettings
@@ -85,17 +85,6 @@ def run_config(command: list[str], tmp_path: Path, env: dict[str, str]) -> subpr
         timeout=120,
         check=False,
     )
-
-
-@pytest.fixture(scope="module")
-def compose() -> list[str]:
-    command = compose_command()
-    if command is None:
-        message = "no compose implementation: apt-get install -y docker-compose (or the docker compose plugin)"
-        if os.environ.get("CI"):
-            pytest.fail(message, pytrace=False)
-        pytest.skip(message)
-    return command
 
 
 @pytest.fixture(scope="module")

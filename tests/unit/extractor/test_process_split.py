@@ -3,37 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
 
 import pytest
 
-from wirewatch.schemas import ParsedArticle
+from tests.support.articles import parsed_article
 from wirewatch.services.extractor.budget import BudgetedExtractor, Recipe, split_by_length
 from wirewatch.services.extractor.settings import ExtractorSettings
 
 STORY = "Prime Minister Mohammed Shia al-Sudani met the Kataib Hezbollah leadership in Baghdad."
 
 
-def _article(article_id: str, text: str) -> ParsedArticle:
-    now = datetime.now(UTC)
-    return ParsedArticle(
-        id=article_id,
-        url=f"https://news.example/{article_id}",
-        title="Talks",
-        text=text,
-        language="en",
-        extractor="test",
-        extractor_version="0",
-        content_hash="0" * 16,
-        simhash="0" * 16,
-        fetched_at=now,
-        parsed_at=now,
-    )
-
-
 def test_split_balances_text_length_and_keeps_every_article_once() -> None:
     lengths = [900, 100, 100, 100, 400, 300, 50, 50]
-    articles = [_article(str(i), "x" * n) for i, n in enumerate(lengths)]
+    articles = [parsed_article(str(i), "x" * n) for i, n in enumerate(lengths)]
     parts = split_by_length(articles, 2)
     assert sorted(i for part in parts for i in part) == list(range(len(articles)))
     assert all(part == sorted(part) for part in parts)
@@ -42,7 +24,7 @@ def test_split_balances_text_length_and_keeps_every_article_once() -> None:
 
 
 def test_split_never_makes_empty_parts() -> None:
-    articles = [_article("a", "text")]
+    articles = [parsed_article("a", "text")]
     assert split_by_length(articles, 4) == [[0]]
     assert split_by_length([], 2) == []
 
@@ -64,7 +46,7 @@ def two_and_one() -> Iterator[BudgetedExtractor]:
 
 @pytest.mark.timeout(300)
 async def test_a_batch_split_over_two_processes_comes_back_whole_and_in_order(two_and_one: BudgetedExtractor) -> None:
-    batch = [_article(f"a{i}", STORY + " Talks went on." * i) for i in range(5)]
+    batch = [parsed_article(f"a{i}", STORY + " Talks went on." * i) for i in range(5)]
     enriched = await two_and_one.enrich_async(batch)
     assert [a.id for a in enriched] == [a.id for a in batch]
     assert all("Mohammed Shia al-Sudani" in a.persons for a in enriched)
@@ -72,7 +54,7 @@ async def test_a_batch_split_over_two_processes_comes_back_whole_and_in_order(tw
 
 @pytest.mark.timeout(300)
 async def test_the_backfill_lane_is_served_by_its_own_process(two_and_one: BudgetedExtractor) -> None:
-    enriched = await two_and_one.enrich_async([_article("b1", STORY), _article("b2", STORY)], "backfill")
+    enriched = await two_and_one.enrich_async([parsed_article("b1", STORY), parsed_article("b2", STORY)], "backfill")
     assert [a.id for a in enriched] == ["b1", "b2"]
     assert all("Kataib Hezbollah" in a.organizations for a in enriched)
 

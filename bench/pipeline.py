@@ -74,6 +74,7 @@ from wirewatch.core.es import make_es
 from wirewatch.ops.observe import stage_status
 from wirewatch.ops.stack import init
 from wirewatch.schemas import STAGES
+from wirewatch.services.extractor.settings import ExtractorSettings
 
 OUT = Path(__file__).resolve().parent / "out"
 console = Console(stderr=True)
@@ -228,7 +229,7 @@ class Bench:
         begin = time.time()
         with console.status(f"stages alone on {len(pages)} articles …"):
             parsers, parsed = await asyncio.to_thread(measure_parsers, pages)
-            processes = max(1, min(4, len(os.sched_getaffinity(0))))  # the extractor's default on this machine
+            processes = ExtractorSettings().live_processes()  # as many as the extractor worker runs
             extraction, enriched = await asyncio.to_thread(measure_extraction, parsed, self.o.model, 32, processes)
             bulk = await measure_bulk(self.es, self.settings.index_prefix, enriched, 500)
         results = [*parsers, *extraction, bulk]

@@ -237,13 +237,22 @@ def test_env_example_documents_the_secrets_without_values() -> None:
         assert values.get(name) == "", f"{name} must be listed, empty"
 
 
-def test_env_example_lists_every_variable_compose_requires() -> None:
-    required = set(re.findall(r"\$\{([A-Za-z_][A-Za-z0-9_]*):\?", COMPOSE_FILE.read_text(encoding="utf-8")))
-    listed = {
+def required_variables(compose_file: Path) -> set[str]:
+    """The variables a compose file requires (``${VAR:?…}``)."""
+    return set(re.findall(r"\$\{([A-Za-z_][A-Za-z0-9_]*):\?", compose_file.read_text(encoding="utf-8")))
+
+
+def env_example_names() -> set[str]:
+    """The variables `.env.example` lists, set or commented out."""
+    return {
         line.split("=", 1)[0].lstrip("#").strip()
         for line in (ROOT / ".env.example").read_text(encoding="utf-8").splitlines()
         if "=" in line
     }
+
+
+def test_env_example_lists_every_variable_compose_requires() -> None:
+    required, listed = required_variables(COMPOSE_FILE), env_example_names()
     assert required, "compose requires no variable? the pattern is broken"
     assert required <= listed, f"required by docker-compose.yml, missing from .env.example: {required - listed}"
 

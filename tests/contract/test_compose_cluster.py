@@ -20,7 +20,15 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.contract.test_compose import COMPOSE_FILE, ROOT, SECRETS, read_pins, settings_class
+from tests.contract.test_compose import (
+    COMPOSE_FILE,
+    ROOT,
+    SECRETS,
+    env_example_names,
+    read_pins,
+    required_variables,
+    settings_class,
+)
 from wirewatch.core.es import make_es
 from wirewatch.core.kafka import broker_urls
 from wirewatch.core.settings import CommonSettings
@@ -353,12 +361,7 @@ def test_no_secret_is_written_in_the_file() -> None:
 
 
 def test_env_example_lists_every_variable_the_cluster_requires() -> None:
-    required = set(re.findall(r"\$\{([A-Za-z_][A-Za-z0-9_]*):\?", CLUSTER_FILE.read_text(encoding="utf-8")))
-    listed = {
-        line.split("=", 1)[0].lstrip("#").strip()
-        for line in (ROOT / ".env.example").read_text(encoding="utf-8").splitlines()
-        if "=" in line
-    }
+    required, listed = required_variables(CLUSTER_FILE), env_example_names()
     assert required, "the cluster requires no variable? the pattern is broken"
     assert required <= listed, f"required by docker-compose.cluster.yml, missing from .env.example: {required - listed}"
 

@@ -20,8 +20,22 @@ Run it ONLY against a stack of your own (it freezes and restarts the servers), e
     .venv/bin/python -m bench.chaos --seed 1
     .venv/bin/wirewatch stack down --purge
 
-It uses its own topic and index prefix and removes them afterwards (``--keep`` leaves them). Exit status
-1 when any promise was broken.
+On a local cluster of your own (``--brokers 3 --es-nodes 3``) the same drill replaces the freeze and the
+restart by node faults (:mod:`bench.chaos.cluster`): kill -9 of the broker leading most partitions of
+``articles.enriched`` and of the Elasticsearch node holding most primaries of the article index, each started
+again after ``--node-down`` seconds, and a broker SIGSTOPped for ``--broker-stop`` seconds; it reports how
+long each node was away and how long until every partition and shard was fully replicated again::
+
+    export WIREWATCH_KAFKA_BOOTSTRAP=localhost:29092,localhost:29093,localhost:29094 \
+           WIREWATCH_KAFKA_CONTROLLER_PORT=29095 WIREWATCH_ES_TRANSPORT_PORT=29300 \
+           WIREWATCH_ES_URL=http://localhost:29200,http://localhost:29201,http://localhost:29202 \
+           WIREWATCH_STACK_BROKERS=3 WIREWATCH_STACK_ES_NODES=3 WIREWATCH_STATE_DIR=/tmp/ww-chaos-cluster
+    .venv/bin/wirewatch stack up
+    .venv/bin/python -m bench.chaos --seed 1
+    .venv/bin/wirewatch stack down --purge
+
+Every run also reports the longest pause in indexing (:mod:`bench.chaos.pauses`). It uses its own topic and
+index prefix and removes them afterwards (``--keep`` leaves them). Exit status 1 when any promise was broken.
 """
 
 from __future__ import annotations
@@ -48,6 +62,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--extra-kills", type=int, default=None, help="kills beyond one per worker (default: seeded 0-2)"
     )
     parser.add_argument("--drain-timeout", type=float, default=900.0)
+    parser.add_argument("--node-down", type=float, default=10.0, help="seconds a killed cluster node stays down")
+    parser.add_argument("--broker-stop", type=float, default=25.0, help="seconds a broker stays SIGSTOPped")
     parser.add_argument(
         "--faults",
         default=None,
@@ -69,6 +85,8 @@ def params_of(args: argparse.Namespace) -> ChaosParams:
         extra_kills=args.extra_kills,
         faults=tuple(args.faults.split(",")) if args.faults else None,
         drain_timeout_s=args.drain_timeout,
+        node_down_s=args.node_down,
+        broker_stop_s=args.broker_stop,
         ner_model=args.ner_model,
     )
 
@@ -78,7 +96,10 @@ async def main(args: argparse.Namespace, params: ChaosParams) -> ChaosReport:
     settings = CommonSettings().model_copy(
         update={"topic_prefix": f"chaos{args.seed}x{tag}.", "index_prefix": f"chaos{args.seed}x{tag}"}
     )
-    OwnStack.of(settings)  # refuse before touching anything
+    stack = OwnStack.of(settings)  # refuse before touching anything
+    if stack.cluster is not None:
+        shape = stack.cluster.stack
+        print(f"a local cluster: {shape.stack_brokers} brokers, {shape.stack_es_nodes} Elasticsearch nodes", flush=True)
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix=f"chaos-{args.seed}-"))
     print(
         f"chaos bench: seed {args.seed}, prefix {settings.topic_prefix}, state {settings.state_dir}, "

@@ -29,6 +29,7 @@ from bench.chaos.articles import (
     outlet_name,
     rss,
 )
+from bench.chaos.cluster import CLUSTER_FAULTS
 from bench.chaos.faults import OwnStack, inflict
 from bench.chaos.hostile import NEVER, SITEMAP_CAP, hostile_articles, sitemap_bomb
 from bench.chaos.measure import (
@@ -45,6 +46,7 @@ from bench.chaos.measure import (
     wanted_alerts,
     wanted_story_alerts,
 )
+from bench.chaos.pauses import IndexingTimeline, longest_pause
 from bench.chaos.plan import (
     PAGE_POISON_OUTCOME,
     SCHEMA_POISON,
@@ -96,6 +98,7 @@ class Drill:
     poison: list[Poison] = field(default_factory=list)
     hostile: dict[str, str] = field(default_factory=dict)  # hostile article → its document id
     sitemap_feed: str | None = None  # the feed id of the sitemap bomb
+    sent: int = 0  # corpus articles published so far (poison and hostile items not counted)
     report: ChaosReport = field(init=False)
     workers: Workers = field(init=False)
 
@@ -178,6 +181,7 @@ class Drill:
             touched.add(article.feed)
         for feed in touched:
             self._write_feed(feed)
+        self.sent += len(wave)
 
     async def plant(self) -> None:
         """Poisoned items in four feeds, and raw messages that fail their topic's schema."""
@@ -285,13 +289,17 @@ class Drill:
     async def run(self, stack: OwnStack) -> ChaosReport:
         started = time.monotonic()
         supervisor = asyncio.create_task(self.supervise(started))
+        timeline = IndexingTimeline(self.settings, list(self.expected_ids()), lambda: self.sent, started)
+        sampler = asyncio.create_task(timeline.run())
         try:
             return await self._run(stack, started)
         finally:
             supervisor.cancel()
+            sampler.cancel()
+            self.report.longest_pause = longest_pause(timeline.samples)
 
     async def _run(self, stack: OwnStack, started: float) -> ChaosReport:
-        faults = fault_plan(self.params, self.rng)
+        faults = fault_plan(self.params, self.rng, on_cluster=stack.cluster is not None)
         dealt = waves(self.articles, len(faults))
         self.say(f"plan: {len(self.articles)} articles in {len(dealt)} waves; faults {faults}")
         for number, fault in enumerate(faults):
@@ -305,7 +313,10 @@ class Drill:
             if fault.startswith("kill:"):
                 self.report.kills.append(fault.split(":", 1)[1])
             await inflict(fault, stack, self.workers, self.params, self.rng)
+            self.report.windows.append((fault, t0 - started, time.monotonic() - started))
             self.say(f"[{time.monotonic() - started:6.1f} s] {fault} ({time.monotonic() - t0:.1f} s)")
+            if stack.cluster is not None and fault in CLUSTER_FAULTS:
+                self.say(f"  {stack.cluster.recoveries[-1].line()}")
             self.site.requests.clear()
         self.publish(dealt[-1])
         chaos_over = time.monotonic()
@@ -315,6 +326,7 @@ class Drill:
         await asyncio.sleep(self.params.settle_s)
         await self.measure()
         self.report.es_frozen_s, self.report.kafka_outage_s = stack.es_frozen_s, stack.kafka_outage_s
+        self.report.recoveries = list(stack.cluster.recoveries) if stack.cluster else []
         self.report.total_s = time.monotonic() - started
         return self.report
 

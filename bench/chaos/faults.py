@@ -1,4 +1,5 @@
-"""The faults a chaos drill inflicts: kill -9 of a worker, SIGSTOP of Elasticsearch, a Kafka restart.
+"""The faults a chaos drill inflicts: kill -9 of a worker, SIGSTOP of Elasticsearch, a Kafka restart; on a
+local cluster, the node faults of :mod:`bench.chaos.cluster`.
 
 Never point this at a stack other people use. The servers are found only through the pid files
 ``wirewatch stack up`` writes for ``WIREWATCH_STATE_DIR``, where its :class:`~wirewatch.ops.stack.layout.Layout`
@@ -17,12 +18,13 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bench.chaos.cluster import CLUSTER_FAULTS, ClusterFaults
 from bench.chaos.plan import ChaosParams
 from bench.workers import Workers
 from wirewatch.core.settings import REPO_ROOT, CommonSettings
-from wirewatch.ops.stack import elasticsearch, kafka
+from wirewatch.ops.stack import cluster, elasticsearch, kafka
 from wirewatch.ops.stack.layout import Layout
-from wirewatch.ops.stack.processes import alive, pid_matches, read_pid
+from wirewatch.ops.stack.processes import StackError, alive, pid_matches, read_pid
 from wirewatch.ops.stack.settings import StackSettings
 
 
@@ -40,6 +42,8 @@ class OwnStack:
     layout: Layout = field(repr=False)
     kafka_outage_s: float = 0.0
     es_frozen_s: float = 0.0
+    #: the node faults of a stack of several brokers and Elasticsearch nodes; None for a single node
+    cluster: ClusterFaults | None = field(default=None, repr=False)
 
     @property
     def state(self) -> Path:
@@ -47,10 +51,10 @@ class OwnStack:
 
     @classmethod
     def of(cls, settings: CommonSettings, layout: Layout | None = None) -> OwnStack:
-        if layout is None:
-            # the stack's own settings, as `wirewatch stack up` reads them, for the same state dir and servers
-            common = {name: getattr(settings, name) for name in CommonSettings.model_fields}
-            layout = Layout.of(StackSettings(**common))
+        # the stack's own settings, as `wirewatch stack up` reads them, for the same state dir and servers
+        common = {name: getattr(settings, name) for name in CommonSettings.model_fields}
+        stack_settings = StackSettings(**common)
+        layout = layout or Layout.of(stack_settings)
         stack = cls(settings, layout)
         if stack.state == (REPO_ROOT / ".wirewatch").resolve():
             raise NotOwnStack(
@@ -59,6 +63,11 @@ class OwnStack:
             )
         stack.kafka_pid()
         stack.es_pid()
+        if cluster.read_shape(layout) not in (None, (1, 1)):
+            try:
+                stack.cluster = ClusterFaults.of(settings, stack_settings, layout)
+            except StackError as exc:
+                raise NotOwnStack(str(exc)) from exc
         return stack
 
     def _pid(self, pidfile: Path, needles: tuple[str, ...]) -> int:
@@ -132,5 +141,9 @@ async def inflict(fault: str, stack: OwnStack, workers: Workers, params: ChaosPa
         await stack.freeze_es(params.es_freeze_s)
     elif fault == "restart-kafka":
         await stack.restart_kafka()
+    elif fault in CLUSTER_FAULTS:
+        if stack.cluster is None:
+            raise ValueError(f"{fault} needs a local cluster (`wirewatch stack up --brokers 3 --es-nodes 3`)")
+        await stack.cluster.inflict(fault, down_s=params.node_down_s, stop_s=params.broker_stop_s)
     else:
         raise ValueError(f"unknown fault {fault!r}")

@@ -14,6 +14,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from bench.chaos.articles import ALERT_ORG, RULE_NAME, SECRET, STORY_RULE_NAME, Article
+from bench.chaos.cluster import Recovery
+from bench.chaos.pauses import Pause
 from bench.chaos.plan import HOSTILE_LETTERS, ChaosParams, Poison
 from bench.workers import WORKERS
 from wirewatch.core.es import make_es
@@ -62,6 +64,20 @@ class ChaosReport:
     lag: dict[str, int] = field(default_factory=dict)
     drained_s: float | None = None
     total_s: float = 0.0
+    windows: list[tuple[str, float, float]] = field(default_factory=list)  # fault, from, to (s since start)
+    recoveries: list[Recovery] = field(default_factory=list)  # a cluster's node faults
+    longest_pause: Pause | None = None  # in indexing, while articles waited
+
+    def pause_line(self) -> str:
+        """The longest pause and the faults whose window it overlaps."""
+        pause = self.longest_pause
+        if pause is None:
+            return "longest pause in indexing: none"
+        during = [f for f, start, end in self.windows if start < pause.end and end > pause.start]
+        return (
+            f"longest pause in indexing: {pause.length:.1f} s (from {pause.start:.0f} s to {pause.end:.0f} s; "
+            f"faults meanwhile: {', '.join(during) or 'none'})"
+        )
 
     @property
     def lost(self) -> int:
@@ -100,6 +116,10 @@ class ChaosReport:
             (any(self.lag.values()), f"lag left at the end: {self.lag}"),
             (self.drained_s is None, f"did not drain within {self.params.drain_timeout_s:.0f} s"),
             (len(self.kills) < 3 or set(self.kills) != set(WORKERS), f"kills: {self.kills}"),
+            (
+                [r for r in self.recoveries if r.replicated_s is None],
+                f"not fully replicated again: {[r.node for r in self.recoveries if r.replicated_s is None]}",
+            ),
         ]
         return [message for broken, message in checks if broken]
 
@@ -114,6 +134,8 @@ class ChaosReport:
             f"merged {len(self.merged_stories)}",
             f"kills (kill -9): {len(self.kills)} — " + ", ".join(f"{w} {kills[w]}" for w in WORKERS),
             f"outages: Elasticsearch frozen {self.es_frozen_s:.1f} s, Kafka away {self.kafka_outage_s:.1f} s",
+            *(f"cluster: {recovery.line()}" for recovery in self.recoveries),
+            self.pause_line(),
             f"articles: lost {len(self.lost_articles)}, duplicated {self.duplicated_articles}, "
             f"foreign {self.unexpected_articles}, missing entities {len(self.entity_misses)}",
             f"alerts: lost {len(self.lost_alerts)}, duplicated {self.duplicated_alerts}, "

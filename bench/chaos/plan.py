@@ -2,7 +2,9 @@
 articles, and the planted poison with the dead letter each must produce.
 
 A plan is a list of fault names: ``kill:NAME`` (kill -9 of one worker, restarted after a pause),
-``freeze-es`` (SIGSTOP of Elasticsearch) and ``restart-kafka`` (the broker stopped and started again).
+``freeze-es`` (SIGSTOP of Elasticsearch) and ``restart-kafka`` (the broker stopped and started again); on a
+local cluster, ``kill-broker``, ``kill-es-node`` and ``stop-broker`` instead of the last two
+(:mod:`bench.chaos.cluster`).
 The articles are dealt into one wave before each fault and a last one after; the poison is planted
 halfway through.
 """
@@ -15,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
+from bench.chaos.cluster import CLUSTER_FAULTS
 from bench.workers import WORKERS
 from wirewatch.schemas import STAGES
 
@@ -39,21 +42,23 @@ class ChaosParams:
     drain_timeout_s: float = 900.0
     settle_s: float = 8.0  # wait after draining, so late duplicates are seen too
     ner_model: str | None = None  # None: the extractor's default
+    node_down_s: float = 10.0  # a killed cluster node is started again after this long
+    broker_stop_s: float = 25.0  # a SIGSTOPped broker: longer than its session (9 s) and the consumers' (10 s)
 
     def __post_init__(self) -> None:
-        known = {*(f"kill:{w}" for w in WORKERS), *STACK_FAULTS}
+        known = {*(f"kill:{w}" for w in WORKERS), *STACK_FAULTS, *CLUSTER_FAULTS}
         if unknown := [f for f in self.faults or () if f not in known]:
             raise ValueError(f"unknown faults {unknown}; known: {', '.join(sorted(known))}")
 
 
-def fault_plan(params: ChaosParams, rng: random.Random) -> list[str]:
-    """The faults in a seeded order: each worker killed once (plus extra kills), a freeze, a restart; or
-    the explicit plan of ``params.faults``."""
+def fault_plan(params: ChaosParams, rng: random.Random, on_cluster: bool = False) -> list[str]:
+    """The faults in a seeded order: each worker killed once (plus extra kills), then a freeze and a restart
+    on one node, or the node faults of a cluster; or the explicit plan of ``params.faults``."""
     if params.faults is not None:
         return list(params.faults)
     extra = params.extra_kills if params.extra_kills is not None else rng.randint(0, 2)
     events = [f"kill:{w}" for w in WORKERS] + [f"kill:{rng.choice(WORKERS)}" for _ in range(extra)]
-    events += list(STACK_FAULTS)
+    events += list(CLUSTER_FAULTS if on_cluster else STACK_FAULTS)
     rng.shuffle(events)
     return events
 

@@ -27,6 +27,12 @@ def test_a_seeded_plan_kills_every_worker_and_disturbs_both_servers_once(seed: i
     assert plan == fault_plan(ChaosParams(seed=seed), random.Random(seed))
 
 
+def test_a_cluster_plan_kills_a_broker_and_an_es_node_and_stops_a_broker_instead() -> None:
+    plan = fault_plan(ChaosParams(seed=5), random.Random(5), on_cluster=True)
+    assert sorted(f for f in plan if not f.startswith("kill:")) == ["kill-broker", "kill-es-node", "stop-broker"]
+    assert {f.split(":", 1)[1] for f in plan if f.startswith("kill:")} == set(WORKERS)
+
+
 def test_extra_kills_are_as_many_as_asked() -> None:
     plan = fault_plan(ChaosParams(extra_kills=4), random.Random(3))
     assert sum(f.startswith("kill:") for f in plan) == len(WORKERS) + 4

@@ -106,3 +106,24 @@ def test_the_layout_is_the_stack_s_own_for_the_settings_state_dir(tmp_path: Path
 def test_the_checkout_s_shared_stack_is_refused() -> None:
     with pytest.raises(NotOwnStack, match="shared stack"):
         OwnStack.of(CommonSettings(state_dir=REPO_ROOT / ".wirewatch"))
+
+
+def test_a_cluster_is_recognised_by_its_recorded_shape_and_every_node_must_run(
+    tmp_path: Path, stand_ins: StandIns
+) -> None:
+    state = tmp_path / "state"
+    layout = Layout.of(StackSettings(state_dir=state))
+    assert own_stack(state, layout, stand_ins).cluster is None  # one node: the single-node faults
+    layout.shape_file.write_text('{"brokers": 3, "es_nodes": 3}\n')
+    with pytest.raises(NotOwnStack, match=r"nodes not running: .*kafka-2"):
+        OwnStack.of(CommonSettings(state_dir=state), layout)
+    for node in (2, 3):
+        at = layout.for_node(node)
+        at.kafka_pid_file.write_text(f"{stand_ins.start(*kafka.needle(at).split())}\n")
+        at.es_pid_file.parent.mkdir(parents=True, exist_ok=True)
+        at.es_pid_file.write_text(f"{stand_ins.start(*' '.join(elasticsearch.needles(at)).split())}\n")
+    stack = OwnStack.of(CommonSettings(state_dir=state), layout)
+    assert stack.cluster is not None and stack.cluster.stack.stack_brokers == 3
+    layout.shape_file.write_text('{"brokers": 2, "es_nodes": 3}\n')
+    with pytest.raises(NotOwnStack, match=r"needs .*--brokers 3"):
+        OwnStack.of(CommonSettings(state_dir=state), layout)

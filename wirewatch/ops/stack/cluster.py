@@ -126,14 +126,14 @@ def es_roles(settings: StackSettings, layout: Layout) -> dict[int, str]:
         if isinstance(nodes, dict):
             roles = {}
             for node_id, node in nodes.items():
-                number = _node_number(str(node.get("name", "")))
+                number = node_number(str(node.get("name", "")))
                 elected = node_id == body.get("master_node")
                 roles[number] = ("master" if elected else "master-eligible") + "+data"
             return roles
     return {}
 
 
-def _node_number(name: str) -> int:
+def node_number(name: str) -> int:
     tail = name.rpartition("-")[2]
     return int(tail) if tail.isdigit() else 1
 

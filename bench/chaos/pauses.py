@@ -1,0 +1,82 @@
+"""The longest pause in indexing during a drill: the article index is counted every half second beside how
+many of the corpus's articles were published by then, and a pause is a stretch in which articles were
+waiting to become searchable and none did.
+
+A stretch in which everything published was already searchable is idleness, not a pause, and ends one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass, field
+
+from wirewatch.core.es import make_es
+from wirewatch.core.settings import CommonSettings
+
+
+@dataclass(frozen=True)
+class Sample:
+    at: float  # seconds since the drill started
+    indexed: int  # corpus articles searchable
+    published: int  # corpus articles in their feeds
+
+
+@dataclass(frozen=True)
+class Pause:
+    start: float
+    end: float
+
+    @property
+    def length(self) -> float:
+        return self.end - self.start
+
+
+def longest_pause(samples: Sequence[Sample]) -> Pause | None:
+    """The longest stretch between two samples over which the count did not grow while articles waited;
+    None when there was never any. A stretch runs from the last growth (or the moment work appeared) to the
+    next growth, or to the last sample if none came."""
+    best: Pause | None = None
+    start: float | None = None
+    last_indexed = -1
+    for sample in samples:
+        waiting = sample.indexed < sample.published
+        if sample.indexed != last_indexed or not waiting:
+            if start is not None and (best is None or sample.at - start > best.length):
+                best = Pause(start, sample.at)
+            start = sample.at if waiting else None
+        elif start is None:
+            start = sample.at
+        last_indexed = sample.indexed
+    if start is not None and samples and (best is None or samples[-1].at - start > best.length):
+        best = Pause(start, samples[-1].at)
+    return best
+
+
+@dataclass
+class IndexingTimeline:
+    """Samples the article index while a drill runs; ``published`` says how many corpus articles are out."""
+
+    settings: CommonSettings
+    corpus_ids: Collection[str]
+    published: Callable[[], int]
+    started: float
+    every_s: float = 0.5
+    samples: list[Sample] = field(default_factory=list)
+
+    async def run(self) -> None:
+        """Until cancelled; a count the cluster cannot answer is skipped (a pause shows as no growth)."""
+        es = make_es(self.settings)
+        query = {"terms": {"id": list(self.corpus_ids)}}
+        try:
+            while True:
+                published = self.published()
+                try:
+                    found = await es.count(index=self.settings.index_name("articles"), query=query)
+                    self.samples.append(Sample(time.monotonic() - self.started, int(found["count"]), published))
+                except Exception:  # a node away: the next sample tells
+                    pass
+                await asyncio.sleep(self.every_s)
+        finally:
+            await es.close()

@@ -10,7 +10,6 @@ would hide a broken install.
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import subprocess
@@ -24,6 +23,7 @@ import yaml
 
 from tests.contract.test_compose import read_pins
 from tests.contract.test_env_documented import read_variables, settings_classes
+from tests.support.tools import require_tool
 from wirewatch.schemas import STAGES, TOPICS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -72,12 +72,8 @@ def tree(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def rendered(tree: Path) -> dict[str, list[dict[str, Any]]]:
-    command = kustomize_command()
-    if command is None:
-        message = "no kustomize: kubectl (with its built-in kustomize) or a kustomize binary is needed"
-        if os.environ.get("CI"):
-            pytest.fail(message, pytrace=False)
-        pytest.skip(message)
+    missing = "no kustomize: kubectl (with its built-in kustomize) or a kustomize binary is needed"
+    command = require_tool(kustomize_command(), missing)
     out: dict[str, list[dict[str, Any]]] = {}
     for name in KUSTOMIZATIONS:
         result = subprocess.run([*command, str(tree / name)], capture_output=True, text=True, timeout=120, check=False)

@@ -46,7 +46,7 @@ from bench.chaos.measure import (
     wanted_alerts,
     wanted_story_alerts,
 )
-from bench.chaos.pauses import IndexingTimeline, longest_pause
+from bench.chaos.pauses import IndexingTimeline, longest_pauses
 from bench.chaos.plan import (
     PAGE_POISON_OUTCOME,
     SCHEMA_POISON,
@@ -284,7 +284,8 @@ class Drill:
             finally:
                 await es.close()
             await asyncio.sleep(1.0)
-        self.say(f"[{time.monotonic() - started:6.1f} s] pipeline flowing")
+        self.report.flowing_at = time.monotonic() - started
+        self.say(f"[{self.report.flowing_at:6.1f} s] pipeline flowing")
 
     async def run(self, stack: OwnStack) -> ChaosReport:
         started = time.monotonic()
@@ -296,7 +297,9 @@ class Drill:
         finally:
             supervisor.cancel()
             sampler.cancel()
-            self.report.longest_pause = longest_pause(timeline.samples)
+            # from the first article searchable on: the workers' start (loading the model) is no pause
+            flowing = [sample for sample in timeline.samples if sample.at >= self.report.flowing_at]
+            self.report.pauses = longest_pauses(flowing, 3)
 
     async def _run(self, stack: OwnStack, started: float) -> ChaosReport:
         faults = fault_plan(self.params, self.rng, on_cluster=stack.cluster is not None)

@@ -25,6 +25,9 @@ from wirewatch.ops.observe import read_dead_letters, stage_status
 from wirewatch.schemas import DeadLetter, alert_id_for, keyed_alert_id
 from wirewatch.services.alerter.signing import DELIVERY_HEADER, SIGNATURE_HEADER, verify
 
+#: a fault that ended this long before a pause began is named beside it
+CAUSE_WINDOW_S = 30.0
+
 #: what a webhook receiver got: (body, headers) per POST
 Received = Sequence[tuple[bytes, dict[str, str]]]
 
@@ -66,18 +69,24 @@ class ChaosReport:
     total_s: float = 0.0
     windows: list[tuple[str, float, float]] = field(default_factory=list)  # fault, from, to (s since start)
     recoveries: list[Recovery] = field(default_factory=list)  # a cluster's node faults
-    longest_pause: Pause | None = None  # in indexing, while articles waited
+    flowing_at: float = 0.0  # s since start when the first article was searchable
+    pauses: list[Pause] = field(default_factory=list)  # the longest pauses in indexing while articles waited
+
+    @property
+    def longest_pause_s(self) -> float:
+        return self.pauses[0].length if self.pauses else 0.0
 
     def pause_line(self) -> str:
-        """The longest pause and the faults whose window it overlaps."""
-        pause = self.longest_pause
-        if pause is None:
+        """The longest pauses, each with the faults during it or in the :data:`CAUSE_WINDOW_S` before it (a
+        consumer group settles after a worker is back)."""
+        if not self.pauses:
             return "longest pause in indexing: none"
-        during = [f for f, start, end in self.windows if start < pause.end and end > pause.start]
-        return (
-            f"longest pause in indexing: {pause.length:.1f} s (from {pause.start:.0f} s to {pause.end:.0f} s; "
-            f"faults meanwhile: {', '.join(during) or 'none'})"
-        )
+        described = []
+        for pause in self.pauses:
+            near = [f for f, start, end in self.windows if start < pause.end and end > pause.start - CAUSE_WINDOW_S]
+            span = f"{pause.start:.0f}–{pause.end:.0f} s"
+            described.append(f"{pause.length:.1f} s ({span}; faults: {', '.join(near) or 'none'})")
+        return f"longest pauses in indexing: {'; '.join(described)}"
 
     @property
     def lost(self) -> int:

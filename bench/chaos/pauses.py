@@ -33,25 +33,35 @@ class Pause:
         return self.end - self.start
 
 
-def longest_pause(samples: Sequence[Sample]) -> Pause | None:
-    """The longest stretch between two samples over which the count did not grow while articles waited;
-    None when there was never any. A stretch runs from the last growth (or the moment work appeared) to the
-    next growth, or to the last sample if none came."""
-    best: Pause | None = None
+def stretches(samples: Sequence[Sample]) -> list[Pause]:
+    """Every stretch between two samples over which the count did not grow while articles waited, in order. A
+    stretch runs from the last growth (or the moment work appeared) to the next growth, or to the last sample
+    if none came."""
+    found: list[Pause] = []
     start: float | None = None
     last_indexed = -1
     for sample in samples:
         waiting = sample.indexed < sample.published
         if sample.indexed != last_indexed or not waiting:
-            if start is not None and (best is None or sample.at - start > best.length):
-                best = Pause(start, sample.at)
+            if start is not None and sample.at > start:
+                found.append(Pause(start, sample.at))
             start = sample.at if waiting else None
         elif start is None:
             start = sample.at
         last_indexed = sample.indexed
-    if start is not None and samples and (best is None or samples[-1].at - start > best.length):
-        best = Pause(start, samples[-1].at)
-    return best
+    if start is not None and samples and samples[-1].at > start:
+        found.append(Pause(start, samples[-1].at))
+    return found
+
+
+def longest_pause(samples: Sequence[Sample]) -> Pause | None:
+    """The longest of :func:`stretches`; None when articles never waited."""
+    return max(stretches(samples), key=lambda pause: pause.length, default=None)
+
+
+def longest_pauses(samples: Sequence[Sample], n: int) -> list[Pause]:
+    """The ``n`` longest stretches, longest first."""
+    return sorted(stretches(samples), key=lambda pause: -pause.length)[:n]
 
 
 @dataclass

@@ -3,7 +3,7 @@ while articles waited; idleness (nothing waiting) is no pause."""
 
 from __future__ import annotations
 
-from bench.chaos.pauses import Pause, Sample, longest_pause
+from bench.chaos.pauses import Pause, Sample, longest_pause, longest_pauses
 
 
 def timeline(*rows: tuple[float, int, int]) -> list[Sample]:
@@ -34,3 +34,8 @@ def test_samples_missed_while_a_node_was_away_leave_a_gap_that_is_part_of_the_pa
 def test_no_waiting_no_pause() -> None:
     assert longest_pause([]) is None
     assert longest_pause(timeline((0, 0, 0), (1, 0, 0))) is None
+
+
+def test_the_longest_pauses_come_longest_first() -> None:
+    samples = timeline((0, 0, 9), (2, 1, 9), (3, 2, 9), (8, 3, 9), (9, 4, 9), (12, 5, 9))
+    assert longest_pauses(samples, 2) == [Pause(3, 8), Pause(9, 12)]

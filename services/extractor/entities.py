@@ -12,6 +12,8 @@ For each (title, text) pair, in one stream of spaCy docs:
    a title-cased title), and names shaped like places' (features, facilities, administrative units) as LOC
    (:mod:`.placeshapes`);
 6. mentions are merged into entities (:mod:`.merging`), each with why it has its type and its registry key;
+   organisations the model alone found that the text shows to be documents or headings are dropped, unless the
+   registry knows them (:mod:`.doubts`);
 7. entities the model alone typed take the type the entity registry remembers (:mod:`.memory`), and LOC
    entities are geotagged (:mod:`.geo`).
 
@@ -240,7 +242,10 @@ class EntityExtractor:
             found = apply_place_shapes(text, apply_shapes(text, chunking.drop_overlaps(text_found)), self._is_place)
             if title and not title_cased(title):
                 title_found = apply_place_shapes(title, apply_shapes(title, title_found), self._is_place)
-            entities = build_entities(text, found, title or "", title_found, caps=caps, capped=capped, source=source)
+            known = self.memory.knows if self.memory is not None else None
+            entities = build_entities(
+                text, found, title or "", title_found, caps=caps, capped=capped, source=source, known=known
+            )
             if self.memory is not None:
                 self.memory.retype(entities)
             if self.geocoder is not None:

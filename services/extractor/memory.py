@@ -79,6 +79,10 @@ class RegistryMemory:
         self.snapshot = snapshot
         return True
 
+    def knows(self, key: str) -> bool:
+        """Whether the registry is confident of ``key``'s type (a doubtful name it knows is kept: :mod:`.doubts`)."""
+        return key in self.snapshot
+
     def retype(self, entities: Sequence[Entity]) -> int:
         """Give the model-typed entities the type the registry is confident of (in place); how many changed."""
         if not self.snapshot:

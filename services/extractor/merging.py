@@ -14,6 +14,9 @@
    a short form → the one multi-word PERSON name it ends ("al-Sudani", "Sudani" → "Mohammed
    Shia al-Sudani"). The joined entity takes the type and name of the fuller group.
 
+5. Organisations the model alone found that the text shows to be documents or headings are dropped
+   (:mod:`.doubts`), unless the entity registry knows them (``known``).
+
 Steps 1, 2 and 4 live in :mod:`.acronyms`, :mod:`.propagation` and :mod:`.joins`, the groups in :mod:`.groups`
 and the Entity records in :mod:`.records`. Every step is near-linear in the number of mentions, so that an
 article listing thousands of distinct names cannot stall the extractor (short forms are found by an index of
@@ -24,12 +27,13 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from wirewatch.schemas.articles import MAIN_TYPES, Entity
 from wirewatch.services.extractor import context
 from wirewatch.services.extractor.acronyms import acronym_definitions
+from wirewatch.services.extractor.doubts import doubtful_acronyms, doubtful_headings
 from wirewatch.services.extractor.groups import Group, GroupedMention, group_type, grouped, retype
 from wirewatch.services.extractor.joins import join
 from wirewatch.services.extractor.propagation import propagated, surfaces
@@ -58,12 +62,14 @@ def build_entities(
     caps: Caps | None = None,
     capped: set[str] | None = None,
     source: str | None = None,
+    known: Callable[[str], bool] | None = None,
 ) -> list[Entity]:
     """Entities of one article, ordered by first appearance (title-only ones first).
 
     With ``caps``, the first mentions and entities within them are kept, and ``"mentions"`` or
     ``"entities"`` is added to ``capped`` when some were left out. ``source`` is the outlet that published
-    the article (feed or site name, or host): named in the text, it is an ORG.
+    the article (feed or site name, or host): named in the text, it is an ORG. ``known`` says whether the entity
+    registry knows a registry key (a doubtful organisation it knows is kept).
     """
     limit = caps.mentions if caps else None
     acronyms, extra = acronym_definitions(text, candidates)
@@ -77,6 +83,9 @@ def build_entities(
     groups = grouped(mentions)
     _decide(groups, text, title, context.source_keys(source))
     join(groups, acronyms)
+    doubtful = doubtful_acronyms(groups, text, title, set(acronyms), known) | doubtful_headings(groups, text, known)
+    if doubtful:
+        groups = [g for g in groups if id(g) not in doubtful]
     entities = entities_of(text, groups)
     if caps is not None and len(entities) > caps.entities:
         _note(capped, "entities")

@@ -1,11 +1,14 @@
 """Model spans that name no one: a head word alone, a Roman numeral, a shouted interjection, an era, a review's
-heading, an office, an event or a document the model calls ORG, a minister's portfolio (:func:`no_name`)."""
+heading, an office, an event or a document the model calls ORG, an abbreviation of a thing, a file's name, a
+minister's portfolio (:func:`no_name`); and a one-word ORG the text also writes in lowercase (:func:`common_word`)."""
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 
-from wirewatch.services.extractor.headwords import HEAD_FINAL
+from wirewatch.services.extractor import context
+from wirewatch.services.extractor.headwords import HEAD_FINAL, is_head
 from wirewatch.services.extractor.normalise import fold
 from wirewatch.services.extractor.shapes import shaped_name
 from wirewatch.services.extractor.spans import Candidate
@@ -57,6 +60,11 @@ _PRAISE = frozenset(
 )
 _HEADING_BEFORE = re.compile(r"(?:\n|[.!?)][ \t]+)[ \t]*$")
 _HEADING_AFTER = re.compile(r"[ \t]*(?:\n|[.!,:;]|$)")
+# Abbreviations of things, offices and measures, never of a body, that the model calls ORG ("the IRR on the deal",
+# "the HR department", "Google's IPO").
+_THING_ABBREVIATIONS = frozenset(_words("ipo irr roi ceo cfo coo cto hr cv faq gdp diy pdf dm pm"))
+# A file's name: "PPA Guaranty.doc", "Cfoforum.ppt" (the extension inside the span or right after it).
+_FILE_EXTENSION = re.compile(r"\.(?:docx?|pptx?|xlsx?|pdf|txt|zip|csv|rtf)\b", re.IGNORECASE)
 _PORTFOLIO_BEFORE = re.compile(r"\b(?:[Mm]inisters?|[Ss]ecretar(?:y|ies)|[Cc]ommissioner)\s+(?:of|for)\s+(?:the\s+)?$")
 
 
@@ -64,7 +72,8 @@ def no_name(text: str, candidate: Candidate) -> bool:
     """A model span that names no one: a head word alone ("Army", "Groups", "the Bank"), a Roman numeral ("Part
     VI"), a shouted interjection or a drawn-out word ("WOW", "VERYYYY"), an era ("1900 BC"), a review's heading
     ("Great Service" alone on its line), an office ("Holy Roman Emperor", "Senior Regulatory Counsel"), an event
-    or a document the model calls ORG ("Suez Crisis"), or the portfolio in a minister's title ("Minister of the
+    or a document the model calls ORG ("Suez Crisis"), an abbreviation of a thing ("IPO", "HR"), a file's name
+    ("Terms Draft.doc"), or the portfolio in a minister's title ("Minister of the
     Interior", "Secretary of State")."""
     if candidate.tier != "model":
         return False
@@ -78,6 +87,8 @@ def no_name(text: str, candidate: Candidate) -> bool:
         return True
     if _heading(text, candidate.start, candidate.end, key) or _clause(key):
         return True
+    if candidate.type == "ORG" and (key in _THING_ABBREVIATIONS or _file_name(text, candidate.start, candidate.end)):
+        return True
     if candidate.type != "ORG" or surface.isupper() or shaped_name(surface):
         return False
     if key.split()[-1] in _OFFICES and " of " not in f" {key} ":  # not "Office of the President"
@@ -86,6 +97,11 @@ def no_name(text: str, candidate: Candidate) -> bool:
         return True
     before = _PORTFOLIO_BEFORE.search(text, max(candidate.start - 24, 0), candidate.start)
     return before is not None and key.split()[-1] not in HEAD_FINAL
+
+
+def _file_name(text: str, start: int, end: int) -> bool:
+    """The span is, or begins, a file's name: an extension inside it or right after it."""
+    return _FILE_EXTENSION.search(text, start, min(end + 6, len(text))) is not None
 
 
 def _clause(key: str) -> bool:
@@ -113,3 +129,35 @@ def _heading(text: str, start: int, end: int, key: str) -> bool:
         return False
     alone_before = start == 0 or _HEADING_BEFORE.search(text, max(start - 8, 0), start) is not None
     return alone_before and _HEADING_AFTER.match(text, end, end + 8) is not None
+
+
+_EDGE_PUNCTUATION = "\"'“”‘’()[]{}.,;:!?*"
+
+
+def single_word_org(text: str, candidate: Candidate) -> bool:
+    """A model ORG of one capitalised word with lowercase letters after its first ("Habitat", not "NATO")."""
+    if candidate.tier != "model" or candidate.type != "ORG":
+        return False
+    surface = text[candidate.start : candidate.end]
+    return surface.isalpha() and surface[0].isupper() and surface[1:].islower()
+
+
+def lowercase_words(text: str) -> Counter[str]:
+    """How often ``text`` writes each word in lowercase letters alone (not inside an address, a path or a
+    compound)."""
+    words = (token.strip(_EDGE_PUNCTUATION) for token in text.split())
+    return Counter(word for word in words if word.isalpha() and word.islower())
+
+
+def common_word(text: str, candidate: Candidate, lowercase: Counter[str], capitalised: Counter[str]) -> bool:
+    """A one-word model ORG that the same text writes in lowercase at least as often as the model found it
+    ("Habitat loss … the habitat of"): a common noun capitalised at a sentence's start or in a heading, unless it
+    is a body's head word or a cue around it says organisation ("the militia Habitat"). A name the text writes
+    capitalised more often ("Google" eleven times, "google" once) stays."""
+    if not single_word_org(text, candidate):
+        return False
+    surface = text[candidate.start : candidate.end]
+    key = surface.lower()
+    if lowercase[key] < capitalised[surface] or is_head(key):
+        return False
+    return context.cue(text, candidate.start, candidate.end) != "ORG"

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
 
 from wirewatch.services.extractor.context import listed_bodies, named_acronyms, named_after_kind, named_by_members
 from wirewatch.services.extractor.headwords import AND_WORDS, TITLES, is_head
 from wirewatch.services.extractor.nameruns import NameWord, edges_trimmed, name_runs
-from wirewatch.services.extractor.nonnames import no_name
+from wirewatch.services.extractor.nonnames import common_word, lowercase_words, no_name, single_word_org
 from wirewatch.services.extractor.normalise import fold
 from wirewatch.services.extractor.shapes import Shaped, shaped, shaped_name
 from wirewatch.services.extractor.spans import Candidate
@@ -29,7 +30,10 @@ def apply_shapes(text: str, candidates: Sequence[Candidate]) -> list[Candidate]:
     in shape. A shaped name where there was no candidate is added, and so is a name the words after it make a
     group's (:func:`.context.named_by_members`). A model span that is a head word alone is dropped.
     """
-    kept = sorted((_definite(text, c) for c in candidates if not no_name(text, c)), key=lambda c: c.start)
+    singles = Counter(text[c.start : c.end] for c in candidates if single_word_org(text, c))
+    lowercase = lowercase_words(text) if singles else Counter[str]()
+    named = (c for c in candidates if not no_name(text, c) and not common_word(text, c, lowercase, singles))
+    kept = sorted((_definite(text, c) for c in named), key=lambda c: c.start)
     starts, ends = [c.start for c in kept], [c.end for c in kept]
     for name in shaped(text):
         if text[name.end - 1] in "'’":  # a plural's possessive: "American Motors' models"

@@ -76,11 +76,13 @@ async def es_health(settings: CommonSettings) -> str:
     return str(health.body["status"])
 
 
-async def fully_replicated(settings: CommonSettings) -> bool:
+async def fully_replicated(settings: CommonSettings) -> bool | None:
+    """Whether every partition and shard of this namespace has all its replicas; None when the cluster does not
+    say (a node just lost, an election under way)."""
     try:
         return not await under_replicated(settings) and await es_health(settings) == "green"
-    except Exception:  # a cluster still electing answers errors for a while: not yet
-        return False
+    except Exception:
+        return None
 
 
 async def primaries_by_node(settings: CommonSettings, index: str) -> Counter[int]:
@@ -103,6 +105,7 @@ class ClusterFaults:
     stack: StackSettings
     layout: Layout
     replication_timeout_s: float = 300.0
+    poll_s: float = 1.0
 
     def __post_init__(self) -> None:
         self.recoveries: list[Recovery] = []
@@ -181,6 +184,6 @@ class ClusterFaults:
             whole = await fully_replicated(self.settings)
             if whole and (back.is_set() or short_seen):
                 return time.monotonic() - started
-            short_seen = short_seen or not whole
-            await asyncio.sleep(1.0)
+            short_seen = short_seen or whole is False
+            await asyncio.sleep(self.poll_s)
         return None

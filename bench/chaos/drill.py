@@ -300,6 +300,7 @@ class Drill:
             # from the first article searchable on: the workers' start (loading the model) is no pause
             flowing = [sample for sample in timeline.samples if sample.at >= self.report.flowing_at]
             self.report.pauses = longest_pauses(flowing, 3)
+            self.report.sampling = timeline.unanswered_line()
 
     async def _run(self, stack: OwnStack, started: float) -> ChaosReport:
         faults = fault_plan(self.params, self.rng, on_cluster=stack.cluster is not None)

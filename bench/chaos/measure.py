@@ -71,6 +71,7 @@ class ChaosReport:
     recoveries: list[Recovery] = field(default_factory=list)  # a cluster's node faults
     flowing_at: float = 0.0  # s since start when the first article was searchable
     pauses: list[Pause] = field(default_factory=list)  # the longest pauses in indexing while articles waited
+    sampling: str = ""  # how the index counts behind the pauses went
 
     @property
     def longest_pause_s(self) -> float:
@@ -145,6 +146,7 @@ class ChaosReport:
             f"outages: Elasticsearch frozen {self.es_frozen_s:.1f} s, Kafka away {self.kafka_outage_s:.1f} s",
             *(f"cluster: {recovery.line()}" for recovery in self.recoveries),
             self.pause_line(),
+            *([self.sampling] if self.sampling else []),
             f"articles: lost {len(self.lost_articles)}, duplicated {self.duplicated_articles}, "
             f"foreign {self.unexpected_articles}, missing entities {len(self.entity_misses)}",
             f"alerts: lost {len(self.lost_alerts)}, duplicated {self.duplicated_alerts}, "

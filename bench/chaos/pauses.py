@@ -73,20 +73,35 @@ class IndexingTimeline:
     published: Callable[[], int]
     started: float
     every_s: float = 0.5
+    timeout_s: float = 5.0
     samples: list[Sample] = field(default_factory=list)
+    #: (s since start, what went wrong) for each count the cluster did not answer in time
+    unanswered: list[tuple[float, str]] = field(default_factory=list)
 
     async def run(self) -> None:
-        """Until cancelled; a count the cluster cannot answer is skipped (a pause shows as no growth)."""
-        es = make_es(self.settings)
+        """Until cancelled. A count the cluster does not answer within ``timeout_s`` is noted in ``unanswered``
+        and leaves a gap in the samples (growth is seen at the next answer)."""
+        es = make_es(self.settings, timeout=self.timeout_s)
         query = {"terms": {"id": list(self.corpus_ids)}}
         try:
             while True:
                 published = self.published()
                 try:
-                    found = await es.count(index=self.settings.index_name("articles"), query=query)
+                    found = await asyncio.wait_for(
+                        es.count(index=self.settings.index_name("articles"), query=query), self.timeout_s * 2
+                    )
                     self.samples.append(Sample(time.monotonic() - self.started, int(found["count"]), published))
-                except Exception:  # a node away: the next sample tells
-                    pass
+                except Exception as exc:  # a node away: noted, and the next sample tells
+                    self.unanswered.append((time.monotonic() - self.started, f"{type(exc).__name__}: {exc}"[:200]))
                 await asyncio.sleep(self.every_s)
         finally:
             await es.close()
+
+    def unanswered_line(self) -> str:
+        if not self.unanswered:
+            return "index counts unanswered: 0"
+        first, last = self.unanswered[0], self.unanswered[-1]
+        return (
+            f"index counts unanswered: {len(self.unanswered)} of {len(self.unanswered) + len(self.samples)}, "
+            f"from {first[0]:.0f} s to {last[0]:.0f} s (first: {first[1]}; last: {last[1]})"
+        )

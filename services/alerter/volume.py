@@ -8,23 +8,12 @@ A query Wirewatch refuses is skipped (logged once per version); one Elasticsearc
 search fall back to one search per rule, so one bad rule never silences the others. What they decide on is
 read from Elasticsearch, so a restart or a replica decides the same (the two caches below only save work):
 
-- **spike** (``rule.spike``): the rule's matches whose ``fetched_at`` lies in the window ending at the batch's
-  newest fetch time, against the baseline rate (matches per window over the baseline period before it). It
-  fires when the window holds at least ``min_count`` and more than ``factor`` × the baseline rate. *One alert
-  per window*: the alert id is keyed on the rule and the window-length slot the window ends in, and after a
-  spike alert the rule stays quiet until a window has passed since that alert's window ended (the last one is
-  read from the ledger on first use). A surge that lasts for hours fires once per window length, one that
-  straddles a slot boundary fires once. The window ends at the data's time, not the clock's: a replayed
-  batch computes the same window and the same alert id (the ledger turns it away). Two replicas that see a
-  surge's batches at a slot boundary may each fire once (the price of not serialising through the ledger).
-- **first-seen** (``rule.entity_type``): an entity of that type named in one of the batch's articles that
-  match the rule, whose earliest mention in the entity registry (``<prefix>-entity-mentions``, written in the
-  same bulk request as the article) is in this batch: no mention outside the batch is older (an article is
-  seen when it was published, else fetched, as the registry counts it). The alert id is keyed on the rule
-  and the entity key: once per entity, ever. Comparing times rather than asking "any other mention?" keeps it
-  right when the alerter lags behind the indexer (a later batch already indexed does not hide the entity's
-  first appearance). Keys found to have an earlier mention are remembered (:data:`KNOWN_KEYS` of them), so the
-  registry is asked only about keys this process has not yet seen known.
+- **spike** (``rule.spike``, ``spikes.py``): the rule's matches in the window ending at the batch's newest fetch
+  time against the baseline rate; one alert per window.
+- **first-seen** (``rule.entity_type``, ``first_seen.py``): an entity of that type, named in an article matching
+  the rule, whose earliest mention in the entity registry is in this batch; one alert per entity, ever. Keys
+  found to have an earlier mention are remembered (:data:`KNOWN_KEYS` of them), so the registry is asked only
+  about keys this process has not yet seen known.
 """
 
 from __future__ import annotations
@@ -33,24 +22,38 @@ import asyncio
 import logging
 from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from elastic_transport import TransportError
 from elasticsearch import ApiError, AsyncElasticsearch, NotFoundError
 
-from wirewatch.core.entities import ACTIVE, key_of
 from wirewatch.core.errors import ServiceUnavailable
 from wirewatch.core.query import QueryError, build_query, validate_query
-from wirewatch.schemas import ENTITY_KINDS, Alert, IndexedBatch, Rule, SpikeSpec, keyed_alert_id
+from wirewatch.schemas import ENTITY_KINDS, Alert, IndexedBatch, Rule, keyed_alert_id
+from wirewatch.services.alerter.first_seen import (
+    Mention,
+    earliest_body,
+    first_mentions,
+    first_seen_alert,
+    mentions_of,
+    new_keys,
+)
 from wirewatch.services.alerter.matching import SOURCE_FIELDS, Match, rule_filters, rule_version, to_alert
+from wirewatch.services.alerter.spikes import (
+    SpikeCounts,
+    is_spike,
+    last_spikes,
+    last_spikes_body,
+    spike_alert,
+    spike_body,
+    spike_counts,
+    spike_slot,
+)
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-#: the article field the volume of a window is counted on: when Wirewatch learnt of the article
-TIME_FIELD = "fetched_at"
 #: entity keys remembered as known (seen before some batch): never new again, so never asked about again
 KNOWN_KEYS = 100_000
 #: article ids per matching search: far below the index's 10,000 hits of one page
@@ -59,68 +62,6 @@ IDS_PER_SEARCH = 1000
 RULES_PER_SEARCH = 200
 #: what the matching search reads of each article: the alert's fields, and the entities for first-seen rules
 ARTICLE_FIELDS = [*SOURCE_FIELDS, "fetched_at", "entities.key", "entities.name", "entities.type", "entities.count"]
-
-
-@dataclass(frozen=True)
-class SpikeCounts:
-    window: int
-    baseline: int
-
-
-def baseline_rate(spec: SpikeSpec, baseline: int) -> float:
-    """The baseline's matches per window."""
-    return baseline * spec.window_s / spec.baseline_s
-
-
-def is_spike(spec: SpikeSpec, counts: SpikeCounts) -> bool:
-    return counts.window >= spec.min_count and counts.window > spec.factor * baseline_rate(spec, counts.baseline)
-
-
-def spike_slot(spec: SpikeSpec, end: datetime) -> str:
-    """The window-length slot ``end`` falls in: part of the alert id, so replicas agree."""
-    return str(int(end.timestamp() // spec.window_s))
-
-
-def spike_body(rules: Sequence[Rule], end: datetime) -> dict[str, Any]:
-    """The matches of each rule's window ending at ``end`` and of its baseline before it, in one search: rules
-    of one window and baseline share a ``filters`` aggregation (a filter per rule) under a ``date_range`` of
-    the two periods, so each query is parsed once however many periods are counted."""
-    groups: dict[tuple[float, float], dict[str, Any]] = {}
-    for rule in rules:
-        assert rule.spike is not None
-        clause = build_query(rule.query, rule_filters(rule, []))
-        groups.setdefault((rule.spike.window_s, rule.spike.baseline_s), {})[rule.id] = clause
-    aggs: dict[str, Any] = {}
-    earliest = end
-    for number, ((window_s, baseline_s), filters) in enumerate(groups.items()):
-        window_start = end - timedelta(seconds=window_s)
-        baseline_start = window_start - timedelta(seconds=baseline_s)
-        earliest = min(earliest, baseline_start)
-        # date_range's "to" is exclusive: the window includes the batch's own newest article
-        ranges = [
-            {"key": "baseline", "from": baseline_start.isoformat(), "to": window_start.isoformat()},
-            {"key": "window", "from": window_start.isoformat(), "to": (end + timedelta(milliseconds=1)).isoformat()},
-        ]
-        aggs[f"spec{number}"] = {
-            "filters": {"filters": filters},
-            "aggs": {"periods": {"date_range": {"field": TIME_FIELD, "ranges": ranges}}},
-        }
-    return {
-        "size": 0,
-        "track_total_hits": False,
-        "query": {"range": {TIME_FIELD: {"gte": earliest.isoformat(), "lte": end.isoformat()}}},
-        "aggs": aggs,
-    }
-
-
-def spike_counts(answer: dict[str, Any]) -> dict[str, SpikeCounts]:
-    """:func:`spike_body`'s answer: the counts of each rule."""
-    counts: dict[str, SpikeCounts] = {}
-    for spec in answer.get("aggregations", {}).values():
-        for rule_id, bucket in spec["buckets"].items():
-            periods = {p["key"]: int(p["doc_count"]) for p in bucket["periods"]["buckets"]}
-            counts[rule_id] = SpikeCounts(periods.get("window", 0), periods.get("baseline", 0))
-    return counts
 
 
 def matching_body(rules: Sequence[Rule], ids: Sequence[str]) -> dict[str, Any]:
@@ -134,84 +75,6 @@ def matching_body(rules: Sequence[Rule], ids: Sequence[str]) -> dict[str, Any]:
             "bool": {"filter": [{"ids": {"values": list(ids)}}, {"bool": {"should": named, "minimum_should_match": 1}}]}
         },
     }
-
-
-def spike_alert(rule: Rule, counts: SpikeCounts, end: datetime, article_ids: Sequence[str], base: Alert) -> Alert:
-    """``base``: the alert of the batch's first matching article, whose link and title the spike carries."""
-    assert rule.spike is not None
-    spec = rule.spike
-    rate = baseline_rate(spec, counts.baseline)
-    return base.model_copy(
-        update={
-            "alert_id": keyed_alert_id(rule.id, "spike", spike_slot(spec, end)),
-            "kind": "spike",
-            "title": f"{counts.window} matches of {rule.name!r} in the window (baseline {rate:.1f} per window)",
-            "snippet": base.title,
-            "article_ids": list(article_ids),
-            "count": counts.window,
-            "baseline": round(rate, 3),
-            "window_start": end - timedelta(seconds=spec.window_s),
-            "window_end": end,
-        }
-    )
-
-
-@dataclass(frozen=True)
-class Mention:
-    key: str
-    name: str
-    type: str
-    article_id: str
-    seen_at: float  # epoch milliseconds
-
-
-def mentions_of(hit: dict[str, Any]) -> list[Mention]:
-    """An article's entities as the registry counts them (see ``services/indexer/mentions.py``): one per key,
-    typed by its most mentioned spelling, seen when the article was published (else fetched)."""
-    src = hit["_source"]
-    seen = src.get("published_at") or src.get("fetched_at")
-    if not seen:
-        return []
-    seen_at = datetime.fromisoformat(str(seen).replace("Z", "+00:00")).timestamp() * 1000
-    main: dict[str, dict[str, Any]] = {}
-    for entity in src.get("entities") or []:
-        key = key_of(str(entity.get("name") or ""), entity.get("key"))
-        if key and (key not in main or int(entity.get("count") or 0) > int(main[key].get("count") or 0)):
-            main[key] = entity
-    return [Mention(key, str(e.get("name") or key), str(e.get("type")), hit["_id"], seen_at) for key, e in main.items()]
-
-
-def earliest_body(keys: Sequence[str], batch_ids: Sequence[str]) -> dict[str, Any]:
-    """Each key's earliest mention outside the batch (keys without one are absent from the answer)."""
-    return {
-        "size": 0,
-        "query": {
-            "bool": {
-                "filter": [ACTIVE, {"terms": {"key": list(keys)}}],
-                "must_not": [{"terms": {"article_id": list(batch_ids)}}],
-            }
-        },
-        "aggs": {
-            "keys": {
-                "terms": {"field": "key", "size": len(keys)},
-                "aggs": {"first": {"min": {"field": "seen_at"}}},
-            }
-        },
-    }
-
-
-def first_seen_alert(rule: Rule, mention: Mention, base: Alert) -> Alert:
-    """``base``: the alert of the article that named the entity first."""
-    return base.model_copy(
-        update={
-            "alert_id": keyed_alert_id(rule.id, "first_seen", mention.key),
-            "kind": "first_seen",
-            "article_ids": [base.article_id] if base.article_id else [],
-            "entity_key": mention.key,
-            "entity_name": mention.name,
-            "entity_type": rule.entity_type,
-        }
-    )
 
 
 class VolumeRules:
@@ -348,35 +211,13 @@ class VolumeRules:
         unknown = [r.id for r in rules if r.id not in self._spikes_loaded]
         if not unknown:
             return
-        body: dict[str, Any] = {
-            "size": 0,
-            "query": {"bool": {"filter": [{"term": {"kind": "spike"}}, {"terms": {"rule_id": unknown}}]}},
-            "aggs": {
-                "rules": {
-                    "terms": {"field": "rule_id", "size": len(unknown)},
-                    "aggs": {
-                        "last": {
-                            "top_hits": {
-                                "size": 1,
-                                "sort": [{"window_end": "desc"}],
-                                "_source": ["alert_id", "window_end"],
-                            }
-                        }
-                    },
-                }
-            },
-        }
         try:
-            response = await self.es.search(index=self.alerts, **body)
+            response = await self.es.search(index=self.alerts, **last_spikes_body(unknown))
         except NotFoundError:
             response = None
         except (ApiError, TransportError) as exc:
             raise ServiceUnavailable(f"reading the last spike alerts failed ({type(exc).__name__})") from exc
-        buckets = [] if response is None else response.body.get("aggregations", {}).get("rules", {}).get("buckets", [])
-        for bucket in buckets:
-            source = bucket["last"]["hits"]["hits"][0]["_source"]
-            end = datetime.fromisoformat(str(source["window_end"]).replace("Z", "+00:00"))
-            self._last_spike[str(bucket["key"])] = (str(source["alert_id"]), end)
+        self._last_spike.update(last_spikes(None if response is None else response.body))
         self._spikes_loaded.update(unknown)
 
     # first-seen --------------------------------------------------------------------------------------------
@@ -395,20 +236,9 @@ class VolumeRules:
         if not mentions:
             return []
         earliest = await self._earliest(sorted({m.key for m in mentions}), ids)
-        new = _new_keys(mentions, earliest)
+        new = new_keys(mentions, earliest)
         self._remember({m.key for m in mentions} - new)
-        fresh = sorted((m for m in mentions if m.key in new), key=lambda m: (m.seen_at, m.article_id))
-        fired: list[tuple[Rule, Mention]] = []
-        for rule in rules:
-            assert rule.entity_type is not None
-            kind = ENTITY_KINDS[rule.entity_type]
-            own = set(matched[rule.id])
-            seen: set[str] = set()
-            for mention in fresh:
-                if mention.type == kind and mention.key not in seen and mention.article_id in own:
-                    seen.add(mention.key)
-                    fired.append((rule, mention))
-        return fired
+        return first_mentions(rules, matched, [m for m in mentions if m.key in new])
 
     def _remember(self, known: set[str]) -> None:
         """Keys mentioned before some batch stay known (a first appearance cannot move later): a cache, so the
@@ -467,12 +297,3 @@ class _Articles:
 
 def _parts(items: Sequence[T], size: int) -> list[Sequence[T]]:
     return [items[start : start + size] for start in range(0, len(items), size)]
-
-
-def _new_keys(mentions: Sequence[Mention], earliest: dict[str, float]) -> set[str]:
-    """Keys whose earliest mention in the batch is no later than their earliest mention outside it."""
-    first_here: dict[str, float] = {}
-    for mention in mentions:
-        at = mention.seen_at
-        first_here[mention.key] = min(at, first_here.get(mention.key, at))
-    return {key for key, at in first_here.items() if key not in earliest or at <= earliest[key]}

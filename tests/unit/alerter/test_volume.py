@@ -14,16 +14,10 @@ from tests.unit.alerter.conftest import make_alert
 from wirewatch.core.durations import format_duration, parse_duration
 from wirewatch.core.stores.rules import new_rule
 from wirewatch.schemas import IndexedBatch, IndexedDoc, Rule, SpikeSpec, keyed_alert_id
+from wirewatch.services.alerter.first_seen import Mention, new_keys
 from wirewatch.services.alerter.matching import Match
-from wirewatch.services.alerter.volume import (
-    Mention,
-    SpikeCounts,
-    VolumeRules,
-    _new_keys,
-    is_spike,
-    spike_alert,
-    spike_slot,
-)
+from wirewatch.services.alerter.spikes import SpikeCounts, is_spike, spike_alert, spike_slot
+from wirewatch.services.alerter.volume import VolumeRules
 
 HOUR = 3600.0
 SPEC = SpikeSpec(window_s=HOUR, baseline_s=7 * 86400, factor=3, min_count=5)
@@ -113,7 +107,7 @@ def test_an_entity_is_new_when_no_mention_outside_the_batch_is_older() -> None:
         # a later batch the indexer wrote before the alerter read this one does not hide it
         "lagged": datetime(2026, 12, 1, 11, tzinfo=UTC).timestamp() * 1000,
     }
-    assert _new_keys(batch, millis) == {"acme", "lagged"}
+    assert new_keys(batch, millis) == {"acme", "lagged"}
 
 
 class Untouchable:

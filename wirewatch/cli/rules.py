@@ -1,4 +1,7 @@
-"""``wirewatch rules add|list|remove|test|export|import``: saved searches that fire webhooks."""
+"""``wirewatch rules add|list|remove|test|export|import``: saved searches that fire webhooks.
+
+The commands are here; ``_rule_fields`` turns ``add``'s options into rule fields, ``_rule_checks`` refuses what
+the alerter would (before anything is stored), ``_rule_columns`` draws ``list``'s columns."""
 
 from __future__ import annotations
 
@@ -8,7 +11,10 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from wirewatch.cli import _rule_columns as columns
 from wirewatch.cli._common import checked_query, console, facet_options, print_json, safe, settings, with_es
+from wirewatch.cli._rule_checks import check_digests, check_emails, check_queries, check_webhooks
+from wirewatch.cli._rule_fields import check_digest, destinations, duration, kind_fields
 
 if TYPE_CHECKING:
     from elasticsearch import AsyncElasticsearch
@@ -25,16 +31,6 @@ def _store(es: AsyncElasticsearch) -> RuleStore:
 
 #: what a redacted export holds in place of a secret; ``rules import`` refuses it rather than store it
 REDACTED = "<redacted: export with --include-secrets>"
-
-
-def _duration(_ctx: click.Context, _param: click.Parameter, value: str | None) -> float | None:
-    """A ``--window``/``--baseline`` as seconds (30m, 6h, 7d)."""
-    from wirewatch.core.durations import parse_duration
-
-    try:
-        return None if value is None else parse_duration(value)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc)) from exc
 
 
 @click.group()
@@ -78,8 +74,8 @@ def rules() -> None:
 @click.option("--spike", is_flag=True, help="fire when the matches of --window exceed --factor × the --baseline rate")
 @click.option("--first-seen", is_flag=True, help="fire when an entity of --type first appears in a matching article")
 @click.option("--flatline", is_flag=True, help="fire when --feed or --query has had nothing new for --window")
-@click.option("--window", callback=_duration, help="spike: the window counted (1h); flatline: the silence (6h)")
-@click.option("--baseline", callback=_duration, help="spike: the period before the window giving the rate (7d)")
+@click.option("--window", callback=duration, help="spike: the window counted (1h); flatline: the silence (6h)")
+@click.option("--baseline", callback=duration, help="spike: the period before the window giving the rate (7d)")
 @click.option("--factor", type=click.FloatRange(min=0, min_open=True), help="spike: times the baseline rate (3)")
 @click.option("--min-count", type=click.IntRange(min=1), help="spike: fewest matches in the window (5)")
 @click.option("--type", "entity_type", type=click.Choice(["person", "org", "place"]), help="first-seen: entity type")
@@ -89,15 +85,15 @@ def add(name: str, query: str | None, kql: bool, **options: Any) -> None:
     from wirewatch.core.stores.rules import new_rule
     from wirewatch.schemas import RuleFilters
 
-    _check_digest(options)
+    check_digest(options)
 
-    options |= _kind_fields(options, query)
+    options |= kind_fields(options, query)
     query = checked_query(query or "*", kql=kql)
     if options.get("grew_at_sources") is not None and options.get("per") != "story":
         raise click.UsageError("--grow-at needs --per story")
     webhooks = list(options.pop("webhooks"))
-    options |= _destinations(webhooks, options.pop("teams"), options.pop("emails"))
-    _check_webhooks([(f"rule {name!r}", url) for url in [*webhooks, *options["teams"]]])
+    options |= destinations(webhooks, options.pop("teams"), options.pop("emails"))
+    check_webhooks([(f"rule {name!r}", url) for url in [*webhooks, *options["teams"]]])
     filters = RuleFilters(**{facet: list(options.pop(facet)) for facet in RuleFilters.model_fields})
     rule = new_rule(name, query, webhooks=webhooks, secret=options.pop("secret"), filters=filters, **options)
     with_es(lambda es: _store(es).put(rule))
@@ -106,97 +102,10 @@ def add(name: str, query: str | None, kql: bool, **options: Any) -> None:
         console.print(f"stored as Lucene: {safe(query)}")
 
 
-#: the options of the volume kinds: their flag and the kinds they belong to
-_KIND_OPTIONS = {
-    "window": ("--window", ("spike", "flatline")),
-    "baseline": ("--baseline", ("spike",)),
-    "factor": ("--factor", ("spike",)),
-    "min_count": ("--min-count", ("spike",)),
-    "entity_type": ("--type", ("first_seen",)),
-    "feed_id": ("--feed", ("flatline",)),
-}
-
-
-def _kind_fields(options: dict[str, Any], query: str | None) -> dict[str, Any]:
-    """Pops ``--spike/--first-seen/--flatline`` and their parameters from ``options``; returns the rule's
-    ``kind`` and its spec, or a usage error saying what the kind needs or what does not belong to it."""
-    from wirewatch.schemas import FlatlineSpec, SpikeSpec
-
-    flags = [kind for kind in ("spike", "first_seen", "flatline") if options.pop(kind)]
-    if len(flags) > 1:
-        raise click.UsageError("choose one of --spike, --first-seen, --flatline")
-    kind = flags[0] if flags else "match"
-    # entity_type is a Rule field as it is: read, not popped
-    given = {name: options.get(name) if name == "entity_type" else options.pop(name) for name in _KIND_OPTIONS}
-    for name, value in given.items():
-        flag, kinds = _KIND_OPTIONS[name]
-        if value is not None and kind not in kinds:
-            raise click.UsageError(f"{flag} is for " + " or ".join("--" + k.replace("_", "-") for k in kinds))
-    if kind in ("match", "spike") and not query:
-        raise click.UsageError("--query is required" if kind == "match" else "--spike needs --query")
-    if kind == "flatline" and not (query or given["feed_id"]):
-        raise click.UsageError("--flatline needs --feed or --query")
-    if kind == "first_seen" and given["entity_type"] is None:
-        raise click.UsageError("--first-seen needs --type person|org|place")
-    fields: dict[str, Any] = {"kind": kind}
-    if kind == "spike":
-        spec = {
-            "window_s": given["window"],
-            "baseline_s": given["baseline"],
-            "factor": given["factor"],
-            "min_count": given["min_count"],
-        }
-        fields["spike"] = SpikeSpec(**{k: v for k, v in spec.items() if v is not None})
-    if kind == "flatline":
-        window = {"window_s": given["window"]} if given["window"] is not None else {}
-        fields["flatline"] = FlatlineSpec(feed_id=given["feed_id"], **window)
-    return fields
-
-
-def _watches(rule: Rule) -> str:
-    """A volume rule's parameters, as ``rules list`` shows them (in the ``per`` column)."""
-    from wirewatch.core.durations import format_duration as d
-
-    if rule.kind == "spike" and rule.spike:
-        s = rule.spike
-        return f"window {d(s.window_s)}, baseline {d(s.baseline_s)}, ×{s.factor:g}, ≥{s.min_count}"
-    if rule.kind == "first_seen":
-        return f"new {rule.entity_type}"
-    if rule.kind == "flatline" and rule.flatline:
-        what = f"feed {rule.flatline.feed_id}" if rule.flatline.feed_id else "query"
-        return f"{what}, silent {d(rule.flatline.window_s)}"
-    return "-"
-
-
-def _destinations(webhooks: list[str], teams: tuple[str, ...], emails: tuple[str, ...]) -> dict[str, Any]:
-    """``--teams`` and ``--email`` as rule fields; a usage error for a rule with no destination or a bad address."""
-    if not (webhooks or teams or emails):
-        raise click.UsageError("a rule needs at least one destination: --webhook, --teams or --email")
-    from wirewatch.core.stores.rules import email_problem
-
-    for address in emails:
-        if (problem := email_problem(address)) is not None:
-            raise click.BadParameter(safe(problem), param_hint="--email")
-    return {"teams": list(teams), "emails": list(emails)}
-
-
 def _public(rule: Rule) -> dict[str, Any]:
     from wirewatch.core.stores.rules import public_view
 
     return public_view(rule)
-
-
-def _shown_destinations(rule: Rule) -> str:
-    """The ``destinations`` column of ``rules list``: every webhook, Teams channel and address, one a line."""
-    public = _public(rule)
-    slack = " (slack)" if rule.slack else ""
-    return "\n".join(
-        [
-            *(f"{url}{slack}" for url in public["webhooks"]),
-            *(f"teams {url}" for url in public["teams"]),
-            *(f"email {address}" for address in rule.emails),
-        ]
-    )
 
 
 @rules.command(name="list")
@@ -213,26 +122,18 @@ def list_rules(as_json: bool) -> None:
     for column in ("name", "kind", "per", "query", "destinations", "signed", "enabled", "delivery"):
         table.add_column(column, overflow="fold")
     for r in found:
-        webhooks = _shown_destinations(r)
+        webhooks = columns.destinations(r)
         table.add_row(
             safe(r.name),
             r.kind,
-            _per(r),
+            columns.per(r),
             safe(r.query),
             safe(webhooks),
             "yes" if r.secret else "no",
             str(r.enabled),
-            _delivery(r),
+            columns.delivery(r),
         )
     console.print(table)
-
-
-def _per(rule: Rule) -> str:
-    """What one alert of the rule stands for (match rules only), and when a story grows."""
-    if rule.kind != "match":
-        return _watches(rule)  # a volume rule's window, baseline, type or feed
-    grows = f", grew at {rule.grew_at_sources} sources" if rule.per == "story" and rule.grew_at_sources else ""
-    return rule.per + grows
 
 
 @rules.command()
@@ -316,10 +217,10 @@ def import_rules(path: Path) -> None:
     from wirewatch.schemas import RuleFilters
 
     data = yaml.safe_load(path.read_text()) or {}
-    _check_queries(data.get("rules", []), path)
-    _check_digests(data.get("rules", []), path)
-    _check_emails(data.get("rules", []), path)
-    _check_webhooks(
+    check_queries(data.get("rules", []), path)
+    check_digests(data.get("rules", []), path)
+    check_emails(data.get("rules", []), path)
+    check_webhooks(
         [
             (f"rule {entry.get('name')!r} (#{number})", str(url))
             for number, entry in enumerate(data.get("rules", []), start=1)
@@ -364,108 +265,3 @@ def import_rules(path: Path) -> None:
 
     with_es(go)
     console.print(f"imported {len(parsed)} rules from {safe(path.name)}")
-
-
-def _check_queries(entries: list[dict[str, Any]], path: Path) -> None:
-    """All or nothing: a file with any query Wirewatch would refuse imports no rule, and every bad one is named."""
-    from wirewatch.core.query import QueryError, validate_query
-
-    bad: list[str] = []
-    for number, entry in enumerate(entries, start=1):
-        try:
-            validate_query(str(entry.get("query", "")))
-        except QueryError as exc:
-            bad.append(f"  rule {entry.get('name')!r} (#{number}): {exc.reason}")
-    if bad:
-        raise click.ClickException(
-            f"{path.name}: {len(bad)} of {len(entries)} rules have a query Wirewatch refuses; nothing was imported:\n"
-            + "\n".join(bad)
-        )
-
-
-def _check_webhooks(webhooks: list[tuple[str, str]], *, nothing_saved: str = "the rule was not saved") -> None:
-    """Refuse webhooks the outbound address policy would refuse (an internal, metadata or link-local address,
-    literal or resolved), naming each; the alerter checks again at every connect."""
-    import asyncio
-    from urllib.parse import urlsplit
-
-    from wirewatch.core.destinations import refusal
-    from wirewatch.core.outbound import policy_for
-
-    policy = policy_for(settings())
-
-    async def go() -> list[str]:
-        bad = []
-        for label, url in webhooks:
-            if (reason := await refusal(url, policy)) is not None:
-                bad.append(f"  {label}: webhook to {urlsplit(url).hostname or '?'} refused: {reason}")
-        return bad
-
-    if bad := asyncio.run(go()):
-        raise click.ClickException(
-            "webhooks the outbound address policy refuses ("
-            + nothing_saved
-            + "; list internal receivers in WIREWATCH_OUTBOUND_ALLOW):\n"
-            + "\n".join(bad)
-        )
-
-
-def _check_digest(options: dict[str, Any]) -> None:
-    """``--digest`` and ``--timezone`` as the alerter will read them, or a usage error that says what is wrong."""
-    from wirewatch.services.alerter import parse_schedule
-
-    digest, timezone = options.get("digest"), options.pop("timezone")
-    if digest is None:
-        if timezone is not None:
-            raise click.UsageError("--timezone is the zone of a --digest schedule: give --digest too")
-        return
-    if options.get("throttle_minutes"):
-        raise click.UsageError("--digest and --throttle both set when a rule's messages go out: choose one")
-    try:
-        options["timezone"] = str(parse_schedule(digest, timezone or "UTC").zone)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc), param_hint="--digest/--timezone") from None
-
-
-def _check_digests(entries: list[dict[str, Any]], path: Path) -> None:
-    """All or nothing, like the queries: every rule whose digest schedule or zone does not parse is named."""
-    from wirewatch.services.alerter import parse_schedule
-
-    bad: list[str] = []
-    for number, entry in enumerate(entries, start=1):
-        if not entry.get("digest"):
-            continue
-        try:
-            parse_schedule(str(entry["digest"]), str(entry.get("timezone") or "UTC"))
-        except ValueError as exc:
-            bad.append(f"  rule {entry.get('name')!r} (#{number}): {exc}")
-    if bad:
-        raise click.ClickException(
-            f"{path.name}: {len(bad)} of {len(entries)} rules have a digest schedule Wirewatch cannot read; "
-            "nothing was imported:\n" + "\n".join(bad)
-        )
-
-
-def _check_emails(entries: list[dict[str, Any]], path: Path) -> None:
-    """All or nothing, like the queries: every address ``rules add --email`` would refuse is named."""
-    from wirewatch.core.stores.rules import email_problem
-
-    bad = [
-        f"  rule {entry.get('name')!r} (#{number}): {problem}"
-        for number, entry in enumerate(entries, start=1)
-        for address in entry.get("emails") or []
-        if (problem := email_problem(str(address))) is not None
-    ]
-    if bad:
-        raise click.ClickException(
-            f"{path.name}: {len(bad)} e-mail addresses Wirewatch refuses; nothing was imported:\n" + "\n".join(bad)
-        )
-
-
-def _delivery(rule: Rule) -> str:
-    """When the rule's messages go out: at once, at most one per throttle window, or as a scheduled digest."""
-    if rule.digest:
-        return f"digest {rule.digest} ({rule.timezone})"
-    if rule.throttle_minutes:
-        return f"throttled: 1 per {rule.throttle_minutes:g} min"
-    return "at once"

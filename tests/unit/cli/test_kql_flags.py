@@ -85,7 +85,7 @@ def stored(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
 
     monkeypatch.setattr("wirewatch.cli.rules._store", lambda es: Store())
     monkeypatch.setattr("wirewatch.cli.rules.with_es", lambda action: asyncio.run(action(None)))
-    monkeypatch.setattr("wirewatch.cli.rules._check_webhooks", lambda *a, **k: None)
+    monkeypatch.setattr("wirewatch.cli.rules.check_webhooks", lambda *a, **k: None)
     return rules
 
 

@@ -35,7 +35,7 @@ class FakeStore:
 def checked(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     urls: list[str] = []
     monkeypatch.setattr(
-        "wirewatch.cli.rules._check_webhooks", lambda pairs, **kwargs: urls.extend(url for _, url in pairs)
+        "wirewatch.cli.rules.check_webhooks", lambda pairs, **kwargs: urls.extend(url for _, url in pairs)
     )
     return urls
 

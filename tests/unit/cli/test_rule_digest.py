@@ -40,7 +40,7 @@ def stored(monkeypatch: pytest.MonkeyPatch) -> list[Rule]:
 
     monkeypatch.setattr("wirewatch.cli.rules.with_es", run)
     monkeypatch.setattr("wirewatch.cli.rules._store", lambda es: Store(rules))
-    monkeypatch.setattr("wirewatch.cli.rules._check_webhooks", lambda *args, **kwargs: None)
+    monkeypatch.setattr("wirewatch.cli.rules.check_webhooks", lambda *args, **kwargs: None)
     return rules
 
 

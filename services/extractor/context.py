@@ -126,6 +126,8 @@ _IN_LAST = re.compile(r"in|at|the|(?:north|south|east|west|central)(?:ern)?")
 _MANY_MENTIONS = 4  # from this many mentions, bare "in" cues must be on most of them to make a place
 _POSSESSIVE_AFTER = re.compile(r" ?['’]")  # "in X's house", and "in X 's house" as some corpora tokenize it
 _NAMED_BY_MEMBERS = re.compile(rf"(?<![\w'’-])([A-Z][\w'’-]*(?:[ ][A-Z][\w'’-]*){{0,2}})[ ]{_MEMBERS}\b")
+# What every match of _NAMED_BY_MEMBERS holds: most texts have no such word, and this scan costs a fifth of that one
+_MEMBERS_WORD = re.compile(rf"[ ]{_MEMBERS}\b")
 _OPENERS = frozenset({"the", "a", "an", "some", "several", "many", "two", "three", "former", "suspected"})
 _ADJECTIVE_ENDINGS = ("i", "ist", "ists", "ish", "ian", "ians", "ese", "ic", "ern")
 _ADJECTIVES = frozenset({"arab", "afghan", "armed", "rival", "local", "foreign", "government", "allied"})
@@ -166,6 +168,8 @@ def named_by_members(text: str) -> list[tuple[int, int]]:
 
     Demonyms and other adjectives ("Somali", "Islamist", "Kurdish", "Christian", "Islamic") name no group.
     """
+    if _MEMBERS_WORD.search(text) is None:
+        return []
     found = []
     for match in _NAMED_BY_MEMBERS.finditer(text):
         words = match.group(1).split()
@@ -180,9 +184,10 @@ def named_by_members(text: str) -> list[tuple[int, int]]:
 
 # "the CPA", "the RSPB": a short all-capitals name after "the", standing as a noun (punctuation, a possessive, a verb
 # — a past tense among them — or a preposition follows; "the HR department", "the US government" use it as a
-# modifier), is a body's.
+# modifier), is a body's. "The" must follow no word character nor hyphen: checked on each match rather than by a
+# lookbehind, which would make the scan try every position of the text instead of only each "T" and "t".
 _THE_ACRONYM = re.compile(
-    r"(?<![\w-])[Tt]he[ ]([A-Z][A-Z&]{1,5})(?=['’]s\b|[ ]?[.,;:!?)]|[ ](?:has|have|had|is|was|were|are|said|says|will"
+    r"[Tt]he[ ]([A-Z][A-Z&]{1,5})(?=['’]s\b|[ ]?[.,;:!?)]|[ ](?:has|have|had|is|was|were|are|said|says|will"
     r"|would|could|should|may|might|can|did|does|get|got|took|made|sent|denies|and|or|in|on|of|to|for|with|at|that"
     r"|which|who|[a-z]{2,}ed)\b)"
 )
@@ -219,6 +224,8 @@ def named_acronyms(text: str) -> list[tuple[int, int]]:
     each side, so a match costs the same whatever the length of the line), where capitals say nothing."""
     found = []
     for match in _THE_ACRONYM.finditer(text):
+        if match.start() > 0 and _word_character(text[match.start() - 1]):
+            continue
         left = max(match.start() - _WINDOW, 0)
         right = min(match.end() + _WINDOW, len(text))
         line_start = text.rfind("\n", left, match.start()) + 1 or left
@@ -228,6 +235,11 @@ def named_acronyms(text: str) -> list[tuple[int, int]]:
         if sum(ch.isupper() for ch in letters) * 2 < len(letters):
             found.append(match.span(1))
     return found
+
+
+def _word_character(ch: str) -> bool:
+    """A character the regex word class matches (a letter, digit or underscore), or a hyphen."""
+    return ch.isalnum() or ch in "_-"
 
 
 def listed_bodies(

@@ -276,30 +276,39 @@ def _cue(text: str, start: int, end: int, *, weak: bool) -> str | None:
     after = text[end : end + _WINDOW]
     if _COLLECTIVE_AFTER.match(after) and not _AND_BEFORE.search(before):
         return "ORG"  # its ", who" is no person's
-    org_before = _may_end(before, _ORG_LAST) or before.endswith("(")  # "the film company (Athina Film)"
+    org_before = _may_end(_last_word(before), _ORG_LAST) or before.endswith("(")  # "the film company (Athina Film)"
     org = (org_before and bool(_ORG_BEFORE.search(before))) or bool(_ORG_AFTER.match(after))
     near = before[-_NEAR_WINDOW:]  # the shorter cues need no more (a "$"-anchored search costs its window)
-    person = (_may_end(near, _PERSON_LAST) and bool(_PERSON_BEFORE.search(near))) or bool(_PERSON_AFTER.match(after))
+    last = _last_word(near)
+    person = (_may_end(last, _PERSON_LAST) and bool(_PERSON_BEFORE.search(near))) or bool(_PERSON_AFTER.match(after))
     if org != person:
         return "ORG" if org else "PERSON"
     if org or _POSSESSIVE_AFTER.match(after):
         return None
-    if _may_end(near, _PLACE_LAST) and _PLACE_BEFORE.search(near):
+    if _may_end(last, _PLACE_LAST) and _PLACE_BEFORE.search(near):
         return "LOC"
-    return "IN" if weak and _may_end(near, _IN_LAST) and _IN_BEFORE.search(near) else None
+    return "IN" if weak and _may_end(last, _IN_LAST) and _IN_BEFORE.search(near) else None
 
 
-def _may_end(window: str, last: re.Pattern[str]) -> bool:
-    """Whether a cue search anchored at the end of ``window`` may match there: each such cue ends with whitespace
-    after one of the words ``last`` matches (or after punctuation, "Gen. ", "his wife, "), and such a search tries
-    every position of the window while this looks at its last word alone (a third of the extractor's cue time)."""
+def _last_word(window: str) -> str | None:
+    """The word a cue search anchored at the end of ``window`` may end on: ``None`` when no whitespace ends the
+    window (no cue ends there), ``""`` when punctuation comes before that whitespace ("Gen. ", "his wife, "),
+    else the last run of word characters. Read once per window for the four cue searches."""
     stripped = window.rstrip()
     if len(stripped) == len(window):
-        return False
+        return None
     start = len(stripped)
     while start > 0 and (stripped[start - 1].isalnum() or stripped[start - 1] == "_"):  # what \w matches
         start -= 1
-    return start == len(stripped) or last.fullmatch(stripped, start) is not None
+    return stripped[start:]
+
+
+def _may_end(word: str | None, last: re.Pattern[str]) -> bool:
+    """Whether a cue search anchored at the end of a window whose :func:`_last_word` is ``word`` may match there:
+    each such cue ends with whitespace after one of the words ``last`` matches (or after punctuation), and such
+    a search tries every position of the window while this looks at its last word alone (a third of the
+    extractor's cue time)."""
+    return word is not None and (not word or last.fullmatch(word) is not None)
 
 
 def vote(

@@ -126,6 +126,8 @@ _IN_LAST = re.compile(r"in|at|the|(?:north|south|east|west|central)(?:ern)?")
 _MANY_MENTIONS = 4  # from this many mentions, bare "in" cues must be on most of them to make a place
 _POSSESSIVE_AFTER = re.compile(r" ?['’]")  # "in X's house", and "in X 's house" as some corpora tokenize it
 _NAMED_BY_MEMBERS = re.compile(rf"(?<![\w'’-])([A-Z][\w'’-]*(?:[ ][A-Z][\w'’-]*){{0,2}})[ ]{_MEMBERS}\b")
+# What every match of _NAMED_BY_MEMBERS holds: most texts have no such word, and this scan costs a fifth of that one
+_MEMBERS_WORD = re.compile(rf"[ ]{_MEMBERS}\b")
 _OPENERS = frozenset({"the", "a", "an", "some", "several", "many", "two", "three", "former", "suspected"})
 _ADJECTIVE_ENDINGS = ("i", "ist", "ists", "ish", "ian", "ians", "ese", "ic", "ern")
 _ADJECTIVES = frozenset({"arab", "afghan", "armed", "rival", "local", "foreign", "government", "allied"})
@@ -166,6 +168,8 @@ def named_by_members(text: str) -> list[tuple[int, int]]:
 
     Demonyms and other adjectives ("Somali", "Islamist", "Kurdish", "Christian", "Islamic") name no group.
     """
+    if _MEMBERS_WORD.search(text) is None:
+        return []
     found = []
     for match in _NAMED_BY_MEMBERS.finditer(text):
         words = match.group(1).split()
@@ -180,9 +184,10 @@ def named_by_members(text: str) -> list[tuple[int, int]]:
 
 # "the CPA", "the RSPB": a short all-capitals name after "the", standing as a noun (punctuation, a possessive, a verb
 # — a past tense among them — or a preposition follows; "the HR department", "the US government" use it as a
-# modifier), is a body's.
+# modifier), is a body's. "The" must follow no word character nor hyphen: checked on each match rather than by a
+# lookbehind, which would make the scan try every position of the text instead of only each "T" and "t".
 _THE_ACRONYM = re.compile(
-    r"(?<![\w-])[Tt]he[ ]([A-Z][A-Z&]{1,5})(?=['’]s\b|[ ]?[.,;:!?)]|[ ](?:has|have|had|is|was|were|are|said|says|will"
+    r"[Tt]he[ ]([A-Z][A-Z&]{1,5})(?=['’]s\b|[ ]?[.,;:!?)]|[ ](?:has|have|had|is|was|were|are|said|says|will"
     r"|would|could|should|may|might|can|did|does|get|got|took|made|sent|denies|and|or|in|on|of|to|for|with|at|that"
     r"|which|who|[a-z]{2,}ed)\b)"
 )
@@ -219,6 +224,8 @@ def named_acronyms(text: str) -> list[tuple[int, int]]:
     each side, so a match costs the same whatever the length of the line), where capitals say nothing."""
     found = []
     for match in _THE_ACRONYM.finditer(text):
+        if match.start() > 0 and _word_character(text[match.start() - 1]):
+            continue
         left = max(match.start() - _WINDOW, 0)
         right = min(match.end() + _WINDOW, len(text))
         line_start = text.rfind("\n", left, match.start()) + 1 or left
@@ -228,6 +235,11 @@ def named_acronyms(text: str) -> list[tuple[int, int]]:
         if sum(ch.isupper() for ch in letters) * 2 < len(letters):
             found.append(match.span(1))
     return found
+
+
+def _word_character(ch: str) -> bool:
+    """A character the regex word class matches (a letter, digit or underscore), or a hyphen."""
+    return ch.isalnum() or ch in "_-"
 
 
 def listed_bodies(
@@ -264,30 +276,39 @@ def _cue(text: str, start: int, end: int, *, weak: bool) -> str | None:
     after = text[end : end + _WINDOW]
     if _COLLECTIVE_AFTER.match(after) and not _AND_BEFORE.search(before):
         return "ORG"  # its ", who" is no person's
-    org_before = _may_end(before, _ORG_LAST) or before.endswith("(")  # "the film company (Athina Film)"
+    org_before = _may_end(_last_word(before), _ORG_LAST) or before.endswith("(")  # "the film company (Athina Film)"
     org = (org_before and bool(_ORG_BEFORE.search(before))) or bool(_ORG_AFTER.match(after))
     near = before[-_NEAR_WINDOW:]  # the shorter cues need no more (a "$"-anchored search costs its window)
-    person = (_may_end(near, _PERSON_LAST) and bool(_PERSON_BEFORE.search(near))) or bool(_PERSON_AFTER.match(after))
+    last = _last_word(near)
+    person = (_may_end(last, _PERSON_LAST) and bool(_PERSON_BEFORE.search(near))) or bool(_PERSON_AFTER.match(after))
     if org != person:
         return "ORG" if org else "PERSON"
     if org or _POSSESSIVE_AFTER.match(after):
         return None
-    if _may_end(near, _PLACE_LAST) and _PLACE_BEFORE.search(near):
+    if _may_end(last, _PLACE_LAST) and _PLACE_BEFORE.search(near):
         return "LOC"
-    return "IN" if weak and _may_end(near, _IN_LAST) and _IN_BEFORE.search(near) else None
+    return "IN" if weak and _may_end(last, _IN_LAST) and _IN_BEFORE.search(near) else None
 
 
-def _may_end(window: str, last: re.Pattern[str]) -> bool:
-    """Whether a cue search anchored at the end of ``window`` may match there: each such cue ends with whitespace
-    after one of the words ``last`` matches (or after punctuation, "Gen. ", "his wife, "), and such a search tries
-    every position of the window while this looks at its last word alone (a third of the extractor's cue time)."""
+def _last_word(window: str) -> str | None:
+    """The word a cue search anchored at the end of ``window`` may end on: ``None`` when no whitespace ends the
+    window (no cue ends there), ``""`` when punctuation comes before that whitespace ("Gen. ", "his wife, "),
+    else the last run of word characters. Read once per window for the four cue searches."""
     stripped = window.rstrip()
     if len(stripped) == len(window):
-        return False
+        return None
     start = len(stripped)
     while start > 0 and (stripped[start - 1].isalnum() or stripped[start - 1] == "_"):  # what \w matches
         start -= 1
-    return start == len(stripped) or last.fullmatch(stripped, start) is not None
+    return stripped[start:]
+
+
+def _may_end(word: str | None, last: re.Pattern[str]) -> bool:
+    """Whether a cue search anchored at the end of a window whose :func:`_last_word` is ``word`` may match there:
+    each such cue ends with whitespace after one of the words ``last`` matches (or after punctuation), and such
+    a search tries every position of the window while this looks at its last word alone (a third of the
+    extractor's cue time)."""
+    return word is not None and (not word or last.fullmatch(word) is not None)
 
 
 def vote(

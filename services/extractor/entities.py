@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -158,6 +159,15 @@ class EntityExtractor:
     ) -> list[Extraction]:
         """:meth:`extract_many`, with the caps each item hit. ``sources`` are the outlets that published the
         items (feed or site name, or host): one named in its own text is an organisation."""
+        with _collector_paused():
+            return self._extract(items, ids, sources)
+
+    def _extract(
+        self,
+        items: Sequence[tuple[str | None, str]],
+        ids: Sequence[str] | None,
+        sources: Sequence[str | None] | None,
+    ) -> list[Extraction]:
         if self.watchlists is not None:
             self.watchlists.refresh()
         if self.memory is not None:
@@ -262,6 +272,21 @@ def _settle() -> None:
     one falls due while articles are extracted); a forked worker also keeps sharing their pages."""
     gc.collect()
     gc.freeze()
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """No cyclic collection while a batch is extracted. Its work allocates millions of objects that die by
+    reference counting (a batch of 600 texts leaves about 250 objects in cycles), yet each allocation counts
+    towards the next collection: about a hundred young and ten older collections, 1 % of the batch's CPU for
+    nothing. The collector is restored afterwards and frees the batch's few cycles at its next run."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _prefix(text: str, limit: int) -> str:

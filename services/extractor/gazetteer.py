@@ -346,6 +346,8 @@ class Gazetteer:
     def _match_at(self, text: str, start: int) -> GazetteerMatch | None:
         nodes, words = self._walk(text, start)
         for n in range(len(nodes), 0, -1):
+            if not self._by_skeleton and nodes[n - 1] not in self._aliases:
+                continue  # no alias ends here and no skeleton to try: _lookup would find nothing ("The", "I")
             end = words[n - 1][1]
             plain = tuple(fold(text[a:b]) for a, b in words[:n])
             match = self._lookup(nodes[n - 1], plain, text, start, end)

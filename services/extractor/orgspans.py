@@ -10,8 +10,8 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from wirewatch.services.extractor.context import listed_bodies, named_acronyms, named_after_kind, named_by_members
-from wirewatch.services.extractor.headwords import AND_WORDS, TITLES, is_head
-from wirewatch.services.extractor.nameruns import NameWord, edges_trimmed, name_runs
+from wirewatch.services.extractor.headwords import AND_WORDS, OPENERS, TITLES, is_head
+from wirewatch.services.extractor.nameruns import NameWord, edges_trimmed, raw_runs
 from wirewatch.services.extractor.nonnames import common_word, lowercase_words, no_name, single_word_org
 from wirewatch.services.extractor.normalise import fold
 from wirewatch.services.extractor.shapes import Shaped, shaped, shaped_name
@@ -66,13 +66,23 @@ def _with_list_cues(text: str, kept: list[Candidate]) -> list[Candidate]:
     starts, ends = [c.start for c in kept], [c.end for c in kept]
     untyped = [
         (piece[0].start, piece[-1].end)
-        for run in name_runs(text)
-        for piece in _and_pieces(run)
+        for raw in raw_runs(text)
+        for piece in _pieces(raw)
         if not _overlaps(starts, ends, piece[0].start, piece[-1].end)
     ]
     typed = [(c.start, c.end, c.type) for c in kept]
     added = [Candidate(start, end, "ORG", "ORG", why="context") for start, end in listed_bodies(text, typed, untyped)]
     return sorted([*kept, *added], key=lambda c: c.start) if added else kept
+
+
+def _pieces(raw: Sequence[NameWord]) -> list[list[NameWord]]:
+    """:func:`_and_pieces` of the run ``raw`` trimmed at its edges. Most runs are one word: it is its own piece
+    unless it is an opener, a link or "and"/"or" (what trimming and cutting would leave of it)."""
+    if len(raw) == 1:
+        word = raw[0]
+        alone = word.capital and word.key not in OPENERS and word.key not in AND_WORDS and word.key != "or"
+        return [[word]] if alone else []
+    return _and_pieces(edges_trimmed(list(raw)))
 
 
 def _and_pieces(run: list[NameWord]) -> list[list[NameWord]]:

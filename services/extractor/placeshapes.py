@@ -24,7 +24,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from wirewatch.services.extractor.headwords import OPENERS, TITLES
-from wirewatch.services.extractor.nameruns import NameWord, name_runs
+from wirewatch.services.extractor.nameruns import NameWord, edges_trimmed, raw_runs
 from wirewatch.services.extractor.spans import Candidate
 
 
@@ -92,8 +92,11 @@ class PlaceShaped:
 def place_shaped(text: str) -> list[PlaceShaped]:
     """Every place-shaped name of ``text``, left to right (one pass over its runs of capitalised words)."""
     found: list[PlaceShaped] = []
-    for run in name_runs(text):
-        if len(run) < 2:  # most runs are one word: no head with a name beside it
+    for raw in raw_runs(text):
+        if len(raw) < 2:  # most runs are one word: no head with a name beside it (trimming only shortens a run)
+            continue
+        run = edges_trimmed(list(raw))
+        if len(run) < 2:
             continue
         for part in _parts(run):
             name = _final(part) or _initial(part)

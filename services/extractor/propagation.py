@@ -30,7 +30,7 @@ def propagated(
 ) -> list[Candidate]:
     """Unlabelled occurrences in ``text`` of the names already found (one sense per document), at most
     ``limit`` of them."""
-    if not by_surface:
+    if not by_surface or not text:  # no names, or no text (an article without a title): nothing to look for
         return []
     taken = _Spans((c.start, c.end) for c in found)
     extra: list[Candidate] = []

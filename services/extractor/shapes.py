@@ -65,8 +65,10 @@ def shaped(text: str) -> list[Shaped]:
 def _shaped(text: str, runs: Sequence[Sequence[NameWord]]) -> list[Shaped]:
     found: list[Shaped] = []
     reach = 0
-    for run in (trimmed(list(raw)) for raw in runs):
-        for name in _names(text, run):
+    for raw in runs:
+        if len(raw) == 1 and " " not in raw[0].key:
+            continue  # most runs: one word of one piece, never a name of either shape (see _initial, _final)
+        for name in _names(text, trimmed(list(raw))):
             if name.start < reach:
                 continue
             name = _in_place(text, name)

@@ -125,6 +125,8 @@ def model_candidates(
 def _lines(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """A name never runs across a line break: "Phillip\n\nJim" is two spans, cut at the whole run of
     whitespace that holds the break; nor across a spaced dash, as after a dateline ("GOMA - Rebels")."""
+    if text.find("\n", start, end) == -1 and not any(text.find(dash, start, end) != -1 for dash in "-–—"):
+        return [(start, end)]  # most spans: neither a line break nor a dash to cut at
     pieces, cursor = [], start
     for run in _SPACES.finditer(text, start, end):
         if text.find("\n", run.start(), run.end()) != -1:

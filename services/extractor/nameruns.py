@@ -38,12 +38,6 @@ class NameWord(NamedTuple):
     capital: bool
 
 
-def name_runs(text: str) -> Iterator[list[NameWord]]:
-    """Runs of capitalised words (with their links) that may be names, without openers or links at their
-    edges (a leading "Gulf" before "of" is kept); see :func:`_runs`."""
-    return _runs(text, edges_trimmed)
-
-
 def edges_trimmed(run: list[NameWord]) -> list[NameWord]:
     start, end = 0, len(run)
     while start < end and _opener(run[start]):

@@ -58,3 +58,34 @@ def test_the_launch_environment_names_the_jars_log_and_heap(tmp_path: Path) -> N
     assert env["KAFKA_LIBS"] == str(tmp_path / "cache" / "kafka-3.9.1" / "libs")
     assert env["KAFKA_LOG_FILE"] == str(tmp_path / "state" / "logs" / "kafka.log")
     assert kafka.needle(where) == f"kafka.Kafka {tmp_path}/state/kafka/server.properties "
+
+
+def _launch(log_file: Path) -> kafka.Launch:
+    """A launch as ``start`` records it: the log's inode and its end, after some earlier broker's lines."""
+    log_file.parent.mkdir(parents=True, exist_ok=True)
+    log_file.write_bytes(b"[old] Kafka Server started (an earlier run)\n" + b"x" * 1000 + b"\n")
+    return kafka.Launch(None, 0.0, log_file.stat().st_size, log_file.stat().st_ino)  # type: ignore[arg-type]
+
+
+def test_start_up_is_read_from_the_launch_s_offset_not_from_an_earlier_run(tmp_path: Path) -> None:
+    at = layout(tmp_path)
+    launch = _launch(at.kafka_log)
+    assert not kafka._log_says_started(at, launch)
+    with at.kafka_log.open("ab") as log_file:
+        log_file.write(b"[now] Kafka Server started\n")
+    assert kafka._log_says_started(at, launch)
+
+
+def test_start_up_is_found_when_the_log_rolls_over_meanwhile(tmp_path: Path) -> None:
+    """log4j renames kafka.log to kafka.log.1 at 50 MB: the line may be in either file."""
+    at = layout(tmp_path)
+    launch = _launch(at.kafka_log)
+    rolled = at.kafka_log.with_name(at.kafka_log.name + ".1")
+    at.kafka_log.rename(rolled)
+    at.kafka_log.write_bytes(b"[now] loading groups\n[now] Kafka Server started\n")  # shorter than the offset
+    assert kafka._log_says_started(at, launch)
+    at.kafka_log.write_bytes(b"[now] loading groups\n")
+    assert not kafka._log_says_started(at, launch)
+    with rolled.open("ab") as log_file:
+        log_file.write(b"[now] Kafka Server started\n")  # before the roll
+    assert kafka._log_says_started(at, launch)

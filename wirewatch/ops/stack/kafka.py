@@ -141,11 +141,13 @@ def format_storage(layout: Layout, env: dict[str, str]) -> None:
 
 @dataclass
 class Launch:
-    """A broker this run started: its process, and where its log was when it started."""
+    """A broker this run started: its process, and where its log was when it started (the file, by inode, and
+    the offset in it)."""
 
     process: subprocess.Popen[bytes]
     started_at: float
     log_offset: int
+    log_inode: int
 
 
 def start(layout: Layout, settings: StackSettings, java: Path, base_env: dict[str, str]) -> Launch | None:
@@ -167,6 +169,7 @@ def start(layout: Layout, settings: StackSettings, java: Path, base_env: dict[st
     with layout.kafka_log.open("a") as kafka_log:
         kafka_log.write(marker)
         offset = kafka_log.tell()
+        inode = os.fstat(kafka_log.fileno()).st_ino
     log(
         f"starting Kafka {layout.versions.kafka} (node {layout.node}) on {settings.kafka_host}:{port} "
         f"(controller 127.0.0.1:{controller})"
@@ -186,12 +189,27 @@ def start(layout: Layout, settings: StackSettings, java: Path, base_env: dict[st
             start_new_session=True,
         )
     layout.kafka_pid_file.write_text(f"{process.pid}\n")
-    return Launch(process, started_at, offset)
+    return Launch(process, started_at, offset, inode)
 
 
-def _log_says_started(layout: Layout, offset: int) -> bool:
+def _log_says_started(layout: Layout, launch: Launch) -> bool:
+    """Whether the broker logged that it serves since ``launch``. The log rolls over at 50 MB
+    (``deploy/kafka/log4j.properties``), possibly while the broker starts: then the rolled file is read from
+    the launch's offset and the new one from its start."""
+    log_file = layout.kafka_log
     try:
-        with layout.kafka_log.open("rb") as kafka_log:
+        same_file = log_file.stat().st_ino == launch.log_inode
+    except OSError:
+        return False
+    if same_file:
+        return _says_started(log_file, launch.log_offset)
+    rolled = log_file.with_name(log_file.name + ".1")
+    return _says_started(rolled, launch.log_offset) or _says_started(log_file, 0)
+
+
+def _says_started(path: Path, offset: int) -> bool:
+    try:
+        with path.open("rb") as kafka_log:
             kafka_log.seek(offset)
             return b"Kafka Server started" in kafka_log.read()
     except OSError:
@@ -205,7 +223,7 @@ def wait(layout: Layout, settings: StackSettings, launch: Launch | None) -> None
     while True:
         running = pid(layout)
         serving = running is not None and port_open(settings.kafka_host, port)
-        if serving and (launch is None or _log_says_started(layout, launch.log_offset)):
+        if serving and (launch is None or _log_says_started(layout, launch)):
             break
         if launch is not None and launch.process.poll() is not None:
             print_tail(layout.kafka_log, layout.kafka_out)

@@ -143,8 +143,10 @@ class ChaosReport:
             f"stories: {self.stories} ({self.copies} articles are wire copies), split {len(self.split_stories)}, "
             f"merged {len(self.merged_stories)}",
             f"kills (kill -9): {len(self.kills)} — " + ", ".join(f"{w} {kills[w]}" for w in WORKERS),
-            f"outages: Elasticsearch frozen {self.es_frozen_s:.1f} s, Kafka away {self.kafka_outage_s:.1f} s",
-            *(f"cluster: {recovery.line()}" for recovery in self.recoveries),
+            *(
+                [f"cluster: {recovery.line()}" for recovery in self.recoveries]
+                or [f"outages: Elasticsearch frozen {self.es_frozen_s:.1f} s, Kafka away {self.kafka_outage_s:.1f} s"]
+            ),
             self.pause_line(),
             *([self.sampling] if self.sampling else []),
             f"articles: lost {len(self.lost_articles)}, duplicated {self.duplicated_articles}, "

@@ -226,15 +226,24 @@ def named_acronyms(text: str) -> list[tuple[int, int]]:
     for match in _THE_ACRONYM.finditer(text):
         if match.start() > 0 and _word_character(text[match.start() - 1]):
             continue
-        left = max(match.start() - _WINDOW, 0)
-        right = min(match.end() + _WINDOW, len(text))
-        line_start = text.rfind("\n", left, match.start()) + 1 or left
-        line_end = text.find("\n", match.end(), right)
-        line = text[line_start : line_end if line_end != -1 else right]
-        letters = [ch for ch in line if ch.isalpha()]
-        if sum(ch.isupper() for ch in letters) * 2 < len(letters):
+        if not shouted(line_around(text, match.start(), match.end())):
             found.append(match.span(1))
     return found
+
+
+def line_around(text: str, start: int, end: int, reach: int = _WINDOW) -> str:
+    """The line of ``text[start:end]``, cut to ``reach`` characters on each side (so that looking at it costs
+    the same whatever the length of the line)."""
+    left, right = max(start - reach, 0), min(end + reach, len(text))
+    line_start = text.rfind("\n", left, start) + 1 or left
+    line_end = text.find("\n", end, right)
+    return text[line_start : line_end if line_end != -1 else right]
+
+
+def shouted(line: str) -> bool:
+    """At least half of the letters of ``line`` are capitals: there, capitals say nothing."""
+    letters = [ch for ch in line if ch.isalpha()]
+    return sum(ch.isupper() for ch in letters) * 2 >= len(letters)
 
 
 def _word_character(ch: str) -> bool:

@@ -134,7 +134,7 @@ def _body(text: str, start: int, end: int) -> bool:
         return True
     if _THE_BEFORE.search(before) and _PHRASE_END.match(after):
         return True
-    return context.cue(text, start, end) == "ORG" or _shouted(_line(text, start, end))
+    return context.cue(text, start, end) == "ORG" or context.shouted(context.line_around(text, start, end, _WINDOW))
 
 
 def _in_heading(text: str, mention: GroupedMention) -> bool:
@@ -143,17 +143,4 @@ def _in_heading(text: str, mention: GroupedMention) -> bool:
     words = mention.surface.split()
     if len(words) < 2 or is_head(fold(words[-1])) or _LEGAL_FORM.search(mention.surface):
         return False
-    return title_cased(_line(text, mention.start, mention.end))
-
-
-def _line(text: str, start: int, end: int) -> str:
-    """The line of ``text[start:end]``, cut to ``_WINDOW`` characters on each side."""
-    left, right = max(start - _WINDOW, 0), min(end + _WINDOW, len(text))
-    line_start = text.rfind("\n", left, start) + 1 or left
-    line_end = text.find("\n", end, right)
-    return text[line_start : line_end if line_end != -1 else right]
-
-
-def _shouted(line: str) -> bool:
-    letters = [ch for ch in line if ch.isalpha()]
-    return sum(ch.isupper() for ch in letters) * 2 >= len(letters)
+    return title_cased(context.line_around(text, mention.start, mention.end, _WINDOW))

@@ -23,7 +23,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from wirewatch.core.es import make_es
-from wirewatch.core.kafka import client_options
 from wirewatch.core.settings import CommonSettings
 from wirewatch.ops.stack import cluster, kafka
 from wirewatch.ops.stack.layout import Layout
@@ -49,18 +48,9 @@ class Recovery:
 
 async def under_replicated(settings: CommonSettings) -> list[str]:
     """Partitions of this namespace's topics whose in-sync replicas are fewer than their replicas."""
-    from aiokafka.admin import AIOKafkaAdminClient
-
-    admin = AIOKafkaAdminClient(request_timeout_ms=10000, **client_options(settings))
-    await admin.start()
-    try:
-        names = [t for t in await admin.list_topics() if t.startswith(settings.topic_prefix)]
-        described = await admin.describe_topics(names) if names else []
-    finally:
-        await admin.close()
     return [
         f"{t['topic']}/{p['partition']}"
-        for t in described
+        for t in await cluster.describe_topics(settings)
         for p in t.get("partitions", [])
         if len(p.get("isr", ())) < len(p.get("replicas", ())) or p.get("leader", -1) < 0
     ]

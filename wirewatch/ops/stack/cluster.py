@@ -16,6 +16,7 @@ import os
 import signal
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 from aiokafka.errors import KafkaError
 
@@ -141,9 +142,9 @@ def node_number(name: str) -> int:
 # Hooks for drills -------------------------------------------------------------------------------------
 
 
-async def partition_leaders(settings: CommonSettings, topic: str | None = None) -> dict[tuple[str, int], int]:
-    """(topic, partition) → the broker (node id) leading it, for one topic (full name) or every topic of
-    ``settings.topic_prefix``."""
+async def describe_topics(settings: CommonSettings, topic: str | None = None) -> list[dict[str, Any]]:
+    """The metadata Kafka gives of one topic (full name) or of every topic of ``settings.topic_prefix``: each
+    with its ``partitions`` (``leader``, ``replicas``, ``isr``)."""
     from aiokafka.admin import AIOKafkaAdminClient
 
     from wirewatch.core.kafka import client_options
@@ -152,12 +153,17 @@ async def partition_leaders(settings: CommonSettings, topic: str | None = None) 
     await admin.start()
     try:
         names = [topic] if topic else [t for t in await admin.list_topics() if t.startswith(settings.topic_prefix)]
-        described = await admin.describe_topics(names) if names else []
+        return list(await admin.describe_topics(names)) if names else []
     finally:
         await admin.close()
+
+
+async def partition_leaders(settings: CommonSettings, topic: str | None = None) -> dict[tuple[str, int], int]:
+    """(topic, partition) → the broker (node id) leading it, for one topic (full name) or every topic of
+    ``settings.topic_prefix``."""
     return {
         (t["topic"], p["partition"]): p["leader"]
-        for t in described
+        for t in await describe_topics(settings, topic)
         if not t.get("error_code")
         for p in t.get("partitions", [])
         if p.get("leader", -1) >= 0
